@@ -1,0 +1,182 @@
+use serde::{Deserialize, Serialize};
+
+/// Everything Slipway learned about a project folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectProfile {
+    /// The project folder as given, absolute.
+    pub root: String,
+    /// Every service found, each with its own path.
+    pub services: Vec<ServiceProfile>,
+    /// Deployment and CI files that already exist.
+    pub infrastructure: Vec<InfraFile>,
+    /// Repository facts, or `None` when the folder is not in a git repository.
+    pub git: Option<GitFacts>,
+    /// Problems met along the way; the scan went on past each of them.
+    #[serde(default)]
+    pub warnings: Vec<ScanWarning>,
+}
+
+/// One deployable service inside the project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceProfile {
+    /// A short name, from the manifest or the folder.
+    pub name: String,
+    /// The service's folder relative to the project root, `"."` for the root itself.
+    pub path: String,
+    /// Lowercase language id: `node`, `python`, `go`, ...
+    pub language: Option<String>,
+    /// Lowercase framework id: `nextjs`, `fastapi`, ...
+    pub framework: Option<String>,
+    /// Package manager id: `npm`, `yarn`, `pnpm`, `bun`, ...
+    pub package_manager: Option<String>,
+    /// The runtime version the project asks for, as written (`20`, `20.11.1`), or resolved from
+    /// a range to the newest long-term-support release inside it.
+    pub runtime_version: Option<String>,
+    /// The port the service listens on in production.
+    pub port: Option<u16>,
+    /// Command that installs dependencies reproducibly.
+    pub install_command: Option<String>,
+    /// Command that builds the production output.
+    pub build_command: Option<String>,
+    /// Command that starts the service in production.
+    pub start_command: Option<String>,
+    /// Databases, caches and brokers the service needs: `postgres`, `redis`, ...
+    pub backing_services: Vec<String>,
+    /// Why each of the above was concluded.
+    pub evidence: Vec<Evidence>,
+    /// Facts specific to Next.js, present when the framework is Next.js.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nextjs: Option<NextjsFacts>,
+}
+
+impl ServiceProfile {
+    /// A service with only its name and path known.
+    pub fn new(name: impl Into<String>, path: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            path: path.into(),
+            language: None,
+            framework: None,
+            package_manager: None,
+            runtime_version: None,
+            port: None,
+            install_command: None,
+            build_command: None,
+            start_command: None,
+            backing_services: Vec::new(),
+            evidence: Vec::new(),
+            nextjs: None,
+        }
+    }
+
+    /// Records why a conclusion was reached.
+    pub fn cite(&mut self, file: impl Into<String>, line: Option<u32>, reason: impl Into<String>) {
+        self.evidence.push(Evidence {
+            file: file.into(),
+            line,
+            reason: reason.into(),
+        });
+    }
+
+    /// The lockfile that pins this service's dependencies, when there is one.
+    pub fn lockfile(&self) -> Option<&'static str> {
+        match self.package_manager.as_deref()? {
+            "npm" => self
+                .evidence
+                .iter()
+                .any(|e| e.file.ends_with("package-lock.json"))
+                .then_some("package-lock.json"),
+            "yarn" => Some("yarn.lock"),
+            "pnpm" => Some("pnpm-lock.yaml"),
+            "bun" => self.evidence.iter().find_map(|e| {
+                if e.file.ends_with("bun.lockb") {
+                    Some("bun.lockb")
+                } else if e.file.ends_with("bun.lock") {
+                    Some("bun.lock")
+                } else {
+                    None
+                }
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Next.js specifics that change how the app is packaged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextjsFacts {
+    /// `output: "standalone"` is set in the Next.js config.
+    pub standalone: bool,
+    /// The Next.js config file, when there is one.
+    pub config_file: Option<String>,
+    /// The project has a `public/` folder to ship.
+    pub has_public_dir: bool,
+}
+
+/// One reason behind a conclusion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// File relative to the project root.
+    pub file: String,
+    /// 1-based line, when the reason sits on one line.
+    pub line: Option<u32>,
+    /// What was concluded from it, in words.
+    pub reason: String,
+}
+
+/// An existing infrastructure file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfraFile {
+    /// Kind id: `dockerfile`, `compose`, `github-actions`, ...
+    pub kind: String,
+    /// Path relative to the project root.
+    pub path: String,
+}
+
+/// A problem the scan met and stepped over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanWarning {
+    /// The file or folder concerned, relative to the project root.
+    pub path: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Facts about the git repository that holds the project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitFacts {
+    /// The current branch, `None` on a detached HEAD.
+    pub branch: Option<String>,
+    /// Configured remotes; credentials in URLs are redacted.
+    pub remotes: Vec<GitRemote>,
+    /// The last commits on HEAD, newest first (at most 10).
+    pub recent_commits: Vec<GitCommitSummary>,
+    /// Number of paths with uncommitted changes (untracked included).
+    pub uncommitted_changes: usize,
+}
+
+/// A configured git remote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRemote {
+    /// Remote name, such as `origin`.
+    pub name: String,
+    /// Fetch URL with any password removed.
+    pub url: String,
+    /// `github`, `gitlab`, `bitbucket`, `local` or `other`.
+    pub host: String,
+}
+
+/// One commit in the recent history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitCommitSummary {
+    /// Abbreviated commit id.
+    pub id: String,
+    /// First line of the message.
+    pub summary: String,
+    /// Author name.
+    pub author: String,
+}
