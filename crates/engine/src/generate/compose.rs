@@ -1,0 +1,147 @@
+//! compose.yaml for the app and its backing services.
+
+use std::fmt::Write as _;
+
+use slipway_scan::ProjectProfile;
+
+use super::docker::image_name;
+use super::Artifact;
+use crate::knowledge::{service_image, ServiceImage};
+
+/// An environment variable: name and value as compose reads it.
+type EnvVar = (&'static str, &'static str);
+
+/// Environment for a backing service's own container, and what the app gets to reach it.
+fn service_env(id: &str) -> (Vec<EnvVar>, Option<EnvVar>) {
+    match id {
+        "postgres" => (
+            vec![
+                ("POSTGRES_USER", "${POSTGRES_USER:-app}"),
+                (
+                    "POSTGRES_PASSWORD",
+                    "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}",
+                ),
+                ("POSTGRES_DB", "${POSTGRES_DB:-app}"),
+            ],
+            Some((
+                "DATABASE_URL",
+                "postgresql://${POSTGRES_USER:-app}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB:-app}",
+            )),
+        ),
+        "mysql" => (
+            vec![
+                ("MYSQL_DATABASE", "${MYSQL_DATABASE:-app}"),
+                ("MYSQL_USER", "${MYSQL_USER:-app}"),
+                ("MYSQL_PASSWORD", "${MYSQL_PASSWORD:?set MYSQL_PASSWORD in .env}"),
+                (
+                    "MYSQL_ROOT_PASSWORD",
+                    "${MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD in .env}",
+                ),
+            ],
+            Some((
+                "DATABASE_URL",
+                "mysql://${MYSQL_USER:-app}:${MYSQL_PASSWORD}@mysql:3306/${MYSQL_DATABASE:-app}",
+            )),
+        ),
+        "mongodb" => (vec![], Some(("MONGODB_URI", "mongodb://mongodb:27017/app"))),
+        "redis" => (vec![], Some(("REDIS_URL", "redis://redis:6379"))),
+        _ => (vec![], None),
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// One compose file for every service, plus `.env.example` naming the variables it needs.
+pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
+    let mut backing: Vec<&'static ServiceImage> = Vec::new();
+    for svc in &profile.services {
+        for id in &svc.backing_services {
+            if let Some(img) = service_image(id) {
+                if !backing.iter().any(|b| b.id == img.id) {
+                    backing.push(img);
+                }
+            }
+        }
+    }
+    backing.sort_by_key(|b| b.id);
+
+    let mut f = String::new();
+    f.push_str("# The app and the services it needs, written by Slipway.\n");
+    f.push_str("# Start: docker compose up --build\n");
+    f.push_str("services:\n");
+    let mut env_names: Vec<&str> = Vec::new();
+    for svc in &profile.services {
+        let port = svc.port.unwrap_or(3000);
+        let _ = writeln!(f, "  {}:", image_name(&svc.name));
+        f.push_str("    build:\n");
+        let _ = writeln!(f, "      context: {}", if svc.path == "." { "." } else { &svc.path });
+        let _ = writeln!(f, "    image: {}:local", image_name(&svc.name));
+        f.push_str("    ports:\n");
+        let _ = writeln!(f, "      - {}", quote(&format!("{port}:{port}")));
+        f.push_str("    environment:\n");
+        f.push_str("      NODE_ENV: production\n");
+        let _ = writeln!(f, "      PORT: {}", quote(&port.to_string()));
+        for id in &svc.backing_services {
+            if let (_, Some((name, value))) = service_env(id) {
+                let _ = writeln!(f, "      {name}: {}", quote(value));
+            }
+        }
+        let deps: Vec<&str> = backing
+            .iter()
+            .filter(|b| svc.backing_services.iter().any(|s| s == b.id))
+            .map(|b| b.id)
+            .collect();
+        if !deps.is_empty() {
+            f.push_str("    depends_on:\n");
+            for d in deps {
+                let _ = writeln!(f, "      {d}:\n        condition: service_healthy");
+            }
+        }
+        f.push_str("    restart: unless-stopped\n");
+    }
+    for b in &backing {
+        let _ = writeln!(f, "  {}:", b.id);
+        let _ = writeln!(f, "    image: {}", b.image);
+        let (env, _) = service_env(b.id);
+        if !env.is_empty() {
+            f.push_str("    environment:\n");
+            for (name, value) in &env {
+                let _ = writeln!(f, "      {name}: {}", quote(value));
+                env_names.push(name);
+            }
+        }
+        f.push_str("    volumes:\n");
+        let _ = writeln!(f, "      - {}-data:{}", b.id, b.data_path);
+        f.push_str("    healthcheck:\n");
+        let test: Vec<String> = b.healthcheck.iter().map(|a| quote(a)).collect();
+        let _ = writeln!(f, "      test: [{}]", test.join(", "));
+        f.push_str("      interval: 10s\n      timeout: 5s\n      retries: 5\n      start_period: 10s\n");
+        f.push_str("    restart: unless-stopped\n");
+    }
+    if !backing.is_empty() {
+        f.push_str("volumes:\n");
+        for b in &backing {
+            let _ = writeln!(f, "  {}-data:", b.id);
+        }
+    }
+    let mut out = vec![Artifact {
+        path: "compose.yaml".into(),
+        content: f,
+        purpose: "runs the app and its backing services together with one command".into(),
+    }];
+    if !env_names.is_empty() {
+        let mut example =
+            String::from("# Variables compose.yaml reads. Copy to .env and fill in; never commit .env.\n");
+        for name in env_names {
+            let _ = writeln!(example, "{name}=");
+        }
+        out.push(Artifact {
+            path: ".env.example".into(),
+            content: example,
+            purpose: "names the variables compose.yaml needs, without values".into(),
+        });
+    }
+    out
+}

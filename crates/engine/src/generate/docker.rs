@@ -1,0 +1,258 @@
+//! Dockerfiles and .dockerignore files.
+
+use std::fmt::Write as _;
+
+use slipway_scan::ServiceProfile;
+
+use crate::knowledge::{node_image, BUN_IMAGE};
+
+/// How a package manager installs dependencies inside an image.
+struct Installer {
+    /// Files to copy before installing, so the dependency layer is cached apart from the source.
+    manifests: Vec<String>,
+    /// Image to install with.
+    image: String,
+    /// `RUN` line (without `RUN`) that installs everything, for building.
+    install_all: String,
+    /// `RUN` line that installs production dependencies only.
+    install_prod: String,
+}
+
+fn installer(svc: &ServiceProfile, node: &str) -> Installer {
+    let pm = svc.package_manager.as_deref().unwrap_or("npm");
+    let lock = svc.lockfile();
+    let mut manifests = vec!["package.json".to_string()];
+    if let Some(lock) = lock {
+        manifests.push(lock.to_string());
+    }
+    let berry = svc.install_command.as_deref() == Some("yarn install --immutable");
+    match pm {
+        "pnpm" => Installer {
+            manifests,
+            image: node.to_string(),
+            install_all: "--mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm install --frozen-lockfile".into(),
+            install_prod: "--mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm install --frozen-lockfile --prod".into(),
+        },
+        "yarn" if berry => {
+            manifests.push(".yarnrc.yml".into());
+            Installer {
+                manifests,
+                image: node.to_string(),
+                install_all: "--mount=type=cache,target=/root/.yarn/berry/cache \\\n    corepack enable yarn && yarn install --immutable".into(),
+                install_prod: "--mount=type=cache,target=/root/.yarn/berry/cache \\\n    corepack enable yarn && yarn workspaces focus --all --production".into(),
+            }
+        }
+        "yarn" => Installer {
+            manifests,
+            image: node.to_string(),
+            install_all: "--mount=type=cache,target=/usr/local/share/.cache/yarn \\\n    yarn install --frozen-lockfile".into(),
+            install_prod: "--mount=type=cache,target=/usr/local/share/.cache/yarn \\\n    yarn install --frozen-lockfile --production".into(),
+        },
+        "bun" => Installer {
+            manifests,
+            image: BUN_IMAGE.to_string(),
+            install_all: "--mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile".into(),
+            install_prod: "--mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile --production".into(),
+        },
+        _ => {
+            let cmd = if lock.is_some() { "npm ci" } else { "npm install --no-audit --no-fund" };
+            Installer {
+                manifests,
+                image: node.to_string(),
+                install_all: format!("--mount=type=cache,target=/root/.npm \\\n    {cmd}"),
+                install_prod: format!("--mount=type=cache,target=/root/.npm \\\n    {cmd} --omit=dev"),
+            }
+        }
+    }
+}
+
+/// Splits a shell command line into exec-form arguments (plain words only).
+fn exec_form(cmd: &str) -> String {
+    let args: Vec<String> = cmd.split_whitespace().map(|a| format!("{a:?}")).collect();
+    format!("[{}]", args.join(", "))
+}
+
+/// A production Dockerfile for a Node.js service.
+pub fn dockerfile(svc: &ServiceProfile) -> String {
+    let version = svc.runtime_version.as_deref().unwrap_or("24");
+    let major = version.split('.').next().unwrap_or(version);
+    let node = node_image(major);
+    let inst = installer(svc, &node);
+    let port = svc.port.unwrap_or(3000);
+    let next = svc.nextjs.as_ref();
+    let standalone = next.is_some_and(|n| n.standalone);
+    // The build script runs through npm whatever installed the dependencies: npm is in every
+    // Node.js image, needs no corepack, and runs the same package.json script.
+    let build = if svc.build_command.is_some() {
+        "npm run build"
+    } else if next.is_some() {
+        "node_modules/.bin/next build"
+    } else {
+        ""
+    };
+
+    let mut f = String::new();
+    f.push_str("# syntax=docker/dockerfile:1\n");
+    let what = match &svc.framework {
+        Some(fw) if fw == "nextjs" => "Next.js app",
+        _ => "Node.js service",
+    };
+    let _ = writeln!(
+        f,
+        "# Production image for the {what} \"{}\", written by Slipway.",
+        svc.name
+    );
+    let _ = writeln!(f, "# Build: docker build -t {} .", image_name(&svc.name));
+    f.push('\n');
+
+    f.push_str("# Dependencies first, from the manifests alone, so this layer is reused until they change.\n");
+    let _ = writeln!(f, "FROM {} AS deps", inst.image);
+    f.push_str("WORKDIR /app\n");
+    let _ = writeln!(f, "COPY {} ./", inst.manifests.join(" "));
+    let _ = writeln!(f, "RUN {}\n", inst.install_all);
+
+    f.push_str("# Build the production output.\n");
+    let _ = writeln!(f, "FROM {node} AS build");
+    f.push_str("WORKDIR /app\n");
+    if next.is_some() {
+        f.push_str("ENV NEXT_TELEMETRY_DISABLED=1\n");
+    }
+    f.push_str("COPY --from=deps /app/node_modules ./node_modules\n");
+    f.push_str("COPY . .\n");
+    if !build.is_empty() {
+        let _ = writeln!(f, "RUN {build}");
+    }
+    f.push('\n');
+
+    let needs_node_modules = !standalone;
+    if needs_node_modules {
+        f.push_str("# Production dependencies only, for the runtime image.\n");
+        let _ = writeln!(f, "FROM {} AS prod-deps", inst.image);
+        f.push_str("WORKDIR /app\n");
+        let _ = writeln!(f, "COPY {} ./", inst.manifests.join(" "));
+        let _ = writeln!(f, "RUN {}\n", inst.install_prod);
+    }
+
+    f.push_str("# The runtime image: the build output and nothing else, run as the unprivileged node user.\n");
+    let _ = writeln!(f, "FROM {node} AS runtime");
+    f.push_str("WORKDIR /app\n");
+    let mut env = vec!["NODE_ENV=production".to_string()];
+    if next.is_some() {
+        env.push("NEXT_TELEMETRY_DISABLED=1".into());
+    }
+    env.push(format!("PORT={port}"));
+    env.push("HOSTNAME=0.0.0.0".into());
+    let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
+    let chown = "--chown=1000:1000";
+    let start = if let Some(n) = next {
+        if n.has_public_dir {
+            let _ = writeln!(f, "COPY --from=build {chown} /app/public ./public");
+        }
+        if standalone {
+            let _ = writeln!(f, "COPY --from=build {chown} /app/.next/standalone ./");
+            let _ = writeln!(f, "COPY --from=build {chown} /app/.next/static ./.next/static");
+            "node server.js".to_string()
+        } else {
+            let _ = writeln!(f, "COPY --from=prod-deps {chown} /app/node_modules ./node_modules");
+            let _ = writeln!(f, "COPY --from=build {chown} /app/package.json ./package.json");
+            if let Some(cfg) = &n.config_file {
+                let name = cfg.rsplit('/').next().unwrap_or(cfg);
+                let _ = writeln!(f, "COPY --from=build {chown} /app/{name} ./{name}");
+            }
+            let _ = writeln!(f, "COPY --from=build {chown} /app/.next ./.next");
+            // next start reads PORT and binds every interface by default.
+            "node_modules/.bin/next start".to_string()
+        }
+    } else {
+        let _ = writeln!(f, "COPY --from=prod-deps {chown} /app/node_modules ./node_modules");
+        let _ = writeln!(f, "COPY --from=build {chown} /app ./");
+        node_start(svc)
+    };
+    // The official Node.js images ship the unprivileged user `node` as uid 1000; a numeric user
+    // lets Kubernetes verify runAsNonRoot.
+    f.push_str("USER 1000:1000\n");
+    let _ = writeln!(f, "EXPOSE {port}");
+    f.push_str(
+        "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD [\"node\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]\n",
+    );
+    let _ = writeln!(f, "CMD {}", exec_form(&start));
+    f
+}
+
+/// The start command for a plain Node.js service, run by node itself (not npm) so signals
+/// reach the app and it shuts down cleanly.
+fn node_start(svc: &ServiceProfile) -> String {
+    match svc.start_command.as_deref() {
+        Some(cmd) if cmd.starts_with("node ") => cmd.to_string(),
+        _ => "node index.js".to_string(),
+    }
+}
+
+/// A name usable as an image name.
+pub fn image_name(name: &str) -> String {
+    let cleaned: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if trimmed.is_empty() {
+        "app".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// A .dockerignore for a Node.js service.
+pub fn dockerignore(svc: &ServiceProfile) -> String {
+    let mut lines = vec![
+        "# Keeps the build context small, the dependency cache valid and secrets out of images.",
+        "# Written by Slipway.",
+        "",
+        "# Version control and editors",
+        ".git",
+        ".github",
+        ".vscode",
+        ".idea",
+        "*.swp",
+        ".DS_Store",
+        "",
+        "# Dependencies and build output are made inside the image",
+        "node_modules",
+        "npm-debug.log*",
+        "yarn-debug.log*",
+        "yarn-error.log*",
+        "pnpm-debug.log*",
+        ".pnpm-store",
+        "coverage",
+        "dist",
+    ];
+    if svc.nextjs.is_some() {
+        lines.extend([".next", "out", ".vercel"]);
+    }
+    lines.extend([
+        "",
+        "# Secrets and local environment files",
+        ".env",
+        ".env.*",
+        "!.env.example",
+        "*.pem",
+        "*.key",
+        "",
+        "# Container files themselves",
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        "compose.*.yaml",
+        "docker-compose*.yml",
+    ]);
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}

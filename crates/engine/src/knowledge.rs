@@ -1,0 +1,70 @@
+//! Built-in, dated knowledge of base images and their current tags. Update the date with the
+//! data; the research step reports it so a user knows how fresh it is.
+
+/// When the tables below were last checked.
+pub const CHECKED_ON: &str = "2026-11-26";
+
+/// A backing service as compose runs it.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceImage {
+    /// Backing service id from the profile.
+    pub id: &'static str,
+    /// Official image with a pinned major tag.
+    pub image: &'static str,
+    /// Port inside the container.
+    pub port: u16,
+    /// Where the image keeps its data.
+    pub data_path: &'static str,
+    /// Health check command (exec form arguments after `CMD`/`CMD-SHELL`).
+    pub healthcheck: &'static [&'static str],
+}
+
+/// Official images for backing services, sorted by id.
+pub const SERVICE_IMAGES: &[ServiceImage] = &[
+    ServiceImage {
+        id: "mongodb",
+        image: "mongo:8.0",
+        port: 27017,
+        data_path: "/data/db",
+        healthcheck: &["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand('ping').ok"],
+    },
+    ServiceImage {
+        id: "mysql",
+        image: "mysql:8.4",
+        port: 3306,
+        data_path: "/var/lib/mysql",
+        healthcheck: &["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"],
+    },
+    ServiceImage {
+        id: "postgres",
+        image: "postgres:18-alpine",
+        port: 5432,
+        // PostgreSQL 18 images keep data in a versioned folder below this mount point.
+        data_path: "/var/lib/postgresql",
+        healthcheck: &[
+            "CMD-SHELL",
+            "pg_isready -U \"$${POSTGRES_USER}\" -d \"$${POSTGRES_DB}\"",
+        ],
+    },
+    ServiceImage {
+        id: "redis",
+        image: "redis:8-alpine",
+        port: 6379,
+        data_path: "/data",
+        healthcheck: &["CMD", "redis-cli", "ping"],
+    },
+];
+
+/// The compose image for a backing service id.
+pub fn service_image(id: &str) -> Option<&'static ServiceImage> {
+    SERVICE_IMAGES.iter().find(|s| s.id == id)
+}
+
+/// The Node.js base image for a major version: Alpine keeps the runtime image small, and the
+/// official images already have an unprivileged `node` user.
+pub fn node_image(major: &str) -> String {
+    format!("node:{major}-alpine")
+}
+
+/// The Bun image used to install dependencies for projects locked with bun.
+pub const BUN_IMAGE: &str = "oven/bun:1-alpine";

@@ -1,0 +1,179 @@
+//! The todo list: written first, kept live while the work goes on.
+//!
+//! Its shape follows the deployment engineer's workflow: understand, read the project's rules,
+//! research, learn the context, do the work in small steps, reflect on the result, then commit
+//! and push. The reflection is always the next-to-last step and shipping always the last.
+
+use crate::task::{Intent, Task};
+use serde::{Deserialize, Serialize};
+
+/// Where a step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TodoStatus {
+    /// Not started.
+    Pending,
+    /// Being worked on now.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Tried and failed; the detail says why.
+    Failed,
+    /// Deliberately not done; the detail says why.
+    Skipped,
+}
+
+/// What a step does, so the runner knows how to carry it out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "artifact")]
+pub enum TodoKind {
+    /// Analyse the task and the project.
+    Analyse,
+    /// Read the project's agent rules and conventions.
+    Rules,
+    /// Look up current practice and versions.
+    Research,
+    /// Read recent commits and the existing deployment setup.
+    Context,
+    /// Generate one artifact (its path).
+    Generate(String),
+    /// Check what was produced.
+    Reflect,
+    /// Commit and push.
+    Ship,
+}
+
+/// One step of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Todo {
+    /// Stable id within the plan, such as `dockerfile`.
+    pub id: String,
+    /// The step in words.
+    pub title: String,
+    /// Where it stands.
+    pub status: TodoStatus,
+    /// What happened, once something has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// What the step does.
+    #[serde(skip)]
+    pub kind: Option<TodoKind>,
+}
+
+/// The todo list of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Plan {
+    /// Steps in order.
+    pub todos: Vec<Todo>,
+}
+
+fn todo(id: &str, title: impl Into<String>, kind: TodoKind) -> Todo {
+    Todo {
+        id: id.to_string(),
+        title: title.into(),
+        status: TodoStatus::Pending,
+        detail: None,
+        kind: Some(kind),
+    }
+}
+
+impl Plan {
+    /// Writes the todo list for `task`. Always 5 to 10 steps. It comes before the analysis,
+    /// so the steps name the work, and their details name what was found.
+    pub fn for_task(task: &Task) -> Plan {
+        let mut todos = vec![
+            todo("analyse", "Analyse the task and the project", TodoKind::Analyse),
+            todo("rules", "Read the project's rules and conventions", TodoKind::Rules),
+            todo(
+                "research",
+                "Look up current practice and versions for the stack",
+                TodoKind::Research,
+            ),
+            todo(
+                "context",
+                "Review recent commits and the existing deployment setup",
+                TodoKind::Context,
+            ),
+        ];
+        if task.wants(Intent::Containerize) {
+            todos.push(todo(
+                "dockerfile",
+                "Write a multi-stage Dockerfile (cached dependency layer, non-root user)",
+                TodoKind::Generate("Dockerfile".into()),
+            ));
+            todos.push(todo(
+                "dockerignore",
+                "Write a .dockerignore that keeps the build context small and secret-free",
+                TodoKind::Generate(".dockerignore".into()),
+            ));
+            todos.push(todo(
+                "compose",
+                "Write compose.yaml for the app and the services it needs",
+                TodoKind::Generate("compose.yaml".into()),
+            ));
+        }
+        todos.push(todo(
+            "reflect",
+            "Reflect: check security (non-root, secrets), pinned tags and image size",
+            TodoKind::Reflect,
+        ));
+        todos.push(todo("ship", "Commit and push", TodoKind::Ship));
+        debug_assert!((5..=10).contains(&todos.len()));
+        Plan { todos }
+    }
+
+    /// The step with `id`.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Todo> {
+        self.todos.iter_mut().find(|t| t.id == id)
+    }
+
+    /// Sets a step's status and detail.
+    pub fn mark(&mut self, id: &str, status: TodoStatus, detail: Option<String>) {
+        if let Some(t) = self.get_mut(id) {
+            t.status = status;
+            if detail.is_some() {
+                t.detail = detail;
+            }
+        }
+    }
+}
+
+/// The framework's name as people write it.
+pub fn framework_name(id: &str) -> &str {
+    match id {
+        "nextjs" => "Next.js",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::understand;
+
+    #[test]
+    fn containerize_plan_has_the_workflow_shape() {
+        let plan = Plan::for_task(&understand("containerize this app").unwrap());
+        let n = plan.todos.len();
+        assert!((5..=10).contains(&n), "the workflow asks for 5 to 10 steps, got {n}");
+        assert_eq!(
+            plan.todos[n - 2].kind,
+            Some(TodoKind::Reflect),
+            "next-to-last is the reflection"
+        );
+        assert_eq!(plan.todos[n - 1].kind, Some(TodoKind::Ship), "last is commit and push");
+        assert!(
+            plan.todos.iter().all(|t| t.status == TodoStatus::Pending),
+            "a new plan has nothing done"
+        );
+        let generated: Vec<_> = plan
+            .todos
+            .iter()
+            .filter_map(|t| match &t.kind {
+                Some(TodoKind::Generate(p)) => Some(p.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(generated, ["Dockerfile", ".dockerignore", "compose.yaml"]);
+    }
+}

@@ -1,0 +1,252 @@
+//! Understanding a task typed in plain words.
+//!
+//! The built-in brain maps words to intents with a small keyword table. It recognises more
+//! intents than it can carry out today, so that it can say plainly what it will not do instead
+//! of quietly doing something else.
+
+use serde::{Deserialize, Serialize};
+
+/// Something the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Intent {
+    /// Dockerfile, .dockerignore and compose file.
+    Containerize,
+    /// A CI/CD pipeline.
+    CiCd,
+    /// Kubernetes manifests or a Helm chart.
+    Kubernetes,
+    /// Terraform or other infrastructure as code.
+    InfrastructureAsCode,
+    /// Monitoring and alerting.
+    Monitoring,
+    /// A deployment configuration for a cloud or PaaS target.
+    PlatformDeploy,
+}
+
+impl Intent {
+    /// The intent in words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Intent::Containerize => "containerize the app (Dockerfile, .dockerignore, compose)",
+            Intent::CiCd => "set up a CI/CD pipeline",
+            Intent::Kubernetes => "deploy to Kubernetes",
+            Intent::InfrastructureAsCode => "write infrastructure as code",
+            Intent::Monitoring => "set up monitoring and alerting",
+            Intent::PlatformDeploy => "configure a cloud or PaaS deployment",
+        }
+    }
+
+    /// True when the built-in engine can carry out this intent today.
+    pub fn supported(self) -> bool {
+        matches!(self, Intent::Containerize)
+    }
+}
+
+/// Words that signal each intent (lowercase; matched on word starts).
+const SIGNALS: &[(Intent, &[&str])] = &[
+    (
+        Intent::Containerize,
+        &[
+            "containeri",
+            "container",
+            "docker",
+            "dockerfile",
+            "compose",
+            "image",
+            "dockeri",
+        ],
+    ),
+    (
+        Intent::CiCd,
+        &[
+            "ci/cd",
+            "ci",
+            "cd",
+            "pipeline",
+            "github actions",
+            "gitlab",
+            "jenkins",
+            "circleci",
+            "workflow",
+        ],
+    ),
+    (
+        Intent::Kubernetes,
+        &[
+            "kubernetes",
+            "k8s",
+            "helm",
+            "kubectl",
+            "autoscal",
+            "hpa",
+            "ingress",
+            "canary",
+            "blue-green",
+        ],
+    ),
+    (
+        Intent::InfrastructureAsCode,
+        &["terraform", "pulumi", "cloudformation", "ansible", "opentofu", "iac"],
+    ),
+    (
+        Intent::Monitoring,
+        &[
+            "monitoring",
+            "prometheus",
+            "grafana",
+            "alerting",
+            "alerts",
+            "observability",
+        ],
+    ),
+    (
+        Intent::PlatformDeploy,
+        &[
+            "railway",
+            "vercel",
+            "netlify",
+            "heroku",
+            "fly.io",
+            "render",
+            "cloud run",
+            "ecs",
+            "app engine",
+            "azure",
+        ],
+    ),
+];
+
+/// A task the engine understood.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    /// The words as typed, trimmed.
+    pub text: String,
+    /// What was asked for, in the order first mentioned.
+    pub intents: Vec<Intent>,
+}
+
+/// Why a task was not understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TaskError {
+    /// Nothing was typed.
+    #[error("the task is empty: say what to do, for example \"containerize this app\"")]
+    Empty,
+    /// No deployment intent was recognised.
+    #[error(
+        "Slipway did not understand the task {0:?}: it knows deployment work such as \"containerize this app\"; \
+         the built-in engine reads English"
+    )]
+    NotUnderstood(String),
+}
+
+impl Task {
+    /// Intents the engine cannot carry out yet.
+    pub fn unsupported(&self) -> Vec<Intent> {
+        self.intents.iter().copied().filter(|i| !i.supported()).collect()
+    }
+
+    /// True when the task asks for `intent`.
+    pub fn wants(&self, intent: Intent) -> bool {
+        self.intents.contains(&intent)
+    }
+}
+
+/// Reads the task text.
+pub fn understand(text: &str) -> Result<Task, TaskError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(TaskError::Empty);
+    }
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-' || c == '.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found: Vec<(usize, Intent)> = Vec::new();
+    for (intent, signals) in SIGNALS {
+        let first = signals
+            .iter()
+            .filter_map(|s| {
+                if s.contains(' ') || s.contains('.') {
+                    lower.find(s)
+                } else if s.len() <= 3 {
+                    // Short signals ("ci", "k8s") must be whole words.
+                    words
+                        .iter()
+                        .position(|w| w.trim_end_matches('.') == *s)
+                        .map(|p| word_offset(&lower, &words, p))
+                } else {
+                    words
+                        .iter()
+                        .position(|w| w.starts_with(s))
+                        .map(|p| word_offset(&lower, &words, p))
+                }
+            })
+            .min();
+        if let Some(pos) = first {
+            found.push((pos, *intent));
+        }
+    }
+    if found.is_empty() {
+        return Err(TaskError::NotUnderstood(text.to_string()));
+    }
+    found.sort_by_key(|(pos, _)| *pos);
+    Ok(Task {
+        text: text.to_string(),
+        intents: found.into_iter().map(|(_, i)| i).collect(),
+    })
+}
+
+fn word_offset(lower: &str, words: &[&str], index: usize) -> usize {
+    // Position of the index-th word in the text: good enough to order intents.
+    let mut from = 0;
+    for (i, w) in words.iter().enumerate() {
+        let at = lower[from..].find(w).map(|p| p + from).unwrap_or(from);
+        if i == index {
+            return at;
+        }
+        from = at + w.len();
+    }
+    from
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_sentences_map_to_intents() {
+        let cases: &[(&str, &[Intent])] = &[
+            ("containerize this app", &[Intent::Containerize]),
+            ("Containerise the Next.js app", &[Intent::Containerize]),
+            ("write a Dockerfile", &[Intent::Containerize]),
+            ("dockerize it", &[Intent::Containerize]),
+            (
+                "containerize it and deploy to Kubernetes with a canary",
+                &[Intent::Containerize, Intent::Kubernetes],
+            ),
+            ("set up CI/CD to Railway", &[Intent::CiCd, Intent::PlatformDeploy]),
+            ("add terraform for the database", &[Intent::InfrastructureAsCode]),
+        ];
+        for (text, want) in cases {
+            let task = understand(text).unwrap_or_else(|e| panic!("{text:?} should be understood: {e}"));
+            assert_eq!(&task.intents, want, "intents for {text:?}");
+        }
+    }
+
+    #[test]
+    fn words_without_intent_are_refused_in_words() {
+        assert_eq!(understand("   "), Err(TaskError::Empty));
+        let err = understand("make me a sandwich").unwrap_err();
+        assert!(
+            err.to_string().contains("did not understand"),
+            "message says what: {err}"
+        );
+        // "ci" must be a whole word: "social" is not a CI request.
+        assert!(
+            understand("social media").is_err(),
+            "substrings of words are not signals"
+        );
+    }
+}
