@@ -1,0 +1,468 @@
+//! Git for Slipway, through libgit2.
+//!
+//! Design decisions:
+//! - A Slipway commit holds exactly the files Slipway applied: it is built from HEAD's tree plus
+//!   those files, so whatever else the user has staged or changed stays out of it and stays
+//!   staged.
+//! - Push results a person must act on are values of [`PushOutcome`], not errors: the UI and the
+//!   CLI show each in words. A push is never forced.
+//! - Remote URLs are shown with any password removed, so facts can be logged and serialised.
+//! - git2 types are not `Send`: every function opens the repository itself and returns owned data.
+#![deny(missing_docs)]
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+
+use git2::{Cred, CredentialType, ErrorClass, ErrorCode, PushOptions, RemoteCallbacks, Repository};
+use serde::{Deserialize, Serialize};
+use slipway_scan::{GitCommitSummary, GitFacts, GitRemote};
+
+/// How many times a push may ask for credentials before giving up: libgit2 asks again after
+/// every refusal, and would loop forever on a wrong password.
+pub const MAX_CREDENTIAL_ATTEMPTS: u32 = 3;
+
+/// Why a commit could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The folder is not inside a git repository.
+    #[error("{0} is not a git repository, so Slipway cannot commit there; run `git init` in it first")]
+    NotARepository(String),
+    /// HEAD is detached: there is no branch to commit on.
+    #[error("HEAD is detached in {0}: check out a branch before committing")]
+    DetachedHead(String),
+    /// No committer identity is configured.
+    #[error(
+        "git has no user.name and user.email for {0}: set them with `git config user.name` and `git config user.email`"
+    )]
+    NoIdentity(String),
+    /// A path to commit is outside the repository's work tree.
+    #[error("{0} is outside the repository's work tree")]
+    OutsideWorkTree(String),
+    /// libgit2 failed.
+    #[error("git failed in {path}: {message}")]
+    Git {
+        /// The repository.
+        path: String,
+        /// What libgit2 said.
+        message: String,
+    },
+}
+
+/// A commit Slipway made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    /// Full commit id.
+    pub id: String,
+    /// The whole message.
+    pub message: String,
+    /// The branch it was made on.
+    pub branch: String,
+}
+
+/// How a push ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// The remote accepted the branch.
+    Pushed {
+        /// Remote name.
+        remote: String,
+        /// Branch pushed.
+        branch: String,
+    },
+    /// The repository has no remote to push to.
+    NoRemote {
+        /// Branch that stays local.
+        branch: String,
+    },
+    /// The remote needs credentials Slipway does not have, or refused the ones it tried.
+    NeedsCredentials {
+        /// Remote name.
+        remote: String,
+        /// Branch.
+        branch: String,
+        /// What the remote or libgit2 said.
+        message: String,
+    },
+    /// The remote refused the update (for example not a fast-forward). Never forced.
+    Rejected {
+        /// Remote name.
+        remote: String,
+        /// Branch.
+        branch: String,
+        /// The remote's reason.
+        message: String,
+    },
+    /// The remote could not be reached.
+    Unreachable {
+        /// Remote name.
+        remote: String,
+        /// Branch.
+        branch: String,
+        /// What the network said.
+        message: String,
+    },
+}
+
+impl PushOutcome {
+    /// The outcome in one sentence.
+    pub fn describe(&self) -> String {
+        match self {
+            PushOutcome::Pushed { remote, branch } => format!("pushed {branch} to {remote}"),
+            PushOutcome::NoRemote { branch } => {
+                format!("not pushed: the repository has no remote; {branch} stays local (add one with `git remote add origin URL`)")
+            }
+            PushOutcome::NeedsCredentials { remote, message, .. } => {
+                format!("not pushed: {remote} needs credentials ({message})")
+            }
+            PushOutcome::Rejected { remote, branch, message } => format!(
+                "not pushed: {remote} rejected {branch} ({message}); pull and merge the remote changes, then push again. Slipway never forces a push"
+            ),
+            PushOutcome::Unreachable { remote, message, .. } => format!("not pushed: cannot reach {remote} ({message})"),
+        }
+    }
+
+    /// True when the branch reached the remote.
+    pub fn is_pushed(&self) -> bool {
+        matches!(self, PushOutcome::Pushed { .. })
+    }
+}
+
+fn git_err(path: &Path, e: git2::Error) -> GitError {
+    GitError::Git {
+        path: path.display().to_string(),
+        message: e.message().to_string(),
+    }
+}
+
+fn open(path: &Path) -> Result<Repository, GitError> {
+    Repository::discover(path).map_err(|e| match e.code() {
+        ErrorCode::NotFound => GitError::NotARepository(path.display().to_string()),
+        _ => git_err(path, e),
+    })
+}
+
+/// True when `path` is inside a git work tree.
+pub fn is_repository(path: &Path) -> bool {
+    Repository::discover(path)
+        .map(|r| r.workdir().is_some())
+        .unwrap_or(false)
+}
+
+/// Removes a password from a URL such as `https://user:token@host/repo`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            if !host.contains('/') || userinfo.contains('/') {
+                return url.to_string();
+            }
+            let user = userinfo.split(':').next().unwrap_or("");
+            let shown = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            return format!("{scheme}://{shown}@{host}");
+        }
+    }
+    url.to_string()
+}
+
+fn host_kind(url: &str) -> &'static str {
+    let lower = url.to_ascii_lowercase();
+    if lower.contains("github.com") {
+        "github"
+    } else if lower.contains("gitlab") {
+        "gitlab"
+    } else if lower.contains("bitbucket") {
+        "bitbucket"
+    } else if lower.starts_with('/') || lower.starts_with("file://") || lower.starts_with('.') {
+        "local"
+    } else {
+        "other"
+    }
+}
+
+/// Facts about the repository holding `path`, or `None` when there is none.
+pub fn facts(path: &Path) -> Option<GitFacts> {
+    let repo = Repository::discover(path).ok()?;
+    repo.workdir()?;
+    let branch = repo
+        .head()
+        .ok()
+        .and_then(|h| {
+            if h.is_branch() {
+                h.shorthand().ok().map(str::to_string)
+            } else {
+                None
+            }
+        })
+        .or_else(|| unborn_branch(&repo));
+    let mut remotes = Vec::new();
+    if let Ok(names) = repo.remotes() {
+        for name in names.iter().filter_map(|n| n.ok().flatten()) {
+            if let Ok(r) = repo.find_remote(name) {
+                let url = redact_url(r.url().unwrap_or_default());
+                remotes.push(GitRemote {
+                    name: name.to_string(),
+                    host: host_kind(&url).to_string(),
+                    url,
+                });
+            }
+        }
+    }
+    let mut recent_commits = Vec::new();
+    if let Ok(mut walk) = repo.revwalk() {
+        if walk.push_head().is_ok() {
+            for oid in walk.flatten().take(10) {
+                if let Ok(c) = repo.find_commit(oid) {
+                    recent_commits.push(GitCommitSummary {
+                        id: oid.to_string()[..7].to_string(),
+                        summary: c.summary().ok().flatten().unwrap_or_default().to_string(),
+                        author: c.author().name().unwrap_or_default().to_string(),
+                    });
+                }
+            }
+        }
+    }
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(false);
+    let uncommitted_changes = repo.statuses(Some(&mut opts)).map(|s| s.len()).unwrap_or(0);
+    Some(GitFacts {
+        branch,
+        remotes,
+        recent_commits,
+        uncommitted_changes,
+    })
+}
+
+fn unborn_branch(repo: &Repository) -> Option<String> {
+    let head = repo.find_reference("HEAD").ok()?;
+    let target = head.symbolic_target().ok()??;
+    target.strip_prefix("refs/heads/").map(str::to_string)
+}
+
+/// Commits exactly `paths` (relative to `root`) on the current branch.
+pub fn commit_files(root: &Path, paths: &[String], message: &str) -> Result<CommitInfo, GitError> {
+    let repo = open(root)?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| GitError::NotARepository(root.display().to_string()))?
+        .to_path_buf();
+    let workdir = workdir.canonicalize().unwrap_or(workdir);
+    let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let err = |e| git_err(root, e);
+
+    let (branch, parent) = match repo.head() {
+        Ok(h) if h.is_branch() => {
+            let name = h.shorthand().unwrap_or("HEAD").to_string();
+            (name, Some(h.peel_to_commit().map_err(err)?))
+        }
+        Ok(_) => return Err(GitError::DetachedHead(root.display().to_string())),
+        Err(e) if e.code() == ErrorCode::UnbornBranch => (unborn_branch(&repo).unwrap_or_else(|| "main".into()), None),
+        Err(e) => return Err(err(e)),
+    };
+    let signature = repo.signature().map_err(|e| match e.class() {
+        ErrorClass::Config | ErrorClass::Invalid => GitError::NoIdentity(root.display().to_string()),
+        _ => err(e),
+    })?;
+
+    // A private index from HEAD's tree, so the commit holds exactly our files.
+    let mut index = git2::Index::new().map_err(err)?;
+    if let Some(p) = &parent {
+        index.read_tree(&p.tree().map_err(err)?).map_err(err)?;
+    }
+    let mut repo_paths: Vec<PathBuf> = Vec::new();
+    for rel in paths {
+        let abs = root_abs.join(rel);
+        let in_repo = abs
+            .strip_prefix(&workdir)
+            .map_err(|_| GitError::OutsideWorkTree(rel.clone()))?
+            .to_path_buf();
+        let bytes = std::fs::read(&abs).map_err(|e| GitError::Git {
+            path: rel.clone(),
+            message: e.to_string(),
+        })?;
+        let oid = repo.blob(&bytes).map_err(err)?;
+        let entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: bytes.len() as u32,
+            id: oid,
+            flags: 0,
+            flags_extended: 0,
+            path: in_repo.to_string_lossy().replace('\\', "/").into_bytes(),
+        };
+        index.add(&entry).map_err(err)?;
+        repo_paths.push(in_repo);
+    }
+    let tree_id = index.write_tree_to(&repo).map_err(err)?;
+    let tree = repo.find_tree(tree_id).map_err(err)?;
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    let id = repo
+        .commit(Some("HEAD"), &signature, &signature, message, &tree, &parents)
+        .map_err(err)?;
+
+    // Bring the real index in line for our files only, so they do not show as changed.
+    if let Ok(mut real) = repo.index() {
+        for p in &repo_paths {
+            let _ = real.add_path(p);
+        }
+        let _ = real.write();
+    }
+    tracing::info!(commit = %id, %branch, files = paths.len(), "committed");
+    Ok(CommitInfo {
+        id: id.to_string(),
+        message: message.to_string(),
+        branch,
+    })
+}
+
+/// The remote a branch pushes to: its upstream, else `origin`, else the only remote.
+fn push_remote(repo: &Repository, branch: &str) -> Option<String> {
+    let config = repo.config().ok()?;
+    if let Ok(name) = config.get_string(&format!("branch.{branch}.remote")) {
+        return Some(name);
+    }
+    let remotes = repo.remotes().ok()?;
+    let names: Vec<&str> = remotes.iter().filter_map(|n| n.ok().flatten()).collect();
+    if names.contains(&"origin") {
+        Some("origin".into())
+    } else if names.len() == 1 {
+        Some(names[0].to_string())
+    } else {
+        None
+    }
+}
+
+/// Pushes the current branch to its remote. Never forces.
+pub fn push(root: &Path) -> Result<PushOutcome, GitError> {
+    let repo = open(root)?;
+    let head = repo.head().map_err(|e| git_err(root, e))?;
+    if !head.is_branch() {
+        return Err(GitError::DetachedHead(root.display().to_string()));
+    }
+    let branch = head.shorthand().unwrap_or("HEAD").to_string();
+    let Some(remote_name) = push_remote(&repo, &branch) else {
+        return Ok(PushOutcome::NoRemote { branch });
+    };
+    let mut remote = repo.find_remote(&remote_name).map_err(|e| git_err(root, e))?;
+    let config = repo.config().map_err(|e| git_err(root, e))?;
+
+    let attempts = Cell::new(0u32);
+    let rejection: std::cell::RefCell<Option<String>> = Default::default();
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(|url, username, allowed| {
+        let n = attempts.get() + 1;
+        attempts.set(n);
+        if n > MAX_CREDENTIAL_ATTEMPTS {
+            return Err(git2::Error::from_str("credentials refused too many times"));
+        }
+        if allowed.contains(CredentialType::SSH_KEY) {
+            if let Some(user) = username {
+                return Cred::ssh_key_from_agent(user);
+            }
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+            return Cred::credential_helper(&config, url, username);
+        }
+        if allowed.contains(CredentialType::DEFAULT) {
+            return Cred::default();
+        }
+        Err(git2::Error::from_str("no usable credential type"))
+    });
+    callbacks.push_update_reference(|_refname, status| {
+        if let Some(msg) = status {
+            *rejection.borrow_mut() = Some(msg.to_string());
+        }
+        Ok(())
+    });
+    let mut opts = PushOptions::new();
+    opts.remote_callbacks(callbacks);
+    let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
+    let result = remote.push(&[refspec.as_str()], Some(&mut opts));
+    drop(opts);
+    let outcome = match result {
+        Ok(()) => match rejection.borrow().clone() {
+            Some(message) => PushOutcome::Rejected {
+                remote: remote_name.clone(),
+                branch: branch.clone(),
+                message,
+            },
+            None => PushOutcome::Pushed {
+                remote: remote_name.clone(),
+                branch: branch.clone(),
+            },
+        },
+        Err(e) => classify_push_error(e, attempts.get(), remote_name.clone(), branch.clone()),
+    };
+    if outcome.is_pushed() {
+        // Remember the upstream, as `git push -u` would, when none is set.
+        if let Ok(mut cfg) = repo.config() {
+            let key = format!("branch.{branch}.remote");
+            if cfg.get_string(&key).is_err() {
+                let _ = cfg.set_str(&key, &remote_name);
+                let _ = cfg.set_str(&format!("branch.{branch}.merge"), &format!("refs/heads/{branch}"));
+            }
+        }
+    }
+    tracing::info!(outcome = %outcome.describe(), "push finished");
+    Ok(outcome)
+}
+
+fn classify_push_error(e: git2::Error, attempts: u32, remote: String, branch: String) -> PushOutcome {
+    let message = e.message().to_string();
+    let lower = message.to_ascii_lowercase();
+    if e.code() == ErrorCode::NotFastForward || lower.contains("non-fast-forward") || lower.contains("fast forward") {
+        return PushOutcome::Rejected {
+            remote,
+            branch,
+            message: "not a fast-forward: the remote has commits this branch lacks".into(),
+        };
+    }
+    if e.code() == ErrorCode::Auth
+        || e.class() == ErrorClass::Http && lower.contains("auth")
+        || attempts > 0 && (lower.contains("credential") || lower.contains("401") || lower.contains("403"))
+    {
+        return PushOutcome::NeedsCredentials {
+            remote,
+            branch,
+            message,
+        };
+    }
+    if matches!(
+        e.class(),
+        ErrorClass::Net | ErrorClass::Ssl | ErrorClass::Os | ErrorClass::Http
+    ) {
+        return PushOutcome::Unreachable {
+            remote,
+            branch,
+            message,
+        };
+    }
+    PushOutcome::Rejected {
+        remote,
+        branch,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_survive_in_urls() {
+        assert_eq!(
+            redact_url("https://bob:s3cret@example.com/r.git"),
+            "https://bob:***@example.com/r.git"
+        );
+        assert_eq!(redact_url("https://example.com/r.git"), "https://example.com/r.git");
+        assert_eq!(redact_url("git@github.com:o/r.git"), "git@github.com:o/r.git");
+    }
+}
