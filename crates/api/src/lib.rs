@@ -1,0 +1,90 @@
+//! The use cases of Slipway, the one layer the desktop app, the `slipway` command and the
+//! tests all call.
+//!
+//! A task runs as the deployment engineer's workflow: the todo list first, then analysis,
+//! the project's rules, research, context, the work itself, a reflection that checks it, and
+//! finally commit and push. [`Run`] holds one task's state between those stages so the desktop
+//! can pause for review before applying, and the command line can do it all in one go.
+//!
+//! Progress reaches front ends two ways: todo updates through a [`RunObserver`], and log lines
+//! through `tracing`, which each front end routes where it wants (stderr, a file, the UI).
+#![deny(missing_docs)]
+
+mod rules;
+mod run;
+
+pub use rules::{CommitStyle, ProjectRules};
+pub use run::{Run, RunObserver, RunOptions, RunReport};
+
+use std::path::Path;
+
+use slipway_engine::generate::GenerateError;
+use slipway_engine::{ApplyError, TaskError};
+use slipway_git::GitError;
+use slipway_scan::{ProjectProfile, ScanError};
+
+/// Why a use case failed. [`ApiError::is_bad_input`] separates the user's input from failures
+/// of the work itself (the command line exits 2 for the first, 1 for the second).
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The project folder is missing or unreadable.
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+    /// The task text was not understood.
+    #[error(transparent)]
+    Task(#[from] TaskError),
+    /// The task was understood but nothing in it can be done yet.
+    #[error("the built-in engine cannot {asked} yet; today it can containerize the app (Dockerfile, .dockerignore, compose)")]
+    Unsupported {
+        /// What was asked for, in words.
+        asked: String,
+    },
+    /// The files could not be generated.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    /// The change set could not be applied; nothing was written.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    /// Git refused.
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// A step was asked for out of order.
+    #[error("{0}")]
+    Order(String),
+}
+
+impl ApiError {
+    /// True when the cause is the user's input rather than the work.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Scan(_)
+                | ApiError::Task(_)
+                | ApiError::Generate(GenerateError::NoService(_))
+                | ApiError::Git(GitError::NotARepository(_))
+        )
+    }
+
+    /// A stable code the UI can branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Scan(_) => "bad_folder",
+            ApiError::Task(_) => "bad_task",
+            ApiError::Unsupported { .. } => "unsupported",
+            ApiError::Generate(GenerateError::NoService(_)) => "no_service",
+            ApiError::Generate(_) => "unsupported",
+            ApiError::Apply(ApplyError::Conflict { .. }) => "conflict",
+            ApiError::Apply(_) => "apply_failed",
+            ApiError::Git(GitError::NotARepository(_)) => "not_a_repository",
+            ApiError::Git(_) => "git_failed",
+            ApiError::Order(_) => "out_of_order",
+        }
+    }
+}
+
+/// Analyses a project folder, git facts included.
+pub fn scan(root: &Path) -> Result<ProjectProfile, ApiError> {
+    let mut profile = slipway_scan::scan(root)?;
+    profile.git = slipway_git::facts(Path::new(&profile.root));
+    Ok(profile)
+}

@@ -1,0 +1,548 @@
+//! The workflow runner.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use slipway_engine::changeset::ApplyReport;
+use slipway_engine::check::{check_file, Finding, Severity};
+use slipway_engine::generate::{containerize, Artifact};
+use slipway_engine::plan::framework_name;
+use slipway_engine::{
+    knowledge, task, Change, ChangeAction, ChangeSet, Intent, Plan, Task, Todo, TodoKind, TodoStatus,
+};
+use slipway_git::{CommitInfo, PushOutcome};
+use slipway_scan::{ProjectProfile, ProjectView};
+
+use crate::{ApiError, ProjectRules};
+
+/// Receives the todo list every time it changes.
+pub trait RunObserver: Send + Sync {
+    /// The whole list, after a change.
+    fn todos(&self, todos: &[Todo]);
+}
+
+impl RunObserver for () {
+    fn todos(&self, _: &[Todo]) {}
+}
+
+/// What the command line asks a run to go on to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Write the changes.
+    pub apply: bool,
+    /// Commit them.
+    pub commit: bool,
+    /// Push the commit.
+    pub push: bool,
+}
+
+/// One task on one project, from the todo list to the push.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The project root, absolute.
+    pub root: PathBuf,
+    /// The task as understood.
+    pub task: Task,
+    /// The live todo list.
+    pub plan: Plan,
+    /// The analysis.
+    pub profile: ProjectProfile,
+    /// The project's rules.
+    pub rules: ProjectRules,
+    /// What the checks said.
+    pub findings: Vec<Finding>,
+    /// Proposed changes.
+    pub changes: ChangeSet,
+    /// Parts of the task the engine declined, in words.
+    pub declined: Vec<String>,
+    /// What apply wrote, once applied.
+    pub applied: Option<ApplyReport>,
+    /// The commit, once made.
+    pub commit: Option<CommitInfo>,
+    /// The push, once tried.
+    pub push: Option<PushOutcome>,
+}
+
+/// The result of a run, as `slipway run --json` prints it and the UI shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    /// The task text.
+    pub task: String,
+    /// The todo list.
+    pub todos: Vec<Todo>,
+    /// Proposed changes with their diffs.
+    pub changes: Vec<Change>,
+    /// What the reflection found.
+    pub findings: Vec<Finding>,
+    /// The commit, when one was made.
+    pub commit: Option<CommitInfo>,
+    /// The push, when one was tried.
+    pub push: Option<PushReport>,
+    /// Rule files read.
+    pub rules_read: Vec<String>,
+    /// Parts of the task the engine declined, in words.
+    pub declined: Vec<String>,
+    /// The analysis.
+    pub profile: ProjectProfile,
+}
+
+/// A push outcome, flattened for scripts: `{"outcome", "remote", "branch", "message"}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushReport {
+    /// `pushed`, `no_remote`, `needs_credentials`, `rejected` or `unreachable`.
+    pub outcome: String,
+    /// The remote, when there is one.
+    pub remote: Option<String>,
+    /// The branch.
+    pub branch: String,
+    /// The outcome in words.
+    pub message: String,
+}
+
+impl From<&PushOutcome> for PushReport {
+    fn from(p: &PushOutcome) -> Self {
+        let (outcome, remote, branch) = match p {
+            PushOutcome::Pushed { remote, branch } => ("pushed", Some(remote), branch),
+            PushOutcome::NoRemote { branch } => ("no_remote", None, branch),
+            PushOutcome::NeedsCredentials { remote, branch, .. } => ("needs_credentials", Some(remote), branch),
+            PushOutcome::Rejected { remote, branch, .. } => ("rejected", Some(remote), branch),
+            PushOutcome::Unreachable { remote, branch, .. } => ("unreachable", Some(remote), branch),
+        };
+        PushReport {
+            outcome: outcome.into(),
+            remote: remote.cloned(),
+            branch: branch.clone(),
+            message: p.describe(),
+        }
+    }
+}
+
+struct Steps<'a> {
+    plan: Plan,
+    observer: &'a dyn RunObserver,
+}
+
+impl Steps<'_> {
+    fn set(&mut self, id: &str, status: TodoStatus, detail: Option<String>) {
+        if let Some(d) = &detail {
+            tracing::info!(step = id, status = ?status, "{d}");
+        }
+        self.plan.mark(id, status, detail);
+        self.observer.todos(&self.plan.todos);
+    }
+    fn start(&mut self, id: &str) {
+        self.set(id, TodoStatus::InProgress, None);
+    }
+}
+
+fn describe_service(profile: &ProjectProfile) -> String {
+    profile
+        .services
+        .iter()
+        .map(|s| {
+            let mut parts = vec![format!("{} ({})", s.name, s.path)];
+            if let Some(fw) = &s.framework {
+                parts.push(framework_name(fw).to_string());
+            }
+            if let (Some(l), Some(v)) = (&s.language, &s.runtime_version) {
+                parts.push(format!("{} {v}", if l == "node" { "Node.js" } else { l }));
+            }
+            if let Some(pm) = &s.package_manager {
+                parts.push(pm.clone());
+            }
+            if let Some(p) = s.port {
+                parts.push(format!("port {p}"));
+            }
+            if !s.backing_services.is_empty() {
+                parts.push(format!("needs {}", s.backing_services.join(", ")));
+            }
+            parts.join(", ")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Run {
+    /// Understands the task, writes the todo list, and works through it up to the review:
+    /// everything is prepared and checked, nothing is written.
+    pub fn prepare(root: &Path, task_text: &str, observer: &dyn RunObserver) -> Result<Run, ApiError> {
+        let task = task::understand(task_text)?;
+        let view = ProjectView::open(root)?;
+        let supported: Vec<Intent> = task.intents.iter().copied().filter(|i| i.supported()).collect();
+        let declined: Vec<String> = task.unsupported().iter().map(|i| i.describe().to_string()).collect();
+        if supported.is_empty() {
+            return Err(ApiError::Unsupported {
+                asked: declined.join(" and "),
+            });
+        }
+        let root = view.root().to_path_buf();
+
+        // 1. The todo list comes first.
+        let mut steps = Steps {
+            plan: Plan::for_task(&task),
+            observer,
+        };
+        steps.observer.todos(&steps.plan.todos);
+        tracing::info!(task = %task.text, root = %root.display(), "task understood");
+        for d in &declined {
+            tracing::warn!("the built-in engine cannot {d} yet; that part of the task is left out");
+        }
+
+        // 2. Analyse.
+        steps.start("analyse");
+        let profile = match crate::scan(&root) {
+            Ok(p) => p,
+            Err(e) => {
+                steps.set("analyse", TodoStatus::Failed, Some(e.to_string()));
+                return Err(e);
+            }
+        };
+        for w in &profile.warnings {
+            tracing::warn!(path = %w.path, "{}", w.message);
+        }
+        if profile.services.is_empty() {
+            let e = ApiError::Generate(slipway_engine::generate::GenerateError::NoService(profile.root.clone()));
+            steps.set("analyse", TodoStatus::Failed, Some(e.to_string()));
+            return Err(e);
+        }
+        steps.set(
+            "analyse",
+            TodoStatus::Done,
+            Some(format!("found {}", describe_service(&profile))),
+        );
+
+        // 3. The project's rules.
+        steps.start("rules");
+        let recent = profile
+            .git
+            .as_ref()
+            .map(|g| g.recent_commits.clone())
+            .unwrap_or_default();
+        let rules = ProjectRules::read(&root, &recent);
+        let detail = if rules.read.is_empty() {
+            format!("no rule files found; {}", rules.commit_style_reason)
+        } else {
+            format!("read {}; {}", rules.read.join(", "), rules.commit_style_reason)
+        };
+        steps.set("rules", TodoStatus::Done, Some(detail));
+
+        // 4. Research, from built-in knowledge.
+        steps.start("research");
+        let images: Vec<String> = profile
+            .services
+            .iter()
+            .filter_map(|s| {
+                s.runtime_version
+                    .as_ref()
+                    .map(|v| knowledge::node_image(v.split('.').next().unwrap_or(v)))
+            })
+            .collect();
+        steps.set(
+            "research",
+            TodoStatus::Done,
+            Some(format!(
+                "built-in knowledge checked on {}: base {}, multi-stage build with BuildKit cache mounts, standalone output for Next.js; no documentation service configured",
+                knowledge::CHECKED_ON,
+                images.join(", ")
+            )),
+        );
+
+        // 5. Context: history and what exists already.
+        steps.start("context");
+        let mut context = match &profile.git {
+            Some(g) if !g.recent_commits.is_empty() => {
+                for c in &g.recent_commits {
+                    tracing::info!(commit = %c.id, "{}", c.summary);
+                }
+                format!(
+                    "{} recent commits on {}, latest {} \"{}\"",
+                    g.recent_commits.len(),
+                    g.branch.as_deref().unwrap_or("a detached HEAD"),
+                    g.recent_commits[0].id,
+                    g.recent_commits[0].summary
+                )
+            }
+            Some(_) => "a git repository with no commits yet".to_string(),
+            None => "not a git repository".to_string(),
+        };
+        if profile.infrastructure.is_empty() {
+            context.push_str("; no deployment files yet");
+        } else {
+            let list: Vec<String> = profile
+                .infrastructure
+                .iter()
+                .map(|f| format!("{} ({})", f.path, f.kind))
+                .collect();
+            context.push_str(&format!("; existing: {}", list.join(", ")));
+        }
+        steps.set("context", TodoStatus::Done, Some(context));
+
+        // 6. The work itself.
+        let artifacts = if supported.contains(&Intent::Containerize) {
+            match containerize(&profile) {
+                Ok(a) => a,
+                Err(e) => {
+                    if let Some(t) = steps
+                        .plan
+                        .todos
+                        .iter()
+                        .find(|t| matches!(t.kind, Some(TodoKind::Generate(_))))
+                    {
+                        let id = t.id.clone();
+                        steps.set(&id, TodoStatus::Failed, Some(e.to_string()));
+                    }
+                    return Err(e.into());
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let mut proposed: Vec<Artifact> = Vec::new();
+        let mut kept: Vec<String> = Vec::new();
+        let generate_steps: Vec<(String, String)> = steps
+            .plan
+            .todos
+            .iter()
+            .filter_map(|t| match &t.kind {
+                Some(TodoKind::Generate(p)) => Some((t.id.clone(), p.clone())),
+                _ => None,
+            })
+            .collect();
+        for (id, file) in &generate_steps {
+            steps.start(id);
+            // A step covers its file in every service folder, and compose covers .env.example.
+            let mine: Vec<&Artifact> = artifacts
+                .iter()
+                .filter(|a| {
+                    a.path.rsplit('/').next() == Some(file.as_str())
+                        || (file == "compose.yaml" && a.path == ".env.example")
+                })
+                .collect();
+            let mut done = Vec::new();
+            let mut skipped = Vec::new();
+            for a in mine {
+                let on_disk = root.join(&a.path);
+                match std::fs::read(&on_disk) {
+                    Ok(existing) if existing != a.content.as_bytes() && a.path != ".env.example" => {
+                        // The user's own file is kept, and reviewed in the reflection.
+                        skipped.push(a.path.clone());
+                        kept.push(a.path.clone());
+                    }
+                    _ => {
+                        done.push(a.path.clone());
+                        proposed.push(a.clone());
+                    }
+                }
+            }
+            let (status, detail) = match (done.is_empty(), skipped.is_empty()) {
+                (false, true) => (TodoStatus::Done, format!("proposed {}", done.join(", "))),
+                (false, false) => (
+                    TodoStatus::Done,
+                    format!("proposed {}; kept the existing {}", done.join(", "), skipped.join(", ")),
+                ),
+                (true, false) => (
+                    TodoStatus::Skipped,
+                    format!(
+                        "{} already exists and is kept as it is; the reflection reviews it",
+                        skipped.join(", ")
+                    ),
+                ),
+                (true, true) => (TodoStatus::Skipped, "nothing to write for this project".to_string()),
+            };
+            steps.set(id, status, Some(detail));
+        }
+        let changes = ChangeSet::preview(&root, &proposed)?;
+
+        // 7. Reflection: review what was produced and what was kept.
+        steps.start("reflect");
+        let mut findings = Vec::new();
+        for c in &changes.changes {
+            findings.extend(check_file(&c.path, &c.after, &profile.services));
+        }
+        for path in &kept {
+            if let Ok(text) = std::fs::read_to_string(root.join(path)) {
+                findings.extend(check_file(path, &text, &profile.services));
+            }
+        }
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+        for f in &findings {
+            tracing::info!(rule = %f.rule, path = %f.path, "{:?}: {}", f.severity, f.message);
+        }
+        let summary = format!(
+            "checked non-root user, pinned tags, secrets, layer order, ports and image size: {errors} errors, {warnings} warnings, {notes} notes"
+        );
+        steps.set(
+            "reflect",
+            if errors > 0 {
+                TodoStatus::Failed
+            } else {
+                TodoStatus::Done
+            },
+            Some(summary),
+        );
+
+        let pending = changes.pending_paths();
+        let ship_detail = if pending.is_empty() {
+            "nothing to commit: every file is already up to date".to_string()
+        } else {
+            format!("waiting for review of {}", pending.join(", "))
+        };
+        steps.set("ship", TodoStatus::Pending, Some(ship_detail));
+
+        Ok(Run {
+            root,
+            task,
+            plan: steps.plan,
+            profile,
+            rules,
+            findings,
+            changes,
+            declined,
+            applied: None,
+            commit: None,
+            push: None,
+        })
+    }
+
+    fn mark(&mut self, observer: &dyn RunObserver, id: &str, status: TodoStatus, detail: String) {
+        tracing::info!(step = id, status = ?status, "{detail}");
+        self.plan.mark(id, status, Some(detail));
+        observer.todos(&self.plan.todos);
+    }
+
+    /// Writes the reviewed changes, or nothing when any file changed since the preview.
+    pub fn apply(&mut self, observer: &dyn RunObserver) -> Result<&ApplyReport, ApiError> {
+        if self.applied.is_some() {
+            return Err(ApiError::Order("these changes are already applied".into()));
+        }
+        match self.changes.apply() {
+            Ok(report) => {
+                let detail = format!("applied {}; ready to commit", report.written.join(", "));
+                self.mark(observer, "ship", TodoStatus::InProgress, detail);
+                Ok(self.applied.insert(report))
+            }
+            Err(e) => {
+                self.mark(observer, "ship", TodoStatus::Failed, e.to_string());
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Commits exactly the applied files on the current branch.
+    pub fn commit(&mut self, observer: &dyn RunObserver) -> Result<&CommitInfo, ApiError> {
+        let Some(applied) = &self.applied else {
+            return Err(ApiError::Order("apply the changes before committing them".into()));
+        };
+        if self.commit.is_some() {
+            return Err(ApiError::Order("these changes are already committed".into()));
+        }
+        if applied.written.is_empty() {
+            return Err(ApiError::Order("nothing to commit: no file was written".into()));
+        }
+        let message = self.rules.commit_message(&self.task.text, &applied.written);
+        match slipway_git::commit_files(&self.root, &applied.written, &message) {
+            Ok(info) => {
+                let detail = format!("committed {} on {}", &info.id[..7], info.branch);
+                self.mark(observer, "ship", TodoStatus::InProgress, detail);
+                Ok(self.commit.insert(info))
+            }
+            Err(e) => {
+                self.mark(observer, "ship", TodoStatus::Failed, e.to_string());
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Pushes the branch. Outcomes a person acts on (no remote, rejected, credentials) are
+    /// values, not errors.
+    pub fn push(&mut self, observer: &dyn RunObserver) -> Result<&PushOutcome, ApiError> {
+        let Some(commit) = &self.commit else {
+            return Err(ApiError::Order("commit before pushing".into()));
+        };
+        let committed = format!("committed {} on {}", &commit.id[..7], commit.branch);
+        let outcome = slipway_git::push(&self.root)?;
+        let status = if outcome.is_pushed() {
+            TodoStatus::Done
+        } else {
+            TodoStatus::Failed
+        };
+        let detail = format!("{committed}; {}", outcome.describe());
+        self.mark(observer, "ship", status, detail);
+        Ok(self.push.insert(outcome))
+    }
+
+    /// Marks the shipping step as left for later, with the reason.
+    pub fn leave_unshipped(&mut self, observer: &dyn RunObserver, reason: &str) {
+        let status = if self.commit.is_some() {
+            TodoStatus::Done
+        } else {
+            TodoStatus::Skipped
+        };
+        let detail = match &self.commit {
+            Some(c) => format!("committed {} on {}; {reason}", &c.id[..7], c.branch),
+            None => reason.to_string(),
+        };
+        self.mark(observer, "ship", status, detail);
+    }
+
+    /// The run as a report.
+    pub fn report(&self) -> RunReport {
+        RunReport {
+            task: self.task.text.clone(),
+            todos: self.plan.todos.clone(),
+            changes: self
+                .changes
+                .changes
+                .iter()
+                .filter(|c| c.action != ChangeAction::Unchanged)
+                .cloned()
+                .collect(),
+            findings: self.findings.clone(),
+            commit: self.commit.clone(),
+            push: self.push.as_ref().map(PushReport::from),
+            rules_read: self.rules.read.clone(),
+            declined: self.declined.clone(),
+            profile: self.profile.clone(),
+        }
+    }
+
+    /// The whole workflow in one go, as far as `options` allow.
+    pub fn execute(
+        root: &Path,
+        task_text: &str,
+        options: RunOptions,
+        observer: &dyn RunObserver,
+    ) -> Result<Run, ApiError> {
+        if options.commit && !slipway_git::is_repository(root) && root.is_dir() {
+            return Err(ApiError::Git(slipway_git::GitError::NotARepository(
+                root.display().to_string(),
+            )));
+        }
+        let mut run = Run::prepare(root, task_text, observer)?;
+        if !options.apply {
+            run.leave_unshipped(
+                observer,
+                "preview only: nothing was written (run again with --apply to write the files)",
+            );
+            return Ok(run);
+        }
+        run.apply(observer)?;
+        if !options.commit {
+            run.leave_unshipped(observer, "applied; not committed (add --commit to commit)");
+            return Ok(run);
+        }
+        if run.applied.as_ref().is_some_and(|a| a.written.is_empty()) {
+            run.leave_unshipped(observer, "nothing to commit: every file is already up to date");
+            return Ok(run);
+        }
+        run.commit(observer)?;
+        if !options.push {
+            run.leave_unshipped(observer, "not pushed (add --push to push)");
+            return Ok(run);
+        }
+        run.push(observer)?;
+        Ok(run)
+    }
+}
