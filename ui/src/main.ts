@@ -1,0 +1,291 @@
+import { api, errorText, events } from "./api";
+import type { Change, Finding, LogLine, ProjectProfile, RunReport, Todo } from "./types";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const ui = {
+  root: $<HTMLDivElement>("project-root"),
+  open: $<HTMLButtonElement>("open-folder"),
+  welcome: $<HTMLDivElement>("welcome"),
+  project: $<HTMLDivElement>("project"),
+  services: $<HTMLDivElement>("services"),
+  infra: $<HTMLDivElement>("infrastructure"),
+  form: $<HTMLFormElement>("task-form"),
+  task: $<HTMLInputElement>("task-input"),
+  run: $<HTMLButtonElement>("run-button"),
+  todos: $<HTMLOListElement>("todo-list"),
+  apply: $<HTMLButtonElement>("apply-button"),
+  commit: $<HTMLButtonElement>("commit-button"),
+  outcome: $<HTMLDivElement>("outcome"),
+  tabs: $<HTMLDivElement>("file-tabs"),
+  diff: $<HTMLDivElement>("diff-view"),
+  findings: $<HTMLUListElement>("findings"),
+  log: $<HTMLPreElement>("log-panel"),
+  overlay: $<HTMLDivElement>("drop-overlay"),
+};
+
+type Phase = "idle" | "running" | "review" | "applied" | "shipped";
+
+const state = {
+  profile: null as ProjectProfile | null,
+  report: null as RunReport | null,
+  phase: "idle" as Phase,
+  busy: false,
+  selected: null as string | null,
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  for (const c of children) node.append(c);
+  return node;
+}
+
+function setOutcome(text: string, kind: "ok" | "error" | "info") {
+  ui.outcome.hidden = false;
+  ui.outcome.textContent = text;
+  ui.outcome.dataset.kind = kind;
+}
+
+function refreshButtons() {
+  const hasProject = state.profile !== null;
+  ui.task.disabled = !hasProject || state.busy;
+  ui.run.disabled = !hasProject || state.busy || ui.task.value.trim() === "";
+  ui.open.disabled = state.busy;
+  const pending = state.report?.changes.length ?? 0;
+  ui.apply.disabled = state.busy || state.phase !== "review" || pending === 0;
+  ui.commit.disabled = state.busy || state.phase !== "applied";
+}
+
+function showProject(p: ProjectProfile) {
+  state.profile = p;
+  state.report = null;
+  state.phase = "idle";
+  ui.root.textContent = p.root;
+  ui.root.title = p.root;
+  ui.welcome.hidden = true;
+  ui.project.hidden = false;
+  ui.services.replaceChildren();
+  if (p.services.length === 0) {
+    ui.services.append(el("p", { className: "muted" }, "No service found: Slipway looks for package.json and other manifests."));
+  }
+  for (const s of p.services) {
+    const facts: [string, string | number | null][] = [
+      ["language", s.language],
+      ["framework", s.framework],
+      ["package manager", s.packageManager],
+      ["runtime", s.runtimeVersion],
+      ["port", s.port],
+      ["build", s.buildCommand],
+      ["start", s.startCommand],
+      ["needs", s.backingServices.join(", ") || "nothing detected"],
+    ];
+    const dl = el("dl", { className: "facts" });
+    for (const [k, v] of facts) dl.append(el("dt", {}, k), el("dd", {}, v === null || v === "" ? "unknown" : String(v)));
+    const evidence = el("details", { className: "evidence" }, el("summary", {}, `Why (${s.evidence.length})`));
+    const list = el("ul");
+    for (const e of s.evidence) list.append(el("li", {}, el("code", {}, e.line ? `${e.file}:${e.line}` : e.file), " ", e.reason));
+    evidence.append(list);
+    ui.services.append(el("div", { className: "service" }, el("h3", {}, `${s.name} `, el("span", { className: "muted" }, s.path === "." ? "(project root)" : s.path)), dl, evidence));
+  }
+  const infra = p.infrastructure.map((i) => i.path).join(", ");
+  const branch = p.git ? `git branch ${p.git.branch ?? "(detached)"}${p.git.remotes.length ? `, remote ${p.git.remotes[0].name}` : ", no remote"}` : "not a git repository";
+  ui.infra.textContent = `${infra ? `Existing: ${infra}. ` : "No deployment files yet. "}${branch}.`;
+  ui.todos.replaceChildren(el("li", { className: "muted empty" }, "The plan appears here when a task starts."));
+  ui.tabs.replaceChildren();
+  ui.diff.replaceChildren(el("p", { className: "muted" }, "Diffs of the proposed files appear here for review."));
+  ui.findings.replaceChildren();
+  ui.outcome.hidden = true;
+  refreshButtons();
+  ui.task.focus();
+}
+
+const statusMark: Record<Todo["status"], string> = {
+  pending: "○",
+  in_progress: "◐",
+  done: "✓",
+  failed: "✕",
+  skipped: "–",
+};
+
+function renderTodos(todos: Todo[]) {
+  ui.todos.replaceChildren(
+    ...todos.map((t) =>
+      el(
+        "li",
+        { className: `todo ${t.status}` },
+        el("span", { className: "mark", ariaHidden: "true" }, statusMark[t.status]),
+        el("div", {}, el("div", { className: "title" }, t.title), t.detail ? el("div", { className: "detail" }, t.detail) : ""),
+      ),
+    ),
+  );
+  ui.todos.querySelectorAll("li").forEach((li, i) => {
+    li.dataset.id = todos[i].id;
+    li.dataset.status = todos[i].status;
+  });
+}
+
+function renderDiff(change: Change) {
+  const table = el("div", { className: "diff-body" });
+  let oldNo = 0;
+  let newNo = 0;
+  for (const line of change.diff.split("\n")) {
+    if (line.startsWith("---") || line.startsWith("+++") || line === "") continue;
+    let cls = "ctx";
+    let a = "";
+    let b = "";
+    if (line.startsWith("@@")) {
+      const m = /@@ -(\d+)(?:,\d+)? \+(\d+)/.exec(line);
+      if (m) {
+        oldNo = Number(m[1]);
+        newNo = Number(m[2]);
+      }
+      cls = "hunk";
+    } else if (line.startsWith("+")) {
+      cls = "add";
+      b = String(newNo++);
+    } else if (line.startsWith("-")) {
+      cls = "del";
+      a = String(oldNo++);
+    } else {
+      a = String(oldNo++);
+      b = String(newNo++);
+    }
+    table.append(el("div", { className: `row ${cls}` }, el("span", { className: "no" }, a), el("span", { className: "no" }, b), el("span", { className: "code" }, line)));
+  }
+  ui.diff.replaceChildren(el("div", { className: "diff-head" }, el("strong", {}, change.path), " ", el("span", { className: "muted" }, `${change.action}: ${change.purpose}`)), table);
+  ui.diff.dataset.path = change.path;
+}
+
+function renderChanges(changes: Change[]) {
+  ui.tabs.replaceChildren();
+  if (changes.length === 0) {
+    ui.diff.replaceChildren(el("p", { className: "muted" }, "Nothing to change: the files are already up to date."));
+    return;
+  }
+  if (!state.selected || !changes.some((c) => c.path === state.selected)) state.selected = changes[0].path;
+  for (const c of changes) {
+    const tab = el("button", { type: "button", className: `file-tab ${c.action}` }, c.path);
+    tab.dataset.path = c.path;
+    tab.setAttribute("aria-pressed", String(c.path === state.selected));
+    tab.addEventListener("click", () => {
+      state.selected = c.path;
+      renderChanges(changes);
+    });
+    ui.tabs.append(tab);
+  }
+  renderDiff(changes.find((c) => c.path === state.selected)!);
+}
+
+function renderFindings(findings: Finding[]) {
+  if (findings.length === 0) {
+    ui.findings.replaceChildren(el("li", { className: "ok" }, "No findings: non-root user, pinned tags, no secrets, cached layers."));
+    return;
+  }
+  ui.findings.replaceChildren(
+    ...findings.map((f) =>
+      el("li", { className: `finding ${f.severity}` }, el("span", { className: "sev" }, f.severity), " ", el("code", {}, f.line ? `${f.path}:${f.line}` : f.path), " ", f.message),
+    ),
+  );
+}
+
+function showReport(r: RunReport) {
+  state.report = r;
+  renderTodos(r.todos);
+  renderChanges(r.changes);
+  renderFindings(r.findings);
+  if (r.declined.length) setOutcome(`Not done: the built-in engine cannot ${r.declined.join(" or ")} yet.`, "info");
+}
+
+async function busy<T>(work: () => Promise<T>): Promise<T | undefined> {
+  state.busy = true;
+  document.body.classList.add("busy");
+  refreshButtons();
+  try {
+    return await work();
+  } catch (e) {
+    setOutcome(errorText(e), "error");
+    return undefined;
+  } finally {
+    state.busy = false;
+    document.body.classList.remove("busy");
+    refreshButtons();
+  }
+}
+
+async function openWith(load: () => Promise<ProjectProfile | null>) {
+  const p = await busy(load);
+  if (p) showProject(p);
+}
+
+ui.open.addEventListener("click", () => openWith(api.pickFolder));
+ui.task.addEventListener("input", refreshButtons);
+
+ui.form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const task = ui.task.value.trim();
+  if (!task || !state.profile) return;
+  state.phase = "running";
+  ui.outcome.hidden = true;
+  ui.tabs.replaceChildren();
+  ui.diff.replaceChildren(el("p", { className: "muted" }, "Working…"));
+  const r = await busy(() => api.startRun(task));
+  if (r) {
+    state.phase = "review";
+    showReport(r);
+    if (r.changes.length > 0) setOutcome(`Review ${r.changes.length} proposed file(s), then apply.`, "info");
+  } else {
+    state.phase = "idle";
+  }
+  refreshButtons();
+});
+
+ui.apply.addEventListener("click", async () => {
+  const r = await busy(api.applyRun);
+  if (r) {
+    state.phase = "applied";
+    showReport(r);
+    setOutcome(`Applied ${r.changes.map((c) => c.path).join(", ")}. Commit & push when ready.`, "ok");
+  }
+  refreshButtons();
+});
+
+ui.commit.addEventListener("click", async () => {
+  const r = await busy(api.commitAndPush);
+  if (r) {
+    state.phase = "shipped";
+    showReport(r);
+    const commit = r.commit ? `Committed ${r.commit.id.slice(0, 7)} on ${r.commit.branch}. ` : "";
+    const pushed = r.push?.outcome === "pushed";
+    setOutcome(`${commit}${r.push ? r.push.message[0].toUpperCase() + r.push.message.slice(1) + "." : ""}`, pushed ? "ok" : "error");
+    ui.outcome.dataset.push = r.push?.outcome ?? "";
+  }
+  refreshButtons();
+});
+
+function appendLog(l: LogLine) {
+  const line = el("span", { className: `log-line ${l.level.toLowerCase()}` }, `${l.level.padEnd(5)} ${l.message}\n`);
+  ui.log.append(line);
+  while (ui.log.childNodes.length > 2000) ui.log.firstChild?.remove();
+  ui.log.scrollTop = ui.log.scrollHeight;
+}
+
+async function start() {
+  await events.onTodos(renderTodos);
+  await events.onLog(appendLog);
+  await events.onProject(showProject);
+  await events.onProjectError((e) => setOutcome(e.message, "error"));
+  await events.onDragging((over) => (ui.overlay.hidden = !over));
+  (await api.recentLogs()).forEach(appendLog);
+  document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "o") {
+      e.preventDefault();
+      if (!state.busy) openWith(api.pickFolder);
+    }
+  });
+  await openWith(api.initialProject);
+  document.body.dataset.ready = "true";
+  refreshButtons();
+}
+
+start().catch((e) => setOutcome(errorText(e), "error"));
