@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use slipway_engine::changeset::ApplyReport;
 use slipway_engine::check::{check_file, Finding, Severity};
-use slipway_engine::generate::{containerize, Artifact};
+use slipway_engine::generate::{containerize, merge_env_example, Artifact};
 use slipway_engine::plan::framework_name;
 use slipway_engine::{
     knowledge, task, Change, ChangeAction, ChangeSet, Intent, Plan, Task, Todo, TodoKind, TodoStatus,
@@ -324,7 +324,15 @@ impl Run {
             for a in mine {
                 let on_disk = root.join(&a.path);
                 match std::fs::read(&on_disk) {
-                    Ok(existing) if existing != a.content.as_bytes() && a.path != ".env.example" => {
+                    Ok(existing) if a.path.ends_with(".env.example") => {
+                        // The user's example file is extended, never replaced.
+                        let text = String::from_utf8_lossy(&existing);
+                        if let Some(content) = merge_env_example(&text, &a.content) {
+                            done.push(a.path.clone());
+                            proposed.push(Artifact { content, ..a.clone() });
+                        }
+                    }
+                    Ok(existing) if existing != a.content.as_bytes() => {
                         // The user's own file is kept, and reviewed in the reflection.
                         skipped.push(a.path.clone());
                         kept.push(a.path.clone());
@@ -371,7 +379,7 @@ impl Run {
             tracing::info!(rule = %f.rule, path = %f.path, "{:?}: {}", f.severity, f.message);
         }
         let summary = format!(
-            "checked non-root user, pinned tags, secrets, layer order, ports and image size: {errors} errors, {warnings} warnings, {notes} notes"
+            "checked non-root user, pinned tags, secrets, layer order, ports and image size: errors {errors}, warnings {warnings}, notes {notes}"
         );
         steps.set(
             "reflect",

@@ -292,6 +292,17 @@ pub fn check_dockerfile(path: &str, text: &str, service: Option<&ServiceProfile>
             }
         }
         if let Some(n) = &svc.nextjs {
+            let prisma = svc.evidence.iter().any(|e| e.file.ends_with("schema.prisma"));
+            if prisma && !n.standalone {
+                out.push(finding(
+                    Severity::Warning,
+                    "nextjs/prisma-client",
+                    path,
+                    None,
+                    "the Prisma client is generated during the build, but the runtime image installs production \
+                     dependencies afresh and will lack it; set output: \"standalone\" so Next.js traces it into the image",
+                ));
+            }
             if !n.standalone {
                 out.push(finding(
                     Severity::Info,

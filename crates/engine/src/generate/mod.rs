@@ -75,3 +75,60 @@ pub fn containerize(profile: &ProjectProfile) -> Result<Vec<Artifact>, GenerateE
     artifacts.extend(compose_file(profile));
     Ok(artifacts)
 }
+
+/// Merges the variable names of a generated `.env.example` into the user's own: their lines stay
+/// as they are, and only names they lack are added at the end. `None` when nothing is missing.
+pub fn merge_env_example(existing: &str, generated: &str) -> Option<String> {
+    let name_of = |line: &str| {
+        let t = line.trim();
+        let t = t.strip_prefix("export ").unwrap_or(t);
+        (!t.starts_with('#'))
+            .then(|| t.split('=').next().unwrap_or("").trim().to_string())
+            .filter(|n| !n.is_empty())
+    };
+    let have: Vec<String> = existing.lines().filter_map(name_of).collect();
+    let missing: Vec<String> = generated
+        .lines()
+        .filter_map(name_of)
+        .filter(|n| !have.contains(n))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let mut out = existing.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str("\n# Added by Slipway: variables compose.yaml reads\n");
+    for n in missing {
+        out.push_str(&n);
+        out.push_str("=\n");
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_env_example;
+
+    #[test]
+    fn env_example_merge_keeps_the_users_lines_and_adds_only_missing_names() {
+        let mine = "# mine\nDATABASE_URL=postgres://example\nexport REDIS_URL=\n";
+        let merged = merge_env_example(mine, "POSTGRES_USER=\nDATABASE_URL=\n").expect("one name is missing");
+        assert!(
+            merged.starts_with(mine),
+            "the user's lines come first, unchanged: {merged}"
+        );
+        assert!(merged.ends_with("POSTGRES_USER=\n"), "{merged}");
+        assert_eq!(
+            merged.matches("DATABASE_URL").count(),
+            1,
+            "a name the user has is not repeated"
+        );
+        assert_eq!(
+            merge_env_example(mine, "REDIS_URL=\n"),
+            None,
+            "nothing missing, nothing to change"
+        );
+    }
+}
