@@ -1,0 +1,126 @@
+//! Bad input gets a clear message that says what and where, exit code 2, and nothing written.
+
+mod common;
+
+use common::*;
+
+fn assert_bad(out: &std::process::Output, needle: &str) {
+    assert_eq!(out.status.code(), Some(2), "bad input exits 2; stderr: {}", stderr(out));
+    assert!(
+        stdout(out).is_empty(),
+        "nothing on stdout for scripts to misread: {}",
+        stdout(out)
+    );
+    assert!(
+        stderr(out).contains(needle),
+        "the message says {needle:?}: {}",
+        stderr(out)
+    );
+}
+
+#[test]
+fn a_missing_folder_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-such-project");
+    let m = missing.to_str().unwrap();
+    assert_bad(&slipway(&["scan", m, "--json"]), &format!("{m} does not exist"));
+    assert_bad(
+        &slipway(&["run", m, "--task", "containerize this app"]),
+        &format!("{m} does not exist"),
+    );
+}
+
+#[test]
+fn a_file_is_not_a_project_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("package.json");
+    std::fs::write(&file, "{}").unwrap();
+    let f = file.to_str().unwrap();
+    assert_bad(&slipway(&["scan", f]), &format!("{f} is a file"));
+    assert_bad(
+        &slipway(&["run", f, "--task", "containerize this app"]),
+        "is a file, not a project folder",
+    );
+}
+
+#[test]
+fn an_empty_folder_has_nothing_to_containerize() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().to_str().unwrap();
+    let out = slipway(&["scan", d, "--json"]);
+    assert!(
+        out.status.success(),
+        "scanning an empty folder is fine: {}",
+        stderr(&out)
+    );
+    assert_eq!(json(&out)["services"], serde_json::json!([]));
+    assert_bad(
+        &slipway(&["run", d, "--task", "containerize this app", "--apply"]),
+        "found no service to containerize",
+    );
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing was written");
+}
+
+#[test]
+fn commit_outside_a_git_repository_is_refused_before_anything_is_written() {
+    let p = Project::plain("node-nextjs-standalone");
+    let before = snapshot(&p.work);
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "containerize this app",
+        "--apply",
+        "--commit",
+    ]);
+    assert_bad(&out, "is not a git repository");
+    assert!(stderr(&out).contains("git init"), "says what to do: {}", stderr(&out));
+    assert_eq!(snapshot(&p.work), before, "nothing was written");
+    // Without --commit the same folder is fine to apply to.
+    let out = slipway(&["run", p.path(), "--task", "containerize this app", "--apply"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(p.work.join("Dockerfile").exists());
+}
+
+#[test]
+fn tasks_are_understood_or_declined_in_words() {
+    let p = Project::plain("node-nextjs-standalone");
+    assert_bad(
+        &slipway(&["run", p.path(), "--task", "make me a sandwich"]),
+        "did not understand",
+    );
+    assert_bad(&slipway(&["run", p.path(), "--task", "   "]), "the task is empty");
+
+    let out = slipway(&["run", p.path(), "--task", "set up terraform for AWS"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "understood but not doable yet is a failure of the work"
+    );
+    assert!(
+        stderr(&out).contains("cannot write infrastructure as code yet"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Several intents: the part it can do is done, the rest is declined in words.
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "containerize it and deploy to Kubernetes with a canary",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["declined"], serde_json::json!(["deploy to Kubernetes"]));
+    assert_eq!(r["changes"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = slipway(&["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = slipway(&["run", ".", "--task", "containerize", "--push"]);
+    assert_eq!(out.status.code(), Some(2), "--push without --commit is a usage error");
+}

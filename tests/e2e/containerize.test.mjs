@@ -1,0 +1,73 @@
+// The walking skeleton in the real window: open a Next.js project, run "containerize this app",
+// watch the todos complete, review the diffs, apply, commit and push.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { attrs, fixtureRepo, git, launch, shots, until } from "./harness.mjs";
+
+test("containerize a Next.js app from the window, then commit and push", async () => {
+  const repo = fixtureRepo("node-nextjs-standalone");
+  const headBefore = git(repo.work, "rev-parse", "HEAD");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    const shown = await browser.$("#project-root").getProperty("textContent");
+    assert.ok(shown.endsWith("project"), `the window shows the folder given on the command line, got ${shown}`);
+    const services = await browser.$("#services").getText();
+    assert.match(services, /acme-storefront/, "the analysis names the service");
+    assert.match(services, /nextjs/, "the analysis names the framework");
+    assert.match(services, /4000/, "the analysis finds the port from the start script");
+
+    await browser.$("#task-input").setValue("containerize this app");
+    await browser.$("#run-button").click();
+
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const todos = await browser.$$("#todo-list li");
+    assert.ok(todos.length >= 5 && todos.length <= 10, `5 to 10 todos, got ${todos.length}`);
+    const ids = await attrs(todos, "data-id");
+    assert.equal(ids.at(-2), "reflect", "the next-to-last step is the reflection");
+    assert.equal(ids.at(-1), "ship", "the last step is commit and push");
+    for (const id of ids.slice(0, -1)) {
+      const status = await browser.$(`#todo-list li[data-id="${id}"]`).getAttribute("data-status");
+      assert.equal(status, "done", `step ${id} is done before review`);
+    }
+
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    assert.deepEqual(tabs.sort(), [".dockerignore", "Dockerfile", "compose.yaml"], "three files are proposed");
+    const diff = await browser.$("#diff-view").getText();
+    assert.match(diff, /FROM node:20-alpine AS deps/, "the Dockerfile diff is shown, pinned to the project's Node major");
+    await browser.$('#file-tabs .file-tab[data-path="compose.yaml"]').click();
+    assert.match(await browser.$("#diff-view").getText(), /4000:4000/, "clicking a file shows its diff");
+    assert.ok(!existsSync(join(repo.work, "Dockerfile")), "nothing is written before Apply");
+    await browser.$('#file-tabs .file-tab[data-path="Dockerfile"]').click();
+    await browser.saveScreenshot(join(shots, "review.png"));
+
+    await browser.$("#apply-button").click();
+    await until(browser, "the apply outcome", async () => /Applied/.test(await browser.$("#outcome").getText()));
+    assert.match(readFileSync(join(repo.work, "Dockerfile"), "utf8"), /USER 1000:1000/, "the Dockerfile is on disk after Apply");
+    assert.ok(existsSync(join(repo.work, "compose.yaml")), "compose.yaml is on disk after Apply");
+    assert.ok(existsSync(join(repo.work, ".dockerignore")), ".dockerignore is on disk after Apply");
+
+    await browser.$("#commit-button").click();
+    const outcome = await until(browser, "the push outcome", async () => browser.$("#outcome").getAttribute("data-push"));
+    assert.equal(outcome, "pushed", `the push lands: ${await browser.$("#outcome").getText()}`);
+    const ship = await browser.$('#todo-list li[data-id="ship"]').getAttribute("data-status");
+    assert.equal(ship, "done", "the commit-and-push step is done");
+    await browser.saveScreenshot(join(shots, "shipped.png"));
+
+    // The repository on disk: one new commit naming the task, holding exactly the three files.
+    const head = git(repo.work, "rev-parse", "HEAD");
+    assert.notEqual(head, headBefore, "a commit was made");
+    assert.equal(git(repo.work, "rev-parse", "HEAD~1"), headBefore, "exactly one commit on top of the old HEAD");
+    assert.match(git(repo.work, "log", "-1", "--format=%B"), /containerize this app/i, "the message names the task");
+    const files = git(repo.work, "show", "--name-only", "--format=", "HEAD").split("\n").sort();
+    assert.deepEqual(files, [".dockerignore", "Dockerfile", "compose.yaml"]);
+    assert.equal(git(repo.bare, "rev-parse", "main"), head, "the bare remote received the commit");
+  } finally {
+    await stop();
+  }
+});

@@ -1,0 +1,99 @@
+// Shared set-up for the end-to-end tests: a real project in a temporary git repository with a
+// bare remote, tauri-driver on 127.0.0.1, and a WebDriver session on the release app.
+import { spawn, execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, mkdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../..");
+export const app = join(repoRoot, "target/release/slipway-app");
+export const shots = join(repoRoot, "target/e2e");
+
+export function git(cwd, ...args) {
+  return execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+}
+
+/** Copies a fixture into a fresh git repository with one commit and a bare `origin`. */
+export function fixtureRepo(name) {
+  const base = mkdtempSync(join(tmpdir(), "slipway-e2e-"));
+  const work = join(base, "project");
+  const bare = join(base, "origin.git");
+  cpSync(join(repoRoot, "tests/fixtures", name), work, { recursive: true });
+  git(base, "init", "-q", "--bare", "-b", "main", bare);
+  git(work, "init", "-q", "-b", "main");
+  git(work, "config", "user.name", "Slipway Test");
+  git(work, "config", "user.email", "test@slipway.invalid");
+  git(work, "add", "-A");
+  git(work, "commit", "-q", "-m", "Initial import");
+  git(work, "remote", "add", "origin", bare);
+  git(work, "push", "-q", "-u", "origin", "main");
+  return { base, work, bare };
+}
+
+async function waitForDriver(port, child) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("tauri-driver did not answer on /status within 30 s");
+}
+
+/** Starts tauri-driver and opens the app on `args`. Returns the browser and a stop function. */
+export async function launch(args, env = {}) {
+  if (!existsSync(app)) throw new Error(`${app} is missing: build it with cargo build --release`);
+  mkdirSync(shots, { recursive: true });
+  const port = 4444 + Math.floor(Math.random() * 500);
+  const dataHome = mkdtempSync(join(tmpdir(), "slipway-e2e-data-"));
+  const driver = spawn("tauri-driver", ["--port", String(port)], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: dataHome, ...env },
+  });
+  await waitForDriver(port, driver);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: app, args } },
+  });
+  const stop = async () => {
+    try {
+      // A session that already died must not hang the run.
+      await Promise.race([browser.deleteSession(), new Promise((r) => setTimeout(r, 5_000))]);
+    } catch {
+      /* the session is gone either way */
+    } finally {
+      driver.kill();
+    }
+  };
+  return { browser, stop, dataHome };
+}
+
+/** Waits until `check` returns a truthy value, or fails saying what was awaited. */
+export async function until(browser, what, check, timeout = 30_000) {
+  let last;
+  await browser.waitUntil(
+    async () => {
+      last = await check();
+      return Boolean(last);
+    },
+    { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` },
+  );
+  return last;
+}
+
+/** Reads one attribute of each element, one request at a time (WebKitWebDriver serves one). */
+export async function attrs(elements, name) {
+  const out = [];
+  for (const e of elements) out.push(await e.getAttribute(name));
+  return out;
+}
