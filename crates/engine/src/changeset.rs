@@ -156,16 +156,7 @@ impl ChangeSet {
         let mut changes = Vec::new();
         for a in artifacts {
             let target = resolve_inside(root, &a.path)?;
-            let before = match fs::read(&target) {
-                Ok(bytes) => Some(bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    return Err(ApplyError::Io {
-                        path: a.path.clone(),
-                        message: e.to_string(),
-                    })
-                }
-            };
+            let before = read_existing(&target, &a.path)?;
             let old_text = before.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
             let action = match &before {
                 None => ChangeAction::Create,
@@ -207,16 +198,7 @@ impl ChangeSet {
         let mut conflicts = Vec::new();
         for c in self.changes.iter().filter(|c| c.action != ChangeAction::Unchanged) {
             let target = resolve_inside(&self.root, &c.path)?;
-            let now = match fs::read(&target) {
-                Ok(b) => Some(b),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    return Err(ApplyError::Io {
-                        path: c.path.clone(),
-                        message: e.to_string(),
-                    })
-                }
-            };
+            let now = read_existing(&target, &c.path)?;
             if now != c.before {
                 conflicts.push(c.path.clone());
             }
@@ -234,6 +216,18 @@ impl ChangeSet {
             written.push(c.path.clone());
         }
         Ok(ApplyReport { written })
+    }
+}
+
+/// The bytes of `target`, or `None` when there is no such file.
+fn read_existing(target: &Path, rel: &str) -> Result<Option<Vec<u8>>, ApplyError> {
+    match fs::read(target) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ApplyError::Io {
+            path: rel.to_string(),
+            message: e.to_string(),
+        }),
     }
 }
 
