@@ -118,11 +118,15 @@ pub async fn start_run(task: String, app: AppHandle, state: State<'_, AppState>)
     Ok(report)
 }
 
-#[tauri::command]
-pub async fn apply_run(app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
-    let mut run = take_run(&state)?;
+/// Takes the current run out of the state, does `step` off the UI thread, and puts it back,
+/// whether the step worked or not (a failed commit leaves the applied run in place).
+async fn step_run(
+    state: &AppState,
+    step: impl FnOnce(&mut Run) -> Result<(), ApiError> + Send + 'static,
+) -> Reply<RunReport> {
+    let mut run = take_run(state)?;
     let (run, result) = blocking(move || {
-        let r = run.apply(&UiTodos(app)).map(|_| ());
+        let r = step(&mut run);
         (run, r)
     })
     .await?;
@@ -133,21 +137,19 @@ pub async fn apply_run(app: AppHandle, state: State<'_, AppState>) -> Reply<RunR
 }
 
 #[tauri::command]
+pub async fn apply_run(app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
+    step_run(&state, move |run| run.apply(&UiTodos(app)).map(|_| ())).await
+}
+
+#[tauri::command]
 pub async fn commit_and_push(app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
-    let mut run = take_run(&state)?;
-    let (run, result) = blocking(move || {
+    step_run(&state, move |run| {
         let observer = UiTodos(app);
-        let r = run
-            .commit(&observer)
-            .map(|_| ())
-            .and_then(|_| run.push(&observer).map(|_| ()));
-        (run, r)
+        run.commit(&observer)?;
+        run.push(&observer)?;
+        Ok(())
     })
-    .await?;
-    let report = run.report();
-    *lock(&state.run) = Some(run);
-    result?;
-    Ok(report)
+    .await
 }
 
 #[tauri::command]
