@@ -1,7 +1,7 @@
 // Shared set-up for the end-to-end tests: a real project in a temporary git repository with a
 // bare remote, tauri-driver on 127.0.0.1, and a WebDriver session on the release app.
 import { spawn, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, mkdirSync, existsSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, existsSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,8 +54,11 @@ export async function launch(args, env = {}) {
   mkdirSync(shots, { recursive: true });
   const port = 4444 + Math.floor(Math.random() * 500);
   const dataHome = mkdtempSync(join(tmpdir(), "slipway-e2e-data-"));
+  // tauri-driver's own chatter (including connection errors when a session ends) goes to a
+  // file beside the screenshots, not into the test report.
+  const driverLog = openSync(join(shots, "tauri-driver.log"), "a");
   const driver = spawn("tauri-driver", ["--port", String(port)], {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", driverLog, driverLog],
     env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: dataHome, ...env },
   });
   await waitForDriver(port, driver);

@@ -11,6 +11,20 @@ use serde_json::Value;
 
 const TASK: &str = "containerize this app";
 
+/// The whole workflow: apply, commit and push.
+fn ship(p: &Project) -> std::process::Output {
+    slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        TASK,
+        "--apply",
+        "--commit",
+        "--push",
+        "--json",
+    ])
+}
+
 fn ids(report: &Value) -> Vec<String> {
     report["todos"]
         .as_array()
@@ -100,16 +114,7 @@ fn apply_commit_and_push_land_in_the_repository_and_the_remote() {
     .unwrap();
     git(&p.work, &["add", "app/page.tsx"]);
 
-    let out = slipway(&[
-        "run",
-        p.path(),
-        "--task",
-        TASK,
-        "--apply",
-        "--commit",
-        "--push",
-        "--json",
-    ]);
+    let out = ship(&p);
     assert!(out.status.success(), "the full run succeeds: {}", stderr(&out));
     let r = json(&out);
 
@@ -364,16 +369,7 @@ fn push_without_a_remote_and_a_rejected_push_are_reported_in_words() {
     // No remote at all.
     let p = Project::repo("node-nextjs-standalone");
     git(&p.work, &["remote", "remove", "origin"]);
-    let out = slipway(&[
-        "run",
-        p.path(),
-        "--task",
-        TASK,
-        "--apply",
-        "--commit",
-        "--push",
-        "--json",
-    ]);
+    let out = ship(&p);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -396,16 +392,7 @@ fn push_without_a_remote_and_a_rejected_push_are_reported_in_words() {
     git(&other, &["push", "-q", "origin", "main"]);
     let remote_head = git(&bare, &["rev-parse", "main"]);
 
-    let out = slipway(&[
-        "run",
-        p.path(),
-        "--task",
-        TASK,
-        "--apply",
-        "--commit",
-        "--push",
-        "--json",
-    ]);
+    let out = ship(&p);
     assert_eq!(
         out.status.code(),
         Some(1),
