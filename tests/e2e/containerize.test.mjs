@@ -4,14 +4,22 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { attrs, fixtureRepo, git, launch, shots, until } from "./harness.mjs";
+import { attrs, fixtureRepo, git, launch, plainCopy, shots, until } from "./harness.mjs";
 
 test("containerize a Next.js app from the window, then commit and push", async () => {
   const repo = fixtureRepo("node-nextjs-standalone");
   const headBefore = git(repo.work, "rev-parse", "HEAD");
-  const { browser, stop } = await launch([repo.work]);
+  const { browser, stop, dataHome } = await launch([repo.work]);
   try {
     await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    assert.equal(await browser.execute(() => typeof window.__TAURI__), "undefined", "no global Tauri object in the webview");
+    const inlineRan = await browser.execute(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.__inlineRan = true";
+      document.body.append(s);
+      return window.__inlineRan === true;
+    });
+    assert.equal(inlineRan, false, "the CSP blocks inline scripts");
     const shown = await browser.$("#project-root").getProperty("textContent");
     assert.ok(shown.endsWith("project"), `the window shows the folder given on the command line, got ${shown}`);
     const services = await browser.$("#services").getText();
@@ -67,6 +75,40 @@ test("containerize a Next.js app from the window, then commit and push", async (
     const files = git(repo.work, "show", "--name-only", "--format=", "HEAD").split("\n").sort();
     assert.deepEqual(files, [".dockerignore", "Dockerfile", "compose.yaml"]);
     assert.equal(git(repo.bare, "rev-parse", "main"), head, "the bare remote received the commit");
+
+    // The log reaches the window's log panel and the file in the app's log folder.
+    const panel = await browser.$("#log-panel").getProperty("textContent");
+    assert.match(panel, /task understood/, "the log panel shows the run");
+    assert.match(panel, /push finished/, "the log panel shows the push");
+    const logFile = join(dataHome, "dev.slipway.desktop/logs/slipway.log");
+    assert.match(readFileSync(logFile, "utf8"), /task understood/, `the run is logged to ${logFile}`);
+  } finally {
+    await stop();
+  }
+});
+
+test("committing in a folder that is not a git repository is refused in words", async () => {
+  const dir = plainCopy("node-nextjs-standalone");
+  const { browser, stop } = await launch([dir]);
+  try {
+    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await browser.$("#task-input").setValue("containerize this app");
+    await browser.$("#run-button").click();
+    await until(browser, "the Apply button", async () => browser.$("#apply-button").isEnabled());
+    await browser.$("#apply-button").click();
+    await until(browser, "the Commit button", async () => browser.$("#commit-button").isEnabled());
+    await browser.$("#commit-button").click();
+    const text = await until(browser, "the refusal", async () => {
+      const t = await browser.$("#outcome").getText();
+      return /not a git repository/.test(t) && t;
+    });
+    assert.match(text, /git init/, "the message says what to do next");
+    assert.equal(await browser.$("#outcome").getAttribute("data-kind"), "error");
+    const ship = await browser.$('#todo-list li[data-id="ship"]').getAttribute("data-status");
+    assert.equal(ship, "failed", "the commit-and-push step shows the failure");
+    assert.ok(existsSync(join(dir, "Dockerfile")), "the applied files stay");
+    // The app is still alive and answering.
+    assert.equal(await browser.$("#run-button").isExisting(), true);
   } finally {
     await stop();
   }

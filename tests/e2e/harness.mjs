@@ -16,6 +16,13 @@ export function git(cwd, ...args) {
   return execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
 }
 
+/** Copies a fixture into a fresh folder that is not a git repository. */
+export function plainCopy(name) {
+  const dir = join(mkdtempSync(join(tmpdir(), "slipway-e2e-")), "project");
+  cpSync(join(repoRoot, "tests/fixtures", name), dir, { recursive: true });
+  return dir;
+}
+
 /** Copies a fixture into a fresh git repository with one commit and a bare `origin`. */
 export function fixtureRepo(name) {
   const base = mkdtempSync(join(tmpdir(), "slipway-e2e-"));
