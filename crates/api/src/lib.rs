@@ -14,7 +14,7 @@ mod rules;
 mod run;
 
 pub use rules::{CommitStyle, ProjectRules};
-pub use run::{Run, RunObserver, RunOptions, RunReport};
+pub use run::{PushReport, Run, RunObserver, RunOptions, RunReport};
 
 use std::path::Path;
 

@@ -64,7 +64,7 @@ pub struct Run {
 }
 
 /// The result of a run, as `slipway run --json` prints it and the UI shows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
     /// The task text.
@@ -88,7 +88,7 @@ pub struct RunReport {
 }
 
 /// A push outcome, flattened for scripts: `{"outcome", "remote", "branch", "message"}`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct PushReport {
     /// `pushed`, `no_remote`, `needs_credentials`, `rejected` or `unreachable`.
     pub outcome: String,

@@ -16,7 +16,7 @@ use similar::TextDiff;
 use crate::generate::Artifact;
 
 /// What applying a change does to its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeAction {
     /// The file does not exist yet.
@@ -28,7 +28,7 @@ pub enum ChangeAction {
 }
 
 /// One proposed file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Change {
     /// Path relative to the project root.
     pub path: String,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use slipway_scan::ServiceProfile;
 
 /// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Advice that would make the result better.
@@ -19,7 +19,7 @@ pub enum Severity {
 }
 
 /// One thing the checks noticed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Finding {
     /// How much it matters.
     pub severity: Severity,

@@ -49,7 +49,7 @@ pub enum GitError {
 }
 
 /// A commit Slipway made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CommitInfo {
     /// Full commit id.
     pub id: String,

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Everything Slipway learned about a project folder.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectProfile {
     /// The project folder as given, absolute.
@@ -18,7 +18,7 @@ pub struct ProjectProfile {
 }
 
 /// One deployable service inside the project.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceProfile {
     /// A short name, from the manifest or the folder.
@@ -105,7 +105,7 @@ impl ServiceProfile {
 }
 
 /// Next.js specifics that change how the app is packaged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NextjsFacts {
     /// `output: "standalone"` is set in the Next.js config.
@@ -117,7 +117,7 @@ pub struct NextjsFacts {
 }
 
 /// One reason behind a conclusion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Evidence {
     /// File relative to the project root.
     pub file: String,
@@ -128,7 +128,7 @@ pub struct Evidence {
 }
 
 /// An existing infrastructure file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InfraFile {
     /// Kind id: `dockerfile`, `compose`, `github-actions`, ...
     pub kind: String,
@@ -137,7 +137,7 @@ pub struct InfraFile {
 }
 
 /// A problem the scan met and stepped over.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ScanWarning {
     /// The file or folder concerned, relative to the project root.
     pub path: String,
@@ -146,7 +146,7 @@ pub struct ScanWarning {
 }
 
 /// Facts about the git repository that holds the project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GitFacts {
     /// The current branch, `None` on a detached HEAD.
@@ -156,11 +156,12 @@ pub struct GitFacts {
     /// The last commits on HEAD, newest first (at most 10).
     pub recent_commits: Vec<GitCommitSummary>,
     /// Number of paths with uncommitted changes (untracked included).
+    #[ts(type = "number")]
     pub uncommitted_changes: usize,
 }
 
 /// A configured git remote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct GitRemote {
     /// Remote name, such as `origin`.
     pub name: String,
@@ -171,7 +172,7 @@ pub struct GitRemote {
 }
 
 /// One commit in the recent history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct GitCommitSummary {
     /// Abbreviated commit id.
     pub id: String,

@@ -1,0 +1,52 @@
+//! The UI's TypeScript types are generated from the Rust types that cross the IPC boundary, and
+//! committed in ui/src/bindings.ts. This test fails when they drift; regenerate with
+//! `UPDATE_BINDINGS=1 cargo test -p slipway-api --test bindings`.
+
+use std::path::Path;
+
+use ts_rs::{Config, TS};
+
+fn decl<T: TS>(cfg: &Config) -> String {
+    format!("export {}\n", T::decl(cfg))
+}
+
+#[test]
+fn typescript_bindings_are_current() {
+    let cfg = Config::default();
+    let mut out = String::from(
+        "// Generated from the Rust types by crates/api/tests/bindings.rs: do not edit by hand.\n\
+         // Regenerate with: UPDATE_BINDINGS=1 cargo test -p slipway-api --test bindings\n\n",
+    );
+    for d in [
+        decl::<slipway_scan::ProjectProfile>(&cfg),
+        decl::<slipway_scan::ServiceProfile>(&cfg),
+        decl::<slipway_scan::NextjsFacts>(&cfg),
+        decl::<slipway_scan::Evidence>(&cfg),
+        decl::<slipway_scan::InfraFile>(&cfg),
+        decl::<slipway_scan::ScanWarning>(&cfg),
+        decl::<slipway_scan::GitFacts>(&cfg),
+        decl::<slipway_scan::GitRemote>(&cfg),
+        decl::<slipway_scan::GitCommitSummary>(&cfg),
+        decl::<slipway_engine::Todo>(&cfg),
+        decl::<slipway_engine::TodoStatus>(&cfg),
+        decl::<slipway_engine::Change>(&cfg),
+        decl::<slipway_engine::ChangeAction>(&cfg),
+        decl::<slipway_engine::Finding>(&cfg),
+        decl::<slipway_engine::Severity>(&cfg),
+        decl::<slipway_git::CommitInfo>(&cfg),
+        decl::<slipway_api::RunReport>(&cfg),
+        decl::<slipway_api::PushReport>(&cfg),
+    ] {
+        out.push_str(&d);
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings.ts");
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &out).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == out,
+        "ui/src/bindings.ts is out of date with the Rust types; regenerate it with \
+         UPDATE_BINDINGS=1 cargo test -p slipway-api --test bindings, then fix the UI's type errors"
+    );
+}
