@@ -44,6 +44,10 @@ framework: string | null,
  */
 packageManager: string | null, 
 /**
+ * The lockfile that pins the dependencies, relative to the service folder.
+ */
+lockfile: string | null, 
+/**
  * The runtime version the project asks for, as written (`20`, `20.11.1`), or resolved from
  * a range to the newest long-term-support release inside it.
  */

@@ -90,7 +90,6 @@ pub fn detect(view: &ProjectView, dir: &str, warnings: &mut Vec<ScanWarning>) ->
     }
 
     let pm = svc.package_manager.clone().unwrap_or_else(|| "npm".into());
-    svc.install_command = Some(install_command(&pm, svc.lockfile().is_some(), &svc));
     if let Some(build) = script("build") {
         svc.build_command = Some(run_script(&pm, "build"));
         svc.cite(
@@ -120,15 +119,13 @@ pub fn detect(view: &ProjectView, dir: &str, warnings: &mut Vec<ScanWarning>) ->
 }
 
 fn detect_package_manager(view: &ProjectView, dir: &str, manifest: &Value, text: &str, svc: &mut ServiceProfile) {
-    for (file, pm) in LOCKFILES {
-        let path = join(dir, file);
-        if view.is_file(&path) {
-            svc.package_manager = Some((*pm).into());
-            svc.cite(path, None, format!("{file} is the lockfile of {pm}"));
-            return;
-        }
-    }
-    if let Some(pm) = manifest.get("packageManager").and_then(Value::as_str) {
+    let field = manifest.get("packageManager").and_then(Value::as_str);
+    let lockfile = LOCKFILES.iter().find(|(file, _)| view.is_file(&join(dir, file)));
+    if let Some((file, pm)) = lockfile {
+        svc.package_manager = Some((*pm).into());
+        svc.lockfile = Some((*file).into());
+        svc.cite(join(dir, file), None, format!("{file} is the lockfile of {pm}"));
+    } else if let Some(pm) = field {
         let id = pm.split('@').next().unwrap_or(pm);
         if ["npm", "yarn", "pnpm", "bun"].contains(&id) {
             svc.package_manager = Some(id.into());
@@ -137,29 +134,49 @@ fn detect_package_manager(view: &ProjectView, dir: &str, manifest: &Value, text:
                 line_of(text, "\"packageManager\""),
                 format!("packageManager field names {pm}"),
             );
-            return;
         }
     }
-    svc.package_manager = Some("npm".into());
-    svc.cite(join(dir, "package.json"), None, "no lockfile: assuming npm");
-}
-
-fn yarn_berry(svc: &ServiceProfile) -> bool {
-    svc.evidence
-        .iter()
-        .any(|e| e.reason.contains("yarn@") && !e.reason.contains("yarn@1"))
-}
-
-fn install_command(pm: &str, has_lockfile: bool, svc: &ServiceProfile) -> String {
-    match (pm, has_lockfile) {
-        ("npm", true) => "npm ci".into(),
-        ("npm", false) => "npm install".into(),
-        ("yarn", _) if yarn_berry(svc) => "yarn install --immutable".into(),
-        ("yarn", _) => "yarn install --frozen-lockfile".into(),
-        ("pnpm", _) => "pnpm install --frozen-lockfile".into(),
-        ("bun", _) => "bun install --frozen-lockfile".into(),
-        (other, _) => format!("{other} install"),
+    if svc.package_manager.is_none() {
+        svc.package_manager = Some("npm".into());
+        svc.cite(join(dir, "package.json"), None, "no lockfile: assuming npm");
     }
+    let pm = svc.package_manager.clone().unwrap_or_default();
+    let has_lockfile = lockfile.is_some_and(|(_, p)| *p == pm);
+    let command = match pm.as_str() {
+        "npm" if has_lockfile => "npm ci",
+        "npm" => "npm install",
+        "yarn" if yarn_berry(view, dir, field) => {
+            let why = if view.is_file(&join(dir, ".yarnrc.yml")) {
+                (
+                    join(dir, ".yarnrc.yml"),
+                    None,
+                    ".yarnrc.yml: Yarn Berry (2 or newer)".to_string(),
+                )
+            } else {
+                (
+                    join(dir, "package.json"),
+                    line_of(text, "\"packageManager\""),
+                    format!("packageManager {}: Yarn Berry", field.unwrap_or("")),
+                )
+            };
+            svc.cite(why.0, why.1, why.2);
+            "yarn install --immutable"
+        }
+        "yarn" => "yarn install --frozen-lockfile",
+        "pnpm" => "pnpm install --frozen-lockfile",
+        "bun" => "bun install --frozen-lockfile",
+        _ => "npm install",
+    };
+    svc.install_command = Some(command.into());
+}
+
+/// Yarn 2 and newer ("Berry") has its own config file and flags.
+fn yarn_berry(view: &ProjectView, dir: &str, field: Option<&str>) -> bool {
+    let major = field
+        .and_then(|f| f.strip_prefix("yarn@"))
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    view.is_file(&join(dir, ".yarnrc.yml")) || major.is_some_and(|m| m >= 2)
 }
 
 /// How the package manager runs a package.json script.

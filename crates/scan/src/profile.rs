@@ -31,6 +31,8 @@ pub struct ServiceProfile {
     pub framework: Option<String>,
     /// Package manager id: `npm`, `yarn`, `pnpm`, `bun`, ...
     pub package_manager: Option<String>,
+    /// The lockfile that pins the dependencies, relative to the service folder.
+    pub lockfile: Option<String>,
     /// The runtime version the project asks for, as written (`20`, `20.11.1`), or resolved from
     /// a range to the newest long-term-support release inside it.
     pub runtime_version: Option<String>,
@@ -60,6 +62,7 @@ impl ServiceProfile {
             language: None,
             framework: None,
             package_manager: None,
+            lockfile: None,
             runtime_version: None,
             port: None,
             install_command: None,
@@ -78,29 +81,6 @@ impl ServiceProfile {
             line,
             reason: reason.into(),
         });
-    }
-
-    /// The lockfile that pins this service's dependencies, when there is one.
-    pub fn lockfile(&self) -> Option<&'static str> {
-        match self.package_manager.as_deref()? {
-            "npm" => self
-                .evidence
-                .iter()
-                .any(|e| e.file.ends_with("package-lock.json"))
-                .then_some("package-lock.json"),
-            "yarn" => Some("yarn.lock"),
-            "pnpm" => Some("pnpm-lock.yaml"),
-            "bun" => self.evidence.iter().find_map(|e| {
-                if e.file.ends_with("bun.lockb") {
-                    Some("bun.lockb")
-                } else if e.file.ends_with("bun.lock") {
-                    Some("bun.lock")
-                } else {
-                    None
-                }
-            }),
-            _ => None,
-        }
     }
 }
 

@@ -20,7 +20,7 @@ struct Installer {
 
 fn installer(svc: &ServiceProfile, node: &str) -> Installer {
     let pm = svc.package_manager.as_deref().unwrap_or("npm");
-    let lock = svc.lockfile();
+    let lock = svc.lockfile.as_deref();
     let mut manifests = vec!["package.json".to_string()];
     if let Some(lock) = lock {
         manifests.push(lock.to_string());
