@@ -217,7 +217,7 @@ fn apply_commit_and_push_land_in_the_repository_and_the_remote() {
 
 #[test]
 fn generated_files_pass_hadolint_buildkit_and_compose() {
-    for name in ["node-nextjs-standalone", "node-nextjs-pnpm-postgres"] {
+    for name in ["node-nextjs-standalone", "node-nextjs-pnpm-postgres", "node-express"] {
         let p = Project::plain(name);
         let out = slipway(&["run", p.path(), "--task", TASK, "--apply", "--json"]);
         assert!(out.status.success(), "{name}: {}", stderr(&out));
@@ -464,5 +464,39 @@ fn scan_json_has_the_documented_shape() {
     assert!(
         stdout(&out).contains("acme-storefront"),
         "the plain output is readable too"
+    );
+}
+
+#[test]
+fn a_plain_node_service_ships_its_source_and_production_dependencies_only() {
+    let p = Project::plain("node-express");
+    let out = slipway(&["run", p.path(), "--task", TASK, "--apply", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dockerfile = p.read("Dockerfile");
+    assert!(
+        dockerfile.contains("npm ci --omit=dev"),
+        "production dependencies only:\n{dockerfile}"
+    );
+    assert!(
+        !dockerfile.contains(" AS build"),
+        "no build script, no build stage:\n{dockerfile}"
+    );
+    let source = dockerfile
+        .find("COPY --chown=1000:1000 . .")
+        .expect("the source is copied");
+    let modules = dockerfile
+        .find("COPY --from=prod-deps")
+        .expect("production node_modules are copied");
+    assert!(
+        source < modules,
+        "node_modules comes last, so nothing from the source replaces it:\n{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("FROM node:22-alpine"),
+        ".nvmrc's major:\n{dockerfile}"
+    );
+    assert!(
+        dockerfile.trim_end().ends_with("CMD [\"node\", \"server.js\"]"),
+        "node runs the app, not npm:\n{dockerfile}"
     );
 }

@@ -105,32 +105,45 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
     let _ = writeln!(f, "# Build: docker build -t {} .", image_name(&svc.name));
     f.push('\n');
 
-    f.push_str("# Dependencies first, from the manifests alone, so this layer is reused until they change.\n");
-    let _ = writeln!(f, "FROM {} AS deps", inst.image);
-    f.push_str("WORKDIR /app\n");
-    let _ = writeln!(f, "COPY {} ./", inst.manifests.join(" "));
-    let _ = writeln!(f, "RUN {}\n", inst.install_all);
-
-    f.push_str("# Build the production output.\n");
-    let _ = writeln!(f, "FROM {node} AS build");
-    f.push_str("WORKDIR /app\n");
-    if next.is_some() {
-        f.push_str("ENV NEXT_TELEMETRY_DISABLED=1\n");
-    }
-    f.push_str("COPY --from=deps /app/node_modules ./node_modules\n");
-    f.push_str("COPY . .\n");
-    if !build.is_empty() {
-        let _ = writeln!(f, "RUN {build}");
-    }
-    f.push('\n');
-
-    let needs_node_modules = !standalone;
-    if needs_node_modules {
-        f.push_str("# Production dependencies only, for the runtime image.\n");
-        let _ = writeln!(f, "FROM {} AS prod-deps", inst.image);
+    // A plain Node.js service without a build step runs its source as it is: no build stage.
+    let has_build_stage = next.is_some() || !build.is_empty();
+    if has_build_stage {
+        install_stage(
+            &mut f,
+            "Dependencies first, from the manifests alone, so this layer is reused until they change.",
+            "deps",
+            &inst,
+            &inst.install_all,
+        );
+        f.push_str("# Build the production output.\n");
+        let _ = writeln!(f, "FROM {node} AS build");
         f.push_str("WORKDIR /app\n");
-        let _ = writeln!(f, "COPY {} ./", inst.manifests.join(" "));
-        let _ = writeln!(f, "RUN {}\n", inst.install_prod);
+        if next.is_some() {
+            f.push_str("ENV NEXT_TELEMETRY_DISABLED=1\n");
+        }
+        f.push_str("COPY --from=deps /app/node_modules ./node_modules\n");
+        f.push_str("COPY . .\n");
+        match (build, next.is_some()) {
+            ("", _) => {}
+            (build, true) => {
+                let _ = writeln!(f, "RUN {build}");
+            }
+            // The runtime copies this stage's /app whole, so the full install (dev
+            // dependencies included) must not be in it: production ones come from prod-deps.
+            (build, false) => {
+                let _ = writeln!(f, "RUN {build} && rm -rf node_modules");
+            }
+        }
+        f.push('\n');
+    }
+    if !standalone {
+        install_stage(
+            &mut f,
+            "Production dependencies only, for the runtime image.",
+            "prod-deps",
+            &inst,
+            &inst.install_prod,
+        );
     }
 
     f.push_str("# The runtime image: the build output and nothing else, run as the unprivileged node user.\n");
@@ -164,8 +177,13 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
             "node_modules/.bin/next start".to_string()
         }
     } else {
+        if has_build_stage {
+            let _ = writeln!(f, "COPY --from=build {chown} /app ./");
+        } else {
+            // The source as it is; .dockerignore keeps node_modules and secrets out.
+            let _ = writeln!(f, "COPY {chown} . .");
+        }
         let _ = writeln!(f, "COPY --from=prod-deps {chown} /app/node_modules ./node_modules");
-        let _ = writeln!(f, "COPY --from=build {chown} /app ./");
         node_start(svc)
     };
     // The official Node.js images ship the unprivileged user `node` as uid 1000; a numeric user
@@ -177,6 +195,15 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
     );
     let _ = writeln!(f, "CMD {}", exec_form(&start));
     f
+}
+
+/// A stage that installs dependencies from the manifests alone.
+fn install_stage(f: &mut String, comment: &str, stage: &str, inst: &Installer, install: &str) {
+    let _ = writeln!(f, "# {comment}");
+    let _ = writeln!(f, "FROM {} AS {stage}", inst.image);
+    f.push_str("WORKDIR /app\n");
+    let _ = writeln!(f, "COPY {} ./", inst.manifests.join(" "));
+    let _ = writeln!(f, "RUN {install}\n");
 }
 
 /// The start command for a plain Node.js service, run by node itself (not npm) so signals
@@ -255,4 +282,31 @@ pub fn dockerignore(svc: &ServiceProfile) -> String {
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dockerfile;
+    use slipway_scan::ServiceProfile;
+
+    #[test]
+    fn a_built_node_service_drops_dev_dependencies_before_the_runtime_copies_it() {
+        let mut svc = ServiceProfile::new("api", ".");
+        svc.language = Some("node".into());
+        svc.package_manager = Some("npm".into());
+        svc.lockfile = Some("package-lock.json".into());
+        svc.runtime_version = Some("22".into());
+        svc.build_command = Some("npm run build".into());
+        svc.start_command = Some("node dist/main.js".into());
+        let f = dockerfile(&svc);
+        assert!(f.contains("RUN npm run build && rm -rf node_modules"), "{f}");
+        let app = f
+            .find("COPY --from=build --chown=1000:1000 /app ./")
+            .expect("the built app is copied");
+        let modules = f
+            .find("COPY --from=prod-deps --chown=1000:1000 /app/node_modules")
+            .expect("production modules");
+        assert!(app < modules, "production node_modules are copied after the app:\n{f}");
+        assert!(f.trim_end().ends_with("CMD [\"node\", \"dist/main.js\"]"), "{f}");
+    }
 }
