@@ -19,6 +19,11 @@ infrastructure: Array<InfraFile>,
  */
 git: GitFacts | null, 
 /**
+ * Packages that were looked at and are not deployable services (libraries, workspace
+ * roots), with the reason; `slipway.toml` can turn one into a service.
+ */
+skipped: Array<Skipped>, 
+/**
  * Problems met along the way; the scan went on past each of them.
  */
 warnings: Array<ScanWarning>, };
@@ -31,6 +36,11 @@ name: string,
  * The service's folder relative to the project root, `"."` for the root itself.
  */
 path: string, 
+/**
+ * How it runs: `web` (a server on a port), `static` (files a web server serves) or
+ * `worker` (a process that listens on no port).
+ */
+kind: string, 
 /**
  * Lowercase language id: `node`, `python`, `go`, ...
  */
@@ -72,6 +82,27 @@ startCommand: string | null,
  * Databases, caches and brokers the service needs: `postgres`, `redis`, ...
  */
 backingServices: Array<string>, 
+/**
+ * Names of the environment variables the service reads (never their values).
+ */
+envVars: Array<string>, 
+/**
+ * The HTTP path of a health endpoint the code defines, such as `/healthz`.
+ */
+healthPath: string | null, 
+/**
+ * What the build produces for the runtime: a folder of static files (`dist`), a binary
+ * or a jar, relative to the service folder.
+ */
+artifact: string | null, 
+/**
+ * The monorepo this service is part of, when it is part of one.
+ */
+workspace: WorkspaceFacts | null, 
+/**
+ * Fields set by the user in `slipway.toml` rather than detected.
+ */
+corrected: Array<string>, 
 /**
  * Why each of the above was concluded.
  */
@@ -151,7 +182,7 @@ name: string,
  */
 url: string, 
 /**
- * `github`, `gitlab`, `bitbucket`, `local` or `other`.
+ * `github`, `gitlab`, `bitbucket`, `azure`, `codeberg`, `local` or `other`.
  */
 host: string, };
 export type GitCommitSummary = { 

@@ -148,6 +148,63 @@ fn print_report(r: &RunReport) {
     }
 }
 
+fn print_profile(profile: &slipway_scan::ProjectProfile) {
+    println!("{}", profile.root);
+    for s in &profile.services {
+        println!("\n{} ({}, {})", s.name, s.path, s.kind);
+        let field = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                println!("  {k:<16}{v}");
+            }
+        };
+        let list = |v: &[String]| Some(v.join(", ")).filter(|x| !x.is_empty());
+        field("language", s.language.clone());
+        field("framework", s.framework.clone());
+        field("package manager", s.package_manager.clone());
+        field("lockfile", s.lockfile.clone());
+        field("runtime", s.runtime_version.clone());
+        field("port", s.port.map(|p| p.to_string()));
+        field("install", s.install_command.clone());
+        field("build", s.build_command.clone());
+        field("start", s.start_command.clone());
+        field("artifact", s.artifact.clone());
+        field("health", s.health_path.clone());
+        field("needs", list(&s.backing_services));
+        field("env", list(&s.env_vars));
+        field(
+            "workspace",
+            s.workspace.as_ref().map(|w| format!("{} at {}", w.tool, w.root)),
+        );
+        field("corrected", list(&s.corrected));
+        for e in &s.evidence {
+            println!(
+                "    - {}{}: {}",
+                e.file,
+                e.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                e.reason
+            );
+        }
+    }
+    if profile.services.is_empty() {
+        println!("\nno services found");
+    }
+    if !profile.skipped.is_empty() {
+        println!();
+    }
+    for s in &profile.skipped {
+        println!("not a service: {} ({})", s.path, s.reason);
+    }
+    if !profile.infrastructure.is_empty() {
+        println!();
+    }
+    for i in &profile.infrastructure {
+        println!("infrastructure: {} ({})", i.path, i.kind);
+    }
+    for w in &profile.warnings {
+        eprintln!("warning: {}: {}", w.path, w.message);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = if cli.verbose { "info" } else { "warn" };
@@ -163,38 +220,7 @@ fn main() -> ExitCode {
                 if json {
                     print_json(&profile);
                 } else {
-                    println!("{}", profile.root);
-                    for s in &profile.services {
-                        println!("\n{} ({})", s.name, s.path);
-                        let field =
-                            |k: &str, v: Option<String>| println!("  {k:<16}{}", v.unwrap_or_else(|| "unknown".into()));
-                        field("language", s.language.clone());
-                        field("framework", s.framework.clone());
-                        field("package manager", s.package_manager.clone());
-                        field("runtime", s.runtime_version.clone());
-                        field("port", s.port.map(|p| p.to_string()));
-                        field("install", s.install_command.clone());
-                        field("build", s.build_command.clone());
-                        field("start", s.start_command.clone());
-                        field("needs", Some(s.backing_services.join(", ")).filter(|x| !x.is_empty()));
-                        for e in &s.evidence {
-                            println!(
-                                "    - {}{}: {}",
-                                e.file,
-                                e.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                                e.reason
-                            );
-                        }
-                    }
-                    if profile.services.is_empty() {
-                        println!("\nno services found");
-                    }
-                    for i in &profile.infrastructure {
-                        println!("infrastructure: {} ({})", i.path, i.kind);
-                    }
-                    for w in &profile.warnings {
-                        eprintln!("warning: {}: {}", w.path, w.message);
-                    }
+                    print_profile(&profile);
                 }
                 ExitCode::SUCCESS
             }

@@ -15,15 +15,17 @@
 //!   [`knowledge`] as sorted data tables with the date they were last checked.
 #![deny(missing_docs)]
 
+pub mod config;
+mod detect;
 pub mod infra;
 pub mod knowledge;
-pub mod node;
 mod profile;
 mod semver;
 mod view;
 
+pub use detect::framework_label;
 pub use profile::*;
-pub use view::ProjectView;
+pub use view::{FileIndex, ProjectView, MAX_FILE_BYTES, SKIP_DIRS};
 
 use std::path::Path;
 
@@ -47,19 +49,26 @@ pub enum ScanError {
 }
 
 /// Analyses the project at `root` and returns its profile (without git facts).
+///
+/// The folder is walked once (honouring .gitignore), every service in it is detected, the
+/// corrections in `slipway.toml` are applied, and the infrastructure files are listed.
 pub fn scan(root: &Path) -> Result<ProjectProfile, ScanError> {
-    let view = ProjectView::open(root)?;
     let mut warnings = Vec::new();
-    let mut services = Vec::new();
-    if let Some(service) = node::detect(&view, "", &mut warnings) {
-        services.push(service);
-    }
-    let infrastructure = infra::inventory(&view);
-    Ok(ProjectProfile {
+    let view = ProjectView::open(root)?.indexed(&mut warnings);
+    Ok(scan_view(&view, warnings))
+}
+
+/// Analyses an already opened (and indexed) view; used for in-memory projects and fuzzing.
+pub fn scan_view(view: &ProjectView, mut warnings: Vec<ScanWarning>) -> ProjectProfile {
+    let (mut services, mut skipped) = detect::services(view, &mut warnings);
+    config::apply(view, &mut services, &mut skipped, &mut warnings);
+    let infrastructure = infra::inventory(view);
+    ProjectProfile {
         root: view.root_display(),
         services,
         infrastructure,
         git: None,
+        skipped,
         warnings,
-    })
+    }
 }

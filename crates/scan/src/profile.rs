@@ -12,9 +12,35 @@ pub struct ProjectProfile {
     pub infrastructure: Vec<InfraFile>,
     /// Repository facts, or `None` when the folder is not in a git repository.
     pub git: Option<GitFacts>,
+    /// Packages that were looked at and are not deployable services (libraries, workspace
+    /// roots), with the reason; `slipway.toml` can turn one into a service.
+    #[serde(default)]
+    pub skipped: Vec<Skipped>,
     /// Problems met along the way; the scan went on past each of them.
     #[serde(default)]
     pub warnings: Vec<ScanWarning>,
+}
+
+/// A package folder that is not a service, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Skipped {
+    /// The folder, relative to the project root.
+    pub path: String,
+    /// Why it is not treated as a service.
+    pub reason: String,
+}
+
+/// The monorepo a service belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceFacts {
+    /// The workspace root folder, relative to the project root (`"."` for the root).
+    pub root: String,
+    /// What ties it together: `npm`, `yarn`, `pnpm`, `bun`, `turborepo`, `nx`, `go`, `cargo`,
+    /// `maven`, `gradle`, `sbt`, `dotnet`.
+    pub tool: String,
+    /// The shared lockfile, relative to the project root.
+    pub lockfile: Option<String>,
 }
 
 /// One deployable service inside the project.
@@ -25,6 +51,9 @@ pub struct ServiceProfile {
     pub name: String,
     /// The service's folder relative to the project root, `"."` for the root itself.
     pub path: String,
+    /// How it runs: `web` (a server on a port), `static` (files a web server serves) or
+    /// `worker` (a process that listens on no port).
+    pub kind: String,
     /// Lowercase language id: `node`, `python`, `go`, ...
     pub language: Option<String>,
     /// Lowercase framework id: `nextjs`, `fastapi`, ...
@@ -46,6 +75,22 @@ pub struct ServiceProfile {
     pub start_command: Option<String>,
     /// Databases, caches and brokers the service needs: `postgres`, `redis`, ...
     pub backing_services: Vec<String>,
+    /// Names of the environment variables the service reads (never their values).
+    #[serde(default)]
+    pub env_vars: Vec<String>,
+    /// The HTTP path of a health endpoint the code defines, such as `/healthz`.
+    #[serde(default)]
+    pub health_path: Option<String>,
+    /// What the build produces for the runtime: a folder of static files (`dist`), a binary
+    /// or a jar, relative to the service folder.
+    #[serde(default)]
+    pub artifact: Option<String>,
+    /// The monorepo this service is part of, when it is part of one.
+    #[serde(default)]
+    pub workspace: Option<WorkspaceFacts>,
+    /// Fields set by the user in `slipway.toml` rather than detected.
+    #[serde(default)]
+    pub corrected: Vec<String>,
     /// Why each of the above was concluded.
     pub evidence: Vec<Evidence>,
     /// Facts specific to Next.js, present when the framework is Next.js.
@@ -59,6 +104,7 @@ impl ServiceProfile {
         Self {
             name: name.into(),
             path: path.into(),
+            kind: "web".into(),
             language: None,
             framework: None,
             package_manager: None,
@@ -69,6 +115,11 @@ impl ServiceProfile {
             build_command: None,
             start_command: None,
             backing_services: Vec::new(),
+            env_vars: Vec::new(),
+            health_path: None,
+            artifact: None,
+            workspace: None,
+            corrected: Vec::new(),
             evidence: Vec::new(),
             nextjs: None,
         }
@@ -147,7 +198,7 @@ pub struct GitRemote {
     pub name: String,
     /// Fetch URL with any password removed.
     pub url: String,
-    /// `github`, `gitlab`, `bitbucket`, `local` or `other`.
+    /// `github`, `gitlab`, `bitbucket`, `azure`, `codeberg`, `local` or `other`.
     pub host: String,
 }
 

@@ -1,5 +1,6 @@
-//! Just enough of npm's semver ranges to answer one question: which release lines does a
-//! range such as `>=18.17 <23` or `^20.11 || ^22` allow?
+//! Just enough of version ranges to answer one question: which release lines does a range
+//! allow? npm's (`>=18.17 <23`, `^20.11 || ^22`), Python's (`>=3.10,<3.13`, `~=3.11`), Ruby's
+//! and Elixir's (`~> 3.2`) and Composer's (`^8.2`) ranges all reduce to the same bounds.
 
 type Version = (u64, u64, u64);
 
@@ -12,9 +13,31 @@ struct Bound {
 /// True when some version with major `major` satisfies `range`. `None` when the range cannot
 /// be read.
 pub fn allows_major(range: &str, major: u64) -> Option<bool> {
+    allows_window(range, (major, 0, 0), (major + 1, 0, 0))
+}
+
+/// True when some version of the line `major.minor` satisfies `range`.
+pub fn allows_minor(range: &str, major: u64, minor: u64) -> Option<bool> {
+    allows_window(range, (major, minor, 0), (major, minor + 1, 0))
+}
+
+/// The newest line in `lines` (newest first, as `"3.13"` or `"24"`) that `range` allows.
+pub fn newest_allowed<'a>(range: &str, lines: &[&'a str]) -> Option<&'a str> {
+    lines.iter().copied().find(|line| {
+        let mut parts = line.split('.').filter_map(|p| p.parse::<u64>().ok());
+        match (parts.next(), parts.next()) {
+            (Some(major), Some(minor)) => allows_minor(range, major, minor) == Some(true),
+            (Some(major), None) => allows_major(range, major) == Some(true),
+            _ => false,
+        }
+    })
+}
+
+fn allows_window(range: &str, from: Version, until: Version) -> Option<bool> {
+    let range = range.replace(',', " ").replace("!=", " !").replace("==", "=");
     let mut any = false;
     for set in range.split("||") {
-        if set_allows_major(set.trim(), major)? {
+        if set_allows_window(set.trim(), from, until)? {
             any = true;
         }
     }
@@ -59,13 +82,13 @@ fn bump(parts: &[u64], n: usize) -> Version {
     }
 }
 
-fn set_allows_major(set: &str, major: u64) -> Option<bool> {
+fn set_allows_window(set: &str, from: Version, until: Version) -> Option<bool> {
     let mut lo = Bound {
-        v: (major, 0, 0),
+        v: from,
         inclusive: true,
     };
     let mut hi = Bound {
-        v: (major + 1, 0, 0),
+        v: until,
         inclusive: false,
     };
     let raise = |b: Bound, lo: &mut Bound| {
@@ -103,14 +126,39 @@ fn set_allows_major(set: &str, major: u64) -> Option<bool> {
     while i < tokens.len() {
         let mut tok = tokens[i].to_string();
         // Allow ">= 18" with a space after the operator.
-        if matches!(tok.as_str(), ">=" | "<=" | ">" | "<" | "=" | "^" | "~") && i + 1 < tokens.len() {
+        if matches!(
+            tok.as_str(),
+            ">=" | "<=" | ">" | "<" | "=" | "^" | "~" | "~>" | "~=" | "!"
+        ) && i + 1 < tokens.len()
+        {
             tok.push_str(tokens[i + 1]);
             i += 1;
         }
         i += 1;
         let (op, rest) = split_op(&tok);
+        if op == "!" {
+            // An exclusion never moves the bounds of a release line.
+            continue;
+        }
         let (p, n) = parse_partial(rest)?;
         match op {
+            "~>" | "~=" => {
+                // Pessimistic: `~> 3.2` allows 3.x from 3.2; `~> 3.2.1` allows 3.2.x from 3.2.1.
+                raise(
+                    Bound {
+                        v: ver(&p),
+                        inclusive: true,
+                    },
+                    &mut lo,
+                );
+                lower(
+                    Bound {
+                        v: bump(&p, n.saturating_sub(1).max(1)),
+                        inclusive: false,
+                    },
+                    &mut hi,
+                );
+            }
             ">=" => raise(
                 Bound {
                     v: ver(&p),
@@ -196,7 +244,7 @@ fn set_allows_major(set: &str, major: u64) -> Option<bool> {
 }
 
 fn split_op(tok: &str) -> (&str, &str) {
-    for op in [">=", "<=", ">", "<", "^", "~", "="] {
+    for op in ["~>", "~=", ">=", "<=", ">", "<", "^", "~", "=", "!"] {
         if let Some(rest) = tok.strip_prefix(op) {
             return (op, rest);
         }
@@ -237,5 +285,26 @@ mod tests {
             );
         }
         assert_eq!(allows_major("banana", 20), None, "an unreadable range must not guess");
+    }
+
+    #[test]
+    fn other_ecosystems_ranges_pick_the_newest_line() {
+        use super::newest_allowed;
+        let py = ["3.14", "3.13", "3.12", "3.11", "3.10"];
+        let cases: &[(&str, &[&str], Option<&str>)] = &[
+            (">=3.10,<3.13", &py, Some("3.12")),
+            ("~=3.11", &py, Some("3.14")),
+            ("~=3.11.2", &py, Some("3.11")),
+            ("^3.11", &py, Some("3.14")),
+            ("==3.12.*", &py, Some("3.12")),
+            (">=3.9, !=3.14.0", &py, Some("3.14")),
+            ("~> 3.2", &["3.4", "3.3", "3.2"], Some("3.4")),
+            ("~> 3.2.1", &["3.4", "3.3", "3.2"], Some("3.2")),
+            ("^8.2", &["8.4", "8.3", "8.2"], Some("8.4")),
+            (">=3.20", &py, None),
+        ];
+        for (range, lines, want) in cases {
+            assert_eq!(newest_allowed(range, lines), *want, "range {range:?}");
+        }
     }
 }

@@ -199,13 +199,18 @@ fn broken_manifests_are_warnings_not_failures() {
         .contains("not a JSON object"));
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("package.json"), [0xff, 0xfe, 0x00]).unwrap();
+    std::fs::write(dir.path().join("package.json"), [0xff, 0xfe, 0x41]).unwrap();
     let profile = scan(dir.path()).unwrap();
     assert!(
         profile.warnings[0].message.contains("not UTF-8"),
         "{:?}",
         profile.warnings
     );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.json"), [b'{', 0x00, b'}']).unwrap();
+    let profile = scan(dir.path()).unwrap();
+    assert!(profile.warnings[0].message.contains("binary"), "{:?}", profile.warnings);
 }
 
 #[test]

@@ -36,6 +36,15 @@ pub enum GenerateError {
         /// Its language.
         language: String,
     },
+    /// A Node.js service this generator does not package yet (a workspace member, a static
+    /// site, a Bun service).
+    #[error("Slipway cannot containerize {service:?} yet: {why}")]
+    NotYet {
+        /// The service.
+        service: String,
+        /// What makes it different, in words.
+        why: String,
+    },
 }
 
 /// Joins a service folder and a file name.
@@ -59,6 +68,26 @@ pub fn containerize(profile: &ProjectProfile) -> Result<Vec<Artifact>, GenerateE
             return Err(GenerateError::Unsupported {
                 service: service.name.clone(),
                 language,
+            });
+        }
+        let why = if let Some(ws) = &service.workspace {
+            Some(format!(
+                "it is a member of a {} workspace at {}, and images built from a monorepo root are not covered so far",
+                ws.tool, ws.root
+            ))
+        } else if service.kind == "static" {
+            Some(
+                "it builds static files, and images that serve them through a web server are not covered so far".into(),
+            )
+        } else if service.start_command.is_none() {
+            Some("its start command is unknown; set start_command in slipway.toml".into())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(GenerateError::NotYet {
+                service: service.name.clone(),
+                why,
             });
         }
         artifacts.push(Artifact {

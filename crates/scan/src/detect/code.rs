@@ -1,0 +1,336 @@
+//! What a service's source code says: the port it listens on, the environment variables it
+//! reads, the health endpoints it serves, and addresses that only work outside a container.
+//!
+//! Only a bounded number of files is read (entry points first), each up to a cap, and a regex
+//! only runs on lines that contain one of its literal triggers: this keeps a scan of a big
+//! service within milliseconds.
+
+use std::sync::OnceLock;
+
+use regex_lite::Regex;
+
+use crate::ProjectView;
+
+/// How many source files of one service are read for hints.
+const MAX_FILES: usize = 64;
+/// How much of each file is read.
+const MAX_BYTES: u64 = 256 * 1024;
+/// Lines longer than this are minified or generated code.
+const MAX_LINE: usize = 1000;
+
+/// Ports of databases and brokers: a `port: 5432` in code is a client setting, not the app's.
+const CLIENT_PORTS: &[u16] = &[1433, 1521, 3306, 5432, 5672, 6379, 9042, 9092, 9200, 11211, 27017];
+
+/// Health endpoint paths, best first.
+const HEALTH_PATHS: &[&str] = &[
+    "/healthz",
+    "/health",
+    "/api/health",
+    "/api/healthz",
+    "/healthcheck",
+    "/health-check",
+    "/_health",
+    "/livez",
+    "/readyz",
+    "/ready",
+    "/live",
+    "/up",
+    "/ping",
+    "/status",
+];
+
+/// What the code of one service said.
+#[derive(Debug, Default)]
+pub(crate) struct Hints {
+    /// (port, file, line, reason)
+    pub ports: Vec<(u16, String, u32, String)>,
+    pub env: Vec<String>,
+    /// (path, file, line)
+    pub health: Option<(String, String, u32)>,
+    /// (file, line, message)
+    pub bindings: Vec<(String, u32, String)>,
+}
+
+struct Patterns {
+    port: Vec<Regex>,
+    env: Vec<Regex>,
+    health: Regex,
+    /// Routes declared without a leading slash: Django's path("healthz"), Rails' get "up".
+    health_name: Regex,
+    loopback: Regex,
+    command_port: Vec<Regex>,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("valid regex");
+        Patterns {
+            port: [
+                // listen(3000), app.run(5000), Kemal.run(3000), serve(8080)
+                r"\b(?:listen|run|Run|serve)\(\s*(\d{2,5})\b",
+                // ListenAndServe(":8080"), r.Run(":8080"), e.Start(":1323"), bind("0.0.0.0:3000"),
+                // app.Run("http://0.0.0.0:5000"), UseUrls("http://*:5000")
+                r#"(?:ListenAndServe(?:TLS)?|Run|Start|Listen|listen|bind|run|UseUrls|serve)\(\s*["'](?:https?://)?(?:[\w.\-]*|\*|\+|\[::\])?:(\d{2,5})["']"#,
+                // port = 8000, port: 3000, PORT = process.env.PORT || 3000,
+                // port = int(os.environ.get("PORT", 8000)), :port => 4567, port := "8080"
+                r#"(?i)\bport\b["']?\s*(?::=|=>|:|=)\s*(?:[^,;\n]*?(?:\|\||\?\?|\bor\b|,|\?:|unwrap_or\()\s*)?["']?(\d{2,5})\b"#,
+                // PORT || 4100, process.env.PORT ?? 3000, os.getenv("PORT") or 8000
+                r#"\b(?:PORT|port)\b[\w\]'")]*\s*(?:\|\||\?\?|\bor\b)\s*["']?(\d{2,5})\b"#,
+                // Clojure and Elixir keywords: {:port 3000}
+                r":port\s+(\d{2,5})\b",
+                // actix: .bind(("0.0.0.0", 8080)); zig: Address.parseIp("0.0.0.0", 8080)
+                r#"(?:bind|parseIp4?|resolveIp)\(\(?\s*"[^"]*"\s*,\s*(\d{2,5})\s*\)"#,
+                // axum: SocketAddr::from(([0, 0, 0, 0], 3000))
+                r"\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\]\s*,\s*(\d{2,5})\s*\)",
+                // scotty 3000, run 8080 app
+                r"\b(?:scotty|runEnv|run)\s+(\d{2,5})\b",
+                // app.port(18080), mist.port(8000)
+                r"\.port\(\s*(\d{2,5})\s*\)",
+                // shelf: serve(handler, InternetAddress.anyIPv4, 8080)
+                r"\bserve\([^;]*?,\s*(\d{2,5})\s*\)",
+                // python -m http.server 8000, and flags in shell scripts
+                r"http\.server\s+(\d{2,5})\b",
+                r"(?:\s|^)(?:--port|-p)(?:\s+|=)(\d{2,5})\b",
+            ]
+            .iter()
+            .map(|s| re(s))
+            .collect(),
+            env: [
+                r"process\.env\.([A-Z_][A-Z0-9_]*)",
+                r#"process\.env\[\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                r"import\.meta\.env\.([A-Z_][A-Z0-9_]*)",
+                r"Bun\.env\.([A-Z_][A-Z0-9_]*)",
+                r#"Deno\.env\.get\(\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                r#"os\.environ(?:\.get)?[\[(]\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                r#"(?:getenv|Getenv|LookupEnv|get_env|GetEnvironmentVariable|env::var|env_or)\(\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                r#"\benv\(\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                r#"\bENV(?:\.fetch\(\s*|\[\s*)["']([A-Z_][A-Z0-9_]*)["']"#,
+                r#"\$_(?:ENV|SERVER)\[\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                r#"environment\[\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                r#"Environment\.get\(\s*"([A-Z_][A-Z0-9_]*)""#,
+            ]
+            .iter()
+            .map(|s| re(s))
+            .collect(),
+            health_name: re(
+                r#"\b(?:path|re_path|get|route|Get|GET)\(?\s*["'](healthz|health|healthcheck|livez|readyz|ready|ping|up)/?["']"#,
+            ),
+            health: re(
+                r#"["'`](/(?:api/)?(?:v\d/)?(?:healthz|health|healthcheck|health-check|_health|livez|readyz|ready|live|up|ping|status))["'`]"#,
+            ),
+            loopback: re(
+                r#"(?:(?:listen|bind|run|Run|ListenAndServe|Start)\([^)]*["'](?:https?://)?(?:127\.0\.0\.1|localhost)[:"']|\bhost\s*[:=]\s*["'](?:127\.0\.0\.1|localhost)["'])"#,
+            ),
+            command_port: [
+                r"(?:^|\s)(?:-p|--port|-P)(?:\s+|=)(\d{2,5})\b",
+                r"(?:--bind|-b)(?:\s+|=)[\w.\[\]:]*:(\d{2,5})\b",
+                r"(?:^|\s)PORT=(\d{2,5})\b",
+                r"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\*):(\d{2,5})\b",
+                r"\$\{PORT:-(\d{2,5})\}",
+            ]
+            .iter()
+            .map(|s| re(s))
+            .collect(),
+        }
+    })
+}
+
+/// True for a name that looks like an environment variable: `DATABASE_URL`, `PORT`.
+pub(crate) fn is_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The backing service an environment variable points at, from its name or URL.
+pub(crate) fn service_of_url(key: &str, value: &str) -> Option<&'static str> {
+    let by_scheme = [
+        ("postgres://", "postgres"),
+        ("postgresql://", "postgres"),
+        ("postgresql+", "postgres"),
+        ("mysql://", "mysql"),
+        ("mysql+", "mysql"),
+        ("mariadb://", "mariadb"),
+        ("mongodb://", "mongodb"),
+        ("mongodb+srv://", "mongodb"),
+        ("redis://", "redis"),
+        ("rediss://", "redis"),
+        ("amqp://", "rabbitmq"),
+        ("amqps://", "rabbitmq"),
+        ("sqlite:", "sqlite"),
+    ];
+    if let Some((_, s)) = by_scheme.iter().find(|(p, _)| value.starts_with(p)) {
+        return Some(s);
+    }
+    match (key, value) {
+        ("DB_CONNECTION", "pgsql") => Some("postgres"),
+        ("DB_CONNECTION", "mysql") => Some("mysql"),
+        ("DB_CONNECTION", "mariadb") => Some("mariadb"),
+        ("DB_CONNECTION", "sqlite") => Some("sqlite"),
+        _ if key.starts_with("KAFKA_") && (key.ends_with("BROKERS") || key.ends_with("BOOTSTRAP_SERVERS")) => {
+            Some("kafka")
+        }
+        _ if (key.starts_with("ELASTICSEARCH_") || key.starts_with("ELASTIC_")) && key.ends_with("URL") => {
+            Some("elasticsearch")
+        }
+        _ => None,
+    }
+}
+
+/// The port a start command names: `-p 4000`, `--bind 0.0.0.0:8000`, `PORT=3000`.
+pub(crate) fn port_in_command(cmd: &str) -> Option<u16> {
+    patterns()
+        .command_port
+        .iter()
+        .find_map(|re| re.captures(cmd).and_then(|c| c[1].parse::<u16>().ok()))
+        .filter(|p| *p >= 80)
+}
+
+fn plausible(port: u16) -> bool {
+    port >= 80 && !CLIENT_PORTS.contains(&port)
+}
+
+fn is_test_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || name.ends_with("_test.go")
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || stem.ends_with("Test")
+        || stem.ends_with("Tests")
+        || path.split('/').any(|c| {
+            matches!(
+                c,
+                "test" | "tests" | "__tests__" | "spec" | "e2e" | "fixtures" | "testdata"
+            )
+        })
+}
+
+/// Entry points first, then the rest by depth.
+fn priority(path: &str) -> (u8, usize, &str) {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    let rank = match stem.as_str() {
+        "main" | "server" | "app" | "index" | "program" | "application" | "startup" | "wsgi" | "asgi" => 0,
+        "settings" | "config" | "routes" | "router" | "urls" | "api" | "health" | "endpoint" | "puma" => 1,
+        _ => 2,
+    };
+    (rank, path.matches('/').count(), path)
+}
+
+/// Reads the service's source files in `dir` (not those of services nested inside it).
+pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[String]) -> Hints {
+    let mut hints = Hints::default();
+    if exts.is_empty() {
+        return hints;
+    }
+    let nested: Vec<String> = services
+        .iter()
+        .filter(|s| s.as_str() != "." && s.as_str() != dir && (dir.is_empty() || s.starts_with(&format!("{dir}/"))))
+        .map(|s| format!("{s}/"))
+        .collect();
+    let mut files: Vec<&String> = view
+        .index()
+        .under(dir)
+        .filter(|f| {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            exts.iter().any(|e| name.ends_with(e))
+                && !name.ends_with(".min.js")
+                && !name.ends_with(".d.ts")
+                && !is_test_file(f)
+                && !nested.iter().any(|n| f.starts_with(n.as_str()))
+        })
+        .collect();
+    files.sort_by(|a, b| priority(a).cmp(&priority(b)));
+    files.truncate(MAX_FILES);
+
+    let p = patterns();
+    let mut health_rank = usize::MAX;
+    for file in files {
+        // vite.config.ts, nuxt.config.ts, webpack.config.js: their ports are development servers'.
+        let dev_config = file.rsplit('/').next().is_some_and(|n| n.contains(".config."));
+        let Some(text) = view.read_source(file, MAX_BYTES) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            if line.len() > MAX_LINE {
+                continue;
+            }
+            let t = line.trim_start();
+            if t.starts_with("//") || t.starts_with('#') || t.starts_with("--") || t.starts_with('*') {
+                continue;
+            }
+            let n = i as u32 + 1;
+            if line.contains("env") || line.contains("ENV") || line.contains("Env") {
+                for re in &p.env {
+                    for c in re.captures_iter(line) {
+                        if is_env_name(&c[1]) {
+                            hints.env.push(c[1].to_string());
+                        }
+                    }
+                }
+            }
+            let lower_hit = [
+                "port", "Port", "PORT", "listen", "Listen", "bind", "serve", "Serve", "run", "Run(", "Start(", "Ip(",
+            ]
+            .iter()
+            .any(|k| line.contains(k));
+            if lower_hit || line.contains("scotty") || line.contains("UseUrls") || line.contains("http.server") {
+                if let Some((port, what)) = p.port.iter().find_map(|re| {
+                    re.captures(line)
+                        .and_then(|c| c[1].parse::<u16>().ok().map(|port| (port, c[0].trim().to_string())))
+                }) {
+                    if plausible(port) && !dev_config {
+                        let what: String = what.chars().take(60).collect();
+                        hints.ports.push((
+                            port,
+                            file.clone(),
+                            n,
+                            format!("the code listens on port {port}: {what}"),
+                        ));
+                    }
+                }
+                if p.loopback.is_match(line) {
+                    hints.bindings.push((
+                        file.clone(),
+                        n,
+                        "listens on 127.0.0.1 or localhost only: inside a container it must listen on 0.0.0.0 to be reachable"
+                            .into(),
+                    ));
+                }
+            }
+            if line.contains("health")
+                || line.contains("ready")
+                || line.contains("livez")
+                || line.contains("ping")
+                || line.contains("\"up\"")
+                || line.contains("/ready")
+                || line.contains("/live")
+                || line.contains("/ping")
+                || line.contains("/status")
+                || line.contains("/up")
+                || line.contains("/api/health")
+            {
+                let bare = p.health_name.captures_iter(line).map(|c| format!("/{}", &c[1]));
+                let slashed = p.health.captures_iter(line).map(|c| c[1].to_string());
+                for path in slashed.chain(bare).collect::<Vec<_>>() {
+                    if let Some(rank) = HEALTH_PATHS.iter().position(|h| *h == path) {
+                        if rank < health_rank {
+                            health_rank = rank;
+                            hints.health = Some((path, file.clone(), n));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    hints.env.sort();
+    hints.env.dedup();
+    hints
+}

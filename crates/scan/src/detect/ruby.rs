@@ -1,0 +1,124 @@
+//! Ruby with Bundler: Rails, Sinatra, Hanami, Roda, and Jekyll sites.
+
+use regex_lite::Regex;
+
+use super::{Cx, Dep, Detected, Found};
+use crate::view::{join, line_of};
+
+pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
+    let path = join(dir, "Gemfile");
+    let Some(text) = cx.text(&path) else { return Vec::new() };
+    let mut d = Detected::new(cx.service(dir, None, "ruby"), "ruby", &[".rb", ".ru"]);
+    d.svc.cite(&path, None, "Gemfile: a Ruby project using Bundler");
+    d.svc.package_manager = Some("bundler".into());
+    if cx.is_file(&join(dir, "Gemfile.lock")) {
+        d.svc.lockfile = Some("Gemfile.lock".into());
+    }
+    d.svc.install_command = Some(
+        "bundle config set --local deployment true && bundle config set --local without 'development test' && bundle install"
+            .into(),
+    );
+    let gem = Regex::new(r#"^\s*gem\s+["']([\w\-]+)["']"#).expect("valid regex");
+    let ruby = Regex::new(r#"^\s*ruby\s+["']([^"']+)["']"#).expect("valid regex");
+    let mut gemfile_ruby = None;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(c) = gem.captures(line) {
+            d.deps.push(Dep {
+                name: c[1].to_string(),
+                file: path.clone(),
+                line: Some(i as u32 + 1),
+            });
+        }
+        if let Some(c) = ruby.captures(line) {
+            gemfile_ruby = Some((c[1].to_string(), i as u32 + 1));
+        }
+    }
+    let rv = join(dir, ".ruby-version");
+    if let Some(v) = cx.text(&rv).and_then(|t| {
+        t.lines()
+            .next()
+            .map(|l| l.trim().trim_start_matches("ruby-").to_string())
+    }) {
+        d.svc.cite(&rv, Some(1), format!(".ruby-version asks for Ruby {v}"));
+        d.svc.runtime_version = Some(v);
+    } else if let Some((v, line)) = gemfile_ruby {
+        if v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            d.svc.cite(&path, Some(line), format!("the Gemfile asks for Ruby {v}"));
+            d.svc.runtime_version = Some(v);
+        } else {
+            cx.runtime_from_range(&mut d.svc, "ruby", Some((&v, &path, Some(line))));
+        }
+    } else if let Some((file, line, v)) = cx.tool_version(dir, &["ruby"]) {
+        d.svc.cite(&file, line, format!("asks for Ruby {v}"));
+        d.svc.runtime_version = Some(v);
+    } else {
+        cx.runtime_from_range(&mut d.svc, "ruby", None);
+    }
+    let rack = cx.is_file(&join(dir, "config.ru"));
+    match d.framework_from_deps() {
+        Some("rails") => {
+            d.svc.build_command = Some("SECRET_KEY_BASE_DUMMY=1 bundle exec rails assets:precompile".into());
+            d.svc.start_command = Some("bundle exec rails server -b 0.0.0.0 -p ${PORT:-{port}}".into());
+            let db = join(dir, "config/database.yml");
+            if let Some(yml) = cx.text(&db) {
+                let adapter = Regex::new(r"adapter:\s*(\w+)").expect("valid regex");
+                if let Some((i, c)) = yml
+                    .lines()
+                    .enumerate()
+                    .find_map(|(i, l)| adapter.captures(l).map(|c| (i, c)))
+                {
+                    let service = match &c[1] {
+                        "postgresql" | "postgis" => Some("postgres"),
+                        "mysql2" | "trilogy" => Some("mysql"),
+                        "sqlite3" => Some("sqlite"),
+                        _ => None,
+                    };
+                    if let Some(s) = service {
+                        d.svc.cite(
+                            &db,
+                            Some(i as u32 + 1),
+                            format!("database.yml uses the {} adapter: needs {s}", &c[1]),
+                        );
+                        d.svc.backing_services.push(s.into());
+                    }
+                }
+            }
+            let routes = join(dir, "config/routes.rb");
+            if let Some(r) = cx.text(&routes) {
+                if let Some(line) = line_of(&r, "rails/health#show") {
+                    d.svc.cite(&routes, Some(line), "Rails' health check is routed at /up");
+                    d.svc.health_path = Some("/up".into());
+                }
+            }
+        }
+        Some("jekyll") => {
+            d.svc.kind = "static".into();
+            d.svc.build_command = Some("bundle exec jekyll build".into());
+            d.svc.artifact = Some("_site".into());
+        }
+        Some(_) => {
+            d.svc.start_command = Some(if rack {
+                "bundle exec rackup --host 0.0.0.0 -p ${PORT:-{port}}".into()
+            } else {
+                let main = ["app.rb", "server.rb", "main.rb"]
+                    .iter()
+                    .find(|f| cx.is_file(&join(dir, f)))
+                    .unwrap_or(&"app.rb");
+                format!("bundle exec ruby {main} -o 0.0.0.0 -p ${{PORT:-{{port}}}}")
+            });
+        }
+        None => {
+            if rack {
+                d.svc.start_command = Some("bundle exec rackup --host 0.0.0.0 -p ${PORT:-{port}}".into());
+                d.svc
+                    .cite(join(dir, "config.ru"), None, "config.ru: a Rack application");
+            } else {
+                return vec![Found::Library {
+                    path: if dir.is_empty() { ".".into() } else { dir.into() },
+                    reason: "a Ruby project with no web framework and no config.ru".into(),
+                }];
+            }
+        }
+    }
+    vec![Found::Service(Box::new(d))]
+}
