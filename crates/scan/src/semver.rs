@@ -74,11 +74,12 @@ fn ver(parts: &[u64]) -> Version {
 
 fn bump(parts: &[u64], n: usize) -> Version {
     // The first version past a partial version with `n` given parts.
-    match n {
+    let at = |i: usize| parts.get(i).copied().unwrap_or(0);
+    match n.min(parts.len()) {
         0 => (u64::MAX, 0, 0),
-        1 => (parts[0] + 1, 0, 0),
-        2 => (parts[0], parts[1] + 1, 0),
-        _ => (parts[0], parts[1], parts[2] + 1),
+        1 => (at(0).saturating_add(1), 0, 0),
+        2 => (at(0), at(1).saturating_add(1), 0),
+        _ => (at(0), at(1), at(2).saturating_add(1)),
     }
 }
 
@@ -285,6 +286,10 @@ mod tests {
             );
         }
         assert_eq!(allows_major("banana", 20), None, "an unreadable range must not guess");
+        // Found by the mutation test: operators on a wildcard used to index an empty version.
+        for odd in ["~>*", ">*", "~=", "^*", "<=x", "~> 18446744073709551615"] {
+            let _ = allows_major(odd, 20);
+        }
     }
 
     #[test]
