@@ -53,7 +53,8 @@ pub(crate) struct Hints {
 
 struct Patterns {
     port: Vec<Regex>,
-    env: Vec<Regex>,
+    /// (literal the line must contain, pattern): a regex only runs where it can match.
+    env: Vec<(&'static str, Regex)>,
     health: Regex,
     /// Routes declared without a leading slash: Django's path("healthz"), Rails' get "up".
     health_name: Regex,
@@ -97,21 +98,25 @@ fn patterns() -> &'static Patterns {
             .map(|s| re(s))
             .collect(),
             env: [
-                r"process\.env\.([A-Z_][A-Z0-9_]*)",
-                r#"process\.env\[\s*["']([A-Z_][A-Z0-9_]*)["']"#,
-                r"import\.meta\.env\.([A-Z_][A-Z0-9_]*)",
-                r"Bun\.env\.([A-Z_][A-Z0-9_]*)",
-                r#"Deno\.env\.get\(\s*["']([A-Z_][A-Z0-9_]*)["']"#,
-                r#"os\.environ(?:\.get)?[\[(]\s*["']([A-Z_][A-Z0-9_]*)["']"#,
-                r#"(?:getenv|Getenv|LookupEnv|get_env|GetEnvironmentVariable|env::var|env_or)\(\s*["']([A-Z_][A-Z0-9_]*)["']"#,
-                r#"\benv\(\s*["']([A-Z_][A-Z0-9_]*)["']"#,
-                r#"\bENV(?:\.fetch\(\s*|\[\s*)["']([A-Z_][A-Z0-9_]*)["']"#,
-                r#"\$_(?:ENV|SERVER)\[\s*["']([A-Z_][A-Z0-9_]*)["']"#,
-                r#"environment\[\s*["']([A-Z_][A-Z0-9_]*)["']"#,
-                r#"Environment\.get\(\s*"([A-Z_][A-Z0-9_]*)""#,
+                ("process.env", r"process\.env\.([A-Z_][A-Z0-9_]*)"),
+                ("process.env", r#"process\.env\[\s*["']([A-Z_][A-Z0-9_]*)["']"#),
+                ("meta.env", r"import\.meta\.env\.([A-Z_][A-Z0-9_]*)"),
+                ("Bun.env", r"Bun\.env\.([A-Z_][A-Z0-9_]*)"),
+                ("Deno.env", r#"Deno\.env\.get\(\s*["']([A-Z_][A-Z0-9_]*)["']"#),
+                ("environ", r#"os\.environ(?:\.get)?[\[(]\s*["']([A-Z_][A-Z0-9_]*)["']"#),
+                (
+                    "env",
+                    r#"(?:getenv|Getenv|LookupEnv|get_env|env::var|env_or)\(\s*["']([A-Z_][A-Z0-9_]*)["']"#,
+                ),
+                ("Environment", r#"GetEnvironmentVariable\(\s*["']([A-Z_][A-Z0-9_]*)["']"#),
+                ("env(", r#"\benv\(\s*["']([A-Z_][A-Z0-9_]*)["']"#),
+                ("ENV", r#"\bENV(?:\.fetch\(\s*|\[\s*)["']([A-Z_][A-Z0-9_]*)["']"#),
+                ("$_", r#"\$_(?:ENV|SERVER)\[\s*["']([A-Z_][A-Z0-9_]*)["']"#),
+                ("environment[", r#"environment\[\s*["']([A-Z_][A-Z0-9_]*)["']"#),
+                ("Environment.get", r#"Environment\.get\(\s*"([A-Z_][A-Z0-9_]*)""#),
             ]
             .iter()
-            .map(|s| re(s))
+            .map(|(t, s)| (*t, re(s)))
             .collect(),
             health_name: re(
                 r#"\b(?:path|re_path|get|route|Get|GET)\(?\s*["'](healthz|health|healthcheck|livez|readyz|ready|ping|up)/?["']"#,
@@ -187,6 +192,12 @@ pub(crate) fn port_in_command(cmd: &str) -> Option<u16> {
         .iter()
         .find_map(|re| re.captures(cmd).and_then(|c| c[1].parse::<u16>().ok()))
         .filter(|p| *p >= 80)
+}
+
+/// True when `word` appears in `line` not as the tail of a longer word ("export" is not "port").
+fn has_word(line: &str, word: &str) -> bool {
+    line.match_indices(word)
+        .any(|(i, _)| !line[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphabetic()))
 }
 
 fn plausible(port: u16) -> bool {
@@ -267,8 +278,11 @@ pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[Str
                 continue;
             }
             let n = i as u32 + 1;
-            if line.contains("env") || line.contains("ENV") || line.contains("Env") {
-                for re in &p.env {
+            if line.contains("env") || line.contains("ENV") || line.contains("Env") || line.contains("$_") {
+                for (trigger, re) in &p.env {
+                    if !line.contains(trigger) {
+                        continue;
+                    }
                     for c in re.captures_iter(line) {
                         if is_env_name(&c[1]) {
                             hints.env.push(c[1].to_string());
@@ -276,11 +290,14 @@ pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[Str
                     }
                 }
             }
-            let lower_hit = [
-                "port", "Port", "PORT", "listen", "Listen", "bind", "serve", "Serve", "run", "Run(", "Start(", "Ip(",
-            ]
-            .iter()
-            .any(|k| line.contains(k));
+            let lower_hit = has_word(line, "port")
+                || has_word(line, "Port")
+                || has_word(line, "PORT")
+                || [
+                    "listen", "Listen", "bind", "serve", "Serve", "run", "Run(", "Start(", "Ip(",
+                ]
+                .iter()
+                .any(|k| line.contains(k));
             if lower_hit || line.contains("scotty") || line.contains("UseUrls") || line.contains("http.server") {
                 if let Some((port, what)) = p.port.iter().find_map(|re| {
                     re.captures(line)
