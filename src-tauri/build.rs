@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "apply_run",
     "commit_and_push",
     "recent_logs",
+    "correct_service",
 ];
 
 /// Builds the web UI when it has never been built, so a plain `cargo build --release` on a

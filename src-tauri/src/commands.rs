@@ -152,6 +152,25 @@ pub async fn commit_and_push(app: AppHandle, state: State<'_, AppState>) -> Repl
     .await
 }
 
+/// Saves one correction of the analysis in the project's slipway.toml and returns the project
+/// analysed again. A `null` value removes the correction. The current run, prepared from the
+/// old analysis, is dropped.
+#[tauri::command]
+pub async fn correct_service(
+    service: String,
+    field: String,
+    value: Option<serde_json::Value>,
+    state: State<'_, AppState>,
+) -> Reply<ProjectProfile> {
+    let root = lock(&state.project).clone().ok_or_else(|| CommandError {
+        code: "no_project",
+        message: "open a project folder first".into(),
+    })?;
+    let profile = blocking(move || slipway_api::correct(&root, &service, &field, value.as_ref())).await??;
+    *lock(&state.run) = None;
+    Ok(profile)
+}
+
 #[tauri::command]
 pub fn recent_logs(state: State<'_, AppState>) -> Vec<LogLine> {
     state.logs.recent()

@@ -83,6 +83,7 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::initial_project,
+            commands::correct_service,
             commands::pick_folder,
             commands::open_project,
             commands::start_run,

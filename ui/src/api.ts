@@ -12,6 +12,9 @@ export const api = {
   applyRun: () => invoke<RunReport>("apply_run"),
   commitAndPush: () => invoke<RunReport>("commit_and_push"),
   recentLogs: () => invoke<LogLine[]>("recent_logs"),
+  /** Saves a correction in slipway.toml (null clears it) and returns the project analysed again. */
+  correctService: (service: string, field: string, value: string | null) =>
+    invoke<ProjectProfile>("correct_service", { service, field, value }),
 };
 
 export const events = {

@@ -155,6 +155,29 @@ path: string,
  * What went wrong.
  */
 message: string, };
+export type Skipped = { 
+/**
+ * The folder, relative to the project root.
+ */
+path: string, 
+/**
+ * Why it is not treated as a service.
+ */
+reason: string, };
+export type WorkspaceFacts = { 
+/**
+ * The workspace root folder, relative to the project root (`"."` for the root).
+ */
+root: string, 
+/**
+ * What ties it together: `npm`, `yarn`, `pnpm`, `bun`, `turborepo`, `nx`, `go`, `cargo`,
+ * `maven`, `gradle`, `sbt`, `dotnet`.
+ */
+tool: string, 
+/**
+ * The shared lockfile, relative to the project root.
+ */
+lockfile: string | null, };
 export type GitFacts = { 
 /**
  * The current branch, `None` on a detached HEAD.

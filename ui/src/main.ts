@@ -1,5 +1,5 @@
 import { api, errorText, events } from "./api";
-import type { Change, Finding, LogLine, ProjectProfile, RunReport, Todo } from "./types";
+import type { Change, Finding, LogLine, ProjectProfile, RunReport, ServiceProfile, Todo } from "./types";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -57,6 +57,89 @@ function refreshButtons() {
   ui.commit.disabled = state.busy || state.phase !== "applied";
 }
 
+/** Correctable fields, in the order shown: slipway.toml key, label, current value. */
+const FIELDS: [string, string, (s: ServiceProfile) => string | number | null][] = [
+  ["kind", "kind", (s) => s.kind],
+  ["language", "language", (s) => s.language],
+  ["framework", "framework", (s) => s.framework],
+  ["package_manager", "package manager", (s) => s.packageManager],
+  ["runtime_version", "runtime", (s) => s.runtimeVersion],
+  ["port", "port", (s) => s.port],
+  ["install_command", "install", (s) => s.installCommand],
+  ["build_command", "build", (s) => s.buildCommand],
+  ["start_command", "start", (s) => s.startCommand],
+  ["artifact", "output", (s) => s.artifact],
+  ["health_path", "health", (s) => s.healthPath],
+  ["backing_services", "needs", (s) => s.backingServices.join(", ")],
+  ["env_vars", "env vars", (s) => s.envVars.join(", ")],
+];
+
+async function saveCorrection(service: string, field: string, value: string | null) {
+  const p = await busy(() => api.correctService(service, field, value));
+  if (p) {
+    showProject(p);
+    const where = service === "." ? "the project root" : service;
+    setOutcome(
+      value === null ? `Cleared the ${field} correction of ${where}: back to what Slipway detects.` : `Saved in slipway.toml: ${field} of ${where}.`,
+      "ok",
+    );
+  }
+}
+
+function editField(dd: HTMLElement, service: string, field: string, current: string) {
+  const input = el("input", { type: "text", className: "correction", value: current, spellcheck: false });
+  input.setAttribute("aria-label", `New ${field}`);
+  const save = el("button", { type: "button", className: "save" }, "Save");
+  const cancel = el("button", { type: "button", className: "cancel" }, "Cancel");
+  const restore = () => showProject(state.profile!);
+  save.addEventListener("click", () => saveCorrection(service, field, input.value));
+  cancel.addEventListener("click", restore);
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") saveCorrection(service, field, input.value);
+    if (e.key === "Escape") restore();
+  });
+  dd.replaceChildren(input, save, cancel);
+  input.focus();
+  input.select();
+}
+
+function serviceCard(s: ServiceProfile) {
+  const badges = el("span", { className: "badges" }, el("span", { className: `badge kind-${s.kind}` }, s.kind));
+  if (s.workspace) badges.append(el("span", { className: "badge" }, `${s.workspace.tool} workspace`));
+  const dl = el("dl", { className: "facts" });
+  for (const [field, label, get] of FIELDS) {
+    const v = get(s);
+    const shown = v === null || v === "" ? "unknown" : String(v);
+    const corrected = s.corrected.includes(field);
+    const dd = el("dd", { className: corrected ? "corrected" : "" }, el("span", { className: "value" }, shown));
+    dd.dataset.field = field;
+    const edit = el("button", { type: "button", className: "edit", title: `Correct ${label}` }, "Edit");
+    edit.dataset.field = field;
+    edit.addEventListener("click", () => editField(dd, s.path, field, v === null ? "" : String(v)));
+    dd.append(edit);
+    if (corrected) {
+      dd.append(el("span", { className: "corrected-mark", title: "set by you in slipway.toml" }, "corrected"));
+      const reset = el("button", { type: "button", className: "reset", title: "Go back to the detected value" }, "Reset");
+      reset.addEventListener("click", () => saveCorrection(s.path, field, null));
+      dd.append(reset);
+    }
+    dl.append(el("dt", {}, label), dd);
+  }
+  const evidence = el("details", { className: "evidence" }, el("summary", {}, `Why (${s.evidence.length})`));
+  const list = el("ul");
+  for (const e of s.evidence) list.append(el("li", {}, el("code", {}, e.line ? `${e.file}:${e.line}` : e.file), " ", e.reason));
+  evidence.append(list);
+  const card = el(
+    "div",
+    { className: "service" },
+    el("h3", {}, `${s.name} `, el("span", { className: "muted" }, s.path === "." ? "(project root)" : s.path), " ", badges),
+    dl,
+    evidence,
+  );
+  card.dataset.path = s.path;
+  return card;
+}
+
 function showProject(p: ProjectProfile) {
   state.profile = p;
   state.report = null;
@@ -67,29 +150,27 @@ function showProject(p: ProjectProfile) {
   ui.project.hidden = false;
   ui.services.replaceChildren();
   if (p.services.length === 0) {
-    ui.services.append(el("p", { className: "muted" }, "No service found: Slipway looks for package.json and other manifests."));
+    ui.services.append(el("p", { className: "muted" }, "No service found: Slipway looks for package.json, pyproject.toml, go.mod, Cargo.toml, pom.xml and other manifests."));
   }
-  for (const s of p.services) {
-    const facts: [string, string | number | null][] = [
-      ["language", s.language],
-      ["framework", s.framework],
-      ["package manager", s.packageManager],
-      ["runtime", s.runtimeVersion],
-      ["port", s.port],
-      ["build", s.buildCommand],
-      ["start", s.startCommand],
-      ["needs", s.backingServices.join(", ") || "nothing detected"],
-    ];
-    const dl = el("dl", { className: "facts" });
-    for (const [k, v] of facts) dl.append(el("dt", {}, k), el("dd", {}, v === null || v === "" ? "unknown" : String(v)));
-    const evidence = el("details", { className: "evidence" }, el("summary", {}, `Why (${s.evidence.length})`));
-    const list = el("ul");
-    for (const e of s.evidence) list.append(el("li", {}, el("code", {}, e.line ? `${e.file}:${e.line}` : e.file), " ", e.reason));
-    evidence.append(list);
-    ui.services.append(el("div", { className: "service" }, el("h3", {}, `${s.name} `, el("span", { className: "muted" }, s.path === "." ? "(project root)" : s.path)), dl, evidence));
+  for (const s of p.services) ui.services.append(serviceCard(s));
+  if (p.skipped.length) {
+    const list = el("ul", { className: "skipped-list" });
+    for (const k of p.skipped) {
+      const declare = el("button", { type: "button", className: "declare", title: "Record in slipway.toml that this folder is a service" }, "Treat as a service");
+      declare.addEventListener("click", () => saveCorrection(k.path, "kind", "web"));
+      const li = el("li", {}, el("code", {}, k.path), " ", k.reason, " ", declare);
+      li.dataset.path = k.path;
+      list.append(li);
+    }
+    ui.services.append(el("details", { className: "skipped" }, el("summary", {}, `Not services (${p.skipped.length})`), list));
   }
-  const infra = p.infrastructure.map((i) => i.path).join(", ");
-  const branch = p.git ? `git branch ${p.git.branch ?? "(detached)"}${p.git.remotes.length ? `, remote ${p.git.remotes[0].name}` : ", no remote"}` : "not a git repository";
+  if (p.warnings.length) {
+    const list = el("ul", { className: "warnings" });
+    for (const w of p.warnings) list.append(el("li", {}, el("code", {}, w.path), " ", w.message));
+    ui.services.append(el("details", { className: "scan-warnings", open: true }, el("summary", {}, `Warnings (${p.warnings.length})`), list));
+  }
+  const infra = p.infrastructure.map((i) => `${i.path} (${i.kind})`).join(", ");
+  const branch = p.git ? `git branch ${p.git.branch ?? "(detached)"}${p.git.remotes.length ? `, remote ${p.git.remotes[0].name} (${p.git.remotes[0].host})` : ", no remote"}` : "not a git repository";
   ui.infra.textContent = `${infra ? `Existing: ${infra}. ` : "No deployment files yet. "}${branch}.`;
   ui.todos.replaceChildren(el("li", { className: "muted empty" }, "The plan appears here when a task starts."));
   ui.tabs.replaceChildren();

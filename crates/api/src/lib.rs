@@ -51,6 +51,9 @@ pub enum ApiError {
     /// A step was asked for out of order.
     #[error("{0}")]
     Order(String),
+    /// A correction could not be saved to slipway.toml; the file is unchanged.
+    #[error(transparent)]
+    Correction(#[from] slipway_scan::config::ConfigError),
 }
 
 impl ApiError {
@@ -62,6 +65,11 @@ impl ApiError {
                 | ApiError::Task(_)
                 | ApiError::Generate(GenerateError::NoService(_))
                 | ApiError::Git(GitError::NotARepository(_))
+                | ApiError::Correction(
+                    slipway_scan::config::ConfigError::UnknownField { .. }
+                        | slipway_scan::config::ConfigError::BadValue { .. }
+                        | slipway_scan::config::ConfigError::Unreadable { .. }
+                )
         )
     }
 
@@ -78,6 +86,8 @@ impl ApiError {
             ApiError::Git(GitError::NotARepository(_)) => "not_a_repository",
             ApiError::Git(_) => "git_failed",
             ApiError::Order(_) => "out_of_order",
+            ApiError::Correction(slipway_scan::config::ConfigError::Io { .. }) => "write_failed",
+            ApiError::Correction(_) => "bad_correction",
         }
     }
 }
@@ -87,4 +97,29 @@ pub fn scan(root: &Path) -> Result<ProjectProfile, ApiError> {
     let mut profile = slipway_scan::scan(root)?;
     profile.git = slipway_git::facts(Path::new(&profile.root));
     Ok(profile)
+}
+
+/// Saves one correction of the analysis in the project's `slipway.toml` (a `None` value removes
+/// it, going back to what Slipway detects) and returns the profile analysed again with it.
+///
+/// `service` is the service folder relative to the project root (`"."` for the root); `field`
+/// is one of [`slipway_scan::config::FIELDS`].
+pub fn correct(
+    root: &Path,
+    service: &str,
+    field: &str,
+    value: Option<&serde_json::Value>,
+) -> Result<ProjectProfile, ApiError> {
+    let view = slipway_scan::ProjectView::open(root)?;
+    let root = view.root().to_path_buf();
+    if service.contains("..") || Path::new(service).is_absolute() {
+        return Err(ApiError::Correction(slipway_scan::config::ConfigError::BadValue {
+            field: "service".into(),
+            value: service.into(),
+            why: "the service must be a folder inside the project".into(),
+        }));
+    }
+    slipway_scan::config::set_correction(&root, service, field, value)?;
+    tracing::info!(service, field, "correction saved in slipway.toml");
+    scan(&root)
 }

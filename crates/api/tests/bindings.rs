@@ -24,6 +24,8 @@ fn typescript_bindings_are_current() {
         decl::<slipway_scan::Evidence>(&cfg),
         decl::<slipway_scan::InfraFile>(&cfg),
         decl::<slipway_scan::ScanWarning>(&cfg),
+        decl::<slipway_scan::Skipped>(&cfg),
+        decl::<slipway_scan::WorkspaceFacts>(&cfg),
         decl::<slipway_scan::GitFacts>(&cfg),
         decl::<slipway_scan::GitRemote>(&cfg),
         decl::<slipway_scan::GitCommitSummary>(&cfg),
