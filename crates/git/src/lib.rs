@@ -176,6 +176,10 @@ fn host_kind(url: &str) -> &'static str {
         "gitlab"
     } else if lower.contains("bitbucket") {
         "bitbucket"
+    } else if lower.contains("dev.azure.com") || lower.contains("visualstudio.com") {
+        "azure"
+    } else if lower.contains("codeberg.org") {
+        "codeberg"
     } else if lower.starts_with('/') || lower.starts_with("file://") || lower.starts_with('.') {
         "local"
     } else {
@@ -464,5 +468,26 @@ mod tests {
         );
         assert_eq!(redact_url("https://example.com/r.git"), "https://example.com/r.git");
         assert_eq!(redact_url("git@github.com:o/r.git"), "git@github.com:o/r.git");
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::host_kind;
+
+    #[test]
+    fn remotes_are_told_apart_by_host() {
+        let cases = [
+            ("git@github.com:acme/web.git", "github"),
+            ("https://gitlab.example.com/acme/web.git", "gitlab"),
+            ("https://bitbucket.org/acme/web.git", "bitbucket"),
+            ("https://dev.azure.com/acme/web/_git/web", "azure"),
+            ("https://codeberg.org/acme/web.git", "codeberg"),
+            ("/srv/git/web.git", "local"),
+            ("https://git.example.com/web.git", "other"),
+        ];
+        for (url, kind) in cases {
+            assert_eq!(host_kind(url), kind, "{url}");
+        }
     }
 }

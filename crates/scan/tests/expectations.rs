@@ -376,7 +376,7 @@ const TABLE: &[Row] = &[
         "clojure",
         Some("ring"),
         Some("lein"),
-        Some("25"),
+        Some("21"),
         Some(3000),
         Some("shortener-0.2.0-standalone.jar"),
     ),

@@ -38,7 +38,29 @@ fn set_java(cx: &mut Cx, svc: &mut ServiceProfile, found: Option<(String, String
             svc.cite(&file, line, format!("Java release {v}"));
             svc.runtime_version = Some(v);
         }
-        None => cx.runtime_from_range(svc, "java", None),
+        None => {
+            let dir = if svc.path == "." {
+                String::new()
+            } else {
+                svc.path.clone()
+            };
+            // .tool-versions or mise.toml: `java temurin-21.0.5`, `java = "21"`.
+            let tool = cx.tool_version(&dir, &["java"]).and_then(|(file, line, v)| {
+                let digits: String = v
+                    .trim_start_matches(|c: char| !c.is_ascii_digit())
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                (!digits.is_empty()).then_some((file, line, v, digits))
+            });
+            match tool {
+                Some((file, line, v, major)) => {
+                    svc.cite(&file, line, format!("asks for Java {v}"));
+                    svc.runtime_version = Some(major);
+                }
+                None => cx.runtime_from_range(svc, "java", None),
+            }
+        }
     }
 }
 
@@ -482,7 +504,7 @@ pub(crate) fn sbt(cx: &mut Cx, dir: &str) -> Vec<Found> {
             line: line_of(&plugins, "sbt-plugin"),
         });
     }
-    cx.runtime_from_range(&mut d.svc, "java", None);
+    set_java(cx, &mut d.svc, None);
     if let Some(c) = Regex::new(r#"scalaVersion\s*:=\s*"([^"]+)""#)
         .expect("valid regex")
         .captures(&text)
@@ -554,7 +576,7 @@ pub(crate) fn clojure(cx: &mut Cx, dir: &str) -> Vec<Found> {
             });
         }
     }
-    cx.runtime_from_range(&mut d.svc, "java", None);
+    set_java(cx, &mut d.svc, None);
     let n = d.svc.name.clone();
     if is_lein {
         let jar = format!(
