@@ -6,14 +6,6 @@ use super::{Cx, Dep, Detected, Found, Workspace};
 use crate::view::{join, line_of};
 use crate::Evidence;
 
-fn here(dir: &str) -> String {
-    if dir.is_empty() {
-        ".".into()
-    } else {
-        dir.into()
-    }
-}
-
 pub(crate) fn elixir(cx: &mut Cx, dir: &str) -> Vec<Found> {
     let path = join(dir, "mix.exs");
     let Some(text) = cx.text(&path) else { return Vec::new() };
@@ -88,7 +80,7 @@ pub(crate) fn elixir(cx: &mut Cx, dir: &str) -> Vec<Found> {
     if framework.is_none() {
         if !text.contains("mod:") {
             return vec![Found::Library {
-                path: here(dir),
+                path: super::shown(dir),
                 reason: "a Mix project with no application module: a library".into(),
             }];
         }

@@ -140,7 +140,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     }
     if mains.is_empty() {
         found.push(Found::Library {
-            path: if dir.is_empty() { ".".into() } else { dir.into() },
+            path: super::shown(dir),
             reason: format!("the Go module {module} has no main package: a library"),
         });
         return found;

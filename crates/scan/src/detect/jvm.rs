@@ -9,14 +9,6 @@ use crate::{Evidence, ServiceProfile};
 
 const EXTS: &[&str] = &[".java", ".kt"];
 
-fn here(dir: &str) -> String {
-    if dir.is_empty() {
-        ".".into()
-    } else {
-        dir.into()
-    }
-}
-
 fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
     node.children().find(|c| c.has_tag_name(name))
 }
@@ -173,7 +165,7 @@ pub(crate) fn maven(cx: &mut Cx, dir: &str) -> Vec<Found> {
     finish_jvm(cx, dir, &mut d, jar, main_class, "target");
     if d.svc.start_command.is_none() {
         found.push(Found::Library {
-            path: here(dir),
+            path: super::shown(dir),
             reason: "a Maven module with no application framework and no main class: a library".into(),
         });
         return found;
@@ -414,7 +406,7 @@ pub(crate) fn gradle(cx: &mut Cx, dir: &str) -> Vec<Found> {
             return found;
         }
         found.push(Found::Library {
-            path: here(dir),
+            path: super::shown(dir),
             reason: "a Gradle project with no application plugin or framework: a library".into(),
         });
         return found;
@@ -425,12 +417,7 @@ pub(crate) fn gradle(cx: &mut Cx, dir: &str) -> Vec<Found> {
 
 /// Maven and Gradle members build from the workspace root.
 pub(crate) fn adapt_member(ws: &Workspace, d: &mut Detected) {
-    let rel = d
-        .svc
-        .path
-        .strip_prefix(&format!("{}/", ws.dir))
-        .unwrap_or(&d.svc.path)
-        .to_string();
+    let rel = ws.member_path(&d.svc.path);
     let prefix = |p: &str| format!("{rel}/{p}");
     match ws.tool.as_str() {
         "maven" => {
@@ -518,7 +505,7 @@ pub(crate) fn sbt(cx: &mut Cx, dir: &str) -> Vec<Found> {
         && !cx.view.index().under(dir).any(|f| f.ends_with("Main.scala"))
     {
         return vec![Found::Library {
-            path: here(dir),
+            path: super::shown(dir),
             reason: "an sbt project with no web framework and no main class: a library".into(),
         }];
     }
@@ -596,7 +583,7 @@ pub(crate) fn clojure(cx: &mut Cx, dir: &str) -> Vec<Found> {
     if d.framework_from_deps().is_none() {
         if !text.contains(":main") {
             return vec![Found::Library {
-                path: here(dir),
+                path: super::shown(dir),
                 reason: "a Clojure project with no web library and no :main: a library".into(),
             }];
         }

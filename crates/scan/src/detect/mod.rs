@@ -148,6 +148,16 @@ pub(crate) struct Workspace {
     pub evidence: Evidence,
 }
 
+impl Workspace {
+    /// A member's folder relative to the workspace root.
+    pub fn member_path(&self, path: &str) -> String {
+        if self.dir.is_empty() {
+            return path.to_string();
+        }
+        path.strip_prefix(&format!("{}/", self.dir)).unwrap_or(path).to_string()
+    }
+}
+
 /// What detectors read through: the view, and the warnings they raise.
 pub(crate) struct Cx<'a> {
     pub view: &'a ProjectView,
@@ -541,32 +551,8 @@ fn candidates(view: &ProjectView) -> Vec<String> {
             weak.insert(dir.to_string(), ());
         }
     }
-    let has_strong_ancestor = |dir: &str| {
-        let mut d = dir;
-        loop {
-            match d.rfind('/') {
-                Some(i) => d = &d[..i],
-                None if !d.is_empty() => d = "",
-                None => return false,
-            }
-            if strong.contains_key(d) {
-                return true;
-            }
-        }
-    };
-    let has_weak_ancestor = |dir: &str| {
-        let mut d = dir;
-        loop {
-            match d.rfind('/') {
-                Some(i) => d = &d[..i],
-                None if !d.is_empty() => d = "",
-                None => return false,
-            }
-            if weak.contains_key(d) {
-                return true;
-            }
-        }
-    };
+    let has_strong_ancestor = |dir: &str| has_ancestor_in(&strong, dir);
+    let has_weak_ancestor = |dir: &str| has_ancestor_in(&weak, dir);
     let mut out: Vec<String> = strong.keys().cloned().collect();
     for dir in weak.keys() {
         if !strong.contains_key(dir) && !has_strong_ancestor(dir) && !has_weak_ancestor(dir) {
@@ -575,6 +561,27 @@ fn candidates(view: &ProjectView) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// True when a folder above `dir` (the root included) is in `dirs`.
+fn has_ancestor_in(dirs: &BTreeMap<String, ()>, dir: &str) -> bool {
+    let mut d = dir;
+    while !d.is_empty() {
+        d = d.rfind('/').map_or("", |i| &d[..i]);
+        if dirs.contains_key(d) {
+            return true;
+        }
+    }
+    false
+}
+
+/// A folder as services and skipped entries name it: `"."` for the root.
+pub(crate) fn shown(dir: &str) -> String {
+    if dir.is_empty() {
+        ".".into()
+    } else {
+        dir.into()
+    }
 }
 
 /// Runs every detector that applies to folder `dir`.
@@ -741,7 +748,7 @@ pub(crate) fn services(view: &ProjectView, warnings: &mut Vec<ScanWarning>) -> (
         }
         let n = detected.iter().filter(|d| member_of(ws, &d.svc.path)).count();
         skipped.push(Skipped {
-            path: if ws.dir.is_empty() { ".".into() } else { ws.dir.clone() },
+            path: shown(&ws.dir),
             reason: format!(
                 "{} workspace root: {}; its {n} deployable member{} {} listed as services",
                 ws.tool,
@@ -816,7 +823,7 @@ fn segment_match(pattern: &str, name: &str) -> bool {
 fn link_member(ws: &Workspace, d: &mut Detected) {
     let svc = &mut d.svc;
     svc.workspace = Some(WorkspaceFacts {
-        root: if ws.dir.is_empty() { ".".into() } else { ws.dir.clone() },
+        root: shown(&ws.dir),
         tool: ws.tool.clone(),
         lockfile: ws.lockfile.clone(),
     });

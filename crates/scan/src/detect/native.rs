@@ -6,17 +6,9 @@ use regex_lite::Regex;
 use super::{Cx, Dep, Detected, Found};
 use crate::view::{join, line_of};
 
-fn here(dir: &str) -> String {
-    if dir.is_empty() {
-        ".".into()
-    } else {
-        dir.into()
-    }
-}
-
 fn library(dir: &str, reason: impl Into<String>) -> Vec<Found> {
     vec![Found::Library {
-        path: here(dir),
+        path: super::shown(dir),
         reason: reason.into(),
     }]
 }

@@ -184,7 +184,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     }
     if d.svc.start_command.is_none() && d.svc.kind != "static" {
         found.push(Found::Library {
-            path: if dir.is_empty() { ".".into() } else { dir.to_string() },
+            path: super::shown(dir),
             reason: "a Node.js package with no start script and no app framework: a library".into(),
         });
         return found;
@@ -314,12 +314,7 @@ fn workspace(
 /// Commands of a workspace member run from the workspace root.
 pub(crate) fn adapt_member(ws: &Workspace, d: &mut Detected) {
     let name = d.package.clone().unwrap_or_else(|| d.svc.name.clone());
-    let rel = d
-        .svc
-        .path
-        .strip_prefix(&format!("{}/", ws.dir))
-        .unwrap_or(&d.svc.path)
-        .to_string();
+    let rel = ws.member_path(&d.svc.path);
     let pm = ws.package_manager.clone().unwrap_or_else(|| "npm".into());
     if d.svc.build_command.is_some() {
         let cmd = match (ws.tool.as_str(), pm.as_str()) {

@@ -66,7 +66,7 @@ pub(crate) fn deno(cx: &mut Cx, dir: &str) -> Vec<Found> {
         d.svc.start_command = Some(format!("deno run --allow-net --allow-env --allow-read {main}"));
     } else {
         return vec![Found::Library {
-            path: if dir.is_empty() { ".".into() } else { dir.into() },
+            path: super::shown(dir),
             reason: "a Deno module with no start task and no main file: a library".into(),
         }];
     }

@@ -51,7 +51,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
         "."
     } else {
         return vec![Found::Library {
-            path: if dir.is_empty() { ".".into() } else { dir.into() },
+            path: super::shown(dir),
             reason: "a Composer package with no framework and no index.php: a library".into(),
         }];
     };

@@ -289,7 +289,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
                 d.svc.cite(join(dir, m), None, format!("{m} is the entry script"));
             } else {
                 return vec![Found::Library {
-                    path: if dir.is_empty() { ".".into() } else { dir.into() },
+                    path: super::shown(dir),
                     reason: "a Python package with no web framework and no entry script".into(),
                 }];
             }

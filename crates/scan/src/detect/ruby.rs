@@ -114,7 +114,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
                     .cite(join(dir, "config.ru"), None, "config.ru: a Rack application");
             } else {
                 return vec![Found::Library {
-                    path: if dir.is_empty() { ".".into() } else { dir.into() },
+                    path: super::shown(dir),
                     reason: "a Ruby project with no web framework and no config.ru".into(),
                 }];
             }

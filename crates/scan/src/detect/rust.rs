@@ -112,7 +112,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     }
     if bins.is_empty() {
         found.push(Found::Library {
-            path: if dir.is_empty() { ".".into() } else { dir.into() },
+            path: super::shown(dir),
             reason: format!("the crate {name} has no binary target: a library"),
         });
         return found;
