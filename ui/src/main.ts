@@ -59,6 +59,7 @@ function refreshButtons() {
 
 /** Correctable fields, in the order shown: slipway.toml key, label, current value. */
 const FIELDS: [string, string, (s: ServiceProfile) => string | number | null][] = [
+  ["name", "name", (s) => s.name],
   ["kind", "kind", (s) => s.kind],
   ["language", "language", (s) => s.language],
   ["framework", "framework", (s) => s.framework],
