@@ -68,3 +68,22 @@ pub fn node_image(major: &str) -> String {
 
 /// The Bun image used to install dependencies for projects locked with bun.
 pub const BUN_IMAGE: &str = "oven/bun:1-alpine";
+
+/// uv's image, to copy the `uv` binary from (pinned minor line).
+pub const UV_IMAGE: &str = "ghcr.io/astral-sh/uv:0.9";
+/// Pinned Python packaging tools, installed in the build stage only.
+pub const POETRY: &str = "poetry==2.2.1";
+/// See [`POETRY`].
+pub const PDM: &str = "pdm==2.26.1";
+/// See [`POETRY`].
+pub const PIPENV: &str = "pipenv==2025.0.4";
+/// Distroless base for static binaries (Go with CGO off), with a nonroot user (uid 65532).
+pub const DISTROLESS_STATIC: &str = "gcr.io/distroless/static-debian12:nonroot";
+/// Distroless base with glibc and libgcc (Rust), with a nonroot user (uid 65532).
+pub const DISTROLESS_CC: &str = "gcr.io/distroless/cc-debian12:nonroot";
+/// nginx that runs as an unprivileged user and listens on 8080.
+pub const NGINX_UNPRIVILEGED: &str = "nginxinc/nginx-unprivileged:1.29-alpine";
+/// Maven's line in the official `maven` images (`maven:<line>-eclipse-temurin-<java>`).
+pub const MAVEN_LINE: &str = "3.9";
+/// Gradle's line in the official `gradle` images (`gradle:<line>-jdk<java>`).
+pub const GRADLE_LINE: &str = "9";

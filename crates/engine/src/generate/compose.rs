@@ -78,14 +78,27 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
         f.push_str("    build:\n");
         let _ = writeln!(f, "      context: {}", if svc.path == "." { "." } else { &svc.path });
         let _ = writeln!(f, "    image: {}:local", image_name(&svc.name));
-        f.push_str("    ports:\n");
-        let _ = writeln!(f, "      - {}", quote(&format!("{port}:{port}")));
-        f.push_str("    environment:\n");
-        f.push_str("      NODE_ENV: production\n");
-        let _ = writeln!(f, "      PORT: {}", quote(&port.to_string()));
+        let listens = svc.kind != "worker";
+        if listens {
+            f.push_str("    ports:\n");
+            let _ = writeln!(f, "      - {}", quote(&format!("{port}:{port}")));
+        }
+        let mut env: Vec<(String, String)> = Vec::new();
+        if svc.language.as_deref() == Some("node") && svc.kind != "static" {
+            env.push(("NODE_ENV".into(), "production".into()));
+        }
+        if listens && svc.kind != "static" {
+            env.push(("PORT".into(), quote(&port.to_string())));
+        }
         for id in &svc.backing_services {
             if let (_, Some((name, value))) = service_env(id) {
-                let _ = writeln!(f, "      {name}: {}", quote(value));
+                env.push((name.to_string(), quote(value)));
+            }
+        }
+        if !env.is_empty() {
+            f.push_str("    environment:\n");
+            for (name, value) in env {
+                let _ = writeln!(f, "      {name}: {value}");
             }
         }
         let deps: Vec<&str> = backing

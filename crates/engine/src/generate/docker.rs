@@ -66,10 +66,14 @@ fn installer(svc: &ServiceProfile, node: &str) -> Installer {
     }
 }
 
-/// Splits a shell command line into exec-form arguments (plain words only).
-fn exec_form(cmd: &str) -> String {
-    let args: Vec<String> = cmd.split_whitespace().map(|a| format!("{a:?}")).collect();
-    format!("[{}]", args.join(", "))
+use super::stacks::exec_form;
+
+/// What a Node.js build stage needs for a static site: image, manifests and install line.
+pub(crate) fn node_build_parts(svc: &ServiceProfile) -> (String, Vec<String>, String) {
+    let version = svc.runtime_version.as_deref().unwrap_or("24");
+    let major = version.split('.').next().unwrap_or(version);
+    let inst = installer(svc, &node_image(major));
+    (inst.image, inst.manifests, inst.install_all)
 }
 
 /// A production Dockerfile for a Node.js service.
@@ -190,8 +194,10 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
     // lets Kubernetes verify runAsNonRoot.
     f.push_str("USER 1000:1000\n");
     let _ = writeln!(f, "EXPOSE {port}");
-    f.push_str(
-        "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD [\"node\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]\n",
+    let health = svc.health_path.as_deref().unwrap_or("/");
+    let _ = writeln!(
+        f,
+        "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD [\"node\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{health}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"
     );
     let _ = writeln!(f, "CMD {}", exec_form(&start));
     f
@@ -207,11 +213,20 @@ fn install_stage(f: &mut String, comment: &str, stage: &str, inst: &Installer, i
 }
 
 /// The start command for a plain Node.js service, run by node itself (not npm) so signals
-/// reach the app and it shuts down cleanly.
+/// reach the app and it shuts down cleanly: `node server.js` as it is, and a package's own
+/// server (`remix-serve ./build/...`) from node_modules/.bin, whose scripts exec node.
 fn node_start(svc: &ServiceProfile) -> String {
     match svc.start_command.as_deref() {
         Some(cmd) if cmd.starts_with("node ") => cmd.to_string(),
-        _ => "node index.js".to_string(),
+        Some(cmd) => {
+            let program = cmd.split_whitespace().next().unwrap_or("");
+            if ["npm", "yarn", "pnpm", "npx", "bun", "sh", "bash"].contains(&program) || program.contains('/') {
+                cmd.to_string()
+            } else {
+                format!("node_modules/.bin/{cmd}")
+            }
+        }
+        None => "node index.js".to_string(),
     }
 }
 
@@ -236,7 +251,8 @@ pub fn image_name(name: &str) -> String {
     }
 }
 
-/// A .dockerignore for a Node.js service.
+/// A .dockerignore for a service: what every build context should leave out, plus the
+/// dependency and build folders of its stack (made inside the image, never copied in).
 pub fn dockerignore(svc: &ServiceProfile) -> String {
     let mut lines = vec![
         "# Keeps the build context small, the dependency cache valid and secrets out of images.",
@@ -251,17 +267,46 @@ pub fn dockerignore(svc: &ServiceProfile) -> String {
         ".DS_Store",
         "",
         "# Dependencies and build output are made inside the image",
-        "node_modules",
-        "npm-debug.log*",
-        "yarn-debug.log*",
-        "yarn-error.log*",
-        "pnpm-debug.log*",
-        ".pnpm-store",
-        "coverage",
-        "dist",
     ];
+    let stack: &[&str] = match (svc.language.as_deref(), svc.kind.as_str()) {
+        (Some("node" | "bun"), _) => &[
+            "node_modules",
+            "npm-debug.log*",
+            "yarn-debug.log*",
+            "yarn-error.log*",
+            "pnpm-debug.log*",
+            ".pnpm-store",
+            "coverage",
+            "dist",
+            "build",
+        ],
+        (Some("python"), _) => &[
+            "__pycache__",
+            "*.py[cod]",
+            ".venv",
+            "venv",
+            ".pytest_cache",
+            ".mypy_cache",
+            ".ruff_cache",
+            ".tox",
+            "*.egg-info",
+            "staticfiles",
+        ],
+        (Some("go"), _) => &["bin", "*.test", "coverage.out"],
+        (Some("rust"), _) => &["target"],
+        (Some("java" | "kotlin"), _) => &["target", "build", ".gradle", "*.class"],
+        (Some("csharp" | "fsharp"), _) => &["bin", "obj", "out", "*.user"],
+        _ => &[],
+    };
+    lines.extend_from_slice(stack);
     if svc.nextjs.is_some() {
         lines.extend([".next", "out", ".vercel"]);
+    }
+    match svc.framework.as_deref() {
+        Some("astro") => lines.push(".astro"),
+        Some("sveltekit") => lines.push(".svelte-kit"),
+        Some("angular") => lines.push(".angular"),
+        _ => {}
     }
     lines.extend([
         "",

@@ -2,6 +2,7 @@
 
 mod compose;
 mod docker;
+mod stacks;
 
 use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
@@ -28,7 +29,7 @@ pub enum GenerateError {
     NoService(String),
     /// The stack is detected but this generator does not cover it yet.
     #[error(
-        "Slipway cannot containerize the {language} service {service:?} yet: only Node.js services are covered so far"
+        "Slipway cannot containerize the {language} service {service:?} yet: Node.js, Python, Go, Rust, Java and Kotlin (Maven, Gradle), .NET and static sites are covered so far"
     )]
     Unsupported {
         /// The service.
@@ -63,46 +64,86 @@ pub fn containerize(profile: &ProjectProfile) -> Result<Vec<Artifact>, GenerateE
     }
     let mut artifacts = Vec::new();
     for service in &profile.services {
-        let language = service.language.clone().unwrap_or_else(|| "unknown".into());
-        if language != "node" {
-            return Err(GenerateError::Unsupported {
-                service: service.name.clone(),
-                language,
-            });
-        }
-        let why = if let Some(ws) = &service.workspace {
-            Some(format!(
-                "it is a member of a {} workspace at {}, and images built from a monorepo root are not covered so far",
-                ws.tool, ws.root
-            ))
-        } else if service.kind == "static" {
-            Some(
-                "it builds static files, and images that serve them through a web server are not covered so far".into(),
-            )
-        } else if service.start_command.is_none() {
-            Some("its start command is unknown; set start_command in slipway.toml".into())
-        } else {
-            None
-        };
-        if let Some(why) = why {
-            return Err(GenerateError::NotYet {
-                service: service.name.clone(),
-                why,
-            });
-        }
-        artifacts.push(Artifact {
-            path: service_file(service, "Dockerfile"),
-            content: dockerfile(service),
-            purpose: format!("builds a small production image of {}", service.name),
-        });
-        artifacts.push(Artifact {
-            path: service_file(service, ".dockerignore"),
-            content: dockerignore(service),
-            purpose: "keeps dependencies, build output, git data and secrets out of the build context".into(),
-        });
+        let files = service_files(service)?;
+        artifacts.extend(files);
     }
     artifacts.extend(compose_file(profile));
     Ok(artifacts)
+}
+
+/// The Dockerfile (and any file it needs) for one service, or why Slipway cannot write it yet.
+fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateError> {
+    let language = service.language.clone().unwrap_or_else(|| "unknown".into());
+    let not_yet = |why: String| GenerateError::NotYet {
+        service: service.name.clone(),
+        why,
+    };
+    if let Some(ws) = &service.workspace {
+        // A Go module in a go.work builds on its own; other members need the workspace root.
+        if ws.tool != "go" {
+            return Err(not_yet(format!(
+                "it is a member of a {} workspace at {}, and images built from a monorepo root are not covered so far",
+                ws.tool, ws.root
+            )));
+        }
+    }
+    let mut extra = Vec::new();
+    let content = match (language.as_str(), service.kind.as_str()) {
+        ("node", "static") | ("static", "static") => {
+            let framework = service.framework.as_deref().unwrap_or("static");
+            if ["hugo", "jekyll", "flutter"].contains(&framework) {
+                return Err(not_yet(format!(
+                    "static sites built with {framework} are not covered so far"
+                )));
+            }
+            extra.push(Artifact {
+                path: service_file(service, "nginx.conf"),
+                content: stacks::nginx_conf(service),
+                purpose: "serves the static files, with a health endpoint and long caching of hashed assets".into(),
+            });
+            if language == "node" {
+                let (image, manifests, install) = docker::node_build_parts(service);
+                stacks::static_site(service, Some((&image, &manifests, &install)))
+            } else {
+                stacks::static_site(service, None)
+            }
+        }
+        ("node", _) => {
+            if service.start_command.is_none() {
+                return Err(not_yet(
+                    "its start command is unknown; set start_command in slipway.toml".into(),
+                ));
+            }
+            dockerfile(service)
+        }
+        ("python", _) => stacks::python(service),
+        ("go", _) => stacks::go(service),
+        ("rust", _) => stacks::rust(service),
+        ("java" | "kotlin", _) if matches!(service.package_manager.as_deref(), Some("maven" | "gradle")) => {
+            stacks::jvm(service)
+        }
+        ("csharp" | "fsharp", _) => stacks::dotnet(service),
+        _ => {
+            return Err(GenerateError::Unsupported {
+                service: service.name.clone(),
+                language,
+            })
+        }
+    };
+    let mut files = vec![
+        Artifact {
+            path: service_file(service, "Dockerfile"),
+            content,
+            purpose: format!("builds a small production image of {}", service.name),
+        },
+        Artifact {
+            path: service_file(service, ".dockerignore"),
+            content: dockerignore(service),
+            purpose: "keeps dependencies, build output, git data and secrets out of the build context".into(),
+        },
+    ];
+    files.extend(extra);
+    Ok(files)
 }
 
 /// Merges the variable names of a generated `.env.example` into the user's own: their lines stay

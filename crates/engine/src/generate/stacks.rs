@@ -1,0 +1,454 @@
+//! Dockerfiles for the stacks beyond Node.js: Python, Go, Rust, the JVM (Maven and Gradle),
+//! .NET, and static sites served by an unprivileged nginx.
+//!
+//! Every file follows the same shape as the Node.js one: a build stage whose dependency layer
+//! is cached apart from the source (manifests and lockfile first, BuildKit cache mounts), a
+//! runtime stage on the smallest base that fits (slim, distroless or a JRE), a numeric
+//! unprivileged user, only the build output copied, the detected port exposed, and the start
+//! command in exec form, through `sh -c` only where it must read `$PORT`.
+
+use std::fmt::Write as _;
+
+use slipway_scan::ServiceProfile;
+
+use super::docker::image_name;
+use crate::knowledge;
+
+/// The unprivileged user images run as when the base image has none of its own.
+const UID: &str = "10001:10001";
+
+fn header(f: &mut String, what: &str, svc: &ServiceProfile) {
+    f.push_str("# syntax=docker/dockerfile:1\n");
+    let _ = writeln!(
+        f,
+        "# Production image for the {what} \"{}\", written by Slipway.",
+        svc.name
+    );
+    let _ = writeln!(f, "# Build: docker build -t {} .\n", image_name(&svc.name));
+}
+
+fn port(svc: &ServiceProfile, default: u16) -> u16 {
+    svc.port.unwrap_or(default)
+}
+
+/// `["a", "b"]` for a command of plain words.
+pub(crate) fn exec_form(cmd: &str) -> String {
+    let args: Vec<String> = cmd.split_whitespace().map(|a| format!("{a:?}")).collect();
+    format!("[{}]", args.join(", "))
+}
+
+/// Exec form, through `sh -c` with `exec` when the command reads shell variables, so the app
+/// still runs as PID 1 and receives signals.
+fn start_form(cmd: &str) -> String {
+    if cmd.contains('$') || cmd.contains('\'') || cmd.contains('"') {
+        format!("[\"sh\", \"-c\", {:?}]", format!("exec {cmd}"))
+    } else {
+        exec_form(cmd)
+    }
+}
+
+fn healthcheck(f: &mut String, cmd: &str) {
+    let _ = writeln!(
+        f,
+        "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD {cmd}"
+    );
+}
+
+/// The runtime version as an image tag: `3.12.1` stays, `stable` becomes `fallback`.
+fn tag(svc: &ServiceProfile, fallback: &str) -> String {
+    match svc.runtime_version.as_deref() {
+        Some(v) if v.chars().next().is_some_and(|c| c.is_ascii_digit()) => v.to_string(),
+        _ => fallback.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python
+
+pub fn python(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "3.13");
+    let image = format!("python:{version}-slim");
+    let port = port(svc, 8000);
+    let pm = svc.package_manager.as_deref().unwrap_or("pip");
+    let mut f = String::new();
+    header(&mut f, &format!("{} service", framework_or(svc, "Python")), svc);
+    f.push_str("# Dependencies in a virtual environment, from the manifests alone, so this layer is reused\n# until they change.\n");
+    let _ = writeln!(f, "FROM {image} AS build");
+    f.push_str("ENV PYTHONDONTWRITEBYTECODE=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    VIRTUAL_ENV=/opt/venv \\\n    PATH=\"/opt/venv/bin:$PATH\"\n");
+    f.push_str("WORKDIR /app\n");
+    f.push_str("RUN python -m venv /opt/venv\n");
+    let pip = "--mount=type=cache,target=/root/.cache/pip \\\n    pip install";
+    match pm {
+        "uv" => {
+            let _ = writeln!(f, "COPY --from={} /uv /bin/uv", knowledge::UV_IMAGE);
+            f.push_str("COPY pyproject.toml uv.lock ./\n");
+            f.push_str("ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy\n");
+            f.push_str("RUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --frozen --no-dev --no-install-project\n");
+        }
+        "poetry" => {
+            let lock = if svc.lockfile.is_some() { " poetry.lock" } else { "" };
+            let _ = writeln!(f, "COPY pyproject.toml{lock} ./");
+            let _ = writeln!(
+                f,
+                "RUN {pip} {} \\\n    && poetry config virtualenvs.create false \\\n    && poetry install --only main --no-root --no-interaction",
+                knowledge::POETRY
+            );
+        }
+        "pdm" => {
+            let lock = if svc.lockfile.is_some() { " pdm.lock" } else { "" };
+            let _ = writeln!(f, "COPY pyproject.toml{lock} ./");
+            let _ = writeln!(
+                f,
+                "RUN {pip} {} \\\n    && pdm export --prod --no-hashes -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt",
+                knowledge::PDM
+            );
+        }
+        "pipenv" => {
+            let lock = if svc.lockfile.is_some() { " Pipfile.lock" } else { "" };
+            let _ = writeln!(f, "COPY Pipfile{lock} ./");
+            let _ = writeln!(
+                f,
+                "RUN {pip} {} \\\n    && pipenv requirements > /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt",
+                knowledge::PIPENV
+            );
+        }
+        _ if svc.lockfile.as_deref() == Some("requirements.txt") => {
+            f.push_str("COPY requirements.txt ./\n");
+            let _ = writeln!(f, "RUN {pip} -r requirements.txt");
+        }
+        _ => {
+            f.push_str("COPY . .\n");
+            let _ = writeln!(f, "RUN {pip} .");
+        }
+    }
+    f.push('\n');
+    f.push_str("# The runtime image: the virtual environment and the source, run as an unprivileged user.\n");
+    let _ = writeln!(f, "FROM {image} AS runtime");
+    let _ = writeln!(
+        f,
+        "ENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n    VIRTUAL_ENV=/opt/venv \\\n    PATH=\"/opt/venv/bin:$PATH\" \\\n    PORT={port}"
+    );
+    f.push_str("WORKDIR /app\n");
+    f.push_str("COPY --from=build /opt/venv /opt/venv\n");
+    let _ = writeln!(f, "COPY --chown={UID} . .");
+    if let Some(build) = &svc.build_command {
+        // Django's collectstatic and the like run on the final source, as the app user.
+        let _ = writeln!(f, "RUN {build}");
+    }
+    let _ = writeln!(f, "USER {UID}");
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "EXPOSE {port}");
+        let path = svc.health_path.as_deref().unwrap_or("/");
+        healthcheck(
+            &mut f,
+            &format!(
+                "[\"python\", \"-c\", \"import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '{port}') + '{path}', timeout=4)\"]"
+            ),
+        );
+    }
+    let start = svc.start_command.clone().unwrap_or_else(|| "python main.py".into());
+    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f
+}
+
+fn framework_or(svc: &ServiceProfile, fallback: &str) -> String {
+    svc.framework
+        .as_deref()
+        .map(|f| slipway_scan::framework_label(f).to_string())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go
+
+pub fn go(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "1.25");
+    let port = port(svc, 8080);
+    let bin = svc
+        .artifact
+        .as_deref()
+        .and_then(|a| a.rsplit('/').next())
+        .unwrap_or("server")
+        .to_string();
+    let target = svc
+        .build_command
+        .as_deref()
+        .and_then(|b| b.split_whitespace().last())
+        .unwrap_or(".")
+        .to_string();
+    let mut f = String::new();
+    header(&mut f, &format!("{} service", framework_or(svc, "Go")), svc);
+    f.push_str("# Modules first, from go.mod and go.sum alone, so this layer is reused until they change.\n");
+    let _ = writeln!(f, "FROM golang:{version}-alpine AS build");
+    f.push_str("WORKDIR /src\n");
+    let sum = if svc.lockfile.is_some() { " go.sum" } else { "" };
+    let _ = writeln!(f, "COPY go.mod{sum} ./");
+    f.push_str("RUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n");
+    f.push_str("COPY . .\n");
+    let _ = writeln!(
+        f,
+        "RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/{bin} {target}\n"
+    );
+    f.push_str("# The runtime image: the static binary alone on distroless, as its nonroot user. There is no\n# shell in it, so the health check belongs to the orchestrator (compose or Kubernetes probes).\n");
+    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DISTROLESS_STATIC);
+    let _ = writeln!(f, "COPY --from=build /out/{bin} /app/{bin}");
+    f.push_str("USER 65532:65532\n");
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "ENV PORT={port}");
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
+    let _ = writeln!(f, "ENTRYPOINT [\"/app/{bin}\"]");
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rust
+
+pub fn rust(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "1");
+    let version = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let port = port(svc, 8080);
+    let bin = svc
+        .artifact
+        .as_deref()
+        .and_then(|a| a.rsplit('/').next())
+        .unwrap_or("app")
+        .to_string();
+    let locked = if svc.lockfile.is_some() { " --locked" } else { "" };
+    let mut f = String::new();
+    header(&mut f, &format!("{} service", framework_or(svc, "Rust")), svc);
+    f.push_str("# Build with the registry and target folders in BuildKit caches: rebuilds compile only what\n# changed. The binary is copied out of the cache mount to survive the step.\n");
+    let _ = writeln!(f, "FROM rust:{version}-slim-bookworm AS build");
+    f.push_str("WORKDIR /src\n");
+    f.push_str("COPY . .\n");
+    let _ = writeln!(
+        f,
+        "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/src/target \\\n    cargo build --release{locked} --bin {bin} \\\n    && cp target/release/{bin} /{bin}\n"
+    );
+    f.push_str("# The runtime image: the binary alone on distroless (glibc, no shell), as its nonroot user.\n");
+    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DISTROLESS_CC);
+    let _ = writeln!(f, "COPY --from=build /{bin} /app/{bin}");
+    f.push_str("USER 65532:65532\n");
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "ENV PORT={port}");
+        if svc.framework.as_deref() == Some("rocket") {
+            f.push_str("ENV ROCKET_ADDRESS=0.0.0.0\n");
+            let _ = writeln!(f, "ENV ROCKET_PORT={port}");
+        }
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
+    let _ = writeln!(f, "ENTRYPOINT [\"/app/{bin}\"]");
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
+// JVM: Maven and Gradle
+
+pub fn jvm(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "21");
+    let port = port(svc, 8080);
+    let gradle = svc.package_manager.as_deref() == Some("gradle");
+    let build = svc.build_command.clone().unwrap_or_else(|| {
+        if gradle {
+            "gradle build -x test"
+        } else {
+            "mvn -B -DskipTests package"
+        }
+        .into()
+    });
+    let artifact = svc.artifact.clone().unwrap_or_else(|| "target/app.jar".into());
+    let quarkus = artifact.ends_with("quarkus-app");
+    let mut f = String::new();
+    header(&mut f, &format!("{} service", framework_or(svc, "Java")), svc);
+    // The official build-tool images, not the project's wrapper scripts: a wrapper needs its
+    // own files (.mvn/, gradle/wrapper/) in the context, and these images pin the tool's line.
+    let build = build.replacen("./mvnw", "mvn", 1).replacen("./gradlew", "gradle", 1);
+    if gradle {
+        let _ = writeln!(f, "FROM gradle:{}-jdk{version} AS build", knowledge::GRADLE_LINE);
+        f.push_str("WORKDIR /src\n");
+        f.push_str("# The whole build: Gradle resolves dependencies into its cache mount, reused across builds.\n");
+        f.push_str("COPY . .\n");
+        let _ = writeln!(f, "RUN --mount=type=cache,target=/home/gradle/.gradle \\\n    {build}");
+    } else {
+        let _ = writeln!(
+            f,
+            "FROM maven:{}-eclipse-temurin-{version} AS build",
+            knowledge::MAVEN_LINE
+        );
+        f.push_str("WORKDIR /src\n");
+        f.push_str("# Dependencies first, from the POM alone, so this layer is reused until it changes.\n");
+        f.push_str("COPY pom.xml ./\n");
+        f.push_str("RUN --mount=type=cache,target=/root/.m2 \\\n    mvn -B dependency:go-offline\n");
+        f.push_str("COPY . .\n");
+        let _ = writeln!(f, "RUN --mount=type=cache,target=/root/.m2 \\\n    {build}");
+    }
+    if !quarkus {
+        // One fixed name for the runtime stage, whatever version the build stamps on the jar.
+        let _ = writeln!(f, "RUN cp {artifact} /app.jar");
+    }
+    f.push('\n');
+    f.push_str("# The runtime image: a JRE, not the JDK, and the built application only, as an unprivileged user.\n");
+    let _ = writeln!(f, "FROM eclipse-temurin:{version}-jre AS runtime");
+    f.push_str("WORKDIR /app\n");
+    let start = if quarkus {
+        let _ = writeln!(f, "COPY --from=build --chown={UID} /src/{artifact} ./");
+        "java -jar quarkus-run.jar"
+    } else {
+        let _ = writeln!(f, "COPY --from=build --chown={UID} /app.jar ./app.jar");
+        "java -jar app.jar"
+    };
+    let _ = writeln!(f, "USER {UID}");
+    f.push_str("ENV JAVA_TOOL_OPTIONS=\"-XX:MaxRAMPercentage=75\"\n");
+    if svc.kind != "worker" {
+        match svc.framework.as_deref() {
+            Some("spring-boot") => {
+                let _ = writeln!(f, "ENV SERVER_PORT={port}");
+            }
+            Some("quarkus") => {
+                let _ = writeln!(f, "ENV QUARKUS_HTTP_PORT={port} QUARKUS_HTTP_HOST=0.0.0.0");
+            }
+            Some("micronaut") => {
+                let _ = writeln!(f, "ENV MICRONAUT_SERVER_PORT={port}");
+            }
+            _ => {
+                let _ = writeln!(f, "ENV PORT={port}");
+            }
+        }
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
+    let _ = writeln!(f, "CMD {}", exec_form(start));
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
+// .NET
+
+pub fn dotnet(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "8.0");
+    let port = port(svc, 8080);
+    let project = svc
+        .install_command
+        .as_deref()
+        .and_then(|c| c.split_whitespace().last())
+        .unwrap_or("app.csproj")
+        .to_string();
+    let dll = svc
+        .start_command
+        .as_deref()
+        .and_then(|s| s.rsplit('/').next())
+        .unwrap_or("app.dll")
+        .to_string();
+    let web = svc.framework.as_deref() == Some("aspnetcore");
+    let mut f = String::new();
+    header(&mut f, &format!("{} service", framework_or(svc, ".NET")), svc);
+    f.push_str("# Restore first, from the project file alone, so this layer is reused until it changes.\n");
+    let _ = writeln!(f, "FROM mcr.microsoft.com/dotnet/sdk:{version} AS build");
+    f.push_str("WORKDIR /src\n");
+    let _ = writeln!(f, "COPY {project} ./");
+    let _ = writeln!(
+        f,
+        "RUN --mount=type=cache,target=/root/.nuget/packages \\\n    dotnet restore {project}"
+    );
+    f.push_str("COPY . .\n");
+    let _ = writeln!(
+        f,
+        "RUN --mount=type=cache,target=/root/.nuget/packages \\\n    dotnet publish {project} -c Release -o /out --no-restore\n"
+    );
+    let runtime = if web { "aspnet" } else { "runtime" };
+    f.push_str("# The runtime image: the published output on the runtime-only image, as its built-in\n# unprivileged app user (uid 1654).\n");
+    let _ = writeln!(f, "FROM mcr.microsoft.com/dotnet/{runtime}:{version} AS runtime");
+    f.push_str("WORKDIR /app\n");
+    f.push_str("COPY --from=build /out ./\n");
+    f.push_str("USER 1654:1654\n");
+    if web {
+        let _ = writeln!(f, "ENV ASPNETCORE_HTTP_PORTS={port}");
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
+    let _ = writeln!(f, "ENTRYPOINT [\"dotnet\", \"{dll}\"]");
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static sites
+
+/// nginx configuration for a static site: single-page apps fall back to index.html, and the
+/// health endpoint answers without touching the files.
+pub fn nginx_conf(svc: &ServiceProfile) -> String {
+    let port = port(svc, 8080);
+    let spa = matches!(
+        svc.framework.as_deref(),
+        Some("vite" | "create-react-app" | "angular" | "flutter")
+    );
+    let fallback = if spa { "/index.html" } else { "=404" };
+    format!(
+        "# Serves the static site, written by Slipway.\n\
+server {{\n\
+    listen {port};\n\
+    server_name _;\n\
+    root /usr/share/nginx/html;\n\
+    index index.html;\n\
+\n\
+    location = /healthz {{\n\
+        access_log off;\n\
+        default_type text/plain;\n\
+        return 200 \"ok\\n\";\n\
+    }}\n\
+\n\
+    location / {{\n\
+        try_files $uri $uri/ {fallback};\n\
+    }}\n\
+\n\
+    # Hashed build assets never change: cache them for a year.\n\
+    location ~* \\.(?:js|css|woff2?|svg|png|jpg|jpeg|gif|ico|webp)$ {{\n\
+        expires 1y;\n\
+        add_header Cache-Control \"public, immutable\";\n\
+        try_files $uri =404;\n\
+    }}\n\
+}}\n"
+    )
+}
+
+/// A static site: built with Node.js when it has a build, then served by unprivileged nginx.
+pub fn static_site(svc: &ServiceProfile, node_build: Option<(&str, &[String], &str)>) -> String {
+    let port = port(svc, 8080);
+    let artifact = svc.artifact.clone().unwrap_or_else(|| ".".into());
+    let mut f = String::new();
+    header(&mut f, &format!("{} site", framework_or(svc, "static")), svc);
+    let source = if let Some((image, manifests, install)) = node_build {
+        f.push_str("# Dependencies first, from the manifests alone, so this layer is reused until they change.\n");
+        let _ = writeln!(f, "FROM {image} AS build");
+        f.push_str("WORKDIR /app\n");
+        let _ = writeln!(f, "COPY {} ./", manifests.join(" "));
+        let _ = writeln!(f, "RUN {install}");
+        f.push_str("COPY . .\n");
+        f.push_str("RUN npm run build\n\n");
+        format!("--from=build /app/{}", artifact.trim_end_matches('/'))
+    } else {
+        ".".to_string()
+    };
+    f.push_str("# The runtime image: the files and a small web server, as nginx's unprivileged user.\n");
+    let _ = writeln!(f, "FROM {} AS runtime", knowledge::NGINX_UNPRIVILEGED);
+    f.push_str("COPY nginx.conf /etc/nginx/conf.d/default.conf\n");
+    let _ = writeln!(f, "COPY {source} /usr/share/nginx/html");
+    f.push_str("USER 101:101\n");
+    let _ = writeln!(f, "EXPOSE {port}");
+    healthcheck(
+        &mut f,
+        &format!("[\"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:{port}/healthz\"]"),
+    );
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_reading_variables_go_through_sh_with_exec() {
+        assert_eq!(start_form("node server.js"), r#"["node", "server.js"]"#);
+        assert_eq!(
+            start_form("uvicorn app:app --port ${PORT:-8000}"),
+            r#"["sh", "-c", "exec uvicorn app:app --port ${PORT:-8000}"]"#
+        );
+    }
+}
