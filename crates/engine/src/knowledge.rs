@@ -87,3 +87,11 @@ pub const NGINX_UNPRIVILEGED: &str = "nginxinc/nginx-unprivileged:1.29-alpine";
 pub const MAVEN_LINE: &str = "3.9";
 /// Gradle's line in the official `gradle` images (`gradle:<line>-jdk<java>`).
 pub const GRADLE_LINE: &str = "9";
+/// Composer's image, for installing PHP packages in a build stage.
+pub const COMPOSER_IMAGE: &str = "composer:2";
+/// FrankenPHP's image line; the PHP version is appended (`-php8.4`).
+pub const FRANKENPHP_IMAGE: &str = "dunglas/frankenphp:1";
+/// Deno's image version when a project pins only the major line.
+pub const DENO_VERSION: &str = "2.5.6";
+/// Debian slim for runtimes that bring their own (Elixir releases).
+pub const DEBIAN_SLIM: &str = "debian:bookworm-slim";

@@ -296,6 +296,16 @@ pub fn dockerignore(svc: &ServiceProfile) -> String {
         (Some("rust"), _) => &["target"],
         (Some("java" | "kotlin"), _) => &["target", "build", ".gradle", "*.class"],
         (Some("csharp" | "fsharp"), _) => &["bin", "obj", "out", "*.user"],
+        (Some("ruby"), _) => &[
+            ".bundle",
+            "vendor/bundle",
+            "log/*",
+            "tmp/*",
+            "public/assets",
+            "node_modules",
+        ],
+        (Some("php"), _) => &["vendor", "node_modules", "storage/logs/*", "bootstrap/cache/*.php"],
+        (Some("elixir"), _) => &["_build", "deps", "node_modules", "priv/static/assets"],
         _ => &[],
     };
     lines.extend_from_slice(stack);

@@ -29,7 +29,7 @@ pub enum GenerateError {
     NoService(String),
     /// The stack is detected but this generator does not cover it yet.
     #[error(
-        "Slipway cannot containerize the {language} service {service:?} yet: Node.js, Python, Go, Rust, Java and Kotlin (Maven, Gradle), .NET and static sites are covered so far"
+        "Slipway cannot containerize the {language} service {service:?} yet: Node.js, Bun, Deno, Python, Go, Rust, Java and Kotlin (Maven, Gradle), .NET, Ruby, PHP, Elixir and static sites are covered so far"
     )]
     Unsupported {
         /// The service.
@@ -123,6 +123,11 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
             stacks::jvm(service)
         }
         ("csharp" | "fsharp", _) => stacks::dotnet(service),
+        ("ruby", _) => stacks::ruby(service),
+        ("php", _) => stacks::php(service),
+        ("bun", _) => stacks::bun(service),
+        ("deno", _) => stacks::deno(service),
+        ("elixir", _) => stacks::elixir(service),
         _ => {
             return Err(GenerateError::Unsupported {
                 service: service.name.clone(),

@@ -40,8 +40,13 @@ pub(crate) fn exec_form(cmd: &str) -> String {
 /// Exec form, through `sh -c` with `exec` when the command reads shell variables, so the app
 /// still runs as PID 1 and receives signals.
 fn start_form(cmd: &str) -> String {
-    if cmd.contains('$') || cmd.contains('\'') || cmd.contains('"') {
-        format!("[\"sh\", \"-c\", {:?}]", format!("exec {cmd}"))
+    if cmd.contains('$') || cmd.contains('\'') || cmd.contains('"') || cmd.contains("&&") {
+        // `exec` goes on the last command: the server, after any preparation steps.
+        let script = match cmd.rsplit_once(" && ") {
+            Some((before, last)) => format!("{before} && exec {last}"),
+            None => format!("exec {cmd}"),
+        };
+        format!("[\"sh\", \"-c\", {script:?}]")
     } else {
         exec_form(cmd)
     }
@@ -369,6 +374,290 @@ pub fn dotnet(svc: &ServiceProfile) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ruby
+
+/// Debian packages a native gem needs to build (`-dev`) and to run, per backing service.
+fn ruby_native_libs(svc: &ServiceProfile) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut build = vec!["build-essential", "git", "pkg-config", "libyaml-dev"];
+    let mut run = Vec::new();
+    for b in &svc.backing_services {
+        match b.as_str() {
+            "postgres" => {
+                build.push("libpq-dev");
+                run.push("libpq5");
+            }
+            "mysql" | "mariadb" => {
+                build.push("default-libmysqlclient-dev");
+                run.push("libmariadb3");
+            }
+            "sqlite" => {
+                build.push("libsqlite3-dev");
+                run.push("libsqlite3-0");
+            }
+            _ => {}
+        }
+    }
+    (build, run)
+}
+
+/// Debian packages are not pinned: the base image's tag pins the distribution release, and
+/// exact package versions vanish from the archive within weeks, breaking rebuilds.
+fn apt_install(f: &mut String, packages: &[&str]) {
+    f.push_str("# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008\n");
+    let _ = writeln!(
+        f,
+        "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*",
+        packages.join(" ")
+    );
+}
+
+pub fn ruby(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "3.4");
+    let port = port(svc, 3000);
+    let rails = svc.framework.as_deref() == Some("rails");
+    let (build_libs, run_libs) = ruby_native_libs(svc);
+    let mut f = String::new();
+    header(&mut f, &format!("{} app", framework_or(svc, "Ruby")), svc);
+    let _ = writeln!(f, "FROM ruby:{version}-slim AS base");
+    f.push_str("WORKDIR /app\n");
+    let env = if rails {
+        " \\\n    RAILS_ENV=production \\\n    RAILS_LOG_TO_STDOUT=1"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        f,
+        "ENV BUNDLE_DEPLOYMENT=1 \\\n    BUNDLE_WITHOUT=\"development:test\" \\\n    BUNDLE_PATH=/usr/local/bundle \\\n    RACK_ENV=production{env}\n"
+    );
+    f.push_str("# Gems first, from the Gemfile and its lock alone, so this layer is reused until they change.\n");
+    f.push_str("FROM base AS build\n");
+    apt_install(&mut f, &build_libs);
+    let lock = if svc.lockfile.is_some() { " Gemfile.lock" } else { "" };
+    let _ = writeln!(f, "COPY Gemfile{lock} ./");
+    f.push_str("RUN bundle install \\\n    && rm -rf \"${BUNDLE_PATH}\"/ruby/*/cache\n");
+    f.push_str("COPY . .\n");
+    if rails {
+        f.push_str("RUN SECRET_KEY_BASE_DUMMY=1 bundle exec rails assets:precompile\n");
+    }
+    f.push('\n');
+    f.push_str("# The runtime image: the installed gems and the app, run as an unprivileged user.\n");
+    f.push_str("FROM base AS runtime\n");
+    if !run_libs.is_empty() {
+        apt_install(&mut f, &run_libs);
+    }
+    f.push_str("COPY --from=build /usr/local/bundle /usr/local/bundle\n");
+    let _ = writeln!(f, "COPY --from=build --chown={UID} /app /app");
+    let _ = writeln!(f, "USER {UID}");
+    let _ = writeln!(f, "ENV PORT={port}");
+    let _ = writeln!(f, "EXPOSE {port}");
+    let path = svc.health_path.as_deref().unwrap_or("/");
+    healthcheck(
+        &mut f,
+        &format!(
+            "[\"ruby\", \"-rnet/http\", \"-e\", \"exit(Net::HTTP.get_response(URI(\\\"http://127.0.0.1:#{{ENV.fetch('PORT', '{port}')}}{path}\\\")).code.to_i < 500 ? 0 : 1)\"]"
+        ),
+    );
+    let start = svc
+        .start_command
+        .clone()
+        .unwrap_or_else(|| "bundle exec rackup --host 0.0.0.0 -p ${PORT:-3000}".into());
+    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
+// PHP
+
+pub fn php(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "8.4");
+    let version = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let port = port(svc, 8080);
+    let laravel = svc.framework.as_deref() == Some("laravel");
+    let composer = svc.package_manager.as_deref() == Some("composer");
+    let mut f = String::new();
+    header(&mut f, &format!("{} app", framework_or(svc, "PHP")), svc);
+    if composer {
+        f.push_str("# Composer packages first, from composer.json and its lock alone, so this layer is reused\n# until they change. Platform checks run against the runtime image, not this one.\n");
+        let _ = writeln!(f, "FROM {} AS vendor", knowledge::COMPOSER_IMAGE);
+        f.push_str("WORKDIR /app\n");
+        let lock = if svc.lockfile.is_some() { " composer.lock" } else { "" };
+        let _ = writeln!(f, "COPY composer.json{lock} ./");
+        f.push_str("RUN --mount=type=cache,target=/tmp/composer-cache \\\n    COMPOSER_CACHE_DIR=/tmp/composer-cache composer install --no-dev --no-scripts --no-autoloader \\\n    --prefer-dist --no-interaction --ignore-platform-reqs\n");
+        f.push_str("COPY . .\n");
+        f.push_str("RUN composer dump-autoload --optimize --classmap-authoritative --no-dev\n\n");
+    }
+    f.push_str(
+        "# The runtime image: FrankenPHP (Caddy with PHP built in) serving the app as an\n# unprivileged user.\n",
+    );
+    let _ = writeln!(f, "FROM {}-php{version} AS runtime", knowledge::FRANKENPHP_IMAGE);
+    let mut extensions = vec!["opcache"];
+    for b in &svc.backing_services {
+        match b.as_str() {
+            "postgres" => extensions.push("pdo_pgsql"),
+            "mysql" | "mariadb" => extensions.push("pdo_mysql"),
+            "redis" => extensions.push("redis"),
+            _ => {}
+        }
+    }
+    let _ = writeln!(
+        f,
+        "RUN install-php-extensions {} \\\n    && chown -R {UID} /data/caddy /config/caddy",
+        extensions.join(" ")
+    );
+    f.push_str("WORKDIR /app\n");
+    if composer {
+        let _ = writeln!(f, "COPY --from=vendor --chown={UID} /app /app");
+    } else {
+        let _ = writeln!(f, "COPY --chown={UID} . /app");
+    }
+    let _ = writeln!(f, "USER {UID}");
+    let _ = writeln!(f, "ENV PORT={port}");
+    let _ = writeln!(f, "EXPOSE {port}");
+    let path = svc.health_path.as_deref().unwrap_or("/");
+    healthcheck(
+        &mut f,
+        &format!("[\"php\", \"-r\", \"exit(@file_get_contents('http://127.0.0.1:' . (getenv('PORT') ?: '{port}') . '{path}') === false ? 1 : 0);\"]"),
+    );
+    let serve = svc
+        .start_command
+        .clone()
+        .unwrap_or_else(|| "frankenphp php-server --listen 0.0.0.0:${PORT:-8080} --root public/".into());
+    // Laravel caches its configuration where the environment is known: at start, not in the build.
+    let start = if laravel {
+        format!("php artisan optimize && {serve}")
+    } else {
+        serve
+    };
+    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bun and Deno
+
+pub fn bun(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "1");
+    let image = format!("oven/bun:{version}-alpine");
+    let port = port(svc, 3000);
+    let lock = svc.lockfile.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+    let mut f = String::new();
+    header(&mut f, &format!("{} service", framework_or(svc, "Bun")), svc);
+    f.push_str(
+        "# Production dependencies first, from the manifests alone, so this layer is reused until\n# they change.\n",
+    );
+    let _ = writeln!(f, "FROM {image} AS deps");
+    f.push_str("WORKDIR /app\n");
+    let _ = writeln!(f, "COPY package.json{lock} ./");
+    f.push_str(
+        "RUN --mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile --production\n\n",
+    );
+    f.push_str("# The runtime image: Bun runs the TypeScript source directly, as the image's bun user.\n");
+    let _ = writeln!(f, "FROM {image} AS runtime");
+    f.push_str("WORKDIR /app\n");
+    let _ = writeln!(f, "ENV NODE_ENV=production \\\n    PORT={port}");
+    f.push_str("COPY --from=deps --chown=1000:1000 /app/node_modules ./node_modules\n");
+    f.push_str("COPY --chown=1000:1000 . .\n");
+    f.push_str("USER 1000:1000\n");
+    let _ = writeln!(f, "EXPOSE {port}");
+    let path = svc.health_path.as_deref().unwrap_or("/");
+    healthcheck(
+        &mut f,
+        &format!("[\"bun\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{path}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"),
+    );
+    let start = svc.start_command.clone().unwrap_or_else(|| "bun run index.ts".into());
+    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f
+}
+
+pub fn deno(svc: &ServiceProfile) -> String {
+    let version = match svc.runtime_version.as_deref() {
+        Some(v) if v.matches('.').count() == 2 => v.to_string(),
+        _ => knowledge::DENO_VERSION.to_string(),
+    };
+    let port = port(svc, 8000);
+    let fresh = svc.framework.as_deref() == Some("fresh");
+    let mut f = String::new();
+    header(&mut f, &format!("{} service", framework_or(svc, "Deno")), svc);
+    f.push_str("# Dependencies first, from deno.json and its lock alone, so this layer is reused until they change.\n");
+    let _ = writeln!(f, "FROM denoland/deno:{version} AS runtime");
+    f.push_str("WORKDIR /app\n");
+    let lock = if svc.lockfile.is_some() { " deno.lock" } else { "" };
+    let config = if svc.evidence.iter().any(|e| e.file.ends_with("deno.jsonc")) {
+        "deno.jsonc"
+    } else {
+        "deno.json"
+    };
+    let _ = writeln!(f, "COPY {config}{lock} ./");
+    let frozen = if svc.lockfile.is_some() { " --frozen" } else { "" };
+    let _ = writeln!(f, "RUN deno install{frozen}");
+    f.push_str("COPY --chown=1993:1993 . .\n");
+    if svc.build_command.is_some() {
+        f.push_str("RUN deno task build\n");
+    }
+    f.push_str("USER 1993:1993\n");
+    let _ = writeln!(f, "ENV PORT={port}");
+    let _ = writeln!(f, "EXPOSE {port}");
+    // Fresh's start task watches files for development; production runs main.ts.
+    let start = if fresh {
+        "deno run --allow-net --allow-env --allow-read main.ts".to_string()
+    } else {
+        svc.start_command.clone().unwrap_or_else(|| "deno task start".into())
+    };
+    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
+// Elixir
+
+pub fn elixir(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "1.18");
+    let port = port(svc, 4000);
+    let phoenix = svc.framework.as_deref() == Some("phoenix");
+    let app = svc
+        .artifact
+        .as_deref()
+        .and_then(|a| a.rsplit('/').next())
+        .unwrap_or("app")
+        .to_string();
+    let assets = svc
+        .build_command
+        .as_deref()
+        .is_some_and(|b| b.contains("assets.deploy"));
+    let mut f = String::new();
+    header(&mut f, &format!("{} app", framework_or(svc, "Elixir")), svc);
+    f.push_str("# Dependencies first, from mix.exs and its lock alone, so this layer is reused until they change.\n");
+    let _ = writeln!(f, "FROM elixir:{version}-slim AS build");
+    f.push_str("WORKDIR /app\n");
+    f.push_str("ENV MIX_ENV=prod\n");
+    f.push_str("RUN mix local.hex --force \\\n    && mix local.rebar --force\n");
+    let lock = if svc.lockfile.is_some() { " mix.lock" } else { "" };
+    let _ = writeln!(f, "COPY mix.exs{lock} ./");
+    f.push_str("RUN mix deps.get --only prod \\\n    && mix deps.compile\n");
+    f.push_str("COPY . .\n");
+    if assets {
+        f.push_str("RUN mix assets.deploy\n");
+    }
+    f.push_str("RUN mix compile \\\n    && mix release\n\n");
+    f.push_str("# The runtime image: the self-contained release on Debian slim, as an unprivileged user.\n");
+    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DEBIAN_SLIM);
+    apt_install(
+        &mut f,
+        &["libstdc++6", "openssl", "libncurses6", "locales", "ca-certificates"],
+    );
+    f.push_str("WORKDIR /app\n");
+    let _ = writeln!(f, "COPY --from=build --chown={UID} /app/_build/prod/rel/{app} ./");
+    let _ = writeln!(f, "USER {UID}");
+    let server = if phoenix { " \\\n    PHX_SERVER=true" } else { "" };
+    let _ = writeln!(f, "ENV LANG=C.UTF-8 \\\n    PORT={port}{server}");
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
+    let _ = writeln!(f, "CMD [\"/app/bin/{app}\", \"start\"]");
+    f
+}
+
+// ---------------------------------------------------------------------------------------------
 // Static sites
 
 /// nginx configuration for a static site: single-page apps fall back to index.html, and the
@@ -449,6 +738,11 @@ mod tests {
         assert_eq!(
             start_form("uvicorn app:app --port ${PORT:-8000}"),
             r#"["sh", "-c", "exec uvicorn app:app --port ${PORT:-8000}"]"#
+        );
+        assert_eq!(
+            start_form("php artisan optimize && frankenphp run"),
+            r#"["sh", "-c", "php artisan optimize && exec frankenphp run"]"#,
+            "the server, not the preparation step, replaces the shell"
         );
     }
 }
