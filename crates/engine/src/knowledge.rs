@@ -95,3 +95,7 @@ pub const FRANKENPHP_IMAGE: &str = "dunglas/frankenphp:1";
 pub const DENO_VERSION: &str = "2.5.6";
 /// Debian slim for runtimes that bring their own (Elixir releases).
 pub const DEBIAN_SLIM: &str = "debian:bookworm-slim";
+/// Erlang's official image, to run Gleam's Erlang shipment.
+pub const ERLANG_IMAGE: &str = "erlang:28-alpine";
+/// GCC's official image (Debian bookworm), to build C and C++ with CMake.
+pub const GCC_IMAGE: &str = "gcc:14";

@@ -29,7 +29,7 @@ pub enum GenerateError {
     NoService(String),
     /// The stack is detected but this generator does not cover it yet.
     #[error(
-        "Slipway cannot containerize the {language} service {service:?} yet: Node.js, Bun, Deno, Python, Go, Rust, Java and Kotlin (Maven, Gradle), .NET, Ruby, PHP, Elixir and static sites are covered so far"
+        "Slipway cannot containerize the {language} service {service:?} yet: Node.js, Bun, Deno, Python, Go, Rust, Java and Kotlin (Maven, Gradle), Clojure, .NET, Ruby, PHP, Elixir, Gleam, Crystal, Dart, Swift, Haskell, C and C++ (CMake) and static sites are covered so far"
     )]
     Unsupported {
         /// The service.
@@ -128,6 +128,32 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
         ("bun", _) => stacks::bun(service),
         ("deno", _) => stacks::deno(service),
         ("elixir", _) => stacks::elixir(service),
+        ("clojure", _) => stacks::clojure(service),
+        ("gleam", _) => stacks::gleam(service),
+        ("crystal", _) => stacks::crystal(service),
+        ("dart", _) => stacks::dart(service),
+        ("swift", _) => stacks::swift(service),
+        ("haskell", _) => stacks::haskell(service),
+        ("c" | "cpp", _) => {
+            // A find_package dependency must be installed in the build stage, and which Debian
+            // package provides it is not something Slipway can know.
+            if let Some(dep) = service.evidence.iter().find(|e| e.reason.starts_with("depends on")) {
+                return Err(not_yet(format!(
+                    "its CMake build needs libraries ({}) whose packages must be installed in the image by hand",
+                    dep.reason
+                        .trim_start_matches("depends on ")
+                        .split(':')
+                        .next()
+                        .unwrap_or("")
+                )));
+            }
+            stacks::cmake(service)
+        }
+        ("scala", _) => {
+            return Err(not_yet(
+                "sbt has no official image with a stable tag to build in; write the build stage by hand".into(),
+            ))
+        }
         _ => {
             return Err(GenerateError::Unsupported {
                 service: service.name.clone(),

@@ -658,6 +658,290 @@ pub fn elixir(svc: &ServiceProfile) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Compiled to a binary or a release: Clojure, Gleam, Crystal, Dart, Swift, Haskell, C and C++
+
+/// How one stack builds and what its runtime needs.
+struct Compiled<'a> {
+    what: &'a str,
+    builder: String,
+    /// Lines after FROM in the build stage, before the manifests.
+    prepare: &'a [&'a str],
+    /// Files copied before the dependency install (a missing optional one is left out).
+    manifests: Vec<String>,
+    install: Option<String>,
+    build: String,
+    runtime: String,
+    /// Lines after FROM in the runtime stage, before the copy.
+    runtime_prepare: Vec<String>,
+    /// (from in the build stage, to in the runtime stage)
+    copy: Vec<(String, String)>,
+    start: String,
+    user: &'a str,
+}
+
+fn compiled(svc: &ServiceProfile, c: Compiled) -> String {
+    let port = port(svc, 8080);
+    let mut f = String::new();
+    header(&mut f, c.what, svc);
+    if c.install.is_some() {
+        f.push_str("# Dependencies first, from the manifests alone, so this layer is reused until they change.\n");
+    }
+    let _ = writeln!(f, "FROM {} AS build", c.builder);
+    f.push_str("WORKDIR /src\n");
+    for l in c.prepare {
+        let _ = writeln!(f, "{l}");
+    }
+    if let Some(install) = &c.install {
+        let _ = writeln!(f, "COPY {} ./", c.manifests.join(" "));
+        let _ = writeln!(f, "RUN {install}");
+    }
+    f.push_str("COPY . .\n");
+    let _ = writeln!(f, "RUN {}\n", c.build);
+    f.push_str("# The runtime image: the build output only, as an unprivileged user.\n");
+    let _ = writeln!(f, "FROM {} AS runtime", c.runtime);
+    for l in &c.runtime_prepare {
+        let _ = writeln!(f, "{l}");
+    }
+    f.push_str("WORKDIR /app\n");
+    for (from, to) in &c.copy {
+        let _ = writeln!(f, "COPY --from=build {from} {to}");
+    }
+    let _ = writeln!(f, "USER {}", c.user);
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "ENV PORT={port}");
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
+    let _ = writeln!(f, "CMD {}", start_form(&c.start));
+    f
+}
+
+fn with_lock(first: &str, lock: Option<&str>) -> Vec<String> {
+    let mut v = vec![first.to_string()];
+    if let Some(l) = lock {
+        v.push(l.to_string());
+    }
+    v
+}
+
+/// A version with three parts, for images tagged only that way: `1.13` becomes `1.13.0`.
+fn full_version(v: &str) -> String {
+    match v.matches('.').count() {
+        0 => format!("{v}.0.0"),
+        1 => format!("{v}.0"),
+        _ => v.to_string(),
+    }
+}
+
+pub fn clojure(svc: &ServiceProfile) -> String {
+    let java = tag(svc, "21");
+    let lein = svc.package_manager.as_deref() == Some("lein");
+    let jar = svc
+        .artifact
+        .clone()
+        .unwrap_or_else(|| "target/app-standalone.jar".into());
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} service", framework_or(svc, "Clojure")),
+            builder: format!("clojure:temurin-{java}-{}", if lein { "lein" } else { "tools-deps" }),
+            prepare: &[],
+            manifests: vec![if lein { "project.clj" } else { "deps.edn" }.to_string()],
+            install: Some(if lein { "lein deps" } else { "clojure -P" }.to_string()),
+            build: format!(
+                "{} && cp {jar} /app.jar",
+                svc.build_command.as_deref().unwrap_or("lein uberjar")
+            ),
+            runtime: format!("eclipse-temurin:{java}-jre"),
+            runtime_prepare: vec!["ENV JAVA_TOOL_OPTIONS=\"-XX:MaxRAMPercentage=75\"".into()],
+            copy: vec![(format!("--chown={UID} /app.jar"), "./app.jar".into())],
+            start: "java -jar app.jar".into(),
+            user: UID,
+        },
+    )
+}
+
+pub fn gleam(svc: &ServiceProfile) -> String {
+    let version = full_version(&tag(svc, "1.13"));
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} service", framework_or(svc, "Gleam")),
+            builder: format!("ghcr.io/gleam-lang/gleam:v{version}-erlang-alpine"),
+            prepare: &[],
+            manifests: with_lock("gleam.toml", svc.lockfile.as_deref()),
+            install: Some("gleam deps download".into()),
+            build: "gleam export erlang-shipment".into(),
+            runtime: knowledge::ERLANG_IMAGE.into(),
+            runtime_prepare: vec![],
+            copy: vec![(format!("--chown={UID} /src/build/erlang-shipment"), "./".into())],
+            start: "/app/entrypoint.sh run".into(),
+            user: UID,
+        },
+    )
+}
+
+pub fn crystal(svc: &ServiceProfile) -> String {
+    let version = full_version(&tag(svc, "1.18"));
+    let bin = svc.artifact.clone().unwrap_or_else(|| "bin/app".into());
+    let name = bin.rsplit('/').next().unwrap_or("app").to_string();
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} service", framework_or(svc, "Crystal")),
+            builder: format!("crystallang/crystal:{version}-alpine"),
+            prepare: &[],
+            manifests: with_lock("shard.yml", svc.lockfile.as_deref()),
+            install: Some("shards install --production".into()),
+            // Alpine's musl makes a fully static binary, so the runtime needs nothing at all.
+            build: "shards build --release --production --static".into(),
+            runtime: knowledge::DISTROLESS_STATIC.into(),
+            runtime_prepare: vec![],
+            copy: vec![(format!("/src/{bin}"), format!("/app/{name}"))],
+            start: format!("/app/{name}"),
+            user: "65532:65532",
+        },
+    )
+}
+
+pub fn dart(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "3");
+    let bin = svc.artifact.clone().unwrap_or_else(|| "bin/server".into());
+    let build = svc
+        .build_command
+        .clone()
+        .unwrap_or_else(|| "dart compile exe bin/server.dart -o bin/server".into());
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} service", framework_or(svc, "Dart")),
+            builder: format!("dart:{version}"),
+            prepare: &[],
+            manifests: with_lock("pubspec.yaml", svc.lockfile.as_deref()),
+            install: Some(
+                if svc.lockfile.is_some() {
+                    "dart pub get --enforce-lockfile"
+                } else {
+                    "dart pub get"
+                }
+                .into(),
+            ),
+            build,
+            // The Dart image ships the minimal runtime files an AOT binary needs in /runtime.
+            runtime: "scratch".into(),
+            runtime_prepare: vec!["COPY --from=build /runtime/ /".into()],
+            copy: vec![(format!("/src/{bin}"), "/app/server".into())],
+            start: "/app/server".into(),
+            user: "10001:10001",
+        },
+    )
+}
+
+pub fn swift(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "6.2");
+    let bin = svc.artifact.clone().unwrap_or_else(|| ".build/release/App".into());
+    let name = bin.rsplit('/').next().unwrap_or("App").to_string();
+    let start = svc
+        .start_command
+        .clone()
+        .unwrap_or_else(|| format!("./{bin}"))
+        .replace(&format!("./{bin}"), &format!("/app/{name}"));
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} service", framework_or(svc, "Swift")),
+            builder: format!("swift:{version}-noble"),
+            prepare: &[],
+            manifests: with_lock("Package.swift", svc.lockfile.as_deref()),
+            install: Some("swift package resolve".into()),
+            build: "swift build -c release --static-swift-stdlib".into(),
+            runtime: format!("swift:{version}-noble-slim"),
+            runtime_prepare: vec![],
+            copy: vec![(format!("/src/{bin}"), format!("/app/{name}"))],
+            start,
+            user: UID,
+        },
+    )
+}
+
+pub fn haskell(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "9.8");
+    let stack = svc.package_manager.as_deref() == Some("stack");
+    let bin = svc.artifact.clone().unwrap_or_else(|| "out/app".into());
+    let name = bin.rsplit('/').next().unwrap_or("app").to_string();
+    let cabal_file = svc
+        .evidence
+        .iter()
+        .find(|e| e.file.ends_with(".cabal"))
+        .map(|e| e.file.rsplit('/').next().unwrap_or(&e.file).to_string())
+        .unwrap_or_else(|| format!("{name}.cabal"));
+    let mut manifests = vec![cabal_file];
+    if stack {
+        manifests.push("stack.yaml".into());
+    }
+    let mut runtime_prepare =
+        vec!["# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008".to_string()];
+    runtime_prepare.push(
+        "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends libgmp10 ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*"
+            .into(),
+    );
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} service", framework_or(svc, "Haskell")),
+            builder: format!("haskell:{version}"),
+            prepare: &[],
+            manifests,
+            install: Some(
+                if stack {
+                    "stack build --system-ghc --only-dependencies"
+                } else {
+                    "cabal update && cabal build --only-dependencies"
+                }
+                .into(),
+            ),
+            build: if stack {
+                "stack build --system-ghc --copy-bins --local-bin-path out".into()
+            } else {
+                svc.build_command.clone().unwrap_or_default()
+            },
+            runtime: knowledge::DEBIAN_SLIM.into(),
+            runtime_prepare,
+            copy: vec![(format!("/src/{bin}"), format!("/app/{name}"))],
+            start: format!("/app/{name}"),
+            user: UID,
+        },
+    )
+}
+
+pub fn cmake(svc: &ServiceProfile) -> String {
+    let bin = svc.artifact.clone().unwrap_or_else(|| "build/app".into());
+    let name = bin.rsplit('/').next().unwrap_or("app").to_string();
+    let c = svc.language.as_deref() == Some("c");
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} program", if c { "C" } else { "C++" }),
+            builder: knowledge::GCC_IMAGE.into(),
+            prepare: &[
+                "# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008",
+                "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends cmake \\\n    && rm -rf /var/lib/apt/lists/*",
+            ],
+            manifests: vec![],
+            install: None,
+            build: svc
+                .build_command
+                .clone()
+                .unwrap_or_else(|| "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build --parallel".into()),
+            runtime: knowledge::DEBIAN_SLIM.into(),
+            runtime_prepare: vec![],
+            copy: vec![(format!("/src/{bin}"), format!("/app/{name}"))],
+            start: format!("/app/{name}"),
+            user: UID,
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
 // Static sites
 
 /// nginx configuration for a static site: single-page apps fall back to index.html, and the
