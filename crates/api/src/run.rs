@@ -279,9 +279,22 @@ impl Run {
         steps.set("context", TodoStatus::Done, Some(context));
 
         // 6. The work itself.
+        let mut left_out = Vec::new();
         let artifacts = if supported.contains(&Intent::Containerize) {
             match containerize(&profile) {
-                Ok(a) => a,
+                Ok(c) => {
+                    for (path, why) in &c.left_out {
+                        tracing::warn!("{path}: {why}");
+                        left_out.push(slipway_engine::Finding {
+                            severity: slipway_engine::Severity::Warning,
+                            rule: "containerize/not-covered".into(),
+                            path: path.clone(),
+                            line: None,
+                            message: format!("left out: {why}"),
+                        });
+                    }
+                    c.artifacts
+                }
                 Err(e) => {
                     if let Some(t) = steps
                         .plan
@@ -315,7 +328,12 @@ impl Run {
             let mine: Vec<&Artifact> = artifacts
                 .iter()
                 .filter(|a| {
-                    a.path.rsplit('/').next() == Some(file.as_str())
+                    let name = a.path.rsplit('/').next().unwrap_or(&a.path);
+                    name == file.as_str()
+                        // A Dockerfile's companions: nginx.conf for a static site, and the
+                        // Dockerfile-specific ignore file of a workspace member.
+                        || (file == "Dockerfile" && name == "nginx.conf")
+                        || (file == ".dockerignore" && name == "Dockerfile.dockerignore")
                         || (file == "compose.yaml" && a.path == ".env.example")
                 })
                 .collect();
@@ -364,7 +382,7 @@ impl Run {
 
         // 7. Reflection: review what was produced and what was kept.
         steps.start("reflect");
-        let mut findings = Vec::new();
+        let mut findings = std::mem::take(&mut left_out);
         for c in &changes.changes {
             findings.extend(check_file(&c.path, &c.after, &profile.services));
         }

@@ -45,11 +45,23 @@ fn check(name: &str) -> Result<(), Failed> {
     let profile = slipway_scan::scan(&fixtures().join(name)).map_err(|e| e.to_string())?;
     let dir = snapshots().join(name);
     let refused = snapshots().join(format!("{name}.refused"));
-    let artifacts = match containerize(&profile) {
-        Ok(a) => a,
+    let (artifacts, left_out) = match containerize(&profile) {
+        Ok(c) => (c.artifacts, c.left_out),
         Err(e) => return compare(&refused, &format!("{e}\n")).map_err(Into::into),
     };
     let mut problems = Vec::new();
+    let left_out_file = dir.join("left-out");
+    let listed: String = left_out.iter().map(|(path, why)| format!("{path}: {why}\n")).collect();
+    if listed.is_empty() {
+        if left_out_file.exists() {
+            problems.push(format!(
+                "{} is stale: every service is containerized now",
+                left_out_file.display()
+            ));
+        }
+    } else if let Err(e) = compare(&left_out_file, &listed) {
+        problems.push(e);
+    }
     if refused.exists() {
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::remove_file(&refused).map_err(|e| e.to_string())?;
@@ -70,7 +82,11 @@ fn check(name: &str) -> Result<(), Failed> {
         .find(|a| a.path == "compose.yaml")
         .map(|a| a.content.as_str())
         .unwrap_or("");
-    for svc in &profile.services {
+    for svc in profile
+        .services
+        .iter()
+        .filter(|s| !left_out.iter().any(|(p, _)| *p == s.path))
+    {
         let prefix = if svc.path == "." {
             String::new()
         } else {

@@ -76,7 +76,16 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
         let port = svc.port.unwrap_or(3000);
         let _ = writeln!(f, "  {}:", image_name(&svc.name));
         f.push_str("    build:\n");
-        let _ = writeln!(f, "      context: {}", if svc.path == "." { "." } else { &svc.path });
+        match svc.workspace.as_ref().filter(|w| w.tool != "go") {
+            // A workspace member builds from the workspace root with its own Dockerfile.
+            Some(ws) => {
+                let _ = writeln!(f, "      context: {}", ws.root);
+                let _ = writeln!(f, "      dockerfile: {}/Dockerfile", svc.path);
+            }
+            None => {
+                let _ = writeln!(f, "      context: {}", if svc.path == "." { "." } else { &svc.path });
+            }
+        }
         let _ = writeln!(f, "    image: {}:local", image_name(&svc.name));
         let listens = svc.kind != "worker";
         if listens {

@@ -308,15 +308,23 @@ pub fn dockerignore(svc: &ServiceProfile) -> String {
         (Some("elixir"), _) => &["_build", "deps", "node_modules", "priv/static/assets"],
         _ => &[],
     };
-    lines.extend_from_slice(stack);
+    let mut own: Vec<&str> = stack.to_vec();
     if svc.nextjs.is_some() {
-        lines.extend([".next", "out", ".vercel"]);
+        own.extend([".next", "out", ".vercel"]);
     }
     match svc.framework.as_deref() {
-        Some("astro") => lines.push(".astro"),
-        Some("sveltekit") => lines.push(".svelte-kit"),
-        Some("angular") => lines.push(".angular"),
+        Some("astro") => own.push(".astro"),
+        Some("sveltekit") => own.push(".svelte-kit"),
+        Some("angular") => own.push(".angular"),
         _ => {}
+    }
+    // A workspace member's context is the workspace root: its packages each have these folders.
+    let nested: Vec<String>;
+    if svc.workspace.as_ref().is_some_and(|w| w.tool != "go") {
+        nested = own.iter().map(|e| format!("**/{e}")).collect();
+        lines.extend(nested.iter().map(String::as_str));
+    } else {
+        lines.extend(own);
     }
     lines.extend([
         "",

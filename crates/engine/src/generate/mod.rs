@@ -57,18 +57,40 @@ pub fn service_file(service: &ServiceProfile, name: &str) -> String {
     }
 }
 
-/// Dockerfile and .dockerignore for every service, and one compose file for all of them.
-pub fn containerize(profile: &ProjectProfile) -> Result<Vec<Artifact>, GenerateError> {
+/// What "containerize" produced: the files, and the services it left out, each with why.
+#[derive(Debug, Clone)]
+pub struct Containerized {
+    /// Dockerfiles and their companions for every covered service, and one compose file.
+    pub artifacts: Vec<Artifact>,
+    /// Services Slipway cannot package yet, with the reason in words.
+    pub left_out: Vec<(String, GenerateError)>,
+}
+
+/// Dockerfile and .dockerignore for every service it covers, and one compose file for all of
+/// them. Services it does not cover yet are left out with the reason; when none is covered,
+/// the first reason is the error.
+pub fn containerize(profile: &ProjectProfile) -> Result<Containerized, GenerateError> {
     if profile.services.is_empty() {
         return Err(GenerateError::NoService(profile.root.clone()));
     }
     let mut artifacts = Vec::new();
+    let mut left_out = Vec::new();
+    let mut covered = profile.clone();
+    covered.services.clear();
     for service in &profile.services {
-        let files = service_files(service)?;
-        artifacts.extend(files);
+        match service_files(service) {
+            Ok(files) => {
+                artifacts.extend(files);
+                covered.services.push(service.clone());
+            }
+            Err(e) => left_out.push((service.path.clone(), e)),
+        }
     }
-    artifacts.extend(compose_file(profile));
-    Ok(artifacts)
+    if covered.services.is_empty() {
+        return Err(left_out.remove(0).1);
+    }
+    artifacts.extend(compose_file(&covered));
+    Ok(Containerized { artifacts, left_out })
 }
 
 /// The Dockerfile (and any file it needs) for one service, or why Slipway cannot write it yet.
@@ -78,16 +100,52 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
         service: service.name.clone(),
         why,
     };
-    if let Some(ws) = &service.workspace {
-        // A Go module in a go.work builds on its own; other members need the workspace root.
-        if ws.tool != "go" {
-            return Err(not_yet(format!(
-                "it is a member of a {} workspace at {}, and images built from a monorepo root are not covered so far",
-                ws.tool, ws.root
-            )));
-        }
-    }
     let mut extra = Vec::new();
+    if let Some(ws) = service.workspace.as_ref().filter(|w| w.tool != "go") {
+        // Members build from the workspace root; a Go module in a go.work builds on its own.
+        let content = match (language.as_str(), service.kind.as_str(), ws.tool.as_str()) {
+            ("node", "static", _) => {
+                extra.push(Artifact {
+                    path: service_file(service, "nginx.conf"),
+                    content: stacks::nginx_conf(service),
+                    purpose: "serves the static files, with a health endpoint and long caching of hashed assets".into(),
+                });
+                let (image, _, install) = docker::node_build_parts(service);
+                stacks::static_member(service, &image, &install)
+            }
+            ("node", _, _) => {
+                let (image, _, _) = docker::node_build_parts(service);
+                stacks::node_member(service, &image)
+            }
+            ("rust", _, "cargo") => stacks::cargo_member(service),
+            ("java" | "kotlin", _, "maven" | "gradle") => stacks::jvm_member(service),
+            _ => {
+                return Err(not_yet(format!(
+                    "it is a member of a {} workspace at {}, and images built from that kind of workspace root are not covered so far",
+                    ws.tool, ws.root
+                )))
+            }
+        };
+        let mut files = vec![
+            Artifact {
+                path: service_file(service, "Dockerfile"),
+                content,
+                purpose: format!(
+                    "builds a small production image of {} from the workspace root",
+                    service.name
+                ),
+            },
+            Artifact {
+                // BuildKit reads <Dockerfile>.dockerignore beside a Dockerfile built with -f.
+                path: service_file(service, "Dockerfile.dockerignore"),
+                content: dockerignore(service),
+                purpose: "keeps dependencies, build output, git data and secrets out of the workspace build context"
+                    .into(),
+            },
+        ];
+        files.extend(extra);
+        return Ok(files);
+    }
     let content = match (language.as_str(), service.kind.as_str()) {
         ("node", "static") | ("static", "static") => {
             let framework = service.framework.as_deref().unwrap_or("static");

@@ -287,7 +287,11 @@ pub fn jvm(svc: &ServiceProfile) -> String {
         f.push_str("COPY . .\n");
         let _ = writeln!(f, "RUN --mount=type=cache,target=/root/.m2 \\\n    {build}");
     }
-    if !quarkus {
+    // Gradle's application plugin installs a distribution: the jars and a start script.
+    let distribution = artifact.contains("build/install/");
+    if distribution {
+        let _ = writeln!(f, "RUN cp -r {artifact} /dist");
+    } else if !quarkus {
         // One fixed name for the runtime stage, whatever version the build stamps on the jar.
         let _ = writeln!(f, "RUN cp {artifact} /app.jar");
     }
@@ -295,7 +299,13 @@ pub fn jvm(svc: &ServiceProfile) -> String {
     f.push_str("# The runtime image: a JRE, not the JDK, and the built application only, as an unprivileged user.\n");
     let _ = writeln!(f, "FROM eclipse-temurin:{version}-jre AS runtime");
     f.push_str("WORKDIR /app\n");
-    let start = if quarkus {
+    let dist_start;
+    let start = if distribution {
+        let name = artifact.trim_end_matches('/').rsplit('/').next().unwrap_or("app");
+        let _ = writeln!(f, "COPY --from=build --chown={UID} /dist ./");
+        dist_start = format!("/app/bin/{name}");
+        dist_start.as_str()
+    } else if quarkus {
         let _ = writeln!(f, "COPY --from=build --chown={UID} /src/{artifact} ./");
         "java -jar quarkus-run.jar"
     } else {
@@ -939,6 +949,250 @@ pub fn cmake(svc: &ServiceProfile) -> String {
             user: UID,
         },
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspace members: built from the workspace root, which is the build context
+
+/// The member's folder relative to the workspace root.
+fn member_dir(svc: &ServiceProfile) -> String {
+    let root = svc.workspace.as_ref().map(|w| w.root.as_str()).unwrap_or(".");
+    if root == "." {
+        svc.path.clone()
+    } else {
+        svc.path
+            .strip_prefix(&format!("{root}/"))
+            .unwrap_or(&svc.path)
+            .to_string()
+    }
+}
+
+fn member_header(f: &mut String, what: &str, svc: &ServiceProfile) {
+    let dir = member_dir(svc);
+    let tool = svc.workspace.as_ref().map(|w| w.tool.as_str()).unwrap_or("workspace");
+    f.push_str("# syntax=docker/dockerfile:1\n");
+    let _ = writeln!(
+        f,
+        "# Production image for the {what} \"{}\", a member of the {tool} workspace, written by Slipway.",
+        svc.name
+    );
+    let _ = writeln!(
+        f,
+        "# Build from the workspace root: docker build -f {dir}/Dockerfile -t {} .\n",
+        image_name(&svc.name)
+    );
+}
+
+/// A Node.js workspace member. The whole workspace is the context (members depend on each
+/// other through the lockfile); the install is cached by BuildKit, the build runs for this
+/// member only, and the runtime gets production dependencies only.
+pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
+    let dir = member_dir(svc);
+    let port = port(svc, 3000);
+    let pm = svc.package_manager.as_deref().unwrap_or("npm");
+    let berry = svc.install_command.as_deref() == Some("yarn install --immutable");
+    let (install, prod) = match pm {
+        "pnpm" => (
+            "--mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm install --frozen-lockfile".to_string(),
+            String::new(),
+        ),
+        "yarn" if berry => (
+            "--mount=type=cache,target=/root/.yarn/berry/cache \\\n    corepack enable yarn && yarn install --immutable".to_string(),
+            "yarn workspaces focus --all --production".to_string(),
+        ),
+        "yarn" => (
+            "--mount=type=cache,target=/usr/local/share/.cache/yarn \\\n    yarn install --frozen-lockfile".to_string(),
+            "yarn install --frozen-lockfile --production --ignore-scripts".to_string(),
+        ),
+        _ => (
+            "--mount=type=cache,target=/root/.npm \\\n    npm ci".to_string(),
+            "npm ci --omit=dev --ignore-scripts".to_string(),
+        ),
+    };
+    let next = svc.nextjs.as_ref();
+    let standalone = next.is_some_and(|n| n.standalone);
+    let mut f = String::new();
+    member_header(&mut f, &format!("{} service", framework_or(svc, "Node.js")), svc);
+    f.push_str("# The workspace's dependencies, then this member's build.\n");
+    let _ = writeln!(f, "FROM {node_image} AS build");
+    f.push_str("WORKDIR /repo\n");
+    if next.is_some() {
+        f.push_str("ENV NEXT_TELEMETRY_DISABLED=1\n");
+    }
+    f.push_str("COPY . .\n");
+    let _ = writeln!(f, "RUN {install}");
+    // The member's build and the production-only step run as one layer.
+    let mut steps: Vec<String> = svc.build_command.iter().cloned().collect();
+    let name = svc
+        .build_command
+        .as_deref()
+        .and_then(|b| {
+            b.split_whitespace()
+                .find_map(|w| w.strip_prefix("--filter="))
+                .map(str::to_string)
+                .or_else(|| {
+                    let words: Vec<&str> = b.split_whitespace().collect();
+                    words.windows(2).find(|w| w[0] == "--filter").map(|w| w[1].to_string())
+                })
+        })
+        .unwrap_or_else(|| svc.name.clone());
+    let runtime_dir;
+    if standalone {
+        runtime_dir = "/app".to_string();
+    } else if pm == "pnpm" {
+        // pnpm deploy writes the member with its production dependencies into one folder.
+        steps.push(format!("pnpm --filter {name} deploy --prod --legacy /out"));
+        runtime_dir = "/app".to_string();
+    } else {
+        steps.push("rm -rf node_modules".into());
+        steps.push(prod.clone());
+        runtime_dir = format!("/repo/{dir}");
+    }
+    if !steps.is_empty() {
+        let _ = writeln!(f, "RUN {}", steps.join(" \\\n    && "));
+    }
+    f.push('\n');
+    f.push_str("# The runtime image: production files only, as the unprivileged node user.\n");
+    let _ = writeln!(f, "FROM {node_image} AS runtime");
+    let mut env = vec!["NODE_ENV=production".to_string()];
+    if next.is_some() {
+        env.push("NEXT_TELEMETRY_DISABLED=1".into());
+    }
+    env.push(format!("PORT={port}"));
+    env.push("HOSTNAME=0.0.0.0".into());
+    let chown = "--chown=1000:1000";
+    let start = if standalone {
+        f.push_str("WORKDIR /app\n");
+        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
+        // The standalone output mirrors the workspace layout, with only the traced files.
+        let _ = writeln!(f, "COPY --from=build {chown} /repo/{dir}/.next/standalone ./");
+        let _ = writeln!(
+            f,
+            "COPY --from=build {chown} /repo/{dir}/.next/static ./{dir}/.next/static"
+        );
+        if next.is_some_and(|n| n.has_public_dir) {
+            let _ = writeln!(f, "COPY --from=build {chown} /repo/{dir}/public ./{dir}/public");
+        }
+        format!("node {dir}/server.js")
+    } else if pm == "pnpm" {
+        f.push_str("WORKDIR /app\n");
+        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
+        let _ = writeln!(f, "COPY --from=build {chown} /out ./");
+        member_start(svc)
+    } else {
+        let _ = writeln!(f, "WORKDIR {runtime_dir}");
+        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
+        let _ = writeln!(f, "COPY --from=build {chown} /repo /repo");
+        member_start(svc)
+    };
+    f.push_str("USER 1000:1000\n");
+    let _ = writeln!(f, "EXPOSE {port}");
+    let health = svc.health_path.as_deref().unwrap_or("/");
+    healthcheck(
+        &mut f,
+        &format!("[\"node\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{health}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"),
+    );
+    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f
+}
+
+fn member_start(svc: &ServiceProfile) -> String {
+    match svc.start_command.as_deref() {
+        Some(cmd) if cmd.starts_with("node ") => cmd.to_string(),
+        Some(cmd) => {
+            let program = cmd.split_whitespace().next().unwrap_or("");
+            if ["npm", "yarn", "pnpm", "npx", "bun", "sh"].contains(&program) || program.contains('/') {
+                cmd.to_string()
+            } else {
+                format!("node_modules/.bin/{cmd}")
+            }
+        }
+        None => "node index.js".into(),
+    }
+}
+
+/// A Cargo workspace member: the workspace's lockfile and target folder are at its root.
+pub fn cargo_member(svc: &ServiceProfile) -> String {
+    let version = tag(svc, "1");
+    let version = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let port = port(svc, 8080);
+    let bin = svc
+        .artifact
+        .as_deref()
+        .and_then(|a| a.rsplit('/').next())
+        .unwrap_or("app")
+        .to_string();
+    let build = svc
+        .build_command
+        .clone()
+        .unwrap_or_else(|| format!("cargo build --release -p {bin}"));
+    let mut f = String::new();
+    member_header(&mut f, &format!("{} service", framework_or(svc, "Rust")), svc);
+    let _ = writeln!(f, "FROM rust:{version}-slim-bookworm AS build");
+    f.push_str("WORKDIR /src\n");
+    f.push_str("COPY . .\n");
+    let _ = writeln!(
+        f,
+        "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/src/target \\\n    {build} \\\n    && cp target/release/{bin} /{bin}\n"
+    );
+    f.push_str("# The runtime image: the binary alone on distroless (glibc, no shell), as its nonroot user.\n");
+    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DISTROLESS_CC);
+    let _ = writeln!(f, "COPY --from=build /{bin} /app/{bin}");
+    f.push_str("USER 65532:65532\n");
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "ENV PORT={port}");
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
+    let _ = writeln!(f, "ENTRYPOINT [\"/app/{bin}\"]");
+    f
+}
+
+/// A Maven module or Gradle subproject: built from the root so sibling modules resolve.
+pub fn jvm_member(svc: &ServiceProfile) -> String {
+    let mut f = jvm(svc);
+    let dir = member_dir(svc);
+    // The single-project file builds from the service folder; a member builds from the root.
+    let header_end = f.find("\n\n").map_or(0, |i| i + 2);
+    let mut head = String::new();
+    member_header(&mut head, &format!("{} service", framework_or(svc, "Java")), svc);
+    f.replace_range(..header_end, &head);
+    // Maven: only the root POM is needed for the dependency layer of a multi-module build.
+    let _ = dir;
+    f = f.replace(
+        "# Dependencies first, from the POM alone, so this layer is reused until it changes.\nCOPY pom.xml ./\nRUN --mount=type=cache,target=/root/.m2 \\\n    mvn -B dependency:go-offline\n",
+        "# The modules depend on each other: the whole build, with Maven's repository in a cache mount.\n",
+    );
+    f
+}
+
+/// A static site that is a member of a Node.js workspace: built from the root.
+pub fn static_member(svc: &ServiceProfile, node_image: &str, install: &str) -> String {
+    let dir = member_dir(svc);
+    let port = port(svc, 8080);
+    let artifact = svc.artifact.clone().unwrap_or_else(|| "dist".into());
+    let mut f = String::new();
+    member_header(&mut f, &format!("{} site", framework_or(svc, "static")), svc);
+    f.push_str("# The workspace's dependencies, then this member's build.\n");
+    let _ = writeln!(f, "FROM {node_image} AS build");
+    f.push_str("WORKDIR /repo\n");
+    f.push_str("COPY . .\n");
+    let _ = writeln!(f, "RUN {install}");
+    let build = svc
+        .build_command
+        .clone()
+        .unwrap_or_else(|| format!("npm run build --workspace {dir}"));
+    let _ = writeln!(f, "RUN {build}\n");
+    f.push_str("# The runtime image: the files and a small web server, as nginx's unprivileged user.\n");
+    let _ = writeln!(f, "FROM {} AS runtime", knowledge::NGINX_UNPRIVILEGED);
+    let _ = writeln!(f, "COPY {dir}/nginx.conf /etc/nginx/conf.d/default.conf");
+    let _ = writeln!(f, "COPY --from=build /repo/{dir}/{artifact} /usr/share/nginx/html");
+    f.push_str("USER 101:101\n");
+    let _ = writeln!(f, "EXPOSE {port}");
+    healthcheck(
+        &mut f,
+        &format!("[\"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:{port}/healthz\"]"),
+    );
+    f
 }
 
 // ---------------------------------------------------------------------------------------------
