@@ -293,7 +293,22 @@ impl Run {
                             message: format!("left out: {why}"),
                         });
                     }
-                    c.artifacts
+                    let mut artifacts = c.artifacts;
+                    for a in artifacts.iter_mut().filter(|a| a.path.ends_with(".dockerignore")) {
+                        // A member's Dockerfile.dockerignore applies at the workspace root.
+                        let dir = match a.path.rsplit_once('/') {
+                            Some((d, name)) if name != "Dockerfile.dockerignore" => d,
+                            _ => "",
+                        };
+                        for gi in [format!("{dir}/.gitignore"), ".gitignore".to_string()] {
+                            let gi = gi.trim_start_matches('/').to_string();
+                            if let Ok(text) = std::fs::read_to_string(root.join(&gi)) {
+                                a.content = slipway_engine::generate::merge_gitignore(&a.content, &text);
+                                break;
+                            }
+                        }
+                    }
+                    artifacts
                 }
                 Err(e) => {
                     if let Some(t) = steps

@@ -579,3 +579,26 @@ fn a_plain_node_service_ships_its_source_and_production_dependencies_only() {
         "node runs the app, not npm:\n{dockerfile}"
     );
 }
+
+#[test]
+fn the_dockerignore_takes_in_the_projects_gitignore() {
+    let p = Project::plain("node-express");
+    std::fs::write(
+        p.work.join(".gitignore"),
+        "# local\nnode_modules/\nreports/\n*.local\n!keep.local\n",
+    )
+    .unwrap();
+    let out = slipway(&["run", p.path(), "--task", TASK, "--apply", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ignore = p.read(".dockerignore");
+    assert!(
+        ignore.contains("# From the project's .gitignore\nreports/\n*.local\n"),
+        "{ignore}"
+    );
+    assert_eq!(
+        ignore.matches("node_modules").count(),
+        1,
+        "an entry it has already is not repeated"
+    );
+    assert!(!ignore.contains("!keep.local"), "negations would pull files back in");
+}

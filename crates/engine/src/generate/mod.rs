@@ -235,6 +235,34 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
     Ok(files)
 }
 
+/// Adds the project's own .gitignore entries to a generated .dockerignore: what git does not
+/// track (local output, caches, editor files) has no place in a build context either. Entries
+/// already present and negations (which would re-include files) are left out.
+pub fn merge_gitignore(dockerignore: &str, gitignore: &str) -> String {
+    let have: Vec<&str> = dockerignore.lines().map(str::trim).collect();
+    let extra: Vec<&str> = gitignore
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!'))
+        .filter(|l| {
+            let bare = l.trim_start_matches('/').trim_end_matches('/');
+            !have
+                .iter()
+                .any(|h| h.trim_start_matches("**/").trim_end_matches('/') == bare)
+        })
+        .collect();
+    if extra.is_empty() {
+        return dockerignore.to_string();
+    }
+    let mut out = dockerignore.to_string();
+    out.push_str("\n# From the project's .gitignore\n");
+    for e in extra {
+        out.push_str(e);
+        out.push('\n');
+    }
+    out
+}
+
 /// Merges the variable names of a generated `.env.example` into the user's own: their lines stay
 /// as they are, and only names they lack are added at the end. `None` when nothing is missing.
 pub fn merge_env_example(existing: &str, generated: &str) -> Option<String> {
@@ -268,7 +296,26 @@ pub fn merge_env_example(existing: &str, generated: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::merge_env_example;
+    use super::{merge_env_example, merge_gitignore};
+
+    #[test]
+    fn gitignore_entries_join_the_dockerignore_once() {
+        let docker = "# ours\nnode_modules\n.env\n";
+        let merged = merge_gitignore(
+            docker,
+            "# comment\n/node_modules/\n.env\ncoverage/\n!keep.txt\n*.log\n\n",
+        );
+        assert!(merged.starts_with(docker));
+        assert!(
+            merged.ends_with("# From the project's .gitignore\ncoverage/\n*.log\n"),
+            "{merged}"
+        );
+        assert_eq!(
+            merge_gitignore(docker, "node_modules\n"),
+            docker,
+            "nothing new, nothing added"
+        );
+    }
 
     #[test]
     fn env_example_merge_keeps_the_users_lines_and_adds_only_missing_names() {
