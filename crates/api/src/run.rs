@@ -349,7 +349,7 @@ impl Run {
                         // Dockerfile-specific ignore file of a workspace member.
                         || (file == "Dockerfile" && name == "nginx.conf")
                         || (file == ".dockerignore" && name == "Dockerfile.dockerignore")
-                        || (file == "compose.yaml" && a.path == ".env.example")
+                        || (file == "compose.yaml" && (a.path == ".env.example" || a.path == "compose.dev.yaml"))
                 })
                 .collect();
             let mut done = Vec::new();

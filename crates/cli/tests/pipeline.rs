@@ -276,6 +276,22 @@ fn lint_fixture(name: &str) -> Result<Option<String>, String> {
             String::from_utf8_lossy(&compose.stderr)
         ));
     }
+    if p.work.join("compose.dev.yaml").exists() {
+        let dev = Command::new(tool("docker-compose"))
+            .args(["-f", "compose.yaml", "-f", "compose.dev.yaml", "config", "-q"])
+            .env("POSTGRES_PASSWORD", "only-for-this-test")
+            .env("MYSQL_PASSWORD", "only-for-this-test")
+            .env("MYSQL_ROOT_PASSWORD", "only-for-this-test")
+            .current_dir(&p.work)
+            .output()
+            .unwrap();
+        if !dev.status.success() {
+            problems.push(format!(
+                "{name}: docker-compose refuses compose.yaml with compose.dev.yaml: {}",
+                String::from_utf8_lossy(&dev.stderr)
+            ));
+        }
+    }
     let schema = Command::new(tool("check-jsonschema"))
         .args(["--builtin-schema", "vendor.compose-spec", "compose.yaml"])
         .current_dir(&p.work)
@@ -330,6 +346,21 @@ fn generated_files_pass_hadolint_buildkit_and_compose() {
     );
     eprintln!("refused in words: {}\n  {}", refused.len(), refused.join("\n  "));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let with_dev = covered
+        .iter()
+        .filter(|n| {
+            let snap = repo_root()
+                .join("crates/engine/tests/snapshots")
+                .join(n)
+                .join("compose.dev.yaml");
+            snap.exists()
+        })
+        .count();
+    eprintln!("with a development override: {with_dev}");
+    assert!(
+        with_dev >= 15,
+        "frameworks that reload get compose.dev.yaml: {with_dev}"
+    );
     for must in [
         "node-nextjs-standalone",
         "python-fastapi-uv",

@@ -167,3 +167,100 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
     }
     out
 }
+
+/// How a service runs in development with its source mounted: the image stage that has the
+/// development dependencies, the command that reloads on change, and where the source goes.
+fn dev_run(svc: &slipway_scan::ServiceProfile) -> Option<(&'static str, String, &'static str)> {
+    if svc.workspace.as_ref().is_some_and(|w| w.tool != "go") || svc.kind != "web" {
+        return None;
+    }
+    let port = svc.port?;
+    let start = svc.start_command.as_deref().unwrap_or("");
+    let module = || {
+        start
+            .split_whitespace()
+            .find(|w| w.contains(':') && !w.contains('$') && !w.contains('/'))
+            .map(|w| w.trim_matches('\'').to_string())
+    };
+    let built = svc.build_command.is_some() || svc.nextjs.is_some();
+    let bin = |cmd: &str| format!("node_modules/.bin/{cmd}");
+    let (stage, cmd) = match (svc.language.as_deref(), svc.framework.as_deref()) {
+        (Some("node"), Some("nextjs")) => ("deps", format!("{} dev -H 0.0.0.0 -p {port}", bin("next"))),
+        (Some("node"), Some("nuxt")) => ("deps", format!("{} dev --host 0.0.0.0 --port {port}", bin("nuxt"))),
+        (Some("node"), Some("remix")) => (
+            "deps",
+            format!("{} vite:dev --host 0.0.0.0 --port {port}", bin("remix")),
+        ),
+        (Some("node"), Some("react-router")) => (
+            "deps",
+            format!("{} dev --host 0.0.0.0 --port {port}", bin("react-router")),
+        ),
+        (Some("node"), Some("astro")) => ("deps", format!("{} dev --host 0.0.0.0 --port {port}", bin("astro"))),
+        (Some("node"), Some("sveltekit")) => ("deps", format!("{} dev --host 0.0.0.0 --port {port}", bin("vite"))),
+        (Some("node"), Some("nestjs")) if built => ("deps", format!("{} start --watch", bin("nest"))),
+        // Plain JavaScript servers: node restarts itself on change.
+        (Some("node"), _) if !built && start.starts_with("node ") => {
+            ("prod-deps", start.replacen("node ", "node --watch ", 1))
+        }
+        (Some("python"), Some("fastapi" | "starlette")) => (
+            "build",
+            format!("uvicorn {} --host 0.0.0.0 --port {port} --reload", module()?),
+        ),
+        (Some("python"), Some("django")) => ("build", format!("python manage.py runserver 0.0.0.0:{port}")),
+        (Some("python"), Some("flask")) => (
+            "build",
+            format!(
+                "flask --app {} run --debug --host 0.0.0.0 --port {port}",
+                module()?.replace(':', ":")
+            ),
+        ),
+        _ => return None,
+    };
+    let mount = "/app";
+    Some((stage, cmd, mount))
+}
+
+/// `compose.dev.yaml`: the same services with their source mounted and a reloading command,
+/// for the frameworks that reload. Used on top of compose.yaml, never instead of it.
+pub fn compose_dev(profile: &ProjectProfile) -> Option<Artifact> {
+    let mut f = String::new();
+    f.push_str("# Development on top of compose.yaml, written by Slipway: the source is mounted and the\n");
+    f.push_str("# app reloads when it changes. Start: docker compose -f compose.yaml -f compose.dev.yaml up --build\n");
+    f.push_str("services:\n");
+    let mut any = false;
+    for svc in &profile.services {
+        let Some((stage, cmd, mount)) = dev_run(svc) else {
+            continue;
+        };
+        any = true;
+        let context = if svc.path == "." { "." } else { svc.path.as_str() };
+        let _ = writeln!(f, "  {}:", image_name(&svc.name));
+        f.push_str("    build:\n");
+        let _ = writeln!(f, "      target: {stage}");
+        let args: Vec<String> = cmd.split_whitespace().map(quote).collect();
+        let _ = writeln!(f, "    command: [{}]", args.join(", "));
+        f.push_str("    environment:\n");
+        if svc.language.as_deref() == Some("node") {
+            f.push_str("      NODE_ENV: development\n");
+        } else {
+            f.push_str("      PYTHONDONTWRITEBYTECODE: \"1\"\n");
+        }
+        f.push_str("    volumes:\n");
+        let source = if context == "." {
+            ".".to_string()
+        } else {
+            format!("./{context}")
+        };
+        let _ = writeln!(f, "      - {}", quote(&format!("{source}:{mount}")));
+        if svc.language.as_deref() == Some("node") {
+            // The image's node_modules, not the host's, which may be built for another OS.
+            let _ = writeln!(f, "      - {mount}/node_modules");
+        }
+        f.push_str("    restart: \"no\"\n");
+    }
+    any.then(|| Artifact {
+        path: "compose.dev.yaml".into(),
+        content: f,
+        purpose: "runs the app in development with its source mounted and reloading".into(),
+    })
+}

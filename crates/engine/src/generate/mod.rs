@@ -7,7 +7,7 @@ mod stacks;
 use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
-pub use compose::compose_file;
+pub use compose::{compose_dev, compose_file};
 pub use docker::{dockerfile, dockerignore};
 
 /// A file the engine proposes, before it becomes a change.
@@ -90,6 +90,7 @@ pub fn containerize(profile: &ProjectProfile) -> Result<Containerized, GenerateE
         return Err(left_out.remove(0).1);
     }
     artifacts.extend(compose_file(&covered));
+    artifacts.extend(compose_dev(&covered));
     Ok(Containerized { artifacts, left_out })
 }
 
