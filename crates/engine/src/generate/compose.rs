@@ -209,10 +209,7 @@ fn dev_run(svc: &slipway_scan::ServiceProfile) -> Option<(&'static str, String, 
         (Some("python"), Some("django")) => ("build", format!("python manage.py runserver 0.0.0.0:{port}")),
         (Some("python"), Some("flask")) => (
             "build",
-            format!(
-                "flask --app {} run --debug --host 0.0.0.0 --port {port}",
-                module()?.replace(':', ":")
-            ),
+            format!("flask --app {} run --debug --host 0.0.0.0 --port {port}", module()?),
         ),
         _ => return None,
     };
