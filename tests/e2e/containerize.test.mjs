@@ -45,7 +45,7 @@ test("containerize a Next.js app from the window, then commit and push", async (
     }
 
     const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
-    assert.deepEqual(tabs.sort(), [".dockerignore", "Dockerfile", "compose.yaml"], "three files are proposed");
+    assert.deepEqual(tabs.sort(), [".dockerignore", "Dockerfile", "compose.dev.yaml", "compose.yaml"], "four files are proposed");
     const diff = await browser.$("#diff-view").getText();
     assert.match(diff, /FROM node:20-alpine AS deps/, "the Dockerfile diff is shown, pinned to the project's Node major");
     await browser.$('#file-tabs .file-tab[data-path="compose.yaml"]').click();
@@ -67,13 +67,13 @@ test("containerize a Next.js app from the window, then commit and push", async (
     assert.equal(ship, "done", "the commit-and-push step is done");
     await browser.saveScreenshot(join(shots, "shipped.png"));
 
-    // The repository on disk: one new commit naming the task, holding exactly the three files.
+    // The repository on disk: one new commit naming the task, holding exactly the four files it wrote.
     const head = git(repo.work, "rev-parse", "HEAD");
     assert.notEqual(head, headBefore, "a commit was made");
     assert.equal(git(repo.work, "rev-parse", "HEAD~1"), headBefore, "exactly one commit on top of the old HEAD");
     assert.match(git(repo.work, "log", "-1", "--format=%B"), /containerize this app/i, "the message names the task");
     const files = git(repo.work, "show", "--name-only", "--format=", "HEAD").split("\n").sort();
-    assert.deepEqual(files, [".dockerignore", "Dockerfile", "compose.yaml"]);
+    assert.deepEqual(files, [".dockerignore", "Dockerfile", "compose.dev.yaml", "compose.yaml"]);
     assert.equal(git(repo.bare, "rev-parse", "main"), head, "the bare remote received the commit");
 
     // The log reaches the window's log panel and the file in the app's log folder.

@@ -354,6 +354,7 @@ impl Run {
                 .collect();
             let mut done = Vec::new();
             let mut skipped = Vec::new();
+            let mut improved_in_place: Vec<String> = Vec::new();
             for a in mine {
                 let on_disk = root.join(&a.path);
                 match std::fs::read(&on_disk) {
@@ -366,9 +367,35 @@ impl Run {
                         }
                     }
                     Ok(existing) if existing != a.content.as_bytes() => {
-                        // The user's own file is kept, and reviewed in the reflection.
-                        skipped.push(a.path.clone());
-                        kept.push(a.path.clone());
+                        // The user's own Dockerfile is improved in place where it is wrong,
+                        // keeping every other line; other files of theirs are kept as they
+                        // are. Either way the reflection reviews the result.
+                        let text = String::from_utf8_lossy(&existing);
+                        let service = profile
+                            .services
+                            .iter()
+                            .find(|s| slipway_engine::generate::service_file(s, "Dockerfile") == a.path);
+                        let improved = service
+                            .filter(|_| a.path.ends_with("Dockerfile"))
+                            .and_then(|s| slipway_engine::generate::improve_dockerfile(&text, s));
+                        match improved {
+                            Some((content, reasons)) => {
+                                tracing::info!(path = %a.path, "improving the existing file in place: {}", reasons.join("; "));
+                                improved_in_place.push(format!("{} in place: {}", a.path, reasons.join("; ")));
+                                proposed.push(Artifact {
+                                    content,
+                                    purpose: format!(
+                                        "your {} with what was wrong in it fixed, each change explained",
+                                        a.path
+                                    ),
+                                    ..a.clone()
+                                });
+                            }
+                            None => {
+                                skipped.push(a.path.clone());
+                                kept.push(a.path.clone());
+                            }
+                        }
                     }
                     _ => {
                         done.push(a.path.clone());
@@ -376,20 +403,30 @@ impl Run {
                     }
                 }
             }
-            let (status, detail) = match (done.is_empty(), skipped.is_empty()) {
-                (false, true) => (TodoStatus::Done, format!("proposed {}", done.join(", "))),
-                (false, false) => (
-                    TodoStatus::Done,
-                    format!("proposed {}; kept the existing {}", done.join(", "), skipped.join(", ")),
-                ),
-                (true, false) => (
-                    TodoStatus::Skipped,
-                    format!(
-                        "{} already exists and is kept as it is; the reflection reviews it",
-                        skipped.join(", ")
-                    ),
-                ),
-                (true, true) => (TodoStatus::Skipped, "nothing to write for this project".to_string()),
+            let mut parts = Vec::new();
+            if !done.is_empty() {
+                parts.push(format!("proposed {}", done.join(", ")));
+            }
+            for p in &improved_in_place {
+                parts.push(format!("improved the existing {p}"));
+            }
+            let (status, detail) = if parts.is_empty() {
+                if skipped.is_empty() {
+                    (TodoStatus::Skipped, "nothing to write for this project".to_string())
+                } else {
+                    (
+                        TodoStatus::Skipped,
+                        format!(
+                            "{} already exists and is kept as it is; the reflection reviews it",
+                            skipped.join(", ")
+                        ),
+                    )
+                }
+            } else {
+                if !skipped.is_empty() {
+                    parts.push(format!("kept the existing {}", skipped.join(", ")));
+                }
+                (TodoStatus::Done, parts.join("; "))
             };
             steps.set(id, status, Some(detail));
         }

@@ -114,7 +114,11 @@ fn tasks_are_understood_or_declined_in_words() {
     assert!(out.status.success(), "{}", stderr(&out));
     let r = json(&out);
     assert_eq!(r["declined"], serde_json::json!(["deploy to Kubernetes"]));
-    assert_eq!(r["changes"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        r["changes"].as_array().unwrap().len(),
+        4,
+        "Dockerfile, .dockerignore, compose.yaml and compose.dev.yaml"
+    );
 }
 
 #[test]

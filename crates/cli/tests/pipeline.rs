@@ -67,7 +67,10 @@ fn preview_writes_nothing_and_shows_the_plan_and_diffs() {
 
     let changes = r["changes"].as_array().unwrap();
     let paths: Vec<&str> = changes.iter().map(|c| c["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["Dockerfile", ".dockerignore", "compose.yaml"]);
+    assert_eq!(
+        paths,
+        ["Dockerfile", ".dockerignore", "compose.yaml", "compose.dev.yaml"]
+    );
     for c in changes {
         assert_eq!(c["action"], "create");
         assert!(
@@ -198,7 +201,7 @@ fn apply_commit_and_push_land_in_the_repository_and_the_remote() {
     files.sort();
     assert_eq!(
         files,
-        [".dockerignore", "Dockerfile", "compose.yaml"],
+        [".dockerignore", "Dockerfile", "compose.dev.yaml", "compose.yaml"],
         "the commit holds only Slipway's files"
     );
     assert_eq!(
@@ -429,23 +432,35 @@ fn backing_services_come_up_with_health_checks_and_no_secret_in_files() {
 }
 
 #[test]
-fn an_existing_dockerfile_is_kept_and_reviewed() {
+fn an_existing_dockerfile_is_improved_in_place_and_reviewed() {
     let p = Project::repo("node-nextjs-standalone");
-    let mine = "FROM node\nCOPY . .\nRUN npm install\nCMD npm start\n";
+    let mine = "# Ours: keep this note.\nFROM node\nCOPY . .\nRUN npm install\nCMD npm start\n";
     std::fs::write(p.work.join("Dockerfile"), mine).unwrap();
     let out = slipway(&["run", p.path(), "--task", TASK, "--apply", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(p.read("Dockerfile"), mine, "the user's Dockerfile is not replaced");
+    let now = p.read("Dockerfile");
+    for kept in ["# Ours: keep this note.\n", "COPY . .\nRUN npm install\n"] {
+        assert!(now.contains(kept), "the user's lines survive ({kept:?}):\n{now}");
+    }
+    assert!(
+        now.contains("# Slipway: pinned node to 20"),
+        "each fix says why:\n{now}"
+    );
+    assert!(now.contains("\nFROM node:20\n"), "{now}");
+    assert!(now.contains("CMD [\"npm\", \"start\"]"), "{now}");
+    assert!(now.contains("USER 1000:1000"), "{now}");
     let r = json(&out);
-    let paths: Vec<&str> = r["changes"]
+    let change = r["changes"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["path"].as_str().unwrap())
-        .collect();
+        .find(|c| c["path"] == "Dockerfile")
+        .expect("a change is proposed for the user's Dockerfile");
+    assert_eq!(change["action"], "modify");
+    let diff = change["diff"].as_str().unwrap();
     assert!(
-        !paths.contains(&"Dockerfile"),
-        "no change is proposed for it: {paths:?}"
+        diff.contains("-FROM node\n") && diff.contains("+FROM node:20\n"),
+        "{diff}"
     );
     let step = r["todos"]
         .as_array()
@@ -453,7 +468,13 @@ fn an_existing_dockerfile_is_kept_and_reviewed() {
         .iter()
         .find(|t| t["id"] == "dockerfile")
         .unwrap();
-    assert_eq!(step["status"], "skipped", "the step says it kept the file: {step}");
+    assert!(
+        step["detail"]
+            .as_str()
+            .unwrap()
+            .contains("improved the existing Dockerfile in place"),
+        "{step}"
+    );
     let on_it: Vec<&str> = r["findings"]
         .as_array()
         .unwrap()
@@ -461,16 +482,12 @@ fn an_existing_dockerfile_is_kept_and_reviewed() {
         .filter(|f| f["path"] == "Dockerfile")
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
-    for rule in [
-        "docker/non-root",
-        "docker/pinned-tag",
-        "docker/exec-form",
-        "docker/layer-order",
-    ] {
-        assert!(
-            on_it.contains(&rule),
-            "the reflection reviews the kept file and finds {rule}: {on_it:?}"
-        );
+    assert!(
+        on_it.contains(&"docker/layer-order"),
+        "what could not be fixed safely is still found by the reflection: {on_it:?}"
+    );
+    for fixed in ["docker/non-root", "docker/pinned-tag", "docker/exec-form"] {
+        assert!(!on_it.contains(&fixed), "{fixed} is fixed: {on_it:?}");
     }
 }
 
