@@ -459,7 +459,10 @@ pub fn check_file(path: &str, text: &str, services: &[ServiceProfile]) -> Vec<Fi
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
     let service = services.iter().find(|s| s.path == dir).or(services.first());
     let mut out = check_secrets(path, text);
-    if name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile") {
+    // Dockerfile.dockerignore is the ignore file of a Dockerfile, not a Dockerfile.
+    let dockerfile = (name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile"))
+        && !name.ends_with(".dockerignore");
+    if dockerfile {
         out.extend(check_dockerfile(path, text, service));
     } else if name.starts_with("compose") || name.starts_with("docker-compose") {
         out.extend(check_compose(path, text, services));
@@ -473,6 +476,17 @@ mod tests {
 
     fn rules(f: &[Finding]) -> Vec<&str> {
         f.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    #[test]
+    fn a_dockerfile_specific_ignore_file_is_not_read_as_a_dockerfile() {
+        let f = check_file("apps/api/Dockerfile.dockerignore", "**/node_modules\n.env\n", &[]);
+        assert!(f.is_empty(), "{f:?}");
+        let f = check_file("Dockerfile.prod", "COPY . .\n", &[]);
+        assert!(
+            rules(&f).contains(&"docker/no-from"),
+            "a Dockerfile.<suffix> still is one"
+        );
     }
 
     #[test]
