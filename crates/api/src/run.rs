@@ -375,9 +375,13 @@ impl Run {
                             .services
                             .iter()
                             .find(|s| slipway_engine::generate::service_file(s, "Dockerfile") == a.path);
-                        let improved = service
-                            .filter(|_| a.path.ends_with("Dockerfile"))
-                            .and_then(|s| slipway_engine::generate::improve_dockerfile(&text, s));
+                        let improved = if a.path == "compose.yaml" {
+                            slipway_engine::generate::improve_compose(&text)
+                        } else {
+                            service
+                                .filter(|_| a.path.ends_with("Dockerfile"))
+                                .and_then(|s| slipway_engine::generate::improve_dockerfile(&text, s))
+                        };
                         match improved {
                             Some((content, reasons)) => {
                                 tracing::info!(path = %a.path, "improving the existing file in place: {}", reasons.join("; "));

@@ -656,3 +656,39 @@ fn the_dockerignore_takes_in_the_projects_gitignore() {
     );
     assert!(!ignore.contains("!keep.local"), "negations would pull files back in");
 }
+
+#[test]
+fn an_existing_compose_file_is_improved_in_place() {
+    let p = Project::plain("node-nextjs-pnpm-postgres");
+    let mine = "# our stack\nservices:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: ${PGPASS:?}\n  mailhog:\n    image: mailhog/mailhog:v1.0.1\n";
+    std::fs::write(p.work.join("compose.yaml"), mine).unwrap();
+    let out = slipway(&["run", p.path(), "--task", TASK, "--apply", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let now = p.read("compose.yaml");
+    assert!(
+        now.contains("# Slipway: pinned postgres to postgres:18-alpine"),
+        "{now}"
+    );
+    assert!(now.contains("    image: postgres:18-alpine\n"), "{now}");
+    for kept in [
+        "# our stack\n",
+        "POSTGRES_PASSWORD: ${PGPASS:?}\n",
+        "image: mailhog/mailhog:v1.0.1\n",
+    ] {
+        assert!(now.contains(kept), "the user's line {kept:?} survives:\n{now}");
+    }
+    let r = json(&out);
+    let step = r["todos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "compose")
+        .unwrap();
+    assert!(
+        step["detail"]
+            .as_str()
+            .unwrap()
+            .contains("improved the existing compose.yaml in place"),
+        "{step}"
+    );
+}

@@ -350,3 +350,73 @@ CMD npm start
         assert_eq!(improve_dockerfile(good, &node_service()), None);
     }
 }
+
+/// Improves a user's compose file in place: images of known databases and caches that float
+/// (no tag, or `latest`) are pinned to the tag Slipway knows, each with a comment saying why.
+/// Everything else is kept as written; the reflection reviews the rest.
+pub fn improve_compose(existing: &str) -> Option<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut reasons = Vec::new();
+    for line in existing.lines() {
+        let trimmed = line.trim_start();
+        if let Some(value) = trimmed.strip_prefix("image:") {
+            let raw = value.trim();
+            let image = raw.trim_matches(['"', '\'']);
+            let (name, tag) = match image.rsplit_once(':') {
+                Some((n, t)) if !t.contains('/') => (n, Some(t)),
+                _ => (image, None),
+            };
+            let floating = tag.is_none() || tag == Some("latest");
+            let plain = name.trim_start_matches("docker.io/").trim_start_matches("library/");
+            let known = crate::knowledge::SERVICE_IMAGES
+                .iter()
+                .find(|s| s.image.split(':').next() == Some(plain));
+            if let (true, Some(known), false) = (floating, known, image.contains('$')) {
+                let indent = &line[..line.len() - trimmed.len()];
+                let why = format!(
+                    "pinned {image} to {}: a floating tag changes the database under you",
+                    known.image
+                );
+                out.push(format!("{indent}# Slipway: {why}"));
+                out.push(format!("{indent}image: {}", known.image));
+                reasons.push(why);
+                continue;
+            }
+        }
+        out.push(line.to_string());
+    }
+    if reasons.is_empty() {
+        return None;
+    }
+    let mut text = out.join("\n");
+    if existing.ends_with('\n') {
+        text.push('\n');
+    }
+    Some((text, reasons))
+}
+
+#[cfg(test)]
+mod compose_tests {
+    use super::improve_compose;
+
+    #[test]
+    fn floating_database_images_are_pinned_and_the_rest_is_kept() {
+        let mine = "# ours\nservices:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: ${PGPASS}\n  cache:\n    image: \"redis:latest\"\n  app:\n    image: ghcr.io/acme/app:1.4.2\n  other:\n    image: postgres:16\n";
+        let (fixed, reasons) = improve_compose(mine).expect("two images float");
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(
+            fixed.contains("    # Slipway: pinned postgres to postgres:18-alpine"),
+            "{fixed}"
+        );
+        assert!(fixed.contains("    image: redis:8-alpine\n"), "{fixed}");
+        for kept in [
+            "# ours\n",
+            "POSTGRES_PASSWORD: ${PGPASS}\n",
+            "image: ghcr.io/acme/app:1.4.2\n",
+            "image: postgres:16\n",
+        ] {
+            assert!(fixed.contains(kept), "kept {kept:?}:\n{fixed}");
+        }
+        assert_eq!(improve_compose(&fixed), None, "a second pass has nothing to do");
+    }
+}

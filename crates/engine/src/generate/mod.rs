@@ -10,7 +10,7 @@ use slipway_scan::{ProjectProfile, ServiceProfile};
 
 pub use compose::{compose_dev, compose_file};
 pub use docker::{dockerfile, dockerignore};
-pub use improve::improve_dockerfile;
+pub use improve::{improve_compose, improve_dockerfile};
 
 /// A file the engine proposes, before it becomes a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
