@@ -333,7 +333,9 @@ fn is_dependency_install(args: &str) -> bool {
         "composer install",
     ]
     .iter()
+    // An offline install (pnpm fetch first) downloads nothing: after the source copy it is cheap.
     .any(|c| args.contains(c))
+        && !args.contains("--offline")
         || args.trim() == "yarn"
 }
 

@@ -1019,8 +1019,16 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
     if next.is_some() {
         f.push_str("ENV NEXT_TELEMETRY_DISABLED=1\n");
     }
-    f.push_str("COPY . .\n");
-    let _ = writeln!(f, "RUN {install}");
+    if pm == "pnpm" {
+        // pnpm fetches every package from the lockfile alone, so this layer is reused until the
+        // lockfile changes; the install after the source copy then works offline.
+        f.push_str("COPY pnpm-lock.yaml pnpm-workspace.yaml ./\n");
+        f.push_str("RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm fetch\n");
+        f.push_str("COPY . .\n");
+    } else {
+        f.push_str("COPY . .\n");
+        let _ = writeln!(f, "RUN {install}");
+    }
     // The member's build and the production-only step run as one layer.
     let mut steps: Vec<String> = svc.build_command.iter().cloned().collect();
     let name = svc
@@ -1048,7 +1056,14 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
         steps.push(prod.clone());
         runtime_dir = format!("/repo/{dir}");
     }
-    if !steps.is_empty() {
+    if pm == "pnpm" {
+        steps.insert(0, "pnpm install --offline --frozen-lockfile".into());
+        let _ = writeln!(
+            f,
+            "RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    {}",
+            steps.join(" \\\n    && ")
+        );
+    } else if !steps.is_empty() {
         let _ = writeln!(f, "RUN {}", steps.join(" \\\n    && "));
     }
     f.push('\n');
