@@ -106,7 +106,7 @@ const SECRET_WORDS: &[&str] = &[
     "ACCESS_KEY",
 ];
 
-fn secret_like(name: &str) -> bool {
+pub(crate) fn secret_like(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     SECRET_WORDS.iter().any(|w| upper.contains(w))
 }

@@ -194,11 +194,7 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
     // lets Kubernetes verify runAsNonRoot.
     f.push_str("USER 1000:1000\n");
     let _ = writeln!(f, "EXPOSE {port}");
-    let health = svc.health_path.as_deref().unwrap_or("/");
-    let _ = writeln!(
-        f,
-        "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD [\"node\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{health}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"
-    );
+    super::stacks::fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
     let _ = writeln!(f, "CMD {}", exec_form(&start));
     f
 }
@@ -215,7 +211,7 @@ fn install_stage(f: &mut String, comment: &str, stage: &str, inst: &Installer, i
 /// The start command for a plain Node.js service, run by node itself (not npm) so signals
 /// reach the app and it shuts down cleanly: `node server.js` as it is, and a package's own
 /// server (`remix-serve ./build/...`) from node_modules/.bin, whose scripts exec node.
-fn node_start(svc: &ServiceProfile) -> String {
+pub(crate) fn node_start(svc: &ServiceProfile) -> String {
     match svc.start_command.as_deref() {
         Some(cmd) if cmd.starts_with("node ") => cmd.to_string(),
         Some(cmd) => {

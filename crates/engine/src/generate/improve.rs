@@ -129,20 +129,26 @@ pub fn improve_dockerfile(existing: &str, svc: &ServiceProfile) -> Option<(Strin
         }
         out.push((*line).to_string());
     }
-    if reasons.is_empty() {
-        return None;
-    }
-    let mut text = out.join("\n");
-    if existing.ends_with('\n') {
-        text.push('\n');
-    }
-    Some((text, reasons))
+    rebuilt(existing, out, reasons)
 }
 
 fn push_fixed(reasons: &mut Vec<String>, indent: &str, why: String, fixed: String, out: &mut Vec<String>) {
     out.push(format!("{indent}# Slipway: {why}"));
     out.push(fixed);
     reasons.push(why);
+}
+
+/// The file from its rewritten lines, with the original's final newline, or `None` when no line
+/// changed.
+fn rebuilt(existing: &str, lines: Vec<String>, reasons: Vec<String>) -> Option<(String, Vec<String>)> {
+    if reasons.is_empty() {
+        return None;
+    }
+    let mut text = lines.join("\n");
+    if existing.ends_with('\n') {
+        text.push('\n');
+    }
+    Some((text, reasons))
 }
 
 /// The instruction keyword of a line, uppercase (`None` for comments and blank lines).
@@ -228,19 +234,8 @@ fn secret_name(line: &str) -> Option<String> {
     let (name, value) = rest.split_once('=').or_else(|| rest.split_once(' '))?;
     let name = name.trim();
     let value = value.trim().trim_matches('"').trim_matches('\'');
-    let upper = name.to_ascii_uppercase();
-    let secretish = [
-        "PASSWORD",
-        "SECRET",
-        "TOKEN",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "ACCESS_KEY",
-    ]
-    .iter()
-    .any(|k| upper.contains(k));
-    (secretish && !value.is_empty() && !value.starts_with('$')).then(|| name.to_string())
+    // The same words the reflection's secret check uses.
+    (crate::check::secret_like(name) && !value.is_empty() && !value.starts_with('$')).then(|| name.to_string())
 }
 
 fn runs_as_node_image(text: &str, final_start: usize) -> bool {
@@ -385,14 +380,7 @@ pub fn improve_compose(existing: &str) -> Option<(String, Vec<String>)> {
         }
         out.push(line.to_string());
     }
-    if reasons.is_empty() {
-        return None;
-    }
-    let mut text = out.join("\n");
-    if existing.ends_with('\n') {
-        text.push('\n');
-    }
-    Some((text, reasons))
+    rebuilt(existing, out, reasons)
 }
 
 #[cfg(test)]

@@ -120,7 +120,7 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                 let (image, _, _) = docker::node_build_parts(service);
                 stacks::node_member(service, &image)
             }
-            ("rust", _, "cargo") => stacks::cargo_member(service),
+            ("rust", _, "cargo") => stacks::rust(service),
             ("java" | "kotlin", _, "maven" | "gradle") => stacks::jvm_member(service),
             _ => {
                 return Err(not_yet(format!(

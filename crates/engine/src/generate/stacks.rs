@@ -52,7 +52,16 @@ fn start_form(cmd: &str) -> String {
     }
 }
 
-fn healthcheck(f: &mut String, cmd: &str) {
+/// A health check that asks the app over HTTP with the runtime's own fetch (Node.js, Bun):
+/// no curl or wget needed in the image.
+pub(crate) fn fetch_healthcheck(f: &mut String, runtime: &str, port: u16, path: &str) {
+    healthcheck(
+        f,
+        &format!("[\"{runtime}\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{path}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"),
+    );
+}
+
+pub(crate) fn healthcheck(f: &mut String, cmd: &str) {
     let _ = writeln!(
         f,
         "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD {cmd}"
@@ -195,20 +204,23 @@ pub fn go(svc: &ServiceProfile) -> String {
         "RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/{bin} {target}\n"
     );
     f.push_str("# The runtime image: the static binary alone on distroless, as its nonroot user. There is no\n# shell in it, so the health check belongs to the orchestrator (compose or Kubernetes probes).\n");
-    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DISTROLESS_STATIC);
-    let _ = writeln!(f, "COPY --from=build /out/{bin} /app/{bin}");
-    f.push_str("USER 65532:65532\n");
-    if svc.kind != "worker" {
-        let _ = writeln!(f, "ENV PORT={port}");
-        let _ = writeln!(f, "EXPOSE {port}");
-    }
-    let _ = writeln!(f, "ENTRYPOINT [\"/app/{bin}\"]");
+    distroless_runtime(
+        &mut f,
+        knowledge::DISTROLESS_STATIC,
+        &format!("/out/{bin}"),
+        &bin,
+        svc,
+        port,
+        &[],
+    );
     f
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rust
 
+/// A Rust crate, or a member of a Cargo workspace (built from the root, where the lockfile and
+/// target folder are, with the member's own `cargo build -p`).
 pub fn rust(svc: &ServiceProfile) -> String {
     let version = tag(svc, "1");
     let version = version.split('.').take(2).collect::<Vec<_>>().join(".");
@@ -219,31 +231,67 @@ pub fn rust(svc: &ServiceProfile) -> String {
         .and_then(|a| a.rsplit('/').next())
         .unwrap_or("app")
         .to_string();
-    let locked = if svc.lockfile.is_some() { " --locked" } else { "" };
     let mut f = String::new();
-    header(&mut f, &format!("{} service", framework_or(svc, "Rust")), svc);
+    let what = format!("{} service", framework_or(svc, "Rust"));
+    let build = if svc.workspace.is_some() {
+        member_header(&mut f, &what, svc);
+        svc.build_command
+            .clone()
+            .unwrap_or_else(|| format!("cargo build --release -p {bin}"))
+    } else {
+        header(&mut f, &what, svc);
+        let locked = if svc.lockfile.is_some() { " --locked" } else { "" };
+        format!("cargo build --release{locked} --bin {bin}")
+    };
     f.push_str("# Build with the registry and target folders in BuildKit caches: rebuilds compile only what\n# changed. The binary is copied out of the cache mount to survive the step.\n");
     let _ = writeln!(f, "FROM rust:{version}-slim-bookworm AS build");
     f.push_str("WORKDIR /src\n");
     f.push_str("COPY . .\n");
     let _ = writeln!(
         f,
-        "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/src/target \\\n    cargo build --release{locked} --bin {bin} \\\n    && cp target/release/{bin} /{bin}\n"
+        "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/src/target \\\n    {build} \\\n    && cp target/release/{bin} /{bin}\n"
     );
     f.push_str("# The runtime image: the binary alone on distroless (glibc, no shell), as its nonroot user.\n");
-    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DISTROLESS_CC);
-    let _ = writeln!(f, "COPY --from=build /{bin} /app/{bin}");
+    let rocket = svc.framework.as_deref() == Some("rocket");
+    let env = if rocket {
+        vec!["ROCKET_ADDRESS=0.0.0.0".to_string(), format!("ROCKET_PORT={port}")]
+    } else {
+        Vec::new()
+    };
+    distroless_runtime(
+        &mut f,
+        knowledge::DISTROLESS_CC,
+        &format!("/{bin}"),
+        &bin,
+        svc,
+        port,
+        &env,
+    );
+    f
+}
+
+/// The runtime stage of a self-contained binary on distroless, as its nonroot user.
+/// `built` is where the build stage left it.
+fn distroless_runtime(
+    f: &mut String,
+    image: &str,
+    built: &str,
+    bin: &str,
+    svc: &ServiceProfile,
+    port: u16,
+    env: &[String],
+) {
+    let _ = writeln!(f, "FROM {image} AS runtime");
+    let _ = writeln!(f, "COPY --from=build {built} /app/{bin}");
     f.push_str("USER 65532:65532\n");
     if svc.kind != "worker" {
         let _ = writeln!(f, "ENV PORT={port}");
-        if svc.framework.as_deref() == Some("rocket") {
-            f.push_str("ENV ROCKET_ADDRESS=0.0.0.0\n");
-            let _ = writeln!(f, "ENV ROCKET_PORT={port}");
+        for e in env {
+            let _ = writeln!(f, "ENV {e}");
         }
         let _ = writeln!(f, "EXPOSE {port}");
     }
     let _ = writeln!(f, "ENTRYPOINT [\"/app/{bin}\"]");
-    f
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,11 +617,7 @@ pub fn bun(svc: &ServiceProfile) -> String {
     f.push_str("COPY --chown=1000:1000 . .\n");
     f.push_str("USER 1000:1000\n");
     let _ = writeln!(f, "EXPOSE {port}");
-    let path = svc.health_path.as_deref().unwrap_or("/");
-    healthcheck(
-        &mut f,
-        &format!("[\"bun\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{path}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"),
-    );
+    fetch_healthcheck(&mut f, "bun", port, svc.health_path.as_deref().unwrap_or("/"));
     let start = svc.start_command.clone().unwrap_or_else(|| "bun run index.ts".into());
     let _ = writeln!(f, "CMD {}", start_form(&start));
     f
@@ -1093,86 +1137,29 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
         f.push_str("WORKDIR /app\n");
         let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
         let _ = writeln!(f, "COPY --from=build {chown} /out ./");
-        member_start(svc)
+        super::docker::node_start(svc)
     } else {
         let _ = writeln!(f, "WORKDIR {runtime_dir}");
         let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
         let _ = writeln!(f, "COPY --from=build {chown} /repo /repo");
-        member_start(svc)
+        super::docker::node_start(svc)
     };
     f.push_str("USER 1000:1000\n");
     let _ = writeln!(f, "EXPOSE {port}");
-    let health = svc.health_path.as_deref().unwrap_or("/");
-    healthcheck(
-        &mut f,
-        &format!("[\"node\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{health}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"),
-    );
+    fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
     let _ = writeln!(f, "CMD {}", start_form(&start));
-    f
-}
-
-fn member_start(svc: &ServiceProfile) -> String {
-    match svc.start_command.as_deref() {
-        Some(cmd) if cmd.starts_with("node ") => cmd.to_string(),
-        Some(cmd) => {
-            let program = cmd.split_whitespace().next().unwrap_or("");
-            if ["npm", "yarn", "pnpm", "npx", "bun", "sh"].contains(&program) || program.contains('/') {
-                cmd.to_string()
-            } else {
-                format!("node_modules/.bin/{cmd}")
-            }
-        }
-        None => "node index.js".into(),
-    }
-}
-
-/// A Cargo workspace member: the workspace's lockfile and target folder are at its root.
-pub fn cargo_member(svc: &ServiceProfile) -> String {
-    let version = tag(svc, "1");
-    let version = version.split('.').take(2).collect::<Vec<_>>().join(".");
-    let port = port(svc, 8080);
-    let bin = svc
-        .artifact
-        .as_deref()
-        .and_then(|a| a.rsplit('/').next())
-        .unwrap_or("app")
-        .to_string();
-    let build = svc
-        .build_command
-        .clone()
-        .unwrap_or_else(|| format!("cargo build --release -p {bin}"));
-    let mut f = String::new();
-    member_header(&mut f, &format!("{} service", framework_or(svc, "Rust")), svc);
-    let _ = writeln!(f, "FROM rust:{version}-slim-bookworm AS build");
-    f.push_str("WORKDIR /src\n");
-    f.push_str("COPY . .\n");
-    let _ = writeln!(
-        f,
-        "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/src/target \\\n    {build} \\\n    && cp target/release/{bin} /{bin}\n"
-    );
-    f.push_str("# The runtime image: the binary alone on distroless (glibc, no shell), as its nonroot user.\n");
-    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DISTROLESS_CC);
-    let _ = writeln!(f, "COPY --from=build /{bin} /app/{bin}");
-    f.push_str("USER 65532:65532\n");
-    if svc.kind != "worker" {
-        let _ = writeln!(f, "ENV PORT={port}");
-        let _ = writeln!(f, "EXPOSE {port}");
-    }
-    let _ = writeln!(f, "ENTRYPOINT [\"/app/{bin}\"]");
     f
 }
 
 /// A Maven module or Gradle subproject: built from the root so sibling modules resolve.
 pub fn jvm_member(svc: &ServiceProfile) -> String {
     let mut f = jvm(svc);
-    let dir = member_dir(svc);
     // The single-project file builds from the service folder; a member builds from the root.
     let header_end = f.find("\n\n").map_or(0, |i| i + 2);
     let mut head = String::new();
     member_header(&mut head, &format!("{} service", framework_or(svc, "Java")), svc);
     f.replace_range(..header_end, &head);
-    // Maven: only the root POM is needed for the dependency layer of a multi-module build.
-    let _ = dir;
+    // Maven: the modules depend on each other, so there is no POM-only dependency layer.
     f = f.replace(
         "# Dependencies first, from the POM alone, so this layer is reused until it changes.\nCOPY pom.xml ./\nRUN --mount=type=cache,target=/root/.m2 \\\n    mvn -B dependency:go-offline\n",
         "# The modules depend on each other: the whole build, with Maven's repository in a cache mount.\n",
@@ -1197,17 +1184,27 @@ pub fn static_member(svc: &ServiceProfile, node_image: &str, install: &str) -> S
         .clone()
         .unwrap_or_else(|| format!("npm run build --workspace {dir}"));
     let _ = writeln!(f, "RUN {build}\n");
+    nginx_runtime(
+        &mut f,
+        &format!("{dir}/nginx.conf"),
+        &format!("--from=build /repo/{dir}/{artifact}"),
+        port,
+    );
+    f
+}
+
+/// The runtime stage of a static site: the files and unprivileged nginx with our config.
+fn nginx_runtime(f: &mut String, conf: &str, files: &str, port: u16) {
     f.push_str("# The runtime image: the files and a small web server, as nginx's unprivileged user.\n");
     let _ = writeln!(f, "FROM {} AS runtime", knowledge::NGINX_UNPRIVILEGED);
-    let _ = writeln!(f, "COPY {dir}/nginx.conf /etc/nginx/conf.d/default.conf");
-    let _ = writeln!(f, "COPY --from=build /repo/{dir}/{artifact} /usr/share/nginx/html");
+    let _ = writeln!(f, "COPY {conf} /etc/nginx/conf.d/default.conf");
+    let _ = writeln!(f, "COPY {files} /usr/share/nginx/html");
     f.push_str("USER 101:101\n");
     let _ = writeln!(f, "EXPOSE {port}");
     healthcheck(
-        &mut f,
+        f,
         &format!("[\"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:{port}/healthz\"]"),
     );
-    f
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1268,16 +1265,7 @@ pub fn static_site(svc: &ServiceProfile, node_build: Option<(&str, &[String], &s
     } else {
         ".".to_string()
     };
-    f.push_str("# The runtime image: the files and a small web server, as nginx's unprivileged user.\n");
-    let _ = writeln!(f, "FROM {} AS runtime", knowledge::NGINX_UNPRIVILEGED);
-    f.push_str("COPY nginx.conf /etc/nginx/conf.d/default.conf\n");
-    let _ = writeln!(f, "COPY {source} /usr/share/nginx/html");
-    f.push_str("USER 101:101\n");
-    let _ = writeln!(f, "EXPOSE {port}");
-    healthcheck(
-        &mut f,
-        &format!("[\"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:{port}/healthz\"]"),
-    );
+    nginx_runtime(&mut f, "nginx.conf", &source, port);
     f
 }
 
