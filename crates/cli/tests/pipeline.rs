@@ -271,33 +271,26 @@ fn lint_fixture(name: &str) -> Result<Option<String>, String> {
             ));
         }
     }
-    let compose = Command::new(tool("docker-compose"))
-        .args(["-f", "compose.yaml", "config", "-q"])
-        .env("POSTGRES_PASSWORD", "only-for-this-test")
-        .env("MYSQL_PASSWORD", "only-for-this-test")
-        .env("MYSQL_ROOT_PASSWORD", "only-for-this-test")
-        .current_dir(&p.work)
-        .output()
-        .unwrap();
-    if !compose.status.success() {
-        problems.push(format!(
-            "{name}: docker-compose refuses compose.yaml: {}",
-            String::from_utf8_lossy(&compose.stderr)
-        ));
-    }
+    let mut layers = vec![vec!["compose.yaml"]];
     if p.work.join("compose.dev.yaml").exists() {
-        let dev = Command::new(tool("docker-compose"))
-            .args(["-f", "compose.yaml", "-f", "compose.dev.yaml", "config", "-q"])
+        layers.push(vec!["compose.yaml", "compose.dev.yaml"]);
+    }
+    for files in layers {
+        let mut args: Vec<&str> = files.iter().flat_map(|f| ["-f", *f]).collect();
+        args.extend(["config", "-q"]);
+        let compose = Command::new(tool("docker-compose"))
+            .args(&args)
             .env("POSTGRES_PASSWORD", "only-for-this-test")
             .env("MYSQL_PASSWORD", "only-for-this-test")
             .env("MYSQL_ROOT_PASSWORD", "only-for-this-test")
             .current_dir(&p.work)
             .output()
             .unwrap();
-        if !dev.status.success() {
+        if !compose.status.success() {
             problems.push(format!(
-                "{name}: docker-compose refuses compose.yaml with compose.dev.yaml: {}",
-                String::from_utf8_lossy(&dev.stderr)
+                "{name}: docker-compose refuses {}: {}",
+                files.join(" with "),
+                String::from_utf8_lossy(&compose.stderr)
             ));
         }
     }

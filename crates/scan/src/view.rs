@@ -57,7 +57,6 @@ pub const SKIP_DIRS: &[&str] = &[
 pub struct FileIndex {
     /// Root-relative paths with `/` separators, sorted.
     pub files: Vec<String>,
-    lookup: HashSet<String>,
     dirs: HashSet<String>,
     names: std::collections::HashMap<String, Vec<String>>,
 }
@@ -77,23 +76,17 @@ impl FileIndex {
                 }
             }
         }
-        let lookup = files.iter().cloned().collect();
         let mut names: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
         for f in &files {
             let (dir, name) = f.rsplit_once('/').unwrap_or(("", f.as_str()));
             names.entry(dir.to_string()).or_default().push(name.to_string());
         }
-        Self {
-            files,
-            lookup,
-            dirs,
-            names,
-        }
+        Self { files, dirs, names }
     }
 
     /// True when the walk found this file.
     pub fn has(&self, rel: &str) -> bool {
-        self.lookup.contains(rel)
+        self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()
     }
 
     /// True when the walk found a file somewhere below this folder.
