@@ -328,7 +328,19 @@ declined: Array<string>,
 /**
  * The analysis.
  */
-profile: ProjectProfile, };
+profile: ProjectProfile, 
+/**
+ * Which brain did the work, in words.
+ */
+brain: string, 
+/**
+ * Tokens the model used (LLM runs).
+ */
+usage: Usage | null, 
+/**
+ * The model's closing words (LLM runs).
+ */
+summary: string | null, };
 export type PushReport = { 
 /**
  * `pushed`, `no_remote`, `needs_credentials`, `rejected` or `unreachable`.
@@ -346,3 +358,50 @@ branch: string,
  * The outcome in words.
  */
 message: string, };
+export type Usage = { 
+/**
+ * Tokens sent (prompt).
+ */
+inputTokens: bigint, 
+/**
+ * Tokens received (completion).
+ */
+outputTokens: bigint, 
+/**
+ * Requests that got a reply, retries included.
+ */
+requests: number, };
+export type BrainSettings = { 
+/**
+ * `builtin`, `openai` or `anthropic`.
+ */
+provider: string, 
+/**
+ * The provider's endpoint; its public one when unset.
+ */
+baseUrl: string | null, 
+/**
+ * The model; a current default when unset.
+ */
+model: string | null, 
+/**
+ * A Context7-compatible documentation service; none when unset.
+ */
+docsUrl: string | null, };
+export type BrainStatus = { 
+/**
+ * The settings.
+ */
+settings: BrainSettings, 
+/**
+ * The stored provider key, masked, when there is one.
+ */
+key: string | null, 
+/**
+ * The stored documentation key, masked, when there is one.
+ */
+docsKey: string | null, 
+/**
+ * Why the keychain could not be read, when it could not.
+ */
+keychainError: string | null, };

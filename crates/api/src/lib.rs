@@ -10,11 +10,17 @@
 //! through `tracing`, which each front end routes where it wants (stderr, a file, the UI).
 #![deny(missing_docs)]
 
+pub mod agent;
+pub mod keychain;
 mod rules;
 mod run;
+pub mod settings;
 
+pub use agent::LlmSettings;
 pub use rules::{CommitStyle, ProjectRules};
-pub use run::{PushReport, Run, RunObserver, RunOptions, RunReport};
+pub use run::{Brain, PushReport, Run, RunObserver, RunOptions, RunReport};
+pub use settings::{BrainSettings, BrainStatus};
+pub use slipway_llm as llm;
 
 use std::path::Path;
 
@@ -51,6 +57,15 @@ pub enum ApiError {
     /// A step was asked for out of order.
     #[error("{0}")]
     Order(String),
+    /// The model's provider failed or is misconfigured.
+    #[error(transparent)]
+    Llm(#[from] slipway_llm::LlmError),
+    /// The person cancelled the run; nothing was written.
+    #[error("cancelled; nothing was written")]
+    Cancelled,
+    /// The OS keychain could not be used.
+    #[error(transparent)]
+    Keychain(#[from] keychain::KeychainError),
     /// A correction could not be saved to slipway.toml; the file is unchanged.
     #[error(transparent)]
     Correction(#[from] slipway_scan::config::ConfigError),
@@ -65,6 +80,7 @@ impl ApiError {
                 | ApiError::Task(_)
                 | ApiError::Generate(GenerateError::NoService(_))
                 | ApiError::Git(GitError::NotARepository(_))
+                | ApiError::Llm(slipway_llm::LlmError::Config(_))
                 | ApiError::Correction(
                     slipway_scan::config::ConfigError::UnknownField { .. }
                         | slipway_scan::config::ConfigError::BadValue { .. }
@@ -86,6 +102,11 @@ impl ApiError {
             ApiError::Git(GitError::NotARepository(_)) => "not_a_repository",
             ApiError::Git(_) => "git_failed",
             ApiError::Order(_) => "out_of_order",
+            ApiError::Llm(slipway_llm::LlmError::Unauthorized { .. }) => "llm_unauthorized",
+            ApiError::Llm(slipway_llm::LlmError::Config(_)) => "llm_settings",
+            ApiError::Llm(_) => "llm_failed",
+            ApiError::Cancelled => "cancelled",
+            ApiError::Keychain(_) => "keychain",
             ApiError::Correction(slipway_scan::config::ConfigError::Io { .. }) => "write_failed",
             ApiError::Correction(_) => "bad_correction",
         }

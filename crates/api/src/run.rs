@@ -13,7 +13,10 @@ use slipway_engine::{
 use slipway_git::{CommitInfo, PushOutcome};
 use slipway_scan::{ProjectProfile, ProjectView};
 
+use crate::agent::LlmSettings;
 use crate::{ApiError, ProjectRules};
+use slipway_engine::TaskError;
+use slipway_llm::{Cancel, LlmError, Usage};
 
 /// Receives the todo list every time it changes.
 pub trait RunObserver: Send + Sync {
@@ -61,6 +64,34 @@ pub struct Run {
     pub commit: Option<CommitInfo>,
     /// The push, once tried.
     pub push: Option<PushOutcome>,
+    /// Which brain did the work, in words.
+    pub brain: String,
+    /// Tokens the model used (LLM runs).
+    pub usage: Option<Usage>,
+    /// The model's closing words (LLM runs).
+    pub summary: Option<String>,
+}
+
+/// Who carries out the work step.
+#[derive(Debug, Clone)]
+pub enum Brain {
+    /// The deterministic generators: offline, no key.
+    Builtin,
+    /// A language model through a provider, with Slipway's tools.
+    Llm(Box<LlmSettings>),
+}
+
+impl Brain {
+    /// The brain in words: `built-in engine` or `openai gpt-4.1 at https://…`.
+    pub fn describe(&self) -> String {
+        match self {
+            Brain::Builtin => "built-in engine".into(),
+            Brain::Llm(s) => {
+                let c = s.client.config();
+                format!("{} {} at {}", c.kind.id(), c.model, s.client.endpoint())
+            }
+        }
+    }
 }
 
 /// The result of a run, as `slipway run --json` prints it and the UI shows it.
@@ -85,6 +116,12 @@ pub struct RunReport {
     pub declined: Vec<String>,
     /// The analysis.
     pub profile: ProjectProfile,
+    /// Which brain did the work, in words.
+    pub brain: String,
+    /// Tokens the model used (LLM runs).
+    pub usage: Option<Usage>,
+    /// The model's closing words (LLM runs).
+    pub summary: Option<String>,
 }
 
 /// A push outcome, flattened for scripts: `{"outcome", "remote", "branch", "message"}`.
@@ -163,15 +200,300 @@ fn describe_service(profile: &ProjectProfile) -> String {
         .join("; ")
 }
 
+/// The model's work: the agent loop, with its todos shown live. Returns the proposals, the
+/// tokens used and the model's closing words.
+fn model_work(
+    steps: &mut Steps,
+    settings: &LlmSettings,
+    briefing: &crate::agent::Briefing,
+    root: &Path,
+    cancel: &Cancel,
+) -> Result<(Vec<Artifact>, Usage, String), ApiError> {
+    steps.start("work");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::Llm(LlmError::Config(format!("cannot start the network runtime: {e}"))))?;
+    let result = {
+        let mut on_todos = |work: &[Todo]| {
+            steps.plan.set_work(work);
+            steps.observer.todos(&steps.plan.todos);
+        };
+        runtime.block_on(crate::agent::work(settings, briefing, root, cancel, &mut on_todos))
+    };
+    match result {
+        Ok(outcome) => {
+            // A model that never wrote its steps keeps the placeholder step.
+            if !outcome.todos.is_empty() {
+                steps.plan.set_work(&outcome.todos);
+            }
+            let ids: Vec<(String, TodoStatus)> = steps
+                .plan
+                .of_kind(&TodoKind::Work)
+                .map(|t| (t.id.clone(), t.status))
+                .collect();
+            let files: Vec<String> = outcome.proposed.iter().map(|a| a.path.clone()).collect();
+            let proposed = if files.is_empty() {
+                "proposed no files".to_string()
+            } else {
+                format!("proposed {}", files.join(", "))
+            };
+            for (id, status) in ids {
+                match (status, &outcome.stopped) {
+                    (TodoStatus::Pending | TodoStatus::InProgress, Some(why)) => {
+                        steps.set(&id, TodoStatus::Failed, Some(format!("{why}; {proposed}")))
+                    }
+                    (TodoStatus::InProgress, None) if id == "work" => {
+                        steps.set(&id, TodoStatus::Done, Some(proposed.clone()))
+                    }
+                    (TodoStatus::InProgress, None) => steps.set(&id, TodoStatus::Done, None),
+                    (TodoStatus::Pending, None) => steps.set(
+                        &id,
+                        TodoStatus::Skipped,
+                        Some("the model finished without starting this step".into()),
+                    ),
+                    _ => steps.observer.todos(&steps.plan.todos),
+                }
+            }
+            if let Some(why) = &outcome.stopped {
+                tracing::warn!("the model was stopped: {why}");
+            }
+            tracing::info!(
+                input = outcome.usage.input_tokens,
+                output = outcome.usage.output_tokens,
+                requests = outcome.usage.requests,
+                "model usage"
+            );
+            Ok((outcome.proposed, outcome.usage, outcome.summary))
+        }
+        Err(failure) => {
+            let (status, detail, err) = match failure {
+                crate::agent::Failure::Cancelled(_) => {
+                    (TodoStatus::Skipped, "cancelled".to_string(), ApiError::Cancelled)
+                }
+                crate::agent::Failure::Provider(e, _) => (TodoStatus::Failed, e.to_string(), ApiError::Llm(e)),
+            };
+            for id in steps
+                .plan
+                .of_kind(&TodoKind::Work)
+                .map(|t| (t.id.clone(), t.status))
+                .filter(|(_, s)| matches!(s, TodoStatus::Pending | TodoStatus::InProgress))
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+            {
+                steps.set(&id, status, Some(detail.clone()));
+            }
+            for id in ["reflect", "ship"] {
+                steps.set(id, TodoStatus::Skipped, Some(format!("not reached: {detail}")));
+            }
+            Err(err)
+        }
+    }
+}
+
+/// What the work step produced: proposals, existing files kept for the reflection to review,
+/// and findings about parts left out.
+type Work = (Vec<Artifact>, Vec<String>, Vec<Finding>);
+
+/// The built-in engine's work: the generators, matched to the plan's steps.
+fn builtin_work(
+    steps: &mut Steps,
+    root: &Path,
+    profile: &ProjectProfile,
+    supported: &[Intent],
+) -> Result<Work, ApiError> {
+    let root = root.to_path_buf();
+    let mut left_out = Vec::new();
+    let artifacts = if supported.contains(&Intent::Containerize) {
+        match containerize(profile) {
+            Ok(c) => {
+                for (path, why) in &c.left_out {
+                    tracing::warn!("{path}: {why}");
+                    left_out.push(slipway_engine::Finding {
+                        severity: slipway_engine::Severity::Warning,
+                        rule: "containerize/not-covered".into(),
+                        path: path.clone(),
+                        line: None,
+                        message: format!("left out: {why}"),
+                    });
+                }
+                let mut artifacts = c.artifacts;
+                for a in artifacts.iter_mut().filter(|a| a.path.ends_with(".dockerignore")) {
+                    // A member's Dockerfile.dockerignore applies at the workspace root.
+                    let dir = match a.path.rsplit_once('/') {
+                        Some((d, name)) if name != "Dockerfile.dockerignore" => d,
+                        _ => "",
+                    };
+                    for gi in [format!("{dir}/.gitignore"), ".gitignore".to_string()] {
+                        let gi = gi.trim_start_matches('/').to_string();
+                        if let Ok(text) = std::fs::read_to_string(root.join(&gi)) {
+                            a.content = slipway_engine::generate::merge_gitignore(&a.content, &text);
+                            break;
+                        }
+                    }
+                }
+                artifacts
+            }
+            Err(e) => {
+                if let Some(t) = steps
+                    .plan
+                    .todos
+                    .iter()
+                    .find(|t| matches!(t.kind, Some(TodoKind::Generate(_))))
+                {
+                    let id = t.id.clone();
+                    steps.set(&id, TodoStatus::Failed, Some(e.to_string()));
+                }
+                return Err(e.into());
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let mut proposed: Vec<Artifact> = Vec::new();
+    let mut kept: Vec<String> = Vec::new();
+    let generate_steps: Vec<(String, String)> = steps
+        .plan
+        .todos
+        .iter()
+        .filter_map(|t| match &t.kind {
+            Some(TodoKind::Generate(p)) => Some((t.id.clone(), p.clone())),
+            _ => None,
+        })
+        .collect();
+    for (id, file) in &generate_steps {
+        steps.start(id);
+        // A step covers its file in every service folder, and compose covers .env.example.
+        let mine: Vec<&Artifact> = artifacts
+            .iter()
+            .filter(|a| {
+                let name = a.path.rsplit('/').next().unwrap_or(&a.path);
+                name == file.as_str()
+                        // A Dockerfile's companions: nginx.conf for a static site, and the
+                        // Dockerfile-specific ignore file of a workspace member.
+                        || (file == "Dockerfile" && name == "nginx.conf")
+                        || (file == ".dockerignore" && name == "Dockerfile.dockerignore")
+                        || (file == "compose.yaml" && (a.path == ".env.example" || a.path == "compose.dev.yaml"))
+            })
+            .collect();
+        let mut done = Vec::new();
+        let mut skipped = Vec::new();
+        let mut improved_in_place: Vec<String> = Vec::new();
+        for a in mine {
+            let on_disk = root.join(&a.path);
+            match std::fs::read(&on_disk) {
+                Ok(existing) if a.path.ends_with(".env.example") => {
+                    // The user's example file is extended, never replaced.
+                    let text = String::from_utf8_lossy(&existing);
+                    if let Some(content) = merge_env_example(&text, &a.content) {
+                        done.push(a.path.clone());
+                        proposed.push(Artifact { content, ..a.clone() });
+                    }
+                }
+                Ok(existing) if existing != a.content.as_bytes() => {
+                    // The user's own Dockerfile is improved in place where it is wrong,
+                    // keeping every other line; other files of theirs are kept as they
+                    // are. Either way the reflection reviews the result.
+                    let text = String::from_utf8_lossy(&existing);
+                    let service = profile
+                        .services
+                        .iter()
+                        .find(|s| slipway_engine::generate::service_file(s, "Dockerfile") == a.path);
+                    let improved = if a.path == "compose.yaml" {
+                        slipway_engine::generate::improve_compose(&text)
+                    } else {
+                        service
+                            .filter(|_| a.path.ends_with("Dockerfile"))
+                            .and_then(|s| slipway_engine::generate::improve_dockerfile(&text, s))
+                    };
+                    match improved {
+                        Some((content, reasons)) => {
+                            tracing::info!(path = %a.path, "improving the existing file in place: {}", reasons.join("; "));
+                            improved_in_place.push(format!("{} in place: {}", a.path, reasons.join("; ")));
+                            proposed.push(Artifact {
+                                content,
+                                purpose: format!(
+                                    "your {} with what was wrong in it fixed, each change explained",
+                                    a.path
+                                ),
+                                ..a.clone()
+                            });
+                        }
+                        None => {
+                            skipped.push(a.path.clone());
+                            kept.push(a.path.clone());
+                        }
+                    }
+                }
+                _ => {
+                    done.push(a.path.clone());
+                    proposed.push(a.clone());
+                }
+            }
+        }
+        let mut parts = Vec::new();
+        if !done.is_empty() {
+            parts.push(format!("proposed {}", done.join(", ")));
+        }
+        for p in &improved_in_place {
+            parts.push(format!("improved the existing {p}"));
+        }
+        let (status, detail) = if parts.is_empty() {
+            if skipped.is_empty() {
+                (TodoStatus::Skipped, "nothing to write for this project".to_string())
+            } else {
+                (
+                    TodoStatus::Skipped,
+                    format!(
+                        "{} already exists and is kept as it is; the reflection reviews it",
+                        skipped.join(", ")
+                    ),
+                )
+            }
+        } else {
+            if !skipped.is_empty() {
+                parts.push(format!("kept the existing {}", skipped.join(", ")));
+            }
+            (TodoStatus::Done, parts.join("; "))
+        };
+        steps.set(id, status, Some(detail));
+    }
+    Ok((proposed, kept, left_out))
+}
+
 impl Run {
-    /// Understands the task, writes the todo list, and works through it up to the review:
-    /// everything is prepared and checked, nothing is written.
+    /// Understands the task, writes the todo list, and works through it up to the review with
+    /// the built-in engine: everything is prepared and checked, nothing is written.
     pub fn prepare(root: &Path, task_text: &str, observer: &dyn RunObserver) -> Result<Run, ApiError> {
-        let task = task::understand(task_text)?;
+        Run::prepare_with(root, task_text, &Brain::Builtin, observer, &Cancel::new())
+    }
+
+    /// [`Run::prepare`] with either brain. The LLM works inside the same run: the same analysis,
+    /// rules, research and context first, the same reflection and review after, and `cancel`
+    /// stops it at the next wait.
+    pub fn prepare_with(
+        root: &Path,
+        task_text: &str,
+        brain: &Brain,
+        observer: &dyn RunObserver,
+        cancel: &Cancel,
+    ) -> Result<Run, ApiError> {
+        let task = match (task::understand(task_text), brain) {
+            (Ok(t), _) => t,
+            // A model reads free-form tasks the keyword table does not know.
+            (Err(TaskError::NotUnderstood(text)), Brain::Llm(_)) => Task {
+                text,
+                intents: Vec::new(),
+            },
+            (Err(e), _) => return Err(e.into()),
+        };
         let view = ProjectView::open(root)?;
         let supported: Vec<Intent> = task.intents.iter().copied().filter(|i| i.supported()).collect();
-        let declined: Vec<String> = task.unsupported().iter().map(|i| i.describe().to_string()).collect();
-        if supported.is_empty() {
+        let declined: Vec<String> = match brain {
+            Brain::Builtin => task.unsupported().iter().map(|i| i.describe().to_string()).collect(),
+            Brain::Llm(_) => Vec::new(),
+        };
+        if supported.is_empty() && matches!(brain, Brain::Builtin) {
             return Err(ApiError::Unsupported {
                 asked: declined.join(" and "),
             });
@@ -180,11 +502,14 @@ impl Run {
 
         // 1. The todo list comes first.
         let mut steps = Steps {
-            plan: Plan::for_task(&task),
+            plan: match brain {
+                Brain::Builtin => Plan::for_task(&task),
+                Brain::Llm(_) => Plan::for_model(),
+            },
             observer,
         };
         steps.observer.todos(&steps.plan.todos);
-        tracing::info!(task = %task.text, root = %root.display(), "task understood");
+        tracing::info!(task = %task.text, root = %root.display(), brain = %brain.describe(), "task understood");
         for d in &declined {
             tracing::warn!("the built-in engine cannot {d} yet; that part of the task is left out");
         }
@@ -220,31 +545,32 @@ impl Run {
             .map(|g| g.recent_commits.clone())
             .unwrap_or_default();
         let rules = ProjectRules::read(&root, &recent);
-        let detail = if rules.read.is_empty() {
-            format!("no rule files found; {}", rules.commit_style_reason)
-        } else {
-            format!("read {}; {}", rules.read.join(", "), rules.commit_style_reason)
-        };
-        steps.set("rules", TodoStatus::Done, Some(detail));
+        let rules_detail = rules.describe();
+        steps.set("rules", TodoStatus::Done, Some(rules_detail.clone()));
 
-        // 4. Research, from built-in knowledge.
+        // 4. Research, from built-in knowledge (and the documentation service, for the model).
         steps.start("research");
         let images: Vec<String> = profile
             .services
             .iter()
-            .filter_map(|s| {
-                s.runtime_version
-                    .as_ref()
-                    .map(|v| knowledge::node_image(v.split('.').next().unwrap_or(v)))
-            })
+            .filter_map(slipway_engine::generate::base_image)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .collect();
+        let docs = match brain {
+            Brain::Llm(s) if s.docs.is_some() => format!(
+                "documentation service at {} available to the model",
+                s.docs.as_ref().map(|d| d.base()).unwrap_or_default()
+            ),
+            _ => "no documentation service configured".to_string(),
+        };
         steps.set(
             "research",
             TodoStatus::Done,
             Some(format!(
-                "built-in knowledge checked on {}: base {}, multi-stage build with BuildKit cache mounts, standalone output for Next.js; no documentation service configured",
+                "built-in knowledge checked on {}: base {}; multi-stage builds with BuildKit cache mounts, non-root users; {docs}",
                 knowledge::CHECKED_ON,
-                images.join(", ")
+                if images.is_empty() { "images per stack".to_string() } else { images.join(", ") },
             )),
         );
 
@@ -276,169 +602,32 @@ impl Run {
                 .collect();
             context.push_str(&format!("; existing: {}", list.join(", ")));
         }
-        steps.set("context", TodoStatus::Done, Some(context));
+        steps.set("context", TodoStatus::Done, Some(context.clone()));
 
         // 6. The work itself.
-        let mut left_out = Vec::new();
-        let artifacts = if supported.contains(&Intent::Containerize) {
-            match containerize(&profile) {
-                Ok(c) => {
-                    for (path, why) in &c.left_out {
-                        tracing::warn!("{path}: {why}");
-                        left_out.push(slipway_engine::Finding {
-                            severity: slipway_engine::Severity::Warning,
-                            rule: "containerize/not-covered".into(),
-                            path: path.clone(),
-                            line: None,
-                            message: format!("left out: {why}"),
-                        });
-                    }
-                    let mut artifacts = c.artifacts;
-                    for a in artifacts.iter_mut().filter(|a| a.path.ends_with(".dockerignore")) {
-                        // A member's Dockerfile.dockerignore applies at the workspace root.
-                        let dir = match a.path.rsplit_once('/') {
-                            Some((d, name)) if name != "Dockerfile.dockerignore" => d,
-                            _ => "",
-                        };
-                        for gi in [format!("{dir}/.gitignore"), ".gitignore".to_string()] {
-                            let gi = gi.trim_start_matches('/').to_string();
-                            if let Ok(text) = std::fs::read_to_string(root.join(&gi)) {
-                                a.content = slipway_engine::generate::merge_gitignore(&a.content, &text);
-                                break;
-                            }
-                        }
-                    }
-                    artifacts
-                }
-                Err(e) => {
-                    if let Some(t) = steps
-                        .plan
-                        .todos
-                        .iter()
-                        .find(|t| matches!(t.kind, Some(TodoKind::Generate(_))))
-                    {
-                        let id = t.id.clone();
-                        steps.set(&id, TodoStatus::Failed, Some(e.to_string()));
-                    }
-                    return Err(e.into());
-                }
+        let mut usage = None;
+        let mut model_summary = None;
+        let (proposed, kept, left_out) = match brain {
+            Brain::Builtin => builtin_work(&mut steps, &root, &profile, &supported)?,
+            Brain::Llm(settings) => {
+                let briefing = crate::agent::Briefing {
+                    task: &task.text,
+                    profile: &profile,
+                    rules: &rules_detail,
+                    context: &context,
+                };
+                let outcome = model_work(&mut steps, settings, &briefing, &root, cancel);
+                let (proposed, used, words) = outcome?;
+                usage = Some(used);
+                model_summary = Some(words);
+                (proposed, Vec::new(), Vec::new())
             }
-        } else {
-            Vec::new()
         };
-        let mut proposed: Vec<Artifact> = Vec::new();
-        let mut kept: Vec<String> = Vec::new();
-        let generate_steps: Vec<(String, String)> = steps
-            .plan
-            .todos
-            .iter()
-            .filter_map(|t| match &t.kind {
-                Some(TodoKind::Generate(p)) => Some((t.id.clone(), p.clone())),
-                _ => None,
-            })
-            .collect();
-        for (id, file) in &generate_steps {
-            steps.start(id);
-            // A step covers its file in every service folder, and compose covers .env.example.
-            let mine: Vec<&Artifact> = artifacts
-                .iter()
-                .filter(|a| {
-                    let name = a.path.rsplit('/').next().unwrap_or(&a.path);
-                    name == file.as_str()
-                        // A Dockerfile's companions: nginx.conf for a static site, and the
-                        // Dockerfile-specific ignore file of a workspace member.
-                        || (file == "Dockerfile" && name == "nginx.conf")
-                        || (file == ".dockerignore" && name == "Dockerfile.dockerignore")
-                        || (file == "compose.yaml" && (a.path == ".env.example" || a.path == "compose.dev.yaml"))
-                })
-                .collect();
-            let mut done = Vec::new();
-            let mut skipped = Vec::new();
-            let mut improved_in_place: Vec<String> = Vec::new();
-            for a in mine {
-                let on_disk = root.join(&a.path);
-                match std::fs::read(&on_disk) {
-                    Ok(existing) if a.path.ends_with(".env.example") => {
-                        // The user's example file is extended, never replaced.
-                        let text = String::from_utf8_lossy(&existing);
-                        if let Some(content) = merge_env_example(&text, &a.content) {
-                            done.push(a.path.clone());
-                            proposed.push(Artifact { content, ..a.clone() });
-                        }
-                    }
-                    Ok(existing) if existing != a.content.as_bytes() => {
-                        // The user's own Dockerfile is improved in place where it is wrong,
-                        // keeping every other line; other files of theirs are kept as they
-                        // are. Either way the reflection reviews the result.
-                        let text = String::from_utf8_lossy(&existing);
-                        let service = profile
-                            .services
-                            .iter()
-                            .find(|s| slipway_engine::generate::service_file(s, "Dockerfile") == a.path);
-                        let improved = if a.path == "compose.yaml" {
-                            slipway_engine::generate::improve_compose(&text)
-                        } else {
-                            service
-                                .filter(|_| a.path.ends_with("Dockerfile"))
-                                .and_then(|s| slipway_engine::generate::improve_dockerfile(&text, s))
-                        };
-                        match improved {
-                            Some((content, reasons)) => {
-                                tracing::info!(path = %a.path, "improving the existing file in place: {}", reasons.join("; "));
-                                improved_in_place.push(format!("{} in place: {}", a.path, reasons.join("; ")));
-                                proposed.push(Artifact {
-                                    content,
-                                    purpose: format!(
-                                        "your {} with what was wrong in it fixed, each change explained",
-                                        a.path
-                                    ),
-                                    ..a.clone()
-                                });
-                            }
-                            None => {
-                                skipped.push(a.path.clone());
-                                kept.push(a.path.clone());
-                            }
-                        }
-                    }
-                    _ => {
-                        done.push(a.path.clone());
-                        proposed.push(a.clone());
-                    }
-                }
-            }
-            let mut parts = Vec::new();
-            if !done.is_empty() {
-                parts.push(format!("proposed {}", done.join(", ")));
-            }
-            for p in &improved_in_place {
-                parts.push(format!("improved the existing {p}"));
-            }
-            let (status, detail) = if parts.is_empty() {
-                if skipped.is_empty() {
-                    (TodoStatus::Skipped, "nothing to write for this project".to_string())
-                } else {
-                    (
-                        TodoStatus::Skipped,
-                        format!(
-                            "{} already exists and is kept as it is; the reflection reviews it",
-                            skipped.join(", ")
-                        ),
-                    )
-                }
-            } else {
-                if !skipped.is_empty() {
-                    parts.push(format!("kept the existing {}", skipped.join(", ")));
-                }
-                (TodoStatus::Done, parts.join("; "))
-            };
-            steps.set(id, status, Some(detail));
-        }
         let changes = ChangeSet::preview(&root, &proposed)?;
 
         // 7. Reflection: review what was produced and what was kept.
         steps.start("reflect");
-        let mut findings = std::mem::take(&mut left_out);
+        let mut findings = left_out;
         for c in &changes.changes {
             findings.extend(check_file(&c.path, &c.after, &profile.services));
         }
@@ -485,6 +674,9 @@ impl Run {
             applied: None,
             commit: None,
             push: None,
+            brain: brain.describe(),
+            usage,
+            summary: model_summary,
         })
     }
 
@@ -524,7 +716,13 @@ impl Run {
             return Err(ApiError::Order("nothing to commit: no file was written".into()));
         }
         let message = self.rules.commit_message(&self.task.text, &applied.written);
-        match slipway_git::commit_files(&self.root, &applied.written, &message) {
+        let on_main = slipway_git::current_branch(&self.root).is_some_and(|b| b == "main" || b == "master");
+        if let (true, Some(branch)) = (on_main, self.rules.branch_for(&self.task.text)) {
+            let branch = slipway_git::start_branch(&self.root, &branch)?;
+            tracing::info!(%branch, "the project's rules keep work off the main branch");
+        }
+        let written = applied.written.clone();
+        match slipway_git::commit_files(&self.root, &written, &message) {
             Ok(info) => {
                 let detail = format!("committed {} on {}", &info.id[..7], info.branch);
                 self.mark(observer, "ship", TodoStatus::InProgress, detail);
@@ -587,6 +785,9 @@ impl Run {
             rules_read: self.rules.read.clone(),
             declined: self.declined.clone(),
             profile: self.profile.clone(),
+            brain: self.brain.clone(),
+            usage: self.usage,
+            summary: self.summary.clone(),
         }
     }
 

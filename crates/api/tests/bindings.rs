@@ -38,6 +38,9 @@ fn typescript_bindings_are_current() {
         decl::<slipway_git::CommitInfo>(&cfg),
         decl::<slipway_api::RunReport>(&cfg),
         decl::<slipway_api::PushReport>(&cfg),
+        decl::<slipway_api::llm::Usage>(&cfg),
+        decl::<slipway_api::BrainSettings>(&cfg),
+        decl::<slipway_api::BrainStatus>(&cfg),
     ] {
         out.push_str(&d);
     }

@@ -99,3 +99,58 @@ pub const DEBIAN_SLIM: &str = "debian:bookworm-slim";
 pub const ERLANG_IMAGE: &str = "erlang:28-alpine";
 /// GCC's official image (Debian bookworm), to build C and C++ with CMake.
 pub const GCC_IMAGE: &str = "gcc:14";
+
+/// GitHub Actions Slipway's pipelines use, at their current major versions.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("actions/checkout", "v5"),
+    ("actions/setup-node", "v5"),
+    ("actions/setup-python", "v6"),
+    ("actions/setup-go", "v6"),
+    ("docker/setup-buildx-action", "v3"),
+    ("docker/login-action", "v3"),
+    ("docker/metadata-action", "v5"),
+    ("docker/build-push-action", "v6"),
+];
+
+/// Kubernetes API versions for the objects a deployment needs (none of them beta).
+pub const KUBERNETES_APIS: &[(&str, &str)] = &[
+    ("Deployment", "apps/v1"),
+    ("Service", "v1"),
+    ("HorizontalPodAutoscaler", "autoscaling/v2"),
+    ("Ingress", "networking.k8s.io/v1"),
+    ("PodDisruptionBudget", "policy/v1"),
+    ("HTTPRoute", "gateway.networking.k8s.io/v1"),
+];
+
+/// The built-in knowledge as a short brief, for the research step and the LLM's first message.
+pub fn brief() -> String {
+    let mut out = String::new();
+    out.push_str("Base images (pin the major line, or the exact version the project declares):\n");
+    out.push_str(&format!(
+        "- Node.js: {} for build and runtime; Bun: {BUN_IMAGE}; Deno: denoland/deno:{DENO_VERSION}\n",
+        node_image("<major>")
+    ));
+    out.push_str(&format!(
+        "- Python: python:<version>-slim with a virtual environment; uv from {UV_IMAGE}; {POETRY}, {PDM}, {PIPENV}\n"
+    ));
+    out.push_str(&format!(
+        "- Go: build on golang:<version>, run on {DISTROLESS_STATIC}; Rust: run on {DISTROLESS_CC}\n"
+    ));
+    out.push_str(&format!(
+        "- Java: maven:{MAVEN_LINE}-eclipse-temurin-<java> or gradle:{GRADLE_LINE}-jdk<java> to build, eclipse-temurin:<java>-jre to run\n"
+    ));
+    out.push_str(&format!(
+        "- PHP: {FRANKENPHP_IMAGE}-php<version> with {COMPOSER_IMAGE}; static sites: {NGINX_UNPRIVILEGED}\n"
+    ));
+    out.push_str(&format!(
+        "- Elixir releases on {DEBIAN_SLIM}; Gleam on {ERLANG_IMAGE}; C and C++ built on {GCC_IMAGE}\n"
+    ));
+    let services: Vec<String> = SERVICE_IMAGES.iter().map(|s| format!("{} {}", s.id, s.image)).collect();
+    out.push_str(&format!("- Backing services in compose: {}\n", services.join(", ")));
+    out.push_str("Container practice: multi-stage builds, dependency manifests copied before the source, BuildKit cache mounts, a numeric non-root user, exec-form CMD, a HEALTHCHECK where the image has a client for it, a .dockerignore that keeps secrets and build output out of the context.\n");
+    let actions: Vec<String> = ACTIONS.iter().map(|(a, v)| format!("{a}@{v}")).collect();
+    out.push_str(&format!("GitHub Actions: {}\n", actions.join(", ")));
+    let apis: Vec<String> = KUBERNETES_APIS.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    out.push_str(&format!("Kubernetes APIs: {}\n", apis.join(", ")));
+    out
+}

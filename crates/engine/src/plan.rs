@@ -37,6 +37,10 @@ pub enum TodoKind {
     Context,
     /// Generate one artifact (its path).
     Generate(String),
+    /// A step the LLM wrote for itself.
+    Work,
+    /// Parts of the task the built-in engine cannot do, said plainly.
+    Declined,
     /// Check what was produced.
     Reflect,
     /// Commit and push.
@@ -112,6 +116,21 @@ impl Plan {
                 TodoKind::Generate("compose.yaml".into()),
             ));
         }
+        let declined = task.unsupported();
+        if !declined.is_empty() {
+            let words: Vec<&str> = declined.iter().map(|i| i.describe()).collect();
+            let mut t = todo(
+                "declined",
+                format!("Not done by the built-in engine: {}", words.join("; ")),
+                TodoKind::Declined,
+            );
+            t.status = TodoStatus::Skipped;
+            t.detail = Some(format!(
+                "the built-in engine cannot {} yet; nothing is generated for it (an LLM provider in Settings can attempt it, through the same review)",
+                words.join(" or ")
+            ));
+            todos.push(t);
+        }
         todos.push(todo(
             "reflect",
             "Reflect: check security (non-root, secrets), pinned tags and image size",
@@ -120,6 +139,59 @@ impl Plan {
         todos.push(todo("ship", "Commit and push", TodoKind::Ship));
         debug_assert!((5..=10).contains(&todos.len()));
         Plan { todos }
+    }
+
+    /// Writes the todo list for a task the LLM carries out: the same frame, with one work step
+    /// that the model replaces with its own (see [`Plan::set_work`]).
+    pub fn for_model() -> Plan {
+        let todos = vec![
+            todo("analyse", "Analyse the task and the project", TodoKind::Analyse),
+            todo("rules", "Read the project's rules and conventions", TodoKind::Rules),
+            todo(
+                "research",
+                "Look up current practice and versions for the stack",
+                TodoKind::Research,
+            ),
+            todo(
+                "context",
+                "Review recent commits and the existing deployment setup",
+                TodoKind::Context,
+            ),
+            todo(
+                "work",
+                "Carry out the task (the model writes its steps here)",
+                TodoKind::Work,
+            ),
+            todo(
+                "reflect",
+                "Reflect: check security (non-root, secrets), pinned tags and image size",
+                TodoKind::Reflect,
+            ),
+            todo("ship", "Commit and push", TodoKind::Ship),
+        ];
+        Plan { todos }
+    }
+
+    /// Replaces the work steps with `work` (at most 4, so the list stays within 10), keeping the
+    /// frame: the reflection next-to-last and shipping last.
+    pub fn set_work(&mut self, work: &[Todo]) {
+        let at = self
+            .todos
+            .iter()
+            .position(|t| t.kind == Some(TodoKind::Work) || t.kind == Some(TodoKind::Reflect))
+            .unwrap_or(self.todos.len());
+        self.todos.retain(|t| t.kind != Some(TodoKind::Work));
+        let at = at.min(self.todos.len());
+        for (i, t) in work.iter().take(4).enumerate() {
+            let mut t = t.clone();
+            t.kind = Some(TodoKind::Work);
+            self.todos.insert(at + i, t);
+        }
+    }
+
+    /// The steps with `kind`.
+    pub fn of_kind<'a>(&'a self, kind: &'a TodoKind) -> impl Iterator<Item = &'a Todo> + 'a {
+        self.todos.iter().filter(move |t| t.kind.as_ref() == Some(kind))
     }
 
     /// The step with `id`.

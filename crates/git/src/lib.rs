@@ -246,6 +246,55 @@ fn unborn_branch(repo: &Repository) -> Option<String> {
     target.strip_prefix("refs/heads/").map(str::to_string)
 }
 
+/// Moves HEAD to a new branch `name` at the current commit (the working tree and index stay as
+/// they are, since both branches point at the same commit). When `name` exists already at
+/// another commit, `name-2`, `name-3`… is used. Returns the branch's name.
+pub fn start_branch(root: &Path, name: &str) -> Result<String, GitError> {
+    let repo = open(root)?;
+    let err = |e| git_err(root, e);
+    let head = match repo.head() {
+        Ok(h) => Some(h.peel_to_commit().map_err(err)?),
+        Err(e) if e.code() == ErrorCode::UnbornBranch => None,
+        Err(e) => return Err(err(e)),
+    };
+    let mut chosen = name.to_string();
+    for n in 2.. {
+        match repo.find_branch(&chosen, git2::BranchType::Local) {
+            Ok(b) => {
+                let same = b
+                    .get()
+                    .target()
+                    .zip(head.as_ref().map(|c| c.id()))
+                    .is_some_and(|(a, c)| a == c);
+                if same {
+                    break;
+                }
+                chosen = format!("{name}-{n}");
+            }
+            Err(_) => {
+                if let Some(c) = &head {
+                    repo.branch(&chosen, c, false).map_err(err)?;
+                }
+                break;
+            }
+        }
+    }
+    repo.set_head(&format!("refs/heads/{chosen}")).map_err(err)?;
+    tracing::info!(branch = %chosen, "switched to a new branch for the commit");
+    Ok(chosen)
+}
+
+/// The current branch's name, when HEAD is on one.
+pub fn current_branch(root: &Path) -> Option<String> {
+    let repo = open(root).ok()?;
+    let branch = match repo.head() {
+        Ok(h) if h.is_branch() => h.shorthand().ok().map(str::to_string),
+        Ok(_) => None,
+        Err(_) => unborn_branch(&repo),
+    };
+    branch
+}
+
 /// Commits exactly `paths` (relative to `root`) on the current branch.
 pub fn commit_files(root: &Path, paths: &[String], message: &str) -> Result<CommitInfo, GitError> {
     let repo = open(root)?;

@@ -97,6 +97,20 @@ pub fn containerize(profile: &ProjectProfile) -> Result<Containerized, GenerateE
 }
 
 /// The Dockerfile (and any file it needs) for one service, or why Slipway cannot write it yet.
+/// The runtime image the generated Dockerfile of `service` would run on (its last `FROM`), for
+/// the research step to name what it chose.
+pub fn base_image(service: &ServiceProfile) -> Option<String> {
+    let files = service_files(service).ok()?;
+    let dockerfile = files.iter().find(|a| a.path.ends_with("Dockerfile"))?;
+    dockerfile
+        .content
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("FROM "))
+        .and_then(|rest| rest.split_whitespace().find(|w| !w.starts_with("--")))
+        .map(str::to_string)
+}
+
 fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateError> {
     let language = service.language.clone().unwrap_or_else(|| "unknown".into());
     let not_yet = |why: String| GenerateError::NotYet {

@@ -1,0 +1,721 @@
+//! The LLM brain: a model works through the same run as the built-in engine, with tools that
+//! can look at the project and propose files, and nothing else.
+//!
+//! The model never touches the disk, the shell, git or the keychain. Its proposals join the
+//! change set like the built-in generators' files, so the reflection checks them and the person
+//! reviews them as diffs. Every path it names is confined to the project (no `..`, no absolute
+//! paths, no symlinks leading out, nothing in `.git`), and files that usually hold secrets are
+//! never sent to it. A refused call goes back to the model as a tool error; it does not end the
+//! run. The run ends when the model stops calling tools, or at the cap on turns or tokens.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use slipway_engine::check::check_file;
+use slipway_engine::generate::Artifact;
+use slipway_engine::{Todo, TodoKind, TodoStatus};
+use slipway_llm::{Cancel, Client, DocsService, LlmError, Message, ToolCall, ToolResult, ToolSpec, Usage};
+use slipway_scan::{ProjectProfile, ProjectView, SKIP_DIRS};
+
+/// The model's role and boundaries.
+pub const SYSTEM_PROMPT: &str = include_str!("../../../prompts/system.md");
+/// The first message of a run, before templating.
+pub const TASK_PROMPT: &str = include_str!("../../../prompts/task.md");
+
+/// Longest file handed to the model, in bytes.
+const MAX_READ: usize = 100 * 1024;
+/// Longest file the model may propose, in bytes.
+const MAX_PROPOSAL: usize = 256 * 1024;
+/// Most search hits returned.
+const MAX_HITS: usize = 40;
+/// Most folder entries listed.
+const MAX_ENTRIES: usize = 200;
+/// Most work steps the model may write (the whole list stays within 10).
+pub const MAX_WORK_STEPS: usize = 4;
+
+/// How the LLM brain is set up for a run.
+#[derive(Debug, Clone)]
+pub struct LlmSettings {
+    /// Where the model is.
+    pub client: Client,
+    /// The documentation service, when configured.
+    pub docs: Option<DocsService>,
+    /// Most model turns per run.
+    pub max_steps: u32,
+    /// Most tokens (sent and received) per run.
+    pub max_tokens: u64,
+}
+
+impl LlmSettings {
+    /// Settings with the default caps: 24 turns and 400,000 tokens.
+    pub fn new(client: Client, docs: Option<DocsService>) -> LlmSettings {
+        LlmSettings {
+            client,
+            docs,
+            max_steps: 24,
+            max_tokens: 400_000,
+        }
+    }
+}
+
+/// Fills `{{name}}` placeholders. Unknown names and leftovers are errors, so a prompt cannot
+/// silently ship with a hole in it.
+pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len() + 1024);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| "an unclosed {{ in the prompt".to_string())?;
+        let name = after[..end].trim();
+        let value = values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| format!("the prompt asks for {{{{{name}}}}}, which the runner does not fill"))?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// What the runner knows when the model starts.
+pub struct Briefing<'a> {
+    /// The task text.
+    pub task: &'a str,
+    /// The analysis.
+    pub profile: &'a ProjectProfile,
+    /// The rules step's result in words.
+    pub rules: &'a str,
+    /// The context step's result in words.
+    pub context: &'a str,
+}
+
+/// A compact analysis for the model: services and their facts, without evidence.
+pub fn analysis_json(profile: &ProjectProfile) -> Value {
+    let services: Vec<Value> = profile
+        .services
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.remove("evidence");
+                o.retain(|_, x| !(x.is_null() || x.as_array().is_some_and(Vec::is_empty)));
+            }
+            v
+        })
+        .collect();
+    json!({
+        "services": services,
+        "not_services": profile.skipped,
+        "infrastructure": profile.infrastructure,
+        "warnings": profile.warnings,
+    })
+}
+
+/// The first message, rendered.
+pub fn first_message(b: &Briefing, settings: &LlmSettings) -> Result<String, String> {
+    let analysis = serde_json::to_string_pretty(&analysis_json(b.profile)).unwrap_or_default();
+    let docs = match &settings.docs {
+        Some(d) => format!(
+            "configured at {}: call `lookup_docs` for current documentation",
+            d.base()
+        ),
+        None => "not configured; rely on the built-in knowledge above".to_string(),
+    };
+    let knowledge = slipway_engine::knowledge::brief();
+    render(
+        TASK_PROMPT,
+        &[
+            ("task", b.task),
+            ("root", &b.profile.root),
+            ("analysis", &analysis),
+            ("rules", b.rules),
+            ("context", b.context),
+            ("checked_on", slipway_engine::knowledge::CHECKED_ON),
+            ("knowledge", knowledge.trim_end()),
+            ("docs", &docs),
+            ("max_steps", &settings.max_steps.to_string()),
+            ("max_tokens", &settings.max_tokens.to_string()),
+        ],
+    )
+}
+
+/// The tools, as the model sees them.
+pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
+    let spec = |name: &str, description: &str, parameters: Value| ToolSpec {
+        name: name.into(),
+        description: description.into(),
+        parameters,
+    };
+    let path = |d: &str| json!({"type": "string", "description": d});
+    let mut tools = vec![
+        spec(
+            "read_file",
+            "Read a text file of the project. Paths are relative to the project root.",
+            json!({"type": "object", "properties": {"path": path("File path relative to the project root")}, "required": ["path"]}),
+        ),
+        spec(
+            "list_dir",
+            "List a folder of the project (folders end with /). Dependency and build folders are left out.",
+            json!({"type": "object", "properties": {"path": path("Folder relative to the project root; \".\" for the root")}}),
+        ),
+        spec(
+            "search_text",
+            "Search the project's text files for a phrase (case-insensitive). Returns file:line: text.",
+            json!({"type": "object", "properties": {
+                "query": {"type": "string", "description": "Text to find"},
+                "path": path("Limit the search to this folder")}, "required": ["query"]}),
+        ),
+        spec(
+            "project_analysis",
+            "Slipway's analysis of the project: services, stacks, ports, commands, backing services, infrastructure.",
+            json!({"type": "object", "properties": {}}),
+        ),
+        spec(
+            "update_todos",
+            "Replace your work steps (1 to 4) with their current status. Call it first, and whenever a step starts or ends.",
+            json!({"type": "object", "properties": {"todos": {"type": "array", "minItems": 1, "maxItems": MAX_WORK_STEPS, "items": {
+                "type": "object", "properties": {
+                    "title": {"type": "string"},
+                    "status": {"type": "string", "enum": ["pending", "in_progress", "done", "failed", "skipped"]},
+                    "detail": {"type": "string"}},
+                "required": ["title", "status"]}}}, "required": ["todos"]}),
+        ),
+        spec(
+            "propose_change",
+            "Propose the whole new content of one file. Nothing is written: the person reviews it as a diff.",
+            json!({"type": "object", "properties": {
+                "path": path("File path relative to the project root"),
+                "content": {"type": "string", "description": "The complete file"},
+                "purpose": {"type": "string", "description": "Why the file exists, in one sentence"}},
+                "required": ["path", "content", "purpose"]}),
+        ),
+        spec(
+            "run_checks",
+            "Check every file proposed so far (security, pinned versions, ports, layer order, secrets) and return the findings.",
+            json!({"type": "object", "properties": {}}),
+        ),
+    ];
+    if docs {
+        tools.push(spec(
+            "lookup_docs",
+            "Look up current documentation for a library or tool on the configured documentation service.",
+            json!({"type": "object", "properties": {
+                "library": {"type": "string", "description": "Library or tool, such as next.js or docker"},
+                "topic": {"type": "string", "description": "What to look up, such as standalone output"}},
+                "required": ["library", "topic"]}),
+        ));
+    }
+    tools
+}
+
+/// A tool call's failure, sent back to the model.
+type ToolErr = String;
+
+/// File names that usually hold secrets; never read or searched for the model.
+fn holds_secrets(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let env_example = [".example", ".sample", ".template", ".dist"]
+        .iter()
+        .any(|s| name.ends_with(s));
+    (name == ".env" || name.starts_with(".env.") && !env_example)
+        || [".pem", ".key", ".p12", ".pfx", ".keystore", ".jks"]
+            .iter()
+            .any(|s| name.ends_with(s))
+        || name.starts_with("id_rsa")
+        || name.starts_with("id_ed25519")
+        || name.starts_with("id_ecdsa")
+        || [".npmrc", ".pypirc", ".netrc", ".git-credentials", ".dockercfg"].contains(&name.as_str())
+}
+
+/// Checks a path the model named: relative, no `..`, not in `.git`, not a secrets file.
+fn clean_rel(raw: &str) -> Result<String, ToolErr> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("the path is empty".into());
+    }
+    let p = Path::new(raw);
+    let mut parts = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err(format!("refused {raw}: paths may not climb out of the project with .."))
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!(
+                    "refused {raw}: absolute paths are not allowed; use a path relative to the project root"
+                ))
+            }
+        }
+    }
+    if parts.first().is_some_and(|f| f == ".git") || parts.iter().any(|p| p == ".git") {
+        return Err(format!("refused {raw}: the .git folder is off limits"));
+    }
+    let rel = parts.join("/");
+    if holds_secrets(&rel) {
+        return Err(format!(
+            "refused {raw}: files that usually hold secrets are never sent to the model; use .env.example for variable names"
+        ));
+    }
+    Ok(if rel.is_empty() { ".".into() } else { rel })
+}
+
+/// Resolves an existing path through symlinks and checks it stays in the project.
+fn existing_inside(root: &Path, rel: &str) -> Result<PathBuf, ToolErr> {
+    let canon_root = root
+        .canonicalize()
+        .map_err(|e| format!("the project folder is unreadable: {e}"))?;
+    let target = canon_root.join(rel);
+    let real = target.canonicalize().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("{rel} does not exist"),
+        _ => format!("cannot open {rel}: {e}"),
+    })?;
+    if !real.starts_with(&canon_root) {
+        return Err(format!("refused {rel}: it is a symlink that leads outside the project"));
+    }
+    if real
+        .strip_prefix(&canon_root)
+        .is_ok_and(|r| r.components().any(|c| c.as_os_str() == ".git"))
+    {
+        return Err(format!("refused {rel}: it leads into the .git folder"));
+    }
+    Ok(real)
+}
+
+#[derive(Deserialize)]
+struct PathArg {
+    #[serde(default)]
+    path: Option<String>,
+}
+#[derive(Deserialize)]
+struct SearchArgs {
+    query: String,
+    #[serde(default)]
+    path: Option<String>,
+}
+#[derive(Deserialize)]
+struct TodoArg {
+    title: String,
+    status: String,
+    #[serde(default)]
+    detail: Option<String>,
+}
+#[derive(Deserialize)]
+struct TodosArgs {
+    todos: Vec<TodoArg>,
+}
+#[derive(Deserialize)]
+struct ProposeArgs {
+    path: String,
+    content: String,
+    #[serde(default)]
+    purpose: Option<String>,
+}
+#[derive(Deserialize)]
+struct DocsArgs {
+    library: String,
+    #[serde(default)]
+    topic: Option<String>,
+}
+
+/// The model's side of the run: what it proposed and its work steps.
+pub struct Desk<'a> {
+    root: &'a Path,
+    profile: &'a ProjectProfile,
+    /// Files proposed so far, in the order first proposed.
+    pub proposed: Vec<Artifact>,
+    /// Work steps as the model last wrote them.
+    pub todos: Vec<Todo>,
+    /// The provider key, so a proposal that contains it is refused outright.
+    key: String,
+}
+
+impl<'a> Desk<'a> {
+    /// A desk for the project at `root` (absolute).
+    pub fn new(root: &'a Path, profile: &'a ProjectProfile, key: &str) -> Desk<'a> {
+        Desk {
+            root,
+            profile,
+            proposed: Vec::new(),
+            todos: Vec::new(),
+            key: key.to_string(),
+        }
+    }
+
+    fn args<T: serde::de::DeserializeOwned>(call: &ToolCall) -> Result<T, ToolErr> {
+        let text = if call.arguments.trim().is_empty() {
+            "{}"
+        } else {
+            call.arguments.as_str()
+        };
+        serde_json::from_str(text).map_err(|e| {
+            format!(
+                "the arguments of {} are not valid JSON for this tool ({e}); send one JSON object that matches the tool's schema",
+                call.name
+            )
+        })
+    }
+
+    /// Carries out one call (except `lookup_docs`, which needs the network).
+    pub fn call(&mut self, call: &ToolCall) -> Result<String, ToolErr> {
+        match call.name.as_str() {
+            "read_file" => {
+                let a: PathArg = Self::args(call)?;
+                let rel = clean_rel(a.path.as_deref().unwrap_or(""))?;
+                let real = existing_inside(self.root, &rel)?;
+                if real.is_dir() {
+                    return Err(format!("{rel} is a folder; use list_dir"));
+                }
+                let bytes = std::fs::read(&real).map_err(|e| format!("cannot read {rel}: {e}"))?;
+                if bytes.contains(&0) {
+                    return Err(format!("{rel} is a binary file"));
+                }
+                let cut = bytes.len() > MAX_READ;
+                let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_READ)]).into_owned();
+                Ok(if cut {
+                    format!("{text}\n…({rel} is {} bytes; only the first {MAX_READ} are shown)", bytes.len())
+                } else {
+                    text
+                })
+            }
+            "list_dir" => {
+                let a: PathArg = Self::args(call)?;
+                let rel = clean_rel(a.path.as_deref().unwrap_or("."))?;
+                let real = existing_inside(self.root, &rel)?;
+                let rd = std::fs::read_dir(&real).map_err(|e| format!("cannot list {rel}: {e}"))?;
+                let mut names: Vec<String> = rd
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let name = e.file_name().into_string().ok()?;
+                        let dir = e.file_type().ok()?.is_dir();
+                        if dir && SKIP_DIRS.contains(&name.as_str()) {
+                            return None;
+                        }
+                        Some(if dir { format!("{name}/") } else { name })
+                    })
+                    .collect();
+                names.sort();
+                let total = names.len();
+                names.truncate(MAX_ENTRIES);
+                let mut out = names.join("\n");
+                if total > MAX_ENTRIES {
+                    out.push_str(&format!("\n…({total} entries; the first {MAX_ENTRIES} are shown)"));
+                }
+                Ok(if out.is_empty() { format!("{rel} is empty") } else { out })
+            }
+            "search_text" => {
+                let a: SearchArgs = Self::args(call)?;
+                let query = a.query.trim().to_lowercase();
+                if query.is_empty() {
+                    return Err("the query is empty".into());
+                }
+                let under = match a.path.as_deref() {
+                    Some(p) if !p.trim().is_empty() && p.trim() != "." => Some(clean_rel(p)?),
+                    _ => None,
+                };
+                let view = ProjectView::open(self.root)
+                    .map_err(|e| e.to_string())?
+                    .indexed(&mut Vec::new());
+                let mut hits = Vec::new();
+                for f in &view.index().files {
+                    if under.as_ref().is_some_and(|u| !(f.starts_with(&format!("{u}/")) || f == u)) || holds_secrets(f) {
+                        continue;
+                    }
+                    let Some(text) = view.read_source(f, MAX_READ as u64) else { continue };
+                    for (i, line) in text.lines().enumerate() {
+                        if line.to_lowercase().contains(&query) {
+                            let line: String = line.trim().chars().take(200).collect();
+                            hits.push(format!("{f}:{}: {line}", i + 1));
+                            if hits.len() >= MAX_HITS {
+                                break;
+                            }
+                        }
+                    }
+                    if hits.len() >= MAX_HITS {
+                        hits.push(format!("…(stopped at {MAX_HITS} hits; narrow the search)"));
+                        break;
+                    }
+                }
+                Ok(if hits.is_empty() {
+                    format!("no match for {:?}", a.query)
+                } else {
+                    hits.join("\n")
+                })
+            }
+            "project_analysis" => Ok(serde_json::to_string_pretty(&analysis_json(self.profile)).unwrap_or_default()),
+            "update_todos" => {
+                let a: TodosArgs = Self::args(call)?;
+                if a.todos.is_empty() || a.todos.len() > MAX_WORK_STEPS {
+                    return Err(format!(
+                        "send between 1 and {MAX_WORK_STEPS} work steps (got {}); the analysis, rules, research, context, reflection and commit steps are Slipway's",
+                        a.todos.len()
+                    ));
+                }
+                let mut todos = Vec::new();
+                for (i, t) in a.todos.iter().enumerate() {
+                    let title = t.title.trim();
+                    if title.is_empty() || title.chars().count() > 120 {
+                        return Err(format!("step {} needs a title of 1 to 120 characters", i + 1));
+                    }
+                    let status = match t.status.as_str() {
+                        "pending" => TodoStatus::Pending,
+                        "in_progress" => TodoStatus::InProgress,
+                        "done" => TodoStatus::Done,
+                        "failed" => TodoStatus::Failed,
+                        "skipped" => TodoStatus::Skipped,
+                        other => {
+                            return Err(format!(
+                                "step {}: unknown status {other:?}; use pending, in_progress, done, failed or skipped",
+                                i + 1
+                            ))
+                        }
+                    };
+                    todos.push(Todo {
+                        id: format!("work-{}", i + 1),
+                        title: title.to_string(),
+                        status,
+                        detail: t.detail.clone().filter(|d| !d.trim().is_empty()),
+                        kind: Some(TodoKind::Work),
+                    });
+                }
+                self.todos = todos;
+                Ok(format!("{} work steps recorded", self.todos.len()))
+            }
+            "propose_change" => {
+                let a: ProposeArgs = Self::args(call)?;
+                let rel = clean_rel(&a.path)?;
+                if rel == "." {
+                    return Err("name a file, not the project root".into());
+                }
+                slipway_engine::changeset::resolve_inside(self.root, &rel).map_err(|e| e.to_string())?;
+                if a.content.len() > MAX_PROPOSAL {
+                    return Err(format!("{rel} is too large to propose ({} bytes; at most {MAX_PROPOSAL})", a.content.len()));
+                }
+                if !self.key.is_empty() && a.content.contains(&self.key) {
+                    return Err(format!("refused {rel}: it contains a credential"));
+                }
+                let existed = self.root.join(&rel).exists();
+                let purpose = a.purpose.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "proposed by the model".into());
+                let artifact = Artifact {
+                    path: rel.clone(),
+                    content: a.content,
+                    purpose,
+                };
+                let lines = artifact.content.lines().count();
+                match self.proposed.iter_mut().find(|p| p.path == rel) {
+                    Some(p) => *p = artifact,
+                    None => self.proposed.push(artifact),
+                }
+                Ok(format!(
+                    "proposed {rel} ({}, {lines} lines); the person will review it as a diff",
+                    if existed { "a change to the existing file" } else { "a new file" }
+                ))
+            }
+            "run_checks" => {
+                if self.proposed.is_empty() {
+                    return Ok("nothing proposed yet".into());
+                }
+                let mut lines = Vec::new();
+                for a in &self.proposed {
+                    for f in check_file(&a.path, &a.content, &self.profile.services) {
+                        let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
+                        lines.push(format!("{:?} {} {}{at}: {}", f.severity, f.rule, f.path, f.message));
+                    }
+                }
+                Ok(if lines.is_empty() {
+                    format!("no findings in {} proposed files", self.proposed.len())
+                } else {
+                    lines.join("\n")
+                })
+            }
+            "lookup_docs" => Err("no documentation service is configured; rely on the built-in knowledge in the first message".into()),
+            other => Err(format!(
+                "there is no tool called {other:?}; the tools are read_file, list_dir, search_text, project_analysis, update_todos, propose_change, run_checks and lookup_docs"
+            )),
+        }
+    }
+}
+
+/// How the model's part ended.
+pub struct Outcome {
+    /// Files it proposed.
+    pub proposed: Vec<Artifact>,
+    /// Its work steps, settled.
+    pub todos: Vec<Todo>,
+    /// Its closing words.
+    pub summary: String,
+    /// Why it stopped early, when it did (a cap).
+    pub stopped: Option<String>,
+    /// Tokens used.
+    pub usage: Usage,
+}
+
+/// Why the model's part failed.
+pub enum Failure {
+    /// The person cancelled; with what was used so far.
+    Cancelled(Usage),
+    /// The provider failed; with what was used so far.
+    Provider(LlmError, Usage),
+}
+
+fn short(s: &str, n: usize) -> String {
+    let one_line = s.replace('\n', " ");
+    if one_line.chars().count() > n {
+        one_line.chars().take(n).collect::<String>() + "…"
+    } else {
+        one_line
+    }
+}
+
+/// Runs the model until it stops calling tools, a cap is reached, it fails or the person
+/// cancels. `on_todos` gets the work steps every time the model updates them.
+pub async fn work(
+    settings: &LlmSettings,
+    briefing: &Briefing<'_>,
+    root: &Path,
+    cancel: &Cancel,
+    on_todos: &mut dyn FnMut(&[Todo]),
+) -> Result<Outcome, Failure> {
+    let key = settings.client.config().key.expose().to_string();
+    let mut desk = Desk::new(root, briefing.profile, &key);
+    let first =
+        first_message(briefing, settings).map_err(|e| Failure::Provider(LlmError::Config(e), Usage::default()))?;
+    let tools = tool_specs(settings.docs.is_some());
+    let mut messages = vec![Message::User(first)];
+    let mut usage = Usage::default();
+    let mut stopped = None;
+    let mut summary = String::new();
+    let mut turns = 0;
+    loop {
+        if turns >= settings.max_steps {
+            stopped = Some(format!("stopped after {turns} model turns, the cap for one run"));
+            break;
+        }
+        turns += 1;
+        let turn = match settings.client.turn(SYSTEM_PROMPT, &messages, &tools, cancel).await {
+            Ok(t) => t,
+            Err(LlmError::Cancelled) => return Err(Failure::Cancelled(usage)),
+            Err(e) => return Err(Failure::Provider(e, usage)),
+        };
+        usage.add(turn.usage);
+        if !turn.text.trim().is_empty() {
+            tracing::info!(target: "slipway::model", "model: {}", turn.text.trim());
+        }
+        messages.push(Message::Assistant {
+            text: turn.text.clone(),
+            calls: turn.calls.clone(),
+        });
+        if turn.calls.is_empty() {
+            summary = turn.text.trim().to_string();
+            if turn.stop == slipway_llm::StopReason::MaxTokens {
+                stopped = Some("the model's reply hit the per-turn output cap".into());
+            }
+            break;
+        }
+        let mut results = Vec::new();
+        for call in &turn.calls {
+            let docs = settings.docs.as_ref().filter(|_| call.name == "lookup_docs");
+            let result = if let Some(docs) = docs {
+                match serde_json::from_str::<DocsArgs>(&call.arguments) {
+                    Ok(a) => match docs.lookup(&a.library, a.topic.as_deref().unwrap_or(""), cancel).await {
+                        Ok(answer) => Ok(format!("{}:\n{}", answer.library, answer.text)),
+                        Err(LlmError::Cancelled) => return Err(Failure::Cancelled(usage)),
+                        Err(e) => Err(e.to_string()),
+                    },
+                    Err(e) => Err(format!(
+                        "the arguments of lookup_docs are not valid JSON for this tool ({e})"
+                    )),
+                }
+            } else {
+                desk.call(call)
+            };
+            match &result {
+                Ok(out) => {
+                    tracing::info!(target: "slipway::model", "tool {}({}) -> {}", call.name, short(&call.arguments, 120), short(out, 160))
+                }
+                Err(e) => {
+                    tracing::warn!(target: "slipway::model", "tool {}({}) refused: {e}", call.name, short(&call.arguments, 120))
+                }
+            }
+            if call.name == "update_todos" && result.is_ok() {
+                on_todos(&desk.todos);
+            }
+            results.push(match result {
+                Ok(content) => ToolResult {
+                    id: call.id.clone(),
+                    content,
+                    is_error: false,
+                },
+                Err(content) => ToolResult {
+                    id: call.id.clone(),
+                    content,
+                    is_error: true,
+                },
+            });
+        }
+        messages.push(Message::ToolResults(results));
+        if usage.total() >= settings.max_tokens {
+            stopped = Some(format!(
+                "stopped after {} tokens, the cap of {} for one run",
+                usage.total(),
+                settings.max_tokens
+            ));
+            break;
+        }
+    }
+    Ok(Outcome {
+        proposed: desk.proposed,
+        todos: desk.todos,
+        summary,
+        stopped,
+        usage,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_or_refused() {
+        assert_eq!(
+            render("a {{x}} b {{ y }}", &[("x", "1"), ("y", "2")]).unwrap(),
+            "a 1 b 2"
+        );
+        assert!(render("{{nope}}", &[]).unwrap_err().contains("nope"));
+        assert!(render("{{open", &[]).is_err());
+    }
+
+    #[test]
+    fn secret_files_and_escapes_are_refused() {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            ".git/config",
+            "a/.git/HEAD",
+            ".env",
+            "deploy/.env.production",
+            "certs/tls.key",
+            ".npmrc",
+            "",
+        ] {
+            assert!(clean_rel(bad).is_err(), "{bad:?} must be refused");
+        }
+        for good in [
+            "Dockerfile",
+            "./apps/api/Dockerfile",
+            ".env.example",
+            "k8s/deployment.yaml",
+            ".",
+        ] {
+            assert!(clean_rel(good).is_ok(), "{good:?} is fine");
+        }
+    }
+}

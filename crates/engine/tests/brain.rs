@@ -1,0 +1,127 @@
+//! The built-in brain: task sentences to the intents, todo lists and generators they select,
+//! and the parts it declines in words.
+
+use slipway_engine::task::{understand, TaskError};
+use slipway_engine::{Intent, Plan, TodoKind, TodoStatus};
+
+struct Case {
+    text: &'static str,
+    intents: &'static [Intent],
+    generates: &'static [&'static str],
+    declines: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        text: "containerize this Next.js app",
+        intents: &[Intent::Containerize],
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
+        declines: &[],
+    },
+    Case {
+        text: "Dockerize it and add docker compose with postgres",
+        intents: &[Intent::Containerize],
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
+        declines: &[],
+    },
+    Case {
+        text: "containerize it and deploy to Kubernetes with a canary",
+        intents: &[Intent::Containerize, Intent::Kubernetes],
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
+        declines: &["deploy to Kubernetes"],
+    },
+    Case {
+        text: "set up CI/CD to Railway for this FastAPI service",
+        intents: &[Intent::CiCd, Intent::PlatformDeploy],
+        generates: &[],
+        declines: &["set up a CI/CD pipeline", "configure a cloud or PaaS deployment"],
+    },
+    Case {
+        text: "deploy it to Kubernetes with autoscaling",
+        intents: &[Intent::Kubernetes],
+        generates: &[],
+        declines: &["deploy to Kubernetes"],
+    },
+    Case {
+        text: "write a Helm chart with ingress and TLS",
+        intents: &[Intent::Kubernetes],
+        generates: &[],
+        declines: &["deploy to Kubernetes"],
+    },
+    Case {
+        text: "add a GitHub Actions workflow that builds and pushes the Docker image",
+        intents: &[Intent::CiCd, Intent::Containerize],
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
+        declines: &["set up a CI/CD pipeline"],
+    },
+    Case {
+        text: "Terraform for an ECS service",
+        intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
+        generates: &[],
+        declines: &["write infrastructure as code", "configure a cloud or PaaS deployment"],
+    },
+    Case {
+        text: "set up Prometheus alerts and a Grafana dashboard",
+        intents: &[Intent::Monitoring],
+        generates: &[],
+        declines: &["set up monitoring and alerting"],
+    },
+    Case {
+        text: "ship it to fly.io in a container",
+        intents: &[Intent::PlatformDeploy, Intent::Containerize],
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
+        declines: &["configure a cloud or PaaS deployment"],
+    },
+];
+
+#[test]
+fn sentences_select_intents_todos_and_generators() {
+    for c in CASES {
+        let task = understand(c.text).unwrap_or_else(|e| panic!("{:?}: {e}", c.text));
+        assert_eq!(task.intents, c.intents, "intents of {:?}", c.text);
+        let plan = Plan::for_task(&task);
+        let n = plan.todos.len();
+        assert!((5..=10).contains(&n), "{:?}: {n} steps", c.text);
+        assert_eq!(
+            plan.todos[..4].iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            ["analyse", "rules", "research", "context"]
+        );
+        assert_eq!(plan.todos[n - 2].kind, Some(TodoKind::Reflect), "{:?}", c.text);
+        assert_eq!(plan.todos[n - 1].kind, Some(TodoKind::Ship), "{:?}", c.text);
+        let generates: Vec<&str> = plan
+            .todos
+            .iter()
+            .filter_map(|t| match &t.kind {
+                Some(TodoKind::Generate(p)) => Some(p.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(generates, c.generates, "generators for {:?}", c.text);
+        let declined = plan.todos.iter().find(|t| t.kind == Some(TodoKind::Declined));
+        if c.declines.is_empty() {
+            assert!(declined.is_none(), "{:?} declines nothing", c.text);
+        } else {
+            let d = declined.unwrap_or_else(|| panic!("{:?} must say what it declines", c.text));
+            assert_eq!(d.status, TodoStatus::Skipped, "declined parts are never shown as done");
+            let words = d.detail.as_deref().unwrap();
+            for part in c.declines {
+                assert!(words.contains(part), "{:?}: {words:?} names {part:?}", c.text);
+            }
+            assert!(words.contains("cannot"), "said plainly: {words}");
+        }
+    }
+}
+
+#[test]
+fn words_without_a_deployment_intent_are_refused_in_words() {
+    assert_eq!(understand(" \n "), Err(TaskError::Empty));
+    for text in [
+        "make me a sandwich",
+        "social media integration",
+        "fix the typo in the footer",
+    ] {
+        let err = understand(text).unwrap_err();
+        assert!(matches!(err, TaskError::NotUnderstood(_)), "{text:?}");
+        assert!(err.to_string().contains(text), "the message quotes the task: {err}");
+    }
+}
