@@ -791,19 +791,31 @@ impl Run {
         }
     }
 
-    /// The whole workflow in one go, as far as `options` allow.
+    /// The whole workflow in one go with the built-in engine, as far as `options` allow.
     pub fn execute(
         root: &Path,
         task_text: &str,
         options: RunOptions,
         observer: &dyn RunObserver,
     ) -> Result<Run, ApiError> {
+        Run::execute_with(root, task_text, &Brain::Builtin, options, observer, &Cancel::new())
+    }
+
+    /// The whole workflow in one go with either brain, as far as `options` allow.
+    pub fn execute_with(
+        root: &Path,
+        task_text: &str,
+        brain: &Brain,
+        options: RunOptions,
+        observer: &dyn RunObserver,
+        cancel: &Cancel,
+    ) -> Result<Run, ApiError> {
         if options.commit && !slipway_git::is_repository(root) && root.is_dir() {
             return Err(ApiError::Git(slipway_git::GitError::NotARepository(
                 root.display().to_string(),
             )));
         }
-        let mut run = Run::prepare(root, task_text, observer)?;
+        let mut run = Run::prepare_with(root, task_text, brain, observer, cancel)?;
         if !options.apply {
             run.leave_unshipped(
                 observer,

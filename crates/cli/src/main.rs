@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use clap::{Parser, Subcommand};
-use slipway_api::{ApiError, Run, RunObserver, RunOptions, RunReport};
+use slipway_api::{keychain, ApiError, Brain, Run, RunObserver, RunOptions, RunReport};
 use slipway_engine::{Todo, TodoStatus};
 
 #[derive(Parser)]
@@ -55,6 +55,21 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// Who does the work: the built-in engine (offline, no key), or a model through an
+        /// OpenAI-compatible or Anthropic API. The key comes from SLIPWAY_API_KEY or the OS
+        /// keychain (stored by the app).
+        #[arg(long, value_parser = ["builtin", "openai", "anthropic"], default_value = "builtin")]
+        provider: String,
+        /// The provider's endpoint (OpenAI-compatible: ending in /v1, such as
+        /// http://127.0.0.1:11434/v1 for Ollama). Defaults to the provider's public API.
+        #[arg(long, requires = "provider")]
+        base_url: Option<String>,
+        /// The model to use. Defaults to a current model of the provider.
+        #[arg(long, requires = "provider")]
+        model: Option<String>,
+        /// A Context7-compatible documentation service the model may consult.
+        #[arg(long)]
+        docs_url: Option<String>,
     },
 }
 
@@ -116,6 +131,16 @@ fn print_report(r: &RunReport) {
         if let Some(d) = &t.detail {
             let _ = writeln!(out, "      {d}");
         }
+    }
+    if let Some(summary) = &r.summary {
+        let _ = writeln!(out, "\nThe model's summary: {summary}");
+    }
+    if let Some(u) = &r.usage {
+        let _ = writeln!(
+            out,
+            "Tokens: {} in, {} out over {} requests ({})",
+            u.input_tokens, u.output_tokens, u.requests, r.brain
+        );
     }
     for d in &r.declined {
         let _ = writeln!(out, "\nNot done: the built-in engine cannot {d} yet.");
@@ -205,9 +230,34 @@ fn print_profile(profile: &slipway_scan::ProjectProfile) {
     }
 }
 
+/// The brain for a run: keys from SLIPWAY_API_KEY or the keychain. A keychain that cannot be
+/// reached is only an error when a key is needed (a local server needs none).
+fn brain(settings: &slipway_api::BrainSettings) -> Result<Brain, ApiError> {
+    let Some(kind) = settings.kind()? else {
+        return Ok(Brain::Builtin);
+    };
+    let key = match keychain::provider_key(kind) {
+        Ok(k) => k,
+        Err(e) => {
+            tracing::warn!("{e}");
+            None
+        }
+    };
+    let docs_key = match settings.docs_url {
+        Some(_) => keychain::load(keychain::DOCS_ACCOUNT).unwrap_or_default(),
+        None => None,
+    };
+    settings.brain(key, docs_key)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let level = if cli.verbose { "info" } else { "warn" };
+    // What the model says and does is shown by default; the rest of the log with --verbose.
+    let level = if cli.verbose {
+        "info"
+    } else {
+        "warn,slipway::model=info"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SLIPWAY_LOG").unwrap_or_else(|_| level.into()))
         .with_writer(std::io::stderr)
@@ -233,12 +283,27 @@ fn main() -> ExitCode {
             commit,
             push,
             json,
+            provider,
+            base_url,
+            model,
+            docs_url,
         } => {
+            let settings = slipway_api::BrainSettings {
+                provider,
+                base_url,
+                model,
+                docs_url,
+            };
+            let brain = match brain(&settings) {
+                Ok(b) => b,
+                Err(e) => return fail(&e),
+            };
             let progress = Progress {
                 last: Mutex::new(Vec::new()),
             };
             let observer: &dyn RunObserver = if json { &() } else { &progress };
-            match Run::execute(&dir, &task, RunOptions { apply, commit, push }, observer) {
+            let options = RunOptions { apply, commit, push };
+            match Run::execute_with(&dir, &task, &brain, options, observer, &slipway_api::llm::Cancel::new()) {
                 Ok(run) => {
                     let report = run.report();
                     if json {
