@@ -13,6 +13,12 @@ const COMMANDS: &[&str] = &[
     "commit_and_push",
     "recent_logs",
     "correct_service",
+    "cancel_run",
+    "brain_status",
+    "save_brain",
+    "store_key",
+    "forget_key",
+    "provider_defaults",
 ];
 
 /// Builds the web UI when it has never been built, so a plain `cargo build --release` on a

@@ -4,10 +4,12 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use serde::Serialize;
-use slipway_api::{ApiError, Run, RunObserver, RunReport};
+use slipway_api::keychain;
+use slipway_api::llm::{Cancel, ProviderKind, Secret};
+use slipway_api::{ApiError, BrainSettings, BrainStatus, Run, RunObserver, RunReport};
 use slipway_engine::Todo;
 use slipway_scan::ProjectProfile;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::logs::LogLine;
@@ -105,17 +107,182 @@ pub async fn open_project(path: String, state: State<'_, AppState>) -> Reply<Pro
     open(PathBuf::from(path), &state).await
 }
 
+/// Starts a task and returns at once; the todo list follows as `slipway://todos` events and
+/// the result as `slipway://run-done` (a [`RunReport`]) or `slipway://run-failed` (a
+/// [`CommandError`]). Returning at once keeps the window responsive, and Cancel reachable, while
+/// a model works.
 #[tauri::command]
-pub async fn start_run(task: String, app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
+pub async fn start_run(task: String, app: AppHandle, state: State<'_, AppState>) -> Reply<()> {
     let root = lock(&state.project).clone().ok_or_else(|| CommandError {
         code: "no_project",
         message: "open a project folder first".into(),
     })?;
-    let observer = UiTodos(app);
-    let run = blocking(move || Run::prepare(&root, &task, &observer)).await??;
-    let report = run.report();
-    *lock(&state.run) = Some(run);
-    Ok(report)
+    let settings = BrainSettings::load(&settings_path(&app)?);
+    let brain = blocking(move || -> Result<_, ApiError> {
+        let (key, docs_key) = match settings.kind()? {
+            Some(kind) => (
+                keychain::load(&keychain::provider_account(kind))?,
+                match settings.docs_url {
+                    Some(_) => keychain::load(keychain::DOCS_ACCOUNT)?,
+                    None => None,
+                },
+            ),
+            None => (None, None),
+        };
+        settings.brain(key, docs_key)
+    })
+    .await??;
+    let cancel = Cancel::new();
+    {
+        let mut current = lock(&state.cancel);
+        if current.is_some() {
+            return Err(CommandError {
+                code: "busy",
+                message: "a task is already running; cancel it or wait for it to finish".into(),
+            });
+        }
+        *current = Some(cancel.clone());
+    }
+    *lock(&state.run) = None;
+    tauri::async_runtime::spawn(async move {
+        let observer = UiTodos(app.clone());
+        let result = blocking(move || Run::prepare_with(&root, &task, &brain, &observer, &cancel)).await;
+        let state = app.state::<AppState>();
+        *lock(&state.cancel) = None;
+        match result {
+            Ok(Ok(run)) => {
+                let report = run.report();
+                *lock(&state.run) = Some(run);
+                let _ = app.emit("slipway://run-done", report);
+            }
+            Ok(Err(e)) => {
+                let _ = app.emit("slipway://run-failed", CommandError::from(e));
+            }
+            Err(e) => {
+                let _ = app.emit("slipway://run-failed", e);
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Stops the running task at its next wait (a model reply, a retry's backoff). Nothing is
+/// written by a cancelled run.
+#[tauri::command]
+pub fn cancel_run(state: State<'_, AppState>) -> bool {
+    match lock(&state.cancel).as_ref() {
+        Some(c) => {
+            tracing::info!("cancelling the running task");
+            c.cancel();
+            true
+        }
+        None => false,
+    }
+}
+
+fn settings_path(app: &AppHandle) -> Reply<PathBuf> {
+    app.path()
+        .app_config_dir()
+        .map(|d| d.join("settings.json"))
+        .map_err(|e| internal(format!("no config folder: {e}")))
+}
+
+fn status(settings: BrainSettings) -> BrainStatus {
+    let mut keychain_error = None;
+    let mut masked = |account: &str| match keychain::load(account) {
+        Ok(k) => k.map(|k| k.masked()),
+        Err(e) => {
+            keychain_error = Some(e.to_string());
+            None
+        }
+    };
+    let key = settings
+        .kind()
+        .ok()
+        .flatten()
+        .and_then(|k| masked(&keychain::provider_account(k)));
+    let docs_key = masked(keychain::DOCS_ACCOUNT);
+    BrainStatus {
+        settings,
+        key,
+        docs_key,
+        keychain_error,
+    }
+}
+
+/// The brain settings, with stored keys masked.
+#[tauri::command]
+pub async fn brain_status(app: AppHandle) -> Reply<BrainStatus> {
+    let path = settings_path(&app)?;
+    blocking(move || status(BrainSettings::load(&path))).await
+}
+
+/// Saves the brain settings (never a key) and returns them with stored keys masked.
+#[tauri::command]
+pub async fn save_brain(settings: BrainSettings, app: AppHandle) -> Reply<BrainStatus> {
+    settings.kind()?;
+    let path = settings_path(&app)?;
+    settings
+        .save(&path)
+        .map_err(|e| internal(format!("cannot save {}: {e}", path.display())))?;
+    tracing::info!(provider = %settings.provider, "brain settings saved");
+    blocking(move || status(settings)).await
+}
+
+fn account(which: &str, settings: &BrainSettings) -> Reply<String> {
+    match which {
+        "docs" => Ok(keychain::DOCS_ACCOUNT.to_string()),
+        "provider" => match settings.kind()? {
+            Some(kind) => Ok(keychain::provider_account(kind)),
+            None => Err(CommandError {
+                code: "llm_settings",
+                message: "choose a provider before storing its key".into(),
+            }),
+        },
+        other => Err(internal(format!("unknown key {other:?}"))),
+    }
+}
+
+/// Stores a key in the OS keychain. The key is typed once; afterwards only a mask is shown.
+#[tauri::command]
+pub async fn store_key(which: String, key: String, app: AppHandle) -> Reply<BrainStatus> {
+    let settings = BrainSettings::load(&settings_path(&app)?);
+    let account = account(&which, &settings)?;
+    let secret = Secret::new(key);
+    blocking(move || -> Result<BrainStatus, ApiError> {
+        keychain::store(&account, &secret)?;
+        Ok(status(settings))
+    })
+    .await?
+    .map_err(Into::into)
+}
+
+/// Removes a key from the OS keychain.
+#[tauri::command]
+pub async fn forget_key(which: String, app: AppHandle) -> Reply<BrainStatus> {
+    let settings = BrainSettings::load(&settings_path(&app)?);
+    let account = account(&which, &settings)?;
+    blocking(move || -> Result<BrainStatus, ApiError> {
+        keychain::delete(&account)?;
+        Ok(status(settings))
+    })
+    .await?
+    .map_err(Into::into)
+}
+
+/// The providers the settings panel offers, with their default endpoint and model.
+#[tauri::command]
+pub fn provider_defaults() -> Vec<(String, String, String)> {
+    [ProviderKind::OpenAi, ProviderKind::Anthropic]
+        .iter()
+        .map(|k| {
+            (
+                k.id().to_string(),
+                k.default_base_url().to_string(),
+                k.default_model().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// Takes the current run out of the state, does `step` off the UI thread, and puts it back,

@@ -21,6 +21,8 @@ pub struct AppState {
     project: Mutex<Option<PathBuf>>,
     /// The current task's run, between preview, apply and commit.
     run: Mutex<Option<Run>>,
+    /// Stops the task being prepared, while one is.
+    cancel: Mutex<Option<slipway_api::llm::Cancel>>,
     /// Log lines for the UI.
     logs: Arc<logs::LogSink>,
 }
@@ -35,6 +37,7 @@ fn main() {
         initial: Mutex::new(initial),
         project: Mutex::new(None),
         run: Mutex::new(None),
+        cancel: Mutex::new(None),
         logs: sink.clone(),
     };
 
@@ -90,6 +93,12 @@ fn main() {
             commands::apply_run,
             commands::commit_and_push,
             commands::recent_logs,
+            commands::cancel_run,
+            commands::brain_status,
+            commands::save_brain,
+            commands::store_key,
+            commands::forget_key,
+            commands::provider_defaults,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("Slipway could not start its window");

@@ -1,7 +1,7 @@
 // Shared set-up for the end-to-end tests: a real project in a temporary git repository with a
 // bare remote, tauri-driver on 127.0.0.1, and a WebDriver session on the release app.
 import { spawn, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, mkdirSync, existsSync, openSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,7 +60,8 @@ export async function launch(args, env = {}) {
   if (!existsSync(app)) throw new Error(`${app} is missing: build it with cargo build --release`);
   mkdirSync(shots, { recursive: true });
   const port = 4444 + Math.floor(Math.random() * 500);
-  const dataHome = mkdtempSync(join(tmpdir(), "slipway-e2e-data-"));
+  // A test may pass its own data home to restart the app on the same settings.
+  const dataHome = env.XDG_CONFIG_HOME ?? mkdtempSync(join(tmpdir(), "slipway-e2e-data-"));
   // tauri-driver's own chatter (including connection errors when a session ends) goes to a
   // file beside the screenshots, not into the test report.
   const driverLog = openSync(join(shots, "tauri-driver.log"), "a");
@@ -105,5 +106,49 @@ export async function until(browser, what, check, timeout = 30_000) {
 export async function attrs(elements, name) {
   const out = [];
   for (const e of elements) out.push(await e.getAttribute(name));
+  return out;
+}
+
+export const standinBin = join(repoRoot, "target/release/slipway-standin");
+
+/**
+ * Starts the local stand-in provider (crates/standin) on a script of replies. Returns its URL,
+ * the requests it received (method, path, lowercase headers, body) and a stop function.
+ */
+export async function startStandin(script) {
+  if (!existsSync(standinBin)) throw new Error(`${standinBin} is missing: build it with cargo build --release`);
+  const dir = mkdtempSync(join(tmpdir(), "slipway-standin-"));
+  const scriptPath = join(dir, "script.json");
+  const recordPath = join(dir, "requests.jsonl");
+  writeFileSync(scriptPath, JSON.stringify(script));
+  const child = spawn(standinBin, [scriptPath, recordPath], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolveUrl, reject) => {
+    let buf = "";
+    child.stdout.on("data", (d) => {
+      buf += d;
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolveUrl(buf.slice(0, nl).trim());
+    });
+    child.on("exit", (code) => reject(new Error(`slipway-standin exited with ${code}`)));
+  });
+  const requests = () =>
+    existsSync(recordPath)
+      ? readFileSync(recordPath, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
+  return { url, requests, stop: () => child.kill() };
+}
+
+/** Every file under `dir`, recursively. */
+export function filesUnder(dir) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
   return out;
 }

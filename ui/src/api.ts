@@ -2,16 +2,26 @@
 // these; each command is granted one by one in src-tauri/capabilities/main.json.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { CommandError, LogLine, ProjectProfile, RunReport, Todo } from "./types";
+import type { BrainSettings, BrainStatus, CommandError, LogLine, ProjectProfile, RunReport, Todo } from "./types";
 
 export const api = {
   initialProject: () => invoke<ProjectProfile | null>("initial_project"),
   pickFolder: () => invoke<ProjectProfile | null>("pick_folder"),
   openProject: (path: string) => invoke<ProjectProfile>("open_project", { path }),
-  startRun: (task: string) => invoke<RunReport>("start_run", { task }),
+  /** Starts a task; the result arrives through `events.onRunDone` or `events.onRunFailed`. */
+  startRun: (task: string) => invoke<void>("start_run", { task }),
   applyRun: () => invoke<RunReport>("apply_run"),
   commitAndPush: () => invoke<RunReport>("commit_and_push"),
   recentLogs: () => invoke<LogLine[]>("recent_logs"),
+  /** Stops the task being prepared; true when one was running. */
+  cancelRun: () => invoke<boolean>("cancel_run"),
+  brainStatus: () => invoke<BrainStatus>("brain_status"),
+  saveBrain: (settings: BrainSettings) => invoke<BrainStatus>("save_brain", { settings }),
+  /** Stores a key in the OS keychain: `provider` for the chosen provider, or `docs`. */
+  storeKey: (which: "provider" | "docs", key: string) => invoke<BrainStatus>("store_key", { which, key }),
+  forgetKey: (which: "provider" | "docs") => invoke<BrainStatus>("forget_key", { which }),
+  /** [provider id, default base URL, default model] for each provider. */
+  providerDefaults: () => invoke<[string, string, string][]>("provider_defaults"),
   /** Saves a correction in slipway.toml (null clears it) and returns the project analysed again. */
   correctService: (service: string, field: string, value: string | null) =>
     invoke<ProjectProfile>("correct_service", { service, field, value }),
@@ -24,8 +34,26 @@ export const events = {
     listen<ProjectProfile>("slipway://project", (e) => f(e.payload)),
   onProjectError: (f: (e: CommandError) => void): Promise<UnlistenFn> =>
     listen<CommandError>("slipway://project-error", (e) => f(e.payload)),
+  onRunDone: (f: (r: RunReport) => void): Promise<UnlistenFn> => listen<RunReport>("slipway://run-done", (e) => f(e.payload)),
+  onRunFailed: (f: (e: CommandError) => void): Promise<UnlistenFn> =>
+    listen<CommandError>("slipway://run-failed", (e) => f(e.payload)),
   onDragging: (f: (over: boolean) => void): Promise<UnlistenFn> => listen<boolean>("slipway://dragging", (e) => f(e.payload)),
 };
+
+/** Runs a task to its end: resolves with the report, or rejects with the error in words. */
+export async function runTask(task: string): Promise<RunReport> {
+  let settle: { ok: (r: RunReport) => void; fail: (e: CommandError) => void } | undefined;
+  const done = new Promise<RunReport>((ok, fail) => (settle = { ok, fail }));
+  const offDone = await events.onRunDone((r) => settle?.ok(r));
+  const offFailed = await events.onRunFailed((e) => settle?.fail(e));
+  try {
+    await api.startRun(task);
+    return await done;
+  } finally {
+    offDone();
+    offFailed();
+  }
+}
 
 /** Turns whatever a command threw into words. */
 export function errorText(e: unknown): string {

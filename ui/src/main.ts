@@ -1,5 +1,5 @@
-import { api, errorText, events } from "./api";
-import type { Change, Finding, LogLine, ProjectProfile, RunReport, ServiceProfile, Todo } from "./types";
+import { api, errorText, events, runTask } from "./api";
+import type { BrainStatus, Change, Finding, LogLine, ProjectProfile, RunReport, ServiceProfile, Todo } from "./types";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -22,6 +22,25 @@ const ui = {
   findings: $<HTMLUListElement>("findings"),
   log: $<HTMLPreElement>("log-panel"),
   overlay: $<HTMLDivElement>("drop-overlay"),
+  cancel: $<HTMLButtonElement>("cancel-button"),
+  usage: $<HTMLDivElement>("usage"),
+  brain: $<HTMLButtonElement>("brain-button"),
+  settings: $<HTMLDialogElement>("settings"),
+  settingsForm: $<HTMLFormElement>("settings-form"),
+  provider: $<HTMLSelectElement>("provider"),
+  llmFields: $<HTMLDivElement>("llm-fields"),
+  baseUrl: $<HTMLInputElement>("base-url"),
+  model: $<HTMLInputElement>("model"),
+  apiKey: $<HTMLInputElement>("api-key"),
+  keyStatus: $<HTMLSpanElement>("key-status"),
+  saveKey: $<HTMLButtonElement>("save-key"),
+  forgetKey: $<HTMLButtonElement>("forget-key"),
+  docsUrl: $<HTMLInputElement>("docs-url"),
+  docsKey: $<HTMLInputElement>("docs-key"),
+  docsKeyStatus: $<HTMLSpanElement>("docs-key-status"),
+  saveDocsKey: $<HTMLButtonElement>("save-docs-key"),
+  settingsMessage: $<HTMLParagraphElement>("settings-message"),
+  settingsClose: $<HTMLButtonElement>("settings-close"),
 };
 
 type Phase = "idle" | "running" | "review" | "applied" | "shipped";
@@ -277,6 +296,12 @@ function showReport(r: RunReport) {
   renderChanges(r.changes);
   renderFindings(r.findings);
   if (r.declined.length) setOutcome(`Not done: the built-in engine cannot ${r.declined.join(" or ")} yet.`, "info");
+  if (r.usage) {
+    ui.usage.hidden = false;
+    ui.usage.textContent = `${r.brain}: ${r.usage.inputTokens} tokens in, ${r.usage.outputTokens} out, ${r.usage.requests} requests`;
+  } else {
+    ui.usage.hidden = true;
+  }
 }
 
 async function busy<T>(work: () => Promise<T>): Promise<T | undefined> {
@@ -309,15 +334,22 @@ ui.form.addEventListener("submit", async (ev) => {
   if (!task || !state.profile) return;
   state.phase = "running";
   ui.outcome.hidden = true;
+  ui.usage.hidden = true;
   ui.tabs.replaceChildren();
   ui.diff.replaceChildren(el("p", { className: "muted" }, "Working…"));
-  const r = await busy(() => api.startRun(task));
+  ui.cancel.hidden = false;
+  ui.cancel.disabled = false;
+  const r = await busy(() => runTask(task));
+  ui.cancel.hidden = true;
   if (r) {
     state.phase = "review";
     showReport(r);
-    if (r.changes.length > 0) setOutcome(`Review ${r.changes.length} proposed file(s), then apply.`, "info");
+    const summary = r.summary ? ` The model says: ${r.summary}` : "";
+    if (r.changes.length > 0) setOutcome(`Review ${r.changes.length} proposed file(s), then apply.${summary}`, "info");
+    else if (r.summary) setOutcome(`No files proposed.${summary}`, "info");
   } else {
     state.phase = "idle";
+    ui.diff.replaceChildren(el("p", { className: "muted" }, "Diffs of the proposed files appear here for review."));
   }
   refreshButtons();
 });
@@ -345,6 +377,95 @@ ui.commit.addEventListener("click", async () => {
   refreshButtons();
 });
 
+ui.cancel.addEventListener("click", async () => {
+  ui.cancel.disabled = true;
+  await api.cancelRun();
+});
+
+let defaults: [string, string, string][] = [];
+
+function brainLabel(st: BrainStatus): string {
+  const s = st.settings;
+  if (s.provider === "builtin") return "Built-in engine";
+  const d = defaults.find(([id]) => id === s.provider);
+  return `${s.provider === "openai" ? "OpenAI-compatible" : "Anthropic"} · ${s.model || d?.[2] || ""}`;
+}
+
+function showBrain(st: BrainStatus) {
+  ui.brain.textContent = brainLabel(st);
+  ui.brain.dataset.provider = st.settings.provider;
+  ui.provider.value = st.settings.provider;
+  ui.baseUrl.value = st.settings.baseUrl ?? "";
+  ui.model.value = st.settings.model ?? "";
+  ui.docsUrl.value = st.settings.docsUrl ?? "";
+  refreshProviderFields();
+  ui.keyStatus.textContent = st.key ? `stored in the keychain (${st.key})` : "no key stored";
+  ui.keyStatus.dataset.stored = String(Boolean(st.key));
+  ui.docsKeyStatus.textContent = st.docsKey ? `stored (${st.docsKey})` : "none";
+  ui.forgetKey.disabled = !st.key;
+  if (st.keychainError) settingsMessage(st.keychainError, "error");
+}
+
+function refreshProviderFields() {
+  const p = ui.provider.value;
+  ui.llmFields.hidden = p === "builtin";
+  const d = defaults.find(([id]) => id === p);
+  ui.baseUrl.placeholder = d?.[1] ?? "";
+  ui.model.placeholder = d?.[2] ?? "";
+}
+
+function settingsMessage(text: string, kind: "ok" | "error" | "info") {
+  ui.settingsMessage.hidden = false;
+  ui.settingsMessage.textContent = text;
+  ui.settingsMessage.dataset.kind = kind;
+}
+
+function formSettings() {
+  const v = (i: HTMLInputElement) => (i.value.trim() === "" ? null : i.value.trim());
+  return { provider: ui.provider.value, baseUrl: v(ui.baseUrl), model: v(ui.model), docsUrl: v(ui.docsUrl) };
+}
+
+async function settingsCall(work: () => Promise<BrainStatus>, done: string) {
+  try {
+    const st = await work();
+    showBrain(st);
+    if (!st.keychainError) settingsMessage(done, "ok");
+    return st;
+  } catch (e) {
+    settingsMessage(errorText(e), "error");
+    return undefined;
+  }
+}
+
+ui.brain.addEventListener("click", async () => {
+  ui.settingsMessage.hidden = true;
+  await settingsCall(api.brainStatus, "");
+  ui.settingsMessage.hidden = true;
+  ui.settings.showModal();
+});
+ui.provider.addEventListener("change", refreshProviderFields);
+ui.settingsClose.addEventListener("click", () => ui.settings.close());
+ui.settingsForm.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  await settingsCall(() => api.saveBrain(formSettings()), "Saved.");
+});
+ui.saveKey.addEventListener("click", async () => {
+  const key = ui.apiKey.value;
+  if (key.trim() === "") return settingsMessage("Type the key first.", "error");
+  // The provider must be saved first: the key is stored under it.
+  const saved = await settingsCall(() => api.saveBrain(formSettings()), "");
+  if (!saved) return;
+  const st = await settingsCall(() => api.storeKey("provider", key), "The key is stored in the OS keychain.");
+  if (st) ui.apiKey.value = "";
+});
+ui.forgetKey.addEventListener("click", () => settingsCall(() => api.forgetKey("provider"), "The key is removed from the keychain."));
+ui.saveDocsKey.addEventListener("click", async () => {
+  const key = ui.docsKey.value;
+  if (key.trim() === "") return settingsMessage("Type the key first.", "error");
+  const st = await settingsCall(() => api.storeKey("docs", key), "The documentation key is stored in the OS keychain.");
+  if (st) ui.docsKey.value = "";
+});
+
 function appendLog(l: LogLine) {
   const line = el("span", { className: `log-line ${l.level.toLowerCase()}` }, `${l.level.padEnd(5)} ${l.message}\n`);
   ui.log.append(line);
@@ -359,7 +480,17 @@ async function start() {
   await events.onProjectError((e) => setOutcome(e.message, "error"));
   await events.onDragging((over) => (ui.overlay.hidden = !over));
   (await api.recentLogs()).forEach(appendLog);
+  defaults = await api.providerDefaults();
+  try {
+    showBrain(await api.brainStatus());
+  } catch (e) {
+    setOutcome(errorText(e), "error");
+  }
   document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !ui.cancel.hidden && !ui.cancel.disabled) {
+      e.preventDefault();
+      ui.cancel.click();
+    }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "o") {
       e.preventDefault();
       if (!state.busy) openWith(api.pickFolder);

@@ -2,6 +2,8 @@
 // and checked by crates/api/tests/bindings.rs). The two below belong to the desktop shell
 // (src-tauri) alone.
 export type {
+  BrainSettings,
+  BrainStatus,
   Change,
   Evidence,
   Finding,
@@ -10,6 +12,7 @@ export type {
   ServiceProfile,
   Todo,
   TodoStatus,
+  Usage,
 } from "./bindings";
 
 /** A line of the log panel (src-tauri/src/logs.rs). */

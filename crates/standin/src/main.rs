@@ -5,7 +5,7 @@
 //! The script is a JSON array. Each entry is either a raw reply (`status`, `headers`, `chunks`,
 //! `delay_ms`, `hang_ms`, `cut`) or a model turn in a provider's shape:
 //! `{"openai": {"text": "…", "calls": [["id", "tool", "{…args…}"]]}}` or the same with
-//! `"anthropic"`.
+//! `"anthropic"`, optionally with `delay_ms`, `hang_ms` and `cut` beside the turn.
 
 use std::io::Write as _;
 use std::time::Duration;
@@ -39,7 +39,13 @@ fn reply(entry: &Value) -> Result<Reply, String> {
                 .iter()
                 .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
                 .collect();
-            return Ok(build(text, &calls, (100, 20)));
+            let mut reply = build(text, &calls, (100, 20));
+            // Timing and cutting apply to model turns as to raw replies.
+            let num = |k: &str| entry.get(k).and_then(Value::as_u64).unwrap_or(0);
+            reply.delay_ms = num("delay_ms");
+            reply.hang_ms = num("hang_ms");
+            reply.cut = entry.get("cut").and_then(Value::as_bool).unwrap_or(false);
+            return Ok(reply);
         }
     }
     serde_json::from_value(entry.clone()).map_err(|e| format!("bad script entry {entry}: {e}"))
