@@ -16,10 +16,10 @@ as_root() {
 # Debian/Ubuntu packages for building and running the Tauri app, plus what the tests use.
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
-  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev libdbus-1-dev
   curl ca-certificates git python3 python3-venv
 )
-TEST_PACKAGES=(xvfb xauth dbus-x11 at-spi2-core webkit2gtk-driver imagemagick)
+TEST_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core webkit2gtk-driver imagemagick)
 
 ensure_system_packages() {
   local wanted=("${SYSTEM_PACKAGES[@]}")
