@@ -15,19 +15,28 @@ fn keys_round_trip_through_the_real_keychain() {
     assert_eq!(keychain::load(&account).unwrap(), None, "a new account holds nothing");
     keychain::store(&account, &Secret::new("sk-keychain-test-0123456789")).unwrap();
     assert_eq!(
-        keychain::load(&account).unwrap().map(|s| s.expose().to_string()).as_deref(),
+        keychain::load(&account)
+            .unwrap()
+            .map(|s| s.expose().to_string())
+            .as_deref(),
         Some("sk-keychain-test-0123456789")
     );
     keychain::store(&account, &Secret::new("sk-keychain-test-replaced-000")).unwrap();
     assert_eq!(
-        keychain::load(&account).unwrap().map(|s| s.expose().to_string()).as_deref(),
+        keychain::load(&account)
+            .unwrap()
+            .map(|s| s.expose().to_string())
+            .as_deref(),
         Some("sk-keychain-test-replaced-000"),
         "storing again replaces"
     );
     assert!(keychain::delete(&account).unwrap());
     assert_eq!(keychain::load(&account).unwrap(), None);
     assert!(!keychain::delete(&account).unwrap(), "deleting twice is not an error");
-    assert!(keychain::store(&account, &Secret::new("  ")).is_err(), "an empty key is refused");
+    assert!(
+        keychain::store(&account, &Secret::new("  ")).is_err(),
+        "an empty key is refused"
+    );
 }
 
 #[test]
@@ -40,7 +49,11 @@ fn without_a_keychain_the_error_says_what_is_missing() {
         return;
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "without_a_keychain_the_error_says_what_is_missing", "--nocapture"])
+        .args([
+            "--exact",
+            "without_a_keychain_the_error_says_what_is_missing",
+            "--nocapture",
+        ])
         .env("SLIPWAY_KEYCHAIN_CHILD", "1")
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/slipway-test-bus")
         .output()
