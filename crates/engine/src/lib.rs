@@ -19,12 +19,13 @@
 
 pub mod changeset;
 pub mod check;
+pub mod drift;
 pub mod generate;
 pub mod knowledge;
 pub mod plan;
 pub mod task;
 
-pub use changeset::{ApplyError, Change, ChangeAction, ChangeSet};
+pub use changeset::{ApplyError, Change, ChangeAction, ChangeSet, Hunk, ReviewError};
 pub use check::{Finding, Severity};
 pub use generate::Artifact;
 pub use plan::{Plan, Todo, TodoKind, TodoStatus};
