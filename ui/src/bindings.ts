@@ -255,8 +255,33 @@ diff: string,
 /**
  * Why the file exists.
  */
-purpose: string, };
+purpose: string, 
+/**
+ * The diff's hunks, each accepted or rejected.
+ */
+hunks: Array<Hunk>, 
+/**
+ * True when the person edited the proposal.
+ */
+edited: boolean, 
+/**
+ * The whole proposal, as generated or edited (what the editor starts from).
+ */
+proposed: string, };
 export type ChangeAction = "create" | "modify" | "unchanged";
+export type Hunk = { 
+/**
+ * `@@ -old,len +new,len @@`.
+ */
+header: string, 
+/**
+ * The lines, each starting with `+`, `-` or a space.
+ */
+lines: Array<string>, 
+/**
+ * True when applying takes this hunk.
+ */
+accepted: boolean, };
 export type Finding = { 
 /**
  * How much it matters.
@@ -340,7 +365,19 @@ usage: Usage | null,
 /**
  * The model's closing words (LLM runs).
  */
-summary: string | null, };
+summary: string | null, 
+/**
+ * The branch a new-branch commit would go on.
+ */
+newBranch: string, 
+/**
+ * The rule file that keeps work off `main`, when there is one.
+ */
+branchRule: string | null, 
+/**
+ * The branch HEAD is on now.
+ */
+currentBranch: string | null, };
 export type PushReport = { 
 /**
  * `pushed`, `no_remote`, `needs_credentials`, `rejected` or `unreachable`.
@@ -357,7 +394,11 @@ branch: string,
 /**
  * The outcome in words.
  */
-message: string, };
+message: string, 
+/**
+ * The remote's host, where a token for it would be stored (HTTPS remotes).
+ */
+host: string | null, };
 export type Usage = { 
 /**
  * Tokens sent (prompt).
@@ -371,6 +412,19 @@ outputTokens: bigint,
  * Requests that got a reply, retries included.
  */
 requests: number, };
+export type Drift = { 
+/**
+ * Stable id: `<check>:<path>[:<detail>]`.
+ */
+id: string, 
+/**
+ * The file that lags.
+ */
+path: string, 
+/**
+ * What moved, in words, with where the new fact comes from.
+ */
+message: string, };
 export type BrainSettings = { 
 /**
  * `builtin`, `openai` or `anthropic`.

@@ -83,3 +83,47 @@ pub fn provider_key(kind: ProviderKind) -> Result<Option<Secret>, KeychainError>
     }
     load(&provider_account(kind))
 }
+
+/// The keychain account of a git host's token.
+pub fn git_account(host: &str) -> String {
+    format!("git:{host}")
+}
+
+/// The user name sent with a token when the person gives none: what each host expects.
+pub fn default_git_user(host: &str) -> &'static str {
+    if host.contains("github") {
+        "x-access-token"
+    } else if host.contains("gitlab") {
+        "oauth2"
+    } else if host.contains("bitbucket") {
+        "x-token-auth"
+    } else {
+        "git"
+    }
+}
+
+/// Stores an HTTPS token (and the user name to send with it) for a git host.
+pub fn store_git_token(host: &str, username: Option<&str>, token: &Secret) -> Result<(), KeychainError> {
+    if token.is_empty() {
+        return Err(KeychainError::Failed("the token is empty".into()));
+    }
+    let user = username
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .unwrap_or(default_git_user(host));
+    store(&git_account(host), &Secret::new(format!("{user}\n{}", token.expose())))
+}
+
+/// The token stored for a git host, if any.
+pub fn git_token(host: &str) -> Result<Option<slipway_git::HttpsToken>, KeychainError> {
+    Ok(load(&git_account(host))?.map(|s| match s.expose().split_once('\n') {
+        Some((user, token)) => slipway_git::HttpsToken {
+            username: user.to_string(),
+            token: token.to_string(),
+        },
+        None => slipway_git::HttpsToken {
+            username: default_git_user(host).to_string(),
+            token: s.expose().to_string(),
+        },
+    }))
+}

@@ -15,6 +15,7 @@ pub mod keychain;
 mod rules;
 mod run;
 pub mod settings;
+pub mod watch;
 
 pub use agent::LlmSettings;
 pub use rules::{CommitStyle, ProjectRules};
@@ -54,6 +55,9 @@ pub enum ApiError {
     /// Git refused.
     #[error(transparent)]
     Git(#[from] GitError),
+    /// A review decision named a file or hunk that is not there.
+    #[error(transparent)]
+    Review(#[from] slipway_engine::ReviewError),
     /// A step was asked for out of order.
     #[error("{0}")]
     Order(String),
@@ -102,6 +106,7 @@ impl ApiError {
             ApiError::Git(GitError::NotARepository(_)) => "not_a_repository",
             ApiError::Git(_) => "git_failed",
             ApiError::Order(_) => "out_of_order",
+            ApiError::Review(_) => "bad_review",
             ApiError::Llm(slipway_llm::LlmError::Unauthorized { .. }) => "llm_unauthorized",
             ApiError::Llm(slipway_llm::LlmError::Config(_)) => "llm_settings",
             ApiError::Llm(_) => "llm_failed",
@@ -118,6 +123,18 @@ pub fn scan(root: &Path) -> Result<ProjectProfile, ApiError> {
     let mut profile = slipway_scan::scan(root)?;
     profile.git = slipway_git::facts(Path::new(&profile.root));
     Ok(profile)
+}
+
+/// The ways the project's deployment files lag behind the project, each with its fix.
+pub fn drift(profile: &ProjectProfile) -> Vec<slipway_engine::drift::Drift> {
+    let root = Path::new(&profile.root);
+    slipway_engine::drift::find(profile, &|rel| {
+        let target = slipway_engine::changeset::resolve_inside(root, rel).ok()?;
+        let bytes = std::fs::read(target).ok()?;
+        (bytes.len() <= 1024 * 1024)
+            .then(|| String::from_utf8(bytes).ok())
+            .flatten()
+    })
 }
 
 /// Saves one correction of the analysis in the project's `slipway.toml` (a `None` value removes

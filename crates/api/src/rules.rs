@@ -126,6 +126,11 @@ impl ProjectRules {
     /// The branch to commit on when the rules keep work off the main branch.
     pub fn branch_for(&self, task: &str) -> Option<String> {
         self.branch_rule.as_ref()?;
+        Some(ProjectRules::branch_name(task))
+    }
+
+    /// `slipway/<the task in up to six words>`.
+    pub fn branch_name(task: &str) -> String {
         let slug: String = task
             .to_lowercase()
             .chars()
@@ -136,10 +141,7 @@ impl ProjectRules {
             .take(6)
             .collect::<Vec<_>>()
             .join("-");
-        Some(format!(
-            "slipway/{}",
-            if slug.is_empty() { "task".into() } else { slug }
-        ))
+        format!("slipway/{}", if slug.is_empty() { "task".into() } else { slug })
     }
 
     /// A commit message for `task` that touched `files`.

@@ -64,6 +64,8 @@ pub struct Run {
     pub commit: Option<CommitInfo>,
     /// The push, once tried.
     pub push: Option<PushOutcome>,
+    /// The host of the remote pushed to (tokens are stored per host).
+    pub push_host: Option<String>,
     /// Which brain did the work, in words.
     pub brain: String,
     /// Tokens the model used (LLM runs).
@@ -122,6 +124,12 @@ pub struct RunReport {
     pub usage: Option<Usage>,
     /// The model's closing words (LLM runs).
     pub summary: Option<String>,
+    /// The branch a new-branch commit would go on.
+    pub new_branch: String,
+    /// The rule file that keeps work off `main`, when there is one.
+    pub branch_rule: Option<String>,
+    /// The branch HEAD is on now.
+    pub current_branch: Option<String>,
 }
 
 /// A push outcome, flattened for scripts: `{"outcome", "remote", "branch", "message"}`.
@@ -135,6 +143,8 @@ pub struct PushReport {
     pub branch: String,
     /// The outcome in words.
     pub message: String,
+    /// The remote's host, where a token for it would be stored (HTTPS remotes).
+    pub host: Option<String>,
 }
 
 impl From<&PushOutcome> for PushReport {
@@ -151,6 +161,7 @@ impl From<&PushOutcome> for PushReport {
             remote: remote.cloned(),
             branch: branch.clone(),
             message: p.describe(),
+            host: None,
         }
     }
 }
@@ -462,6 +473,92 @@ fn builtin_work(
 }
 
 impl Run {
+    /// A run that proposes the fix of one drift, ready for review like any task's result.
+    pub fn from_drift(
+        profile: ProjectProfile,
+        drift: &slipway_engine::drift::Drift,
+        observer: &dyn RunObserver,
+    ) -> Result<Run, ApiError> {
+        let root = PathBuf::from(&profile.root);
+        let task = Task {
+            text: format!("bring {} in step with the project", drift.path),
+            intents: Vec::new(),
+        };
+        let mut plan = Plan::for_model();
+        let recent = profile
+            .git
+            .as_ref()
+            .map(|g| g.recent_commits.clone())
+            .unwrap_or_default();
+        let rules = ProjectRules::read(&root, &recent);
+        plan.mark("analyse", TodoStatus::Done, Some(format!("drift: {}", drift.message)));
+        plan.mark("rules", TodoStatus::Done, Some(rules.describe()));
+        plan.mark(
+            "research",
+            TodoStatus::Done,
+            Some(format!("built-in knowledge checked on {}", knowledge::CHECKED_ON)),
+        );
+        plan.mark(
+            "context",
+            TodoStatus::Done,
+            Some(format!("{} exists and is patched in place", drift.path)),
+        );
+        if let Some(t) = plan.get_mut("work") {
+            t.title = format!("Update {}", drift.path);
+            t.status = TodoStatus::Done;
+            t.detail = Some(format!("proposed the fix for {}", drift.path));
+        }
+        let artifact = Artifact {
+            path: drift.path.clone(),
+            content: drift.fixed.clone(),
+            purpose: format!("fixes drift: {}", drift.message),
+        };
+        let changes = ChangeSet::preview(&root, std::slice::from_ref(&artifact))?;
+        let findings: Vec<Finding> = changes
+            .changes
+            .iter()
+            .flat_map(|c| check_file(&c.path, &c.after, &profile.services))
+            .collect();
+        let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+        plan.mark(
+            "reflect",
+            if errors > 0 {
+                TodoStatus::Failed
+            } else {
+                TodoStatus::Done
+            },
+            Some(format!(
+                "checked the patched {}: {errors} errors, {} findings",
+                drift.path,
+                findings.len()
+            )),
+        );
+        plan.mark(
+            "ship",
+            TodoStatus::Pending,
+            Some(format!("waiting for review of {}", drift.path)),
+        );
+        observer.todos(&plan.todos);
+        tracing::info!(path = %drift.path, "proposed a drift fix: {}", drift.message);
+        Ok(Run {
+            root,
+            task,
+            plan,
+            profile,
+            rules,
+            findings,
+            changes,
+            declined: Vec::new(),
+            applied: None,
+            commit: None,
+            push: None,
+            push_host: None,
+            brain: "built-in engine".into(),
+            usage: None,
+            summary: None,
+        })
+    }
+
     /// Understands the task, writes the todo list, and works through it up to the review with
     /// the built-in engine: everything is prepared and checked, nothing is written.
     pub fn prepare(root: &Path, task_text: &str, observer: &dyn RunObserver) -> Result<Run, ApiError> {
@@ -674,6 +771,7 @@ impl Run {
             applied: None,
             commit: None,
             push: None,
+            push_host: None,
             brain: brain.describe(),
             usage,
             summary: model_summary,
@@ -704,8 +802,98 @@ impl Run {
         }
     }
 
-    /// Commits exactly the applied files on the current branch.
+    /// Accepts or rejects one hunk of a proposed file (`Some(index)`), or the whole file.
+    pub fn review(&mut self, path: &str, hunk: Option<usize>, accept: bool) -> Result<(), ApiError> {
+        self.before_apply("review")?;
+        self.changes.accept(path, hunk, accept)?;
+        tracing::info!(%path, hunk = ?hunk, accept, "review decision");
+        Ok(())
+    }
+
+    /// Replaces a proposed file with the person's edit, and checks it again.
+    pub fn edit(&mut self, path: &str, content: String) -> Result<(), ApiError> {
+        self.before_apply("edit")?;
+        self.changes.edit(path, content)?;
+        self.recheck();
+        tracing::info!(%path, "proposal edited");
+        Ok(())
+    }
+
+    /// After a conflict: diffs a file against its current bytes on disk instead of the
+    /// preview's, so the person reviews the proposal against their own edit.
+    pub fn refresh(&mut self, path: &str) -> Result<(), ApiError> {
+        self.before_apply("refresh")?;
+        self.changes.refresh(path)?;
+        tracing::info!(%path, "preview refreshed against the file on disk");
+        Ok(())
+    }
+
+    /// Files that changed on disk since the preview, each with a diff of what changed.
+    pub fn conflicts(&self) -> Vec<(String, String)> {
+        self.changes.conflicts()
+    }
+
+    /// Restores exactly what the last apply replaced, before it is committed.
+    pub fn undo(&mut self, observer: &dyn RunObserver) -> Result<Vec<String>, ApiError> {
+        let Some(report) = &self.applied else {
+            return Err(ApiError::Order("nothing to undo: the changes are not applied".into()));
+        };
+        if self.commit.is_some() {
+            return Err(ApiError::Order(
+                "the changes are already committed; undo them with git revert".into(),
+            ));
+        }
+        let restored = self.changes.undo(report)?;
+        self.applied = None;
+        let detail = format!("undid the apply: restored {}", restored.join(", "));
+        self.mark(observer, "ship", TodoStatus::Pending, detail);
+        Ok(restored)
+    }
+
+    fn before_apply(&self, what: &str) -> Result<(), ApiError> {
+        if self.applied.is_some() {
+            return Err(ApiError::Order(format!(
+                "the changes are already applied; undo the apply to {what} them again"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs the reflection's checks again over what would be written.
+    fn recheck(&mut self) {
+        let kept: Vec<Finding> = self
+            .findings
+            .iter()
+            .filter(|f| !self.changes.changes.iter().any(|c| c.path == f.path))
+            .cloned()
+            .collect();
+        let mut findings = kept;
+        for c in self.changes.changes.iter().filter(|c| c.writes()) {
+            findings.extend(check_file(&c.path, &c.after, &self.profile.services));
+        }
+        self.findings = findings;
+    }
+
+    /// Commits exactly the applied files: on a new branch when the project's rules keep work off
+    /// `main` (and HEAD is on `main` or `master`), else on the current branch.
     pub fn commit(&mut self, observer: &dyn RunObserver) -> Result<&CommitInfo, ApiError> {
+        self.commit_with(observer, None)
+    }
+
+    /// The branch a new-branch commit goes on: `slipway/<the task in a few words>`.
+    pub fn new_branch_name(&self) -> String {
+        self.rules
+            .branch_for(&self.task.text)
+            .unwrap_or_else(|| ProjectRules::branch_name(&self.task.text))
+    }
+
+    /// [`Run::commit`] with the person's choice: `Some(true)` a new `slipway/<task>` branch,
+    /// `Some(false)` the current branch, `None` what the project's rules say.
+    pub fn commit_with(
+        &mut self,
+        observer: &dyn RunObserver,
+        new_branch: Option<bool>,
+    ) -> Result<&CommitInfo, ApiError> {
         let Some(applied) = &self.applied else {
             return Err(ApiError::Order("apply the changes before committing them".into()));
         };
@@ -717,9 +905,13 @@ impl Run {
         }
         let message = self.rules.commit_message(&self.task.text, &applied.written);
         let on_main = slipway_git::current_branch(&self.root).is_some_and(|b| b == "main" || b == "master");
-        if let (true, Some(branch)) = (on_main, self.rules.branch_for(&self.task.text)) {
-            let branch = slipway_git::start_branch(&self.root, &branch)?;
-            tracing::info!(%branch, "the project's rules keep work off the main branch");
+        let wanted = new_branch.unwrap_or(on_main && self.rules.branch_rule.is_some());
+        if wanted {
+            let branch = slipway_git::start_branch(&self.root, &self.new_branch_name())?;
+            match new_branch {
+                Some(true) => tracing::info!(%branch, "committing on a new branch, as chosen"),
+                _ => tracing::info!(%branch, "the project's rules keep work off the main branch"),
+            }
         }
         let written = applied.written.clone();
         match slipway_git::commit_files(&self.root, &written, &message) {
@@ -742,7 +934,18 @@ impl Run {
             return Err(ApiError::Order("commit before pushing".into()));
         };
         let committed = format!("committed {} on {}", &commit.id[..7], commit.branch);
-        let outcome = slipway_git::push(&self.root)?;
+        // A token stored for the remote's host is offered first; without a keychain the push
+        // still tries the SSH agent and git's credential helper.
+        let host = slipway_git::push_target(&self.root).and_then(|(_, url)| slipway_git::remote_host(&url));
+        let token = match &host {
+            Some(h) => crate::keychain::git_token(h).unwrap_or_else(|e| {
+                tracing::warn!("{e}");
+                None
+            }),
+            None => None,
+        };
+        let outcome = slipway_git::push_with(&self.root, token.as_ref())?;
+        self.push_host = host;
         let status = if outcome.is_pushed() {
             TodoStatus::Done
         } else {
@@ -781,13 +984,19 @@ impl Run {
                 .collect(),
             findings: self.findings.clone(),
             commit: self.commit.clone(),
-            push: self.push.as_ref().map(PushReport::from),
+            push: self.push.as_ref().map(|p| PushReport {
+                host: self.push_host.clone(),
+                ..PushReport::from(p)
+            }),
             rules_read: self.rules.read.clone(),
             declined: self.declined.clone(),
             profile: self.profile.clone(),
             brain: self.brain.clone(),
             usage: self.usage,
             summary: self.summary.clone(),
+            new_branch: self.new_branch_name(),
+            branch_rule: self.rules.branch_rule.clone(),
+            current_branch: slipway_git::current_branch(&self.root),
         }
     }
 

@@ -585,3 +585,50 @@ fn a_rule_file_that_keeps_work_off_main_gets_the_commit_on_a_new_branch() {
         "only the new branch was pushed"
     );
 }
+
+#[test]
+fn review_decisions_edits_and_undo_go_through_the_run() {
+    let p = project("node-express");
+    let mut run = Run::prepare(&p.dir, "containerize this app", &()).unwrap();
+    let paths: Vec<String> = run.changes.changes.iter().map(|c| c.path.clone()).collect();
+    assert!(paths.contains(&"compose.dev.yaml".to_string()), "{paths:?}");
+    run.review("compose.dev.yaml", None, false).unwrap();
+    assert!(matches!(run.review("nope.txt", None, false), Err(ApiError::Review(_))));
+    run.edit(
+        ".dockerignore",
+        "node_modules\n.env\n# ghp_0123456789abcdefghij0123456789abcdefgh\n".into(),
+    )
+    .unwrap();
+    assert!(
+        run.findings
+            .iter()
+            .any(|f| f.path == ".dockerignore" && f.rule.starts_with("secret")),
+        "an edit is checked again: {:?}",
+        run.findings
+    );
+    run.edit(".dockerignore", "node_modules\n.env\n".into()).unwrap();
+    assert!(!run
+        .findings
+        .iter()
+        .any(|f| f.path == ".dockerignore" && f.rule.starts_with("secret")));
+    run.apply(&()).unwrap();
+    assert!(!p.dir.join("compose.dev.yaml").exists());
+    assert_eq!(
+        std::fs::read_to_string(p.dir.join(".dockerignore")).unwrap(),
+        "node_modules\n.env\n"
+    );
+    assert!(
+        matches!(run.review("Dockerfile", None, false), Err(ApiError::Order(_))),
+        "no review after apply"
+    );
+    let restored = run.undo(&()).unwrap();
+    assert_eq!(restored.len(), 3);
+    assert_eq!(
+        git(&p.dir, &["status", "--porcelain"]),
+        "",
+        "undo leaves the tree as it was"
+    );
+    run.apply(&()).unwrap();
+    run.commit(&()).unwrap();
+    assert!(matches!(run.undo(&()), Err(ApiError::Order(m)) if m.contains("git revert")));
+}

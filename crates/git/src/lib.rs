@@ -393,8 +393,49 @@ fn push_remote(repo: &Repository, branch: &str) -> Option<String> {
     }
 }
 
+/// A token for HTTPS pushes and the user name sent with it. `Debug` never shows the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpsToken {
+    /// The user name (hosts that take tokens accept most names: `x-access-token`, `oauth2`).
+    pub username: String,
+    /// The token or password.
+    pub token: String,
+}
+
+impl std::fmt::Debug for HttpsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HttpsToken({}, ***)", self.username)
+    }
+}
+
+/// The host of a remote URL (with its port when one is given), the key tokens are kept under:
+/// `github.com`, `127.0.0.1:8418`. `None` for local paths and SSH remotes.
+pub fn remote_host(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split('/').next()?;
+    let host = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The remote the current branch pushes to, and its URL.
+pub fn push_target(root: &Path) -> Option<(String, String)> {
+    let repo = open(root).ok()?;
+    let branch = current_branch(root)?;
+    let name = push_remote(&repo, &branch)?;
+    let remote = repo.find_remote(&name).ok()?;
+    let url = remote.url().ok()?.to_string();
+    Some((name, url))
+}
+
 /// Pushes the current branch to its remote. Never forces.
 pub fn push(root: &Path) -> Result<PushOutcome, GitError> {
+    push_with(root, None)
+}
+
+/// Pushes the current branch to its remote, offering `token` first when the remote asks for a
+/// user name and password, then git's credential helper; SSH remotes use the SSH agent. At most
+/// [`MAX_CREDENTIAL_ATTEMPTS`] credentials are tried. Never forces.
+pub fn push_with(root: &Path, token: Option<&HttpsToken>) -> Result<PushOutcome, GitError> {
     let repo = open(root)?;
     let head = repo.head().map_err(|e| git_err(root, e))?;
     if !head.is_branch() {
@@ -422,6 +463,12 @@ pub fn push(root: &Path) -> Result<PushOutcome, GitError> {
             }
         }
         if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+            if let Some(t) = token {
+                // The stored token first, then (if refused) git's own credential helper.
+                if n == 1 {
+                    return Cred::userpass_plaintext(&t.username, &t.token);
+                }
+            }
             return Cred::credential_helper(&config, url, username);
         }
         if allowed.contains(CredentialType::DEFAULT) {
@@ -452,7 +499,10 @@ pub fn push(root: &Path) -> Result<PushOutcome, GitError> {
                 branch: branch.clone(),
             },
         },
-        Err(e) => classify_push_error(e, attempts.get(), remote_name.clone(), branch.clone()),
+        Err(e) => {
+            let token_refused = token.is_some() && attempts.get() >= 2;
+            classify_push_error(e, attempts.get(), token_refused, remote_name.clone(), branch.clone())
+        }
     };
     if outcome.is_pushed() {
         // Remember the upstream, as `git push -u` would, when none is set.
@@ -468,7 +518,13 @@ pub fn push(root: &Path) -> Result<PushOutcome, GitError> {
     Ok(outcome)
 }
 
-fn classify_push_error(e: git2::Error, attempts: u32, remote: String, branch: String) -> PushOutcome {
+fn classify_push_error(
+    e: git2::Error,
+    attempts: u32,
+    token_refused: bool,
+    remote: String,
+    branch: String,
+) -> PushOutcome {
     let message = e.message().to_string();
     let lower = message.to_ascii_lowercase();
     if e.code() == ErrorCode::NotFastForward || lower.contains("non-fast-forward") || lower.contains("fast forward") {
@@ -480,8 +536,30 @@ fn classify_push_error(e: git2::Error, attempts: u32, remote: String, branch: St
     }
     if e.code() == ErrorCode::Auth
         || e.class() == ErrorClass::Http && lower.contains("auth")
-        || attempts > 0 && (lower.contains("credential") || lower.contains("401") || lower.contains("403"))
+        || attempts > 0
+            && [
+                "credential",
+                "401",
+                "403",
+                "username",
+                "password",
+                "authenticat",
+                "acquire",
+            ]
+            .iter()
+            .any(|w| lower.contains(w))
     {
+        let message = if token_refused {
+            format!(
+                "the server refused the stored token after {attempts} attempts; enter a token with permission to push"
+            )
+        } else if attempts > MAX_CREDENTIAL_ATTEMPTS || lower.contains("too many times") {
+            format!("the server refused the credentials {MAX_CREDENTIAL_ATTEMPTS} times; check the token and its permission to push")
+        } else if attempts == 0 || lower.contains("no usable credential") || lower.contains("failed to acquire") {
+            "no credentials are stored for it; add a token".to_string()
+        } else {
+            message
+        };
         return PushOutcome::NeedsCredentials {
             remote,
             branch,
@@ -508,6 +586,26 @@ fn classify_push_error(e: git2::Error, attempts: u32, remote: String, branch: St
 #[cfg(test)]
 mod tests {
     use super::redact_url;
+
+    #[test]
+    fn tokens_are_kept_per_host() {
+        use super::remote_host;
+        assert_eq!(
+            remote_host("https://github.com/acme/web.git").as_deref(),
+            Some("github.com")
+        );
+        assert_eq!(
+            remote_host("http://bob@127.0.0.1:8418/r.git").as_deref(),
+            Some("127.0.0.1:8418")
+        );
+        assert_eq!(remote_host("git@github.com:acme/web.git"), None);
+        assert_eq!(remote_host("/srv/git/web.git"), None);
+        let t = super::HttpsToken {
+            username: "x".into(),
+            token: "s3cret".into(),
+        };
+        assert!(!format!("{t:?}").contains("s3cret"));
+    }
 
     #[test]
     fn passwords_never_survive_in_urls() {
