@@ -19,6 +19,16 @@ const COMMANDS: &[&str] = &[
     "store_key",
     "forget_key",
     "provider_defaults",
+    "review_change",
+    "edit_change",
+    "refresh_change",
+    "run_conflicts",
+    "undo_apply",
+    "push_run",
+    "store_git_token",
+    "recent_projects",
+    "branch_choice",
+    "drift_fix",
 ];
 
 /// Builds the web UI when it has never been built, so a plain `cargo build --release` on a

@@ -59,12 +59,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Opens a project: analyses it and makes it the current one.
-pub async fn open(path: PathBuf, state: &AppState) -> Reply<ProjectProfile> {
+/// Opens a project: analyses it, makes it the current one, and remembers it as recent.
+pub async fn open(path: PathBuf, app: &AppHandle, state: &AppState) -> Reply<ProjectProfile> {
     tracing::info!(path = %path.display(), "opening project");
     let profile = blocking(move || slipway_api::scan(&path)).await??;
     *lock(&state.project) = Some(PathBuf::from(&profile.root));
     *lock(&state.run) = None;
+    if let Ok(p) = prefs_path(app) {
+        let mut prefs = crate::prefs::Prefs::load(&p);
+        prefs.opened(&profile.root);
+        prefs.save(&p);
+    }
+    crate::watch::follow(app, PathBuf::from(&profile.root));
     Ok(profile)
 }
 
@@ -76,10 +82,10 @@ fn take_run(state: &AppState) -> Reply<Run> {
 }
 
 #[tauri::command]
-pub async fn initial_project(state: State<'_, AppState>) -> Reply<Option<ProjectProfile>> {
+pub async fn initial_project(app: AppHandle, state: State<'_, AppState>) -> Reply<Option<ProjectProfile>> {
     let initial = lock(&state.initial).take();
     match initial {
-        Some(path) => open(path, &state).await.map(Some),
+        Some(path) => open(path, &app, &state).await.map(Some),
         None => Ok(None),
     }
 }
@@ -97,14 +103,14 @@ pub async fn pick_folder(app: AppHandle, state: State<'_, AppState>) -> Reply<Op
         .await
         .map_err(|_| internal("the folder dialog closed unexpectedly"))?;
     match picked.and_then(|p| p.into_path().ok()) {
-        Some(path) => open(path, &state).await.map(Some),
+        Some(path) => open(path, &app, &state).await.map(Some),
         None => Ok(None),
     }
 }
 
 #[tauri::command]
-pub async fn open_project(path: String, state: State<'_, AppState>) -> Reply<ProjectProfile> {
-    open(PathBuf::from(path), &state).await
+pub async fn open_project(path: String, app: AppHandle, state: State<'_, AppState>) -> Reply<ProjectProfile> {
+    open(PathBuf::from(path), &app, &state).await
 }
 
 /// Starts a task and returns at once; the todo list follows as `slipway://todos` events and
@@ -308,15 +314,141 @@ pub async fn apply_run(app: AppHandle, state: State<'_, AppState>) -> Reply<RunR
     step_run(&state, move |run| run.apply(&UiTodos(app)).map(|_| ())).await
 }
 
+/// Commits the applied files (on a new `slipway/<task>` branch when `new_branch`, else on the
+/// current one; the choice is remembered for the project) and pushes.
 #[tauri::command]
-pub async fn commit_and_push(app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
+pub async fn commit_and_push(new_branch: Option<bool>, app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
+    if let (Some(choice), Some(root)) = (new_branch, lock(&state.project).clone()) {
+        let path = prefs_path(&app)?;
+        let mut prefs = crate::prefs::Prefs::load(&path);
+        prefs.new_branch.insert(root.display().to_string(), choice);
+        prefs.save(&path);
+    }
     step_run(&state, move |run| {
         let observer = UiTodos(app);
-        run.commit(&observer)?;
+        run.commit_with(&observer, new_branch)?;
         run.push(&observer)?;
         Ok(())
     })
     .await
+}
+
+/// Pushes the committed run again (after a token was added).
+#[tauri::command]
+pub async fn push_run(app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
+    step_run(&state, move |run| run.push(&UiTodos(app)).map(|_| ())).await
+}
+
+/// Stores an HTTPS token for a git host in the OS keychain.
+#[tauri::command]
+pub async fn store_git_token(host: String, username: Option<String>, token: String) -> Reply<()> {
+    let secret = Secret::new(token);
+    blocking(move || keychain::store_git_token(&host, username.as_deref(), &secret))
+        .await?
+        .map_err(|e| ApiError::from(e).into())
+}
+
+pub fn prefs_path(app: &AppHandle) -> Reply<PathBuf> {
+    app.path()
+        .app_config_dir()
+        .map(|d| crate::prefs::Prefs::path(&d))
+        .map_err(|e| internal(format!("no config folder: {e}")))
+}
+
+/// Recent project folders, newest first, that still exist.
+#[tauri::command]
+pub fn recent_projects(app: AppHandle) -> Reply<Vec<String>> {
+    let prefs = crate::prefs::Prefs::load(&prefs_path(&app)?);
+    Ok(prefs
+        .recent
+        .into_iter()
+        .filter(|p| std::path::Path::new(p).is_dir())
+        .collect())
+}
+
+/// The open project's remembered branch choice (null: none yet).
+#[tauri::command]
+pub fn branch_choice(app: AppHandle, state: State<'_, AppState>) -> Reply<Option<bool>> {
+    let Some(root) = lock(&state.project).clone() else {
+        return Ok(None);
+    };
+    let prefs = crate::prefs::Prefs::load(&prefs_path(&app)?);
+    Ok(prefs.new_branch.get(&root.display().to_string()).copied())
+}
+
+/// Accepts or rejects one hunk of a proposed file, or the whole file when `hunk` is null.
+#[tauri::command]
+pub async fn review_change(
+    path: String,
+    hunk: Option<usize>,
+    accept: bool,
+    state: State<'_, AppState>,
+) -> Reply<RunReport> {
+    step_run(&state, move |run| run.review(&path, hunk, accept)).await
+}
+
+/// Replaces a proposed file with the person's edit before applying.
+#[tauri::command]
+pub async fn edit_change(path: String, content: String, state: State<'_, AppState>) -> Reply<RunReport> {
+    step_run(&state, move |run| run.edit(&path, content)).await
+}
+
+/// After a conflict, diffs a file against its current content on disk.
+#[tauri::command]
+pub async fn refresh_change(path: String, state: State<'_, AppState>) -> Reply<RunReport> {
+    step_run(&state, move |run| run.refresh(&path)).await
+}
+
+/// A file that changed on disk since the preview, with what changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    path: String,
+    diff: String,
+}
+
+/// The files that changed on disk since the preview.
+#[tauri::command]
+pub fn run_conflicts(state: State<'_, AppState>) -> Vec<Conflict> {
+    lock(&state.run)
+        .as_ref()
+        .map(|r| {
+            r.conflicts()
+                .into_iter()
+                .map(|(path, diff)| Conflict { path, diff })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Restores exactly what the last apply replaced (before a commit).
+#[tauri::command]
+pub async fn undo_apply(app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
+    step_run(&state, move |run| run.undo(&UiTodos(app)).map(|_| ())).await
+}
+
+/// Prepares the fix of one drift notice as a run to review (replacing the current one).
+#[tauri::command]
+pub async fn drift_fix(id: String, app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
+    let root = lock(&state.project).clone().ok_or_else(|| CommandError {
+        code: "no_project",
+        message: "open a project folder first".into(),
+    })?;
+    let drift = lock(&state.drift)
+        .iter()
+        .find(|d| d.id == id)
+        .cloned()
+        .ok_or_else(|| CommandError {
+            code: "no_drift",
+            message: "that notice is gone: the project changed again; see the current notices".into(),
+        })?;
+    let run = blocking(move || -> Result<Run, ApiError> {
+        let profile = slipway_api::scan(&root)?;
+        Run::from_drift(profile, &drift, &UiTodos(app))
+    })
+    .await??;
+    let report = run.report();
+    *lock(&state.run) = Some(run);
+    Ok(report)
 }
 
 /// Saves one correction of the analysis in the project's slipway.toml and returns the project

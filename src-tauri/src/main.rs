@@ -5,7 +5,11 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod instance;
 mod logs;
+mod prefs;
+mod watch;
+mod window_place;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -21,6 +25,10 @@ pub struct AppState {
     project: Mutex<Option<PathBuf>>,
     /// The current task's run, between preview, apply and commit.
     run: Mutex<Option<Run>>,
+    /// The watch on the open project.
+    watch: Mutex<Option<slipway_api::watch::Watch>>,
+    /// Drift found at the last analysis.
+    drift: Mutex<Vec<slipway_engine::drift::Drift>>,
     /// Stops the task being prepared, while one is.
     cancel: Mutex<Option<slipway_api::llm::Cancel>>,
     /// Log lines for the UI.
@@ -32,12 +40,19 @@ fn main() {
         .skip(1)
         .map(PathBuf::from)
         .find(|a| !a.to_string_lossy().starts_with('-'));
+    // One running instance: a second launch hands its folder to the first and exits.
+    let listener = match instance::claim(initial.as_deref()) {
+        instance::Claim::HandedOver => return,
+        instance::Claim::First(listener) => listener,
+    };
     let sink = Arc::new(logs::LogSink::default());
     let state = AppState {
         initial: Mutex::new(initial),
         project: Mutex::new(None),
         run: Mutex::new(None),
         cancel: Mutex::new(None),
+        watch: Mutex::new(None),
+        drift: Mutex::new(Vec::new()),
         logs: sink.clone(),
     };
 
@@ -50,10 +65,20 @@ fn main() {
                 app.manage(guard);
             }
             sink.attach(app.handle().clone());
+            if let Some(listener) = listener {
+                instance::serve(app.handle().clone(), listener);
+            }
+            window_place::restore(app.handle());
             tracing::info!(log_dir = %log_dir.display(), version = env!("CARGO_PKG_VERSION"), "Slipway started");
             Ok(())
         })
         .on_window_event(|window, event| {
+            if matches!(
+                event,
+                WindowEvent::Resized(_) | WindowEvent::Moved(_) | WindowEvent::CloseRequested { .. }
+            ) {
+                window_place::remember(window);
+            }
             if let WindowEvent::DragDrop(drag) = event {
                 let app = window.app_handle().clone();
                 match drag {
@@ -69,7 +94,7 @@ fn main() {
                         if let Some(folder) = folder {
                             tauri::async_runtime::spawn(async move {
                                 let state = app.state::<AppState>();
-                                match commands::open(folder, &state).await {
+                                match commands::open(folder, &app, &state).await {
                                     Ok(profile) => {
                                         let _ = app.emit("slipway://project", profile);
                                     }
@@ -99,7 +124,23 @@ fn main() {
             commands::store_key,
             commands::forget_key,
             commands::provider_defaults,
+            commands::review_change,
+            commands::edit_change,
+            commands::refresh_change,
+            commands::run_conflicts,
+            commands::undo_apply,
+            commands::push_run,
+            commands::store_git_token,
+            commands::recent_projects,
+            commands::branch_choice,
+            commands::drift_fix,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .expect("Slipway could not start its window");
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("Slipway could not start its window")
+        .run(|_, event| {
+            if let tauri::RunEvent::Exit = event {
+                // The next launch becomes the running instance at once.
+                instance::release();
+            }
+        });
 }

@@ -65,7 +65,9 @@ export async function launch(args, env = {}) {
   // tauri-driver's own chatter (including connection errors when a session ends) goes to a
   // file beside the screenshots, not into the test report.
   const driverLog = openSync(join(shots, "tauri-driver.log"), "a");
-  const driver = spawn("tauri-driver", ["--port", String(port)], {
+  // WebKitWebDriver gets its own port too (tauri-driver's default is fixed), so two test runs
+  // on one machine never drive each other's windows.
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1000)], {
     stdio: ["ignore", driverLog, driverLog],
     env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: dataHome, ...env },
   });

@@ -2,7 +2,7 @@
 // these; each command is granted one by one in src-tauri/capabilities/main.json.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { BrainSettings, BrainStatus, CommandError, LogLine, ProjectProfile, RunReport, Todo } from "./types";
+import type { BrainSettings, BrainStatus, CommandError, Drift, LogLine, ProjectProfile, RunReport, Todo } from "./types";
 
 export const api = {
   initialProject: () => invoke<ProjectProfile | null>("initial_project"),
@@ -11,8 +11,20 @@ export const api = {
   /** Starts a task; the result arrives through `events.onRunDone` or `events.onRunFailed`. */
   startRun: (task: string) => invoke<void>("start_run", { task }),
   applyRun: () => invoke<RunReport>("apply_run"),
-  commitAndPush: () => invoke<RunReport>("commit_and_push"),
+  /** Commits (on a new branch when `newBranch`; null: as the project's rules say) and pushes. */
+  commitAndPush: (newBranch: boolean | null) => invoke<RunReport>("commit_and_push", { newBranch }),
+  pushRun: () => invoke<RunReport>("push_run"),
+  storeGitToken: (host: string, username: string | null, token: string) => invoke<void>("store_git_token", { host, username, token }),
+  recentProjects: () => invoke<string[]>("recent_projects"),
+  branchChoice: () => invoke<boolean | null>("branch_choice"),
+  driftFix: (id: string) => invoke<RunReport>("drift_fix", { id }),
   recentLogs: () => invoke<LogLine[]>("recent_logs"),
+  /** Accepts or rejects one hunk (`hunk` null: the whole file) before applying. */
+  reviewChange: (path: string, hunk: number | null, accept: boolean) => invoke<RunReport>("review_change", { path, hunk, accept }),
+  editChange: (path: string, content: string) => invoke<RunReport>("edit_change", { path, content }),
+  refreshChange: (path: string) => invoke<RunReport>("refresh_change", { path }),
+  runConflicts: () => invoke<{ path: string; diff: string }[]>("run_conflicts"),
+  undoApply: () => invoke<RunReport>("undo_apply"),
   /** Stops the task being prepared; true when one was running. */
   cancelRun: () => invoke<boolean>("cancel_run"),
   brainStatus: () => invoke<BrainStatus>("brain_status"),
@@ -37,6 +49,8 @@ export const events = {
   onRunDone: (f: (r: RunReport) => void): Promise<UnlistenFn> => listen<RunReport>("slipway://run-done", (e) => f(e.payload)),
   onRunFailed: (f: (e: CommandError) => void): Promise<UnlistenFn> =>
     listen<CommandError>("slipway://run-failed", (e) => f(e.payload)),
+  onRescanned: (f: (p: ProjectProfile) => void): Promise<UnlistenFn> => listen<ProjectProfile>("slipway://rescanned", (e) => f(e.payload)),
+  onDrift: (f: (d: Drift[]) => void): Promise<UnlistenFn> => listen<Drift[]>("slipway://drift", (e) => f(e.payload)),
   onDragging: (f: (over: boolean) => void): Promise<UnlistenFn> => listen<boolean>("slipway://dragging", (e) => f(e.payload)),
 };
 

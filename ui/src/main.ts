@@ -1,5 +1,6 @@
 import { api, errorText, events, runTask } from "./api";
-import type { BrainStatus, Change, Finding, LogLine, ProjectProfile, RunReport, ServiceProfile, Todo } from "./types";
+import { renderHunks, renderPlainDiff, type DiffMode } from "./diff";
+import type { BrainStatus, Change, Drift, Finding, LogLine, ProjectProfile, RunReport, ServiceProfile, Todo } from "./types";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -16,6 +17,16 @@ const ui = {
   todos: $<HTMLOListElement>("todo-list"),
   apply: $<HTMLButtonElement>("apply-button"),
   commit: $<HTMLButtonElement>("commit-button"),
+  undo: $<HTMLButtonElement>("undo-button"),
+  drift: $<HTMLUListElement>("drift"),
+  branchChoice: $<HTMLSelectElement>("branch-choice"),
+  tokenForm: $<HTMLFormElement>("token-form"),
+  tokenHost: $<HTMLSpanElement>("token-host"),
+  tokenUser: $<HTMLInputElement>("token-user"),
+  tokenInput: $<HTMLInputElement>("token-input"),
+  recent: $<HTMLUListElement>("recent-list"),
+  recentBlock: $<HTMLDivElement>("recent"),
+  progress: $<HTMLDivElement>("progress"),
   outcome: $<HTMLDivElement>("outcome"),
   tabs: $<HTMLDivElement>("file-tabs"),
   diff: $<HTMLDivElement>("diff-view"),
@@ -51,6 +62,7 @@ const state = {
   phase: "idle" as Phase,
   busy: false,
   selected: null as string | null,
+  mode: "unified" as DiffMode,
 };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
@@ -72,7 +84,10 @@ function refreshButtons() {
   ui.run.disabled = !hasProject || state.busy || ui.task.value.trim() === "";
   ui.open.disabled = state.busy;
   const pending = state.report?.changes.length ?? 0;
-  ui.apply.disabled = state.busy || state.phase !== "review" || pending === 0;
+  const taken = state.report?.changes.filter((c) => c.hunks.some((h) => h.accepted)).length ?? 0;
+  ui.apply.disabled = state.busy || state.phase !== "review" || pending === 0 || taken === 0;
+  ui.undo.disabled = state.busy || state.phase !== "applied";
+  ui.branchChoice.disabled = state.busy || state.phase !== "applied";
   ui.commit.disabled = state.busy || state.phase !== "applied";
 }
 
@@ -161,9 +176,25 @@ function serviceCard(s: ServiceProfile) {
 }
 
 function showProject(p: ProjectProfile) {
-  state.profile = p;
   state.report = null;
   state.phase = "idle";
+  renderProject(p);
+  ui.drift.replaceChildren();
+  ui.drift.hidden = true;
+  ui.todos.replaceChildren(el("li", { className: "muted empty" }, "The plan appears here when a task starts."));
+  ui.tabs.replaceChildren();
+  ui.diff.replaceChildren(el("p", { className: "muted" }, "Diffs of the proposed files appear here for review."));
+  ui.findings.replaceChildren();
+  ui.outcome.hidden = true;
+  ui.tokenForm.hidden = true;
+  refreshButtons();
+  ui.task.focus();
+  api.branchChoice().then((c) => (ui.branchChoice.value = c === true ? "new" : c === false ? "current" : "auto"));
+}
+
+/** Shows the analysis in the project panel, leaving any review in progress alone. */
+function renderProject(p: ProjectProfile) {
+  state.profile = p;
   ui.root.textContent = p.root;
   ui.root.title = p.root;
   ui.welcome.hidden = true;
@@ -192,13 +223,43 @@ function showProject(p: ProjectProfile) {
   const infra = p.infrastructure.map((i) => `${i.path} (${i.kind})`).join(", ");
   const branch = p.git ? `git branch ${p.git.branch ?? "(detached)"}${p.git.remotes.length ? `, remote ${p.git.remotes[0].name} (${p.git.remotes[0].host})` : ", no remote"}` : "not a git repository";
   ui.infra.textContent = `${infra ? `Existing: ${infra}. ` : "No deployment files yet. "}${branch}.`;
-  ui.todos.replaceChildren(el("li", { className: "muted empty" }, "The plan appears here when a task starts."));
-  ui.tabs.replaceChildren();
-  ui.diff.replaceChildren(el("p", { className: "muted" }, "Diffs of the proposed files appear here for review."));
-  ui.findings.replaceChildren();
-  ui.outcome.hidden = true;
   refreshButtons();
-  ui.task.focus();
+}
+
+function showDrift(notices: Drift[]) {
+  ui.drift.hidden = notices.length === 0;
+  ui.drift.replaceChildren(
+    ...notices.map((d) => {
+      const fix = el("button", { type: "button", className: "fix" }, "Review the fix");
+      fix.addEventListener("click", async () => {
+        const r = await busy(() => api.driftFix(d.id));
+        if (r) {
+          state.phase = "review";
+          state.selected = d.path;
+          showReport(r);
+          setOutcome(`Review the fix for ${d.path}, then apply.`, "info");
+        }
+        refreshButtons();
+      });
+      const li = el("li", { className: "notice" }, el("strong", {}, "Drift: "), d.message, " ", fix);
+      li.dataset.id = d.id;
+      li.dataset.path = d.path;
+      return li;
+    }),
+  );
+}
+
+async function showRecent() {
+  const recent = await api.recentProjects();
+  ui.recent.replaceChildren(
+    ...recent.map((r) => {
+      const b = el("button", { type: "button", className: "recent-project", title: r }, r);
+      b.dataset.path = r;
+      b.addEventListener("click", () => openWith(() => api.openProject(r)));
+      return el("li", {}, b);
+    }),
+  );
+  ui.recentBlock.hidden = recent.length === 0;
 }
 
 const statusMark: Record<Todo["status"], string> = {
@@ -226,36 +287,86 @@ function renderTodos(todos: Todo[]) {
   });
 }
 
+function reviewable() {
+  return state.phase === "review" && !state.busy;
+}
+
+async function reviewStep(work: () => Promise<RunReport>) {
+  const r = await busy(work);
+  if (r) showReport(r);
+}
+
 function renderDiff(change: Change) {
-  const table = el("div", { className: "diff-body" });
-  let oldNo = 0;
-  let newNo = 0;
-  for (const line of change.diff.split("\n")) {
-    if (line.startsWith("---") || line.startsWith("+++") || line === "") continue;
-    let cls = "ctx";
-    let a = "";
-    let b = "";
-    if (line.startsWith("@@")) {
-      const m = /@@ -(\d+)(?:,\d+)? \+(\d+)/.exec(line);
-      if (m) {
-        oldNo = Number(m[1]);
-        newNo = Number(m[2]);
-      }
-      cls = "hunk";
-    } else if (line.startsWith("+")) {
-      cls = "add";
-      b = String(newNo++);
-    } else if (line.startsWith("-")) {
-      cls = "del";
-      a = String(oldNo++);
-    } else {
-      a = String(oldNo++);
-      b = String(newNo++);
-    }
-    table.append(el("div", { className: `row ${cls}` }, el("span", { className: "no" }, a), el("span", { className: "no" }, b), el("span", { className: "code" }, line)));
-  }
-  ui.diff.replaceChildren(el("div", { className: "diff-head" }, el("strong", {}, change.path), " ", el("span", { className: "muted" }, `${change.action}: ${change.purpose}`)), table);
+  const readOnly = !reviewable();
+  const accepted = change.hunks.filter((h) => h.accepted).length;
+  const tools = el("div", { className: "diff-tools" });
+  const button = (id: string, label: string, onClick: () => void, disabled = false) => {
+    const b = el("button", { type: "button", id, disabled }, label);
+    b.addEventListener("click", onClick);
+    tools.append(b);
+    return b;
+  };
+  const modeButton = button("diff-mode", state.mode === "split" ? "Unified" : "Side by side", () => {
+    state.mode = state.mode === "split" ? "unified" : "split";
+    renderDiff(change);
+  });
+  modeButton.setAttribute("aria-pressed", String(state.mode === "split"));
+  button("accept-file", "Apply all", () => reviewStep(() => api.reviewChange(change.path, null, true)), readOnly || accepted === change.hunks.length);
+  button("reject-file", "Skip file", () => reviewStep(() => api.reviewChange(change.path, null, false)), readOnly || accepted === 0);
+  button("edit-file", "Edit…", () => openEditor(change), readOnly);
+  const head = el(
+    "div",
+    { className: "diff-head" },
+    el("strong", {}, change.path),
+    el("span", { className: "muted" }, `${change.edited ? "edited, " : ""}${change.action}: ${change.purpose} · ${accepted}/${change.hunks.length} hunks`),
+    tools,
+  );
+  const body = renderHunks(change, state.mode, { onHunk: (i, accept) => reviewStep(() => api.reviewChange(change.path, i, accept)) }, readOnly);
+  ui.diff.replaceChildren(head, body);
   ui.diff.dataset.path = change.path;
+}
+
+function openEditor(change: Change) {
+  const area = el("textarea", { className: "editor", id: "editor", spellcheck: false, value: change.proposed });
+  const save = el("button", { type: "button", id: "editor-save", className: "primary" }, "Use this version");
+  const cancel = el("button", { type: "button", id: "editor-cancel" }, "Cancel");
+  save.addEventListener("click", () => reviewStep(() => api.editChange(change.path, area.value)));
+  cancel.addEventListener("click", () => renderDiff(change));
+  ui.diff.replaceChildren(
+    el("div", { className: "diff-head" }, el("strong", {}, `Editing ${change.path}`), el("span", { className: "muted" }, "the diff is taken against the file on disk again"), el("div", { className: "diff-tools" }, cancel, save)),
+    area,
+  );
+  area.focus();
+}
+
+async function showConflicts() {
+  const conflicts = await api.runConflicts();
+  if (conflicts.length === 0) return;
+  ui.tabs.replaceChildren();
+  const view = el("div", { id: "conflict-view" });
+  for (const c of conflicts) {
+    const refresh = el("button", { type: "button", className: "refresh primary" }, "Review against your version");
+    refresh.addEventListener("click", async () => {
+      const r = await busy(() => api.refreshChange(c.path));
+      if (r) {
+        showReport(r);
+        const left = await api.runConflicts();
+        if (left.length > 0) showConflicts();
+        else setOutcome(`The diff of ${c.path} now starts from your version. Review it, then apply.`, "info");
+      }
+    });
+    const block = el(
+      "div",
+      { className: "conflict" },
+      el("h3", {}, `${c.path} changed on disk since the preview`),
+      el("p", { className: "muted" }, "Slipway wrote nothing. This is what changed in the file:"),
+      renderPlainDiff(c.diff),
+      refresh,
+    );
+    block.dataset.path = c.path;
+    view.append(block);
+  }
+  ui.diff.replaceChildren(view);
 }
 
 function renderChanges(changes: Change[]) {
@@ -266,7 +377,8 @@ function renderChanges(changes: Change[]) {
   }
   if (!state.selected || !changes.some((c) => c.path === state.selected)) state.selected = changes[0].path;
   for (const c of changes) {
-    const tab = el("button", { type: "button", className: `file-tab ${c.action}` }, c.path);
+    const taken = c.hunks.filter((h) => h.accepted).length;
+    const tab = el("button", { type: "button", className: `file-tab ${c.action}${taken === 0 ? " skipped" : ""}` }, c.path);
     tab.dataset.path = c.path;
     tab.setAttribute("aria-pressed", String(c.path === state.selected));
     tab.addEventListener("click", () => {
@@ -307,6 +419,8 @@ function showReport(r: RunReport) {
 async function busy<T>(work: () => Promise<T>): Promise<T | undefined> {
   state.busy = true;
   document.body.classList.add("busy");
+  // Anything that takes more than a moment shows a progress bar.
+  const shown = setTimeout(() => (ui.progress.hidden = false), 400);
   refreshButtons();
   try {
     return await work();
@@ -314,6 +428,8 @@ async function busy<T>(work: () => Promise<T>): Promise<T | undefined> {
     setOutcome(errorText(e), "error");
     return undefined;
   } finally {
+    clearTimeout(shown);
+    ui.progress.hidden = true;
     state.busy = false;
     document.body.classList.remove("busy");
     refreshButtons();
@@ -355,24 +471,75 @@ ui.form.addEventListener("submit", async (ev) => {
 });
 
 ui.apply.addEventListener("click", async () => {
-  const r = await busy(api.applyRun);
+  let conflict = false;
+  const r = await busy(async () => {
+    try {
+      return await api.applyRun();
+    } catch (e) {
+      conflict = (e as { code?: string }).code === "conflict";
+      throw e;
+    }
+  });
   if (r) {
     state.phase = "applied";
     showReport(r);
-    setOutcome(`Applied ${r.changes.map((c) => c.path).join(", ")}. Commit & push when ready.`, "ok");
+    const written = r.changes.filter((c) => c.hunks.some((h) => h.accepted)).map((c) => c.path);
+    setOutcome(`Applied ${written.join(", ")}. Commit & push when ready, or undo.`, "ok");
+  } else if (conflict) {
+    await showConflicts();
   }
   refreshButtons();
 });
 
+ui.undo.addEventListener("click", async () => {
+  const r = await busy(api.undoApply);
+  if (r) {
+    state.phase = "review";
+    showReport(r);
+    setOutcome("Undone: the files are back exactly as they were before Apply.", "ok");
+  }
+  refreshButtons();
+});
+
+function showPush(r: RunReport) {
+  const commit = r.commit ? `Committed ${r.commit.id.slice(0, 7)} on ${r.commit.branch}. ` : "";
+  const pushed = r.push?.outcome === "pushed";
+  setOutcome(`${commit}${r.push ? r.push.message[0].toUpperCase() + r.push.message.slice(1) + "." : ""}`, pushed ? "ok" : "error");
+  ui.outcome.dataset.push = r.push?.outcome ?? "";
+  const needs = r.push?.outcome === "needs_credentials" && r.push.host;
+  ui.tokenForm.hidden = !needs;
+  if (needs) {
+    ui.tokenHost.textContent = r.push!.host!;
+    ui.tokenInput.value = "";
+    ui.tokenInput.focus();
+  }
+}
+
 ui.commit.addEventListener("click", async () => {
-  const r = await busy(api.commitAndPush);
+  const choice = ui.branchChoice.value;
+  const newBranch = choice === "auto" ? null : choice === "new";
+  const r = await busy(() => api.commitAndPush(newBranch));
   if (r) {
     state.phase = "shipped";
     showReport(r);
-    const commit = r.commit ? `Committed ${r.commit.id.slice(0, 7)} on ${r.commit.branch}. ` : "";
-    const pushed = r.push?.outcome === "pushed";
-    setOutcome(`${commit}${r.push ? r.push.message[0].toUpperCase() + r.push.message.slice(1) + "." : ""}`, pushed ? "ok" : "error");
-    ui.outcome.dataset.push = r.push?.outcome ?? "";
+    showPush(r);
+  }
+  refreshButtons();
+});
+
+ui.tokenForm.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const host = ui.tokenHost.textContent ?? "";
+  const token = ui.tokenInput.value;
+  if (!host || token.trim() === "") return;
+  const r = await busy(async () => {
+    await api.storeGitToken(host, ui.tokenUser.value.trim() || null, token);
+    ui.tokenInput.value = "";
+    return api.pushRun();
+  });
+  if (r) {
+    showReport(r);
+    showPush(r);
   }
   refreshButtons();
 });
@@ -477,6 +644,8 @@ async function start() {
   await events.onTodos(renderTodos);
   await events.onLog(appendLog);
   await events.onProject(showProject);
+  await events.onRescanned(renderProject);
+  await events.onDrift(showDrift);
   await events.onProjectError((e) => setOutcome(e.message, "error"));
   await events.onDragging((over) => (ui.overlay.hidden = !over));
   (await api.recentLogs()).forEach(appendLog);
@@ -487,6 +656,24 @@ async function start() {
     setOutcome(errorText(e), "error");
   }
   document.addEventListener("keydown", (e) => {
+    const mod = e.ctrlKey || e.metaKey;
+    const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+    // Ctrl+Enter runs the task, Ctrl+Shift+A applies, Ctrl+Shift+Z undoes the apply,
+    // Ctrl+Shift+P commits and pushes, Ctrl+, opens the brain settings, Esc cancels a run.
+    const shortcuts: [boolean, HTMLButtonElement][] = [
+      [mod && e.key === "Enter", ui.run],
+      [mod && e.shiftKey && e.key.toLowerCase() === "a", ui.apply],
+      [mod && e.shiftKey && e.key.toLowerCase() === "z" && !typing, ui.undo],
+      [mod && e.shiftKey && e.key.toLowerCase() === "p", ui.commit],
+      [mod && e.key === ",", ui.brain],
+    ];
+    for (const [hit, button] of shortcuts) {
+      if (hit && !button.disabled) {
+        e.preventDefault();
+        button.click();
+        return;
+      }
+    }
     if (e.key === "Escape" && !ui.cancel.hidden && !ui.cancel.disabled) {
       e.preventDefault();
       ui.cancel.click();
@@ -496,6 +683,7 @@ async function start() {
       if (!state.busy) openWith(api.pickFolder);
     }
   });
+  await showRecent();
   await openWith(api.initialProject);
   document.body.dataset.ready = "true";
   refreshButtons();
