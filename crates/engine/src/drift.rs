@@ -72,7 +72,10 @@ fn dockerfile_runtime(path: &str, text: &str, svc: &ServiceProfile) -> Option<Dr
                         // The version part is replaced and the variant kept: 20.11-alpine -> 22-alpine.
                         let version_len = digits.trim_end_matches('.').len();
                         let new_tag = format!("{want}{}", &tag[version_len..]);
-                        changed.push(format!("{}:{tag} → {name}:{new_tag}", name));
+                        let change = format!("{name}:{tag} → {name}:{new_tag}");
+                        if !changed.contains(&change) {
+                            changed.push(change);
+                        }
                         fixed = Some(line.replacen(&format!("{name}:{tag}"), &format!("{name}:{new_tag}"), 1));
                     }
                 }
@@ -279,7 +282,10 @@ mod tests {
         ]);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].id, "runtime:Dockerfile");
-        assert!(d[0].message.contains(".nvmrc asks for node 22"), "{}", d[0].message);
+        assert_eq!(
+            d[0].message,
+            "Dockerfile builds on node:20-alpine but .nvmrc asks for node 22 (fix: node:20-alpine → node:22-alpine)"
+        );
         assert_eq!(d[0].fixed, DOCKERFILE.replace("node:20-alpine", "node:22-alpine"));
         assert!(
             drifts(&[
