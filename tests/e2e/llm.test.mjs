@@ -179,3 +179,56 @@ test("cancel stops a model that is taking too long, and nothing is written", asy
     standin.stop();
   }
 });
+
+test("a proposal of 5,000 lines renders as a reviewable diff (figures printed)", async () => {
+  const big = Array.from({ length: 5000 }, (_, i) => `# generated line ${i + 1}: ${"x".repeat(20)}`).join("\n") + "\n";
+  const standin = await startStandin([
+    { openai: { calls: [["c1", "propose_change", JSON.stringify({ path: "big.conf", content: big, purpose: "a large file" })]] } },
+    { openai: { text: "Proposed a large file." } },
+  ]);
+  const repo = fixtureRepo("node-express");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await configureProvider(browser, standin.url, { typeKey: false });
+    await closeSettings(browser);
+    await browser.$("#task-input").setValue("write the big config");
+    await browser.$("#run-button").click();
+    await until(browser, "the large diff", async () => (await browser.$("#diff-view").getAttribute("data-path")) === "big.conf", 60_000);
+    const rows = await browser.execute(() => document.querySelectorAll("#diff-view .row.add").length);
+    assert.equal(rows, 5000, "every line of the proposal is in the diff");
+    // Time to re-render the whole diff, unified and side by side, and to scroll it end to end.
+    // Each step forces style and layout before the clock stops, so the figure is the real cost.
+    const figures = await browser.execute(() => {
+      const view = document.getElementById("diff-view");
+      const settle = () => view.getBoundingClientRect() && document.body.offsetHeight;
+      const out = {};
+      for (const mode of ["split", "unified"]) {
+        const t = performance.now();
+        document.getElementById("diff-mode").click();
+        settle();
+        out[mode] = Math.round(performance.now() - t);
+      }
+      // Whichever box scrolls the diff: its own, or the page's.
+      let scroller = view;
+      while (scroller && scroller.scrollHeight <= scroller.clientHeight + 10) scroller = scroller.parentElement;
+      scroller = scroller ?? document.scrollingElement;
+      const t = performance.now();
+      let screens = 0;
+      for (let y = 0; y < scroller.scrollHeight; y += scroller.clientHeight) {
+        scroller.scrollTop = y;
+        const r = view.getBoundingClientRect();
+        document.elementFromPoint(r.left + 20, Math.max(10, Math.min(window.innerHeight - 10, r.top + 100)));
+        screens++;
+      }
+      out.scrollFrames = screens;
+      out.scrollMsPerFrame = Math.round(((performance.now() - t) / screens) * 10) / 10;
+      return out;
+    });
+    console.log(`5,000-line diff: side-by-side render ${figures.split} ms, unified render ${figures.unified} ms, scrolled ${figures.scrollFrames} screens at ${figures.scrollMsPerFrame} ms per frame`);
+    assert.ok(figures.scrollFrames > 10, "the diff is long enough to measure");
+  } finally {
+    await stop();
+    standin.stop();
+  }
+});

@@ -5,6 +5,10 @@ import type { Change, Hunk } from "./types";
 
 export type DiffMode = "unified" | "split";
 
+/** Rows per lazily laid-out chunk, and a row's height for the placeholder size. */
+const CHUNK = 200;
+const ROW_PX = 18;
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
   const node = document.createElement(tag);
   Object.assign(node, props);
@@ -122,7 +126,15 @@ export function renderHunks(change: Change, mode: DiffMode, handlers: DiffHandle
     toggle.setAttribute("aria-label", `Apply hunk ${i + 1} of ${change.hunks.length}`);
     toggle.addEventListener("change", () => handlers.onHunk(i, toggle.checked));
     const head = el("label", { className: "hunk-head" }, toggle, ` ${h.accepted ? "Apply" : "Skip"} hunk ${i + 1}/${change.hunks.length} `, el("span", { className: "muted" }, h.header));
-    const block = el("div", { className: "hunk" }, head, ...(mode === "split" ? splitRows(h, lang) : unifiedRows(h, lang)));
+    const rows = mode === "split" ? splitRows(h, lang) : unifiedRows(h, lang);
+    // Rows go in chunks the browser lays out and paints only when they scroll into view.
+    const chunks: HTMLElement[] = [];
+    for (let at = 0; at < rows.length; at += CHUNK) {
+      const chunk = el("div", { className: "rows" }, ...rows.slice(at, at + CHUNK));
+      chunk.style.setProperty("contain-intrinsic-size", `auto ${Math.min(CHUNK, rows.length - at) * ROW_PX}px`);
+      chunks.push(chunk);
+    }
+    const block = el("div", { className: "hunk" }, head, ...chunks);
     block.dataset.index = String(i);
     block.dataset.accepted = String(h.accepted);
     body.append(block);
