@@ -108,6 +108,16 @@ impl ProjectRules {
         }
     }
 
+    /// Reads the rules under `root`, with the recent commits the analysis found.
+    pub fn for_profile(root: &Path, profile: &slipway_scan::ProjectProfile) -> ProjectRules {
+        let recent = profile
+            .git
+            .as_ref()
+            .map(|g| g.recent_commits.as_slice())
+            .unwrap_or_default();
+        ProjectRules::read(root, recent)
+    }
+
     /// What was read and what it means for the commit, in words.
     pub fn describe(&self) -> String {
         let mut out = if self.read.is_empty() {

@@ -485,12 +485,7 @@ impl Run {
             intents: Vec::new(),
         };
         let mut plan = Plan::for_model();
-        let recent = profile
-            .git
-            .as_ref()
-            .map(|g| g.recent_commits.clone())
-            .unwrap_or_default();
-        let rules = ProjectRules::read(&root, &recent);
+        let rules = ProjectRules::for_profile(&root, &profile);
         plan.mark("analyse", TodoStatus::Done, Some(format!("drift: {}", drift.message)));
         plan.mark("rules", TodoStatus::Done, Some(rules.describe()));
         plan.mark(
@@ -636,12 +631,7 @@ impl Run {
 
         // 3. The project's rules.
         steps.start("rules");
-        let recent = profile
-            .git
-            .as_ref()
-            .map(|g| g.recent_commits.clone())
-            .unwrap_or_default();
-        let rules = ProjectRules::read(&root, &recent);
+        let rules = ProjectRules::for_profile(&root, &profile);
         let rules_detail = rules.describe();
         steps.set("rules", TodoStatus::Done, Some(rules_detail.clone()));
 

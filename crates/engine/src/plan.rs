@@ -81,24 +81,29 @@ fn todo(id: &str, title: impl Into<String>, kind: TodoKind) -> Todo {
     }
 }
 
+/// The steps every plan starts with: understand, the project's rules, research, context.
+fn frame() -> Vec<Todo> {
+    vec![
+        todo("analyse", "Analyse the task and the project", TodoKind::Analyse),
+        todo("rules", "Read the project's rules and conventions", TodoKind::Rules),
+        todo(
+            "research",
+            "Look up current practice and versions for the stack",
+            TodoKind::Research,
+        ),
+        todo(
+            "context",
+            "Review recent commits and the existing deployment setup",
+            TodoKind::Context,
+        ),
+    ]
+}
+
 impl Plan {
     /// Writes the todo list for `task`. Always 5 to 10 steps. It comes before the analysis,
     /// so the steps name the work, and their details name what was found.
     pub fn for_task(task: &Task) -> Plan {
-        let mut todos = vec![
-            todo("analyse", "Analyse the task and the project", TodoKind::Analyse),
-            todo("rules", "Read the project's rules and conventions", TodoKind::Rules),
-            todo(
-                "research",
-                "Look up current practice and versions for the stack",
-                TodoKind::Research,
-            ),
-            todo(
-                "context",
-                "Review recent commits and the existing deployment setup",
-                TodoKind::Context,
-            ),
-        ];
+        let mut todos = frame();
         if task.wants(Intent::Containerize) {
             todos.push(todo(
                 "dockerfile",
@@ -144,19 +149,8 @@ impl Plan {
     /// Writes the todo list for a task the LLM carries out: the same frame, with one work step
     /// that the model replaces with its own (see [`Plan::set_work`]).
     pub fn for_model() -> Plan {
-        let todos = vec![
-            todo("analyse", "Analyse the task and the project", TodoKind::Analyse),
-            todo("rules", "Read the project's rules and conventions", TodoKind::Rules),
-            todo(
-                "research",
-                "Look up current practice and versions for the stack",
-                TodoKind::Research,
-            ),
-            todo(
-                "context",
-                "Review recent commits and the existing deployment setup",
-                TodoKind::Context,
-            ),
+        let mut todos = frame();
+        todos.extend([
             todo(
                 "work",
                 "Carry out the task (the model writes its steps here)",
@@ -168,7 +162,7 @@ impl Plan {
                 TodoKind::Reflect,
             ),
             todo("ship", "Commit and push", TodoKind::Ship),
-        ];
+        ]);
         Plan { todos }
     }
 
