@@ -143,14 +143,14 @@ export async function startStandin(script) {
   return { url, requests, stop: () => child.kill() };
 }
 
-/** Every file under `dir`, recursively. */
+/** Every regular file under `dir`, recursively (sockets and the like are left out). */
 export function filesUnder(dir) {
   const out = [];
   if (!existsSync(dir)) return out;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
+    else if (e.isFile()) out.push(p);
   }
   return out;
 }

@@ -109,9 +109,28 @@ const FIELDS: [string, string, (s: ServiceProfile) => string | number | null][] 
   ["env_vars", "env vars", (s) => s.envVars.join(", ")],
 ];
 
+/** A re-analysis that arrived while a field was being edited, shown once the edit ends. */
+let pendingProfile: ProjectProfile | null = null;
+
+function takePending(): ProjectProfile | null {
+  const p = pendingProfile;
+  pendingProfile = null;
+  return p;
+}
+
+/** The watcher's re-analysis: shown at once, unless it would close a field being edited. */
+function rescanned(p: ProjectProfile) {
+  if (ui.services.querySelector("input.correction")) {
+    pendingProfile = p;
+    return;
+  }
+  renderProject(p);
+}
+
 async function saveCorrection(service: string, field: string, value: string | null) {
   const p = await busy(() => api.correctService(service, field, value));
   if (p) {
+    pendingProfile = null;
     showProject(p);
     const where = service === "." ? "the project root" : service;
     setOutcome(
@@ -126,7 +145,7 @@ function editField(dd: HTMLElement, service: string, field: string, current: str
   input.setAttribute("aria-label", `New ${field}`);
   const save = el("button", { type: "button", className: "save" }, "Save");
   const cancel = el("button", { type: "button", className: "cancel" }, "Cancel");
-  const restore = () => showProject(state.profile!);
+  const restore = () => showProject(takePending() ?? state.profile!);
   save.addEventListener("click", () => saveCorrection(service, field, input.value));
   cancel.addEventListener("click", restore);
   input.addEventListener("keydown", (e) => {
@@ -644,7 +663,7 @@ async function start() {
   await events.onTodos(renderTodos);
   await events.onLog(appendLog);
   await events.onProject(showProject);
-  await events.onRescanned(renderProject);
+  await events.onRescanned(rescanned);
   await events.onDrift(showDrift);
   await events.onProjectError((e) => setOutcome(e.message, "error"));
   await events.onDragging((over) => (ui.overlay.hidden = !over));
