@@ -7,16 +7,13 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager};
 
+use crate::commands::lock;
 use crate::AppState;
 
 /// Quiet time that ends a burst of changes.
 const QUIET: Duration = Duration::from_millis(400);
 /// Longest burst before the analysis runs anyway.
 const LONGEST: Duration = Duration::from_secs(10);
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// Analyses `root` again and reports the project and its drift to the window.
 pub fn reanalyse(app: &AppHandle, root: &std::path::Path, why: &str) {

@@ -55,25 +55,6 @@ fn clean(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn is_local(url: &str) -> bool {
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or("")
-        .split(['/', '?'])
-        .next()
-        .unwrap_or("")
-        .rsplit_once(':')
-        .map(|(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { url })
-        .unwrap_or_else(|| url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or(""));
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback() || ip.is_private())
-        || host.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 impl BrainSettings {
     /// Reads the settings file; a missing or unreadable file gives the built-in engine (and a
     /// warning for an unreadable one).
@@ -116,7 +97,7 @@ impl BrainSettings {
         };
         let base_url = clean(&self.base_url).unwrap_or(kind.default_base_url()).to_string();
         let key = key.unwrap_or_default();
-        if key.is_empty() && !is_local(&base_url) {
+        if key.is_empty() && !slipway_llm::is_local_url(&base_url) {
             return Err(ApiError::Llm(slipway_llm::LlmError::Config(format!(
                 "no API key for {} at {base_url}: add it in Settings (it is kept in the OS keychain) or set {}",
                 kind.id(),

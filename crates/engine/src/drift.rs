@@ -27,16 +27,16 @@ pub struct Drift {
     pub fixed: String,
 }
 
-/// The official image of each runtime, and how many version components its tags pin.
+/// The runtime's official image, and how many version components its tags pin, for the
+/// runtimes whose tags drift is checked on.
 fn runtime_image(svc: &ServiceProfile) -> Option<(&'static str, usize)> {
-    match svc.language.as_deref()? {
-        "node" => Some(("node", 1)),
-        "python" => Some(("python", 2)),
-        "go" => Some(("golang", 2)),
-        "ruby" => Some(("ruby", 2)),
-        "bun" => Some(("oven/bun", 1)),
-        _ => None,
-    }
+    let image = crate::generate::improve::runtime_image(svc)?;
+    let parts = match image {
+        "node" | "oven/bun" => 1,
+        "python" | "golang" | "ruby" => 2,
+        _ => return None,
+    };
+    Some((image, parts))
 }
 
 /// The first `n` dot-separated parts of `v`.

@@ -45,13 +45,7 @@ pub(crate) fn check_url(base: &str, has_key: bool, what: &str) -> Result<reqwest
     match url.scheme() {
         "https" => {}
         "http" => {
-            let local = match url.host() {
-                Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if has_key && !local {
+            if has_key && !is_local(&url) {
                 return Err(LlmError::Config(format!(
                     "refusing to send the API key over plain http to {}; use an https URL (plain http is allowed for this machine and private networks only)",
                     url.host_str().unwrap_or("?")
@@ -65,6 +59,22 @@ pub(crate) fn check_url(base: &str, has_key: bool, what: &str) -> Result<reqwest
         }
     }
     Ok(url)
+}
+
+/// True when `url` names this machine or a private network (`localhost`, loopback and private
+/// addresses), where plain http and keyless servers are fine.
+pub(crate) fn is_local(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// [`is_local`] for a URL given as text; text that is not a URL is not local.
+pub fn is_local_url(url: &str) -> bool {
+    reqwest::Url::parse(url.trim()).is_ok_and(|u| is_local(&u))
 }
 
 /// How long `Retry-After` (seconds or an HTTP date) or `retry-after-ms` asks to wait.

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use client::Client;
+pub use client::{is_local_url, Client};
 pub use docs::DocsService;
 
 /// Which wire protocol a provider speaks.

@@ -181,7 +181,8 @@ fn keyword(line: &str) -> Option<&'static str> {
 }
 
 /// Official images whose tag Slipway can pin from the detected runtime version.
-fn runtime_image(svc: &ServiceProfile) -> Option<&'static str> {
+/// The official image of the service's runtime (`node`, `python`, `golang`…).
+pub(crate) fn runtime_image(svc: &ServiceProfile) -> Option<&'static str> {
     match svc.language.as_deref()? {
         "node" => Some("node"),
         "python" => Some("python"),

@@ -2,7 +2,7 @@
 
 mod compose;
 mod docker;
-mod improve;
+pub(crate) mod improve;
 mod stacks;
 
 use serde::{Deserialize, Serialize};
