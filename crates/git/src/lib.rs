@@ -1,6 +1,8 @@
-//! Git for Slipway, through libgit2.
+//! Git for Slipway: facts read through gitoxide, commits and pushes through libgit2.
 //!
 //! Design decisions:
+//! - Reading never initialises libgit2 (see [`facts`]): it loads OpenSSL and the CA bundle on
+//!   first use, which a scan or a preview must not pay for.
 //! - A Slipway commit holds exactly the files Slipway applied: it is built from HEAD's tree plus
 //!   those files, so whatever else the user has staged or changed stays out of it and stays
 //!   staged.
@@ -10,12 +12,15 @@
 //! - git2 types are not `Send`: every function opens the repository itself and returns owned data.
 #![deny(missing_docs)]
 
+mod facts;
+
+pub use facts::{current_branch, facts};
+
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use git2::{Cred, CredentialType, ErrorClass, ErrorCode, PushOptions, RemoteCallbacks, Repository};
 use serde::{Deserialize, Serialize};
-use slipway_scan::{GitCommitSummary, GitFacts, GitRemote};
 
 /// How many times a push may ask for credentials before giving up: libgit2 asks again after
 /// every refusal, and would loop forever on a wrong password.
@@ -168,7 +173,7 @@ pub fn redact_url(url: &str) -> String {
     url.to_string()
 }
 
-fn host_kind(url: &str) -> &'static str {
+pub(crate) fn host_kind(url: &str) -> &'static str {
     let lower = url.to_ascii_lowercase();
     if lower.contains("github.com") {
         "github"
@@ -185,59 +190,6 @@ fn host_kind(url: &str) -> &'static str {
     } else {
         "other"
     }
-}
-
-/// Facts about the repository holding `path`, or `None` when there is none.
-pub fn facts(path: &Path) -> Option<GitFacts> {
-    let repo = Repository::discover(path).ok()?;
-    repo.workdir()?;
-    let branch = repo
-        .head()
-        .ok()
-        .and_then(|h| {
-            if h.is_branch() {
-                h.shorthand().ok().map(str::to_string)
-            } else {
-                None
-            }
-        })
-        .or_else(|| unborn_branch(&repo));
-    let mut remotes = Vec::new();
-    if let Ok(names) = repo.remotes() {
-        for name in names.iter().filter_map(|n| n.ok().flatten()) {
-            if let Ok(r) = repo.find_remote(name) {
-                let url = redact_url(r.url().unwrap_or_default());
-                remotes.push(GitRemote {
-                    name: name.to_string(),
-                    host: host_kind(&url).to_string(),
-                    url,
-                });
-            }
-        }
-    }
-    let mut recent_commits = Vec::new();
-    if let Ok(mut walk) = repo.revwalk() {
-        if walk.push_head().is_ok() {
-            for oid in walk.flatten().take(10) {
-                if let Ok(c) = repo.find_commit(oid) {
-                    recent_commits.push(GitCommitSummary {
-                        id: oid.to_string()[..7].to_string(),
-                        summary: c.summary().ok().flatten().unwrap_or_default().to_string(),
-                        author: c.author().name().unwrap_or_default().to_string(),
-                    });
-                }
-            }
-        }
-    }
-    let mut opts = git2::StatusOptions::new();
-    opts.include_untracked(true).recurse_untracked_dirs(false);
-    let uncommitted_changes = repo.statuses(Some(&mut opts)).map(|s| s.len()).unwrap_or(0);
-    Some(GitFacts {
-        branch,
-        remotes,
-        recent_commits,
-        uncommitted_changes,
-    })
 }
 
 fn unborn_branch(repo: &Repository) -> Option<String> {
@@ -282,17 +234,6 @@ pub fn start_branch(root: &Path, name: &str) -> Result<String, GitError> {
     repo.set_head(&format!("refs/heads/{chosen}")).map_err(err)?;
     tracing::info!(branch = %chosen, "switched to a new branch for the commit");
     Ok(chosen)
-}
-
-/// The current branch's name, when HEAD is on one.
-pub fn current_branch(root: &Path) -> Option<String> {
-    let repo = open(root).ok()?;
-    let branch = match repo.head() {
-        Ok(h) if h.is_branch() => h.shorthand().ok().map(str::to_string),
-        Ok(_) => None,
-        Err(_) => unborn_branch(&repo),
-    };
-    branch
 }
 
 /// Commits exactly `paths` (relative to `root`) on the current branch.
