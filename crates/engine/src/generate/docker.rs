@@ -21,6 +21,8 @@ struct Installer {
 fn installer(svc: &ServiceProfile, node: &str) -> Installer {
     let pm = svc.package_manager.as_deref().unwrap_or("npm");
     let lock = svc.lockfile.as_deref();
+    // A workspace member installs from the workspace's lockfile.
+    let locked = lock.is_some() || svc.workspace.as_ref().is_some_and(|w| w.lockfile.is_some());
     let mut manifests = vec!["package.json".to_string()];
     if let Some(lock) = lock {
         manifests.push(lock.to_string());
@@ -55,7 +57,7 @@ fn installer(svc: &ServiceProfile, node: &str) -> Installer {
             install_prod: "--mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile --production".into(),
         },
         _ => {
-            let cmd = if lock.is_some() { "npm ci" } else { "npm install --no-audit --no-fund" };
+            let cmd = if locked { "npm ci" } else { "npm install --no-audit --no-fund" };
             Installer {
                 manifests,
                 image: node.to_string(),
@@ -66,7 +68,7 @@ fn installer(svc: &ServiceProfile, node: &str) -> Installer {
     }
 }
 
-use super::stacks::exec_form;
+use super::stacks::start_form;
 
 /// What a Node.js build stage needs for a static site: image, manifests and install line.
 pub(crate) fn node_build_parts(svc: &ServiceProfile) -> (String, Vec<String>, String) {
@@ -157,8 +159,10 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
     if next.is_some() {
         env.push("NEXT_TELEMETRY_DISABLED=1".into());
     }
-    env.push(format!("PORT={port}"));
-    env.push("HOSTNAME=0.0.0.0".into());
+    if svc.kind != "worker" {
+        env.push(format!("PORT={port}"));
+        env.push("HOSTNAME=0.0.0.0".into());
+    }
     let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
     let chown = "--chown=1000:1000";
     let start = if let Some(n) = next {
@@ -193,9 +197,11 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
     // The official Node.js images ship the unprivileged user `node` as uid 1000; a numeric user
     // lets Kubernetes verify runAsNonRoot.
     f.push_str("USER 1000:1000\n");
-    let _ = writeln!(f, "EXPOSE {port}");
-    super::stacks::fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
-    let _ = writeln!(f, "CMD {}", exec_form(&start));
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "EXPOSE {port}");
+        super::stacks::fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
+    }
+    let _ = writeln!(f, "CMD {}", start_form(&start));
     f
 }
 
@@ -211,19 +217,26 @@ fn install_stage(f: &mut String, comment: &str, stage: &str, inst: &Installer, i
 /// The start command for a plain Node.js service, run by node itself (not npm) so signals
 /// reach the app and it shuts down cleanly: `node server.js` as it is, and a package's own
 /// server (`remix-serve ./build/...`) from node_modules/.bin, whose scripts exec node.
+/// Each step of a chained start (`prisma migrate deploy && node dist/index.js`) is run the
+/// same way.
 pub(crate) fn node_start(svc: &ServiceProfile) -> String {
-    match svc.start_command.as_deref() {
-        Some(cmd) if cmd.starts_with("node ") => cmd.to_string(),
-        Some(cmd) => {
-            let program = cmd.split_whitespace().next().unwrap_or("");
-            if ["npm", "yarn", "pnpm", "npx", "bun", "sh", "bash"].contains(&program) || program.contains('/') {
-                cmd.to_string()
+    let Some(cmd) = svc.start_command.as_deref() else {
+        return "node index.js".to_string();
+    };
+    cmd.split(" && ")
+        .map(|step| {
+            let program = step.split_whitespace().next().unwrap_or("");
+            if program == "node"
+                || ["npm", "yarn", "pnpm", "npx", "bun", "sh", "bash"].contains(&program)
+                || program.contains('/')
+            {
+                step.to_string()
             } else {
-                format!("node_modules/.bin/{cmd}")
+                format!("node_modules/.bin/{step}")
             }
-        }
-        None => "node index.js".to_string(),
-    }
+        })
+        .collect::<Vec<_>>()
+        .join(" && ")
 }
 
 /// A name usable as an image name.
@@ -302,6 +315,8 @@ pub fn dockerignore(svc: &ServiceProfile) -> String {
         ],
         (Some("php"), _) => &["vendor", "node_modules", "storage/logs/*", "bootstrap/cache/*.php"],
         (Some("elixir"), _) => &["_build", "deps", "node_modules", "priv/static/assets"],
+        (Some("erlang"), _) => &["_build", "erl_crash.dump", "rebar3.crashdump"],
+        (Some("c" | "cpp"), _) => &["build", "builddir"],
         _ => &[],
     };
     let mut own: Vec<&str> = stack.to_vec();

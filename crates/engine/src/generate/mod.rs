@@ -31,7 +31,7 @@ pub enum GenerateError {
     NoService(String),
     /// The stack is detected but this generator does not cover it yet.
     #[error(
-        "Slipway cannot containerize the {language} service {service:?} yet: Node.js, Bun, Deno, Python, Go, Rust, Java and Kotlin (Maven, Gradle), Clojure, .NET, Ruby, PHP, Elixir, Gleam, Crystal, Dart, Swift, Haskell, C and C++ (CMake) and static sites are covered so far"
+        "Slipway cannot containerize the {language} service {service:?} yet: Node.js, Bun, Deno, Python, Go, Rust, Java and Kotlin (Maven, Gradle), Clojure, .NET, Ruby, PHP, Elixir, Gleam, Crystal, Dart, Swift, Haskell, Erlang (rebar3), C and C++ (CMake, Meson) and static sites are covered so far"
     )]
     Unsupported {
         /// The service.
@@ -118,6 +118,11 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
         why,
     };
     let mut extra = Vec::new();
+    if service.kind != "static" && service.start_command.is_none() {
+        return Err(not_yet(
+            "its start command is unknown; set start_command in slipway.toml".into(),
+        ));
+    }
     if let Some(ws) = service.workspace.as_ref().filter(|w| w.tool != "go") {
         // Members build from the workspace root; a Go module in a go.work builds on its own.
         let content = match (language.as_str(), service.kind.as_str(), ws.tool.as_str()) {
@@ -135,6 +140,8 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                 stacks::node_member(service, &image)
             }
             ("rust", _, "cargo") => stacks::rust(service),
+            // A Bun workspace whose root is the app: the members are its local packages.
+            ("bun", _, _) if service.path == "." => stacks::bun(service),
             ("java" | "kotlin", _, "maven" | "gradle") => stacks::jvm_member(service),
             _ => {
                 return Err(not_yet(format!(
@@ -183,14 +190,7 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                 stacks::static_site(service, None)
             }
         }
-        ("node", _) => {
-            if service.start_command.is_none() {
-                return Err(not_yet(
-                    "its start command is unknown; set start_command in slipway.toml".into(),
-                ));
-            }
-            dockerfile(service)
-        }
+        ("node", _) => dockerfile(service),
         ("python", _) => stacks::python(service),
         ("go", _) => stacks::go(service),
         ("rust", _) => stacks::rust(service),
@@ -209,12 +209,18 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
         ("dart", _) => stacks::dart(service),
         ("swift", _) => stacks::swift(service),
         ("haskell", _) => stacks::haskell(service),
+        ("erlang", _) => stacks::erlang(service),
         ("c" | "cpp", _) => {
-            // A find_package dependency must be installed in the build stage, and which Debian
-            // package provides it is not something Slipway can know.
+            // A find_package or dependency() library must be installed in the build stage, and
+            // which Debian package provides it is not something Slipway can know.
+            let tool = if service.package_manager.as_deref() == Some("meson") {
+                "Meson"
+            } else {
+                "CMake"
+            };
             if let Some(dep) = service.evidence.iter().find(|e| e.reason.starts_with("depends on")) {
                 return Err(not_yet(format!(
-                    "its CMake build needs libraries ({}) whose packages must be installed in the image by hand",
+                    "its {tool} build needs libraries ({}) whose packages must be installed in the image by hand",
                     dep.reason
                         .trim_start_matches("depends on ")
                         .split(':')
@@ -222,7 +228,11 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                         .unwrap_or("")
                 )));
             }
-            stacks::cmake(service)
+            if tool == "Meson" {
+                stacks::meson(service)
+            } else {
+                stacks::cmake(service)
+            }
         }
         ("scala", _) => {
             return Err(not_yet(

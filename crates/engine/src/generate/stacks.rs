@@ -39,7 +39,7 @@ pub(crate) fn exec_form(cmd: &str) -> String {
 
 /// Exec form, through `sh -c` with `exec` when the command reads shell variables, so the app
 /// still runs as PID 1 and receives signals.
-fn start_form(cmd: &str) -> String {
+pub(crate) fn start_form(cmd: &str) -> String {
     if cmd.contains('$') || cmd.contains('\'') || cmd.contains('"') || cmd.contains("&&") {
         // `exec` goes on the last command: the server, after any preparation steps.
         let script = match cmd.rsplit_once(" && ") {
@@ -86,6 +86,22 @@ pub fn python(svc: &ServiceProfile) -> String {
     let pm = svc.package_manager.as_deref().unwrap_or("pip");
     let mut f = String::new();
     header(&mut f, &format!("{} service", framework_or(svc, "Python")), svc);
+    if svc.install_command.is_none() {
+        // A program of the standard library alone: nothing to install, one stage.
+        f.push_str("# The program needs only the standard library: the source, run as an unprivileged user.\n");
+        let _ = writeln!(f, "FROM {image} AS runtime");
+        let port_env = if svc.kind == "worker" {
+            String::new()
+        } else {
+            format!(" \\\n    PORT={port}")
+        };
+        let _ = writeln!(f, "ENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1{port_env}");
+        f.push_str("WORKDIR /app\n");
+        let _ = writeln!(f, "COPY --chown={UID} . .");
+        let _ = writeln!(f, "USER {UID}");
+        python_tail(&mut f, svc, port);
+        return f;
+    }
     f.push_str("# Dependencies in a virtual environment, from the manifests alone, so this layer is reused\n# until they change.\n");
     let _ = writeln!(f, "FROM {image} AS build");
     f.push_str("ENV PYTHONDONTWRITEBYTECODE=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    VIRTUAL_ENV=/opt/venv \\\n    PATH=\"/opt/venv/bin:$PATH\"\n");
@@ -150,19 +166,24 @@ pub fn python(svc: &ServiceProfile) -> String {
         let _ = writeln!(f, "RUN {build}");
     }
     let _ = writeln!(f, "USER {UID}");
+    python_tail(&mut f, svc, port);
+    f
+}
+
+/// The port, health check and start of a Python image.
+fn python_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
     if svc.kind != "worker" {
         let _ = writeln!(f, "EXPOSE {port}");
         let path = svc.health_path.as_deref().unwrap_or("/");
         healthcheck(
-            &mut f,
+            f,
             &format!(
                 "[\"python\", \"-c\", \"import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '{port}') + '{path}', timeout=4)\"]"
             ),
         );
     }
-    let start = svc.start_command.clone().unwrap_or_else(|| "python main.py".into());
+    let start = svc.start_command.clone().unwrap_or_default();
     let _ = writeln!(f, "CMD {}", start_form(&start));
-    f
 }
 
 fn framework_or(svc: &ServiceProfile, fallback: &str) -> String {
@@ -184,20 +205,30 @@ pub fn go(svc: &ServiceProfile) -> String {
         .and_then(|a| a.rsplit('/').next())
         .unwrap_or("server")
         .to_string();
+    // What `go build` compiles: the package (`./cmd/api`) or, without a go.mod, the files.
     let target = svc
         .build_command
         .as_deref()
-        .and_then(|b| b.split_whitespace().last())
-        .unwrap_or(".")
-        .to_string();
+        .and_then(|b| {
+            b.split_once(&format!("-o bin/{bin} "))
+                .map(|(_, t)| t.trim().to_string())
+        })
+        .unwrap_or_else(|| ".".into());
+    let module = svc.install_command.is_some();
     let mut f = String::new();
     header(&mut f, &format!("{} service", framework_or(svc, "Go")), svc);
-    f.push_str("# Modules first, from go.mod and go.sum alone, so this layer is reused until they change.\n");
+    if module {
+        f.push_str("# Modules first, from go.mod and go.sum alone, so this layer is reused until they change.\n");
+    } else {
+        f.push_str("# No go.mod: the program's files build with the standard library alone.\n");
+    }
     let _ = writeln!(f, "FROM golang:{version}-alpine AS build");
     f.push_str("WORKDIR /src\n");
-    let sum = if svc.lockfile.is_some() { " go.sum" } else { "" };
-    let _ = writeln!(f, "COPY go.mod{sum} ./");
-    f.push_str("RUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n");
+    if module {
+        let sum = if svc.lockfile.is_some() { " go.sum" } else { "" };
+        let _ = writeln!(f, "COPY go.mod{sum} ./");
+        f.push_str("RUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n");
+    }
     f.push_str("COPY . .\n");
     let _ = writeln!(
         f,
@@ -472,6 +503,9 @@ fn apt_install(f: &mut String, packages: &[&str]) {
 pub fn ruby(svc: &ServiceProfile) -> String {
     let version = tag(svc, "3.4");
     let port = port(svc, 3000);
+    if svc.package_manager.is_none() {
+        return ruby_script(svc, &version, port);
+    }
     let rails = svc.framework.as_deref() == Some("rails");
     let (build_libs, run_libs) = ruby_native_libs(svc);
     let mut f = String::new();
@@ -506,21 +540,38 @@ pub fn ruby(svc: &ServiceProfile) -> String {
     f.push_str("COPY --from=build /usr/local/bundle /usr/local/bundle\n");
     let _ = writeln!(f, "COPY --from=build --chown={UID} /app /app");
     let _ = writeln!(f, "USER {UID}");
-    let _ = writeln!(f, "ENV PORT={port}");
-    let _ = writeln!(f, "EXPOSE {port}");
-    let path = svc.health_path.as_deref().unwrap_or("/");
-    healthcheck(
-        &mut f,
-        &format!(
-            "[\"ruby\", \"-rnet/http\", \"-e\", \"exit(Net::HTTP.get_response(URI(\\\"http://127.0.0.1:#{{ENV.fetch('PORT', '{port}')}}{path}\\\")).code.to_i < 500 ? 0 : 1)\"]"
-        ),
-    );
-    let start = svc
-        .start_command
-        .clone()
-        .unwrap_or_else(|| "bundle exec rackup --host 0.0.0.0 -p ${PORT:-3000}".into());
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    ruby_tail(&mut f, svc, port);
     f
+}
+
+/// A Ruby program with no Gemfile: the standard library only, one stage.
+fn ruby_script(svc: &ServiceProfile, version: &str, port: u16) -> String {
+    let mut f = String::new();
+    header(&mut f, "Ruby program", svc);
+    f.push_str("# The program needs only Ruby's standard library: the source, run as an unprivileged user.\n");
+    let _ = writeln!(f, "FROM ruby:{version}-slim AS runtime");
+    f.push_str("WORKDIR /app\n");
+    let _ = writeln!(f, "COPY --chown={UID} . .");
+    let _ = writeln!(f, "USER {UID}");
+    ruby_tail(&mut f, svc, port);
+    f
+}
+
+/// The port, health check and start of a Ruby image.
+fn ruby_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "ENV PORT={port}");
+        let _ = writeln!(f, "EXPOSE {port}");
+        let path = svc.health_path.as_deref().unwrap_or("/");
+        healthcheck(
+            f,
+            &format!(
+                "[\"ruby\", \"-rnet/http\", \"-e\", \"exit(Net::HTTP.get_response(URI(\\\"http://127.0.0.1:#{{ENV.fetch('PORT', '{port}')}}{path}\\\")).code.to_i < 500 ? 0 : 1)\"]"
+            ),
+        );
+    }
+    let start = svc.start_command.clone().unwrap_or_default();
+    let _ = writeln!(f, "CMD {}", start_form(&start));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -605,19 +656,30 @@ pub fn bun(svc: &ServiceProfile) -> String {
     );
     let _ = writeln!(f, "FROM {image} AS deps");
     f.push_str("WORKDIR /app\n");
-    let _ = writeln!(f, "COPY package.json{lock} ./");
+    if svc.workspace.is_some() {
+        // The workspace's own packages are dependencies too: the install needs their folders.
+        f.push_str("COPY . .\n");
+    } else {
+        let _ = writeln!(f, "COPY package.json{lock} ./");
+    }
     f.push_str(
         "RUN --mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile --production\n\n",
     );
     f.push_str("# The runtime image: Bun runs the TypeScript source directly, as the image's bun user.\n");
     let _ = writeln!(f, "FROM {image} AS runtime");
     f.push_str("WORKDIR /app\n");
-    let _ = writeln!(f, "ENV NODE_ENV=production \\\n    PORT={port}");
+    if svc.kind == "worker" {
+        f.push_str("ENV NODE_ENV=production\n");
+    } else {
+        let _ = writeln!(f, "ENV NODE_ENV=production \\\n    PORT={port}");
+    }
     f.push_str("COPY --from=deps --chown=1000:1000 /app/node_modules ./node_modules\n");
     f.push_str("COPY --chown=1000:1000 . .\n");
     f.push_str("USER 1000:1000\n");
-    let _ = writeln!(f, "EXPOSE {port}");
-    fetch_healthcheck(&mut f, "bun", port, svc.health_path.as_deref().unwrap_or("/"));
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "EXPOSE {port}");
+        fetch_healthcheck(&mut f, "bun", port, svc.health_path.as_deref().unwrap_or("/"));
+    }
     let start = svc.start_command.clone().unwrap_or_else(|| "bun run index.ts".into());
     let _ = writeln!(f, "CMD {}", start_form(&start));
     f
@@ -632,25 +694,47 @@ pub fn deno(svc: &ServiceProfile) -> String {
     let fresh = svc.framework.as_deref() == Some("fresh");
     let mut f = String::new();
     header(&mut f, &format!("{} service", framework_or(svc, "Deno")), svc);
-    f.push_str("# Dependencies first, from deno.json and its lock alone, so this layer is reused until they change.\n");
+    let entry = svc
+        .install_command
+        .as_deref()
+        .and_then(|i| i.split_once("--entrypoint "))
+        .map(|(_, e)| e.trim().to_string());
+    if entry.is_some() {
+        f.push_str("# No deno.json: the dependencies are the entry file's imports, cached from the source.\n");
+    } else {
+        f.push_str(
+            "# Dependencies first, from deno.json and its lock alone, so this layer is reused until they change.\n",
+        );
+    }
     let _ = writeln!(f, "FROM denoland/deno:{version} AS runtime");
     f.push_str("WORKDIR /app\n");
     let lock = if svc.lockfile.is_some() { " deno.lock" } else { "" };
-    let config = if svc.evidence.iter().any(|e| e.file.ends_with("deno.jsonc")) {
-        "deno.jsonc"
-    } else {
-        "deno.json"
-    };
-    let _ = writeln!(f, "COPY {config}{lock} ./");
     let frozen = if svc.lockfile.is_some() { " --frozen" } else { "" };
-    let _ = writeln!(f, "RUN deno install{frozen}");
-    f.push_str("COPY --chown=1993:1993 . .\n");
+    // Without a deno.json the entry file names the dependencies: install caches them from it.
+    match &entry {
+        Some(entry) => {
+            f.push_str("COPY --chown=1993:1993 . .\n");
+            let _ = writeln!(f, "RUN deno install{frozen} --entrypoint {entry}");
+        }
+        None => {
+            let config = if svc.evidence.iter().any(|e| e.file.ends_with("deno.jsonc")) {
+                "deno.jsonc"
+            } else {
+                "deno.json"
+            };
+            let _ = writeln!(f, "COPY {config}{lock} ./");
+            let _ = writeln!(f, "RUN deno install{frozen}");
+            f.push_str("COPY --chown=1993:1993 . .\n");
+        }
+    }
     if svc.build_command.is_some() {
         f.push_str("RUN deno task build\n");
     }
     f.push_str("USER 1993:1993\n");
-    let _ = writeln!(f, "ENV PORT={port}");
-    let _ = writeln!(f, "EXPOSE {port}");
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "ENV PORT={port}");
+        let _ = writeln!(f, "EXPOSE {port}");
+    }
     // Fresh's start task watches files for development; production runs main.ts.
     let start = if fresh {
         "deno run --allow-net --allow-env --allow-read main.ts".to_string()
@@ -995,6 +1079,66 @@ pub fn cmake(svc: &ServiceProfile) -> String {
     )
 }
 
+pub fn meson(svc: &ServiceProfile) -> String {
+    let bin = svc.artifact.clone().unwrap_or_else(|| "build/app".into());
+    let name = bin.rsplit('/').next().unwrap_or("app").to_string();
+    let c = svc.language.as_deref() == Some("c");
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} program", if c { "C" } else { "C++" }),
+            builder: knowledge::GCC_IMAGE.into(),
+            prepare: &[
+                "# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008",
+                "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends meson ninja-build \\\n    && rm -rf /var/lib/apt/lists/*",
+            ],
+            manifests: vec![],
+            install: None,
+            build: svc
+                .build_command
+                .clone()
+                .unwrap_or_else(|| "meson setup build --buildtype=release && meson compile -C build".into()),
+            runtime: knowledge::DEBIAN_SLIM.into(),
+            runtime_prepare: vec![],
+            copy: vec![(format!("/src/{bin}"), format!("/app/{name}"))],
+            start: format!("/app/{name}"),
+            user: UID,
+        },
+    )
+}
+
+/// An Erlang release built with rebar3. The release carries its own runtime, built against the
+/// image's C library and OpenSSL, so it runs on the same image it was built on.
+pub fn erlang(svc: &ServiceProfile) -> String {
+    let otp = tag(svc, "28");
+    let image = format!("erlang:{otp}-alpine");
+    let release = svc.artifact.clone().unwrap_or_else(|| "_build/prod/rel/app".into());
+    let start = svc.start_command.clone().unwrap_or_default();
+    let start = start
+        .strip_prefix(&format!("{release}/"))
+        .map(|rest| format!("/app/{rest}"))
+        .unwrap_or(start);
+    compiled(
+        svc,
+        Compiled {
+            what: &format!("{} service", framework_or(svc, "Erlang")),
+            builder: image.clone(),
+            prepare: &[],
+            manifests: with_lock("rebar.config", svc.lockfile.as_deref()),
+            install: Some("rebar3 get-deps".into()),
+            build: svc
+                .build_command
+                .clone()
+                .unwrap_or_else(|| "rebar3 as prod release".into()),
+            runtime: image,
+            runtime_prepare: vec![],
+            copy: vec![(format!("--chown={UID} /src/{release}"), "/app".into())],
+            start,
+            user: UID,
+        },
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workspace members: built from the workspace root, which is the build context
 
@@ -1089,8 +1233,14 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
         })
         .unwrap_or_else(|| svc.name.clone());
     let runtime_dir;
+    let integrated = integrated_nx(svc);
     if standalone {
         runtime_dir = "/app".to_string();
+    } else if pm == "pnpm" && (dir == "." || integrated) {
+        // The app is the workspace root (or an Nx project of it): production dependencies
+        // replace the full install in place.
+        steps.push("pnpm install --offline --frozen-lockfile --prod".into());
+        runtime_dir = "/repo".to_string();
     } else if pm == "pnpm" {
         // pnpm deploy writes the member with its production dependencies into one folder.
         steps.push(format!("pnpm --filter {name} deploy --prod --legacy /out"));
@@ -1098,8 +1248,13 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
     } else {
         steps.push("rm -rf node_modules".into());
         steps.push(prod.clone());
-        runtime_dir = format!("/repo/{dir}");
+        runtime_dir = if integrated {
+            "/repo".to_string()
+        } else {
+            format!("/repo/{dir}")
+        };
     }
+    let runtime_dir = runtime_dir.trim_end_matches("/.").to_string();
     if pm == "pnpm" {
         steps.insert(0, "pnpm install --offline --frozen-lockfile".into());
         let _ = writeln!(
@@ -1117,8 +1272,10 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
     if next.is_some() {
         env.push("NEXT_TELEMETRY_DISABLED=1".into());
     }
-    env.push(format!("PORT={port}"));
-    env.push("HOSTNAME=0.0.0.0".into());
+    if svc.kind != "worker" {
+        env.push(format!("PORT={port}"));
+        env.push("HOSTNAME=0.0.0.0".into());
+    }
     let chown = "--chown=1000:1000";
     let start = if standalone {
         f.push_str("WORKDIR /app\n");
@@ -1133,7 +1290,16 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
             let _ = writeln!(f, "COPY --from=build {chown} /repo/{dir}/public ./{dir}/public");
         }
         format!("node {dir}/server.js")
-    } else if pm == "pnpm" {
+    } else if integrated {
+        // An Nx project runs its build output from the root, with the root's production modules.
+        let out = svc.artifact.clone().unwrap_or_else(|| format!("dist/{dir}"));
+        f.push_str("WORKDIR /app\n");
+        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
+        let _ = writeln!(f, "COPY --from=build {chown} /repo/package.json ./package.json");
+        let _ = writeln!(f, "COPY --from=build {chown} /repo/node_modules ./node_modules");
+        let _ = writeln!(f, "COPY --from=build {chown} /repo/{out} ./{out}");
+        super::docker::node_start(svc)
+    } else if pm == "pnpm" && runtime_dir == "/app" {
         f.push_str("WORKDIR /app\n");
         let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
         let _ = writeln!(f, "COPY --from=build {chown} /out ./");
@@ -1145,10 +1311,22 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
         super::docker::node_start(svc)
     };
     f.push_str("USER 1000:1000\n");
-    let _ = writeln!(f, "EXPOSE {port}");
-    fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
+    if svc.kind != "worker" {
+        let _ = writeln!(f, "EXPOSE {port}");
+        fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
+    }
     let _ = writeln!(f, "CMD {}", start_form(&start));
     f
+}
+
+/// An Nx project with a project.json and no package.json of its own: its commands run from the
+/// workspace root, where its build writes into `dist/`.
+fn integrated_nx(svc: &ServiceProfile) -> bool {
+    svc.workspace.as_ref().is_some_and(|w| w.tool == "nx")
+        && !svc
+            .evidence
+            .iter()
+            .any(|e| e.file == format!("{}/package.json", svc.path))
 }
 
 /// A Maven module or Gradle subproject: built from the root so sibling modules resolve.
@@ -1184,10 +1362,16 @@ pub fn static_member(svc: &ServiceProfile, node_image: &str, install: &str) -> S
         .clone()
         .unwrap_or_else(|| format!("npm run build --workspace {dir}"));
     let _ = writeln!(f, "RUN {build}\n");
+    // An Nx project's build output is named from the workspace root.
+    let files = if integrated_nx(svc) {
+        format!("/repo/{artifact}")
+    } else {
+        format!("/repo/{dir}/{artifact}").replace("/./", "/")
+    };
     nginx_runtime(
         &mut f,
-        &format!("{dir}/nginx.conf"),
-        &format!("--from=build /repo/{dir}/{artifact}"),
+        format!("{dir}/nginx.conf").trim_start_matches("./"),
+        &format!("--from=build {files}"),
         port,
     );
     f
@@ -1248,6 +1432,24 @@ server {{\n\
 }
 
 /// A static site: built with Node.js when it has a build, then served by unprivileged nginx.
+/// How a static site builds: a package.json script runs through npm (in every Node.js image),
+/// any other command (`npx expo export --platform web`) as it is.
+fn static_build(svc: &ServiceProfile) -> String {
+    let Some(build) = svc.build_command.as_deref() else {
+        return "npm run build".into();
+    };
+    let words: Vec<&str> = build.split_whitespace().collect();
+    let script = match words.as_slice() {
+        ["npm" | "pnpm" | "bun", "run", script] => Some(*script),
+        ["yarn", script] | ["yarn", "run", script] => Some(*script),
+        _ => None,
+    };
+    match script {
+        Some(script) => format!("npm run {script}"),
+        None => build.to_string(),
+    }
+}
+
 pub fn static_site(svc: &ServiceProfile, node_build: Option<(&str, &[String], &str)>) -> String {
     let port = port(svc, 8080);
     let artifact = svc.artifact.clone().unwrap_or_else(|| ".".into());
@@ -1260,7 +1462,7 @@ pub fn static_site(svc: &ServiceProfile, node_build: Option<(&str, &[String], &s
         let _ = writeln!(f, "COPY {} ./", manifests.join(" "));
         let _ = writeln!(f, "RUN {install}");
         f.push_str("COPY . .\n");
-        f.push_str("RUN npm run build\n\n");
+        let _ = writeln!(f, "RUN {}\n", static_build(svc));
         format!("--from=build /app/{}", artifact.trim_end_matches('/'))
     } else {
         ".".to_string()
