@@ -72,22 +72,27 @@ fn patterns() -> &'static Patterns {
                 r"\b(?:listen|run|Run|serve)\(\s*(\d{2,5})\b",
                 // ListenAndServe(":8080"), r.Run(":8080"), e.Start(":1323"), bind("0.0.0.0:3000"),
                 // app.Run("http://0.0.0.0:5000"), UseUrls("http://*:5000")
-                r#"(?:ListenAndServe(?:TLS)?|Run|Start|Listen|listen|bind|run|UseUrls|serve)\(\s*["'](?:https?://)?(?:[\w.\-]*|\*|\+|\[::\])?:(\d{2,5})["']"#,
+                r#"(?:ListenAndServe(?:TLS)?|Run|Start|Listen|listen|bind|run|UseUrls|serve|Server::http)\(\s*["'](?:https?://)?(?:[\w.\-]*|\*|\+|\[::\])?:(\d{2,5})["']"#,
                 // port = 8000, port: 3000, PORT = process.env.PORT || 3000,
                 // port = int(os.environ.get("PORT", 8000)), :port => 4567, port := "8080"
-                r#"(?i)\bport\b["']?\s*(?::=|=>|:|=)\s*(?:[^,;\n]*?(?:\|\||\?\?|\bor\b|,|\?:|unwrap_or\()\s*)?["']?(\d{2,5})\b"#,
+                // and the ternary PORT = process.env.PORT ? Number(process.env.PORT) : 3333
+                r#"(?i)\bport\b["']?\s*(?::=|=>|:|=)\s*(?:[^,;\n]*?(?:\|\||\?\?|\bor\b|,|\?:|unwrap_or\(|\s:)\s*)?["']?(\d{2,5})\b"#,
                 // PORT || 4100, process.env.PORT ?? 3000, os.getenv("PORT") or 8000
                 r#"\b(?:PORT|port)\b[\w\]'")]*\s*(?:\|\||\?\?|\bor\b)\s*["']?(\d{2,5})\b"#,
                 // Clojure and Elixir keywords: {:port 3000}
                 r":port\s+(\d{2,5})\b",
+                // A PORT variable read with a default in Lisp style: (or (System/getenv "PORT") "8080")
+                r#"(?i)getenv\s*\(?\s*"PORT"\s*\)?\s*\)?\s*"?(\d{2,5})\b"#,
                 // actix: .bind(("0.0.0.0", 8080)); zig: Address.parseIp("0.0.0.0", 8080)
                 r#"(?:bind|parseIp4?|resolveIp)\(\(?\s*"[^"]*"\s*,\s*(\d{2,5})\s*\)"#,
                 // axum: SocketAddr::from(([0, 0, 0, 0], 3000))
                 r"\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\]\s*,\s*(\d{2,5})\s*\)",
                 // scotty 3000, run 8080 app
                 r"\b(?:scotty|runEnv|run)\s+(\d{2,5})\b",
-                // app.port(18080), mist.port(8000)
-                r"\.port\(\s*(\d{2,5})\s*\)",
+                // app.port(18080), mist.port(8000), Spark's port(4567)
+                r"\bport\(\s*(\d{2,5})\s*\)",
+                // Erlang and cowboy: [{port, 8080}]
+                r"\{\s*port\s*,\s*(\d{2,5})\s*\}",
                 // shelf: serve(handler, InternetAddress.anyIPv4, 8080)
                 r"\bserve\([^;]*?,\s*(\d{2,5})\s*\)",
                 // python -m http.server 8000, and flags in shell scripts
@@ -294,7 +299,7 @@ pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[Str
                 || has_word(line, "Port")
                 || has_word(line, "PORT")
                 || [
-                    "listen", "Listen", "bind", "serve", "Serve", "run", "Run(", "Start(", "Ip(",
+                    "listen", "Listen", "bind", "serve", "Serve", "run", "Run(", "Start(", "Ip(", "::http(",
                 ]
                 .iter()
                 .any(|k| line.contains(k));

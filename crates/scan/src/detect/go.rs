@@ -193,3 +193,81 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     found.push(Found::Service(Box::new(d)));
     found
 }
+
+/// Go files with `package main` and no go.mod: `go build` takes the files by name (the
+/// standard library is all such a program can import without a module).
+pub(crate) fn without_module(cx: &mut Cx, dir: &str) -> Vec<Found> {
+    let files: Vec<String> = cx
+        .view
+        .index()
+        .names_in(dir)
+        .iter()
+        .filter(|n| n.ends_with(".go") && !n.ends_with("_test.go"))
+        .cloned()
+        .collect();
+    let mut mains = Vec::new();
+    let mut net_http = None;
+    let mut foreign = None;
+    for name in &files {
+        let path = join(dir, name);
+        let Some(src) = cx.view.read_source(&path, 256 * 1024) else {
+            continue;
+        };
+        if !src.lines().any(|l| l.trim() == "package main") {
+            continue;
+        }
+        mains.push(name.clone());
+        if net_http.is_none() && src.contains("\"net/http\"") {
+            net_http = Some((path.clone(), line_of(&src, "\"net/http\"")));
+        }
+        // An import path with a dot in its first element is a module from outside the
+        // standard library: it needs a go.mod to resolve.
+        if foreign.is_none() {
+            foreign = src.lines().enumerate().find_map(|(i, l)| {
+                let t = l.trim().trim_start_matches("import").trim();
+                let quoted = t.split('"').nth(1)?;
+                let first = quoted.split('/').next()?;
+                first
+                    .contains('.')
+                    .then(|| (path.clone(), i as u32 + 1, quoted.to_string()))
+            });
+        }
+    }
+    if mains.is_empty() {
+        return Vec::new();
+    }
+    let mut svc = cx.service(dir, None, "go");
+    let shown = mains.join(" ");
+    svc.cite(
+        join(dir, &mains[0]),
+        None,
+        format!("{shown}: a Go program (package main) with no go.mod, built from its files"),
+    );
+    svc.package_manager = Some("go".into());
+    cx.runtime_from_range(&mut svc, "go", None);
+    let bin = svc.name.clone();
+    if let Some((file, line, import)) = foreign {
+        cx.warn(
+            &format!("{file}:{line}"),
+            format!(
+                "imports {import}, which needs a go.mod to build: run `go mod init` and `go mod tidy` in {}",
+                super::shown(dir)
+            ),
+        );
+    }
+    svc.build_command = Some(format!(
+        "CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o bin/{bin} {shown}"
+    ));
+    svc.artifact = Some(format!("bin/{bin}"));
+    svc.start_command = Some(format!("./bin/{bin}"));
+    let mut d = Detected::new(svc, "go", EXTS);
+    match net_http {
+        Some((file, line)) => {
+            d.svc.framework = Some("net-http".into());
+            d.svc
+                .cite(file, line, "imports net/http: a standard-library HTTP server");
+        }
+        None => d.svc.kind = "worker".into(),
+    }
+    vec![Found::Service(Box::new(d))]
+}

@@ -576,12 +576,15 @@ pub(crate) fn clojure(cx: &mut Cx, dir: &str) -> Vec<Found> {
         d.svc.artifact = Some(jar);
     } else {
         d.svc.install_command = Some("clojure -P".into());
-        d.svc.build_command = Some("clojure -T:build uber".into());
-        d.svc.start_command = Some("java -jar target/app-standalone.jar".into());
-        d.svc.artifact = Some("target/app-standalone.jar".into());
+        let tools_build = tools_build(cx, dir, &mut d);
+        let (task, jar) = tools_build.unwrap_or_else(|| ("uber".into(), "target/app-standalone.jar".into()));
+        d.svc.build_command = Some(format!("clojure -T:build {task}"));
+        d.svc.start_command = Some(format!("java -jar {jar}"));
+        d.svc.artifact = Some(jar);
     }
+    let build_main = cx.text(&join(dir, "build.clj")).is_some_and(|t| t.contains(":main"));
     if d.framework_from_deps().is_none() {
-        if !text.contains(":main") {
+        if !text.contains(":main") && !build_main {
             return vec![Found::Library {
                 path: super::shown(dir),
                 reason: "a Clojure project with no web library and no :main: a library".into(),
@@ -590,4 +593,66 @@ pub(crate) fn clojure(cx: &mut Cx, dir: &str) -> Vec<Found> {
         d.svc.kind = "worker".into();
     }
     vec![Found::Service(Box::new(d))]
+}
+
+/// The uberjar a tools.build script (`build.clj`) writes, and the task that writes it: the
+/// `uber-file` (a literal path, or `format` over `lib` and `version`) of the function that calls
+/// `b/uber`.
+fn tools_build(cx: &mut Cx, dir: &str, d: &mut Detected) -> Option<(String, String)> {
+    let path = join(dir, "build.clj");
+    let text = cx.text(&path)?;
+    let def = |name: &str| {
+        Regex::new(&format!(r#"\(def\s+{name}\s+([^\n]+)"#))
+            .expect("valid regex")
+            .captures(&text)
+            .map(|c| c[1].trim().trim_end_matches(')').trim().to_string())
+    };
+    let lib = def("lib").map(|l| l.trim_start_matches('\'').to_string());
+    let version = def("version").map(|v| v.trim_matches('"').to_string());
+    let uber = def("uber-file")?;
+    let jar = if let Some(lit) = uber.strip_prefix('"') {
+        lit.trim_end_matches('"').to_string()
+    } else {
+        // (format "target/%s-%s-standalone.jar" (name lib) version)
+        let c = Regex::new(r#"format\s+"([^"]+)"\s*(.*)"#)
+            .expect("valid regex")
+            .captures(&uber)?;
+        let mut args = Vec::new();
+        let mut rest = c[2].trim().trim_end_matches(')').trim().to_string();
+        while !rest.is_empty() {
+            let (arg, tail) = if rest.starts_with('(') {
+                let end = rest.find(')')? + 1;
+                (rest[..end].to_string(), rest[end..].to_string())
+            } else {
+                let end = rest.find(' ').unwrap_or(rest.len());
+                (rest[..end].to_string(), rest[end..].to_string())
+            };
+            let value = match arg.as_str() {
+                "(name lib)" => lib.as_ref()?.rsplit('/').next()?.to_string(),
+                "lib" => lib.clone()?,
+                "version" => version.clone()?,
+                _ => return None,
+            };
+            args.push(value);
+            rest = tail.trim().to_string();
+        }
+        let mut out = c[1].to_string();
+        for a in args {
+            out = out.replacen("%s", &a, 1);
+        }
+        out
+    };
+    // The task is the function that calls b/uber: the last defn before the call.
+    let task = text
+        .find("(b/uber")
+        .and_then(|at| text[..at].rfind("(defn "))
+        .and_then(|i| text[i + 6..].split_whitespace().next())
+        .unwrap_or("uber")
+        .to_string();
+    d.svc.cite(
+        &path,
+        line_of(&text, "uber-file"),
+        format!("build.clj (tools.build) writes the uberjar {jar} with clojure -T:build {task}"),
+    );
+    Some((task, jar))
 }

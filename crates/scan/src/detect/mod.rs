@@ -8,6 +8,7 @@
 
 mod beam;
 mod code;
+pub(crate) mod commands;
 mod dotnet;
 mod go;
 mod jvm;
@@ -401,6 +402,7 @@ pub(crate) fn runtime_label(runtime: &str) -> &str {
         "dart" => "Dart",
         "swift" => "Swift",
         "zig" => "Zig",
+        "erlang" => "Erlang/OTP",
         "deno" => "Deno",
         "bun" => "Bun",
         other => other,
@@ -450,6 +452,17 @@ pub fn framework_label(id: &str) -> &str {
         "kemal" => "Kemal",
         "dart-frog" => "Dart Frog",
         "shelf" => "Shelf",
+        "tanstack-start" => "TanStack Start",
+        "expo" => "Expo",
+        "vue-cli" => "Vue CLI",
+        "spark" => "Spark",
+        "javalin" => "Javalin",
+        "aleph" => "Aleph",
+        "bun" => "Bun",
+        "deno" => "Deno",
+        "tiny-http" => "tiny_http",
+        "cowboy" => "Cowboy",
+        "elli" => "Elli",
         "static" => "static site",
         other => other,
     }
@@ -461,6 +474,7 @@ pub fn framework_label(id: &str) -> &str {
 /// Files that make their folder a candidate wherever they are.
 const STRONG: &[&str] = &[
     "package.json",
+    "project.json",
     "deno.json",
     "deno.jsonc",
     "pyproject.toml",
@@ -483,6 +497,7 @@ const STRONG: &[&str] = &[
     "composer.json",
     "mix.exs",
     "gleam.toml",
+    "rebar.config",
     "stack.yaml",
     "shard.yml",
     "pubspec.yaml",
@@ -504,8 +519,22 @@ const WEAK: &[&str] = &[
     "serve.sh",
     "server.sh",
     "main.sh",
+    "app.sh",
+    "entrypoint.sh",
     "main.py",
     "app.py",
+    "__main__.py",
+    "run.py",
+    "bot.py",
+    "worker.py",
+    "server.py",
+    "main.go",
+    "app.rb",
+    "server.rb",
+    "main.rb",
+    "main.ts",
+    "mod.ts",
+    "meson.build",
     "hugo.toml",
 ];
 
@@ -533,22 +562,35 @@ fn is_strong(name: &str) -> bool {
     STRONG.contains(&name) || STRONG_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
-/// Folders worth detecting, in path order.
-fn candidates(view: &ProjectView) -> Vec<String> {
+/// Folders worth detecting, in path order, and the manifest folders set aside because they
+/// sit in a test, example or output folder.
+fn candidates(view: &ProjectView) -> (Vec<String>, Vec<String>) {
     let mut strong: BTreeMap<String, ()> = BTreeMap::new();
     let mut weak: BTreeMap<String, ()> = BTreeMap::new();
+    let mut set_aside: BTreeMap<String, ()> = BTreeMap::new();
     for file in &view.index().files {
         let (dir, name) = match file.rfind('/') {
             Some(i) => (&file[..i], &file[i + 1..]),
             None => ("", file.as_str()),
         };
         if dir.split('/').any(|c| NOT_SERVICE_DIRS.contains(&c)) {
+            if is_strong(name) {
+                set_aside.insert(dir.to_string(), ());
+            }
             continue;
         }
         if is_strong(name) {
             strong.insert(dir.to_string(), ());
         } else if WEAK.contains(&name) {
-            weak.insert(dir.to_string(), ());
+            // A program that keeps its entry in src/ (src/main.ts) runs from the folder above.
+            let parent = dir
+                .strip_suffix("src")
+                .filter(|p| p.is_empty() || p.ends_with('/'))
+                .filter(|_| other::DENO_ENTRIES.contains(&format!("src/{name}").as_str()));
+            match parent {
+                Some(p) => weak.insert(p.trim_end_matches('/').to_string(), ()),
+                None => weak.insert(dir.to_string(), ()),
+            };
         }
     }
     let has_strong_ancestor = |dir: &str| has_ancestor_in(&strong, dir);
@@ -560,7 +602,17 @@ fn candidates(view: &ProjectView) -> Vec<String> {
         }
     }
     out.sort();
-    out
+    (out, set_aside.into_keys().collect())
+}
+
+/// True when a member pattern of `ws` names, segment by segment, the test or example folder
+/// that `dir` sits in (`example/*` names `example`): the workspace means those folders.
+fn names_set_aside_folder(ws: &Workspace, dir: &str) -> bool {
+    member_of(ws, dir)
+        && ws.members.iter().any(|m| {
+            m.split('/')
+                .any(|seg| NOT_SERVICE_DIRS.contains(&seg) && dir.split('/').any(|c| c == seg))
+        })
 }
 
 /// True when a folder above `dir` (the root included) is in `dirs`.
@@ -590,26 +642,23 @@ fn detect_dir(cx: &mut Cx, dir: &str) -> Vec<Found> {
     let has = |cx: &Cx, name: &str| cx.is_file(&join(dir, name));
     if has(cx, "package.json") {
         found.extend(node::detect(cx, dir));
+    } else if has(cx, "project.json") {
+        found.extend(node::nx::project(cx, dir));
     }
     if has(cx, "deno.json") || has(cx, "deno.jsonc") {
         found.extend(other::deno(cx, dir));
     }
-    if [
-        "pyproject.toml",
-        "requirements.txt",
-        "Pipfile",
-        "setup.py",
-        "manage.py",
-        "main.py",
-        "app.py",
-    ]
-    .iter()
-    .any(|f| has(cx, f))
+    if ["pyproject.toml", "requirements.txt", "Pipfile", "setup.py", "manage.py"]
+        .iter()
+        .chain(python::ENTRY_SCRIPTS)
+        .any(|f| has(cx, f))
     {
         found.extend(python::detect(cx, dir));
     }
     if has(cx, "go.mod") || has(cx, "go.work") {
         found.extend(go::detect(cx, dir));
+    } else if has(cx, "main.go") {
+        found.extend(go::without_module(cx, dir));
     }
     if has(cx, "Cargo.toml") {
         found.extend(rust::detect(cx, dir));
@@ -643,6 +692,8 @@ fn detect_dir(cx: &mut Cx, dir: &str) -> Vec<Found> {
     }
     if has(cx, "Gemfile") {
         found.extend(ruby::detect(cx, dir));
+    } else if ruby::SCRIPTS.iter().any(|f| has(cx, f)) {
+        found.extend(ruby::without_bundler(cx, dir));
     }
     if has(cx, "composer.json") || has(cx, "index.php") {
         found.extend(php::detect(cx, dir));
@@ -652,6 +703,9 @@ fn detect_dir(cx: &mut Cx, dir: &str) -> Vec<Found> {
     }
     if has(cx, "gleam.toml") {
         found.extend(beam::gleam(cx, dir));
+    }
+    if has(cx, "rebar.config") {
+        found.extend(beam::erlang(cx, dir));
     }
     if haskell {
         found.extend(native::haskell(cx, dir));
@@ -670,6 +724,13 @@ fn detect_dir(cx: &mut Cx, dir: &str) -> Vec<Found> {
     }
     if has(cx, "CMakeLists.txt") {
         found.extend(native::cmake(cx, dir));
+    }
+    if has(cx, "meson.build") {
+        found.extend(native::meson(cx, dir));
+    }
+    let claimed = |found: &[Found]| found.iter().any(|f| !matches!(f, Found::Workspace(_)));
+    if !claimed(&found) && !has(cx, "package.json") && other::DENO_ENTRIES.iter().any(|f| has(cx, f)) {
+        found.extend(other::deno_without_config(cx, dir));
     }
     if !found.iter().any(|f| matches!(f, Found::Service(_))) {
         found.extend(other::fallback(cx, dir));
@@ -698,12 +759,33 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
 
 /// Every service in the project, the folders that are not services, and warnings.
 pub(crate) fn services(view: &ProjectView, warnings: &mut Vec<ScanWarning>) -> (Vec<ServiceProfile>, Vec<Skipped>) {
-    let dirs = candidates(view);
-    let results = parallel(&dirs, |dir| {
-        let mut cx = Cx::new(view);
-        let found = detect_dir(&mut cx, dir);
-        (found, cx.warnings)
-    });
+    let (dirs, set_aside) = candidates(view);
+    let detect_all = |dirs: &[String]| {
+        parallel(dirs, |dir| {
+            let mut cx = Cx::new(view);
+            let found = detect_dir(&mut cx, dir);
+            (found, cx.warnings)
+        })
+    };
+    let mut results = detect_all(&dirs);
+    // A workspace whose members all sit in a folder named like examples (`example/*`), and which
+    // has no other deployable member, means those members: they are detected after all.
+    let found = || results.iter().flat_map(|(found, _)| found.iter());
+    let services: Vec<&str> = found()
+        .filter_map(|f| match f {
+            Found::Service(d) => Some(d.svc.path.as_str()),
+            _ => None,
+        })
+        .collect();
+    let named: Vec<String> = found()
+        .filter_map(|f| match f {
+            Found::Workspace(ws) if !services.iter().any(|p| member_of(ws, p)) => Some(ws),
+            _ => None,
+        })
+        .flat_map(|ws| set_aside.iter().filter(move |d| names_set_aside_folder(ws, d)))
+        .cloned()
+        .collect();
+    results.extend(detect_all(&named));
     let mut detected: Vec<Detected> = Vec::new();
     let mut skipped: Vec<Skipped> = Vec::new();
     let mut workspaces: Vec<Workspace> = Vec::new();
@@ -747,6 +829,25 @@ pub(crate) fn services(view: &ProjectView, warnings: &mut Vec<ScanWarning>) -> (
             }
         }
         let n = detected.iter().filter(|d| member_of(ws, &d.svc.path)).count();
+        // A root that is itself an app is a service of the workspace, built from the root.
+        if let Some(root) = detected.iter_mut().find(|d| d.svc.path == shown(&ws.dir)) {
+            root.svc.workspace = Some(WorkspaceFacts {
+                root: shown(&ws.dir),
+                tool: ws.tool.clone(),
+                lockfile: ws.lockfile.clone(),
+            });
+            root.svc.cite(
+                &ws.evidence.file,
+                ws.evidence.line,
+                format!(
+                    "also the root of the {} workspace ({}); {n} other member{} deployable",
+                    ws.tool,
+                    ws.evidence.reason,
+                    if n == 1 { " is" } else { "s are" }
+                ),
+            );
+            continue;
+        }
         skipped.push(Skipped {
             path: shown(&ws.dir),
             reason: format!(
@@ -758,12 +859,8 @@ pub(crate) fn services(view: &ProjectView, warnings: &mut Vec<ScanWarning>) -> (
             ),
         });
     }
-    // A folder that is a workspace root and also a service (rare) stays a service.
-    skipped.retain(|s| {
-        !detected
-            .iter()
-            .any(|d| d.svc.path == s.path && !s.reason.contains("workspace root"))
-    });
+    // A folder that is a service is not also listed as not being one.
+    skipped.retain(|s| !detected.iter().any(|d| d.svc.path == s.path));
 
     let nested: Vec<String> = detected.iter().map(|d| d.svc.path.clone()).collect();
     let services = parallel(&detected, |d| {
@@ -969,7 +1066,8 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
         });
     }
 
-    // Procfile: the project's own word on how it runs in production.
+    // Procfile: the project's own word on how it runs in production, unless it names a
+    // development server: then the stack's own production start stays, and a warning says so.
     let procfile = join(&dir, "Procfile");
     if let Some(text) = cx.text(&procfile) {
         if let Some((i, cmd)) = text
@@ -977,20 +1075,34 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
             .enumerate()
             .find_map(|(i, l)| l.strip_prefix("web:").map(|c| (i, c.trim().to_string())))
         {
-            d.svc
-                .cite(&procfile, Some(i as u32 + 1), format!("Procfile web process: {cmd}"));
-            if let Some(port) = code::port_in_command(&cmd) {
-                d.port(
-                    port,
-                    Trust::Procfile,
-                    &procfile,
-                    Some(i as u32 + 1),
-                    format!("Procfile starts it on port {port}"),
+            if let Some(dev) = commands::development_server(&cmd) {
+                let keeps = match &d.svc.start_command {
+                    Some(start) => format!("Slipway starts it with {start}"),
+                    None => "set start_command in slipway.toml".to_string(),
+                };
+                cx.warn(
+                    &format!("{procfile}:{}", i + 1),
+                    format!(
+                        "the Procfile's web process runs {} (`{}`), not a production server; {keeps}",
+                        dev.why, dev.step
+                    ),
                 );
-            }
-            d.svc.start_command = Some(cmd);
-            if d.svc.kind != "static" {
-                d.svc.kind = "web".into();
+            } else {
+                d.svc
+                    .cite(&procfile, Some(i as u32 + 1), format!("Procfile web process: {cmd}"));
+                if let Some(port) = code::port_in_command(&cmd) {
+                    d.port(
+                        port,
+                        Trust::Procfile,
+                        &procfile,
+                        Some(i as u32 + 1),
+                        format!("Procfile starts it on port {port}"),
+                    );
+                }
+                d.svc.start_command = Some(cmd);
+                if d.svc.kind != "static" {
+                    d.svc.kind = "web".into();
+                }
             }
         }
     }

@@ -400,3 +400,98 @@ pub(crate) fn cmake(cx: &mut Cx, dir: &str) -> Vec<Found> {
     );
     vec![Found::Service(Box::new(d))]
 }
+
+/// A C or C++ project built with Meson: `meson.build` at the folder, executables declared there
+/// or in the folders it includes with `subdir()`.
+pub(crate) fn meson(cx: &mut Cx, dir: &str) -> Vec<Found> {
+    let path = join(dir, "meson.build");
+    let Some(text) = cx.text(&path) else { return Vec::new() };
+    let project = Regex::new(r"(?s)project\(\s*'([^']+)'\s*,([^)]*)\)").expect("valid regex");
+    let (name, args) = project
+        .captures(&text)
+        .map(|c| (Some(c[1].to_string()), c[2].to_string()))
+        .unwrap_or((None, String::new()));
+    let cpp = args.contains("'cpp'")
+        || cx
+            .view
+            .index()
+            .under(dir)
+            .any(|f| [".cpp", ".cc", ".cxx"].iter().any(|e| f.ends_with(e)));
+    let lang = if cpp { "cpp" } else { "c" };
+    let mut d = Detected::new(
+        cx.service(dir, name.as_deref(), lang),
+        lang,
+        &[".cpp", ".cc", ".cxx", ".c", ".hpp", ".h"],
+    );
+    d.svc.cite(
+        &path,
+        line_of(&text, "project("),
+        format!(
+            "meson.build: a {} project built with Meson",
+            if cpp { "C++" } else { "C" }
+        ),
+    );
+    d.svc.package_manager = Some("meson".into());
+    // Every meson.build of the project (not those of wrapped subprojects).
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let files: Vec<String> = cx
+        .view
+        .index()
+        .under(dir)
+        .filter(|f| f.ends_with("meson.build") && !f[prefix.len()..].starts_with("subprojects/"))
+        .cloned()
+        .collect();
+    let dependency = Regex::new(r"dependency\(\s*'([^']+)'").expect("valid regex");
+    let executable = Regex::new(r"executable\(\s*'([^']+)'").expect("valid regex");
+    let mut exe: Option<(String, String, u32)> = None;
+    for f in &files {
+        let Some(t) = cx.text(f) else { continue };
+        for (i, line) in t.lines().enumerate() {
+            if line.trim_start().starts_with('#') {
+                continue;
+            }
+            for c in dependency.captures_iter(line) {
+                if !["threads", "dl", "m"].contains(&&c[1]) {
+                    d.deps.push(Dep {
+                        name: c[1].to_string(),
+                        file: f.clone(),
+                        line: Some(i as u32 + 1),
+                    });
+                }
+            }
+            if exe.is_none() {
+                if let Some(c) = executable.captures(line) {
+                    let sub = f[prefix.len()..].trim_end_matches("meson.build").trim_end_matches('/');
+                    exe = Some((c[1].to_string(), sub.to_string(), i as u32 + 1));
+                    d.svc
+                        .cite(f, Some(i as u32 + 1), format!("builds the executable {}", &c[1]));
+                }
+            }
+        }
+    }
+    if let Some(c) = Regex::new(r"'(?:cpp|c)_std=([\w+]+)'")
+        .expect("valid regex")
+        .captures(&text)
+    {
+        d.svc
+            .cite(&path, line_of(&text, "_std="), format!("language standard {}", &c[1]));
+    }
+    let Some((exe, sub, _)) = exe else {
+        return library(dir, "meson.build builds no executable: a library");
+    };
+    let bin = if sub.is_empty() {
+        format!("build/{exe}")
+    } else {
+        format!("build/{sub}/{exe}")
+    };
+    binary(
+        &mut d,
+        "meson setup build --buildtype=release && meson compile -C build".into(),
+        &bin,
+    );
+    vec![Found::Service(Box::new(d))]
+}

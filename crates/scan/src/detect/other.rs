@@ -73,7 +73,87 @@ pub(crate) fn deno(cx: &mut Cx, dir: &str) -> Vec<Found> {
     vec![Found::Service(Box::new(d))]
 }
 
-/// A folder with no ecosystem manifest: a Procfile, a static site, or a start script.
+/// Entry files of a Deno program without a deno.json, best first.
+pub(crate) const DENO_ENTRIES: &[&str] = &[
+    "main.ts",
+    "mod.ts",
+    "server.ts",
+    "src/main.ts",
+    "src/mod.ts",
+    "src/server.ts",
+];
+
+/// A Deno program with no deno.json: its entry file uses the Deno namespace or imports by
+/// URL (`jsr:`, `npm:`, `https://deno.land/`), which no other runtime runs as it is.
+pub(crate) fn deno_without_config(cx: &mut Cx, dir: &str) -> Vec<Found> {
+    let signs = [
+        "Deno.",
+        "from \"jsr:",
+        "from \"npm:",
+        "from 'jsr:",
+        "from 'npm:",
+        "https://deno.land/",
+    ];
+    let found = DENO_ENTRIES.iter().find_map(|f| {
+        let path = join(dir, f);
+        let text = cx.view.read_source(&path, 256 * 1024)?;
+        let (i, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| signs.iter().any(|s| l.contains(s)))?;
+        Some((*f, path, i as u32 + 1, line.trim().chars().take(60).collect::<String>()))
+    });
+    let Some((entry, path, line, code)) = found else {
+        if let Some(f) = DENO_ENTRIES.iter().find(|f| cx.is_file(&join(dir, f))) {
+            cx.warn(
+                &join(dir, f),
+                format!("{f} has no package.json or deno.json and nothing in it names its runtime (Deno, Bun or Node.js); set language and start_command in slipway.toml"),
+            );
+        }
+        return Vec::new();
+    };
+    let mut d = Detected::new(cx.service(dir, None, "deno"), "deno", &[".ts", ".tsx", ".js"]);
+    d.svc.cite(
+        &path,
+        Some(line),
+        format!("{entry} is a Deno program with no deno.json: {code}"),
+    );
+    d.svc.package_manager = Some("deno".into());
+    d.svc.framework = Some("deno".into());
+    let locked = cx.is_file(&join(dir, "deno.lock"));
+    if locked {
+        d.svc.lockfile = Some("deno.lock".into());
+    }
+    d.svc.install_command = Some(format!(
+        "deno install{} --entrypoint {entry}",
+        if locked { " --frozen" } else { "" }
+    ));
+    if let Some((file, line, v)) = cx.tool_version(dir, &["deno"]) {
+        d.svc.cite(&file, line, format!("asks for Deno {v}"));
+        d.svc.runtime_version = Some(v);
+    } else {
+        cx.runtime_from_range(&mut d.svc, "deno", None);
+    }
+    d.svc.start_command = Some(format!("deno run --allow-net --allow-env --allow-read {entry}"));
+    let text = cx.view.read_source(&path, 256 * 1024).unwrap_or_default();
+    if super::node::start::starts(&text).0 != super::node::start::Starts::Listens {
+        d.svc.kind = "worker".into();
+    }
+    vec![Found::Service(Box::new(d))]
+}
+
+/// Start scripts of a shell-script service, best first.
+const SHELL_SCRIPTS: &[&str] = &[
+    "start.sh",
+    "run.sh",
+    "serve.sh",
+    "server.sh",
+    "main.sh",
+    "app.sh",
+    "entrypoint.sh",
+];
+
+/// A folder with no ecosystem manifest: a Procfile, a start script, or a static site.
 pub(crate) fn fallback(cx: &mut Cx, dir: &str) -> Vec<Found> {
     let has = |cx: &Cx, f: &str| cx.is_file(&join(dir, f));
     let procfile = join(dir, "Procfile");
@@ -103,6 +183,43 @@ pub(crate) fn fallback(cx: &mut Cx, dir: &str) -> Vec<Found> {
             return vec![Found::Service(Box::new(d))];
         }
     }
+    // A start script is the folder's own word on how it runs, even beside an index.html.
+    for script in SHELL_SCRIPTS {
+        let path = join(dir, script);
+        let Some(text) = cx.text(&path) else { continue };
+        let first = text.lines().next().unwrap_or("");
+        let mut d = Detected::new(cx.service(dir, None, "shell"), "shell", &[".sh"]);
+        if first.starts_with("#!") {
+            d.svc
+                .cite(&path, Some(1), format!("{script} with {first}: a shell-script service"));
+        } else {
+            d.svc.cite(
+                &path,
+                None,
+                format!("{script}: a shell-script service (no #! line, so run with sh)"),
+            );
+        }
+        d.svc.start_command = Some(if first.starts_with("#!") {
+            format!("./{script}")
+        } else {
+            format!("sh {script}")
+        });
+        d.svc.kind = "worker".into();
+        if let Some((i, port)) = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| super::code::port_in_command(l).map(|p| (i, p)))
+        {
+            d.port(
+                port,
+                Trust::Code,
+                &path,
+                Some(i as u32 + 1),
+                format!("{script} serves on port {port}"),
+            );
+        }
+        return vec![Found::Service(Box::new(d))];
+    }
     for hugo in ["hugo.toml", "hugo.yaml", "hugo.json"] {
         if has(cx, hugo) {
             let mut d = Detected::new(cx.service(dir, None, "static"), "static", &[]);
@@ -124,36 +241,6 @@ pub(crate) fn fallback(cx: &mut Cx, dir: &str) -> Vec<Found> {
         d.svc.framework = Some("static".into());
         d.svc.kind = "static".into();
         d.svc.artifact = Some(".".into());
-        return vec![Found::Service(Box::new(d))];
-    }
-    for script in ["start.sh", "run.sh", "serve.sh", "server.sh", "main.sh"] {
-        let path = join(dir, script);
-        let Some(text) = cx.text(&path) else { continue };
-        let shebang = text.lines().next().unwrap_or("");
-        if !shebang.starts_with("#!") {
-            continue;
-        }
-        let mut d = Detected::new(cx.service(dir, None, "shell"), "shell", &[".sh"]);
-        d.svc.cite(
-            &path,
-            Some(1),
-            format!("{script} with {shebang}: a shell-script service"),
-        );
-        d.svc.start_command = Some(format!("./{script}"));
-        d.svc.kind = "worker".into();
-        if let Some((i, port)) = text
-            .lines()
-            .enumerate()
-            .find_map(|(i, l)| super::code::port_in_command(l).map(|p| (i, p)))
-        {
-            d.port(
-                port,
-                Trust::Code,
-                &path,
-                Some(i as u32 + 1),
-                format!("{script} serves on port {port}"),
-            );
-        }
         return vec![Found::Service(Box::new(d))];
     }
     Vec::new()

@@ -81,7 +81,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
             Some("requirements.txt"),
             "pip install --no-cache-dir -r requirements.txt",
         )
-    } else if pyproject.is_some() {
+    } else if has(cx, "pyproject.toml") || has(cx, "setup.py") {
         ("pip", None, "pip install --no-cache-dir .")
     } else {
         ("pip", None, "")
@@ -94,20 +94,21 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     let why = match lock {
         Some(l) => (join(dir, l), format!("{l}: dependencies installed with {pm}")),
         None => {
-            let file = [
-                "pyproject.toml",
-                "setup.py",
-                "Pipfile",
-                "manage.py",
-                "main.py",
-                "app.py",
-            ]
-            .iter()
-            .map(|f| join(dir, f))
-            .find(|p| cx.is_file(p))
-            .unwrap_or_else(|| pyproject_path.clone());
+            let file = ["pyproject.toml", "setup.py", "Pipfile", "manage.py"]
+                .iter()
+                .chain(ENTRY_SCRIPTS)
+                .map(|f| join(dir, f))
+                .find(|p| cx.is_file(p))
+                .unwrap_or_else(|| pyproject_path.clone());
             let name = file.rsplit('/').next().unwrap_or(&file).to_string();
-            (file, format!("{name}: a Python project, installed with {pm}"))
+            let manifest = ["pyproject.toml", "setup.py", "Pipfile", "requirements.txt"]
+                .iter()
+                .any(|f| cx.is_file(&join(dir, f)));
+            if !manifest {
+                (file, format!("{name}: a Python program with no dependency manifest"))
+            } else {
+                (file, format!("{name}: a Python project, installed with {pm}"))
+            }
         }
     };
     svc.cite(&why.0, None, why.1);
@@ -234,13 +235,20 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     };
     match framework {
         Some("fastapi") | Some("starlette") => {
-            let target = app
-                .clone()
-                .unwrap_or_else(|| ("main:app".into(), join(dir, "main.py"), None));
-            d.svc.cite(&target.1, target.2, format!("the ASGI app is {}", target.0));
+            let target = app.clone().unwrap_or_else(|| App::at(dir, "main.py", "main:app"));
+            d.svc.cite(
+                &target.file,
+                target.line,
+                format!("the ASGI app is {}", target.describe()),
+            );
+            let app_dir = target
+                .dir
+                .as_ref()
+                .map(|p| format!(" --app-dir {p}"))
+                .unwrap_or_default();
             d.svc.start_command = Some(format!(
-                "uvicorn {} --host 0.0.0.0 --port ${{PORT:-{{port}}}}",
-                target.0
+                "uvicorn {}{app_dir} --host 0.0.0.0 --port ${{PORT:-{{port}}}}",
+                target.target
             ));
             if !d.has_dep("uvicorn") && !d.has_dep("gunicorn") {
                 let fastapi_standard = d.dep("fastapi").is_some_and(|dep| {
@@ -255,20 +263,35 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
         }
         Some("django") => {
             match app {
-                Some((module, file, line)) => {
-                    d.svc.cite(&file, line, format!("the WSGI application is {module}"));
-                    d.svc.start_command = Some(format!("gunicorn {module} --bind 0.0.0.0:${{PORT:-{{port}}}}"));
+                Some(target) => {
+                    d.svc.cite(&target.file, target.line, format!("the WSGI application is {}", target.describe()));
+                    let chdir = target.dir.as_ref().map(|p| format!(" --chdir {p}")).unwrap_or_default();
+                    d.svc.start_command = Some(format!(
+                        "gunicorn {}{chdir} --bind 0.0.0.0:${{PORT:-{{port}}}}",
+                        target.target
+                    ));
                 }
-                None => d.svc.start_command = Some("python manage.py runserver 0.0.0.0:{port}".into()),
+                None => cx.warn(
+                    &d.svc.evidence[0].file.clone(),
+                    "no wsgi.py found, so Slipway cannot name the WSGI application for gunicorn (manage.py runserver is only for development); set start_command in slipway.toml",
+                ),
             }
             d.svc.build_command = Some("python manage.py collectstatic --noinput".into());
             wsgi(cx, &mut d, "gunicorn");
             django_database(cx, dir, &mut d);
         }
         Some("flask") => {
-            let target = app.unwrap_or_else(|| ("app:app".into(), join(dir, "app.py"), None));
-            d.svc.cite(&target.1, target.2, format!("the WSGI app is {}", target.0));
-            d.svc.start_command = Some(format!("gunicorn --bind 0.0.0.0:${{PORT:-{{port}}}} '{}'", target.0));
+            let target = app.unwrap_or_else(|| App::at(dir, "app.py", "app:app"));
+            d.svc.cite(
+                &target.file,
+                target.line,
+                format!("the WSGI app is {}", target.describe()),
+            );
+            let chdir = target.dir.as_ref().map(|p| format!("--chdir {p} ")).unwrap_or_default();
+            d.svc.start_command = Some(format!(
+                "gunicorn {chdir}--bind 0.0.0.0:${{PORT:-{{port}}}} '{}'",
+                target.target
+            ));
             wsgi(cx, &mut d, "gunicorn");
         }
         _ => {
@@ -277,9 +300,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
                 .and_then(|p| p.get("scripts"))
                 .and_then(|s| s.as_table_like())
                 .and_then(|t| t.iter().next().map(|(k, _)| k.to_string()));
-            let main = ["main.py", "app.py", "__main__.py", "run.py", "bot.py", "worker.py"]
-                .iter()
-                .find(|f| cx.is_file(&join(dir, f)));
+            let main = ENTRY_SCRIPTS.iter().find(|f| cx.is_file(&join(dir, f)));
             if let Some(s) = script {
                 d.svc.start_command = Some(s.clone());
                 d.svc
@@ -299,8 +320,77 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     vec![Found::Service(Box::new(d))]
 }
 
+/// Scripts that run a plain Python program, best first.
+pub(crate) const ENTRY_SCRIPTS: &[&str] = &[
+    "main.py",
+    "app.py",
+    "__main__.py",
+    "run.py",
+    "bot.py",
+    "worker.py",
+    "server.py",
+];
+
+/// Where a framework's app object lives.
+#[derive(Debug, Clone)]
+struct App {
+    /// `module:attribute` as the server imports it, relative to `dir`.
+    target: String,
+    /// The file that defines it, root-relative.
+    file: String,
+    line: Option<u32>,
+    /// The folder the server must import from (`--app-dir`, `--chdir`), relative to the
+    /// service, when the module path alone is not importable from the service folder: `src`,
+    /// or a folder whose name is no Python identifier (`order-api`).
+    dir: Option<String>,
+}
+
+impl App {
+    fn at(dir: &str, file: &str, target: &str) -> Self {
+        App {
+            target: target.into(),
+            file: join(dir, file),
+            line: None,
+            dir: None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.dir {
+            Some(d) => format!("{} (imported from {d})", self.target),
+            None => self.target.clone(),
+        }
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The importable module path of a file relative to the service folder, and the folder it must
+/// be imported from: `src/shop/main.py` -> (`src`, `shop.main`), `order-api/main.py` ->
+/// (`order-api`, `main`), `app/main.py` -> (none, `app.main`).
+fn module_path(rel: &str) -> (Option<String>, String) {
+    let rel = rel.trim_end_matches(".py");
+    let parts: Vec<&str> = rel.split('/').collect();
+    let parts: Vec<&str> = if parts.last() == Some(&"__init__") && parts.len() > 1 {
+        parts[..parts.len() - 1].to_vec()
+    } else {
+        parts
+    };
+    // The package path starts after the last folder that cannot be part of it.
+    let start = parts
+        .iter()
+        .take(parts.len().saturating_sub(1))
+        .rposition(|p| !is_identifier(p) || *p == "src")
+        .map_or(0, |i| i + 1);
+    let dir = (start > 0).then(|| parts[..start].join("/"));
+    (dir, parts[start..].join("."))
+}
+
 /// The app object: `main:app` for FastAPI and Flask, `mysite.wsgi:application` for Django.
-fn find_app(cx: &mut Cx, dir: &str, framework: Option<&str>) -> Option<(String, String, Option<u32>)> {
+fn find_app(cx: &mut Cx, dir: &str, framework: Option<&str>) -> Option<App> {
     let prefix = if dir.is_empty() {
         String::new()
     } else {
@@ -314,12 +404,14 @@ fn find_app(cx: &mut Cx, dir: &str, framework: Option<&str>) -> Option<(String, 
         .take(400)
         .cloned()
         .collect();
-    let module_of = |f: &str| {
-        let rel = &f[prefix.len()..];
-        let rel = rel.strip_prefix("src/").unwrap_or(rel);
-        rel.trim_end_matches(".py")
-            .trim_end_matches("/__init__")
-            .replace('/', ".")
+    let app = |f: &str, attr: &str, line: Option<u32>| {
+        let (dir, module) = module_path(&f[prefix.len()..]);
+        App {
+            target: format!("{module}:{attr}"),
+            file: f.to_string(),
+            line,
+            dir,
+        }
     };
     match framework? {
         "django" => {
@@ -329,7 +421,7 @@ fn find_app(cx: &mut Cx, dir: &str, framework: Option<&str>) -> Option<(String, 
                 .collect();
             wsgi.sort_by_key(|f| f.matches('/').count());
             let f = wsgi.first()?;
-            Some((format!("{}:application", module_of(f)), (*f).clone(), None))
+            Some(app(f, "application", None))
         }
         fw => {
             let ctor = match fw {
@@ -354,11 +446,11 @@ fn find_app(cx: &mut Cx, dir: &str, framework: Option<&str>) -> Option<(String, 
                 };
                 for (i, line) in text.lines().enumerate() {
                     if let Some(c) = assign.captures(line) {
-                        return Some((format!("{}:{}", module_of(f), &c[1]), f.clone(), Some(i as u32 + 1)));
+                        return Some(app(f, &c[1], Some(i as u32 + 1)));
                     }
                     if fw == "flask" {
                         if let Some(c) = factory.captures(line) {
-                            return Some((format!("{}:{}()", module_of(f), &c[1]), f.clone(), Some(i as u32 + 1)));
+                            return Some(app(f, &format!("{}()", &c[1]), Some(i as u32 + 1)));
                         }
                     }
                 }
@@ -399,5 +491,29 @@ fn django_database(cx: &mut Cx, dir: &str, d: &mut Detected) {
                 d.svc.backing_services.push("redis".into());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_path;
+
+    #[test]
+    fn module_paths_are_importable_from_the_folder_they_name() {
+        assert_eq!(module_path("main.py"), (None, "main".into()));
+        assert_eq!(module_path("app/main.py"), (None, "app.main".into()));
+        assert_eq!(module_path("app/__init__.py"), (None, "app".into()));
+        assert_eq!(
+            module_path("src/shop/main.py"),
+            (Some("src".into()), "shop.main".into())
+        );
+        assert_eq!(
+            module_path("order-api/main.py"),
+            (Some("order-api".into()), "main".into())
+        );
+        assert_eq!(
+            module_path("services/order-api/app/main.py"),
+            (Some("services/order-api".into()), "app.main".into())
+        );
     }
 }

@@ -112,13 +112,74 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
                 d.svc.start_command = Some("bundle exec rackup --host 0.0.0.0 -p ${PORT:-{port}}".into());
                 d.svc
                     .cite(join(dir, "config.ru"), None, "config.ru: a Rack application");
+            } else if let Some(script) = SCRIPTS.iter().find(|f| cx.is_file(&join(dir, f))) {
+                // A plain Ruby program: a server of its own (WEBrick, a socket) or a worker.
+                d.svc.start_command = Some(format!("bundle exec ruby {script}"));
+                d.svc.cite(
+                    join(dir, script),
+                    None,
+                    format!("{script} is the program, run with the bundle"),
+                );
+                d.svc.kind = "worker".into();
             } else {
+                let gemspec = cx.view.index().names_in(dir).iter().any(|n| n.ends_with(".gemspec"));
                 return vec![Found::Library {
                     path: super::shown(dir),
-                    reason: "a Ruby project with no web framework and no config.ru".into(),
+                    reason: if gemspec {
+                        "a gem (it has a .gemspec) with no web framework, no config.ru and no program to run: a library"
+                            .into()
+                    } else {
+                        "a Ruby project with no web framework, no config.ru and no program to run (app.rb, main.rb, server.rb)".into()
+                    },
                 }];
             }
         }
     }
+    vec![Found::Service(Box::new(d))]
+}
+
+/// Programs a plain Ruby folder runs, best first.
+pub(crate) const SCRIPTS: &[&str] = &["app.rb", "server.rb", "main.rb"];
+
+/// A Ruby program without a Gemfile: only the standard library, run with `ruby`.
+pub(crate) fn without_bundler(cx: &mut Cx, dir: &str) -> Vec<Found> {
+    let Some(script) = SCRIPTS.iter().find(|f| cx.is_file(&join(dir, f))) else {
+        return Vec::new();
+    };
+    let mut d = Detected::new(cx.service(dir, None, "ruby"), "ruby", &[".rb", ".ru"]);
+    d.svc.cite(
+        join(dir, script),
+        None,
+        format!("{script}: a Ruby program with no Gemfile, so only the standard library"),
+    );
+    let rv = join(dir, ".ruby-version");
+    match cx.text(&rv).and_then(|t| {
+        t.lines()
+            .next()
+            .map(|l| l.trim().trim_start_matches("ruby-").to_string())
+    }) {
+        Some(v) => {
+            d.svc.cite(&rv, Some(1), format!(".ruby-version asks for Ruby {v}"));
+            d.svc.runtime_version = Some(v);
+        }
+        None => cx.runtime_from_range(&mut d.svc, "ruby", None),
+    }
+    let text = cx.view.read_source(&join(dir, script), 256 * 1024).unwrap_or_default();
+    let gem = Regex::new(r#"^\s*require\s+["'](sinatra|rack|roda)["']"#).expect("valid regex");
+    if let Some((i, c)) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| gem.captures(l).map(|c| (i, c)))
+    {
+        cx.warn(
+            &format!("{}:{}", join(dir, script), i + 1),
+            format!(
+                "requires the {} gem but there is no Gemfile to install it: add one with `bundle init`",
+                &c[1]
+            ),
+        );
+    }
+    d.svc.start_command = Some(format!("ruby {script}"));
+    d.svc.kind = "worker".into();
     vec![Found::Service(Box::new(d))]
 }

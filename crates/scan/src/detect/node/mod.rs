@@ -2,10 +2,16 @@
 
 use serde_json::Value;
 
+mod frameworks;
+pub(crate) mod nx;
+pub(crate) mod start;
+
+use super::commands;
 use super::{Cx, Dep, Detected, Found, Trust, Workspace};
 use crate::knowledge::{self, NODE_LTS, NODE_LTS_CODENAMES};
 use crate::view::{join, line_of};
 use crate::{semver, Evidence, NextjsFacts, ServiceProfile};
+use start::Starts;
 
 /// Lockfiles and the package manager each one means, in order of trust.
 const LOCKFILES: &[(&str, &str)] = &[
@@ -35,14 +41,22 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     let install = detect_package_manager(cx, dir, &manifest, &text, &mut svc);
     detect_runtime(cx, dir, &manifest, &text, &mut svc);
 
-    // Workspaces: npm, yarn and bun read package.json, pnpm its own file.
-    if let Some(ws) = workspace(cx, dir, &manifest, &text, &svc, install.clone()) {
-        let has_app = deps_of(&manifest, &manifest_path, &text)
-            .iter()
-            .any(|d| ["next", "nuxt", "astro", "@nestjs/core", "express"].contains(&d.name.as_str()));
+    // Workspaces: npm, yarn and bun read package.json, pnpm its own file, Nx its project files.
+    let (ws, integrated) = match workspace(cx, dir, &manifest, &text, &svc, install.clone()) {
+        Some(ws) => (Some(ws), false),
+        None => (nx::workspace(cx, dir, &svc, install.clone()), true),
+    };
+    if let Some(ws) = ws {
+        // In an integrated Nx repository the root package.json holds every app's dependencies.
+        let app = root_app(cx, dir, &manifest, !integrated);
         found.push(Found::Workspace(ws));
-        if !has_app {
-            return found;
+        match app {
+            Some(why) => svc.cite(
+                &manifest_path,
+                None,
+                format!("the workspace root is itself an app: {why}"),
+            ),
+            None => return found,
         }
     }
 
@@ -67,34 +81,35 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
             format!("build script: {build}"),
         );
     }
-    let start = script("start:prod").or_else(|| script("start"));
-    if let Some(start) = &start {
-        d.svc.cite(
-            &manifest_path,
-            line_of(&text, "\"start"),
-            format!("start script: {start}"),
-        );
-        if let Some(port) = super::code::port_in_command(start) {
-            d.port(
-                port,
-                Trust::Code,
-                &manifest_path,
-                line_of(&text, "\"start"),
-                format!("the start script listens on port {port}"),
-            );
-        }
-    }
+    let start_script = start::start_script(cx, dir, &manifest, &text, &mut d);
+    let start = start_script.command.clone();
+    let entry = start::entry(cx, dir, &manifest);
 
     match framework {
         Some("nextjs") => {
             detect_nextjs(cx, dir, &mut d.svc);
-            let standalone = d.svc.nextjs.as_ref().is_some_and(|n| n.standalone);
-            d.svc.start_command = Some(if standalone {
-                "node server.js".into()
-            } else {
-                start.clone().unwrap_or_else(|| "next start".into())
+            let facts = d.svc.nextjs.clone().unwrap_or(NextjsFacts {
+                standalone: false,
+                config_file: None,
+                has_public_dir: false,
             });
-            d.svc.artifact = Some(if standalone { ".next/standalone" } else { ".next" }.into());
+            if let Some(out) = next_export(cx, &mut d.svc, facts.config_file.as_deref()) {
+                d.svc
+                    .evidence
+                    .retain(|e| !e.reason.starts_with("output: \"standalone\" is not set"));
+                d.svc.kind = "static".into();
+                d.svc.artifact = Some(out);
+                if d.svc.build_command.is_none() {
+                    d.svc.build_command = Some("next build".into());
+                }
+            } else {
+                d.svc.start_command = Some(if facts.standalone {
+                    "node server.js".into()
+                } else {
+                    start.clone().unwrap_or_else(|| "next start".into())
+                });
+                d.svc.artifact = Some(if facts.standalone { ".next/standalone" } else { ".next" }.into());
+            }
         }
         Some("nuxt") => {
             d.svc.start_command = Some("node .output/server/index.mjs".into());
@@ -106,12 +121,34 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
             d.svc.start_command = start.clone().or(Some("remix-serve ./build/index.js".into()));
             d.svc.artifact = Some("build".into());
         }
-        Some("react-router") => {
-            d.svc.start_command = start
-                .clone()
-                .or(Some("react-router-serve ./build/server/index.js".into()));
-            d.svc.artifact = Some("build".into());
+        Some("react-router") => match react_router_spa(cx, dir) {
+            Some((out, file, line)) => {
+                d.svc.kind = "static".into();
+                d.svc.cite(
+                    &file,
+                    line,
+                    format!("ssr: false: React Router builds a single-page app into {out}"),
+                );
+                d.svc.artifact = Some(out);
+            }
+            None => {
+                d.svc.start_command = start
+                    .clone()
+                    .or(Some("react-router-serve ./build/server/index.js".into()));
+                d.svc.artifact = Some("build".into());
+            }
+        },
+        Some("tanstack-start") => frameworks::tanstack_start(cx, dir, &mut d, start.clone()),
+        Some("expo") => {
+            if !frameworks::expo(cx, dir, &mut d, &manifest, &text) {
+                found.push(Found::Library {
+                    path: super::shown(dir),
+                    reason: "an Expo app for phones with no web export (react-native-web and expo.web.output in app.json): its builds go to the app stores, not to a server".into(),
+                });
+                return found;
+            }
         }
+        Some("vue-cli") => frameworks::vue_cli(cx, dir, &mut d),
         Some("astro") => {
             if let Some(dep) = d.dep("@astrojs/node").cloned() {
                 d.svc
@@ -154,7 +191,7 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
             d.svc.kind = "static".into();
             d.svc.artifact = Some("build".into());
         }
-        Some("vite") => {
+        Some("vite") if start.as_deref().is_none_or(start::serves_files) => {
             d.svc.kind = "static".into();
             d.svc.artifact = Some("dist".into());
             d.svc.cite(
@@ -168,16 +205,32 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
             d.svc.artifact = Some("dist".into());
         }
         Some(_) => {
-            d.svc.start_command = start
-                .clone()
-                .or_else(|| main_file(cx, dir, &manifest).map(|m| format!("node {m}")));
+            d.svc.start_command = start.clone();
+            if let (None, Some(e)) = (&start, &entry) {
+                cite_entry(cx, dir, &text, e, &mut d);
+                d.svc.start_command = Some(start::node_command(cx, dir, &manifest, &e.file, &mut d));
+            }
         }
         None => {
             d.svc.start_command = start.clone();
-            if d.svc.start_command.is_none() && pm == "bun" {
-                d.svc.start_command = main_file(cx, dir, &manifest).map(|m| format!("bun run {m}"));
-                if d.svc.start_command.is_some() {
-                    d.svc.framework = Some("bun".into());
+            if d.svc.start_command.is_none() {
+                if let Some(e) = &entry {
+                    if e.starts == Starts::Nothing
+                        || (!start::publish_signals(&manifest).is_empty() && e.starts != Starts::Listens)
+                    {
+                        // A library: settled below.
+                    } else {
+                        cite_entry(cx, dir, &text, e, &mut d);
+                        if pm == "bun" {
+                            d.svc.start_command = Some(format!("bun run {}", e.file));
+                            d.svc.framework = Some("bun".into());
+                        } else {
+                            d.svc.start_command = Some(start::node_command(cx, dir, &manifest, &e.file, &mut d));
+                            if e.starts != Starts::Listens {
+                                d.svc.kind = "worker".into();
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -185,18 +238,20 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     if d.svc.start_command.is_none() && d.svc.kind != "static" {
         found.push(Found::Library {
             path: super::shown(dir),
-            reason: "a Node.js package with no start script and no app framework: a library".into(),
+            reason: library_reason(&manifest, entry.as_ref(), start_script.present),
         });
         return found;
+    }
+    if let (Some(migrate), Some(start)) = (&start_script.migrations, &d.svc.start_command) {
+        d.svc.start_command = Some(format!("{migrate} && {start}"));
     }
     if d.svc.kind == "static" {
         d.svc.start_command = None;
     }
     if pm == "bun"
-        && d.svc
-            .start_command
-            .as_deref()
-            .is_some_and(|s| s.starts_with("bun ") || s.starts_with("bunx "))
+        && d.svc.start_command.as_deref().is_some_and(|s| {
+            s.starts_with("bun ") || s.starts_with("bunx ") || commands::steps(s).iter().any(|p| p.starts_with("bun "))
+        })
     {
         bun_runtime(cx, dir, &manifest, &text, &mut d.svc);
     }
@@ -204,6 +259,108 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     health_routes(cx, dir, &mut d.svc);
     found.push(Found::Service(Box::new(d)));
     found
+}
+
+/// Cites the entry file and what it does; a file the build writes is cited by the field that
+/// names it, since it is not in the source.
+fn cite_entry(cx: &Cx, dir: &str, manifest_text: &str, e: &start::Entry, d: &mut Detected) {
+    let path = join(dir, &e.file);
+    if !cx.is_file(&path) {
+        d.svc.cite(
+            join(dir, "package.json"),
+            line_of(manifest_text, &format!("\"{}", e.file)),
+            format!("{} is {}, written by the build", e.file, e.source),
+        );
+        return;
+    }
+    let reason = match (&e.at, e.starts) {
+        (Some((_, code)), Starts::Listens) => format!("{}; it listens: {code}", e.source),
+        (Some((_, code)), _) => format!("{}; it runs: {code}", e.source),
+        (None, _) => e.source.clone(),
+    };
+    d.svc.cite(path, e.at.as_ref().map(|a| a.0), reason);
+}
+
+/// Why a package with no production start is a library, in words.
+fn library_reason(manifest: &Value, entry: Option<&start::Entry>, has_start: bool) -> String {
+    let signals = start::publish_signals(manifest);
+    if !signals.is_empty() {
+        return format!(
+            "a package made for others to import (package.json has {}) and no start script: a library",
+            signals.join(", ")
+        );
+    }
+    match entry {
+        Some(e) if e.starts == Starts::Nothing => format!(
+            "its entry file {} only declares and exports (no listen call, no loop, no command-line entry): a library",
+            e.file
+        ),
+        _ if has_start => "its start script runs only a development server, and it has no entry file to run in production; set start_command in slipway.toml".into(),
+        _ => "a Node.js package with no start script, no entry file and no app framework: a library".into(),
+    }
+}
+
+/// Why the root package of a workspace is itself an app, when it is: an app framework among
+/// its dependencies, a start script of its own (not one that runs the members), or an entry
+/// file that runs.
+fn root_app(cx: &Cx, dir: &str, manifest: &Value, by_dependencies: bool) -> Option<String> {
+    let deps = manifest.get("dependencies").and_then(Value::as_object);
+    let app_frameworks = knowledge::FRAMEWORKS.iter().filter(|(eco, _, _)| *eco == "node");
+    for (_, pattern, fw) in app_frameworks.filter(|_| by_dependencies) {
+        if deps.is_some_and(|d| d.keys().any(|k| knowledge::dep_matches(pattern, k))) {
+            return Some(format!("it depends on {}", super::framework_label(fw)));
+        }
+    }
+    let scripts = manifest.get("scripts");
+    let delegates = |s: &str| {
+        [
+            "turbo",
+            "nx ",
+            "lerna",
+            "--filter",
+            "-F ",
+            "--workspace",
+            "workspaces",
+            " -r ",
+            "--recursive",
+            "concurrently",
+            "npm-run-all",
+            "run-p",
+        ]
+        .iter()
+        .any(|w| s.contains(w))
+    };
+    let script = start::START_SCRIPTS
+        .iter()
+        .find_map(|k| scripts.and_then(|s| s.get(*k)).and_then(Value::as_str));
+    if let Some(s) = script {
+        if !delegates(s) && commands::development_server(s).is_none() {
+            return Some(format!("its own start script runs {s}"));
+        }
+    }
+    // Its own build script builds an app with a framework's command line.
+    let build = scripts
+        .and_then(|s| s.get("build"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !delegates(build) {
+        let builds = [
+            "vite build",
+            "next build",
+            "astro build",
+            "nuxt build",
+            "react-scripts build",
+            "ng build",
+            "vue-cli-service build",
+            "react-router build",
+            "remix build",
+        ];
+        if let Some(b) = builds.iter().find(|b| build.contains(*b)) {
+            return Some(format!("its own build script runs {b}"));
+        }
+    }
+    let e = start::entry(cx, dir, manifest)?;
+    (e.starts != Starts::Nothing).then(|| format!("its entry file {} runs", e.file))
 }
 
 fn deps_of(manifest: &Value, file: &str, text: &str) -> Vec<Dep> {
@@ -220,25 +377,6 @@ fn deps_of(manifest: &Value, file: &str, text: &str) -> Vec<Dep> {
         }
     }
     deps
-}
-
-fn main_file(cx: &Cx, dir: &str, manifest: &Value) -> Option<String> {
-    if let Some(main) = manifest.get("main").and_then(Value::as_str) {
-        return Some(main.trim_start_matches("./").to_string());
-    }
-    [
-        "server.js",
-        "index.js",
-        "app.js",
-        "main.js",
-        "src/index.ts",
-        "index.ts",
-        "src/index.js",
-        "server.ts",
-    ]
-    .iter()
-    .find(|f| cx.is_file(&join(dir, f)))
-    .map(|f| (*f).to_string())
 }
 
 fn workspace(
@@ -316,7 +454,9 @@ pub(crate) fn adapt_member(ws: &Workspace, d: &mut Detected) {
     let name = d.package.clone().unwrap_or_else(|| d.svc.name.clone());
     let rel = ws.member_path(&d.svc.path);
     let pm = ws.package_manager.clone().unwrap_or_else(|| "npm".into());
-    if d.svc.build_command.is_some() {
+    // An Nx project's own build (nx run <project>:build) is already run from the root.
+    let nx_build = d.svc.build_command.as_deref().is_some_and(|b| b.contains(" nx run "));
+    if d.svc.build_command.is_some() && !nx_build {
         let cmd = match (ws.tool.as_str(), pm.as_str()) {
             ("turborepo", _) => format!("{} turbo run build --filter={name}", exec(&pm)),
             ("nx", _) => format!("{} nx run {name}:build", exec(&pm)),
@@ -572,6 +712,51 @@ fn detect_nextjs(cx: &mut Cx, dir: &str, svc: &mut ServiceProfile) {
         break;
     }
     svc.nextjs = Some(facts);
+}
+
+/// The first line of `text` outside a comment that matches `re`, 1-based, with its captures.
+fn config_line<'t>(text: &'t str, re: &regex_lite::Regex) -> Option<(u32, regex_lite::Captures<'t>)> {
+    text.lines().enumerate().find_map(|(i, l)| {
+        let t = l.trim_start();
+        if t.starts_with("//") || t.starts_with('*') {
+            return None;
+        }
+        re.captures(l).map(|c| (i as u32 + 1, c))
+    })
+}
+
+/// `output: "export"` in the Next.js config: a static site in `out`.
+fn next_export(cx: &mut Cx, svc: &mut ServiceProfile, config: Option<&str>) -> Option<String> {
+    let config = config?;
+    let text = cx.text(config)?;
+    let re = regex_lite::Regex::new(r#"output\s*:\s*["'`]export["'`]"#).expect("valid regex");
+    let (line, _) = config_line(&text, &re)?;
+    svc.cite(
+        config,
+        Some(line),
+        "output: \"export\": Next.js builds static files into out, with no server to run",
+    );
+    Some("out".into())
+}
+
+/// `ssr: false` in react-router.config: a single-page app in `<buildDirectory>/client`.
+fn react_router_spa(cx: &mut Cx, dir: &str) -> Option<(String, String, Option<u32>)> {
+    let file = [
+        "react-router.config.ts",
+        "react-router.config.js",
+        "react-router.config.mjs",
+    ]
+    .iter()
+    .map(|f| join(dir, f))
+    .find(|p| cx.is_file(p))?;
+    let text = cx.text(&file)?;
+    let ssr = regex_lite::Regex::new(r"\bssr\s*:\s*false\b").expect("valid regex");
+    let (line, _) = config_line(&text, &ssr)?;
+    let build = regex_lite::Regex::new(r#"buildDirectory\s*:\s*["']([^"']+)["']"#).expect("valid regex");
+    let out = config_line(&text, &build)
+        .map(|(_, c)| c[1].trim_end_matches('/').trim_start_matches("./").to_string())
+        .unwrap_or_else(|| "build".into());
+    Some((format!("{out}/client"), file, Some(line)))
 }
 
 fn angular(cx: &mut Cx, dir: &str, d: &mut Detected) {
