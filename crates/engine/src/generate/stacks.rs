@@ -172,15 +172,22 @@ pub fn python(svc: &ServiceProfile) -> String {
 
 /// The port, health check and start of a Python image.
 fn python_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
+    let health = format!(
+        "[\"python\", \"-c\", \"import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '{port}') + '{}', timeout=4)\"]",
+        svc.health_path.as_deref().unwrap_or("/")
+    );
+    serve_and_start(f, svc, port, false, &health);
+}
+
+/// The end of a runtime stage: for a server, its port (in ENV when `port_env`), EXPOSE and
+/// the health check `health`; then the start command, for servers and workers alike.
+fn serve_and_start(f: &mut String, svc: &ServiceProfile, port: u16, port_env: bool, health: &str) {
     if svc.kind != "worker" {
+        if port_env {
+            let _ = writeln!(f, "ENV PORT={port}");
+        }
         let _ = writeln!(f, "EXPOSE {port}");
-        let path = svc.health_path.as_deref().unwrap_or("/");
-        healthcheck(
-            f,
-            &format!(
-                "[\"python\", \"-c\", \"import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '{port}') + '{path}', timeout=4)\"]"
-            ),
-        );
+        healthcheck(f, health);
     }
     let start = svc.start_command.clone().unwrap_or_default();
     let _ = writeln!(f, "CMD {}", start_form(&start));
@@ -559,19 +566,11 @@ fn ruby_script(svc: &ServiceProfile, version: &str, port: u16) -> String {
 
 /// The port, health check and start of a Ruby image.
 fn ruby_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
-    if svc.kind != "worker" {
-        let _ = writeln!(f, "ENV PORT={port}");
-        let _ = writeln!(f, "EXPOSE {port}");
-        let path = svc.health_path.as_deref().unwrap_or("/");
-        healthcheck(
-            f,
-            &format!(
-                "[\"ruby\", \"-rnet/http\", \"-e\", \"exit(Net::HTTP.get_response(URI(\\\"http://127.0.0.1:#{{ENV.fetch('PORT', '{port}')}}{path}\\\")).code.to_i < 500 ? 0 : 1)\"]"
-            ),
-        );
-    }
-    let start = svc.start_command.clone().unwrap_or_default();
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    let health = format!(
+        "[\"ruby\", \"-rnet/http\", \"-e\", \"exit(Net::HTTP.get_response(URI(\\\"http://127.0.0.1:#{{ENV.fetch('PORT', '{port}')}}{}\\\")).code.to_i < 500 ? 0 : 1)\"]",
+        svc.health_path.as_deref().unwrap_or("/")
+    );
+    serve_and_start(f, svc, port, true, &health);
 }
 
 // ---------------------------------------------------------------------------------------------

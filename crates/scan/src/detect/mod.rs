@@ -511,33 +511,23 @@ const STRONG_SUFFIXES: &[&str] = &[".csproj", ".fsproj", ".cabal"];
 /// of that service.
 const WEAK: &[&str] = &[
     "CMakeLists.txt",
+    "meson.build",
     "Procfile",
     "index.html",
     "index.php",
-    "start.sh",
-    "run.sh",
-    "serve.sh",
-    "server.sh",
-    "main.sh",
-    "app.sh",
-    "entrypoint.sh",
-    "main.py",
-    "app.py",
-    "__main__.py",
-    "run.py",
-    "bot.py",
-    "worker.py",
-    "server.py",
     "main.go",
-    "app.rb",
-    "server.rb",
-    "main.rb",
-    "main.ts",
-    "mod.ts",
-    "meson.build",
     "hugo.toml",
 ];
 
+/// A weak sign: one of [`WEAK`], or a program a detector runs on its own (a start script, a
+/// Python or Ruby script, a Deno entry).
+fn is_weak(name: &str) -> bool {
+    WEAK.contains(&name)
+        || other::SHELL_SCRIPTS.contains(&name)
+        || python::ENTRY_SCRIPTS.contains(&name)
+        || ruby::SCRIPTS.contains(&name)
+        || other::DENO_ENTRIES.contains(&name)
+}
 /// Folders whose manifests are test data, samples or build output, not services.
 const NOT_SERVICE_DIRS: &[&str] = &[
     "__fixtures__",
@@ -581,7 +571,7 @@ fn candidates(view: &ProjectView) -> (Vec<String>, Vec<String>) {
         }
         if is_strong(name) {
             strong.insert(dir.to_string(), ());
-        } else if WEAK.contains(&name) {
+        } else if is_weak(name) {
             // A program that keeps its entry in src/ (src/main.ts) runs from the folder above.
             let parent = dir
                 .strip_suffix("src")

@@ -143,7 +143,7 @@ pub(crate) fn deno_without_config(cx: &mut Cx, dir: &str) -> Vec<Found> {
 }
 
 /// Start scripts of a shell-script service, best first.
-const SHELL_SCRIPTS: &[&str] = &[
+pub(crate) const SHELL_SCRIPTS: &[&str] = &[
     "start.sh",
     "run.sh",
     "serve.sh",

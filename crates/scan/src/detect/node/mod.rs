@@ -214,21 +214,21 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
         None => {
             d.svc.start_command = start.clone();
             if d.svc.start_command.is_none() {
-                if let Some(e) = &entry {
-                    if e.starts == Starts::Nothing
-                        || (!start::publish_signals(&manifest).is_empty() && e.starts != Starts::Listens)
-                    {
-                        // A library: settled below.
+                // An entry that starts nothing, or that a published package only offers for
+                // import, is a library's: settled below.
+                let runnable = |e: &&start::Entry| {
+                    e.starts != Starts::Nothing
+                        && (start::publish_signals(&manifest).is_empty() || e.starts == Starts::Listens)
+                };
+                if let Some(e) = entry.as_ref().filter(runnable) {
+                    cite_entry(cx, dir, &text, e, &mut d);
+                    if pm == "bun" {
+                        d.svc.start_command = Some(format!("bun run {}", e.file));
+                        d.svc.framework = Some("bun".into());
                     } else {
-                        cite_entry(cx, dir, &text, e, &mut d);
-                        if pm == "bun" {
-                            d.svc.start_command = Some(format!("bun run {}", e.file));
-                            d.svc.framework = Some("bun".into());
-                        } else {
-                            d.svc.start_command = Some(start::node_command(cx, dir, &manifest, &e.file, &mut d));
-                            if e.starts != Starts::Listens {
-                                d.svc.kind = "worker".into();
-                            }
+                        d.svc.start_command = Some(start::node_command(cx, dir, &manifest, &e.file, &mut d));
+                        if e.starts != Starts::Listens {
+                            d.svc.kind = "worker".into();
                         }
                     }
                 }
