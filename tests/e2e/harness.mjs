@@ -71,13 +71,21 @@ export async function launch(args, env = {}) {
     stdio: ["ignore", driverLog, driverLog],
     env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: dataHome, ...env },
   });
-  await waitForDriver(port, driver);
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: app, args } },
-  });
+  let browser;
+  try {
+    await waitForDriver(port, driver);
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "error",
+      capabilities: { "tauri:options": { application: app, args } },
+    });
+  } catch (e) {
+    // A launch that fails leaves no driver or window behind to keep the run from ending.
+    driver.kill();
+    await endApps(dataHome);
+    throw e;
+  }
   const stop = async () => {
     try {
       // A session that already died must not hang the run.
@@ -87,8 +95,43 @@ export async function launch(args, env = {}) {
     } finally {
       driver.kill();
     }
+    // The app must be gone before the next launch: a window left running (killing the driver
+    // does not end its children) would take the next launch's folder as a second instance.
+    await endApps(dataHome);
   };
   return { browser, stop, dataHome };
+}
+
+/** Process ids of the app instances that run on the data folder `dataHome`. */
+function appsOn(dataHome) {
+  const pids = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (cmd[0] !== app) continue;
+      const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      if (env.includes(`XDG_DATA_HOME=${dataHome}`)) pids.push(Number(pid));
+    } catch {
+      /* the process ended while it was read */
+    }
+  }
+  return pids;
+}
+
+/** Waits for the app instances on `dataHome` to exit, then ends any that did not. */
+async function endApps(dataHome) {
+  const deadline = Date.now() + 10_000;
+  while (appsOn(dataHome).length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const pid of appsOn(dataHome)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  while (appsOn(dataHome).length > 0) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Waits until `check` returns a truthy value, or fails saying what was awaited. */
