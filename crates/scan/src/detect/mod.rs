@@ -528,6 +528,7 @@ fn is_weak(name: &str) -> bool {
         || ruby::SCRIPTS.contains(&name)
         || other::DENO_ENTRIES.contains(&name)
 }
+
 /// Folders whose manifests are test data, samples or build output, not services.
 const NOT_SERVICE_DIRS: &[&str] = &[
     "__fixtures__",

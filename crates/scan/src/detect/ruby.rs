@@ -4,6 +4,7 @@ use regex_lite::Regex;
 
 use super::{Cx, Dep, Detected, Found};
 use crate::view::{join, line_of};
+use crate::ServiceProfile;
 
 pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     let path = join(dir, "Gemfile");
@@ -33,27 +34,8 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
             gemfile_ruby = Some((c[1].to_string(), i as u32 + 1));
         }
     }
-    let rv = join(dir, ".ruby-version");
-    if let Some(v) = cx.text(&rv).and_then(|t| {
-        t.lines()
-            .next()
-            .map(|l| l.trim().trim_start_matches("ruby-").to_string())
-    }) {
-        d.svc.cite(&rv, Some(1), format!(".ruby-version asks for Ruby {v}"));
-        d.svc.runtime_version = Some(v);
-    } else if let Some((v, line)) = gemfile_ruby {
-        if v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            d.svc.cite(&path, Some(line), format!("the Gemfile asks for Ruby {v}"));
-            d.svc.runtime_version = Some(v);
-        } else {
-            cx.runtime_from_range(&mut d.svc, "ruby", Some((&v, &path, Some(line))));
-        }
-    } else if let Some((file, line, v)) = cx.tool_version(dir, &["ruby"]) {
-        d.svc.cite(&file, line, format!("asks for Ruby {v}"));
-        d.svc.runtime_version = Some(v);
-    } else {
-        cx.runtime_from_range(&mut d.svc, "ruby", None);
-    }
+    let gemfile_ruby = gemfile_ruby.map(|(v, line)| (v, path.clone(), line));
+    runtime(cx, dir, &mut d.svc, gemfile_ruby);
     let rack = cx.is_file(&join(dir, "config.ru"));
     match d.framework_from_deps() {
         Some("rails") => {
@@ -138,6 +120,32 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     vec![Found::Service(Box::new(d))]
 }
 
+/// The Ruby version: .ruby-version, else the Gemfile's `ruby` line (a version or a range),
+/// else .tool-versions or mise, else the current line.
+fn runtime(cx: &mut Cx, dir: &str, svc: &mut ServiceProfile, gemfile: Option<(String, String, u32)>) {
+    let rv = join(dir, ".ruby-version");
+    if let Some(v) = cx.text(&rv).and_then(|t| {
+        t.lines()
+            .next()
+            .map(|l| l.trim().trim_start_matches("ruby-").to_string())
+    }) {
+        svc.cite(&rv, Some(1), format!(".ruby-version asks for Ruby {v}"));
+        svc.runtime_version = Some(v);
+    } else if let Some((v, path, line)) = gemfile {
+        if v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            svc.cite(&path, Some(line), format!("the Gemfile asks for Ruby {v}"));
+            svc.runtime_version = Some(v);
+        } else {
+            cx.runtime_from_range(svc, "ruby", Some((&v, &path, Some(line))));
+        }
+    } else if let Some((file, line, v)) = cx.tool_version(dir, &["ruby"]) {
+        svc.cite(&file, line, format!("asks for Ruby {v}"));
+        svc.runtime_version = Some(v);
+    } else {
+        cx.runtime_from_range(svc, "ruby", None);
+    }
+}
+
 /// Programs a plain Ruby folder runs, best first.
 pub(crate) const SCRIPTS: &[&str] = &["app.rb", "server.rb", "main.rb"];
 
@@ -152,18 +160,7 @@ pub(crate) fn without_bundler(cx: &mut Cx, dir: &str) -> Vec<Found> {
         None,
         format!("{script}: a Ruby program with no Gemfile, so only the standard library"),
     );
-    let rv = join(dir, ".ruby-version");
-    match cx.text(&rv).and_then(|t| {
-        t.lines()
-            .next()
-            .map(|l| l.trim().trim_start_matches("ruby-").to_string())
-    }) {
-        Some(v) => {
-            d.svc.cite(&rv, Some(1), format!(".ruby-version asks for Ruby {v}"));
-            d.svc.runtime_version = Some(v);
-        }
-        None => cx.runtime_from_range(&mut d.svc, "ruby", None),
-    }
+    runtime(cx, dir, &mut d.svc, None);
     let text = cx.view.read_source(&join(dir, script), 256 * 1024).unwrap_or_default();
     let gem = Regex::new(r#"^\s*require\s+["'](sinatra|rack|roda)["']"#).expect("valid regex");
     if let Some((i, c)) = text

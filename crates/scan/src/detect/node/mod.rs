@@ -46,9 +46,10 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
         Some(ws) => (Some(ws), false),
         None => (nx::workspace(cx, dir, &svc, install.clone()), true),
     };
+    let entry = start::entry(cx, dir, &manifest);
     if let Some(ws) = ws {
         // In an integrated Nx repository the root package.json holds every app's dependencies.
-        let app = root_app(cx, dir, &manifest, !integrated);
+        let app = root_app(&manifest, entry.as_ref(), !integrated);
         found.push(Found::Workspace(ws));
         match app {
             Some(why) => svc.cite(
@@ -83,7 +84,6 @@ pub(crate) fn detect(cx: &mut Cx, dir: &str) -> Vec<Found> {
     }
     let start_script = start::start_script(cx, dir, &manifest, &text, &mut d);
     let start = start_script.command.clone();
-    let entry = start::entry(cx, dir, &manifest);
 
     match framework {
         Some("nextjs") => {
@@ -303,7 +303,7 @@ fn library_reason(manifest: &Value, entry: Option<&start::Entry>, has_start: boo
 /// Why the root package of a workspace is itself an app, when it is: an app framework among
 /// its dependencies, a start script of its own (not one that runs the members), or an entry
 /// file that runs.
-fn root_app(cx: &Cx, dir: &str, manifest: &Value, by_dependencies: bool) -> Option<String> {
+fn root_app(manifest: &Value, entry: Option<&start::Entry>, by_dependencies: bool) -> Option<String> {
     let deps = manifest.get("dependencies").and_then(Value::as_object);
     let app_frameworks = knowledge::FRAMEWORKS.iter().filter(|(eco, _, _)| *eco == "node");
     for (_, pattern, fw) in app_frameworks.filter(|_| by_dependencies) {
@@ -359,7 +359,7 @@ fn root_app(cx: &Cx, dir: &str, manifest: &Value, by_dependencies: bool) -> Opti
             return Some(format!("its own build script runs {b}"));
         }
     }
-    let e = start::entry(cx, dir, manifest)?;
+    let e = entry?;
     (e.starts != Starts::Nothing).then(|| format!("its entry file {} runs", e.file))
 }
 
