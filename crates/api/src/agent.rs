@@ -507,6 +507,7 @@ impl<'a> Desk<'a> {
                     path: rel.clone(),
                     content: a.content,
                     purpose,
+                    step: "work".into(),
                 };
                 let lines = artifact.content.lines().count();
                 match self.proposed.iter_mut().find(|p| p.path == rel) {

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use slipway_engine::changeset::ApplyReport;
 use slipway_engine::check::{check_file, Finding, Severity};
 use slipway_engine::generate::{containerize, merge_env_example, Artifact};
+use slipway_engine::pipeline::{Pipeline, Requirement};
 use slipway_engine::plan::framework_name;
+use slipway_engine::spec::DeploySpec;
 use slipway_engine::{
     knowledge, task, Change, ChangeAction, ChangeSet, Intent, Plan, Task, Todo, TodoKind, TodoStatus,
 };
@@ -72,6 +74,12 @@ pub struct Run {
     pub usage: Option<Usage>,
     /// The model's closing words (LLM runs).
     pub summary: Option<String>,
+    /// What Slipway understood about the deployment, for pipeline and platform tasks.
+    pub spec: Option<DeploySpec>,
+    /// The pipeline as a value, for the picture of it.
+    pub pipeline: Option<Pipeline>,
+    /// The secrets and variables the person must create.
+    pub requirements: Vec<Requirement>,
 }
 
 /// Who carries out the work step.
@@ -130,6 +138,12 @@ pub struct RunReport {
     pub branch_rule: Option<String>,
     /// The branch HEAD is on now.
     pub current_branch: Option<String>,
+    /// What Slipway understood about the deployment, for pipeline and platform tasks.
+    pub spec: Option<DeploySpec>,
+    /// The pipeline as a value: jobs, needs, gates and environments.
+    pub pipeline: Option<Pipeline>,
+    /// The secrets and variables to create, where, and why: the checklist.
+    pub requirements: Vec<Requirement>,
 }
 
 /// A push outcome, flattened for scripts: `{"outcome", "remote", "branch", "message"}`.
@@ -311,11 +325,13 @@ fn builtin_work(
     steps: &mut Steps,
     root: &Path,
     profile: &ProjectProfile,
+    spec: Option<&DeploySpec>,
     supported: &[Intent],
-) -> Result<Work, ApiError> {
+) -> Result<(Work, Option<slipway_engine::pipeline::Generated>), ApiError> {
     let root = root.to_path_buf();
     let mut left_out = Vec::new();
-    let artifacts = if supported.contains(&Intent::Containerize) {
+    let wants_image = supported.contains(&Intent::Containerize) || spec.is_some();
+    let mut artifacts = if wants_image {
         match containerize(profile) {
             Ok(c) => {
                 for (path, why) in &c.left_out {
@@ -361,6 +377,24 @@ fn builtin_work(
     } else {
         Vec::new()
     };
+    let mut generated = None;
+    if let Some(spec) = spec {
+        let build_images: Vec<(String, String)> = profile
+            .services
+            .iter()
+            .filter_map(|s| slipway_engine::generate::build_image(s).map(|i| (s.name.clone(), i)))
+            .collect();
+        match slipway_engine::pipeline::generate(spec, &build_images) {
+            Ok(g) => {
+                artifacts.extend(g.artifacts.iter().cloned());
+                generated = Some(g);
+            }
+            Err(why) => {
+                steps.set("pipeline", TodoStatus::Failed, Some(why.clone()));
+                return Err(ApiError::Unsupported { asked: why });
+            }
+        }
+    }
     let mut proposed: Vec<Artifact> = Vec::new();
     let mut kept: Vec<String> = Vec::new();
     let generate_steps: Vec<(String, String)> = steps
@@ -374,18 +408,11 @@ fn builtin_work(
         .collect();
     for (id, file) in &generate_steps {
         steps.start(id);
-        // A step covers its file in every service folder, and compose covers .env.example.
+        // Each artifact names its step; merged steps are filed under the step they joined.
+        let _ = file;
         let mine: Vec<&Artifact> = artifacts
             .iter()
-            .filter(|a| {
-                let name = a.path.rsplit('/').next().unwrap_or(&a.path);
-                name == file.as_str()
-                        // A Dockerfile's companions: nginx.conf for a static site, and the
-                        // Dockerfile-specific ignore file of a workspace member.
-                        || (file == "Dockerfile" && name == "nginx.conf")
-                        || (file == ".dockerignore" && name == "Dockerfile.dockerignore")
-                        || (file == "compose.yaml" && (a.path == ".env.example" || a.path == "compose.dev.yaml"))
-            })
+            .filter(|a| steps.plan.step_for(&a.step).as_deref() == Some(id.as_str()))
             .collect();
         let mut done = Vec::new();
         let mut skipped = Vec::new();
@@ -469,7 +496,7 @@ fn builtin_work(
         };
         steps.set(id, status, Some(detail));
     }
-    Ok((proposed, kept, left_out))
+    Ok(((proposed, kept, left_out), generated))
 }
 
 impl Run {
@@ -483,6 +510,7 @@ impl Run {
         let task = Task {
             text: format!("bring {} in step with the project", drift.path),
             intents: Vec::new(),
+            params: Default::default(),
         };
         let mut plan = Plan::for_model();
         let rules = ProjectRules::for_profile(&root, &profile);
@@ -507,6 +535,7 @@ impl Run {
             path: drift.path.clone(),
             content: drift.fixed.clone(),
             purpose: format!("fixes drift: {}", drift.message),
+            step: "work".into(),
         };
         let changes = ChangeSet::preview(&root, std::slice::from_ref(&artifact))?;
         let findings: Vec<Finding> = changes
@@ -551,6 +580,9 @@ impl Run {
             brain: "built-in engine".into(),
             usage: None,
             summary: None,
+            spec: None,
+            pipeline: None,
+            requirements: Vec::new(),
         })
     }
 
@@ -576,6 +608,7 @@ impl Run {
             (Err(TaskError::NotUnderstood(text)), Brain::Llm(_)) => Task {
                 text,
                 intents: Vec::new(),
+                params: Default::default(),
             },
             (Err(e), _) => return Err(e.into()),
         };
@@ -694,8 +727,27 @@ impl Run {
         // 6. The work itself.
         let mut usage = None;
         let mut model_summary = None;
+        let spec = steps
+            .plan
+            .todos
+            .iter()
+            .any(|t| t.id == "pipeline")
+            .then(|| slipway_engine::spec::build(&profile, &task.params));
+        if let Some(spec) = &spec {
+            for f in &spec.fields {
+                tracing::info!(field = %f.field, source = %f.source, "{}: {} ({})", f.field, f.value, f.why);
+            }
+            for n in &spec.notes {
+                tracing::warn!("{n}");
+            }
+        }
+        let mut generated = None;
         let (proposed, kept, left_out) = match brain {
-            Brain::Builtin => builtin_work(&mut steps, &root, &profile, &supported)?,
+            Brain::Builtin => {
+                let (work, g) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
+                generated = g;
+                work
+            }
             Brain::Llm(settings) => {
                 let briefing = crate::agent::Briefing {
                     task: &task.text,
@@ -765,6 +817,9 @@ impl Run {
             brain: brain.describe(),
             usage,
             summary: model_summary,
+            requirements: generated.as_ref().map(|g| g.requirements.clone()).unwrap_or_default(),
+            pipeline: generated.map(|g| g.pipeline),
+            spec,
         })
     }
 
@@ -987,6 +1042,9 @@ impl Run {
             new_branch: self.new_branch_name(),
             branch_rule: self.rules.branch_rule.clone(),
             current_branch: slipway_git::current_branch(&self.root),
+            spec: self.spec.clone(),
+            pipeline: self.pipeline.clone(),
+            requirements: self.requirements.clone(),
         }
     }
 

@@ -196,6 +196,11 @@ fn print_profile(profile: &slipway_scan::ProjectProfile) {
         field("health", s.health_path.clone());
         field("needs", list(&s.backing_services));
         field("env", list(&s.env_vars));
+        field("ci install", s.ci_install_command.clone());
+        for l in &s.lint_commands {
+            field("lint", Some(l.clone()));
+        }
+        field("test", s.test_command.clone());
         field(
             "workspace",
             s.workspace.as_ref().map(|w| format!("{} at {}", w.tool, w.root)),

@@ -488,6 +488,7 @@ mod tests {
             path: path.into(),
             content: content.into(),
             purpose: "test".into(),
+            step: String::new(),
         }
     }
 

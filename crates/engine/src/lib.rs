@@ -22,8 +22,12 @@ pub mod check;
 pub mod drift;
 pub mod generate;
 pub mod knowledge;
+pub mod params;
+pub mod pipeline;
 pub mod plan;
+pub mod spec;
 pub mod task;
+pub mod write;
 
 pub use changeset::{ApplyError, Change, ChangeAction, ChangeSet, Hunk, ReviewError};
 pub use check::{Finding, Severity};

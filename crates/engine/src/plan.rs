@@ -69,6 +69,9 @@ pub struct Todo {
 pub struct Plan {
     /// Steps in order.
     pub todos: Vec<Todo>,
+    /// Artifact steps filed under another step (merged), or left out (empty target).
+    #[serde(skip)]
+    pub routes: Vec<(String, String)>,
 }
 
 fn todo(id: &str, title: impl Into<String>, kind: TodoKind) -> Todo {
@@ -104,25 +107,71 @@ impl Plan {
     /// so the steps name the work, and their details name what was found.
     pub fn for_task(task: &Task) -> Plan {
         let mut todos = frame();
+        let mut work: Vec<Todo> = Vec::new();
+        let mut routes: Vec<(String, String)> = Vec::new();
+        let pipeline = task.wants(Intent::CiCd)
+            || (task.wants(Intent::PlatformDeploy)
+                && Intent::PlatformDeploy.supported()
+                && !task.unsupported().contains(&Intent::PlatformDeploy));
         if task.wants(Intent::Containerize) {
-            todos.push(todo(
+            work.push(todo(
                 "dockerfile",
                 "Write a multi-stage Dockerfile (cached dependency layer, non-root user)",
                 TodoKind::Generate("Dockerfile".into()),
             ));
-            todos.push(todo(
+            work.push(todo(
                 "dockerignore",
                 "Write a .dockerignore that keeps the build context small and secret-free",
                 TodoKind::Generate(".dockerignore".into()),
             ));
-            todos.push(todo(
+            work.push(todo(
                 "compose",
                 "Write compose.yaml for the app and the services it needs",
                 TodoKind::Generate("compose.yaml".into()),
             ));
+        } else if pipeline {
+            // The pipeline builds an image: the Dockerfile it builds is written or improved too.
+            work.push(todo(
+                "dockerfile",
+                "Write or improve the Dockerfile and .dockerignore the pipeline builds",
+                TodoKind::Generate("Dockerfile".into()),
+            ));
+            routes.push(("dockerignore".into(), "dockerfile".into()));
+            routes.push(("compose".into(), String::new()));
+        }
+        if pipeline {
+            work.push(todo(
+                "pipeline",
+                "Write the CI/CD pipeline: lint, tests against service containers, image build and push, deploy from the deploy branch only",
+                TodoKind::Generate("pipeline".into()),
+            ));
+            let platforms: Vec<&str> = task
+                .params
+                .targets
+                .iter()
+                .filter(|t| t.is_platform())
+                .map(|t| t.label())
+                .collect();
+            if !platforms.is_empty() {
+                work.push(todo(
+                    "platform",
+                    format!(
+                        "Write the {} configuration with its health check and release steps",
+                        platforms.join(" and ")
+                    ),
+                    TodoKind::Generate("platform".into()),
+                ));
+            } else {
+                routes.push(("platform".into(), "pipeline".into()));
+            }
+            work.push(todo(
+                "runbook",
+                "List the secrets and variables to create, and write the runbook docs/deploy.md",
+                TodoKind::Generate("docs/deploy.md".into()),
+            ));
         }
         let declined = task.unsupported();
-        if !declined.is_empty() {
+        let declined_todo = (!declined.is_empty()).then(|| {
             let words: Vec<&str> = declined.iter().map(|i| i.describe()).collect();
             let mut t = todo(
                 "declined",
@@ -134,16 +183,53 @@ impl Plan {
                 "the built-in engine cannot {} yet; nothing is generated for it (an LLM provider in Settings can attempt it, through the same review)",
                 words.join(" or ")
             ));
-            todos.push(t);
+            t
+        });
+        // At most 10 steps: the frame (4), the work, the declined note, reflect and ship.
+        // Neighbouring steps merge, the later one's files filed under the earlier one.
+        let room = 10 - 4 - 2 - usize::from(declined_todo.is_some());
+        for (from, into, title) in [
+            ("runbook", "pipeline", "Write the CI/CD pipeline, the runbook docs/deploy.md and the list of secrets to create"),
+            ("dockerignore", "dockerfile", "Write a multi-stage Dockerfile and a .dockerignore (cached dependency layer, non-root user, no secrets in the context)"),
+            ("compose", "dockerfile", "Write the Dockerfile, .dockerignore and compose.yaml for the app and the services it needs"),
+        ] {
+            if work.len() <= room {
+                break;
+            }
+            if work.iter().any(|t| t.id == from) && work.iter().any(|t| t.id == into) {
+                work.retain(|t| t.id != from);
+                if let Some(t) = work.iter_mut().find(|t| t.id == into) {
+                    t.title = title.to_string();
+                }
+                for r in routes.iter_mut().filter(|r| r.1 == from) {
+                    r.1 = into.to_string();
+                }
+                routes.push((from.to_string(), into.to_string()));
+            }
         }
+        todos.extend(work);
+        todos.extend(declined_todo);
         todos.push(todo(
             "reflect",
-            "Reflect: check security (non-root, secrets), pinned tags and image size",
+            if pipeline {
+                "Reflect: check security (permissions, pinned versions, secrets by name), deploy gates and zero-downtime"
+            } else {
+                "Reflect: check security (non-root, secrets), pinned tags and image size"
+            },
             TodoKind::Reflect,
         ));
         todos.push(todo("ship", "Commit and push", TodoKind::Ship));
         debug_assert!((5..=10).contains(&todos.len()));
-        Plan { todos }
+        Plan { todos, routes }
+    }
+
+    /// The step an artifact of `step` is filed under: the step itself, the step it was merged
+    /// into, or none when this plan leaves that step's files out (compose for a pipeline).
+    pub fn step_for(&self, step: &str) -> Option<String> {
+        if let Some((_, into)) = self.routes.iter().find(|(from, _)| from == step) {
+            return (!into.is_empty()).then(|| into.clone());
+        }
+        self.todos.iter().any(|t| t.id == step).then(|| step.to_string())
     }
 
     /// Writes the todo list for a task the LLM carries out: the same frame, with one work step
@@ -163,7 +249,10 @@ impl Plan {
             ),
             todo("ship", "Commit and push", TodoKind::Ship),
         ]);
-        Plan { todos }
+        Plan {
+            todos,
+            routes: Vec::new(),
+        }
     }
 
     /// Replaces the work steps with `work` (at most 4, so the list stays within 10), keeping the

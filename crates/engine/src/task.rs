@@ -39,7 +39,7 @@ impl Intent {
 
     /// True when the built-in engine can carry out this intent today.
     pub fn supported(self) -> bool {
-        matches!(self, Intent::Containerize)
+        matches!(self, Intent::Containerize | Intent::CiCd | Intent::PlatformDeploy)
     }
 }
 
@@ -124,6 +124,9 @@ pub struct Task {
     pub text: String,
     /// What was asked for, in the order first mentioned.
     pub intents: Vec<Intent>,
+    /// The parameters the words carry: targets, CI system, registry, strategy, numbers.
+    #[serde(default)]
+    pub params: crate::params::TaskParams,
 }
 
 /// Why a task was not understood.
@@ -132,6 +135,9 @@ pub enum TaskError {
     /// Nothing was typed.
     #[error("the task is empty: say what to do, for example \"containerize this app\"")]
     Empty,
+    /// The task names a deploy target, CI system or registry Slipway does not know.
+    #[error("{0}")]
+    Unknown(String),
     /// No deployment intent was recognised.
     #[error(
         "Slipway did not understand the task {0:?}: it knows deployment work such as \"containerize this app\"; \
@@ -141,9 +147,15 @@ pub enum TaskError {
 }
 
 impl Task {
-    /// Intents the engine cannot carry out yet.
+    /// Intents the engine cannot carry out yet. A platform deploy is one only when it names
+    /// platforms this family covers (or none): Cloud Run, ECS and the like come later.
     pub fn unsupported(&self) -> Vec<Intent> {
-        self.intents.iter().copied().filter(|i| !i.supported()).collect()
+        let clouds_only = !self.params.targets.is_empty() && !self.params.targets.iter().any(|t| t.is_platform());
+        self.intents
+            .iter()
+            .copied()
+            .filter(|i| !i.supported() || (*i == Intent::PlatformDeploy && clouds_only))
+            .collect()
     }
 
     /// True when the task asks for `intent`.
@@ -188,13 +200,31 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
             found.push((pos, *intent));
         }
     }
+    // A place or system Slipway does not know is named as such, before anything else.
+    let params = crate::params::read(text).map_err(TaskError::Unknown)?;
+    if found.is_empty() {
+        // "deploy to production from the release branch": a deploy pipeline, with no place named.
+        if let Some(pos) = ["deploy", "ship", "release"]
+            .iter()
+            .filter_map(|w| words.iter().position(|x| x.starts_with(w)))
+            .min()
+        {
+            found.push((word_offset(&lower, &words, pos), Intent::CiCd));
+        }
+    }
     if found.is_empty() {
         return Err(TaskError::NotUnderstood(text.to_string()));
     }
     found.sort_by_key(|(pos, _)| *pos);
+    let mut intents: Vec<Intent> = found.into_iter().map(|(_, i)| i).collect();
+    // A named CI system or registry is a pipeline request even without the word "CI".
+    if (params.ci.is_some() || params.registry.is_some()) && !intents.contains(&Intent::CiCd) {
+        intents.push(Intent::CiCd);
+    }
     Ok(Task {
         text: text.to_string(),
-        intents: found.into_iter().map(|(_, i)| i).collect(),
+        intents,
+        params,
     })
 }
 

@@ -13,6 +13,18 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        text: "set up CI/CD with GitLab, containerize it and deploy to Kubernetes",
+        intents: &[Intent::CiCd, Intent::Containerize, Intent::Kubernetes],
+        generates: &["Dockerfile", "compose.yaml", "pipeline"],
+        declines: &["deploy to Kubernetes"],
+    },
+    Case {
+        text: "deploy it to Cloud Run",
+        intents: &[Intent::PlatformDeploy],
+        generates: &[],
+        declines: &["configure a cloud or PaaS deployment"],
+    },
+    Case {
         text: "containerize this Next.js app",
         intents: &[Intent::Containerize],
         generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
@@ -33,8 +45,8 @@ const CASES: &[Case] = &[
     Case {
         text: "set up CI/CD to Railway for this FastAPI service",
         intents: &[Intent::CiCd, Intent::PlatformDeploy],
-        generates: &[],
-        declines: &["set up a CI/CD pipeline", "configure a cloud or PaaS deployment"],
+        generates: &["Dockerfile", "pipeline", "platform", "docs/deploy.md"],
+        declines: &[],
     },
     Case {
         text: "deploy it to Kubernetes with autoscaling",
@@ -51,8 +63,9 @@ const CASES: &[Case] = &[
     Case {
         text: "add a GitHub Actions workflow that builds and pushes the Docker image",
         intents: &[Intent::CiCd, Intent::Containerize],
-        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
-        declines: &["set up a CI/CD pipeline"],
+        // Four work steps fit: the runbook joins the pipeline step.
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml", "pipeline"],
+        declines: &[],
     },
     Case {
         text: "Terraform for an ECS service",
@@ -69,8 +82,8 @@ const CASES: &[Case] = &[
     Case {
         text: "ship it to fly.io in a container",
         intents: &[Intent::PlatformDeploy, Intent::Containerize],
-        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
-        declines: &["configure a cloud or PaaS deployment"],
+        generates: &["Dockerfile", "compose.yaml", "pipeline", "platform"],
+        declines: &[],
     },
 ];
 

@@ -20,7 +20,7 @@ use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use crate::view::line_of;
-use crate::{ProjectView, ScanWarning, ServiceProfile, Skipped};
+use crate::{DeploySettings, ProjectView, ScanWarning, ServiceProfile, Skipped};
 
 /// The file name, at the project root.
 pub const FILE: &str = "slipway.toml";
@@ -39,6 +39,9 @@ pub const FIELDS: &[(&str, FieldKind)] = &[
     ("start_command", FieldKind::Text),
     ("health_path", FieldKind::Text),
     ("artifact", FieldKind::Text),
+    ("ci_install_command", FieldKind::Text),
+    ("lint_commands", FieldKind::List),
+    ("test_command", FieldKind::Text),
     ("backing_services", FieldKind::List),
     ("env_vars", FieldKind::List),
     ("ignore", FieldKind::Flag),
@@ -55,6 +58,8 @@ pub enum FieldKind {
     List,
     /// true or false.
     Flag,
+    /// A whole number.
+    Count,
 }
 
 /// Why a correction could not be saved.
@@ -115,9 +120,9 @@ pub(crate) fn apply(
     services: &mut Vec<ServiceProfile>,
     skipped: &mut Vec<Skipped>,
     warnings: &mut Vec<ScanWarning>,
-) {
+) -> DeploySettings {
     let Some(text) = view.read_text(FILE, warnings) else {
-        return;
+        return DeploySettings::default();
     };
     let doc = match text.parse::<DocumentMut>() {
         Ok(d) => d,
@@ -130,17 +135,18 @@ pub(crate) fn apply(
                     e.message().lines().next().unwrap_or("")
                 ),
             });
-            return;
+            return DeploySettings::default();
         }
     };
+    let deploy = read_deploy(&doc, &text, warnings);
     let Some(table) = doc.get("services").and_then(Item::as_table_like) else {
-        if doc.iter().next().is_some() {
+        if doc.iter().any(|(k, _)| k != "deploy") {
             warnings.push(ScanWarning {
                 path: FILE.into(),
                 message: "no [services.\"<folder>\"] tables: nothing to apply".into(),
             });
         }
-        return;
+        return deploy;
     };
     for (raw_path, entry) in table.iter() {
         let path = norm_path(raw_path);
@@ -218,6 +224,153 @@ pub(crate) fn apply(
         }
     }
     services.sort_by(|a, b| a.path.cmp(&b.path));
+    deploy
+}
+
+/// Fields of the `[deploy]` table and the kind of value each takes.
+pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
+    ("ci", FieldKind::Text),
+    ("registry", FieldKind::Text),
+    ("image", FieldKind::Text),
+    ("targets", FieldKind::List),
+    ("branch", FieldKind::Text),
+    ("strategy", FieldKind::Text),
+    ("environments", FieldKind::List),
+    ("approval", FieldKind::Flag),
+    ("min_replicas", FieldKind::Count),
+    ("max_replicas", FieldKind::Count),
+    ("cpu_percent", FieldKind::Count),
+    ("host", FieldKind::Text),
+];
+
+/// Reads `[deploy]`: each field of the right type is kept with its line; a field of the wrong
+/// type, or one Slipway does not know, becomes a warning naming the line, and the rest applies.
+fn read_deploy(doc: &DocumentMut, text: &str, warnings: &mut Vec<ScanWarning>) -> DeploySettings {
+    let mut d = DeploySettings::default();
+    let Some(table) = doc.get("deploy") else {
+        return d;
+    };
+    let header = line_of(text, "[deploy]").unwrap_or(1);
+    let Some(table) = table.as_table_like() else {
+        warnings.push(ScanWarning {
+            path: FILE.into(),
+            message: format!("line {header}: deploy must be a table ([deploy]); ignored"),
+        });
+        return d;
+    };
+    for (field, item) in table.iter() {
+        // The field's own line: the first `field =` after the table header.
+        let line = text
+            .lines()
+            .enumerate()
+            .skip(header as usize)
+            .find(|(_, l)| {
+                let l = l.trim_start();
+                l.strip_prefix(field).is_some_and(|r| r.trim_start().starts_with('='))
+            })
+            .map_or(header, |(i, _)| i as u32 + 1);
+        let warn = |warnings: &mut Vec<ScanWarning>, why: String| {
+            warnings.push(ScanWarning {
+                path: FILE.into(),
+                message: format!("line {line}: deploy.{field} {why}; ignored"),
+            })
+        };
+        let Some(kind) = DEPLOY_FIELDS.iter().find(|(f, _)| *f == field).map(|(_, k)| *k) else {
+            let known: Vec<&str> = DEPLOY_FIELDS.iter().map(|(f, _)| *f).collect();
+            warn(
+                warnings,
+                format!("is not a field Slipway knows (it knows {})", known.join(", ")),
+            );
+            continue;
+        };
+        let value = item.as_value();
+        let ok = match kind {
+            FieldKind::Text => match value.and_then(Value::as_str) {
+                Some(s) => {
+                    let s = Some(s.to_string());
+                    match field {
+                        "ci" => d.ci = s,
+                        "registry" => d.registry = s,
+                        "image" => d.image = s,
+                        "branch" => d.branch = s,
+                        "strategy" => d.strategy = s,
+                        _ => d.host = s,
+                    }
+                    true
+                }
+                None => {
+                    warn(warnings, format!("must be a string, not {}", type_name(item)));
+                    false
+                }
+            },
+            FieldKind::List => {
+                let items: Option<Vec<String>> = match value {
+                    Some(Value::String(s)) => Some(vec![s.value().clone()]),
+                    Some(Value::Array(a)) => a.iter().map(|v| v.as_str().map(str::to_string)).collect(),
+                    _ => None,
+                };
+                match items {
+                    Some(items) => {
+                        if field == "targets" {
+                            d.targets = items;
+                        } else {
+                            d.environments = items;
+                        }
+                        true
+                    }
+                    None => {
+                        warn(warnings, "must be a list of strings".into());
+                        false
+                    }
+                }
+            }
+            FieldKind::Flag => match value.and_then(Value::as_bool) {
+                Some(b) => {
+                    d.approval = Some(b);
+                    true
+                }
+                None => {
+                    warn(warnings, format!("must be true or false, not {}", type_name(item)));
+                    false
+                }
+            },
+            FieldKind::Count | FieldKind::Port => {
+                let n = value.and_then(Value::as_integer);
+                let max = if field == "cpu_percent" { 100 } else { 1000 };
+                match n.and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=max).contains(n)) {
+                    Some(n) => {
+                        match field {
+                            "min_replicas" => d.min_replicas = Some(n),
+                            "max_replicas" => d.max_replicas = Some(n),
+                            _ => d.cpu_percent = Some(n),
+                        }
+                        true
+                    }
+                    None => {
+                        warn(warnings, format!("must be a whole number from 1 to {max}"));
+                        false
+                    }
+                }
+            }
+        };
+        if ok {
+            d.lines.insert(field.to_string(), line);
+        }
+    }
+    d
+}
+
+fn type_name(item: &Item) -> &'static str {
+    match item.as_value() {
+        Some(Value::String(_)) => "a string",
+        Some(Value::Integer(_)) => "a number",
+        Some(Value::Float(_)) => "a number",
+        Some(Value::Boolean(_)) => "true or false",
+        Some(Value::Array(_)) => "a list",
+        Some(Value::InlineTable(_)) => "a table",
+        Some(Value::Datetime(_)) => "a date",
+        None => "a table",
+    }
 }
 
 fn set_field(svc: &mut ServiceProfile, field: &str, kind: FieldKind, value: Option<&Value>) -> Result<String, String> {
@@ -240,11 +393,12 @@ fn set_field(svc: &mut ServiceProfile, field: &str, kind: FieldKind, value: Opti
             let shown = format!("[{}]", items.join(", "));
             match field {
                 "backing_services" => svc.backing_services = items,
+                "lint_commands" => svc.lint_commands = items,
                 _ => svc.env_vars = items,
             }
             Ok(shown)
         }
-        FieldKind::Flag => Ok(String::new()),
+        FieldKind::Flag | FieldKind::Count => Ok(String::new()),
         FieldKind::Text => {
             let s = value.and_then(Value::as_str).ok_or("must be a string")?.to_string();
             if field == "kind" && !["web", "static", "worker"].contains(&s.as_str()) {
@@ -268,6 +422,8 @@ fn set_field(svc: &mut ServiceProfile, field: &str, kind: FieldKind, value: Opti
                 "build_command" => &mut svc.build_command,
                 "start_command" => &mut svc.start_command,
                 "health_path" => &mut svc.health_path,
+                "ci_install_command" => &mut svc.ci_install_command,
+                "test_command" => &mut svc.test_command,
                 _ => &mut svc.artifact,
             };
             *slot = Some(s);
@@ -288,6 +444,30 @@ pub fn set_correction(
         field: field.to_string(),
         known: FIELDS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", "),
     })?;
+    edit(root, Some(service), field, kind, value)
+}
+
+/// Sets (or, with `None`, removes) one field of the `[deploy]` table in `<root>/slipway.toml`,
+/// keeping everything else in the file as written.
+pub fn set_deploy(root: &Path, field: &str, value: Option<&serde_json::Value>) -> Result<(), ConfigError> {
+    let kind = DEPLOY_FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, k)| *k)
+        .ok_or_else(|| ConfigError::UnknownField {
+            field: field.to_string(),
+            known: DEPLOY_FIELDS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", "),
+        })?;
+    edit(root, None, field, kind, value)
+}
+
+fn edit(
+    root: &Path,
+    service: Option<&str>,
+    field: &str,
+    kind: FieldKind,
+    value: Option<&serde_json::Value>,
+) -> Result<(), ConfigError> {
     let path = root.join(FILE);
     let shown = path.display().to_string();
     let io = |e: std::io::Error| ConfigError::Io {
@@ -329,6 +509,14 @@ pub fn set_correction(
                     .ok_or_else(|| bad("a port is a whole number from 1 to 65535"))?;
                 Value::from(n as i64)
             }
+            FieldKind::Count => {
+                let n = v
+                    .as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| bad("must be a whole number from 1 to 1000"))?;
+                Value::from(n as i64)
+            }
             FieldKind::Flag => Value::from(
                 v.as_bool()
                     .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
@@ -362,6 +550,22 @@ pub fn set_correction(
             }
         }),
     };
+    let Some(service) = service else {
+        if !doc.contains_key("deploy") {
+            doc.insert("deploy", Item::Table(Table::new()));
+        }
+        let deploy = doc["deploy"].as_table_mut().ok_or_else(|| ConfigError::Unreadable {
+            path: shown.clone(),
+            message: "deploy is not a table".into(),
+        })?;
+        match new_value {
+            Some(v) => deploy[field] = Item::Value(v),
+            None => {
+                deploy.remove(field);
+            }
+        }
+        return write_doc(root, &doc, &io);
+    };
     let key = norm_path(service);
     if !doc.contains_key("services") {
         let mut t = Table::new();
@@ -392,6 +596,11 @@ pub fn set_correction(
             }
         }
     }
+    write_doc(root, &doc, &io)
+}
+
+fn write_doc(root: &Path, doc: &DocumentMut, io: &dyn Fn(std::io::Error) -> ConfigError) -> Result<(), ConfigError> {
+    let path = root.join(FILE);
     let text = doc.to_string();
     let tmp = root.join(format!(".{FILE}.slipway-tmp"));
     std::fs::write(&tmp, text.as_bytes()).map_err(io)?;

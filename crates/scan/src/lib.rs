@@ -61,7 +61,7 @@ pub fn scan(root: &Path) -> Result<ProjectProfile, ScanError> {
 /// Analyses an already opened (and indexed) view; used for in-memory projects and fuzzing.
 pub fn scan_view(view: &ProjectView, mut warnings: Vec<ScanWarning>) -> ProjectProfile {
     let (mut services, mut skipped) = detect::services(view, &mut warnings);
-    config::apply(view, &mut services, &mut skipped, &mut warnings);
+    let deploy = config::apply(view, &mut services, &mut skipped, &mut warnings);
     let infrastructure = infra::inventory(view);
     ProjectProfile {
         root: view.root_display(),
@@ -70,5 +70,6 @@ pub fn scan_view(view: &ProjectView, mut warnings: Vec<ScanWarning>) -> ProjectP
         git: None,
         skipped,
         warnings,
+        deploy,
     }
 }

@@ -19,6 +19,50 @@ pub struct ProjectProfile {
     /// Problems met along the way; the scan went on past each of them.
     #[serde(default)]
     pub warnings: Vec<ScanWarning>,
+    /// The `[deploy]` table of `slipway.toml`, as written (values of the wrong type are left
+    /// out with a warning naming the line).
+    #[serde(default, skip_serializing_if = "DeploySettings::is_empty")]
+    pub deploy: DeploySettings,
+}
+
+/// What the person set in the `[deploy]` table of `slipway.toml`. The deployment spec reads
+/// it first: it wins over what the task says and what the project shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploySettings {
+    /// `ci`: github, gitlab, jenkins or circleci.
+    pub ci: Option<String>,
+    /// `registry`: ghcr, gitlab, dockerhub, ecr, gar or acr.
+    pub registry: Option<String>,
+    /// `image`: the image name to push, without a tag (`ghcr.io/acme/api`).
+    pub image: Option<String>,
+    /// `targets`: where to deploy (railway, fly, render, heroku, vercel, netlify).
+    pub targets: Vec<String>,
+    /// `branch`: the branch deploys run from.
+    pub branch: Option<String>,
+    /// `strategy`: rolling, blue-green or canary.
+    pub strategy: Option<String>,
+    /// `environments`: staging, production.
+    pub environments: Vec<String>,
+    /// `approval`: a manual approval before production.
+    pub approval: Option<bool>,
+    /// `min_replicas`.
+    pub min_replicas: Option<u32>,
+    /// `max_replicas`.
+    pub max_replicas: Option<u32>,
+    /// `cpu_percent`: the CPU utilisation to scale at.
+    pub cpu_percent: Option<u32>,
+    /// `host`: the public host name.
+    pub host: Option<String>,
+    /// The line of each field set, for citing it.
+    pub lines: std::collections::BTreeMap<String, u32>,
+}
+
+impl DeploySettings {
+    /// True when nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
 }
 
 /// A package folder that is not a service, and why.
@@ -85,6 +129,20 @@ pub struct ServiceProfile {
     /// or a jar, relative to the service folder.
     #[serde(default)]
     pub artifact: Option<String>,
+    /// Command that installs the dependencies a pipeline's lint and test steps need (the
+    /// development tools included), run in the service folder.
+    #[serde(default)]
+    pub ci_install_command: Option<String>,
+    /// The linters and format checks the project configures, each a command run in the
+    /// service folder, in the order a pipeline runs them.
+    #[serde(default)]
+    pub lint_commands: Vec<String>,
+    /// The project's own test command, with coverage where the stack's usual tool is there.
+    #[serde(default)]
+    pub test_command: Option<String>,
+    /// The coverage report the test command writes, relative to the service folder.
+    #[serde(default)]
+    pub coverage_report: Option<String>,
     /// The monorepo this service is part of, when it is part of one.
     #[serde(default)]
     pub workspace: Option<WorkspaceFacts>,
@@ -118,6 +176,10 @@ impl ServiceProfile {
             env_vars: Vec::new(),
             health_path: None,
             artifact: None,
+            ci_install_command: None,
+            lint_commands: Vec::new(),
+            test_command: None,
+            coverage_report: None,
             workspace: None,
             corrected: Vec::new(),
             evidence: Vec::new(),

@@ -152,6 +152,7 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
         path: "compose.yaml".into(),
         content: f,
         purpose: "runs the app and its backing services together with one command".into(),
+        step: "compose".into(),
     }];
     if !env_names.is_empty() {
         let mut example =
@@ -163,6 +164,7 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
             path: ".env.example".into(),
             content: example,
             purpose: "names the variables compose.yaml needs, without values".into(),
+            step: "compose".into(),
         });
     }
     out
@@ -259,5 +261,6 @@ pub fn compose_dev(profile: &ProjectProfile) -> Option<Artifact> {
         path: "compose.dev.yaml".into(),
         content: f,
         purpose: "runs the app in development with its source mounted and reloading".into(),
+        step: "compose".into(),
     })
 }

@@ -21,6 +21,10 @@ pub struct Artifact {
     pub content: String,
     /// Why the file exists, in a sentence.
     pub purpose: String,
+    /// The todo step it belongs to (`dockerfile`, `pipeline`, `platform`, ...): the runner
+    /// files each artifact under its step, whatever the file is called.
+    #[serde(default)]
+    pub step: String,
 }
 
 /// Why a generator could not produce its files.
@@ -111,6 +115,19 @@ pub fn base_image(service: &ServiceProfile) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The image the generated Dockerfile of `service` builds on (its first `FROM`), so that a
+/// pipeline's toolchain is the Dockerfile's.
+pub fn build_image(service: &ServiceProfile) -> Option<String> {
+    let files = service_files(service).ok()?;
+    let dockerfile = files.iter().find(|a| a.path.ends_with("Dockerfile"))?;
+    dockerfile
+        .content
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("FROM "))
+        .and_then(|rest| rest.split_whitespace().find(|w| !w.starts_with("--")))
+        .map(str::to_string)
+}
+
 fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateError> {
     let language = service.language.clone().unwrap_or_else(|| "unknown".into());
     let not_yet = |why: String| GenerateError::NotYet {
@@ -131,6 +148,7 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                     path: service_file(service, "nginx.conf"),
                     content: stacks::nginx_conf(service),
                     purpose: "serves the static files, with a health endpoint and long caching of hashed assets".into(),
+                    step: "dockerfile".into(),
                 });
                 let (image, _, install) = docker::node_build_parts(service);
                 stacks::static_member(service, &image, &install)
@@ -158,6 +176,7 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                     "builds a small production image of {} from the workspace root",
                     service.name
                 ),
+                step: "dockerfile".into(),
             },
             Artifact {
                 // BuildKit reads <Dockerfile>.dockerignore beside a Dockerfile built with -f.
@@ -165,6 +184,7 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                 content: dockerignore(service),
                 purpose: "keeps dependencies, build output, git data and secrets out of the workspace build context"
                     .into(),
+                step: "dockerignore".into(),
             },
         ];
         files.extend(extra);
@@ -182,6 +202,7 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                 path: service_file(service, "nginx.conf"),
                 content: stacks::nginx_conf(service),
                 purpose: "serves the static files, with a health endpoint and long caching of hashed assets".into(),
+                step: "dockerfile".into(),
             });
             if language == "node" {
                 let (image, manifests, install) = docker::node_build_parts(service);
@@ -251,11 +272,13 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
             path: service_file(service, "Dockerfile"),
             content,
             purpose: format!("builds a small production image of {}", service.name),
+            step: "dockerfile".into(),
         },
         Artifact {
             path: service_file(service, ".dockerignore"),
             content: dockerignore(service),
             purpose: "keeps dependencies, build output, git data and secrets out of the build context".into(),
+            step: "dockerignore".into(),
         },
     ];
     files.extend(extra);

@@ -7,6 +7,7 @@
 //! health endpoints) and what its deployment files say (Procfile, Dockerfile).
 
 mod beam;
+mod checks;
 mod code;
 pub(crate) mod commands;
 mod dotnet;
@@ -1183,5 +1184,6 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
     env.sort();
     env.dedup();
     d.svc.env_vars = env;
+    checks::detect(cx, &mut d.svc);
     d.svc
 }

@@ -1,0 +1,635 @@
+//! The parameters a task's words carry, beyond its intents: where to deploy, with which CI
+//! system, through which registry, how to roll out, how far to scale, on which host.
+//!
+//! "set up CI/CD with GitLab, push to ECR and deploy to Fly.io with a canary, from 2 to 10
+//! replicas at 70% CPU, on api.example.com, staging and production with approval" reads as
+//! one [`TaskParams`]. A name Slipway does not know in a place where a target, CI system or
+//! registry goes is refused with the names it does know.
+
+use serde::{Deserialize, Serialize};
+
+/// A CI system a pipeline is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum CiSystem {
+    /// GitHub Actions, `.github/workflows/`.
+    Github,
+    /// GitLab CI/CD, `.gitlab-ci.yml`.
+    Gitlab,
+    /// A declarative `Jenkinsfile`.
+    Jenkins,
+    /// CircleCI, `.circleci/config.yml`.
+    Circleci,
+}
+
+impl CiSystem {
+    /// Every CI system, in the order they are offered.
+    pub const ALL: [CiSystem; 4] = [
+        CiSystem::Github,
+        CiSystem::Gitlab,
+        CiSystem::Jenkins,
+        CiSystem::Circleci,
+    ];
+
+    /// The name people write.
+    pub fn label(self) -> &'static str {
+        match self {
+            CiSystem::Github => "GitHub Actions",
+            CiSystem::Gitlab => "GitLab CI",
+            CiSystem::Jenkins => "Jenkins",
+            CiSystem::Circleci => "CircleCI",
+        }
+    }
+
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            CiSystem::Github => "github",
+            CiSystem::Gitlab => "gitlab",
+            CiSystem::Jenkins => "jenkins",
+            CiSystem::Circleci => "circleci",
+        }
+    }
+
+    /// The system with this id or name.
+    pub fn parse(s: &str) -> Option<CiSystem> {
+        let s = s.trim().to_ascii_lowercase();
+        CiSystem::ALL
+            .into_iter()
+            .find(|c| c.id() == s || c.label().to_ascii_lowercase() == s)
+            .or(match s.as_str() {
+                "github-actions" | "actions" | "gha" => Some(CiSystem::Github),
+                "gitlab-ci" => Some(CiSystem::Gitlab),
+                "circle" => Some(CiSystem::Circleci),
+                _ => None,
+            })
+    }
+}
+
+/// Where images are pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Registry {
+    /// GitHub Container Registry, `ghcr.io`.
+    Ghcr,
+    /// The GitLab project's container registry.
+    Gitlab,
+    /// Docker Hub.
+    Dockerhub,
+    /// Amazon ECR.
+    Ecr,
+    /// Google Artifact Registry.
+    Gar,
+    /// Azure Container Registry.
+    Acr,
+}
+
+impl Registry {
+    /// Every registry.
+    pub const ALL: [Registry; 6] = [
+        Registry::Ghcr,
+        Registry::Gitlab,
+        Registry::Dockerhub,
+        Registry::Ecr,
+        Registry::Gar,
+        Registry::Acr,
+    ];
+
+    /// The name people write.
+    pub fn label(self) -> &'static str {
+        match self {
+            Registry::Ghcr => "GitHub Container Registry",
+            Registry::Gitlab => "GitLab container registry",
+            Registry::Dockerhub => "Docker Hub",
+            Registry::Ecr => "Amazon ECR",
+            Registry::Gar => "Google Artifact Registry",
+            Registry::Acr => "Azure Container Registry",
+        }
+    }
+
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Registry::Ghcr => "ghcr",
+            Registry::Gitlab => "gitlab",
+            Registry::Dockerhub => "dockerhub",
+            Registry::Ecr => "ecr",
+            Registry::Gar => "gar",
+            Registry::Acr => "acr",
+        }
+    }
+
+    /// The registry with this id.
+    pub fn parse(s: &str) -> Option<Registry> {
+        let s = s.trim().to_ascii_lowercase();
+        Registry::ALL.into_iter().find(|r| r.id() == s).or(match s.as_str() {
+            "docker-hub" | "docker hub" => Some(Registry::Dockerhub),
+            "artifact-registry" => Some(Registry::Gar),
+            _ => None,
+        })
+    }
+}
+
+/// Where a service is deployed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// Railway.
+    Railway,
+    /// Fly.io.
+    Fly,
+    /// Render.
+    Render,
+    /// Heroku's container stack.
+    Heroku,
+    /// Vercel.
+    Vercel,
+    /// Netlify.
+    Netlify,
+    /// Kubernetes (a later family).
+    Kubernetes,
+    /// Google Cloud Run (a later family).
+    CloudRun,
+    /// Amazon ECS (a later family).
+    Ecs,
+    /// Azure Container Apps (a later family).
+    AzureContainerApps,
+}
+
+impl Target {
+    /// Every target, platforms first.
+    pub const ALL: [Target; 10] = [
+        Target::Railway,
+        Target::Fly,
+        Target::Render,
+        Target::Heroku,
+        Target::Vercel,
+        Target::Netlify,
+        Target::Kubernetes,
+        Target::CloudRun,
+        Target::Ecs,
+        Target::AzureContainerApps,
+    ];
+
+    /// The name people write.
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::Railway => "Railway",
+            Target::Fly => "Fly.io",
+            Target::Render => "Render",
+            Target::Heroku => "Heroku",
+            Target::Vercel => "Vercel",
+            Target::Netlify => "Netlify",
+            Target::Kubernetes => "Kubernetes",
+            Target::CloudRun => "Cloud Run",
+            Target::Ecs => "Amazon ECS",
+            Target::AzureContainerApps => "Azure Container Apps",
+        }
+    }
+
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Target::Railway => "railway",
+            Target::Fly => "fly",
+            Target::Render => "render",
+            Target::Heroku => "heroku",
+            Target::Vercel => "vercel",
+            Target::Netlify => "netlify",
+            Target::Kubernetes => "kubernetes",
+            Target::CloudRun => "cloud-run",
+            Target::Ecs => "ecs",
+            Target::AzureContainerApps => "azure-container-apps",
+        }
+    }
+
+    /// True for the platforms this family deploys to; the others belong to the Kubernetes and
+    /// cloud families.
+    pub fn is_platform(self) -> bool {
+        matches!(
+            self,
+            Target::Railway | Target::Fly | Target::Render | Target::Heroku | Target::Vercel | Target::Netlify
+        )
+    }
+
+    /// The target with this id or name.
+    pub fn parse(s: &str) -> Option<Target> {
+        let s = s.trim().to_ascii_lowercase();
+        Target::ALL
+            .into_iter()
+            .find(|t| t.id() == s || t.label().to_ascii_lowercase() == s)
+            .or(match s.as_str() {
+                "fly.io" | "flyio" => Some(Target::Fly),
+                "k8s" => Some(Target::Kubernetes),
+                "cloudrun" => Some(Target::CloudRun),
+                "aca" => Some(Target::AzureContainerApps),
+                _ => None,
+            })
+    }
+}
+
+/// How a new version replaces the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// Replace instances a few at a time, each after the new one is healthy.
+    Rolling,
+    /// Start the whole new version beside the old, then switch traffic at once.
+    BlueGreen,
+    /// Send a small share of traffic to the new version first.
+    Canary,
+}
+
+impl Strategy {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "rolling",
+            Strategy::BlueGreen => "blue-green",
+            Strategy::Canary => "canary",
+        }
+    }
+
+    /// The strategy with this id.
+    pub fn parse(s: &str) -> Option<Strategy> {
+        match s.trim().to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+            "rolling" => Some(Strategy::Rolling),
+            "blue-green" | "bluegreen" => Some(Strategy::BlueGreen),
+            "canary" => Some(Strategy::Canary),
+            _ => None,
+        }
+    }
+}
+
+/// What a task's words set. Every field is `None` or empty when the words do not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskParams {
+    /// Deploy targets named, in order.
+    pub targets: Vec<Target>,
+    /// The CI system named.
+    pub ci: Option<CiSystem>,
+    /// The registry named.
+    pub registry: Option<Registry>,
+    /// The rollout strategy named.
+    pub strategy: Option<Strategy>,
+    /// Fewest replicas.
+    pub min_replicas: Option<u32>,
+    /// Most replicas.
+    pub max_replicas: Option<u32>,
+    /// CPU utilisation to scale at, in percent.
+    pub cpu_percent: Option<u32>,
+    /// The public host name.
+    pub host: Option<String>,
+    /// Environments named, in order (`staging`, `production`).
+    pub environments: Vec<String>,
+    /// A manual approval before production.
+    pub approval: bool,
+    /// The branch deploys run from.
+    pub branch: Option<String>,
+}
+
+/// CI systems people name that Slipway does not write pipelines for.
+const OTHER_CI: &[(&str, &str)] = &[
+    ("travis", "Travis CI"),
+    ("bitbucket", "Bitbucket Pipelines"),
+    ("azure pipelines", "Azure Pipelines"),
+    ("azure devops", "Azure Pipelines"),
+    ("drone", "Drone"),
+    ("buildkite", "Buildkite"),
+    ("teamcity", "TeamCity"),
+    ("bamboo", "Bamboo"),
+    ("woodpecker", "Woodpecker"),
+    ("tekton", "Tekton"),
+];
+
+/// Words that name each target.
+const TARGET_WORDS: &[(&str, Target)] = &[
+    ("railway", Target::Railway),
+    ("fly.io", Target::Fly),
+    ("flyio", Target::Fly),
+    ("fly", Target::Fly),
+    ("render", Target::Render),
+    ("heroku", Target::Heroku),
+    ("vercel", Target::Vercel),
+    ("netlify", Target::Netlify),
+    ("kubernetes", Target::Kubernetes),
+    ("k8s", Target::Kubernetes),
+    ("cloud run", Target::CloudRun),
+    ("ecs", Target::Ecs),
+    ("fargate", Target::Ecs),
+    ("container apps", Target::AzureContainerApps),
+    ("azure", Target::AzureContainerApps),
+    ("aws", Target::Ecs),
+    ("gcp", Target::CloudRun),
+    ("google cloud", Target::CloudRun),
+];
+
+/// Words after "deploy to" or "host on" that are not a place (articles, pronouns, CI words).
+const NOT_A_PLACE: &[&str] = &[
+    "it",
+    "this",
+    "the",
+    "a",
+    "an",
+    "my",
+    "our",
+    "production",
+    "prod",
+    "staging",
+    "main",
+    "master",
+    "every",
+    "each",
+    "github",
+    "gitlab",
+    "jenkins",
+    "circleci",
+    "ghcr",
+    "ecr",
+    "gar",
+    "acr",
+    "docker",
+    "dockerhub",
+    "cloud",
+    "registry",
+    "container",
+    "containers",
+    "kubernetes",
+    "k8s",
+];
+
+/// Places people name that no family deploys to yet.
+const OTHER_TARGETS: &[(&str, &str)] = &[
+    ("digitalocean", "DigitalOcean App Platform"),
+    ("digital ocean", "DigitalOcean App Platform"),
+    ("app runner", "AWS App Runner"),
+    ("apprunner", "AWS App Runner"),
+    ("elastic beanstalk", "AWS Elastic Beanstalk"),
+    ("beanstalk", "AWS Elastic Beanstalk"),
+    ("app engine", "Google App Engine"),
+    ("cloudflare", "Cloudflare"),
+    ("koyeb", "Koyeb"),
+    ("northflank", "Northflank"),
+    ("dokku", "Dokku"),
+    ("coolify", "Coolify"),
+    ("openshift", "OpenShift"),
+    ("nomad", "Nomad"),
+    ("lambda", "AWS Lambda"),
+];
+
+fn known_targets() -> String {
+    let names: Vec<&str> = Target::ALL.iter().map(|t| t.label()).collect();
+    names.join(", ")
+}
+
+/// True when `word` occurs in `lower` as a whole word (or phrase).
+fn has_word(lower: &str, word: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(word).map(|p| p + from) {
+        let before = lower[..at].chars().next_back();
+        let after = lower[at + word.len()..].chars().next();
+        let edge = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_'));
+        // "fly.io." at the end of a sentence still counts; "render" inside "rendering" does not.
+        if edge(before)
+            && (edge(after)
+                || after == Some('.') && !lower[at + word.len() + 1..].starts_with(|c: char| c.is_alphanumeric()))
+        {
+            return Some(at);
+        }
+        from = at + word.len();
+    }
+    None
+}
+
+/// Reads the parameters in `text`. A name Slipway does not know where a target or CI system
+/// goes is an error naming the ones it knows.
+pub fn read(text: &str) -> Result<TaskParams, String> {
+    let lower = text.to_lowercase();
+    let mut p = TaskParams::default();
+
+    // CI systems.
+    for (word, name) in OTHER_CI {
+        if has_word(&lower, word).is_some() {
+            return Err(format!(
+                "Slipway writes pipelines for GitHub Actions, GitLab CI, Jenkins and CircleCI; {name} is not one of them yet"
+            ));
+        }
+    }
+    let ci_words: &[(&str, CiSystem)] = &[
+        ("github actions", CiSystem::Github),
+        ("github", CiSystem::Github),
+        ("gitlab", CiSystem::Gitlab),
+        ("jenkins", CiSystem::Jenkins),
+        ("jenkinsfile", CiSystem::Jenkins),
+        ("circleci", CiSystem::Circleci),
+        ("circle ci", CiSystem::Circleci),
+    ];
+    let mut ci_at: Vec<(usize, CiSystem)> = ci_words
+        .iter()
+        .filter_map(|(w, c)| has_word(&lower, w).map(|at| (at, *c)))
+        .collect();
+    ci_at.sort_by_key(|(at, _)| *at);
+    // "GitHub" as a registry ("push to ghcr") or a host does not pick the CI by itself when
+    // another CI system is named too; the first named wins.
+    p.ci = ci_at.first().map(|(_, c)| *c);
+
+    // Registries.
+    let registry_words: &[(&str, Registry)] = &[
+        ("ghcr", Registry::Ghcr),
+        ("github container registry", Registry::Ghcr),
+        ("github packages", Registry::Ghcr),
+        ("gitlab registry", Registry::Gitlab),
+        ("gitlab container registry", Registry::Gitlab),
+        ("docker hub", Registry::Dockerhub),
+        ("dockerhub", Registry::Dockerhub),
+        ("ecr", Registry::Ecr),
+        ("artifact registry", Registry::Gar),
+        ("gar", Registry::Gar),
+        ("acr", Registry::Acr),
+        ("azure container registry", Registry::Acr),
+    ];
+    let mut reg_at: Vec<(usize, Registry)> = registry_words
+        .iter()
+        .filter_map(|(w, r)| has_word(&lower, w).map(|at| (at, *r)))
+        .collect();
+    reg_at.sort_by_key(|(at, _)| *at);
+    p.registry = reg_at.first().map(|(_, r)| *r);
+    if p.registry == Some(Registry::Gitlab) && ci_at.len() == 1 && p.ci == Some(CiSystem::Gitlab) {
+        // "the GitLab registry" names the registry, and GitLab CI with it.
+    }
+
+    // Targets, in the order named.
+    let mut targets: Vec<(usize, Target)> = Vec::new();
+    for (word, target) in TARGET_WORDS {
+        if let Some(at) = has_word(&lower, word) {
+            // "fly" alone is a target only after "to" or "on" ("deploy to fly").
+            if *word == "fly" && !(lower[..at].ends_with("to ") || lower[..at].ends_with("on ")) {
+                continue;
+            }
+            // "render" the verb ("render the templates") is not Render the platform.
+            if *word == "render" && !(lower[..at].ends_with("to ") || lower[..at].ends_with("on ")) {
+                continue;
+            }
+            if !targets.iter().any(|(_, t)| t == target) {
+                targets.push((at, *target));
+            }
+        }
+    }
+    targets.sort_by_key(|(at, _)| *at);
+    p.targets = targets.into_iter().map(|(_, t)| t).collect();
+    for (word, name) in OTHER_TARGETS {
+        if has_word(&lower, word).is_some() {
+            return Err(format!(
+                "Slipway does not deploy to {name} yet; it knows {}",
+                known_targets()
+            ));
+        }
+    }
+    // "deploy to X" / "host on X" with an X nobody knows.
+    for verb in [
+        "deploy to ",
+        "deploy it to ",
+        "deploy this to ",
+        "ship it to ",
+        "host it on ",
+        "deploy on ",
+    ] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(verb).map(|i| i + from) {
+            let rest = &lower[at + verb.len()..];
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '.' || *c == '-')
+                .collect();
+            let word = word.trim_end_matches('.').to_string();
+            from = at + verb.len();
+            if word.is_empty() || NOT_A_PLACE.contains(&word.as_str()) {
+                continue;
+            }
+            let known = TARGET_WORDS.iter().any(|(w, _)| rest.starts_with(w));
+            if !known && !word.contains('.') {
+                return Err(format!(
+                    "Slipway does not know the deploy target {word:?}; it knows {}",
+                    known_targets()
+                ));
+            }
+        }
+    }
+
+    // Strategy.
+    p.strategy = if has_word(&lower, "canary").is_some() {
+        Some(Strategy::Canary)
+    } else if ["blue-green", "blue/green", "blue green", "bluegreen"]
+        .iter()
+        .any(|w| has_word(&lower, w).is_some())
+    {
+        Some(Strategy::BlueGreen)
+    } else if has_word(&lower, "rolling").is_some() {
+        Some(Strategy::Rolling)
+    } else {
+        None
+    };
+
+    // Numbers: "from 2 to 10 replicas", "2-10 replicas", "3 replicas", "at 70% cpu".
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let is_replicas = |s: &str| s.starts_with("replica") || s.starts_with("instance") || s.starts_with("pod");
+        if is_replicas(w) && i > 0 {
+            let prev = words[i - 1];
+            if let Some((a, b)) = prev.split_once('-').or_else(|| prev.split_once('–')) {
+                if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
+                    p.min_replicas = Some(a);
+                    p.max_replicas = Some(b);
+                    continue;
+                }
+            }
+            if let Ok(n) = prev.parse::<u32>() {
+                if i >= 3 && words[i - 2] == "to" {
+                    if let Ok(a) = words[i - 3].parse::<u32>() {
+                        p.min_replicas = Some(a);
+                        p.max_replicas = Some(n);
+                        continue;
+                    }
+                }
+                if p.min_replicas.is_none() {
+                    p.min_replicas = Some(n);
+                    p.max_replicas = Some(n);
+                }
+            }
+        }
+        if let Some(n) = w.strip_suffix('%').and_then(|n| n.parse::<u32>().ok()) {
+            let next = words.get(i + 1).copied().unwrap_or("");
+            if next.starts_with("cpu") || words.get(i + 2).is_some_and(|w| w.starts_with("cpu")) {
+                p.cpu_percent = Some(n);
+            }
+        }
+    }
+    if let (Some(a), Some(b)) = (p.min_replicas, p.max_replicas) {
+        if a > b {
+            return Err(format!(
+                "the task asks for at least {a} and at most {b} replicas; the smaller number goes first"
+            ));
+        }
+    }
+
+    // Host: "on api.example.com", "at shop.example.org", "domain example.com".
+    for (i, w) in words.iter().enumerate() {
+        let candidate = w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-'));
+        let prev = if i > 0 { words[i - 1] } else { "" };
+        if ["on", "at", "domain", "host"].contains(&prev) && looks_like_host(candidate) {
+            p.host = Some(candidate.to_string());
+            break;
+        }
+    }
+
+    // Environments, approval, branch.
+    for env in ["staging", "production"] {
+        if has_word(&lower, env).is_some() {
+            p.environments.push(env.to_string());
+        }
+    }
+    if has_word(&lower, "prod").is_some() && !p.environments.iter().any(|e| e == "production") {
+        p.environments.push("production".into());
+    }
+    p.approval = ["approval", "approve", "manual gate", "sign-off", "sign off"]
+        .iter()
+        .any(|w| has_word(&lower, w).is_some());
+    for (i, w) in words.iter().enumerate() {
+        if *w == "branch" && i > 0 {
+            let name = words[i - 1].trim_matches(|c: char| c == '"' || c == '`' || c == '\'');
+            if !["the", "a", "default", "deploy", "each", "every", "feature", "one"].contains(&name) {
+                p.branch = Some(name.to_string());
+            }
+        }
+    }
+    if p.branch.is_none() {
+        if let Some(at) = lower.find("only on ").or_else(|| lower.find("from ")) {
+            let rest = &lower[at..];
+            let word = rest
+                .split_whitespace()
+                .nth(if rest.starts_with("only") { 2 } else { 1 })
+                .unwrap_or("");
+            let word = word.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '/'));
+            if ["main", "master", "develop", "release", "trunk"].contains(&word) {
+                p.branch = Some(word.to_string());
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn looks_like_host(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+        return false;
+    }
+    let tld = labels[labels.len() - 1];
+    // Names of tools are not hosts ("next.js", "fly.io" as a target, "node.js").
+    if ["js", "ts", "py", "rs", "go", "rb", "toml", "json", "yaml", "yml", "md"].contains(&tld) || s == "fly.io" {
+        return false;
+    }
+    tld.chars().all(|c| c.is_ascii_alphabetic()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}

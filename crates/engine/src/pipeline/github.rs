@@ -1,0 +1,743 @@
+//! The pipeline written for GitHub Actions: `.github/workflows/ci-cd.yml`.
+//!
+//! Read-only permissions for the workflow and more only per job, with the reason beside each
+//! grant; every action pinned by commit hash from the dated table; no `${{ }}` inside a script
+//! (values reach scripts through `env:`); checkouts that keep no credentials; a concurrency
+//! group that queues runs instead of cancelling them, and one per deploy environment, so a
+//! deploy is never cancelled half way and two never race.
+
+use super::{image_ref, slug, versions, Job, JobKind, Pipeline, Toolchain};
+use crate::params::{CiSystem, Registry};
+use crate::spec::DeploySpec;
+use crate::write::yaml::{self, Yaml};
+
+/// The workflow's path.
+pub const PATH: &str = ".github/workflows/ci-cd.yml";
+
+fn step(name: &str) -> Yaml {
+    Yaml::map().with("name", name)
+}
+
+fn checkout() -> Yaml {
+    let (pin, tag) = versions::pin("actions/checkout");
+    Yaml::map()
+        .with("name", "Check out the code")
+        .with_comment("uses", pin, tag)
+        .with("with", Yaml::map().with("persist-credentials", false))
+}
+
+fn with_uses(step: Yaml, name: &str) -> Yaml {
+    let (pin, tag) = versions::pin(name);
+    step.with_comment("uses", pin, tag)
+}
+
+fn lines(items: &[String]) -> String {
+    let mut s = items.join("\n");
+    if items.len() > 1 {
+        s.push('\n');
+    }
+    s
+}
+
+/// The steps that set up a job's toolchain and its dependency cache.
+fn setup(tc: &Toolchain, workdir: &str) -> Vec<Yaml> {
+    let in_dir = |f: &str| {
+        if workdir == "." {
+            f.to_string()
+        } else {
+            format!("{workdir}/{f}")
+        }
+    };
+    let keys = lines(&tc.cache_keys);
+    let mut steps = Vec::new();
+    match tc.language.as_str() {
+        "python" => {
+            let mut py = Yaml::map().with("python-version", tc.version.as_str());
+            match tc.package_manager.as_str() {
+                "pip" | "" => {
+                    py = py.with("cache", "pip").with("cache-dependency-path", keys.as_str());
+                }
+                "poetry" | "pipenv" => {
+                    py = py
+                        .with("cache", tc.package_manager.as_str())
+                        .with("cache-dependency-path", keys.as_str());
+                }
+                _ => {}
+            }
+            steps.push(with_uses(step("Set up Python"), "actions/setup-python").with("with", py));
+            match tc.package_manager.as_str() {
+                "uv" => steps.push(
+                    with_uses(step("Set up uv"), "astral-sh/setup-uv").with(
+                        "with",
+                        Yaml::map()
+                            .with("enable-cache", true)
+                            .with("cache-dependency-glob", keys.as_str()),
+                    ),
+                ),
+                "poetry" => {
+                    steps.push(step("Install Poetry").with("run", format!("pipx install {}", crate::knowledge::POETRY)))
+                }
+                "pipenv" => {
+                    steps.push(step("Install Pipenv").with("run", format!("pipx install {}", crate::knowledge::PIPENV)))
+                }
+                "pdm" => steps.push(step("Install PDM").with("run", format!("pipx install {}", crate::knowledge::PDM))),
+                _ => {}
+            }
+        }
+        "node" => {
+            let major = tc.version.split('.').next().unwrap_or(&tc.version).to_string();
+            let mut node = Yaml::map().with("node-version", major);
+            match tc.package_manager.as_str() {
+                "npm" | "yarn" => {
+                    node = node
+                        .with("cache", tc.package_manager.as_str())
+                        .with("cache-dependency-path", keys.as_str());
+                }
+                _ => node = node.with("package-manager-cache", false),
+            }
+            steps.push(with_uses(step("Set up Node.js"), "actions/setup-node").with("with", node));
+            if tc.package_manager == "pnpm" {
+                // Node ships Corepack, which fetches the pnpm the project's packageManager names.
+                steps.push(
+                    step("Enable pnpm")
+                        .with("env", Yaml::map().with("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0"))
+                        .with(
+                            "run",
+                            "corepack enable pnpm\necho \"PNPM_STORE=$(pnpm store path)\" >> \"$GITHUB_ENV\"\n",
+                        ),
+                );
+                steps.push(
+                    with_uses(step("Cache the pnpm store"), "actions/cache").with(
+                        "with",
+                        Yaml::map()
+                            .with("path", "${{ env.PNPM_STORE }}")
+                            .with(
+                                "key",
+                                format!(
+                                    "pnpm-${{{{ runner.os }}}}-${{{{ hashFiles('{}') }}}}",
+                                    tc.cache_keys.join("', '")
+                                ),
+                            )
+                            .with("restore-keys", "pnpm-${{ runner.os }}-"),
+                    ),
+                );
+            }
+        }
+        "go" => steps.push(
+            with_uses(step("Set up Go"), "actions/setup-go").with(
+                "with",
+                Yaml::map()
+                    .with("go-version-file", in_dir("go.mod"))
+                    .with("cache-dependency-path", in_dir("go.sum")),
+            ),
+        ),
+        "rust" => {
+            steps.push(step("Set up Rust").with(
+                "run",
+                format!(
+                    "rustup toolchain install {} --profile minimal --component clippy,rustfmt\nrustup default {}\n",
+                    tc.version, tc.version
+                ),
+            ));
+            steps.push(
+                with_uses(step("Cache Cargo"), "Swatinem/rust-cache")
+                    .with("with", Yaml::map().with("workspaces", workdir)),
+            );
+        }
+        "java" | "kotlin" => steps.push(
+            with_uses(step("Set up Java"), "actions/setup-java").with(
+                "with",
+                Yaml::map()
+                    .with("distribution", "temurin")
+                    .with("java-version", tc.version.as_str())
+                    .with(
+                        "cache",
+                        if tc.package_manager == "gradle" {
+                            "gradle"
+                        } else {
+                            "maven"
+                        },
+                    )
+                    .with("cache-dependency-path", keys.as_str()),
+            ),
+        ),
+        "ruby" => steps.push(
+            with_uses(step("Set up Ruby"), "ruby/setup-ruby").with(
+                "with",
+                Yaml::map()
+                    .with("ruby-version", tc.version.as_str())
+                    .with("bundler-cache", true)
+                    .with("working-directory", workdir),
+            ),
+        ),
+        _ => {}
+    }
+    steps
+}
+
+/// True when the job runs inside the toolchain's image (no setup action for the language).
+fn in_container(tc: &Toolchain) -> bool {
+    !matches!(
+        tc.language.as_str(),
+        "python" | "node" | "go" | "rust" | "java" | "kotlin" | "ruby"
+    )
+}
+
+fn step_name(command: &str) -> String {
+    // The tool and what it does, without the runner prefix (`uv run`, `bundle exec`).
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let skip = match words.as_slice() {
+        [a, b, ..]
+            if matches!(
+                (*a, *b),
+                ("uv" | "poetry" | "pipenv" | "pdm", "run") | ("bundle", "exec") | ("npx", "--no-install")
+            ) =>
+        {
+            2
+        }
+        _ => 0,
+    };
+    let s = words[skip.min(words.len())..]
+        .iter()
+        .take(3)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if s.chars().count() > 40 {
+        s.chars().take(40).collect::<String>() + "…"
+    } else {
+        s
+    }
+}
+
+fn read_only() -> Yaml {
+    Yaml::map().with_comment("contents", "read", "to check out the code")
+}
+
+fn deploy_branch_if(branch: &str) -> String {
+    format!("github.event_name == 'push' && github.ref == 'refs/heads/{branch}'")
+}
+
+fn routed_if(job: &Job) -> Option<String> {
+    job.service
+        .as_ref()
+        .map(|s| format!("needs.changes.outputs.{} == 'true'", slug(s)))
+}
+
+fn spec_install(job: &Job, spec: &DeploySpec) -> Option<String> {
+    spec.services
+        .iter()
+        .find(|s| Some(&s.name) == job.service.as_ref())
+        .and_then(|s| s.ci_install.clone())
+}
+
+fn check_job(job: &Job, pipeline: &Pipeline, pipeline_spec: &DeploySpec) -> Yaml {
+    let tc = job.toolchain.as_ref();
+    let mut j = Yaml::map()
+        .with("name", job.name.as_str())
+        .with("runs-on", "ubuntu-24.04")
+        .with("timeout-minutes", job.timeout_minutes)
+        .with("permissions", read_only());
+    if !job.needs.is_empty() {
+        j = j.with("needs", Yaml::strs(&job.needs));
+    }
+    if pipeline.routed {
+        j = j.with_opt("if", routed_if(job));
+    }
+    let container = tc.filter(|t| in_container(t));
+    if let Some(t) = container {
+        j = j.with("container", Yaml::map().with("image", t.image.as_str()));
+    }
+    if !job.sidecars.is_empty() {
+        let mut services = Yaml::map();
+        for s in &job.sidecars {
+            let mut svc = Yaml::map().with("image", s.image.as_str());
+            if !s.env.is_empty() {
+                let mut env = Yaml::map();
+                for (k, v) in &s.env {
+                    env = env.with(k, v.as_str());
+                }
+                svc = svc.with("env", env);
+            }
+            if container.is_none() {
+                svc = svc.with("ports", Yaml::strs([format!("{}:{}", s.port, s.port)]));
+            }
+            svc = svc.with(
+                "options",
+                format!(
+                    "--health-cmd \"{}\" --health-interval 2s --health-timeout 5s --health-retries 30",
+                    s.health.replace('"', "\\\"")
+                ),
+            );
+            services = services.with(&s.id, svc);
+        }
+        j = j.with("services", services);
+        let mut env = Yaml::map();
+        for s in &job.sidecars {
+            if let Some((var, url)) = &s.url {
+                let host = if container.is_some() {
+                    s.id.as_str()
+                } else {
+                    "localhost"
+                };
+                env = env.with(var, url.replace("{host}", host));
+            }
+        }
+        if !env.is_empty() {
+            j = j.with("env", env);
+        }
+    }
+    if job.workdir != "." {
+        j = j.with(
+            "defaults",
+            Yaml::map().with("run", Yaml::map().with("working-directory", job.workdir.as_str())),
+        );
+    }
+    let mut steps = vec![checkout()];
+    if let Some(t) = tc.filter(|t| !in_container(t)) {
+        steps.extend(setup(t, &job.workdir));
+    }
+    let install = spec_install(job, pipeline_spec);
+    for c in &job.commands {
+        let name = if Some(c) == install.as_ref() {
+            "Install dependencies".to_string()
+        } else if job.kind == JobKind::Test {
+            format!("Test: {}", step_name(c))
+        } else {
+            format!("Check: {}", step_name(c))
+        };
+        steps.push(step(&name).with("run", c.as_str()));
+    }
+    j.with("steps", Yaml::Seq(steps))
+}
+
+fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+    let svc = spec
+        .services
+        .iter()
+        .find(|s| Some(&s.name) == job.service.as_ref())
+        .expect("an image job names its service");
+    let image = image_ref(spec, svc, CiSystem::Github);
+    let push = deploy_branch_if(&pipeline.branch);
+    let push_expr = format!("${{{{ {push} }}}}");
+    let mut perms = read_only();
+    let mut steps = vec![
+        checkout(),
+        with_uses(step("Set up Buildx"), "docker/setup-buildx-action"),
+    ];
+    match spec.registry {
+        Registry::Ghcr => {
+            perms = perms.with_comment("packages", "write", "to push the image to ghcr.io");
+            steps.push(
+                with_uses(
+                    step("Sign in to ghcr.io").with("if", push.as_str()),
+                    "docker/login-action",
+                )
+                .with(
+                    "with",
+                    Yaml::map()
+                        .with("registry", "ghcr.io")
+                        .with("username", "${{ github.actor }}")
+                        .with("password", "${{ secrets.GITHUB_TOKEN }}"),
+                ),
+            );
+        }
+        Registry::Dockerhub => steps.push(
+            with_uses(
+                step("Sign in to Docker Hub").with("if", push.as_str()),
+                "docker/login-action",
+            )
+            .with(
+                "with",
+                Yaml::map()
+                    .with("username", "${{ vars.DOCKERHUB_USERNAME }}")
+                    .with("password", "${{ secrets.DOCKERHUB_TOKEN }}"),
+            ),
+        ),
+        Registry::Ecr => {
+            perms = perms.with_comment("id-token", "write", "to sign in to AWS through OIDC, without keys");
+            steps.push(
+                with_uses(
+                    step("Sign in to AWS").with("if", push.as_str()),
+                    "aws-actions/configure-aws-credentials",
+                )
+                .with(
+                    "with",
+                    Yaml::map()
+                        .with("role-to-assume", "${{ vars.AWS_ROLE_ARN }}")
+                        .with("aws-region", "${{ vars.AWS_REGION }}"),
+                ),
+            );
+            steps.push(with_uses(
+                step("Sign in to ECR").with("if", push.as_str()),
+                "aws-actions/amazon-ecr-login",
+            ));
+        }
+        Registry::Gar => {
+            perms = perms.with_comment(
+                "id-token",
+                "write",
+                "to sign in to Google Cloud through OIDC, without keys",
+            );
+            steps.push(
+                with_uses(
+                    step("Sign in to Google Cloud")
+                        .with("id", "auth")
+                        .with("if", push.as_str()),
+                    "google-github-actions/auth",
+                )
+                .with(
+                    "with",
+                    Yaml::map()
+                        .with("workload_identity_provider", "${{ vars.GCP_WIF_PROVIDER }}")
+                        .with("service_account", "${{ vars.GCP_PUSH_SERVICE_ACCOUNT }}")
+                        .with("token_format", "access_token"),
+                ),
+            );
+            steps.push(
+                with_uses(
+                    step("Sign in to Artifact Registry").with("if", push.as_str()),
+                    "docker/login-action",
+                )
+                .with(
+                    "with",
+                    Yaml::map()
+                        .with("registry", "${{ vars.GAR_LOCATION }}-docker.pkg.dev")
+                        .with("username", "oauth2accesstoken")
+                        .with("password", "${{ steps.auth.outputs.access_token }}"),
+                ),
+            );
+        }
+        Registry::Acr => {
+            perms = perms.with_comment("id-token", "write", "to sign in to Azure through OIDC, without keys");
+            steps.push(
+                with_uses(step("Sign in to Azure").with("if", push.as_str()), "Azure/login").with(
+                    "with",
+                    Yaml::map()
+                        .with("client-id", "${{ vars.AZURE_CLIENT_ID }}")
+                        .with("tenant-id", "${{ vars.AZURE_TENANT_ID }}")
+                        .with("subscription-id", "${{ vars.AZURE_SUBSCRIPTION_ID }}"),
+                ),
+            );
+            steps.push(
+                step("Sign in to the registry")
+                    .with("if", push.as_str())
+                    .with("env", Yaml::map().with("ACR_NAME", "${{ vars.ACR_NAME }}"))
+                    .with("run", "az acr login --name \"$ACR_NAME\""),
+            );
+        }
+        Registry::Gitlab => {}
+    }
+    let scope = slug(&svc.name);
+    // Registries want lower-case names, and repository owners often are not.
+    steps.push(
+        step("Name the image in lower case")
+            .with("id", "name")
+            .with("env", Yaml::map().with("IMAGE", image.as_str()))
+            .with("run", "echo \"image=${IMAGE,,}\" >> \"$GITHUB_OUTPUT\""),
+    );
+    steps.push(
+        with_uses(step("Tag the image").with("id", "meta"), "docker/metadata-action").with(
+            "with",
+            Yaml::map().with("images", "${{ steps.name.outputs.image }}").with(
+                "tags",
+                "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
+            ),
+        ),
+    );
+    steps.push(
+        with_uses(step("Build and push").with("id", "build"), "docker/build-push-action").with(
+            "with",
+            Yaml::map()
+                .with("context", svc.context.as_str())
+                .with("file", svc.dockerfile.as_str())
+                .with("push", push_expr.as_str())
+                .with("tags", "${{ steps.meta.outputs.tags }}")
+                .with("labels", "${{ steps.meta.outputs.labels }}")
+                .with("cache-from", format!("type=gha,scope={scope}"))
+                .with("cache-to", format!("type=gha,mode=max,scope={scope}")),
+        ),
+    );
+    let mut j = Yaml::map()
+        .with("name", job.name.as_str())
+        .with("runs-on", "ubuntu-24.04")
+        .with("timeout-minutes", job.timeout_minutes)
+        .with("permissions", perms);
+    if !job.needs.is_empty() {
+        j = j.with("needs", Yaml::strs(&job.needs));
+    }
+    if pipeline.routed {
+        j = j.with_opt("if", routed_if(job));
+    }
+    j.with(
+        "outputs",
+        Yaml::map()
+            .with("image", "${{ steps.name.outputs.image }}")
+            .with("digest", "${{ steps.build.outputs.digest }}"),
+    )
+    .with("steps", Yaml::Seq(steps))
+}
+
+fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+    let svc = spec
+        .services
+        .iter()
+        .find(|s| Some(&s.name) == job.service.as_ref())
+        .expect("a deploy job names its service");
+    let env_name = job.environment.clone().unwrap_or_else(|| "production".into());
+    let url_var = job.vars.iter().find(|v| v.ends_with("_URL")).cloned();
+    let mut environment = Yaml::map().with("name", env_name.as_str());
+    if let Some(v) = &url_var {
+        environment = environment.with("url", format!("${{{{ vars.{v} }}}}"));
+    }
+    let mut cond = deploy_branch_if(&pipeline.branch);
+    if pipeline.routed {
+        if let Some(r) = routed_if(job) {
+            cond = format!("{cond} && {r}");
+        }
+    }
+    let image_job = job.needs.iter().find(|n| n.starts_with("image-")).cloned();
+    let mut env = Yaml::map();
+    if let Some(ij) = image_job
+        .as_ref()
+        .filter(|_| super::deploys_image(job.target.expect("a deploy job has a target")))
+    {
+        env = env.with(
+            "IMAGE",
+            format!("${{{{ needs.{ij}.outputs.image }}}}@${{{{ needs.{ij}.outputs.digest }}}}"),
+        );
+    }
+    for s in &job.secrets {
+        env = env.with(s, format!("${{{{ secrets.{s} }}}}"));
+    }
+    for v in job.vars.iter().filter(|v| !v.ends_with("_URL")) {
+        env = env.with(v, format!("${{{{ vars.{v} }}}}"));
+    }
+    let mut steps = vec![checkout()];
+    if super::serves_files(job.target.expect("a deploy job has a target")) {
+        if let Some(tc) = super::toolchain(svc, None) {
+            steps.extend(setup(&tc, &job.workdir));
+        }
+    }
+    let script = {
+        let mut s = String::from("set -eu\n");
+        for c in &job.commands {
+            s.push_str(c);
+            s.push('\n');
+        }
+        s
+    };
+    steps.push(
+        step(&format!(
+            "Deploy to {}",
+            job.target.map(|t| t.label()).unwrap_or("the target")
+        ))
+        .with("env", env)
+        .with("run", script),
+    );
+    if let (Some(v), Some(path)) = (&url_var, &svc.health_path) {
+        steps.push(
+            step("Check that the deployed app answers")
+                .with(
+                    "env",
+                    Yaml::map()
+                        .with("APP_URL", format!("${{{{ vars.{v} }}}}"))
+                        .with("HEALTH_PATH", path.as_str()),
+                )
+                .with(
+                    "run",
+                    "curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors --max-time 10 \"${APP_URL%/}${HEALTH_PATH}\"",
+                ),
+        );
+    }
+    let mut j = Yaml::map()
+        .with("name", job.name.as_str())
+        .with("runs-on", "ubuntu-24.04")
+        .with("timeout-minutes", job.timeout_minutes)
+        .with_opt("needs", (!job.needs.is_empty()).then(|| Yaml::strs(&job.needs)))
+        .with("if", cond)
+        .with("environment", environment)
+        .with(
+            "concurrency",
+            Yaml::map()
+                .with("group", format!("deploy-{}-{}", slug(&env_name), slug(&svc.name)))
+                .with("cancel-in-progress", false),
+        )
+        .with("permissions", read_only());
+    if job.workdir != "." {
+        j = j.with(
+            "defaults",
+            Yaml::map().with("run", Yaml::map().with("working-directory", job.workdir.as_str())),
+        );
+    }
+    j.with("steps", Yaml::Seq(steps))
+}
+
+fn changes_job(spec: &DeploySpec) -> Yaml {
+    let mut filters = String::new();
+    let mut outputs = Yaml::map();
+    for s in &spec.services {
+        let id = slug(&s.name);
+        filters.push_str(&format!("{id}:\n"));
+        for p in &s.paths {
+            let glob = if p == "." {
+                "**".to_string()
+            } else if p.contains('.') && !p.ends_with('/') && !p.contains('/') {
+                p.clone()
+            } else {
+                format!("{}/**", p.trim_end_matches('/'))
+            };
+            filters.push_str(&format!("  - '{glob}'\n"));
+        }
+        filters.push_str(&format!("  - '{}'\n", super::github::PATH));
+        outputs = outputs.with(&id, format!("${{{{ steps.filter.outputs.{id} }}}}"));
+    }
+    Yaml::map()
+        .with("name", "Find the services this change touches")
+        .with("runs-on", "ubuntu-24.04")
+        .with("timeout-minutes", 5)
+        .with(
+            "permissions",
+            read_only().with_comment("pull-requests", "read", "to list a pull request's changed files"),
+        )
+        .with("outputs", outputs)
+        .with(
+            "steps",
+            Yaml::Seq(vec![
+                checkout(),
+                with_uses(step("Compare the paths").with("id", "filter"), "dorny/paths-filter")
+                    .with("with", Yaml::map().with("filters", filters)),
+            ]),
+        )
+}
+
+fn gate_job(job: &Job) -> Yaml {
+    Yaml::map()
+        .with_note(
+            "name",
+            job.name.as_str(),
+            "The one check to require in branch protection: it passes when every job that ran passed.",
+        )
+        .with("runs-on", "ubuntu-24.04")
+        .with("timeout-minutes", job.timeout_minutes)
+        .with("needs", Yaml::strs(&job.needs))
+        .with("if", "always()")
+        .with("permissions", Yaml::map())
+        .with(
+            "steps",
+            Yaml::Seq(vec![step("Fail when a job failed or was cancelled")
+                .with("env", Yaml::map().with("RESULTS", "${{ join(needs.*.result, ' ') }}"))
+                .with(
+                    "run",
+                    "echo \"results: $RESULTS\"\ncase \" $RESULTS \" in\n  *\" failure \"*|*\" cancelled \"*) exit 1 ;;\nesac\n",
+                )]),
+        )
+}
+
+/// The workflow as YAML text.
+pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
+    let branch = pipeline.branch.as_str();
+    let mut jobs = Yaml::map();
+    for job in &pipeline.jobs {
+        let j = match job.kind {
+            JobKind::Changes => changes_job(spec),
+            JobKind::Lint | JobKind::Test => check_job(job, pipeline, spec),
+            JobKind::Image => image_job(job, spec, pipeline),
+            JobKind::Deploy => deploy_job(job, spec, pipeline),
+            JobKind::Gate => gate_job(job),
+        };
+        jobs = jobs.with(&job.id, j);
+    }
+    let doc = Yaml::map()
+        .with("name", "CI/CD")
+        .with(
+            "on",
+            Yaml::map()
+                .with("push", Yaml::map().with("branches", Yaml::strs([branch])))
+                .with("pull_request", Yaml::map().with("branches", Yaml::strs([branch]))),
+        )
+        .with_note(
+            "permissions",
+            Yaml::map(),
+            "Nothing by default; each job asks for what it needs, with the reason beside it.",
+        )
+        .with_note(
+            "concurrency",
+            Yaml::map()
+                .with("group", "${{ github.workflow }}-${{ github.ref }}")
+                .with("cancel-in-progress", false),
+            "Runs of one branch queue instead of overlapping; a superseded queued run is dropped before it starts.",
+        )
+        .with("jobs", jobs);
+    let header = format!(
+        "Written by Slipway: lint, test, build and push the image{}.\nActions are pinned by commit hash (the version is in the comment); .github/dependabot.yml keeps them fresh.",
+        if spec.targets.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", and deploy to {} from {branch} only",
+                spec.targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(" and ")
+            )
+        }
+    );
+    yaml::to_string(&doc, &header)
+}
+
+/// `.github/dependabot.yml`: weekly updates of the pinned actions, the Dockerfile's base images
+/// and the project's own package ecosystems, each after a week's cooldown.
+pub fn dependabot(spec: &DeploySpec) -> String {
+    let mut updates = Vec::new();
+    let entry = |eco: &str, dir: &str| {
+        Yaml::map()
+            .with("package-ecosystem", eco)
+            .with("directory", dir)
+            .with("schedule", Yaml::map().with("interval", "weekly"))
+            .with("cooldown", Yaml::map().with("default-days", 7))
+    };
+    updates.push(entry("github-actions", "/"));
+    for s in &spec.services {
+        let dir = if s.path == "." {
+            "/".to_string()
+        } else {
+            format!("/{}", s.path)
+        };
+        updates.push(entry("docker", &dir));
+        let eco = match (s.language.as_deref(), s.package_manager.as_deref()) {
+            (Some("python"), Some("uv")) => Some("uv"),
+            (Some("python"), _) => Some("pip"),
+            (Some("node"), _) => Some("npm"),
+            (Some("bun"), _) => Some("bun"),
+            (Some("go"), _) => Some("gomod"),
+            (Some("rust"), _) => Some("cargo"),
+            (Some("java" | "kotlin"), Some("gradle")) => Some("gradle"),
+            (Some("java" | "kotlin"), _) => Some("maven"),
+            (Some("ruby"), _) => Some("bundler"),
+            (Some("php"), _) => Some("composer"),
+            (Some("elixir"), _) => Some("mix"),
+            (Some("csharp" | "fsharp"), _) => Some("nuget"),
+            _ => None,
+        };
+        if let Some(eco) = eco {
+            // Workspace members share their root's manifest.
+            let dir = match (&s.language.as_deref(), s.path.as_str()) {
+                (_, _) if spec.services.iter().any(|o| o.context != o.path && o.name == s.name) => {
+                    if s.context == "." {
+                        "/".to_string()
+                    } else {
+                        format!("/{}", s.context)
+                    }
+                }
+                _ => dir,
+            };
+            let e = entry(eco, &dir);
+            if !updates.contains(&e) {
+                updates.push(e);
+            }
+        }
+    }
+    let doc = Yaml::map().with("version", 2u16).with("updates", Yaml::Seq(updates));
+    yaml::to_string(
+        &doc,
+        "Written by Slipway: keeps the pinned actions, base images and dependencies current.",
+    )
+}

@@ -1,0 +1,383 @@
+//! The pipeline written for GitLab CI: `.gitlab-ci.yml`.
+//!
+//! Merge request pipelines or branch pipelines, never both; jobs interruptible except deploys;
+//! images pinned by tag; caches keyed by the lockfile; the image built with BuildKit and a
+//! registry cache, pushed only from the deploy branch, and handed to the deploy by digest;
+//! deploys in a resource group per environment so two never overlap.
+
+use super::{image_ref, slug, versions, Job, JobKind, Pipeline, Toolchain};
+use crate::params::{CiSystem, Registry, Target};
+use crate::spec::DeploySpec;
+use crate::write::yaml::{self, Yaml};
+
+/// The pipeline's path.
+pub const PATH: &str = ".gitlab-ci.yml";
+
+fn cache(tc: &Toolchain) -> Option<(Vec<(String, String)>, String)> {
+    let (vars, path): (Vec<(&str, &str)>, &str) = match (tc.language.as_str(), tc.package_manager.as_str()) {
+        ("python", "uv") => (vec![("UV_CACHE_DIR", "$CI_PROJECT_DIR/.cache/uv")], ".cache/uv"),
+        ("python", _) => (vec![("PIP_CACHE_DIR", "$CI_PROJECT_DIR/.cache/pip")], ".cache/pip"),
+        ("node", "pnpm") => (vec![], ".cache/pnpm"),
+        ("node", "yarn") => (
+            vec![("YARN_CACHE_FOLDER", "$CI_PROJECT_DIR/.cache/yarn")],
+            ".cache/yarn",
+        ),
+        ("node", _) => (vec![("npm_config_cache", "$CI_PROJECT_DIR/.cache/npm")], ".cache/npm"),
+        ("go", _) => (
+            vec![
+                ("GOMODCACHE", "$CI_PROJECT_DIR/.cache/go-mod"),
+                ("GOCACHE", "$CI_PROJECT_DIR/.cache/go-build"),
+            ],
+            ".cache",
+        ),
+        ("rust", _) => (vec![("CARGO_HOME", "$CI_PROJECT_DIR/.cache/cargo")], ".cache/cargo"),
+        ("java" | "kotlin", "gradle") => (
+            vec![("GRADLE_USER_HOME", "$CI_PROJECT_DIR/.cache/gradle")],
+            ".cache/gradle",
+        ),
+        ("java" | "kotlin", _) => (
+            vec![("MAVEN_OPTS", "-Dmaven.repo.local=$CI_PROJECT_DIR/.cache/m2")],
+            ".cache/m2",
+        ),
+        ("ruby", _) => (vec![("BUNDLE_PATH", "$CI_PROJECT_DIR/.cache/bundle")], ".cache/bundle"),
+        ("php", _) => (
+            vec![("COMPOSER_CACHE_DIR", "$CI_PROJECT_DIR/.cache/composer")],
+            ".cache/composer",
+        ),
+        _ => return None,
+    };
+    Some((
+        vars.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        path.to_string(),
+    ))
+}
+
+fn rules_for(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Option<Yaml> {
+    if !pipeline.routed {
+        return None;
+    }
+    let svc = spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref())?;
+    let globs: Vec<String> = svc
+        .paths
+        .iter()
+        .map(|p| {
+            if p == "." {
+                "**/*".to_string()
+            } else if p.contains('.') && !p.contains('/') {
+                p.clone()
+            } else {
+                format!("{}/**/*", p.trim_end_matches('/'))
+            }
+        })
+        .chain([PATH.to_string()])
+        .collect();
+    Some(Yaml::Seq(vec![Yaml::map().with(
+        "changes",
+        Yaml::map()
+            .with("paths", Yaml::strs(&globs))
+            .with("compare_to", format!("refs/heads/{}", pipeline.branch)),
+    )]))
+}
+
+fn check_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+    let tc = job.toolchain.as_ref();
+    let stage = if job.kind == JobKind::Lint { "lint" } else { "test" };
+    let mut j = Yaml::map().with("stage", stage);
+    if let Some(t) = tc {
+        j = j.with("image", t.image.as_str());
+    }
+    j = j
+        .with("needs", Yaml::Seq(vec![]))
+        .with("timeout", format!("{} minutes", job.timeout_minutes));
+    let mut vars = Yaml::map();
+    let mut cache_path = None;
+    if let Some((cv, path)) = tc.and_then(cache) {
+        for (k, v) in cv {
+            vars = vars.with(&k, v);
+        }
+        cache_path = Some(path);
+    }
+    for s in &job.sidecars {
+        if let Some((var, url)) = &s.url {
+            vars = vars.with(var, url.replace("{host}", &s.id));
+        }
+        for (k, v) in &s.env {
+            vars = vars.with(k, v.as_str());
+        }
+    }
+    if !vars.is_empty() {
+        j = j.with("variables", vars);
+    }
+    if !job.sidecars.is_empty() {
+        j = j.with(
+            "services",
+            Yaml::Seq(
+                job.sidecars
+                    .iter()
+                    .map(|s| Yaml::map().with("name", s.image.as_str()).with("alias", s.id.as_str()))
+                    .collect(),
+            ),
+        );
+    }
+    if let (Some(t), Some(path)) = (tc, cache_path) {
+        let keys: Vec<String> = t.cache_keys.iter().take(2).cloned().collect();
+        let mut c = Yaml::map();
+        if keys.is_empty() {
+            c = c.with(
+                "key",
+                format!("{}-{}", slug(job.service.as_deref().unwrap_or("app")), t.language),
+            );
+        } else {
+            c = c.with("key", Yaml::map().with("files", Yaml::strs(&keys)));
+        }
+        j = j.with("cache", c.with("paths", Yaml::strs([path])));
+    }
+    j = j.with_opt("rules", rules_for(job, spec, pipeline));
+    let mut script = Vec::new();
+    if job.workdir != "." {
+        script.push(format!("cd {} || exit 1", job.workdir));
+    }
+    if tc.is_some_and(|t| t.language == "python" && matches!(t.package_manager.as_str(), "pip" | "")) {
+        // A virtual environment keeps the job's packages apart from the image's (and from the
+        // machine's, on a shell runner).
+        script.push("python3 -m venv .venv".into());
+        script.push("export PATH=\"$PWD/.venv/bin:$PATH\"".into());
+    }
+    if tc.is_some_and(|t| t.language == "python" && t.package_manager == "uv") {
+        script.push(format!("pip install --quiet {}", uv_pin()));
+    }
+    script.extend(job.commands.iter().cloned());
+    j = j.with("script", Yaml::strs(&script));
+    if job.kind == JobKind::Test {
+        let svc = spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref());
+        if let Some(report) = svc
+            .and_then(|s| s.coverage_report.as_ref())
+            .filter(|r| r.ends_with(".xml"))
+        {
+            let path = if job.workdir == "." {
+                report.clone()
+            } else {
+                format!("{}/{report}", job.workdir)
+            };
+            j = j.with(
+                "artifacts",
+                Yaml::map()
+                    .with(
+                        "reports",
+                        Yaml::map().with(
+                            "coverage_report",
+                            Yaml::map().with("coverage_format", "cobertura").with("path", path),
+                        ),
+                    )
+                    .with("expire_in", "1 week"),
+            );
+        }
+    }
+    j
+}
+
+fn uv_pin() -> String {
+    // The uv the Dockerfile copies from its image, as a package.
+    let line = crate::knowledge::UV_IMAGE.rsplit(':').next().unwrap_or("0.9");
+    format!("uv=={line}.*")
+}
+
+fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+    let svc = spec
+        .services
+        .iter()
+        .find(|s| Some(&s.name) == job.service.as_ref())
+        .expect("an image job names its service");
+    let image = image_ref(spec, svc, CiSystem::Gitlab);
+    let login = match spec.registry {
+        Registry::Gitlab => "echo \"$CI_REGISTRY_PASSWORD\" | docker login --username \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"".to_string(),
+        Registry::Dockerhub => "echo \"$DOCKERHUB_TOKEN\" | docker login --username \"$DOCKERHUB_USERNAME\" --password-stdin docker.io".into(),
+        Registry::Ghcr => "echo \"$GHCR_TOKEN\" | docker login --username \"${GHCR_NAMESPACE%%/*}\" --password-stdin ghcr.io".into(),
+        _ => "echo \"sign in to the registry here\" >&2; exit 1".into(),
+    };
+    let script = vec![
+        "push=false".to_string(),
+        format!("if [ \"${{CI_COMMIT_BRANCH:-}}\" = \"{}\" ]; then push=true; fi", pipeline.branch),
+        format!("if [ \"$push\" = true ]; then {login}; fi"),
+        // The layer cache is written back only by pushes from the deploy branch.
+        "cache_to=\"\"".into(),
+        "if [ \"$push\" = true ]; then cache_to=\"--cache-to=type=registry,ref=$IMAGE_NAME:buildcache,mode=max\"; fi".into(),
+        "docker buildx create --use --driver docker-container".into(),
+        format!(
+            "docker buildx build --file {} --tag \"$IMAGE_NAME:$CI_COMMIT_SHA\" --cache-from \"type=registry,ref=$IMAGE_NAME:buildcache\" ${{cache_to:+\"$cache_to\"}} --output \"type=image,push=$push\" --metadata-file build.json {}",
+            svc.dockerfile, svc.context
+        ),
+        "digest=$(sed -n 's/.*\"containerimage.digest\": *\"\\([^\"]*\\)\".*/\\1/p' build.json)".into(),
+        "echo \"IMAGE=$IMAGE_NAME@$digest\" > image.env".into(),
+    ];
+    Yaml::map()
+        .with("stage", "build")
+        .with("image", versions::image("docker"))
+        .with("services", Yaml::strs([versions::image("docker_dind")]))
+        .with(
+            "needs",
+            Yaml::Seq(
+                job.needs
+                    .iter()
+                    .filter(|n| n.as_str() != "changes")
+                    .map(|n| {
+                        // A routed pipeline may leave a check job out; the build still runs.
+                        let need = Yaml::map().with("job", n.as_str());
+                        if pipeline.routed {
+                            need.with("optional", true)
+                        } else {
+                            need
+                        }
+                    })
+                    .collect(),
+            ),
+        )
+        .with("timeout", format!("{} minutes", job.timeout_minutes))
+        .with(
+            "variables",
+            Yaml::map()
+                .with("DOCKER_TLS_CERTDIR", "/certs")
+                .with("IMAGE_NAME", image.as_str()),
+        )
+        .with_opt("rules", rules_for(job, spec, pipeline))
+        .with("script", Yaml::strs(&script))
+        .with(
+            "artifacts",
+            Yaml::map()
+                .with("reports", Yaml::map().with("dotenv", "image.env"))
+                .with("expire_in", "1 week"),
+        )
+}
+
+fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+    let svc = spec
+        .services
+        .iter()
+        .find(|s| Some(&s.name) == job.service.as_ref())
+        .expect("a deploy job names its service");
+    let target = job.target.expect("a deploy job has a target");
+    let env_name = job.environment.clone().unwrap_or_else(|| "production".into());
+    let image = match target {
+        Target::Fly | Target::Render => versions::image("curl"),
+        _ => versions::image("node"),
+    };
+    let mut script = Vec::new();
+    if image == versions::image("node") {
+        script.push("apk add --no-cache curl".to_string());
+    }
+    if job.workdir != "." {
+        script.push(format!("cd {} || exit 1", job.workdir));
+    }
+    script.extend(job.commands.iter().cloned());
+    let url_var = job.vars.iter().find(|v| v.ends_with("_URL")).cloned();
+    if let (Some(v), Some(path)) = (&url_var, &svc.health_path) {
+        script.push(format!(
+            "curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors --max-time 10 \"${{{v}%/}}{path}\""
+        ));
+    }
+    let mut environment = Yaml::map().with("name", env_name.as_str()).with(
+        "deployment_tier",
+        if env_name == "staging" { "staging" } else { "production" },
+    );
+    if let Some(v) = &url_var {
+        environment = environment.with("url", format!("${v}"));
+    }
+    let mut rule = Yaml::map().with("if", format!("$CI_COMMIT_BRANCH == \"{}\"", pipeline.branch));
+    if job.manual {
+        rule = rule.with("when", "manual");
+    }
+    let mut rules = vec![];
+    if pipeline.routed {
+        if let Some(Yaml::Seq(r)) = rules_for(job, spec, pipeline) {
+            if let Some(Yaml::Map(entries)) = r.into_iter().next() {
+                for e in entries {
+                    rule = rule.entry(e);
+                }
+            }
+        }
+    }
+    rules.push(rule);
+    let needs: Vec<Yaml> = job
+        .needs
+        .iter()
+        .filter(|n| n.as_str() != "changes")
+        .map(|n| {
+            Yaml::map()
+                .with("job", n.as_str())
+                .with("artifacts", n.starts_with("image-"))
+        })
+        .collect();
+    Yaml::map()
+        .with("stage", "deploy")
+        .with("image", image)
+        .with("needs", Yaml::Seq(needs))
+        .with("timeout", format!("{} minutes", job.timeout_minutes))
+        .with("interruptible", false)
+        .with_note(
+            "resource_group",
+            format!("{}-{}", slug(&env_name), slug(&svc.name)),
+            "One deploy of this service to this environment at a time; a started deploy is never cancelled.",
+        )
+        .with("environment", environment)
+        .with("rules", Yaml::Seq(rules))
+        .with("script", Yaml::strs(&script))
+}
+
+/// The pipeline as YAML text.
+pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
+    let mut doc = Yaml::map()
+        .with(
+            "workflow",
+            Yaml::map()
+                .with(
+                    "rules",
+                    Yaml::Seq(vec![
+                        Yaml::map().with("if", "$CI_PIPELINE_SOURCE == \"merge_request_event\""),
+                        Yaml::map()
+                            .with("if", "$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS")
+                            .with("when", "never"),
+                        Yaml::map().with("if", "$CI_COMMIT_BRANCH"),
+                    ]),
+                )
+                .with("auto_cancel", Yaml::map().with("on_new_commit", "interruptible")),
+        )
+        .with("default", Yaml::map().with("interruptible", true))
+        .with("stages", Yaml::strs(["lint", "test", "build", "deploy"]));
+    for job in &pipeline.jobs {
+        let j = match job.kind {
+            // GitLab routes by `rules: changes`; a required aggregate is not needed there.
+            JobKind::Changes | JobKind::Gate => continue,
+            JobKind::Lint | JobKind::Test => check_job(job, spec, pipeline),
+            JobKind::Image => image_job(job, spec, pipeline),
+            JobKind::Deploy => deploy_job(job, spec, pipeline),
+        };
+        let j = match j {
+            Yaml::Map(mut entries) => {
+                // `needs: [changes]` has no meaning here.
+                for e in entries.iter_mut() {
+                    if e.key == "needs" {
+                        if let Yaml::Seq(items) = &mut e.value {
+                            items.retain(|i| i != &Yaml::str("changes"));
+                        }
+                    }
+                }
+                Yaml::Map(entries)
+            }
+            other => other,
+        };
+        doc = doc.with(&job.id, j);
+    }
+    let header = format!(
+        "Written by Slipway: lint, test, build and push the image{}.",
+        if spec.targets.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", and deploy to {} from {} only",
+                spec.targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(" and "),
+                pipeline.branch
+            )
+        }
+    );
+    yaml::to_string(&doc, &header)
+}

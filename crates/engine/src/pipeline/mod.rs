@@ -1,0 +1,973 @@
+//! CI/CD pipelines from one model.
+//!
+//! [`plan`] turns the [`DeploySpec`] into a [`Pipeline`]: per service a lint job, a test job
+//! with its backing services as health-checked containers, an image job, and per target a
+//! deploy job gated on the deploy branch, serialised, in its environment, followed by a check
+//! that the deployed app answers on its health path. The writers ([`github`], [`gitlab`])
+//! render that one value for their CI system, and say in the pipeline's notes what their
+//! system lacks, so switching CI is a regeneration, not a rewrite.
+
+pub mod github;
+pub mod gitlab;
+pub mod platform;
+pub mod versions;
+
+use serde::{Deserialize, Serialize};
+
+use crate::knowledge;
+use crate::params::{CiSystem, Registry, Strategy, Target};
+use crate::spec::{DeploySpec, ServiceSpec};
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobKind {
+    /// Work out which services a change touches (monorepos).
+    Changes,
+    /// Linters and format checks.
+    Lint,
+    /// The test suite.
+    Test,
+    /// Build the image and push it.
+    Image,
+    /// Deploy to a target.
+    Deploy,
+    /// The one check a branch protection rule can require.
+    Gate,
+}
+
+/// A container a test job talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Sidecar {
+    /// `postgres`, `redis`, ...
+    pub id: String,
+    /// The image, pinned by tag.
+    pub image: String,
+    /// Its environment (test-only credentials).
+    pub env: Vec<(String, String)>,
+    /// The port it listens on.
+    pub port: u16,
+    /// The command that says it is ready.
+    pub health: String,
+    /// The variable the app reads to reach it, and its value with `{host}` for the host.
+    pub url: Option<(String, String)>,
+}
+
+/// The language toolchain a job sets up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Toolchain {
+    /// Language id.
+    pub language: String,
+    /// Version, from the same place the Dockerfile takes it.
+    pub version: String,
+    /// Package manager id.
+    pub package_manager: String,
+    /// The image the job runs in on CI systems that run jobs in containers.
+    pub image: String,
+    /// Dependency files that key the cache, relative to the root.
+    pub cache_keys: Vec<String>,
+}
+
+/// One job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    /// Id, unique in the pipeline (`lint-api`, `deploy-api-railway`).
+    pub id: String,
+    /// Name shown in the CI system.
+    pub name: String,
+    /// What it does.
+    pub kind: JobKind,
+    /// The service, by name; none for pipeline-wide jobs.
+    pub service: Option<String>,
+    /// Jobs that must pass first.
+    pub needs: Vec<String>,
+    /// The toolchain, for lint and test jobs.
+    pub toolchain: Option<Toolchain>,
+    /// Containers it talks to.
+    pub sidecars: Vec<Sidecar>,
+    /// Shell commands, run in `workdir`, in order.
+    pub commands: Vec<String>,
+    /// The folder the commands run in, relative to the root.
+    pub workdir: String,
+    /// The deploy target, for deploy jobs.
+    pub target: Option<Target>,
+    /// The environment a deploy job runs in.
+    pub environment: Option<String>,
+    /// True when a person approves the job before it runs.
+    pub manual: bool,
+    /// Minutes before the CI system stops it.
+    pub timeout_minutes: u32,
+    /// Secrets the job reads from the CI system's store, by name.
+    pub secrets: Vec<String>,
+    /// Non-secret settings the job reads from the CI system's variables, by name.
+    pub vars: Vec<String>,
+}
+
+/// The pipeline, before it is written for one CI system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Pipeline {
+    /// The branch deploys run from.
+    pub branch: String,
+    /// The jobs, in the order they run.
+    pub jobs: Vec<Job>,
+    /// True when a changes job routes each service's jobs by its paths.
+    pub routed: bool,
+    /// What the chosen CI system or target cannot do that the spec asks, in words.
+    pub notes: Vec<String>,
+}
+
+impl Pipeline {
+    /// The job with `id`.
+    pub fn job(&self, id: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+}
+
+/// A secret or variable the person must create, where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Requirement {
+    /// The name.
+    pub name: String,
+    /// True for a secret (never written anywhere by Slipway).
+    pub secret: bool,
+    /// Where to create it: "GitHub Actions secrets", "Railway service variables", ...
+    pub place: String,
+    /// Why it is needed.
+    pub why: String,
+}
+
+/// The identifier a service's jobs carry: its name, lower case, with `-` for anything else.
+pub fn slug(name: &str) -> String {
+    let s: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() {
+        "app".into()
+    } else {
+        s
+    }
+}
+
+/// The test-only sidecar for a backing service, with the URL the app reads.
+pub fn sidecar(id: &str) -> Option<Sidecar> {
+    let image = knowledge::service_image(id)?;
+    type Pair = (&'static str, &'static str);
+    let (env, health, url): (Vec<Pair>, String, Option<Pair>) = match id {
+        "postgres" => (
+            vec![
+                ("POSTGRES_USER", "app"),
+                ("POSTGRES_PASSWORD", "app"),
+                ("POSTGRES_DB", "app_test"),
+            ],
+            "pg_isready -U app -d app_test".into(),
+            Some(("DATABASE_URL", "postgresql://app:app@{host}:5432/app_test")),
+        ),
+        "mysql" => (
+            vec![
+                ("MYSQL_DATABASE", "app_test"),
+                ("MYSQL_USER", "app"),
+                ("MYSQL_PASSWORD", "app"),
+                ("MYSQL_ROOT_PASSWORD", "root"),
+            ],
+            "mysqladmin ping -h 127.0.0.1 --silent".into(),
+            Some(("DATABASE_URL", "mysql://app:app@{host}:3306/app_test")),
+        ),
+        "redis" => (
+            vec![],
+            "redis-cli ping".into(),
+            Some(("REDIS_URL", "redis://{host}:6379")),
+        ),
+        "mongodb" => (
+            vec![],
+            "mongosh --quiet --eval 'db.adminCommand(\"ping\").ok'".into(),
+            Some(("MONGODB_URI", "mongodb://{host}:27017/app_test")),
+        ),
+        _ => return None,
+    };
+    Some(Sidecar {
+        id: id.into(),
+        image: image.image.into(),
+        env: env.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        port: image.port,
+        health,
+        url: url.map(|(k, v)| (k.into(), v.into())),
+    })
+}
+
+/// The toolchain of a service: language, version and the image the Dockerfile builds on.
+pub fn toolchain(spec: &ServiceSpec, build_image: Option<&str>) -> Option<Toolchain> {
+    let language = spec.language.clone()?;
+    let pm = spec.package_manager.clone().unwrap_or_default();
+    let version_of = |image: &str| {
+        image
+            .split(':')
+            .nth(1)
+            .map(|tag| tag.split('-').next().unwrap_or(tag).to_string())
+    };
+    let default_version = match language.as_str() {
+        "python" => "3.13",
+        "node" => "24",
+        "go" => "1.25",
+        "rust" => "1.91",
+        "java" | "kotlin" => "21",
+        "ruby" => "3.4",
+        "php" => "8.4",
+        "elixir" => "1.18",
+        "deno" => knowledge::DENO_VERSION,
+        "bun" => "1",
+        _ => return None,
+    };
+    let version = spec
+        .runtime_version
+        .clone()
+        .or_else(|| build_image.and_then(version_of))
+        .unwrap_or_else(|| default_version.to_string());
+    let image = match language.as_str() {
+        "python" => format!("python:{version}-slim"),
+        "node" => knowledge::node_image(version.split('.').next().unwrap_or(&version)),
+        "go" => format!("golang:{version}"),
+        "rust" => format!("rust:{version}"),
+        "java" | "kotlin" if pm == "gradle" => format!("gradle:{}-jdk{version}", knowledge::GRADLE_LINE),
+        "java" | "kotlin" => format!("maven:{}-eclipse-temurin-{version}", knowledge::MAVEN_LINE),
+        "ruby" => format!("ruby:{version}"),
+        "php" => knowledge::COMPOSER_IMAGE.to_string(),
+        "elixir" => format!("elixir:{version}"),
+        "deno" => format!("denoland/deno:{version}"),
+        "bun" => knowledge::BUN_IMAGE.to_string(),
+        _ => build_image?.to_string(),
+    };
+    let in_dir = |f: &str| {
+        if spec.path == "." {
+            f.to_string()
+        } else {
+            format!("{}/{f}", spec.path)
+        }
+    };
+    let mut cache_keys: Vec<String> = spec.lockfile.iter().map(|l| in_dir(l)).collect();
+    if language == "python" && pm == "pip" {
+        for f in ["requirements-dev.txt", "dev-requirements.txt", "requirements-test.txt"] {
+            if spec.ci_install.as_deref().is_some_and(|c| c.contains(f)) {
+                cache_keys.push(in_dir(f));
+            }
+        }
+    }
+    if cache_keys.is_empty() {
+        let manifest = match language.as_str() {
+            "python" => "pyproject.toml",
+            "node" | "bun" => "package.json",
+            "go" => "go.mod",
+            "rust" => "Cargo.toml",
+            "java" | "kotlin" if pm == "gradle" => "build.gradle*",
+            "java" | "kotlin" => "pom.xml",
+            "ruby" => "Gemfile",
+            "php" => "composer.json",
+            "elixir" => "mix.exs",
+            _ => "",
+        };
+        if !manifest.is_empty() {
+            cache_keys.push(in_dir(manifest));
+        }
+    }
+    Some(Toolchain {
+        language,
+        version,
+        package_manager: pm,
+        image,
+        cache_keys,
+    })
+}
+
+/// The commands that deploy `service` to `target`, reading `$IMAGE` (the pushed image by
+/// digest) and the target's secrets from the environment; with the secrets and variables they
+/// read.
+fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let v = versions::tools();
+    let name = slug(&svc.name);
+    match target {
+        Target::Railway => (
+            vec![format!(
+                "npx --yes @railway/cli@{} up --ci --service {name} --environment {environment}",
+                v.railway
+            )],
+            vec!["RAILWAY_TOKEN".into()],
+            vec![],
+        ),
+        Target::Fly => (
+            vec![
+                format!("curl -fsSL https://fly.io/install.sh | sh -s {}", v.flyctl),
+                format!(
+                    "\"$HOME/.fly/bin/flyctl\" deploy --config {} --image \"$IMAGE\" --wait-timeout 5m",
+                    platform::file_in(svc, "fly.toml")
+                ),
+            ],
+            vec!["FLY_API_TOKEN".into()],
+            vec![],
+        ),
+        Target::Render => (
+            vec![
+                // The deploy hook URL is itself the credential: it stays in the secret store.
+                "curl --fail --silent --show-error --request POST \"${RENDER_DEPLOY_HOOK_URL}\"".into(),
+            ],
+            vec!["RENDER_DEPLOY_HOOK_URL".into()],
+            vec![],
+        ),
+        Target::Heroku => (
+            vec![
+                "echo \"${HEROKU_API_KEY}\" | docker login --username=_ --password-stdin registry.heroku.com".into(),
+                "docker pull \"$IMAGE\"".into(),
+                "docker tag \"$IMAGE\" \"registry.heroku.com/${HEROKU_APP}/web\"".into(),
+                "docker push \"registry.heroku.com/${HEROKU_APP}/web\"".into(),
+                format!(
+                    "npx --yes heroku@{} container:release web --app \"$HEROKU_APP\"",
+                    v.heroku
+                ),
+            ],
+            vec!["HEROKU_API_KEY".into()],
+            vec!["HEROKU_APP".into()],
+        ),
+        Target::Vercel => (
+            vec![
+                format!("npx --yes vercel@{} pull --yes --environment=production", v.vercel),
+                format!("npx --yes vercel@{} build --prod", v.vercel),
+                format!("npx --yes vercel@{} deploy --prebuilt --prod", v.vercel),
+            ],
+            vec!["VERCEL_TOKEN".into()],
+            vec!["VERCEL_ORG_ID".into(), "VERCEL_PROJECT_ID".into()],
+        ),
+        Target::Netlify => (
+            {
+                // Netlify publishes files: the pipeline builds them first, as the Dockerfile does.
+                let mut c: Vec<String> = Vec::new();
+                c.extend(svc.ci_install.clone().or_else(|| svc.install.clone()));
+                c.extend(svc.build.clone());
+                c.push(format!(
+                    "npx --yes netlify-cli@{} deploy --prod --no-build --dir {}",
+                    v.netlify,
+                    svc.output.clone().unwrap_or_else(|| "dist".into())
+                ));
+                c
+            },
+            vec!["NETLIFY_AUTH_TOKEN".into()],
+            vec!["NETLIFY_SITE_ID".into()],
+        ),
+        _ => (vec![], vec![], vec![]),
+    }
+}
+
+/// True when the target runs the image the pipeline pushed, by digest; the others build the
+/// same commit with the same Dockerfile themselves.
+pub fn deploys_image(target: Target) -> bool {
+    matches!(target, Target::Fly | Target::Heroku)
+}
+
+/// True when the target builds or serves the frontend itself, without the image.
+pub fn serves_files(target: Target) -> bool {
+    matches!(target, Target::Vercel | Target::Netlify)
+}
+
+/// Which targets fit a service: frontends go to Vercel and Netlify, servers to the others.
+pub fn fits(target: Target, svc: &ServiceSpec) -> bool {
+    match target {
+        Target::Netlify => svc.kind == "static",
+        Target::Vercel => svc.kind == "static" || svc.language.as_deref() == Some("node"),
+        _ => svc.kind != "static" || target != Target::Heroku,
+    }
+}
+
+/// The variable holding the deployed service's public address.
+pub fn url_var(svc: &ServiceSpec, many: bool) -> String {
+    if many {
+        format!("{}_URL", slug(&svc.name).to_ascii_uppercase().replace('-', "_"))
+    } else {
+        "APP_URL".into()
+    }
+}
+
+/// Builds the pipeline for `spec`. `build_images` gives each service's Dockerfile build image
+/// (by service name), so the toolchain matches the image.
+pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
+    let mut jobs = Vec::new();
+    let mut notes = spec.notes.clone();
+    let many = spec.is_monorepo();
+    let routed = many;
+    if routed {
+        jobs.push(Job {
+            id: "changes".into(),
+            name: "Find the services this change touches".into(),
+            kind: JobKind::Changes,
+            service: None,
+            needs: vec![],
+            toolchain: None,
+            sidecars: vec![],
+            commands: vec![],
+            workdir: ".".into(),
+            target: None,
+            environment: None,
+            manual: false,
+            timeout_minutes: 5,
+            secrets: vec![],
+            vars: vec![],
+        });
+    }
+    let production = spec.production().to_string();
+    for svc in &spec.services {
+        let s = slug(&svc.name);
+        let image = build_images
+            .iter()
+            .find(|(n, _)| *n == svc.name)
+            .map(|(_, i)| i.as_str());
+        let tc = toolchain(svc, image);
+        let base_needs: Vec<String> = if routed { vec!["changes".into()] } else { vec![] };
+        let mut checks = Vec::new();
+        let install: Vec<String> = svc.ci_install.iter().cloned().collect();
+        if !svc.lint.is_empty() {
+            let mut commands = install.clone();
+            commands.extend(svc.lint.iter().cloned());
+            jobs.push(Job {
+                id: format!("lint-{s}"),
+                name: format!("Lint {}", svc.name),
+                kind: JobKind::Lint,
+                service: Some(svc.name.clone()),
+                needs: base_needs.clone(),
+                toolchain: tc.clone(),
+                sidecars: vec![],
+                commands,
+                workdir: svc.path.clone(),
+                target: None,
+                environment: None,
+                manual: false,
+                timeout_minutes: 10,
+                secrets: vec![],
+                vars: vec![],
+            });
+            checks.push(format!("lint-{s}"));
+        }
+        if let Some(test) = &svc.test {
+            let mut commands = install.clone();
+            commands.push(test.clone());
+            jobs.push(Job {
+                id: format!("test-{s}"),
+                name: format!("Test {}", svc.name),
+                kind: JobKind::Test,
+                service: Some(svc.name.clone()),
+                needs: base_needs.clone(),
+                toolchain: tc.clone(),
+                sidecars: svc.backing_services.iter().filter_map(|b| sidecar(b)).collect(),
+                commands,
+                workdir: svc.path.clone(),
+                target: None,
+                environment: None,
+                manual: false,
+                timeout_minutes: 15,
+                secrets: vec![],
+                vars: vec![],
+            });
+            checks.push(format!("test-{s}"));
+        } else {
+            notes.push(format!(
+                "{}: no test suite found, so nothing but the linters and the image build gate its deploy",
+                svc.name
+            ));
+        }
+        let targets: Vec<Target> = spec.targets.iter().copied().filter(|t| fits(*t, svc)).collect();
+        let needs_image = targets.is_empty() || targets.iter().any(|t| !serves_files(*t));
+        let mut deploy_needs = base_needs.clone();
+        deploy_needs.extend(checks.iter().cloned());
+        if needs_image {
+            let mut needs = base_needs.clone();
+            needs.extend(checks.iter().cloned());
+            jobs.push(Job {
+                id: format!("image-{s}"),
+                name: format!("Build and push the {} image", svc.name),
+                kind: JobKind::Image,
+                service: Some(svc.name.clone()),
+                needs,
+                toolchain: None,
+                sidecars: vec![],
+                commands: vec![],
+                workdir: ".".into(),
+                target: None,
+                environment: None,
+                manual: false,
+                timeout_minutes: 30,
+                secrets: vec![],
+                vars: vec![],
+            });
+            deploy_needs = base_needs.clone();
+            deploy_needs.push(format!("image-{s}"));
+        }
+        for target in targets {
+            let mut previous: Vec<String> = deploy_needs.clone();
+            for env in &spec.environments {
+                let (commands, secrets, vars) = deploy_commands(target, svc, &env.name);
+                let id = if spec.environments.len() > 1 {
+                    format!("deploy-{s}-{}-{}", target.id(), slug(&env.name))
+                } else {
+                    format!("deploy-{s}-{}", target.id())
+                };
+                let mut vars = vars;
+                if svc.health_path.is_some() && svc.kind != "worker" {
+                    vars.push(url_var(svc, many));
+                }
+                jobs.push(Job {
+                    id: id.clone(),
+                    name: format!("Deploy {} to {} ({})", svc.name, target.label(), env.name),
+                    kind: JobKind::Deploy,
+                    service: Some(svc.name.clone()),
+                    needs: previous.clone(),
+                    toolchain: None,
+                    sidecars: vec![],
+                    commands,
+                    workdir: if serves_files(target) {
+                        svc.path.clone()
+                    } else {
+                        ".".into()
+                    },
+                    target: Some(target),
+                    environment: Some(env.name.clone()),
+                    manual: env.approval,
+                    timeout_minutes: 20,
+                    secrets,
+                    vars,
+                });
+                previous = vec![id];
+            }
+            if spec.strategy != Strategy::Rolling {
+                notes.push(strategy_note(target, spec.strategy));
+            }
+            if !deploys_image(target) && !serves_files(target) {
+                notes.push(format!(
+                    "{} builds the image itself from the commit that passed the pipeline, with the same Dockerfile; its CLI cannot deploy a registry digest",
+                    target.label()
+                ));
+            }
+        }
+    }
+    if routed {
+        let all: Vec<String> = jobs
+            .iter()
+            .filter(|j| j.kind != JobKind::Changes)
+            .map(|j| j.id.clone())
+            .collect();
+        let checks: Vec<String> = jobs
+            .iter()
+            .filter(|j| matches!(j.kind, JobKind::Lint | JobKind::Test | JobKind::Image))
+            .map(|j| j.id.clone())
+            .collect();
+        let _ = all;
+        jobs.push(Job {
+            id: "checks".into(),
+            name: "All checks".into(),
+            kind: JobKind::Gate,
+            service: None,
+            needs: checks,
+            toolchain: None,
+            sidecars: vec![],
+            commands: vec![],
+            workdir: ".".into(),
+            target: None,
+            environment: None,
+            manual: false,
+            timeout_minutes: 5,
+            secrets: vec![],
+            vars: vec![],
+        });
+    }
+    if spec.targets.is_empty() {
+        notes.push(format!(
+            "no deploy target named: the pipeline tests, builds and pushes the image; name one (Railway, Fly.io, Render, Heroku, Vercel, Netlify) to deploy it to {production}"
+        ));
+    }
+    notes.dedup();
+    Pipeline {
+        branch: spec.branch.clone(),
+        jobs,
+        routed,
+        notes,
+    }
+}
+
+fn strategy_note(target: Target, strategy: Strategy) -> String {
+    match (target, strategy) {
+        (Target::Fly, s) => format!(
+            "Fly.io runs the {} strategy itself (fly.toml [deploy] strategy)",
+            s.id()
+        ),
+        (t, s) => format!(
+            "{} offers only its own zero-downtime rolling deploys, not {}: the deploy waits for the health check before traffic moves",
+            t.label(),
+            s.id()
+        ),
+    }
+}
+
+/// The image reference without tag for `svc`, written for `ci`.
+pub fn image_ref(spec: &DeploySpec, svc: &ServiceSpec, ci: CiSystem) -> String {
+    let suffix = if svc.image_name.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", slug(&svc.image_name))
+    };
+    if let Some(image) = &spec.image {
+        return format!("{image}{suffix}");
+    }
+    match (spec.registry, ci) {
+        (Registry::Ghcr, CiSystem::Github) => format!("ghcr.io/${{{{ github.repository }}}}{suffix}"),
+        (Registry::Dockerhub, CiSystem::Github) => {
+            format!("docker.io/${{{{ vars.DOCKERHUB_NAMESPACE }}}}/${{{{ github.event.repository.name }}}}{suffix}")
+        }
+        (Registry::Ecr, CiSystem::Github) => {
+            format!("${{{{ vars.AWS_ACCOUNT_ID }}}}.dkr.ecr.${{{{ vars.AWS_REGION }}}}.amazonaws.com/${{{{ github.event.repository.name }}}}{suffix}")
+        }
+        (Registry::Gar, CiSystem::Github) => format!(
+            "${{{{ vars.GAR_LOCATION }}}}-docker.pkg.dev/${{{{ vars.GCP_PROJECT }}}}/${{{{ vars.GAR_REPOSITORY }}}}/${{{{ github.event.repository.name }}}}{suffix}"
+        ),
+        (Registry::Acr, CiSystem::Github) => {
+            format!("${{{{ vars.ACR_NAME }}}}.azurecr.io/${{{{ github.event.repository.name }}}}{suffix}")
+        }
+        (Registry::Ghcr, _) => format!("ghcr.io/$GHCR_NAMESPACE{suffix}"),
+        (Registry::Dockerhub, _) => format!("docker.io/$DOCKERHUB_NAMESPACE/$CI_PROJECT_NAME{suffix}"),
+        (Registry::Ecr, _) => format!("$AWS_ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com/$CI_PROJECT_NAME{suffix}"),
+        (Registry::Gar, _) => format!("$GAR_LOCATION-docker.pkg.dev/$GCP_PROJECT/$GAR_REPOSITORY/$CI_PROJECT_NAME{suffix}"),
+        (Registry::Acr, _) => format!("$ACR_NAME.azurecr.io/$CI_PROJECT_NAME{suffix}"),
+        (Registry::Gitlab, _) => format!("$CI_REGISTRY_IMAGE{suffix}"),
+    }
+}
+
+/// Every secret and variable the person must create for `pipeline`, where and why.
+pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> {
+    let store = match spec.ci {
+        CiSystem::Github => "GitHub repository settings, Secrets and variables, Actions",
+        CiSystem::Gitlab => "GitLab project settings, CI/CD, Variables (masked and protected)",
+        CiSystem::Jenkins => "Jenkins credentials",
+        CiSystem::Circleci => "a CircleCI context",
+    };
+    let mut out: Vec<Requirement> = Vec::new();
+    let mut add = |r: Requirement| {
+        if !out.iter().any(|o| o.name == r.name && o.place == r.place) {
+            out.push(r);
+        }
+    };
+    for job in &pipeline.jobs {
+        let env = job.environment.clone().unwrap_or_default();
+        let target = job.target.map(|t| t.label()).unwrap_or("");
+        for s in &job.secrets {
+            add(Requirement {
+                name: s.clone(),
+                secret: true,
+                place: if spec.ci == CiSystem::Github {
+                    format!("GitHub environment {env:?}, Secrets")
+                } else {
+                    store.to_string()
+                },
+                why: format!(
+                    "lets the pipeline deploy to {target}; create it in {target} with access to this project only"
+                ),
+            });
+        }
+        for v in &job.vars {
+            add(Requirement {
+                name: v.clone(),
+                secret: false,
+                place: if spec.ci == CiSystem::Github {
+                    format!("GitHub environment {env:?}, Variables")
+                } else {
+                    store.to_string()
+                },
+                why: if v.ends_with("_URL") {
+                    "the public address the smoke test calls after the deploy".into()
+                } else {
+                    format!("names the {target} app to deploy")
+                },
+            });
+        }
+    }
+    match (spec.registry, spec.ci) {
+        (Registry::Dockerhub, _) => {
+            add(Requirement {
+                name: "DOCKERHUB_USERNAME".into(),
+                secret: false,
+                place: store.into(),
+                why: "the Docker Hub account that pushes".into(),
+            });
+            add(Requirement {
+                name: "DOCKERHUB_NAMESPACE".into(),
+                secret: false,
+                place: store.into(),
+                why: "the Docker Hub namespace the image goes to".into(),
+            });
+            add(Requirement {
+                name: "DOCKERHUB_TOKEN".into(),
+                secret: true,
+                place: store.into(),
+                why: "a Docker Hub access token with write access to the repository (not the password)".into(),
+            });
+        }
+        (Registry::Ecr, CiSystem::Github) => {
+            for (n, why) in [
+                ("AWS_ACCOUNT_ID", "the account that holds the ECR repository"),
+                ("AWS_REGION", "the ECR repository's region"),
+                (
+                    "AWS_ROLE_ARN",
+                    "the IAM role the workflow assumes through OIDC; its trust policy pins this repository",
+                ),
+            ] {
+                add(Requirement {
+                    name: n.into(),
+                    secret: false,
+                    place: store.into(),
+                    why: why.into(),
+                });
+            }
+        }
+        (Registry::Gar, CiSystem::Github) => {
+            for (n, why) in [
+                ("GAR_LOCATION", "the Artifact Registry region"),
+                ("GCP_PROJECT", "the Google Cloud project"),
+                ("GAR_REPOSITORY", "the Artifact Registry repository"),
+                (
+                    "GCP_WIF_PROVIDER",
+                    "the workload identity provider the workflow signs in through (OIDC)",
+                ),
+                ("GCP_PUSH_SERVICE_ACCOUNT", "the service account allowed to push"),
+            ] {
+                add(Requirement {
+                    name: n.into(),
+                    secret: false,
+                    place: store.into(),
+                    why: why.into(),
+                });
+            }
+        }
+        (Registry::Acr, CiSystem::Github) => {
+            for (n, why) in [
+                ("ACR_NAME", "the registry's name"),
+                (
+                    "AZURE_CLIENT_ID",
+                    "the managed identity or app the workflow signs in as (OIDC)",
+                ),
+                ("AZURE_TENANT_ID", "the Microsoft Entra tenant"),
+                ("AZURE_SUBSCRIPTION_ID", "the subscription that holds the registry"),
+            ] {
+                add(Requirement {
+                    name: n.into(),
+                    secret: false,
+                    place: store.into(),
+                    why: why.into(),
+                });
+            }
+        }
+        (Registry::Ghcr, c) if c != CiSystem::Github => {
+            add(Requirement {
+                name: "GHCR_NAMESPACE".into(),
+                secret: false,
+                place: store.into(),
+                why: "the GitHub owner and repository the image goes to (owner/repo, lower case)".into(),
+            });
+            add(Requirement {
+                name: "GHCR_TOKEN".into(),
+                secret: true,
+                place: store.into(),
+                why: "a GitHub token with write:packages, to push to ghcr.io from outside GitHub".into(),
+            });
+        }
+        _ => {}
+    }
+    // What the deployed app itself reads, set on the platform, never in the pipeline.
+    for target in &spec.targets {
+        if serves_files(*target) {
+            continue;
+        }
+        for svc in &spec.services {
+            for e in &svc.env {
+                add(Requirement {
+                    name: e.name.clone(),
+                    secret: e.secret,
+                    place: platform::variables_place(*target, svc),
+                    why: match &e.backing {
+                        Some(b) => format!(
+                            "{} reads it to reach {b}; point it at the {b} the platform provides",
+                            svc.name
+                        ),
+                        None => format!("{} reads it", svc.name),
+                    },
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What the CI/CD family produced.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The pipeline, its companions, the platform files and the runbook.
+    pub artifacts: Vec<crate::generate::Artifact>,
+    /// The pipeline as a value, for the app's picture of it.
+    pub pipeline: Pipeline,
+    /// The secrets and variables to create.
+    pub requirements: Vec<Requirement>,
+}
+
+/// The pipeline for `spec.ci`, the platform files and the runbook. `build_images` gives each
+/// service's Dockerfile build image by name. A CI system without a writer yet is an error in
+/// words.
+pub fn generate(spec: &DeploySpec, build_images: &[(String, String)]) -> Result<Generated, String> {
+    use crate::generate::Artifact;
+    let pipeline = plan(spec, build_images);
+    let mut artifacts = Vec::new();
+    match spec.ci {
+        CiSystem::Github => {
+            artifacts.push(Artifact {
+                path: github::PATH.into(),
+                content: github::write(spec, &pipeline),
+                purpose: "lints, tests against real service containers, builds and pushes the image, and deploys from the deploy branch only".into(),
+                step: "pipeline".into(),
+            });
+            artifacts.push(Artifact {
+                path: ".github/dependabot.yml".into(),
+                content: github::dependabot(spec),
+                purpose: "keeps the pinned actions, base images and dependencies current, a week after each release".into(),
+                step: "pipeline".into(),
+            });
+        }
+        CiSystem::Gitlab => artifacts.push(Artifact {
+            path: gitlab::PATH.into(),
+            content: gitlab::write(spec, &pipeline),
+            purpose: "lints, tests against real service containers, builds and pushes the image, and deploys from the deploy branch only".into(),
+            step: "pipeline".into(),
+        }),
+        other => {
+            return Err(format!(
+                "Slipway cannot write {} pipelines yet: GitHub Actions and GitLab CI are covered so far; set ci = \"github\" or \"gitlab\" in slipway.toml's [deploy] table",
+                other.label()
+            ))
+        }
+    }
+    artifacts.extend(platform::files(spec));
+    let requirements = requirements(spec, &pipeline);
+    artifacts.push(crate::generate::Artifact {
+        path: "docs/deploy.md".into(),
+        content: runbook(spec, &pipeline, &requirements),
+        purpose: "the runbook: the first deploy, the secrets to create, and how to roll back".into(),
+        step: "runbook".into(),
+    });
+    Ok(Generated {
+        artifacts,
+        pipeline,
+        requirements,
+    })
+}
+
+/// How to undo a bad deploy on `target`.
+fn rollback(target: Target, svc: &ServiceSpec) -> String {
+    let app = slug(&svc.name);
+    match target {
+        Target::Railway => "In Railway, open the service's Deployments, pick the last good one and choose Rollback. A deploy whose health check fails never takes traffic, so the previous one keeps serving.".into(),
+        Target::Fly => format!(
+            "List the releases with `flyctl releases --app {app} --image`, then deploy the last good image again: `flyctl deploy --app {app} --image <image>`. A deploy whose health checks fail stops before it replaces the healthy machines."
+        ),
+        Target::Render => "In Render, open the service's Events, pick the last good deploy and choose Rollback. A deploy whose health check fails never takes traffic.".into(),
+        Target::Heroku => "`heroku rollback --app \"$HEROKU_APP\"` returns to the previous release.".into(),
+        Target::Vercel => "`vercel rollback` returns production to the previous deployment, or `vercel promote <url>` to a chosen one.".into(),
+        Target::Netlify => "In Netlify, open Deploys, pick the last good deploy and choose Publish deploy.".into(),
+        _ => "Deploy the previous image digest again.".into(),
+    }
+}
+
+/// `docs/deploy.md`: the first deploy, the secrets to create, and how to roll back.
+pub fn runbook(spec: &DeploySpec, pipeline: &Pipeline, requirements: &[Requirement]) -> String {
+    use std::fmt::Write as _;
+    let mut f = String::new();
+    let ci = spec.ci.label();
+    let _ = writeln!(f, "# Deploying\n");
+    let _ = writeln!(
+        f,
+        "Written by Slipway. The pipeline ({ci}) lints and tests every change; on `{}` it also builds the image, pushes it to the {} and deploys{}.\n",
+        pipeline.branch,
+        spec.registry.label(),
+        if spec.targets.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " to {}",
+                spec.targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(" and ")
+            )
+        }
+    );
+    let _ = writeln!(f, "## Before the first deploy\n");
+    let _ = writeln!(
+        f,
+        "Create each of these. Slipway never writes a secret's value into a file; the pipeline reads them by name.\n"
+    );
+    let _ = writeln!(f, "| Name | Kind | Where | Why |\n| --- | --- | --- | --- |");
+    for r in requirements {
+        let _ = writeln!(
+            f,
+            "| `{}` | {} | {} | {} |",
+            r.name,
+            if r.secret { "secret" } else { "variable" },
+            r.place,
+            r.why
+        );
+    }
+    if requirements.is_empty() {
+        let _ = writeln!(f, "| (none) | | | |");
+    }
+    for t in &spec.targets {
+        let _ = writeln!(f, "\n### {}\n", t.label());
+        let first = match t {
+            Target::Railway => "Create a project and one service per app in Railway, then a project token (Project settings, Tokens) scoped to the environment; that token is `RAILWAY_TOKEN`.",
+            Target::Fly => "Create the app once with `flyctl apps create <name>`, then a deploy token limited to it: `flyctl tokens create deploy --app <name> --expiry 720h`; that token is `FLY_API_TOKEN`.",
+            Target::Render => "Apply `render.yaml` once (New, Blueprint), then copy each service's deploy hook (Settings, Deploy Hook) into `RENDER_DEPLOY_HOOK_URL`.",
+            Target::Heroku => "Create the app with `heroku create <name> --stack container`; `HEROKU_API_KEY` is a token from `heroku authorizations:create`.",
+            Target::Vercel => "Link the project once with `vercel link`; `.vercel/project.json` holds the org and project ids.",
+            Target::Netlify => "Create the site once with `netlify sites:create`; its id is `NETLIFY_SITE_ID`.",
+            _ => "",
+        };
+        let _ = writeln!(f, "{first}");
+    }
+    let _ = writeln!(f, "\n## How a deploy runs\n");
+    for env in &spec.environments {
+        let _ = writeln!(
+            f,
+            "- `{}`: {}after the image is pushed; one deploy at a time, never cancelled half way; afterwards the pipeline calls the health path and fails when the app does not answer.",
+            env.name,
+            if env.approval { "waits for a person's approval, then runs " } else { "runs " }
+        );
+    }
+    if spec.environments.iter().any(|e| e.approval) && spec.ci == CiSystem::Github {
+        let _ = writeln!(
+            f,
+            "\nThe approval is a required reviewer on the GitHub environment (Settings, Environments, {}); on a private repository that needs GitHub Team or Enterprise.",
+            spec.production()
+        );
+    }
+    let _ = writeln!(f, "\n## Rolling back\n");
+    for t in &spec.targets {
+        for svc in spec.services.iter().filter(|s| fits(*t, s)) {
+            let _ = writeln!(f, "- {} on {}: {}", svc.name, t.label(), rollback(*t, svc));
+        }
+    }
+    if spec.targets.is_empty() {
+        let _ = writeln!(
+            f,
+            "- No deploy target yet: every image is tagged with its commit, so any earlier one can be deployed again."
+        );
+    }
+    if !pipeline.notes.is_empty() {
+        let _ = writeln!(f, "\n## Notes\n");
+        for n in &pipeline.notes {
+            let _ = writeln!(f, "- {n}");
+        }
+    }
+    f
+}

@@ -1,0 +1,257 @@
+//! Platform configuration files, each from the deployment spec: `railway.json`, `fly.toml`,
+//! `render.yaml`. The same port, health path, migration command and variables the pipeline
+//! and the Dockerfile use.
+
+use crate::generate::Artifact;
+use crate::params::{Strategy, Target};
+use crate::spec::{DeploySpec, ServiceSpec};
+use crate::write::yaml::{self, Yaml};
+
+use super::slug;
+
+/// `name` in the service's folder.
+pub fn file_in(svc: &ServiceSpec, name: &str) -> String {
+    if svc.path == "." {
+        name.to_string()
+    } else {
+        format!("{}/{name}", svc.path)
+    }
+}
+
+/// Where a deployed service's variables are set on `target`.
+pub fn variables_place(target: Target, svc: &ServiceSpec) -> String {
+    match target {
+        Target::Railway => format!("Railway, service {}, Variables", slug(&svc.name)),
+        Target::Fly => format!("Fly.io secrets of app {} (fly secrets set)", slug(&svc.name)),
+        Target::Render => format!("Render, service {}, Environment", slug(&svc.name)),
+        Target::Heroku => "Heroku app settings, Config Vars".into(),
+        Target::Vercel => "Vercel project settings, Environment Variables".into(),
+        Target::Netlify => "Netlify site settings, Environment variables".into(),
+        other => format!("{} configuration", other.label()),
+    }
+}
+
+fn railway(svc: &ServiceSpec) -> Artifact {
+    let mut deploy = serde_json::Map::new();
+    if let Some(h) = &svc.health_path {
+        deploy.insert("healthcheckPath".into(), h.clone().into());
+        deploy.insert("healthcheckTimeout".into(), 120.into());
+    }
+    if let Some(m) = &svc.migrate {
+        deploy.insert("preDeployCommand".into(), serde_json::json!([m]));
+    }
+    deploy.insert("restartPolicyType".into(), "ON_FAILURE".into());
+    deploy.insert("restartPolicyMaxRetries".into(), 5.into());
+    // The old deployment keeps serving until the new one is healthy, then drains.
+    deploy.insert("overlapSeconds".into(), 30.into());
+    deploy.insert("drainingSeconds".into(), 30.into());
+    let value = serde_json::json!({
+        "$schema": "https://railway.com/railway.schema.json",
+        "build": {
+            "builder": "DOCKERFILE",
+            "dockerfilePath": svc.dockerfile,
+        },
+        "deploy": deploy,
+    });
+    let mut content = serde_json::to_string_pretty(&value).expect("JSON values serialise");
+    content.push('\n');
+    Artifact {
+        path: file_in(svc, "railway.json"),
+        content,
+        purpose: format!(
+            "tells Railway to build {} with its Dockerfile, wait for {} before switching traffic, and restart it on failure",
+            svc.name,
+            svc.health_path.as_deref().unwrap_or("the new deployment")
+        ),
+        step: "platform".into(),
+    }
+}
+
+fn fly(svc: &ServiceSpec, spec: &DeploySpec) -> Artifact {
+    use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
+    let mut doc = DocumentMut::new();
+    doc.decor_mut().set_prefix(format!(
+        "# Written by Slipway for {}: deploy with `flyctl deploy`, or from the pipeline by image digest.\n\n",
+        svc.name
+    ));
+    doc["app"] = value(slug(&svc.name));
+    doc["primary_region"] = value("iad");
+    doc["primary_region"]
+        .as_value_mut()
+        .expect("a value")
+        .decor_mut()
+        .set_suffix(" # the region nearest your users; `fly platform regions` lists them");
+    let mut build = Table::new();
+    build["dockerfile"] = value("Dockerfile");
+    doc["build"] = Item::Table(build);
+    let mut deploy = Table::new();
+    deploy["strategy"] = value(match spec.strategy {
+        Strategy::Rolling => "rolling",
+        Strategy::Canary => "canary",
+        Strategy::BlueGreen => "bluegreen",
+    });
+    deploy["wait_timeout"] = value("5m");
+    if let Some(m) = &svc.migrate {
+        deploy["release_command"] = value(m.as_str());
+    }
+    doc["deploy"] = Item::Table(deploy);
+    if let Some(port) = svc.port {
+        let mut env = Table::new();
+        env["PORT"] = value(port.to_string());
+        doc["env"] = Item::Table(env);
+    }
+    if svc.kind != "worker" {
+        let mut http = Table::new();
+        http["internal_port"] = value(i64::from(svc.port.unwrap_or(8080)));
+        http["force_https"] = value(true);
+        http["auto_stop_machines"] = value("off");
+        http["auto_start_machines"] = value(true);
+        http["min_machines_running"] = value(i64::from(spec.scaling.min_replicas));
+        if let Some(path) = &svc.health_path {
+            let mut check = Table::new();
+            check["grace_period"] = value("10s");
+            check["interval"] = value("15s");
+            check["method"] = value("GET");
+            check["path"] = value(path.as_str());
+            check["timeout"] = value("5s");
+            let mut checks = ArrayOfTables::new();
+            checks.push(check);
+            http["checks"] = Item::ArrayOfTables(checks);
+        }
+        doc["http_service"] = Item::Table(http);
+    }
+    Artifact {
+        path: file_in(svc, "fly.toml"),
+        content: doc.to_string(),
+        purpose: format!(
+            "configures the Fly.io app {}: its port, the {} strategy and a health check{}",
+            slug(&svc.name),
+            spec.strategy.id(),
+            if svc.migrate.is_some() {
+                ", and migrations before each release"
+            } else {
+                ""
+            }
+        ),
+        step: "platform".into(),
+    }
+}
+
+fn render(spec: &DeploySpec) -> Artifact {
+    let mut services = Vec::new();
+    let mut databases = Vec::new();
+    for svc in &spec.services {
+        if !super::fits(Target::Render, svc) {
+            continue;
+        }
+        let name = slug(&svc.name);
+        let kind = if svc.kind == "worker" { "worker" } else { "web" };
+        let mut s = Yaml::map()
+            .with("type", kind)
+            .with("name", name.as_str())
+            .with("runtime", "docker")
+            .with("dockerfilePath", format!("./{}", svc.dockerfile))
+            .with(
+                "dockerContext",
+                if svc.context == "." {
+                    ".".to_string()
+                } else {
+                    format!("./{}", svc.context)
+                },
+            )
+            .with_note(
+                "autoDeployTrigger",
+                "off",
+                "The pipeline deploys after the tests pass, through the deploy hook.",
+            );
+        if kind == "web" {
+            s = s.with_opt("healthCheckPath", svc.health_path.as_deref());
+        }
+        s = s.with_opt("preDeployCommand", svc.migrate.as_deref());
+        let mut env = Vec::new();
+        for e in &svc.env {
+            let entry = match e.backing.as_deref() {
+                Some("postgres") => {
+                    let db = format!("{name}-db");
+                    if !databases
+                        .iter()
+                        .any(|d: &Yaml| d.get("name") == Some(&Yaml::str(db.as_str())))
+                    {
+                        databases.push(Yaml::map().with("name", db.as_str()));
+                    }
+                    Yaml::map().with("key", e.name.as_str()).with(
+                        "fromDatabase",
+                        Yaml::map()
+                            .with("name", db.as_str())
+                            .with("property", "connectionString"),
+                    )
+                }
+                Some("redis") => {
+                    let kv = format!("{name}-cache");
+                    if !services
+                        .iter()
+                        .any(|d: &Yaml| d.get("name") == Some(&Yaml::str(kv.as_str())))
+                    {
+                        services.push(
+                            Yaml::map()
+                                .with("type", "keyvalue")
+                                .with("name", kv.as_str())
+                                .with("ipAllowList", Yaml::Seq(vec![])),
+                        );
+                    }
+                    Yaml::map().with("key", e.name.as_str()).with(
+                        "fromService",
+                        Yaml::map()
+                            .with("type", "keyvalue")
+                            .with("name", kv.as_str())
+                            .with("property", "connectionString"),
+                    )
+                }
+                // Filled in on Render's dashboard; the blueprint holds no value.
+                _ => Yaml::map().with("key", e.name.as_str()).with("sync", false),
+            };
+            env.push(entry);
+        }
+        if !env.is_empty() {
+            s = s.with("envVars", Yaml::Seq(env));
+        }
+        services.insert(0, s);
+    }
+    let mut doc = Yaml::map().with("services", Yaml::Seq(services));
+    if !databases.is_empty() {
+        doc = doc.with("databases", Yaml::Seq(databases));
+    }
+    Artifact {
+        path: "render.yaml".into(),
+        content: yaml::to_string(
+            &doc,
+            "Written by Slipway: a Render Blueprint. Apply it once in the Render dashboard (New, Blueprint);\nsecrets marked sync: false are entered there, never here.",
+        ),
+        purpose: "describes the Render services and the databases they need, with secrets left to the dashboard".into(),
+        step: "platform".into(),
+    }
+}
+
+/// The platform files for every target in `spec`.
+pub fn files(spec: &DeploySpec) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    for target in &spec.targets {
+        match target {
+            Target::Railway => out.extend(
+                spec.services
+                    .iter()
+                    .filter(|s| super::fits(Target::Railway, s))
+                    .map(railway),
+            ),
+            Target::Fly => out.extend(
+                spec.services
+                    .iter()
+                    .filter(|s| super::fits(Target::Fly, s))
+                    .map(|s| fly(s, spec)),
+            ),
+            Target::Render => out.push(render(spec)),
+            _ => {}
+        }
+    }
+    out
+}

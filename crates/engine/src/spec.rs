@@ -1,0 +1,636 @@
+//! The deployment spec: one plain value every generator family reads, so that a port, an
+//! image, a health path or a secret name is decided once and is the same in every file.
+//!
+//! It is built from three sources, in this order of trust: what the person set in
+//! `slipway.toml` (`[deploy]` and the per-service tables, already applied to the profile by the
+//! scan), what the task says ([`TaskParams`]), and what the project shows (the git remote's
+//! host, the pipeline and platform files that exist). Each field remembers where it came from,
+//! which is what the app shows as "What Slipway understood".
+
+use serde::{Deserialize, Serialize};
+use slipway_scan::{ProjectProfile, ServiceProfile};
+
+use crate::params::{CiSystem, Registry, Strategy, Target, TaskParams};
+
+/// Where a field's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecField {
+    /// The field, as `slipway.toml`'s `[deploy]` table names it (`ci`, `targets`, ...).
+    pub field: String,
+    /// The value in words.
+    pub value: String,
+    /// `slipway.toml`, `task`, `project` or `default`.
+    pub source: String,
+    /// Why, in words: the line, the words of the task, the file.
+    pub why: String,
+}
+
+/// A variable the deployed service reads, and whether its value is a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvSpec {
+    /// The variable's name.
+    pub name: String,
+    /// True when the value is a credential (a password, a token, a URL with one in it).
+    pub secret: bool,
+    /// The backing service it points at, when it does (`postgres` for `DATABASE_URL`).
+    pub backing: Option<String>,
+}
+
+/// What one service needs, for every family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceSpec {
+    /// The service's name, as the platforms and the pipeline call it.
+    pub name: String,
+    /// Its folder, relative to the project root (`.` for the root).
+    pub path: String,
+    /// `web`, `static` or `worker`.
+    pub kind: String,
+    /// Its language id.
+    pub language: Option<String>,
+    /// The image name without registry host or tag: `<repository>` or `<repository>/<name>`.
+    pub image_name: String,
+    /// The Dockerfile the pipeline builds, relative to the root.
+    pub dockerfile: String,
+    /// The build context, relative to the root.
+    pub context: String,
+    /// The port it listens on.
+    pub port: Option<u16>,
+    /// The health path the platform and the smoke test call.
+    pub health_path: Option<String>,
+    /// The readiness path, when the code defines one apart from health.
+    pub readiness_path: Option<String>,
+    /// The variables it reads.
+    pub env: Vec<EnvSpec>,
+    /// Databases, caches and brokers it needs.
+    pub backing_services: Vec<String>,
+    /// Runtime version the project asks for.
+    pub runtime_version: Option<String>,
+    /// Package manager id.
+    pub package_manager: Option<String>,
+    /// Lockfile, relative to the service folder.
+    pub lockfile: Option<String>,
+    /// Installs the production dependencies (what the Dockerfile runs).
+    pub install: Option<String>,
+    /// Installs what lint and test need.
+    pub ci_install: Option<String>,
+    /// Lint and format checks, in order.
+    pub lint: Vec<String>,
+    /// The test command.
+    pub test: Option<String>,
+    /// The coverage report the test command writes, relative to the service folder.
+    pub coverage_report: Option<String>,
+    /// Build command, for frontends a platform builds itself.
+    pub build: Option<String>,
+    /// The static output folder, for static sites.
+    pub output: Option<String>,
+    /// The migration command to run before the new version takes traffic.
+    pub migrate: Option<String>,
+    /// Folders whose changes concern this service (its own, and shared lockfiles).
+    pub paths: Vec<String>,
+}
+
+/// A deploy environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentSpec {
+    /// `staging` or `production`, or the name set.
+    pub name: String,
+    /// True when a person approves before the deploy runs.
+    pub approval: bool,
+}
+
+/// Replica and CPU numbers, for the families that scale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Scaling {
+    /// Fewest replicas.
+    pub min_replicas: u32,
+    /// Most replicas.
+    pub max_replicas: u32,
+    /// CPU utilisation to scale at, in percent.
+    pub cpu_percent: u32,
+}
+
+/// The whole deployment, as every family reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploySpec {
+    /// The CI system the pipeline is written for.
+    pub ci: CiSystem,
+    /// The registry images are pushed to.
+    pub registry: Registry,
+    /// An image name set by the person, replacing the registry's default naming.
+    pub image: Option<String>,
+    /// Where the services are deployed; empty for build and push only.
+    pub targets: Vec<Target>,
+    /// Environments, in promotion order; the last is production.
+    pub environments: Vec<EnvironmentSpec>,
+    /// The branch deploys run from.
+    pub branch: String,
+    /// How a new version replaces the old.
+    pub strategy: Strategy,
+    /// Replicas and CPU.
+    pub scaling: Scaling,
+    /// The public host name, when one is set.
+    pub host: Option<String>,
+    /// The services, in the profile's order.
+    pub services: Vec<ServiceSpec>,
+    /// Where each project-level field came from.
+    pub fields: Vec<SpecField>,
+    /// What could not be honoured, in words (a strategy a platform does not offer, a value
+    /// in `slipway.toml` that is not valid).
+    pub notes: Vec<String>,
+}
+
+impl DeploySpec {
+    /// The production environment's name (the last one).
+    pub fn production(&self) -> &str {
+        self.environments.last().map_or("production", |e| e.name.as_str())
+    }
+
+    /// True when the project has more than one service.
+    pub fn is_monorepo(&self) -> bool {
+        self.services.len() > 1
+    }
+}
+
+/// True when a variable of this name holds a credential.
+pub fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "SECRET",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "PRIVATE",
+        "CREDENTIAL",
+        "API_KEY",
+        "_KEY",
+        "DSN",
+        "AUTH",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        || n.ends_with("_URL")
+            && ["DATABASE", "REDIS", "MONGO", "AMQP", "RABBIT", "POSTGRES", "MYSQL"]
+                .iter()
+                .any(|w| n.contains(w))
+        || n.ends_with("_URI") && ["MONGO", "DATABASE", "REDIS"].iter().any(|w| n.contains(w))
+}
+
+fn backing_of(name: &str, backing: &[String]) -> Option<String> {
+    let n = name.to_ascii_uppercase();
+    let pick = |id: &str| backing.iter().find(|b| b.as_str() == id).cloned();
+    if n.contains("DATABASE") || n.contains("POSTGRES") || n.starts_with("PG") {
+        pick("postgres").or_else(|| pick("mysql"))
+    } else if n.contains("REDIS") {
+        pick("redis")
+    } else if n.contains("MONGO") {
+        pick("mongodb")
+    } else if n.contains("MYSQL") {
+        pick("mysql")
+    } else {
+        None
+    }
+}
+
+/// The migration command a framework's projects run, when the profile shows one.
+fn migration(s: &ServiceProfile) -> Option<String> {
+    let start = s.start_command.as_deref().unwrap_or("");
+    if start.contains("prisma migrate deploy") {
+        return Some("npx prisma migrate deploy".into());
+    }
+    let cites = |needle: &str| {
+        s.evidence
+            .iter()
+            .any(|e| e.reason.contains(needle) || e.file.contains(needle))
+    };
+    match s.framework.as_deref() {
+        Some("django") => Some("python manage.py migrate --noinput".into()),
+        Some("rails") => Some("bin/rails db:migrate".into()),
+        Some("laravel") => Some("php artisan migrate --force".into()),
+        _ if cites("alembic") => Some("alembic upgrade head".into()),
+        _ => None,
+    }
+}
+
+fn service_spec(s: &ServiceProfile, profile: &ProjectProfile) -> ServiceSpec {
+    let many = profile.services.len() > 1;
+    let image_name = if many { s.name.clone() } else { String::new() };
+    let in_dir = |name: &str| {
+        if s.path == "." {
+            name.to_string()
+        } else {
+            format!("{}/{name}", s.path)
+        }
+    };
+    // Workspace members build from the workspace root with their own Dockerfile.
+    let context = match &s.workspace {
+        Some(ws) if ws.tool != "go" => ws.root.clone(),
+        _ => s.path.clone(),
+    };
+    let mut env: Vec<EnvSpec> = s
+        .env_vars
+        .iter()
+        .filter(|n| n.as_str() != "PORT")
+        .map(|n| EnvSpec {
+            name: n.clone(),
+            secret: is_secret_name(n),
+            backing: backing_of(n, &s.backing_services),
+        })
+        .collect();
+    // A backing service the code reaches through a URL it reads: name the URL it expects.
+    for b in &s.backing_services {
+        let var = match b.as_str() {
+            "postgres" | "mysql" => "DATABASE_URL",
+            "redis" => "REDIS_URL",
+            "mongodb" => "MONGODB_URI",
+            _ => continue,
+        };
+        if !env.iter().any(|e| e.backing.as_deref() == Some(b.as_str())) && !env.iter().any(|e| e.name == var) {
+            env.push(EnvSpec {
+                name: var.into(),
+                secret: true,
+                backing: Some(b.clone()),
+            });
+        }
+    }
+    env.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut paths = vec![if s.path == "." { ".".to_string() } else { s.path.clone() }];
+    if let Some(ws) = &s.workspace {
+        if let Some(lock) = &ws.lockfile {
+            paths.push(lock.clone());
+        }
+    }
+    ServiceSpec {
+        name: s.name.clone(),
+        path: s.path.clone(),
+        kind: s.kind.clone(),
+        language: s.language.clone(),
+        image_name,
+        dockerfile: in_dir("Dockerfile"),
+        context: if context.is_empty() { ".".into() } else { context },
+        port: s.port,
+        health_path: s.health_path.clone(),
+        readiness_path: None,
+        env,
+        backing_services: s.backing_services.clone(),
+        runtime_version: s.runtime_version.clone(),
+        package_manager: s.package_manager.clone(),
+        lockfile: s.lockfile.clone(),
+        install: s.install_command.clone(),
+        ci_install: s.ci_install_command.clone(),
+        lint: s.lint_commands.clone(),
+        test: s.test_command.clone(),
+        coverage_report: s.coverage_report.clone(),
+        build: s.build_command.clone(),
+        output: if s.kind == "static" { s.artifact.clone() } else { None },
+        migrate: migration(s),
+        paths,
+    }
+}
+
+/// Builds the spec for `profile` from `slipway.toml` (already in the profile), the task's
+/// parameters, and the project.
+pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
+    let d = &profile.deploy;
+    let mut fields = Vec::new();
+    let mut notes = Vec::new();
+    let from_toml = |field: &str| format!("line {} of slipway.toml", d.lines.get(field).copied().unwrap_or(1));
+    let mut field = |f: &str, value: String, source: &str, why: String| {
+        fields.push(SpecField {
+            field: f.into(),
+            value,
+            source: source.into(),
+            why,
+        });
+    };
+
+    // CI system: slipway.toml, the task, an existing pipeline, the remote's host, GitHub.
+    let toml_ci = d.ci.as_deref().and_then(|c| {
+        let parsed = CiSystem::parse(c);
+        if parsed.is_none() {
+            notes.push(format!(
+                "slipway.toml line {}: ci = {c:?} is not a CI system Slipway knows (github, gitlab, jenkins, circleci); ignored",
+                d.lines.get("ci").copied().unwrap_or(1)
+            ));
+        }
+        parsed
+    });
+    let existing_ci = profile.infrastructure.iter().find_map(|f| match f.kind.as_str() {
+        "github-actions" => Some((CiSystem::Github, f.path.clone())),
+        "gitlab-ci" => Some((CiSystem::Gitlab, f.path.clone())),
+        "jenkins" => Some((CiSystem::Jenkins, f.path.clone())),
+        "circleci" => Some((CiSystem::Circleci, f.path.clone())),
+        _ => None,
+    });
+    let remote = profile
+        .git
+        .as_ref()
+        .and_then(|g| g.remotes.iter().find(|r| r.name == "origin").or(g.remotes.first()));
+    let ci = if let Some(c) = toml_ci {
+        field("ci", c.label().into(), "slipway.toml", from_toml("ci"));
+        c
+    } else if let Some(c) = params.ci {
+        field("ci", c.label().into(), "task", format!("the task names {}", c.label()));
+        c
+    } else if let Some((c, path)) = existing_ci {
+        field("ci", c.label().into(), "project", format!("{path} exists"));
+        c
+    } else if let Some(r) = remote.filter(|r| r.host == "gitlab") {
+        field(
+            "ci",
+            "GitLab CI".into(),
+            "project",
+            format!("the remote {} is on GitLab", r.name),
+        );
+        CiSystem::Gitlab
+    } else {
+        let why = match remote {
+            Some(r) if r.host == "github" => format!("the remote {} is on GitHub", r.name),
+            _ => "no remote on GitLab; GitHub Actions is the default".into(),
+        };
+        field(
+            "ci",
+            "GitHub Actions".into(),
+            if remote.is_some() { "project" } else { "default" },
+            why,
+        );
+        CiSystem::Github
+    };
+
+    // Registry: the CI system's own unless set or asked.
+    let toml_registry = d.registry.as_deref().and_then(|r| {
+        let parsed = Registry::parse(r);
+        if parsed.is_none() {
+            notes.push(format!(
+                "slipway.toml line {}: registry = {r:?} is not a registry Slipway knows (ghcr, gitlab, dockerhub, ecr, gar, acr); ignored",
+                d.lines.get("registry").copied().unwrap_or(1)
+            ));
+        }
+        parsed
+    });
+    let default_registry = match ci {
+        CiSystem::Gitlab => Registry::Gitlab,
+        _ => Registry::Ghcr,
+    };
+    let registry = if let Some(r) = toml_registry {
+        field("registry", r.label().into(), "slipway.toml", from_toml("registry"));
+        r
+    } else if let Some(r) = params.registry {
+        field(
+            "registry",
+            r.label().into(),
+            "task",
+            format!("the task names {}", r.label()),
+        );
+        r
+    } else {
+        field(
+            "registry",
+            default_registry.label().into(),
+            "default",
+            format!("the registry that comes with {}", ci.label()),
+        );
+        default_registry
+    };
+    let registry = match (registry, ci) {
+        (Registry::Gitlab, c) if c != CiSystem::Gitlab => {
+            notes.push(format!(
+                "the GitLab container registry is reached from GitLab CI; {} pushes to the GitHub Container Registry instead",
+                c.label()
+            ));
+            Registry::Ghcr
+        }
+        (r, _) => r,
+    };
+    if let Some(image) = &d.image {
+        field("image", image.clone(), "slipway.toml", from_toml("image"));
+    }
+
+    // Targets.
+    let mut targets: Vec<Target> = Vec::new();
+    if !d.targets.is_empty() {
+        for t in &d.targets {
+            match Target::parse(t) {
+                Some(t) => targets.push(t),
+                None => notes.push(format!(
+                    "slipway.toml line {}: {t:?} is not a deploy target Slipway knows ({}); ignored",
+                    d.lines.get("targets").copied().unwrap_or(1),
+                    Target::ALL.iter().map(|t| t.id()).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        }
+        if !targets.is_empty() {
+            field(
+                "targets",
+                targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "),
+                "slipway.toml",
+                from_toml("targets"),
+            );
+        }
+    }
+    if targets.is_empty() && !params.targets.is_empty() {
+        targets = params.targets.clone();
+        field(
+            "targets",
+            targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "),
+            "task",
+            "the task names them".into(),
+        );
+    }
+    if targets.is_empty() {
+        let found: Vec<(Target, String)> = profile
+            .infrastructure
+            .iter()
+            .filter_map(|f| {
+                Target::parse(&f.kind)
+                    .filter(|t| t.is_platform())
+                    .map(|t| (t, f.path.clone()))
+            })
+            .collect();
+        for (t, _) in &found {
+            if !targets.contains(t) {
+                targets.push(*t);
+            }
+        }
+        if !found.is_empty() {
+            field(
+                "targets",
+                targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "),
+                "project",
+                format!(
+                    "{} exists",
+                    found.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+    }
+    let others: Vec<Target> = targets.iter().copied().filter(|t| !t.is_platform()).collect();
+    if !others.is_empty() {
+        notes.push(format!(
+            "{} {} deployed by later families; this pipeline builds and pushes the image for {}",
+            others.iter().map(|t| t.label()).collect::<Vec<_>>().join(" and "),
+            if others.len() == 1 { "is" } else { "are" },
+            if others.len() == 1 { "it" } else { "them" }
+        ));
+        targets.retain(|t| t.is_platform());
+    }
+
+    // Environments and approval.
+    let approval = d.approval.unwrap_or(params.approval);
+    let names: Vec<String> = if !d.environments.is_empty() {
+        field(
+            "environments",
+            d.environments.join(", "),
+            "slipway.toml",
+            from_toml("environments"),
+        );
+        d.environments.clone()
+    } else if !params.environments.is_empty() {
+        let mut e = params.environments.clone();
+        // Staging comes first; production, when named, is last.
+        e.sort_by_key(|n| n == "production");
+        field("environments", e.join(", "), "task", "the task names them".into());
+        e
+    } else {
+        field("environments", "production".into(), "default", "one environment".into());
+        vec!["production".into()]
+    };
+    if d.approval.is_some() {
+        field("approval", approval.to_string(), "slipway.toml", from_toml("approval"));
+    } else if params.approval {
+        field(
+            "approval",
+            "true".into(),
+            "task",
+            "the task asks for an approval".into(),
+        );
+    }
+    let last = names.len().saturating_sub(1);
+    let environments: Vec<EnvironmentSpec> = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| EnvironmentSpec {
+            // The approval guards production, the last environment.
+            approval: approval && i == last,
+            name,
+        })
+        .collect();
+
+    // Branch: slipway.toml, the task, the repository's default branch, main.
+    let branch = if let Some(b) = &d.branch {
+        field("branch", b.clone(), "slipway.toml", from_toml("branch"));
+        b.clone()
+    } else if let Some(b) = &params.branch {
+        field("branch", b.clone(), "task", format!("the task says {b}"));
+        b.clone()
+    } else {
+        let current = profile.git.as_ref().and_then(|g| g.branch.clone());
+        match current.filter(|b| b == "main" || b == "master") {
+            Some(b) => {
+                field(
+                    "branch",
+                    b.clone(),
+                    "project",
+                    format!("the repository's branch is {b}"),
+                );
+                b
+            }
+            None => {
+                field("branch", "main".into(), "default", "deploys run from main".into());
+                "main".into()
+            }
+        }
+    };
+
+    // Strategy.
+    let toml_strategy = d.strategy.as_deref().and_then(|s| {
+        let parsed = Strategy::parse(s);
+        if parsed.is_none() {
+            notes.push(format!(
+                "slipway.toml line {}: strategy = {s:?} is not rolling, blue-green or canary; ignored",
+                d.lines.get("strategy").copied().unwrap_or(1)
+            ));
+        }
+        parsed
+    });
+    let strategy = if let Some(s) = toml_strategy {
+        field("strategy", s.id().into(), "slipway.toml", from_toml("strategy"));
+        s
+    } else if let Some(s) = params.strategy {
+        field(
+            "strategy",
+            s.id().into(),
+            "task",
+            format!("the task asks for {}", s.id()),
+        );
+        s
+    } else {
+        field(
+            "strategy",
+            "rolling".into(),
+            "default",
+            "zero-downtime rolling deploys".into(),
+        );
+        Strategy::Rolling
+    };
+
+    // Scaling: the seed's defaults, unless set.
+    let min = d.min_replicas.or(params.min_replicas).unwrap_or(2);
+    let max = d.max_replicas.or(params.max_replicas).unwrap_or(min.max(2) * 5);
+    let cpu = d.cpu_percent.or(params.cpu_percent).unwrap_or(70);
+    let scaling_source = if d.min_replicas.is_some() || d.max_replicas.is_some() || d.cpu_percent.is_some() {
+        "slipway.toml"
+    } else if params.min_replicas.is_some() || params.cpu_percent.is_some() {
+        "task"
+    } else {
+        "default"
+    };
+    field(
+        "scaling",
+        format!("{min} to {} replicas at {cpu}% CPU", max.max(min)),
+        scaling_source,
+        match scaling_source {
+            "slipway.toml" => from_toml(if d.min_replicas.is_some() {
+                "min_replicas"
+            } else {
+                "cpu_percent"
+            }),
+            "task" => "the task gives the numbers".into(),
+            _ => "two replicas survive one failing; scale out at 70% CPU".into(),
+        },
+    );
+    let host = d.host.clone().or(params.host.clone());
+    if let Some(h) = &host {
+        let (source, why) = if d.host.is_some() {
+            ("slipway.toml", from_toml("host"))
+        } else {
+            ("task", format!("the task names {h}"))
+        };
+        field("host", h.clone(), source, why);
+    }
+
+    let services: Vec<ServiceSpec> = profile.services.iter().map(|s| service_spec(s, profile)).collect();
+    DeploySpec {
+        ci,
+        registry,
+        image: d.image.clone(),
+        targets,
+        environments,
+        branch,
+        strategy,
+        scaling: Scaling {
+            min_replicas: min,
+            max_replicas: max.max(min),
+            cpu_percent: cpu,
+        },
+        host,
+        services,
+        fields,
+        notes,
+    }
+}
