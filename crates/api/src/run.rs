@@ -496,6 +496,18 @@ fn builtin_work(
         };
         steps.set(id, status, Some(detail));
     }
+    if spec.is_some() {
+        // The project's other pipelines are reviewed too: they run beside the new one.
+        for f in profile
+            .infrastructure
+            .iter()
+            .filter(|f| matches!(f.kind.as_str(), "github-actions" | "gitlab-ci"))
+        {
+            if !proposed.iter().any(|a| a.path == f.path) && !kept.contains(&f.path) {
+                kept.push(f.path.clone());
+            }
+        }
+    }
     Ok(((proposed, kept, left_out), generated))
 }
 

@@ -39,7 +39,7 @@ fn task(index: usize, ci: &str, frontend: bool) -> String {
     let target = if frontend {
         ["Netlify", "Vercel"][index % 2]
     } else {
-        ["Railway", "Fly.io", "Render"][index % 3]
+        ["Railway", "Fly.io", "Render", "Heroku"][index % 4]
     };
     format!("set up CI/CD with {ci} and deploy it to {target}")
 }
@@ -69,19 +69,21 @@ fn write_pipeline(name: &str, index: usize, ci: &'static str) -> Result<Option<W
         return Err(format!("{name} ({ci}): the run failed: {why}"));
     }
     let report = json(&out);
-    for f in report["findings"].as_array().unwrap() {
-        if f["severity"] == "error" {
-            return Err(format!(
-                "{name} ({ci}): the reflection finds an error in its own output: {f}"
-            ));
-        }
-    }
-    let files = report["changes"]
+    let files: Vec<String> = report["changes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["path"].as_str().unwrap().to_string())
         .collect();
+    // The reflection finds no error in what Slipway wrote (the project's own files may have
+    // some: mono-polyglot's own workflow uses a retired checkout, and is told so).
+    for f in report["findings"].as_array().unwrap() {
+        if f["severity"] == "error" && files.iter().any(|p| f["path"] == p.as_str()) {
+            return Err(format!(
+                "{name} ({ci}): the reflection finds an error in its own output: {f}"
+            ));
+        }
+    }
     Ok(Some(Written {
         name: name.to_string(),
         ci,
@@ -619,7 +621,9 @@ fn lint_and_test_jobs_pass_when_run_for_real() {
                 .collect()
         };
         assert!(jobs.len() >= 2, "{name}: {jobs:?}");
-        let mut args = vec!["--force-shell-executor", "--no-color"];
+        // On a shell executor the jobs share one folder, where a real runner gives each its
+        // own clone: one at a time.
+        let mut args = vec!["--force-shell-executor", "--no-color", "--concurrency", "1"];
         args.extend(jobs.iter().map(String::as_str));
         let out = run_tool(&gitlab_ci_local(), &args, &p.work);
         assert!(

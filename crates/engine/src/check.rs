@@ -468,6 +468,10 @@ pub fn check_file(path: &str, text: &str, services: &[ServiceProfile]) -> Vec<Fi
         out.extend(check_dockerfile(path, text, service));
     } else if name.starts_with("compose") || name.starts_with("docker-compose") {
         out.extend(check_compose(path, text, services));
+    } else if path.starts_with(".github/workflows/") && (name.ends_with(".yml") || name.ends_with(".yaml")) {
+        out.extend(crate::pipeline::checks::check_github(path, text));
+    } else if name == ".gitlab-ci.yml" {
+        out.extend(crate::pipeline::checks::check_gitlab(path, text));
     }
     out
 }

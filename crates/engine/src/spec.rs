@@ -50,6 +50,8 @@ pub struct ServiceSpec {
     pub kind: String,
     /// Its language id.
     pub language: Option<String>,
+    /// Its framework id.
+    pub framework: Option<String>,
     /// The image name without registry host or tag: `<repository>` or `<repository>/<name>`.
     pub image_name: String,
     /// The Dockerfile the pipeline builds, relative to the root.
@@ -270,6 +272,7 @@ fn service_spec(s: &ServiceProfile, profile: &ProjectProfile) -> ServiceSpec {
         path: s.path.clone(),
         kind: s.kind.clone(),
         language: s.language.clone(),
+        framework: s.framework.clone(),
         image_name,
         dockerfile: in_dir("Dockerfile"),
         context: if context.is_empty() { ".".into() } else { context },

@@ -46,13 +46,13 @@ fn compare(path: &Path, actual: &str) -> Result<(), String> {
     }
 }
 
-/// The platform a fixture deploys to in these tests: the three with config files in turn,
-/// and a frontend host for static sites.
+/// The platform a fixture deploys to in these tests: the server platforms in turn, and a
+/// frontend host for static sites.
 pub fn target_for(index: usize, static_only: bool) -> Target {
     if static_only {
         return [Target::Netlify, Target::Vercel][index % 2];
     }
-    [Target::Railway, Target::Fly, Target::Render][index % 3]
+    [Target::Railway, Target::Fly, Target::Render, Target::Heroku][index % 4]
 }
 
 fn walk_runs(v: &Value, out: &mut Vec<String>) {
@@ -226,6 +226,12 @@ fn check(name: &str, index: usize, ci: CiSystem) -> Result<(), Failed> {
     for a in &generated.artifacts {
         if let Err(e) = compare(&dir.join(a.path.replace('/', "%")), &a.content) {
             problems.push(e);
+        }
+        // The reflection finds nothing to warn about in what Slipway writes.
+        for f in slipway_engine::check::check_file(&a.path, &a.content, &profile.services) {
+            if f.severity != slipway_engine::Severity::Info {
+                problems.push(format!("the reflection warns about {}: {f:?}", a.path));
+            }
         }
         if a.step.is_empty() {
             problems.push(format!("{} belongs to no todo step", a.path));

@@ -519,8 +519,17 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             steps.extend(setup(&tc, &job.workdir));
         }
     }
+    let pulls = super::deploys_image(job.target.expect("a deploy job has a target"));
+    let mut perms = read_only();
     let script = {
         let mut s = String::from("set -eu\n");
+        if pulls && spec.registry == Registry::Ghcr {
+            perms = perms.with_comment("packages", "read", "to pull the tested image from ghcr.io");
+            env = env
+                .with("GHCR_TOKEN", "${{ secrets.GITHUB_TOKEN }}")
+                .with("GHCR_USER", "${{ github.actor }}");
+            s.push_str("echo \"$GHCR_TOKEN\" | docker login ghcr.io --username \"$GHCR_USER\" --password-stdin\n");
+        }
         for c in &job.commands {
             s.push_str(c);
             s.push('\n');
@@ -563,7 +572,7 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                 .with("group", format!("deploy-{}-{}", slug(&env_name), slug(&svc.name)))
                 .with("cancel-in-progress", false),
         )
-        .with("permissions", read_only());
+        .with("permissions", perms);
     if job.workdir != "." {
         j = j.with(
             "defaults",

@@ -257,13 +257,21 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         .expect("a deploy job names its service");
     let target = job.target.expect("a deploy job has a target");
     let env_name = job.environment.clone().unwrap_or_else(|| "production".into());
+    let pulls = super::deploys_image(target);
     let image = match target {
-        Target::Fly | Target::Render => versions::image("curl"),
+        _ if pulls => versions::image("docker"),
+        Target::Render => versions::image("curl"),
         _ => versions::image("node"),
     };
     let mut script = Vec::new();
     if image == versions::image("node") {
         script.push("apk add --no-cache curl".to_string());
+    }
+    if pulls {
+        script.push("apk add --no-cache curl nodejs npm".to_string());
+        if spec.registry == Registry::Gitlab {
+            script.push("echo \"$CI_REGISTRY_PASSWORD\" | docker login --username \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"".into());
+        }
     }
     if job.workdir != "." {
         script.push(format!("cd {} || exit 1", job.workdir));
@@ -307,10 +315,13 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                 .with("artifacts", n.starts_with("image-"))
         })
         .collect();
-    Yaml::map()
-        .with("stage", "deploy")
-        .with("image", image)
-        .with("needs", Yaml::Seq(needs))
+    let mut j = Yaml::map().with("stage", "deploy").with("image", image);
+    if pulls {
+        j = j
+            .with("services", Yaml::strs([versions::image("docker_dind")]))
+            .with("variables", Yaml::map().with("DOCKER_TLS_CERTDIR", "/certs"));
+    }
+    j.with("needs", Yaml::Seq(needs))
         .with("timeout", format!("{} minutes", job.timeout_minutes))
         .with("interruptible", false)
         .with_note(

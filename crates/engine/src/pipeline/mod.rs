@@ -7,6 +7,7 @@
 //! render that one value for their CI system, and say in the pipeline's notes what their
 //! system lacks, so switching CI is a regeneration, not a rewrite.
 
+pub mod checks;
 pub mod github;
 pub mod gitlab;
 pub mod platform;
@@ -303,8 +304,15 @@ fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec
         Target::Fly => (
             vec![
                 format!("curl -fsSL https://fly.io/install.sh | sh -s {}", v.flyctl),
+                "export PATH=\"$HOME/.fly/bin:$PATH\"".into(),
+                // The tested image, by digest, copied into Fly's registry that the machines pull from.
+                "docker pull \"$IMAGE\"".into(),
+                "flyctl auth docker".into(),
+                format!("release=\"registry.fly.io/{name}:${{IMAGE##*sha256:}}\""),
+                "docker tag \"$IMAGE\" \"$release\"".into(),
+                "docker push \"$release\"".into(),
                 format!(
-                    "\"$HOME/.fly/bin/flyctl\" deploy --config {} --image \"$IMAGE\" --wait-timeout 5m",
+                    "flyctl deploy --config {} --image \"$release\" --wait-timeout 5m",
                     platform::file_in(svc, "fly.toml")
                 ),
             ],
@@ -542,6 +550,17 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             }
             if spec.strategy != Strategy::Rolling {
                 notes.push(strategy_note(target, spec.strategy));
+            }
+            let pull_login = matches!(
+                (spec.registry, spec.ci),
+                (Registry::Ghcr, CiSystem::Github) | (Registry::Gitlab, CiSystem::Gitlab)
+            );
+            if deploys_image(target) && !pull_login {
+                notes.push(format!(
+                    "the {} deploy pulls the tested image from {}; the pipeline signs in for pulls only to ghcr.io from GitHub and to the GitLab registry from GitLab so far, so make the image readable to the deploy job",
+                    target.label(),
+                    spec.registry.label()
+                ));
             }
             if !deploys_image(target) && !serves_files(target) {
                 notes.push(format!(

@@ -232,6 +232,121 @@ fn render(spec: &DeploySpec) -> Artifact {
     }
 }
 
+fn heroku(svc: &ServiceSpec) -> Artifact {
+    let mut doc = Yaml::map().with(
+        "build",
+        Yaml::map().with("docker", Yaml::map().with("web", svc.dockerfile.as_str())),
+    );
+    if let Some(m) = &svc.migrate {
+        doc = doc.with(
+            "release",
+            Yaml::map()
+                .with("image", "web")
+                .with("command", Yaml::strs([m.as_str()])),
+        );
+    }
+    Artifact {
+        path: "heroku.yml".into(),
+        content: yaml::to_string(
+            &doc,
+            "Written by Slipway: Heroku's container stack builds this Dockerfile (heroku stack:set container).",
+        ),
+        purpose: format!(
+            "builds {} on Heroku's container stack{}",
+            svc.name,
+            if svc.migrate.is_some() {
+                ", with migrations in the release phase"
+            } else {
+                ""
+            }
+        ),
+        step: "platform".into(),
+    }
+}
+
+/// Frameworks whose static output is one page that routes in the browser.
+fn single_page(svc: &ServiceSpec) -> bool {
+    matches!(
+        svc.framework.as_deref(),
+        Some("vite" | "create-react-app" | "vue-cli" | "angular" | "react-router" | "expo")
+    )
+}
+
+fn netlify(svc: &ServiceSpec) -> Artifact {
+    use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
+    let mut doc = DocumentMut::new();
+    doc.decor_mut().set_prefix(
+        "# Written by Slipway: the pipeline builds the site and deploys the folder below.
+
+",
+    );
+    let mut build = Table::new();
+    if svc.path != "." {
+        build["base"] = value(svc.path.as_str());
+    }
+    if let Some(b) = &svc.build {
+        build["command"] = value(b.as_str());
+    }
+    build["publish"] = value(svc.output.clone().unwrap_or_else(|| "dist".into()));
+    doc["build"] = Item::Table(build);
+    let mut redirects = ArrayOfTables::new();
+    if single_page(svc) {
+        let mut r = Table::new();
+        r["from"] = value("/*");
+        r["to"] = value("/index.html");
+        r["status"] = value(200);
+        redirects.push(r);
+        doc["redirects"] = Item::ArrayOfTables(redirects);
+    }
+    let mut headers = ArrayOfTables::new();
+    let mut h = Table::new();
+    h["for"] = value("/assets/*");
+    let mut values = Table::new();
+    values["Cache-Control"] = value("public, max-age=31536000, immutable");
+    h["values"] = Item::Table(values);
+    headers.push(h);
+    doc["headers"] = Item::ArrayOfTables(headers);
+    Artifact {
+        path: file_in(svc, "netlify.toml"),
+        content: doc.to_string(),
+        purpose: format!(
+            "tells Netlify where {}'s built files are{}",
+            svc.name,
+            if single_page(svc) {
+                ", with the single-page fallback to index.html"
+            } else {
+                ""
+            }
+        ),
+        step: "platform".into(),
+    }
+}
+
+fn vercel(svc: &ServiceSpec) -> Artifact {
+    let mut value = serde_json::json!({ "$schema": "https://openapi.vercel.sh/vercel.json" });
+    if svc.framework.as_deref() == Some("nextjs") {
+        value["framework"] = "nextjs".into();
+    } else {
+        if let Some(b) = &svc.build {
+            value["buildCommand"] = b.clone().into();
+        }
+        if let Some(o) = &svc.output {
+            value["outputDirectory"] = o.clone().into();
+        }
+        if single_page(svc) {
+            value["rewrites"] = serde_json::json!([{ "source": "/(.*)", "destination": "/index.html" }]);
+        }
+    }
+    let mut content = serde_json::to_string_pretty(&value).expect("JSON values serialise");
+    content.push('\n');
+    Artifact {
+        path: file_in(svc, "vercel.json"),
+        content,
+        purpose: format!("tells Vercel how {} builds and where its output is", svc.name),
+        step: "platform".into(),
+    }
+}
+
 /// The platform files for every target in `spec`.
 pub fn files(spec: &DeploySpec) -> Vec<Artifact> {
     let mut out = Vec::new();
@@ -250,6 +365,24 @@ pub fn files(spec: &DeploySpec) -> Vec<Artifact> {
                     .map(|s| fly(s, spec)),
             ),
             Target::Render => out.push(render(spec)),
+            Target::Heroku => out.extend(
+                spec.services
+                    .iter()
+                    .find(|s| super::fits(Target::Heroku, s))
+                    .map(heroku),
+            ),
+            Target::Netlify => out.extend(
+                spec.services
+                    .iter()
+                    .filter(|s| super::fits(Target::Netlify, s))
+                    .map(netlify),
+            ),
+            Target::Vercel => out.extend(
+                spec.services
+                    .iter()
+                    .filter(|s| super::fits(Target::Vercel, s))
+                    .map(vercel),
+            ),
             _ => {}
         }
     }
