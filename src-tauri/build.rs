@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "commit_and_push",
     "recent_logs",
     "correct_service",
+    "set_deploy",
     "cancel_run",
     "brain_status",
     "save_brain",

@@ -470,6 +470,22 @@ pub async fn correct_service(
     Ok(profile)
 }
 
+/// Saves one field of the deployment spec in slipway.toml's [deploy] table.
+#[tauri::command]
+pub async fn set_deploy(
+    field: String,
+    value: Option<serde_json::Value>,
+    state: State<'_, AppState>,
+) -> Reply<ProjectProfile> {
+    let root = lock(&state.project).clone().ok_or_else(|| CommandError {
+        code: "no_project",
+        message: "open a project folder first".into(),
+    })?;
+    let profile = blocking(move || slipway_api::set_deploy(&root, &field, value.as_ref())).await??;
+    *lock(&state.run) = None;
+    Ok(profile)
+}
+
 #[tauri::command]
 pub fn recent_logs(state: State<'_, AppState>) -> Vec<LogLine> {
     state.logs.recent()

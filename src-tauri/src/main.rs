@@ -112,6 +112,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::initial_project,
             commands::correct_service,
+            commands::set_deploy,
             commands::pick_folder,
             commands::open_project,
             commands::start_run,

@@ -7,6 +7,7 @@ import type { BrainSettings, BrainStatus, CommandError, Drift, LogLine, ProjectP
 export const api = {
   initialProject: () => invoke<ProjectProfile | null>("initial_project"),
   pickFolder: () => invoke<ProjectProfile | null>("pick_folder"),
+  setDeploy: (field: string, value: string | null) => invoke<ProjectProfile>("set_deploy", { field, value }),
   openProject: (path: string) => invoke<ProjectProfile>("open_project", { path }),
   /** Starts a task; the result arrives through `events.onRunDone` or `events.onRunFailed`. */
   startRun: (task: string) => invoke<void>("start_run", { task }),

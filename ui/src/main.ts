@@ -1,6 +1,6 @@
 import { api, errorText, events, runTask } from "./api";
 import { renderHunks, renderPlainDiff, type DiffMode } from "./diff";
-import type { BrainStatus, Change, Drift, Finding, LogLine, ProjectProfile, RunReport, ServiceProfile, Todo } from "./types";
+import type { BrainStatus, Change, DeploySpec, Drift, Finding, Job, LogLine, Pipeline, ProjectProfile, Requirement, RunReport, ServiceProfile, Todo } from "./types";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -31,6 +31,10 @@ const ui = {
   tabs: $<HTMLDivElement>("file-tabs"),
   diff: $<HTMLDivElement>("diff-view"),
   findings: $<HTMLUListElement>("findings"),
+  specPanel: $<HTMLDivElement>("spec-panel"),
+  specFields: $<HTMLDListElement>("spec-fields"),
+  pipeline: $<HTMLDivElement>("pipeline-picture"),
+  requirements: $<HTMLUListElement>("requirements"),
   log: $<HTMLPreElement>("log-panel"),
   overlay: $<HTMLDivElement>("drop-overlay"),
   cancel: $<HTMLButtonElement>("cancel-button"),
@@ -421,11 +425,114 @@ function renderFindings(findings: Finding[]) {
   );
 }
 
+/** The spec fields a person can set in slipway.toml's [deploy] table. */
+const EDITABLE = ["ci", "registry", "targets", "branch", "strategy", "environments", "host"];
+
+async function saveDeploy(field: string, value: string | null) {
+  const p = await busy(() => api.setDeploy(field, value));
+  if (p) {
+    state.profile = p;
+    setOutcome(`Saved in slipway.toml: deploy.${field}. Run the task again to write the files with it.`, "ok");
+    const row = ui.specFields.querySelector<HTMLElement>(`[data-field="${field}"]`);
+    if (row) {
+      row.querySelector(".value")!.textContent = value ?? "";
+      row.querySelector(".why")!.textContent = "slipway.toml";
+    }
+  }
+}
+
+function editDeploy(dd: HTMLElement, field: string, current: string) {
+  const input = el("input", { type: "text", className: "correction", value: current, spellcheck: false });
+  input.setAttribute("aria-label", `New ${field}`);
+  const save = el("button", { type: "button", className: "save" }, "Save");
+  const cancel = el("button", { type: "button", className: "cancel" }, "Cancel");
+  const restore = () => state.report && renderSpec(state.report.spec, state.report.pipeline, state.report.requirements);
+  save.addEventListener("click", () => saveDeploy(field, input.value));
+  cancel.addEventListener("click", restore);
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") saveDeploy(field, input.value);
+    if (e.key === "Escape") restore();
+  });
+  dd.replaceChildren(input, save, cancel);
+  input.focus();
+  input.select();
+}
+
+function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirements: Requirement[]) {
+  ui.specPanel.hidden = !spec;
+  if (!spec) return;
+  ui.specFields.replaceChildren(
+    ...spec.fields.flatMap((f) => {
+      const dd = el("dd", {}, el("span", { className: "value" }, f.value), " ", el("span", { className: `why source-${f.source}` }, `${f.source}: ${f.why}`));
+      dd.dataset.field = f.field;
+      if (EDITABLE.includes(f.field)) {
+        const edit = el("button", { type: "button", className: "edit" }, "Edit");
+        edit.setAttribute("aria-label", `Edit ${f.field}`);
+        edit.addEventListener("click", () => editDeploy(dd, f.field, f.value));
+        dd.append(" ", edit);
+      }
+      return [el("dt", {}, f.field), dd];
+    }),
+    ...spec.notes.map((n) => el("dd", { className: "note" }, n)),
+  );
+  renderPipeline(pipeline);
+  ui.requirements.replaceChildren(
+    ...requirements.map((r) => {
+      const box = el("input", { type: "checkbox" });
+      box.setAttribute("aria-label", `${r.name} created`);
+      return el(
+        "li",
+        { className: r.secret ? "secret" : "variable" },
+        el("label", {}, box, " ", el("code", {}, r.name), ` ${r.secret ? "secret" : "variable"} in ${r.place}`),
+        el("div", { className: "muted" }, r.why),
+      );
+    }),
+  );
+  if (requirements.length === 0) ui.requirements.replaceChildren(el("li", { className: "muted" }, "Nothing to create."));
+}
+
+/** The pipeline as boxes in columns (what runs together), `needs` as the columns' order. */
+function renderPipeline(pipeline: Pipeline | null) {
+  ui.pipeline.replaceChildren();
+  if (!pipeline) return;
+  const depth = new Map<string, number>();
+  const level = (j: Job): number => {
+    if (depth.has(j.id)) return depth.get(j.id)!;
+    const d = j.needs.length === 0 ? 0 : 1 + Math.max(...j.needs.map((n) => level(pipeline.jobs.find((x) => x.id === n)!)));
+    depth.set(j.id, d);
+    return d;
+  };
+  const columns: Job[][] = [];
+  for (const j of pipeline.jobs) (columns[level(j)] ??= []).push(j);
+  ui.pipeline.setAttribute("aria-label", `Pipeline: ${pipeline.jobs.map((j) => j.name).join(", then ")}`);
+  ui.pipeline.append(
+    ...columns.map((col, i) =>
+      el(
+        "div",
+        { className: "stage" },
+        ...(i > 0 ? [el("span", { className: "arrow", ariaHidden: "true" }, "→")] : []),
+        el(
+          "div",
+          { className: "jobs" },
+          ...col.map((j) => {
+            const box = el("div", { className: `job ${j.kind}` }, el("strong", {}, j.name));
+            box.dataset.job = j.id;
+            if (j.environment) box.append(el("div", { className: "gate" }, `${j.manual ? "approval, then " : ""}${j.environment} · only on ${pipeline.branch}`));
+            if (j.needs.length) box.title = `after ${j.needs.join(", ")}`;
+            return box;
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
 function showReport(r: RunReport) {
   state.report = r;
   renderTodos(r.todos);
   renderChanges(r.changes);
   renderFindings(r.findings);
+  renderSpec(r.spec, r.pipeline, r.requirements);
   if (r.declined.length) setOutcome(`Not done: the built-in engine cannot ${r.declined.join(" or ")} yet.`, "info");
   if (r.usage) {
     ui.usage.hidden = false;

@@ -196,6 +196,17 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
                 "required": ["path", "content", "purpose"]}),
         ),
         spec(
+            "generate",
+            "Run one of Slipway's checked generators and propose every file it writes (each can then be refined with propose_change). \
+             family \"containerize\": Dockerfile, .dockerignore and compose.yaml per service. family \"cicd\": the CI/CD pipeline, \
+             platform files and docs/deploy.md from the deployment spec; `settings` are words such as \"with GitLab, deploy to Fly.io, canary, \
+             staging and production with approval\". Returns the files and what was understood.",
+            json!({"type": "object", "properties": {
+                "family": {"type": "string", "enum": ["containerize", "cicd"]},
+                "settings": {"type": "string", "description": "For cicd: targets, CI system, registry, strategy, environments, in words"}},
+                "required": ["family"]}),
+        ),
+        spec(
             "run_checks",
             "Check every file proposed so far (security, pinned versions, ports, layer order, secrets) and return the findings.",
             json!({"type": "object", "properties": {}}),
@@ -317,6 +328,12 @@ struct ProposeArgs {
     content: String,
     #[serde(default)]
     purpose: Option<String>,
+}
+#[derive(Deserialize)]
+struct GenerateArgs {
+    family: String,
+    #[serde(default)]
+    settings: Option<String>,
 }
 #[derive(Deserialize)]
 struct DocsArgs {
@@ -518,6 +535,57 @@ impl<'a> Desk<'a> {
                     "proposed {rel} ({}, {lines} lines); the person will review it as a diff",
                     if existed { "a change to the existing file" } else { "a new file" }
                 ))
+            }
+            "generate" => {
+                let a: GenerateArgs = Self::args(call)?;
+                let (artifacts, mut summary) = match a.family.as_str() {
+                    "containerize" => {
+                        let c = slipway_engine::generate::containerize(self.profile).map_err(|e| e.to_string())?;
+                        let mut words = Vec::new();
+                        for (path, why) in &c.left_out {
+                            words.push(format!("left out {path}: {why}"));
+                        }
+                        (c.artifacts, words)
+                    }
+                    "cicd" => {
+                        let params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        let spec = slipway_engine::spec::build(self.profile, &params);
+                        let images: Vec<(String, String)> = self
+                            .profile
+                            .services
+                            .iter()
+                            .filter_map(|s| slipway_engine::generate::build_image(s).map(|i| (s.name.clone(), i)))
+                            .collect();
+                        let mut files = Vec::new();
+                        if let Ok(c) = slipway_engine::generate::containerize(self.profile) {
+                            files.extend(c.artifacts.into_iter().filter(|a| a.step != "compose"));
+                        }
+                        let g = slipway_engine::pipeline::generate(&spec, &images)?;
+                        files.extend(g.artifacts);
+                        let mut words: Vec<String> = spec.fields.iter().map(|f| format!("{}: {} ({}: {})", f.field, f.value, f.source, f.why)).collect();
+                        words.extend(g.pipeline.notes.iter().cloned());
+                        words.extend(g.requirements.iter().map(|r| {
+                            format!("to create: {} ({}) in {}", r.name, if r.secret { "secret" } else { "variable" }, r.place)
+                        }));
+                        (files, words)
+                    }
+                    other => return Err(format!("there is no generator family {other:?}; use containerize or cicd")),
+                };
+                let mut listed = Vec::new();
+                for artifact in artifacts {
+                    // A file that exists already is left for the model to merge with propose_change.
+                    if self.root.join(&artifact.path).exists() {
+                        listed.push(format!("{} exists already: not proposed; read it and propose a merge if it needs one", artifact.path));
+                        continue;
+                    }
+                    listed.push(format!("proposed {} ({})", artifact.path, artifact.purpose));
+                    match self.proposed.iter_mut().find(|p| p.path == artifact.path) {
+                        Some(p) => *p = artifact,
+                        None => self.proposed.push(artifact),
+                    }
+                }
+                listed.append(&mut summary);
+                Ok(listed.join("\n"))
             }
             "run_checks" => {
                 if self.proposed.is_empty() {

@@ -161,3 +161,78 @@ pub fn correct(
     tracing::info!(service, field, "correction saved in slipway.toml");
     scan(&root)
 }
+
+/// Saves one field of the deployment spec (`ci`, `targets`, `branch`, ...) in the `[deploy]`
+/// table of `slipway.toml`, keeping the rest of the file as written, and re-reads the project.
+/// A value the spec cannot use (an unknown CI system or target) is refused in words.
+pub fn set_deploy(root: &Path, field: &str, value: Option<&serde_json::Value>) -> Result<ProjectProfile, ApiError> {
+    use slipway_engine::params::{CiSystem, Registry, Strategy, Target};
+    let view = slipway_scan::ProjectView::open(root)?;
+    let root = view.root().to_path_buf();
+    let bad = |why: String| {
+        ApiError::Correction(slipway_scan::config::ConfigError::BadValue {
+            field: field.into(),
+            value: value.map_or("empty".into(), |v| v.to_string()),
+            why,
+        })
+    };
+    let texts: Vec<String> = match value {
+        Some(serde_json::Value::String(s)) => s
+            .split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect(),
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+        _ => Vec::new(),
+    };
+    for t in &texts {
+        let known = match field {
+            "ci" => CiSystem::parse(t)
+                .is_some()
+                .then_some(())
+                .ok_or("github, gitlab, jenkins or circleci"),
+            "registry" => Registry::parse(t)
+                .is_some()
+                .then_some(())
+                .ok_or("ghcr, gitlab, dockerhub, ecr, gar or acr"),
+            "targets" => Target::parse(t).is_some().then_some(()).ok_or(
+                "railway, fly, render, heroku, vercel, netlify, kubernetes, cloud-run, ecs or azure-container-apps",
+            ),
+            "strategy" => Strategy::parse(t)
+                .is_some()
+                .then_some(())
+                .ok_or("rolling, blue-green or canary"),
+            _ => Ok(()),
+        };
+        if let Err(names) = known {
+            return Err(bad(format!("{t:?} is not one Slipway knows; use {names}")));
+        }
+    }
+    // Store ids, the way the spec reads them back.
+    let normalised = match field {
+        "ci" => texts
+            .first()
+            .and_then(|t| CiSystem::parse(t))
+            .map(|c| serde_json::Value::from(c.id())),
+        "registry" => texts
+            .first()
+            .and_then(|t| Registry::parse(t))
+            .map(|r| serde_json::Value::from(r.id())),
+        "strategy" => texts
+            .first()
+            .and_then(|t| Strategy::parse(t))
+            .map(|s| serde_json::Value::from(s.id())),
+        "targets" if !texts.is_empty() => Some(serde_json::Value::from(
+            texts
+                .iter()
+                .filter_map(|t| Target::parse(t))
+                .map(|t| t.id())
+                .collect::<Vec<_>>(),
+        )),
+        _ => None,
+    };
+    let value = normalised.as_ref().or(value);
+    slipway_scan::config::set_deploy(&root, field, value)?;
+    tracing::info!(field, "deployment setting saved in slipway.toml");
+    scan(&root)
+}

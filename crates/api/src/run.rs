@@ -387,6 +387,26 @@ fn builtin_work(
         match slipway_engine::pipeline::generate(spec, &build_images) {
             Ok(g) => {
                 artifacts.extend(g.artifacts.iter().cloned());
+                // The project's own workflows are improved in place, beside the new pipeline.
+                for f in profile.infrastructure.iter().filter(|f| f.kind == "github-actions") {
+                    if artifacts.iter().any(|a| a.path == f.path) {
+                        continue;
+                    }
+                    let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
+                        continue;
+                    };
+                    if let Some((content, _)) = slipway_engine::pipeline::improve::improve_workflow(&text) {
+                        artifacts.push(Artifact {
+                            path: f.path.clone(),
+                            content,
+                            purpose: format!(
+                                "your {} with its retired or floating pins and token permissions fixed",
+                                f.path
+                            ),
+                            step: "pipeline".into(),
+                        });
+                    }
+                }
                 generated = Some(g);
             }
             Err(why) => {
@@ -439,6 +459,8 @@ fn builtin_work(
                         .find(|s| slipway_engine::generate::service_file(s, "Dockerfile") == a.path);
                     let improved = if a.path == "compose.yaml" {
                         slipway_engine::generate::improve_compose(&text)
+                    } else if a.path.starts_with(".github/workflows/") {
+                        slipway_engine::pipeline::improve::improve_workflow(&text)
                     } else {
                         service
                             .filter(|_| a.path.ends_with("Dockerfile"))
@@ -792,9 +814,15 @@ impl Run {
         for f in &findings {
             tracing::info!(rule = %f.rule, path = %f.path, "{:?}: {}", f.severity, f.message);
         }
-        let summary = format!(
-            "checked non-root user, pinned tags, secrets, layer order, ports and image size: errors {errors}, warnings {warnings}, notes {notes}"
-        );
+        let summary = if spec.is_some() {
+            format!(
+                "checked token permissions, pinned actions, script injection, secrets by name, deploy gates and concurrency, non-root images and pinned tags: errors {errors}, warnings {warnings}, notes {notes}"
+            )
+        } else {
+            format!(
+                "checked non-root user, pinned tags, secrets, layer order, ports and image size: errors {errors}, warnings {warnings}, notes {notes}"
+            )
+        };
         steps.set(
             "reflect",
             if errors > 0 {

@@ -403,6 +403,9 @@ fn a_readme_that_tells_the_agent_to_push_elsewhere_and_leak_the_key_changes_noth
         .finish();
     let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
     let mut run = tracing::subscriber::with_default(subscriber, || {
+        // Tests in other threads may have met the same log callsites first, with no
+        // subscriber; recompute what each callsite is interested in now that this one is set.
+        tracing::callsite::rebuild_interest_cache();
         let mut run = Run::prepare_with(&p.dir, "containerize this app", &brain, &(), &Cancel::new()).unwrap();
         run.apply(&()).unwrap();
         run.commit(&()).unwrap();
@@ -631,4 +634,66 @@ fn review_decisions_edits_and_undo_go_through_the_run() {
     run.apply(&()).unwrap();
     run.commit(&()).unwrap();
     assert!(matches!(run.undo(&()), Err(ApiError::Order(m)) if m.contains("git revert")));
+}
+
+/// The model composes Slipway's checked generators instead of writing a pipeline from nothing:
+/// `generate` with family `cicd` proposes the pipeline, platform files and runbook from the
+/// deployment spec, which the model then refines; the reflection checks it all.
+#[test]
+fn a_model_composes_the_cicd_generator_and_its_files_go_through_the_same_review() {
+    let plan = todos_args(&[("Generate the pipeline for GitLab and Fly.io", "in_progress")]);
+    let done = todos_args(&[("Generate the pipeline for GitLab and Fly.io", "done")]);
+    let script = vec![
+        openai_turn("", &[("c1", "update_todos", &plan)], (500, 20)),
+        openai_turn(
+            "",
+            &[(
+                "c2",
+                "generate",
+                r#"{"family": "cicd", "settings": "with GitLab, deploy to Fly.io with a canary"}"#,
+            )],
+            (800, 30),
+        ),
+        openai_turn("", &[("c3", "generate", r#"{"family": "terraform"}"#)], (900, 10)),
+        openai_turn("", &[("c4", "run_checks", "{}")], (1000, 10)),
+        openai_turn("", &[("c5", "update_todos", &done)], (1100, 10)),
+        openai_turn("Generated the GitLab pipeline and fly.toml.", &[], (1200, 20)),
+    ];
+    let server = Server::start(script).unwrap();
+    let p = project("python-fastapi-railway");
+    let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
+    let run = Run::prepare_with(&p.dir, "set up a pipeline", &brain, &Seen::default(), &Cancel::new()).unwrap();
+    let paths: Vec<&str> = run.changes.changes.iter().map(|c| c.path.as_str()).collect();
+    for want in [".gitlab-ci.yml", "fly.toml", "docs/deploy.md", "Dockerfile"] {
+        assert!(
+            paths.contains(&want),
+            "{want} proposed through the generator: {paths:?}"
+        );
+    }
+    let gitlab = run.changes.changes.iter().find(|c| c.path == ".gitlab-ci.yml").unwrap();
+    assert!(gitlab.diff.contains("+deploy-orders-fly:"), "{}", gitlab.diff);
+    let fly = run.changes.changes.iter().find(|c| c.path == "fly.toml").unwrap();
+    assert!(
+        fly.diff.contains("+strategy = \"canary\""),
+        "the settings reached the spec: {}",
+        fly.diff
+    );
+    // What the generator said went back to the model: what it understood and what to create.
+    let bodies = body_texts(&server);
+    assert!(
+        bodies.iter().any(|b| b.contains("to create: FLY_API_TOKEN")),
+        "the checklist went back"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("no generator family")),
+        "an unknown family is a tool error the model reads"
+    );
+    // The same reflection: no error in what the generator wrote.
+    assert!(
+        !run.findings
+            .iter()
+            .any(|f| f.severity == slipway_engine::Severity::Error),
+        "{:?}",
+        run.findings
+    );
 }

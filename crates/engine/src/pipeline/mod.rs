@@ -10,6 +10,7 @@
 pub mod checks;
 pub mod github;
 pub mod gitlab;
+pub mod improve;
 pub mod platform;
 pub mod versions;
 
