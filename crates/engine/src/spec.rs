@@ -354,12 +354,12 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
     } else {
         let why = match remote {
             Some(r) if r.host == "github" => format!("the remote {} is on GitHub", r.name),
-            _ => "no remote on GitLab; GitHub Actions is the default".into(),
+            _ => "the remote is on neither GitHub nor GitLab; GitHub Actions is the default".into(),
         };
         field(
             "ci",
             "GitHub Actions".into(),
-            if remote.is_some() { "project" } else { "default" },
+            if remote.is_some_and(|r| r.host == "github") { "project" } else { "default" },
             why,
         );
         CiSystem::Github

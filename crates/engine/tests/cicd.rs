@@ -237,6 +237,18 @@ fn check(name: &str, index: usize, ci: CiSystem) -> Result<(), Failed> {
             problems.push(format!("{} belongs to no todo step", a.path));
         }
     }
+    // A snapshot of a file no longer written is stale.
+    let written: Vec<String> = generated.artifacts.iter().map(|a| a.path.replace('/', "%")).collect();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !written.contains(&name) {
+            if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+                std::fs::remove_file(entry.path()).map_err(|e| e.to_string())?;
+            } else {
+                problems.push(format!("{} is stale: that file is no longer written", entry.path().display()));
+            }
+        }
+    }
     let main = generated
         .artifacts
         .iter()
