@@ -129,7 +129,13 @@ fn generated_pipelines_pass_every_independent_checker() {
     let jobs: Vec<(usize, String, &'static str)> = names
         .iter()
         .enumerate()
-        .flat_map(|(i, n)| [(i, n.clone(), "GitHub Actions"), (i, n.clone(), "GitLab")])
+        .flat_map(|(i, n)| {
+            [
+                (i, n.clone(), "GitHub Actions"),
+                (i, n.clone(), "GitLab"),
+                (i, n.clone(), "Jenkins"),
+            ]
+        })
         .collect();
     let results: Vec<Result<Option<Written>, String>> = std::thread::scope(|s| {
         let handles: Vec<_> = jobs
@@ -156,13 +162,14 @@ fn generated_pipelines_pass_every_independent_checker() {
     }
     let github: Vec<&Written> = written.iter().filter(|w| w.ci == "GitHub Actions").collect();
     let gitlab: Vec<&Written> = written.iter().filter(|w| w.ci == "GitLab").collect();
+    let jenkins = written.iter().filter(|w| w.ci == "Jenkins").count();
     eprintln!(
-        "pipelines written: {} GitHub Actions, {} GitLab CI; refused in words: {refused}",
+        "pipelines written: {} GitHub Actions, {} GitLab CI, {jenkins} Jenkins; refused in words: {refused}",
         github.len(),
         gitlab.len()
     );
     assert!(
-        github.len() >= 85 && gitlab.len() >= 85,
+        github.len() >= 85 && gitlab.len() >= 85 && jenkins >= 85,
         "nearly every fixture gets a pipeline"
     );
 
@@ -172,6 +179,7 @@ fn generated_pipelines_pass_every_independent_checker() {
     let mut dependabots = Vec::new();
     let mut gitlab_files = Vec::new();
     let mut flys = Vec::new();
+    let mut jenkinsfiles = Vec::new();
     for w in &written {
         let dest = all.path().join(&w.name);
         for f in &w.files {
@@ -187,6 +195,8 @@ fn generated_pipelines_pass_every_independent_checker() {
                 gitlab_files.push(rel);
             } else if f.ends_with("fly.toml") {
                 flys.push(rel);
+            } else if f == "Jenkinsfile" {
+                jenkinsfiles.push(rel);
             }
         }
     }
@@ -234,6 +244,21 @@ fn generated_pipelines_pass_every_independent_checker() {
         flys.len()
     );
     assert!(!flys.is_empty(), "some fixtures deploy to Fly.io");
+
+    // Every Jenkinsfile parses as Groovy (Debian's groovy, one JVM for all of them).
+    let mut args = vec![
+        "-e",
+        "def bad = args.findAll { f -> try { new GroovyShell().parse(new File(f)); false } catch (e) { System.err.println(f + ': ' + e.message); true } }; System.exit(bad ? 1 : 0)",
+    ];
+    args.extend(strs(&jenkinsfiles));
+    let out = run_tool(Path::new("groovy"), &args, all.path());
+    if !out.status.success() {
+        failures.push(format!(
+            "groovy cannot parse:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    eprintln!("groovy parsed {} Jenkinsfiles", jenkinsfiles.len());
 
     // checkov's CI checks: none fails, and every file was really checked (checkov skips some
     // workflows silently).

@@ -359,7 +359,11 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         field(
             "ci",
             "GitHub Actions".into(),
-            if remote.is_some_and(|r| r.host == "github") { "project" } else { "default" },
+            if remote.is_some_and(|r| r.host == "github") {
+                "project"
+            } else {
+                "default"
+            },
             why,
         );
         CiSystem::Github

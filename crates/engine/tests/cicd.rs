@@ -202,6 +202,36 @@ fn gitlab_rules(text: &str, spec: &spec::DeploySpec, problems: &mut Vec<String>)
     }
 }
 
+fn jenkins_rules(text: &str, spec: &spec::DeploySpec, pipeline: &pipeline::Pipeline, problems: &mut Vec<String>) {
+    if !text.contains("disableConcurrentBuilds()") {
+        problems.push("builds of a branch can overlap".into());
+    }
+    if text.contains("abortPrevious") {
+        problems.push("a newer build could abort a deploy".into());
+    }
+    // Scripts are single-quoted: a secret never passes through Groovy interpolation.
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with("sh \"") || t.starts_with("sh(\"") {
+            problems.push(format!("a double-quoted sh interpolates in Groovy: {t}"));
+        }
+    }
+    for job in pipeline.jobs.iter().filter(|j| j.kind == pipeline::JobKind::Deploy) {
+        let at = text
+            .find(&format!("stage('{}')", job.name))
+            .unwrap_or_else(|| panic!("a stage for {}", job.id));
+        let stage = &text[at..];
+        if !stage.contains(&format!("branch '{}'", spec.branch)) {
+            problems.push(format!("deploy stage {} is not gated on {}", job.name, spec.branch));
+        }
+        for s in &job.secrets {
+            if !stage.contains(&format!("{s} = credentials('{s}')")) {
+                problems.push(format!("deploy stage {} does not bind {s} as a credential", job.name));
+            }
+        }
+    }
+}
+
 fn check(name: &str, index: usize, ci: CiSystem) -> Result<(), Failed> {
     let profile = slipway_scan::scan(&fixtures().join(name)).map_err(|e| e.to_string())?;
     if profile.services.is_empty() {
@@ -245,7 +275,10 @@ fn check(name: &str, index: usize, ci: CiSystem) -> Result<(), Failed> {
             if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
                 std::fs::remove_file(entry.path()).map_err(|e| e.to_string())?;
             } else {
-                problems.push(format!("{} is stale: that file is no longer written", entry.path().display()));
+                problems.push(format!(
+                    "{} is stale: that file is no longer written",
+                    entry.path().display()
+                ));
             }
         }
     }
@@ -257,6 +290,7 @@ fn check(name: &str, index: usize, ci: CiSystem) -> Result<(), Failed> {
     match ci {
         CiSystem::Github => github_rules(&main.content, &spec, &mut problems),
         CiSystem::Gitlab => gitlab_rules(&main.content, &spec, &mut problems),
+        CiSystem::Jenkins => jenkins_rules(&main.content, &spec, &generated.pipeline, &mut problems),
         _ => {}
     }
     // One port and one health path everywhere.
@@ -360,7 +394,7 @@ fn main() {
         },
     )];
     for (i, name) in names.iter().enumerate() {
-        for ci in [CiSystem::Github, CiSystem::Gitlab] {
+        for ci in [CiSystem::Github, CiSystem::Gitlab, CiSystem::Jenkins] {
             let n = name.clone();
             trials.push(Trial::test(format!("{name}/{}", ci.id()), move || check(&n, i, ci)));
         }

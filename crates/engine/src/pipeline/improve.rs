@@ -24,9 +24,66 @@ pub fn improve_workflow(existing: &str) -> Option<(String, Vec<String>)> {
     ]
     .iter()
     .any(|w| existing.contains(w));
-    for line in existing.split_inclusive('\n') {
+    let all: Vec<&str> = existing.split_inclusive('\n').collect();
+    let mut skip_to = 0;
+    for (n, line) in all.iter().enumerate() {
+        if n < skip_to {
+            continue;
+        }
         let body = line.trim_end_matches(['\n', '\r']);
         let ending = &line[body.len()..];
+        // A checkout that leaves the token in .git/config, where later steps and uploaded
+        // artifacts can read it: keep it out unless the workflow pushes with git.
+        if !writes && is_checkout(body) {
+            let key_indent = body.find("uses:").unwrap_or(0);
+            let (pinned, why) = match pin_line(body) {
+                Some((l, w)) => (l, Some(w)),
+                None => (body.to_string(), None),
+            };
+            let mut block: Vec<&str> = Vec::new();
+            let mut j = n + 1;
+            while j < all.len() {
+                let l = all[j].trim_end_matches(['\n', '\r']);
+                let ind = l.len() - l.trim_start().len();
+                if !l.trim().is_empty() && ind < key_indent || l.trim_start().starts_with("- ") && ind <= key_indent {
+                    break;
+                }
+                block.push(all[j]);
+                j += 1;
+            }
+            let has_with = block.iter().any(|l| l.trim_start().starts_with("with:"));
+            let persists = block.iter().any(|l| l.contains("persist-credentials"));
+            if !persists {
+                let indent = body.len() - body.trim_start().len();
+                if let Some(w) = &why {
+                    out.push_str(&format!("{}# Slipway: {w}\n", " ".repeat(indent)));
+                    reasons.push(w.clone());
+                }
+                out.push_str(&format!(
+                    "{}# Slipway: the checkout keeps no token on disk (persist-credentials: false)\n",
+                    " ".repeat(indent)
+                ));
+                out.push_str(&pinned);
+                out.push_str(ending);
+                let pad = " ".repeat(key_indent);
+                if has_with {
+                    for l in &block {
+                        out.push_str(l);
+                        if l.trim_start().starts_with("with:") {
+                            out.push_str(&format!("{pad}  persist-credentials: false\n"));
+                        }
+                    }
+                } else {
+                    out.push_str(&format!("{pad}with:\n{pad}  persist-credentials: false\n"));
+                    for l in &block {
+                        out.push_str(l);
+                    }
+                }
+                reasons.push("the checkout keeps no token on disk".to_string());
+                skip_to = j;
+                continue;
+            }
+        }
         if !has_permissions && !writes && body.starts_with("jobs:") {
             out.push_str("# Slipway: the workflow's token gets read-only access; a job that needs more asks for it\n");
             out.push_str("permissions:\n  contents: read\n\n");
@@ -44,6 +101,18 @@ pub fn improve_workflow(existing: &str) -> Option<(String, Vec<String>)> {
         out.push_str(line);
     }
     (!reasons.is_empty()).then_some((out, reasons))
+}
+
+fn is_checkout(line: &str) -> bool {
+    let t = line.trim_start().trim_start_matches("- ").trim_start();
+    t.strip_prefix("uses:")
+        .map(|r| {
+            r.trim()
+                .trim_matches(['"', '\''])
+                .to_ascii_lowercase()
+                .starts_with("actions/checkout@")
+        })
+        .unwrap_or(false)
 }
 
 fn pin_line(line: &str) -> Option<(String, String)> {
@@ -96,7 +165,8 @@ mod tests {
     fn retired_and_floating_actions_are_pinned_and_the_rest_stays_byte_for_byte() {
         let text = "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v7.0.0\n        with:\n          node-version: 22\n      - run: npm test   # the suite\n      - uses: some/other-action@v1\n";
         let (out, reasons) = improve_workflow(text).expect("something to improve");
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(out.contains("      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n        with:\n          persist-credentials: false\n"), "{out}");
         assert!(out.contains("permissions:\n  contents: read\n"), "{out}");
         assert!(
             out.contains("      # Slipway: actions/checkout@v4 is replaced by v7.0.1"),
@@ -121,6 +191,22 @@ mod tests {
         let parsed: serde_yaml_ng::Value = serde_yaml_ng::from_str(&out).unwrap();
         assert_eq!(parsed["permissions"]["contents"], "read");
         // Improving again changes nothing.
+        assert_eq!(improve_workflow(&out), None);
+    }
+
+    #[test]
+    fn a_checkout_with_inputs_gets_persist_credentials_in_its_with_block() {
+        let text = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - name: Get the code\n        uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n        with:\n          fetch-depth: 0\n      - run: make\n";
+        let (out, reasons) = improve_workflow(text).unwrap();
+        assert_eq!(reasons, ["the checkout keeps no token on disk"]);
+        assert!(
+            out.contains(
+                "        with:\n          persist-credentials: false\n          fetch-depth: 0\n      - run: make\n"
+            ),
+            "{out}"
+        );
+        let parsed: serde_yaml_ng::Value = serde_yaml_ng::from_str(&out).unwrap();
+        assert_eq!(parsed["jobs"]["a"]["steps"][0]["with"]["persist-credentials"], false);
         assert_eq!(improve_workflow(&out), None);
     }
 

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod github;
 pub mod gitlab;
 pub mod improve;
+pub mod jenkins;
 pub mod platform;
 pub mod versions;
 
@@ -639,6 +640,10 @@ pub fn image_ref(spec: &DeploySpec, svc: &ServiceSpec, ci: CiSystem) -> String {
     if let Some(image) = &spec.image {
         return format!("{image}{suffix}");
     }
+    if matches!(ci, CiSystem::Jenkins | CiSystem::Circleci) {
+        // These know no repository name of their own: the person names the image once.
+        return format!("${{REGISTRY_IMAGE}}{suffix}");
+    }
     match (spec.registry, ci) {
         (Registry::Ghcr, CiSystem::Github) => format!("ghcr.io/${{{{ github.repository }}}}{suffix}"),
         (Registry::Dockerhub, CiSystem::Github) => {
@@ -710,7 +715,30 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
             });
         }
     }
+    if matches!(spec.ci, CiSystem::Jenkins | CiSystem::Circleci) && spec.image.is_none() {
+        add(Requirement {
+            name: "REGISTRY_IMAGE".into(),
+            secret: false,
+            place: store.into(),
+            why: format!("the image to push, without a tag (for example {}/acme/app); or set image in slipway.toml's [deploy] table", match spec.registry {
+                Registry::Dockerhub => "docker.io",
+                Registry::Ecr => "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+                Registry::Gar => "europe-docker.pkg.dev/project/repo",
+                Registry::Acr => "acme.azurecr.io",
+                _ => "ghcr.io",
+            }),
+        });
+    }
+    if spec.ci == CiSystem::Jenkins {
+        add(Requirement {
+            name: "registry".into(),
+            secret: true,
+            place: store.into(),
+            why: "a user name and password (or token) credential that may push to the registry".into(),
+        });
+    }
     match (spec.registry, spec.ci) {
+        (_, CiSystem::Jenkins) => {}
         (Registry::Dockerhub, _) => {
             add(Requirement {
                 name: "DOCKERHUB_USERNAME".into(),
@@ -865,9 +893,15 @@ pub fn generate(spec: &DeploySpec, build_images: &[(String, String)]) -> Result<
             purpose: "lints, tests against real service containers, builds and pushes the image, and deploys from the deploy branch only".into(),
             step: "pipeline".into(),
         }),
+        CiSystem::Jenkins => artifacts.push(Artifact {
+            path: jenkins::PATH.into(),
+            content: jenkins::write(spec, &pipeline),
+            purpose: "a declarative Jenkins pipeline: lint, tests against real service containers, the image, and deploys from the deploy branch only".into(),
+            step: "pipeline".into(),
+        }),
         other => {
             return Err(format!(
-                "Slipway cannot write {} pipelines yet: GitHub Actions and GitLab CI are covered so far; set ci = \"github\" or \"gitlab\" in slipway.toml's [deploy] table",
+                "Slipway cannot write {} pipelines yet: GitHub Actions, GitLab CI and Jenkins are covered so far; set ci = \"github\", \"gitlab\" or \"jenkins\" in slipway.toml's [deploy] table",
                 other.label()
             ))
         }
