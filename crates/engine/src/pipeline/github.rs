@@ -750,3 +750,94 @@ pub fn dependabot(spec: &DeploySpec) -> String {
         "Written by Slipway: keeps the pinned actions, base images and dependencies current.",
     )
 }
+
+/// The rollback workflows: dispatched by hand, one per service deployed to a platform whose CLI
+/// returns to the previous release by itself (Heroku, Vercel), in the same concurrency group
+/// as that service's deploys so a rollback never races one. Other platforms roll back from
+/// their dashboard or by deploying an earlier digest; the runbook says how.
+pub fn rollbacks(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<(String, String)> {
+    let versions = versions::tools();
+    let production = spec.production().to_string();
+    let mut out = Vec::new();
+    for svc in &spec.services {
+        let mut jobs = Yaml::map();
+        for job in pipeline
+            .jobs
+            .iter()
+            .filter(|j| j.kind == JobKind::Deploy && j.service.as_deref() == Some(svc.name.as_str()))
+            .filter(|j| j.environment.as_deref() == Some(production.as_str()))
+        {
+            let target = job.target.expect("a deploy job has a target");
+            let (command, secret, var) = match target {
+                crate::params::Target::Heroku => (
+                    format!("npx --yes heroku@{} rollback --app \"$HEROKU_APP\"", versions.heroku),
+                    "HEROKU_API_KEY",
+                    Some("HEROKU_APP"),
+                ),
+                crate::params::Target::Vercel => (
+                    format!("npx --yes vercel@{} rollback --yes", versions.vercel),
+                    "VERCEL_TOKEN",
+                    None,
+                ),
+                _ => continue,
+            };
+            let mut env = Yaml::map().with(secret, format!("${{{{ secrets.{secret} }}}}"));
+            if let Some(v) = var {
+                env = env.with(v, format!("${{{{ vars.{v} }}}}"));
+            }
+            if target == crate::params::Target::Vercel {
+                env = env
+                    .with("VERCEL_ORG_ID", "${{ vars.VERCEL_ORG_ID }}")
+                    .with("VERCEL_PROJECT_ID", "${{ vars.VERCEL_PROJECT_ID }}");
+            }
+            jobs = jobs.with(
+                &format!("rollback-{}-{}", slug(&svc.name), target.id()),
+                Yaml::map()
+                    .with(
+                        "name",
+                        format!("Roll {} on {} back to the previous release", svc.name, target.label()),
+                    )
+                    .with("runs-on", "ubuntu-24.04")
+                    .with("timeout-minutes", 10)
+                    .with("environment", Yaml::map().with("name", production.as_str()))
+                    .with(
+                        "concurrency",
+                        Yaml::map()
+                            .with("group", format!("deploy-{}-{}", slug(&production), slug(&svc.name)))
+                            .with("cancel-in-progress", false),
+                    )
+                    .with("permissions", Yaml::map())
+                    .with(
+                        "steps",
+                        Yaml::Seq(vec![step(&format!("Roll back on {}", target.label()))
+                            .with("env", env)
+                            .with("run", command)]),
+                    ),
+            );
+        }
+        if jobs.is_empty() {
+            continue;
+        }
+        let path = if spec.is_monorepo() {
+            format!(".github/workflows/rollback-{}.yml", slug(&svc.name))
+        } else {
+            ".github/workflows/rollback.yml".to_string()
+        };
+        let doc = Yaml::map()
+            .with("name", format!("Roll back {}", svc.name))
+            .with("on", Yaml::map().with("workflow_dispatch", Yaml::map()))
+            .with("permissions", Yaml::map())
+            .with("jobs", jobs);
+        out.push((
+            path,
+            yaml::to_string(
+                &doc,
+                &format!(
+                    "Written by Slipway: run it by hand (Actions, Roll back {}, Run workflow) to return {production} to the previous release.",
+                    svc.name
+                ),
+            ),
+        ));
+    }
+    out
+}

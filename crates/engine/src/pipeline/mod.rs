@@ -880,6 +880,14 @@ pub fn generate(spec: &DeploySpec, build_images: &[(String, String)]) -> Result<
                 purpose: "lints, tests against real service containers, builds and pushes the image, and deploys from the deploy branch only".into(),
                 step: "pipeline".into(),
             });
+            for (path, content) in github::rollbacks(spec, &pipeline) {
+                artifacts.push(Artifact {
+                    path,
+                    content,
+                    purpose: "rolls production back to the previous release, run by hand".into(),
+                    step: "pipeline".into(),
+                });
+            }
             artifacts.push(Artifact {
                 path: ".github/dependabot.yml".into(),
                 content: github::dependabot(spec),
@@ -930,8 +938,8 @@ fn rollback(target: Target, svc: &ServiceSpec) -> String {
             "List the releases with `flyctl releases --app {app} --image`, then deploy the last good image again: `flyctl deploy --app {app} --image <image>`. A deploy whose health checks fail stops before it replaces the healthy machines."
         ),
         Target::Render => "In Render, open the service's Events, pick the last good deploy and choose Rollback. A deploy whose health check fails never takes traffic.".into(),
-        Target::Heroku => "`heroku rollback --app \"$HEROKU_APP\"` returns to the previous release.".into(),
-        Target::Vercel => "`vercel rollback` returns production to the previous deployment, or `vercel promote <url>` to a chosen one.".into(),
+        Target::Heroku => "run the Roll back workflow (GitHub Actions) or `heroku rollback --app \"$HEROKU_APP\"`: both return to the previous release.".into(),
+        Target::Vercel => "run the Roll back workflow (GitHub Actions) or `vercel rollback`: both return production to the previous deployment; `vercel promote <url>` picks another.".into(),
         Target::Netlify => "In Netlify, open Deploys, pick the last good deploy and choose Publish deploy.".into(),
         _ => "Deploy the previous image digest again.".into(),
     }
