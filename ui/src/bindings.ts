@@ -382,6 +382,10 @@ kind: string,
  */
 language: string | null, 
 /**
+ * Its framework id.
+ */
+framework: string | null, 
+/**
  * The image name without registry host or tag: `<repository>` or `<repository>/<name>`.
  */
 imageName: string, 
