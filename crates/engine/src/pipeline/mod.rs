@@ -564,6 +564,11 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     spec.registry.label()
                 ));
             }
+            if target == Target::Render {
+                notes.push(
+                    "Render's deploy hook answers before the deploy finishes, so the check after it may reach the previous version; Render moves traffic only once the new version passes its health check".into(),
+                );
+            }
             if !deploys_image(target) && !serves_files(target) {
                 notes.push(format!(
                     "{} builds the image itself from the commit that passed the pipeline, with the same Dockerfile; its CLI cannot deploy a registry digest",
