@@ -588,17 +588,9 @@ fn changes_job(spec: &DeploySpec) -> Yaml {
     for s in &spec.services {
         let id = slug(&s.name);
         filters.push_str(&format!("{id}:\n"));
-        for p in &s.paths {
-            let glob = if p == "." {
-                "**".to_string()
-            } else if p.contains('.') && !p.ends_with('/') && !p.contains('/') {
-                p.clone()
-            } else {
-                format!("{}/**", p.trim_end_matches('/'))
-            };
+        for glob in super::change_globs(s, "**", PATH) {
             filters.push_str(&format!("  - '{glob}'\n"));
         }
-        filters.push_str(&format!("  - '{}'\n", super::github::PATH));
         outputs = outputs.with(&id, format!("${{{{ steps.filter.outputs.{id} }}}}"));
     }
     Yaml::map()

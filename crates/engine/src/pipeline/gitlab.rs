@@ -57,20 +57,7 @@ fn rules_for(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Option<Yaml> 
         return None;
     }
     let svc = spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref())?;
-    let globs: Vec<String> = svc
-        .paths
-        .iter()
-        .map(|p| {
-            if p == "." {
-                "**/*".to_string()
-            } else if p.contains('.') && !p.contains('/') {
-                p.clone()
-            } else {
-                format!("{}/**/*", p.trim_end_matches('/'))
-            }
-        })
-        .chain([PATH.to_string()])
-        .collect();
+    let globs = super::change_globs(svc, "**/*", PATH);
     Some(Yaml::Seq(vec![Yaml::map().with(
         "changes",
         Yaml::map()

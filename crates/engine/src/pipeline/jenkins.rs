@@ -48,20 +48,9 @@ fn when_changed(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Vec<String
     let Some(svc) = spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref()) else {
         return vec![];
     };
-    let globs: Vec<String> = svc
-        .paths
+    let globs: Vec<String> = super::change_globs(svc, "**", PATH)
         .iter()
-        .map(|p| {
-            if p == "." {
-                "**".to_string()
-            } else if p.contains('.') && !p.contains('/') {
-                p.clone()
-            } else {
-                format!("{}/**", p.trim_end_matches('/'))
-            }
-        })
-        .chain([PATH.to_string()])
-        .map(|g| format!("changeset {}", q(&g)))
+        .map(|g| format!("changeset {}", q(g)))
         .collect();
     vec![format!("anyOf {{ {} }}", globs.join("; "))]
 }

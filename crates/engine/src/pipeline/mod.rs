@@ -372,6 +372,25 @@ fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec
     }
 }
 
+/// The globs of the files whose change concerns `svc`: its folder (`everything` is the CI
+/// system's glob for any file below a folder, `**` or `**/*`), shared lockfiles at the root,
+/// and the pipeline file itself.
+pub fn change_globs(svc: &ServiceSpec, everything: &str, pipeline_file: &str) -> Vec<String> {
+    svc.paths
+        .iter()
+        .map(|p| {
+            if p == "." {
+                everything.to_string()
+            } else if p.contains('.') && !p.contains('/') {
+                p.clone()
+            } else {
+                format!("{}/{everything}", p.trim_end_matches('/'))
+            }
+        })
+        .chain([pipeline_file.to_string()])
+        .collect()
+}
+
 /// True when the target runs the image the pipeline pushed, by digest; the others build the
 /// same commit with the same Dockerfile themselves.
 pub fn deploys_image(target: Target) -> bool {
