@@ -123,6 +123,35 @@ pub struct Pipeline {
     pub notes: Vec<String>,
 }
 
+impl Job {
+    /// A job with nothing set beyond what every job has; the rest comes by struct update.
+    fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        kind: JobKind,
+        needs: Vec<String>,
+        timeout_minutes: u32,
+    ) -> Job {
+        Job {
+            id: id.into(),
+            name: name.into(),
+            kind,
+            service: None,
+            needs,
+            toolchain: None,
+            sidecars: vec![],
+            commands: vec![],
+            workdir: ".".into(),
+            target: None,
+            environment: None,
+            manual: false,
+            timeout_minutes,
+            secrets: vec![],
+            vars: vec![],
+        }
+    }
+}
+
 impl Pipeline {
     /// The job with `id`.
     pub fn job(&self, id: &str) -> Option<&Job> {
@@ -428,23 +457,13 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
     let many = spec.is_monorepo();
     let routed = many;
     if routed {
-        jobs.push(Job {
-            id: "changes".into(),
-            name: "Find the services this change touches".into(),
-            kind: JobKind::Changes,
-            service: None,
-            needs: vec![],
-            toolchain: None,
-            sidecars: vec![],
-            commands: vec![],
-            workdir: ".".into(),
-            target: None,
-            environment: None,
-            manual: false,
-            timeout_minutes: 5,
-            secrets: vec![],
-            vars: vec![],
-        });
+        jobs.push(Job::new(
+            "changes",
+            "Find the services this change touches",
+            JobKind::Changes,
+            vec![],
+            5,
+        ));
     }
     let production = spec.production().to_string();
     for svc in &spec.services {
@@ -461,21 +480,17 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             let mut commands = install.clone();
             commands.extend(svc.lint.iter().cloned());
             jobs.push(Job {
-                id: format!("lint-{s}"),
-                name: format!("Lint {}", svc.name),
-                kind: JobKind::Lint,
                 service: Some(svc.name.clone()),
-                needs: base_needs.clone(),
                 toolchain: tc.clone(),
-                sidecars: vec![],
                 commands,
                 workdir: svc.path.clone(),
-                target: None,
-                environment: None,
-                manual: false,
-                timeout_minutes: 10,
-                secrets: vec![],
-                vars: vec![],
+                ..Job::new(
+                    format!("lint-{s}"),
+                    format!("Lint {}", svc.name),
+                    JobKind::Lint,
+                    base_needs.clone(),
+                    10,
+                )
             });
             checks.push(format!("lint-{s}"));
         }
@@ -483,21 +498,18 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             let mut commands = install.clone();
             commands.push(test.clone());
             jobs.push(Job {
-                id: format!("test-{s}"),
-                name: format!("Test {}", svc.name),
-                kind: JobKind::Test,
                 service: Some(svc.name.clone()),
-                needs: base_needs.clone(),
                 toolchain: tc.clone(),
                 sidecars: svc.backing_services.iter().filter_map(|b| sidecar(b)).collect(),
                 commands,
                 workdir: svc.path.clone(),
-                target: None,
-                environment: None,
-                manual: false,
-                timeout_minutes: 15,
-                secrets: vec![],
-                vars: vec![],
+                ..Job::new(
+                    format!("test-{s}"),
+                    format!("Test {}", svc.name),
+                    JobKind::Test,
+                    base_needs.clone(),
+                    15,
+                )
             });
             checks.push(format!("test-{s}"));
         } else {
@@ -511,24 +523,16 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         let mut deploy_needs = base_needs.clone();
         deploy_needs.extend(checks.iter().cloned());
         if needs_image {
-            let mut needs = base_needs.clone();
-            needs.extend(checks.iter().cloned());
+            // The image waits for the same checks a deploy would.
             jobs.push(Job {
-                id: format!("image-{s}"),
-                name: format!("Build and push the {} image", svc.name),
-                kind: JobKind::Image,
                 service: Some(svc.name.clone()),
-                needs,
-                toolchain: None,
-                sidecars: vec![],
-                commands: vec![],
-                workdir: ".".into(),
-                target: None,
-                environment: None,
-                manual: false,
-                timeout_minutes: 30,
-                secrets: vec![],
-                vars: vec![],
+                ..Job::new(
+                    format!("image-{s}"),
+                    format!("Build and push the {} image", svc.name),
+                    JobKind::Image,
+                    deploy_needs.clone(),
+                    30,
+                )
             });
             deploy_needs = base_needs.clone();
             deploy_needs.push(format!("image-{s}"));
@@ -547,13 +551,7 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     vars.push(url_var(svc, many));
                 }
                 jobs.push(Job {
-                    id: id.clone(),
-                    name: format!("Deploy {} to {} ({})", svc.name, target.label(), env.name),
-                    kind: JobKind::Deploy,
                     service: Some(svc.name.clone()),
-                    needs: previous.clone(),
-                    toolchain: None,
-                    sidecars: vec![],
                     commands,
                     workdir: if serves_files(target) {
                         svc.path.clone()
@@ -563,9 +561,15 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     target: Some(target),
                     environment: Some(env.name.clone()),
                     manual: env.approval,
-                    timeout_minutes: 20,
                     secrets,
                     vars,
+                    ..Job::new(
+                        id.clone(),
+                        format!("Deploy {} to {} ({})", svc.name, target.label(), env.name),
+                        JobKind::Deploy,
+                        previous.clone(),
+                        20,
+                    )
                 });
                 previous = vec![id];
             }
@@ -597,34 +601,12 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         }
     }
     if routed {
-        let all: Vec<String> = jobs
-            .iter()
-            .filter(|j| j.kind != JobKind::Changes)
-            .map(|j| j.id.clone())
-            .collect();
         let checks: Vec<String> = jobs
             .iter()
             .filter(|j| matches!(j.kind, JobKind::Lint | JobKind::Test | JobKind::Image))
             .map(|j| j.id.clone())
             .collect();
-        let _ = all;
-        jobs.push(Job {
-            id: "checks".into(),
-            name: "All checks".into(),
-            kind: JobKind::Gate,
-            service: None,
-            needs: checks,
-            toolchain: None,
-            sidecars: vec![],
-            commands: vec![],
-            workdir: ".".into(),
-            target: None,
-            environment: None,
-            manual: false,
-            timeout_minutes: 5,
-            secrets: vec![],
-            vars: vec![],
-        });
+        jobs.push(Job::new("checks", "All checks", JobKind::Gate, checks, 5));
     }
     if spec.targets.is_empty() {
         notes.push(format!(
