@@ -606,7 +606,7 @@ impl<'a> Desk<'a> {
             }
             "lookup_docs" => Err("no documentation service is configured; rely on the built-in knowledge in the first message".into()),
             other => Err(format!(
-                "there is no tool called {other:?}; the tools are read_file, list_dir, search_text, project_analysis, update_todos, propose_change, run_checks and lookup_docs"
+                "there is no tool called {other:?}; the tools are read_file, list_dir, search_text, project_analysis, update_todos, generate, propose_change, run_checks and lookup_docs"
             )),
         }
     }

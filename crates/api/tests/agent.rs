@@ -166,8 +166,17 @@ fn body_texts(server: &Server) -> Vec<String> {
     server.requests().iter().map(|r| r.body.clone()).collect()
 }
 
+/// The tests of this file one at a time: one of them reads the logs through a subscriber of
+/// its own, and another test's thread meeting a log callsite first, with no subscriber, would
+/// leave that callsite switched off for it.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn a_scripted_model_reads_plans_and_proposes_a_dockerfile_that_becomes_a_reviewed_diff() {
+    let _serial = serial();
     for kind in [ProviderKind::OpenAi, ProviderKind::Anthropic] {
         let turn = match kind {
             ProviderKind::OpenAi => openai_turn,
@@ -250,6 +259,7 @@ fn a_scripted_model_reads_plans_and_proposes_a_dockerfile_that_becomes_a_reviewe
 
 #[test]
 fn malformed_arguments_and_paths_outside_go_back_to_the_model_as_tool_errors() {
+    let _serial = serial();
     let p = project("node-express");
     std::os::unix::fs::symlink("/etc", p.dir.join("escape")).unwrap();
     let script = vec![
@@ -353,6 +363,7 @@ fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn a_readme_that_tells_the_agent_to_push_elsewhere_and_leak_the_key_changes_nothing() {
+    let _serial = serial();
     let p = project("prompt-injection");
     let remotes_before = git(&p.dir, &["remote", "-v"]);
     // The scripted model takes the bait as far as the tools let it.
@@ -461,6 +472,7 @@ fn a_readme_that_tells_the_agent_to_push_elsewhere_and_leak_the_key_changes_noth
 
 #[test]
 fn the_caps_on_turns_and_tokens_stop_a_model_that_would_go_on() {
+    let _serial = serial();
     let p = project("node-express");
     let looping = openai_turn("", &[("c", "list_dir", "{}")], (50, 10));
     let server = Server::start(vec![looping.clone()]).unwrap();
@@ -491,6 +503,7 @@ fn the_caps_on_turns_and_tokens_stop_a_model_that_would_go_on() {
 
 #[test]
 fn provider_failure_and_cancellation_end_the_run_in_words_with_nothing_written() {
+    let _serial = serial();
     let p = project("node-express");
     let server = Server::start(vec![error(503, "upstream overloaded", None)]).unwrap();
     let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
@@ -538,6 +551,7 @@ fn provider_failure_and_cancellation_end_the_run_in_words_with_nothing_written()
 
 #[test]
 fn free_form_tasks_reach_the_model_while_the_built_in_engine_declines_them() {
+    let _serial = serial();
     let p = project("node-express");
     let err = Run::prepare(&p.dir, "tune the garbage collector flags", &()).unwrap_err();
     assert!(err.to_string().contains("did not understand"), "{err}");
@@ -550,6 +564,7 @@ fn free_form_tasks_reach_the_model_while_the_built_in_engine_declines_them() {
 
 #[test]
 fn a_rule_file_that_keeps_work_off_main_gets_the_commit_on_a_new_branch() {
+    let _serial = serial();
     let p = project("node-express");
     std::fs::write(
         p.dir.join("AGENTS.md"),
@@ -591,6 +606,7 @@ fn a_rule_file_that_keeps_work_off_main_gets_the_commit_on_a_new_branch() {
 
 #[test]
 fn review_decisions_edits_and_undo_go_through_the_run() {
+    let _serial = serial();
     let p = project("node-express");
     let mut run = Run::prepare(&p.dir, "containerize this app", &()).unwrap();
     let paths: Vec<String> = run.changes.changes.iter().map(|c| c.path.clone()).collect();
@@ -641,6 +657,7 @@ fn review_decisions_edits_and_undo_go_through_the_run() {
 /// deployment spec, which the model then refines; the reflection checks it all.
 #[test]
 fn a_model_composes_the_cicd_generator_and_its_files_go_through_the_same_review() {
+    let _serial = serial();
     let plan = todos_args(&[("Generate the pipeline for GitLab and Fly.io", "in_progress")]);
     let done = todos_args(&[("Generate the pipeline for GitLab and Fly.io", "done")]);
     let script = vec![
