@@ -83,6 +83,21 @@ test("CI/CD to Railway from the window: the spec, a correction, the pipeline pic
     for (const f of [".github/workflows/ci-cd.yml", ".github/dependabot.yml", "railway.json", "docs/deploy.md", "Dockerfile"]) {
       assert.ok(files.includes(f), `${f} is in the commit: ${files}`);
     }
+    assert.equal((await browser.$$("#parity li")).length, 0, "GitHub Actions with GHCR falls short nowhere");
+
+    // Switching CI is a correction and a regeneration; the window says where CircleCI does less.
+    await browser.$('#spec-fields dd[data-field="ci"] button.edit').click();
+    await browser.$('#spec-fields dd[data-field="ci"] input').setValue("circleci");
+    await browser.$('#spec-fields dd[data-field="ci"] button.save').click();
+    await until(browser, "the saved CI system", async () => /deploy\.ci/.test(await browser.$("#outcome").getText()));
+    await runTask(browser);
+    const circle = await browser.$('#spec-fields dd[data-field="ci"]').getText();
+    assert.match(circle, /CircleCI/);
+    const gaps = await attrs(await browser.$$("#parity li"), "data-capability");
+    assert.ok(gaps.includes("time limits"), `CircleCI's shortfalls are shown: ${gaps}`);
+    assert.match(await browser.$("#requirements").getText(), /RAILWAY_TOKEN secret in CircleCI context "deploy-production"/);
+    await browser.$("#spec-panel").scrollIntoView();
+    await browser.saveScreenshot(join(shots, "cicd-circleci.png"));
   } finally {
     await stop();
   }

@@ -520,7 +520,11 @@ routed: boolean,
 /**
  * What the chosen CI system or target cannot do that the spec asks, in words.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * How the chosen CI system does each part, and where it does less than the others.
+ */
+parity: Array<Parity>, };
 export type Job = { 
 /**
  * Id, unique in the pipeline (`lint-api`, `deploy-api-railway`).
@@ -646,6 +650,19 @@ place: string,
  * Why it is needed.
  */
 why: string, };
+export type Parity = { 
+/**
+ * The part: "registry sign-in", "approval", ...
+ */
+capability: string, 
+/**
+ * How this CI system does it, in words.
+ */
+how: string, 
+/**
+ * True when it does less than the best of the four.
+ */
+gap: boolean, };
 export type Todo = { 
 /**
  * Stable id within the plan, such as `dockerfile`.

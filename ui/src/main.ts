@@ -34,6 +34,7 @@ const ui = {
   specPanel: $<HTMLDivElement>("spec-panel"),
   specFields: $<HTMLDListElement>("spec-fields"),
   pipeline: $<HTMLDivElement>("pipeline-picture"),
+  parity: $<HTMLUListElement>("parity"),
   requirements: $<HTMLUListElement>("requirements"),
   log: $<HTMLPreElement>("log-panel"),
   overlay: $<HTMLDivElement>("drop-overlay"),
@@ -494,7 +495,18 @@ function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirem
 /** The pipeline as boxes in columns (what runs together), `needs` as the columns' order. */
 function renderPipeline(pipeline: Pipeline | null) {
   ui.pipeline.replaceChildren();
+  ui.parity.replaceChildren();
   if (!pipeline) return;
+  // Where the chosen CI system does less than the others, so a switch is not a surprise.
+  ui.parity.append(
+    ...pipeline.parity
+      .filter((p) => p.gap)
+      .map((p) => {
+        const li = el("li", {}, el("strong", {}, p.capability), `: ${p.how}`);
+        li.dataset.capability = p.capability;
+        return li;
+      }),
+  );
   const depth = new Map<string, number>();
   const level = (j: Job): number => {
     if (depth.has(j.id)) return depth.get(j.id)!;

@@ -46,6 +46,7 @@ fn typescript_bindings_are_current() {
         decl::<slipway_engine::pipeline::Sidecar>(&cfg),
         decl::<slipway_engine::pipeline::Toolchain>(&cfg),
         decl::<slipway_engine::pipeline::Requirement>(&cfg),
+        decl::<slipway_engine::pipeline::parity::Parity>(&cfg),
         decl::<slipway_engine::Todo>(&cfg),
         decl::<slipway_engine::TodoStatus>(&cfg),
         decl::<slipway_engine::Change>(&cfg),
