@@ -104,25 +104,31 @@ fn run_tool(tool: &Path, args: &[&str], dir: &Path) -> std::process::Output {
         .unwrap_or_else(|e| panic!("{}: {e}", tool.display()))
 }
 
-fn scripts_of(doc: &Yaml, out: &mut Vec<String>, gitlab: bool) {
+/// The shell scripts of a pipeline file: GitHub's `run:` strings, GitLab's `script:` lists,
+/// CircleCI's `run: command:` strings.
+fn scripts_of(doc: &Yaml, out: &mut Vec<String>, ci: &str) {
     match doc {
         Yaml::Mapping(m) => {
             for (k, v) in m {
                 match (k.as_str(), v) {
-                    (Some("run"), Yaml::String(s)) if !gitlab => out.push(s.clone()),
-                    (Some("script"), Yaml::Sequence(items)) if gitlab => {
+                    (Some("run"), Yaml::String(s)) if ci == "github" => out.push(s.clone()),
+                    // CircleCI fills in `<< parameters.x >>` before the shell sees the script.
+                    (Some("command"), Yaml::String(s)) if ci == "circleci" => {
+                        out.push(s.replace("<< parameters.push >>", "true"))
+                    }
+                    (Some("script"), Yaml::Sequence(items)) if ci == "gitlab" => {
                         out.push(items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("\n"))
                     }
-                    _ => scripts_of(v, out, gitlab),
+                    _ => scripts_of(v, out, ci),
                 }
             }
         }
-        Yaml::Sequence(items) => items.iter().for_each(|i| scripts_of(i, out, gitlab)),
+        Yaml::Sequence(items) => items.iter().for_each(|i| scripts_of(i, out, ci)),
         _ => {}
     }
 }
 
-/// Every fixture through both CI systems; every independent checker finds nothing.
+/// Every fixture through each CI system; every independent checker finds nothing.
 #[test]
 fn generated_pipelines_pass_every_independent_checker() {
     let names = fixture_names();
@@ -134,6 +140,7 @@ fn generated_pipelines_pass_every_independent_checker() {
                 (i, n.clone(), "GitHub Actions"),
                 (i, n.clone(), "GitLab"),
                 (i, n.clone(), "Jenkins"),
+                (i, n.clone(), "CircleCI"),
             ]
         })
         .collect();
@@ -163,13 +170,14 @@ fn generated_pipelines_pass_every_independent_checker() {
     let github: Vec<&Written> = written.iter().filter(|w| w.ci == "GitHub Actions").collect();
     let gitlab: Vec<&Written> = written.iter().filter(|w| w.ci == "GitLab").collect();
     let jenkins = written.iter().filter(|w| w.ci == "Jenkins").count();
+    let circleci = written.iter().filter(|w| w.ci == "CircleCI").count();
     eprintln!(
-        "pipelines written: {} GitHub Actions, {} GitLab CI, {jenkins} Jenkins; refused in words: {refused}",
+        "pipelines written: {} GitHub Actions, {} GitLab CI, {jenkins} Jenkins, {circleci} CircleCI; refused in words: {refused}",
         github.len(),
         gitlab.len()
     );
     assert!(
-        github.len() >= 85 && gitlab.len() >= 85 && jenkins >= 85,
+        github.len() >= 85 && gitlab.len() >= 85 && jenkins >= 85 && circleci >= 85,
         "nearly every fixture gets a pipeline"
     );
 
@@ -180,6 +188,7 @@ fn generated_pipelines_pass_every_independent_checker() {
     let mut gitlab_files = Vec::new();
     let mut flys = Vec::new();
     let mut jenkinsfiles = Vec::new();
+    let mut circleci_files = Vec::new();
     for w in &written {
         let dest = all.path().join(&w.name);
         for f in &w.files {
@@ -197,6 +206,8 @@ fn generated_pipelines_pass_every_independent_checker() {
                 flys.push(rel);
             } else if f == "Jenkinsfile" {
                 jenkinsfiles.push(rel);
+            } else if f == ".circleci/config.yml" {
+                circleci_files.push(rel);
             }
         }
     }
@@ -219,6 +230,7 @@ fn generated_pipelines_pass_every_independent_checker() {
         ("vendor.github-workflows", &workflows),
         ("vendor.dependabot", &dependabots),
         ("vendor.gitlab-ci", &gitlab_files),
+        ("vendor.circle-ci", &circleci_files),
     ] {
         let mut args = vec!["--builtin-schema", schema];
         args.extend(strs(files));
@@ -237,10 +249,11 @@ fn generated_pipelines_pass_every_independent_checker() {
         }
     }
     eprintln!(
-        "checked {} workflows, {} dependabot files, {} GitLab pipelines, {} fly.toml",
+        "checked {} workflows, {} dependabot files, {} GitLab pipelines, {} CircleCI configurations, {} fly.toml",
         workflows.len(),
         dependabots.len(),
         gitlab_files.len(),
+        circleci_files.len(),
         flys.len()
     );
     assert!(!flys.is_empty(), "some fixtures deploy to Fly.io");
@@ -270,6 +283,7 @@ fn generated_pipelines_pass_every_independent_checker() {
             "--framework",
             "github_actions",
             "gitlab_ci",
+            "circleci_pipelines",
             "--skip-download",
             "--compact",
             "-o",
@@ -307,24 +321,29 @@ fn generated_pipelines_pass_every_independent_checker() {
         "checkov: {passed} checks passed in {} files, none failed",
         passed_files.len()
     );
-    for f in workflows.iter().chain(&gitlab_files) {
+    for f in workflows.iter().chain(&gitlab_files).chain(&circleci_files) {
         if !passed_files.contains(f.as_str()) {
             failures.push(format!("checkov ran no check on {f}"));
         }
     }
 
-    // shellcheck on every script block: bash for GitHub's runners, POSIX sh for GitLab's images.
+    // shellcheck on every script block: bash for GitHub's runners, POSIX sh for the images
+    // GitLab's and CircleCI's jobs run in (some are Alpine's).
     let scripts = tempfile::tempdir().unwrap();
     let mut n = 0;
-    for (files, gitlab) in [(&workflows, false), (&gitlab_files, true)] {
+    for (files, ci) in [
+        (&workflows, "github"),
+        (&gitlab_files, "gitlab"),
+        (&circleci_files, "circleci"),
+    ] {
         for f in files {
             let doc: Yaml = serde_yaml_ng::from_str(&std::fs::read_to_string(all.path().join(f)).unwrap()).unwrap();
             let mut blocks = Vec::new();
-            scripts_of(&doc, &mut blocks, gitlab);
+            scripts_of(&doc, &mut blocks, ci);
             for b in blocks {
                 n += 1;
                 let path = scripts.path().join(format!("{n}.sh"));
-                let shell = if gitlab { "sh" } else { "bash" };
+                let shell = if ci == "github" { "bash" } else { "sh" };
                 std::fs::write(&path, format!("#!/bin/{shell}\n# {f}\n{b}\n")).unwrap();
             }
         }

@@ -472,6 +472,8 @@ pub fn check_file(path: &str, text: &str, services: &[ServiceProfile]) -> Vec<Fi
         out.extend(crate::pipeline::checks::check_github(path, text));
     } else if name == ".gitlab-ci.yml" {
         out.extend(crate::pipeline::checks::check_gitlab(path, text));
+    } else if path == ".circleci/config.yml" || path.ends_with("/.circleci/config.yml") {
+        out.extend(crate::pipeline::checks::check_circleci(path, text));
     }
     out
 }

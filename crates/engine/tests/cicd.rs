@@ -59,7 +59,7 @@ fn walk_runs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Mapping(m) => {
             for (k, val) in m {
-                if k.as_str() == Some("run") || k.as_str() == Some("script") {
+                if k.as_str() == Some("run") || k.as_str() == Some("script") || k.as_str() == Some("command") {
                     match val {
                         Value::String(s) => out.push(s.clone()),
                         Value::Sequence(items) => out.extend(items.iter().filter_map(|i| i.as_str().map(String::from))),
@@ -196,8 +196,8 @@ fn gitlab_rules(text: &str, spec: &spec::DeploySpec, problems: &mut Vec<String>)
     let mut runs = Vec::new();
     walk_runs(&doc, &mut runs);
     for r in &runs {
-        if r.contains("docker login") && r.contains(" -p ") {
-            problems.push(format!("a password on a command line: {r}"));
+        for line in r.lines().filter(|l| l.contains("docker login") && l.contains(" -p ")) {
+            problems.push(format!("a password on a command line: {line}"));
         }
     }
 }
@@ -228,6 +228,123 @@ fn jenkins_rules(text: &str, spec: &spec::DeploySpec, pipeline: &pipeline::Pipel
             if !stage.contains(&format!("{s} = credentials('{s}')")) {
                 problems.push(format!("deploy stage {} does not bind {s} as a credential", job.name));
             }
+        }
+    }
+}
+
+fn circleci_rules(text: &str, spec: &spec::DeploySpec, pipeline: &pipeline::Pipeline, problems: &mut Vec<String>) {
+    let doc: Value = match serde_yaml_ng::from_str(text) {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push(format!("the configuration is not YAML: {e}"));
+            return;
+        }
+    };
+    if doc["version"].as_f64() != Some(2.1) {
+        problems.push("the configuration is not version 2.1".into());
+    }
+    if !doc["orbs"].is_null() {
+        problems.push("the configuration uses orbs".into());
+    }
+    let executors = doc["executors"].as_mapping().cloned().unwrap_or_default();
+    for (name, e) in &executors {
+        for c in e["docker"].as_sequence().into_iter().flatten() {
+            let image = c["image"].as_str().unwrap_or("");
+            if !image.contains(':') || image.ends_with(":latest") || image.ends_with(":current") {
+                problems.push(format!("executor {name:?} runs on an unpinned image {image}"));
+            }
+        }
+    }
+    let jobs = doc["jobs"].as_mapping().cloned().unwrap_or_default();
+    for (id, job) in &jobs {
+        let id = id.as_str().unwrap_or("?");
+        let executor = job["executor"].as_str().unwrap_or("");
+        if executors.get(executor).is_none() {
+            problems.push(format!(
+                "job {id} runs on an executor that is not declared: {executor:?}"
+            ));
+        }
+        for step in job["steps"].as_sequence().into_iter().flatten() {
+            if let Some(r) = step.get("run") {
+                if r["no_output_timeout"].as_str().is_none() {
+                    problems.push(format!("a step of {id} has no time limit"));
+                }
+            }
+        }
+    }
+    let flow = &doc["workflows"]["ci-cd"]["jobs"];
+    let entries: Vec<(String, Value)> = flow
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .map(|e| match e {
+            Value::String(s) => (s.clone(), Value::Null),
+            Value::Mapping(m) => {
+                let (k, v) = m.iter().next().unwrap();
+                (k.as_str().unwrap().to_string(), v.clone())
+            }
+            _ => (String::new(), Value::Null),
+        })
+        .collect();
+    let names: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| v["name"].as_str().map(String::from).unwrap_or_else(|| k.clone()))
+        .collect();
+    for (k, v) in &entries {
+        if v["type"].as_str() != Some("approval") && jobs.get(k.as_str()).is_none() {
+            problems.push(format!("the workflow runs {k}, which is not a job"));
+        }
+        for r in v["requires"].as_sequence().into_iter().flatten() {
+            let r = r.as_str().unwrap_or("");
+            if !names.iter().any(|n| n == r) {
+                problems.push(format!("{k} requires {r}, which the workflow does not run"));
+            }
+        }
+    }
+    for job in pipeline.jobs.iter().filter(|j| j.kind == pipeline::JobKind::Deploy) {
+        let Some((_, v)) = entries.iter().find(|(k, _)| *k == job.id) else {
+            problems.push(format!("the workflow does not run {}", job.id));
+            continue;
+        };
+        if v["filters"]["branches"]["only"].as_str() != Some(spec.branch.as_str()) {
+            problems.push(format!("deploy {} is not gated on {}", job.id, spec.branch));
+        }
+        if v["serial-group"].as_str().is_none() {
+            problems.push(format!("deploy {} can race another deploy", job.id));
+        }
+        let contexts: Vec<&str> = v["context"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str())
+            .collect();
+        if !contexts.iter().any(|c| c.starts_with("deploy-")) {
+            problems.push(format!("deploy {} reads its secrets from no context", job.id));
+        }
+        let approved = v["requires"]
+            .as_sequence()
+            .is_some_and(|r| r.iter().any(|r| r.as_str() == Some(&format!("approve-{}", job.id))));
+        if job.manual != approved {
+            problems.push(format!(
+                "deploy {}: approval asked {}, approval job {approved}",
+                job.id, job.manual
+            ));
+        }
+    }
+    // The registry's credentials reach only runs on the deploy branch.
+    for (k, v) in &entries {
+        let has_registry = v["context"]
+            .as_sequence()
+            .is_some_and(|c| c.iter().any(|c| c.as_str() == Some("registry")));
+        if has_registry && v["filters"]["branches"]["only"].as_str() != Some(spec.branch.as_str()) {
+            problems.push(format!("{k} gets the registry's credentials off {}", spec.branch));
+        }
+    }
+    let mut runs = Vec::new();
+    walk_runs(&doc, &mut runs);
+    for r in &runs {
+        for line in r.lines().filter(|l| l.contains("docker login") && l.contains(" -p ")) {
+            problems.push(format!("a password on a command line: {line}"));
         }
     }
 }
@@ -291,7 +408,7 @@ fn check(name: &str, index: usize, ci: CiSystem) -> Result<(), Failed> {
         CiSystem::Github => github_rules(&main.content, &spec, &mut problems),
         CiSystem::Gitlab => gitlab_rules(&main.content, &spec, &mut problems),
         CiSystem::Jenkins => jenkins_rules(&main.content, &spec, &generated.pipeline, &mut problems),
-        _ => {}
+        CiSystem::Circleci => circleci_rules(&main.content, &spec, &generated.pipeline, &mut problems),
     }
     // One port and one health path everywhere.
     for svc in &spec.services {
@@ -359,6 +476,89 @@ fn check(name: &str, index: usize, ci: CiSystem) -> Result<(), Failed> {
     }
 }
 
+fn parity_holds() -> Result<(), Failed> {
+    let mut bad = Vec::new();
+    for (fixture, approval) in [("mono-npm-workspaces", true), ("python-fastapi-railway", false)] {
+        let profile = slipway_scan::scan(&fixtures().join(fixture)).map_err(|e| e.to_string())?;
+        let mut parts: Vec<(CiSystem, Vec<String>)> = Vec::new();
+        for ci in [
+            CiSystem::Github,
+            CiSystem::Gitlab,
+            CiSystem::Jenkins,
+            CiSystem::Circleci,
+        ] {
+            let params = TaskParams {
+                ci: Some(ci),
+                targets: vec![slipway_engine::params::Target::Railway],
+                environments: vec!["staging".into(), "production".into()],
+                approval,
+                ..Default::default()
+            };
+            let spec = spec::build(&profile, &params);
+            let generated = pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+            let p = &generated.pipeline.parity;
+            let has = |c: &str| p.iter().any(|x| x.capability == c);
+            if has("approval before a deploy") != approval {
+                bad.push(format!(
+                    "{fixture} on {}: the approval row does not follow the spec",
+                    ci.label()
+                ));
+            }
+            if has("monorepo routing") != generated.pipeline.routed {
+                bad.push(format!(
+                    "{fixture} on {}: the routing row does not follow the pipeline",
+                    ci.label()
+                ));
+            }
+            let gap = |c: &str| p.iter().find(|x| x.capability == c).map(|x| x.gap);
+            match ci {
+                CiSystem::Github if p.iter().any(|x| x.gap) => {
+                    bad.push(format!(
+                        "{fixture}: GitHub Actions with GHCR is said to fall short: {p:?}"
+                    ));
+                }
+                CiSystem::Jenkins if gap("environments") != Some(true) => {
+                    bad.push(format!("{fixture}: Jenkins is said to have environments"));
+                }
+                CiSystem::Circleci if gap("time limits") != Some(true) => {
+                    bad.push(format!("{fixture}: CircleCI is said to limit a job's time"));
+                }
+                _ => {}
+            }
+            let runbook = generated
+                .artifacts
+                .iter()
+                .find(|a| a.path == "docs/deploy.md")
+                .map(|a| a.content.clone())
+                .unwrap_or_default();
+            for x in p {
+                if !runbook.contains(&format!("| {} | {} |", x.capability, x.how)) {
+                    bad.push(format!(
+                        "{fixture} on {}: the runbook leaves out {}",
+                        ci.label(),
+                        x.capability
+                    ));
+                }
+            }
+            parts.push((ci, p.iter().map(|x| x.capability.clone()).collect()));
+        }
+        for (ci, names) in &parts[1..] {
+            if *names != parts[0].1 {
+                bad.push(format!(
+                    "{fixture}: {} reports {names:?}, GitHub Actions {:?}",
+                    ci.label(),
+                    parts[0].1
+                ));
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(bad.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
@@ -393,8 +593,17 @@ fn main() {
             }
         },
     )];
+    trials.push(Trial::test(
+        "every CI system reports the same parts, and its shortfalls, in the runbook",
+        parity_holds,
+    ));
     for (i, name) in names.iter().enumerate() {
-        for ci in [CiSystem::Github, CiSystem::Gitlab, CiSystem::Jenkins] {
+        for ci in [
+            CiSystem::Github,
+            CiSystem::Gitlab,
+            CiSystem::Jenkins,
+            CiSystem::Circleci,
+        ] {
             let n = name.clone();
             trials.push(Trial::test(format!("{name}/{}", ci.id()), move || check(&n, i, ci)));
         }

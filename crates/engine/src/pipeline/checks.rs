@@ -351,6 +351,128 @@ pub fn check_gitlab(path: &str, text: &str) -> Vec<Finding> {
     out
 }
 
+fn unpinned(image: &str) -> bool {
+    !image.contains('@')
+        && (!image.contains(':')
+            || image.ends_with(":latest")
+            || image.ends_with(":current")
+            || image.ends_with(":edge"))
+}
+
+/// Reviews a CircleCI configuration.
+pub fn check_circleci(path: &str, text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let doc = match parse(path, text) {
+        Ok(d) => d,
+        Err(f) => return vec![f],
+    };
+    // Images of executors and of jobs.
+    for section in ["executors", "jobs"] {
+        for (name, e) in doc[section].as_mapping().into_iter().flatten() {
+            let name = name.as_str().unwrap_or("?");
+            for c in e["docker"].as_sequence().into_iter().flatten() {
+                let image = c["image"].as_str().unwrap_or("");
+                if !image.is_empty() && !image.contains("<<") && unpinned(image) {
+                    out.push(finding(
+                        Severity::Warning,
+                        "ci/image-untagged",
+                        path,
+                        line_of(text, image, 1),
+                        format!("{name} runs on {image}, which is not pinned to a version"),
+                    ));
+                }
+            }
+        }
+    }
+    // Orbs by exact version only: a range or volatile moves under the pipeline.
+    for (name, orb) in doc["orbs"].as_mapping().into_iter().flatten() {
+        let Some(orb) = orb.as_str() else { continue };
+        let version = orb.rsplit_once('@').map(|(_, v)| v).unwrap_or("");
+        if version.is_empty() || version == "volatile" || version.starts_with("dev:") || version.split('.').count() < 3
+        {
+            out.push(finding(
+                Severity::Warning,
+                "ci/orb-unpinned",
+                path,
+                line_of(text, orb, 1),
+                format!(
+                    "orb {} is {orb}, which can change under the pipeline; pin an exact version",
+                    name.as_str().unwrap_or("?")
+                ),
+            ));
+        }
+    }
+    for (id, job) in doc["jobs"].as_mapping().into_iter().flatten() {
+        let id = id.as_str().unwrap_or("?");
+        for step in job["steps"].as_sequence().into_iter().flatten() {
+            let command = step["run"]["command"].as_str().or(step["run"].as_str()).unwrap_or("");
+            let at = line_of(text, command.lines().next().unwrap_or(""), 1);
+            for line in command.lines().filter(|l| l.contains("docker login")) {
+                if line.contains(" -p ") || line.contains(" --password ") {
+                    out.push(finding(
+                        Severity::Error,
+                        "ci/secret-in-script",
+                        path,
+                        line_of(text, line.trim(), 1),
+                        "the registry password is on docker login's command line; pipe it in with --password-stdin",
+                    ));
+                }
+            }
+            // Pipeline values are pasted into the script before the shell reads it.
+            for field in ["pipeline.git.branch", "pipeline.git.tag", "pipeline.trigger_parameters"] {
+                if command.contains(&format!("<< {field}")) {
+                    out.push(finding(
+                        Severity::Error,
+                        "ci/script-injection",
+                        path,
+                        at,
+                        format!(
+                            "job {id} pastes << {field} >> into its script, where a crafted branch or tag name becomes code; read it from an environment variable instead"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    // Deploys: on one branch, one at a time.
+    for wf in doc["workflows"].as_mapping().into_iter().flatten().map(|(_, w)| w) {
+        for entry in wf["jobs"].as_sequence().into_iter().flatten() {
+            let (name, settings) = match entry {
+                Value::String(s) => (s.clone(), Value::Null),
+                Value::Mapping(m) => match m.iter().next() {
+                    Some((k, v)) => (k.as_str().unwrap_or("?").to_string(), v.clone()),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if !name.contains("deploy") || settings["type"].as_str() == Some("approval") {
+                continue;
+            }
+            let line = line_of(text, &format!("- {name}"), line_of(text, "workflows:", 1).unwrap_or(1));
+            if settings["serial-group"].as_str().is_none() {
+                out.push(finding(
+                    Severity::Warning,
+                    "ci/deploy-concurrency",
+                    path,
+                    line,
+                    format!("{name} has no serial-group, so two deploys can run at once"),
+                ));
+            }
+            let filters = serde_yaml_ng::to_string(&settings["filters"]).unwrap_or_default();
+            if !filters.contains("only") && !filters.contains("pipeline.git.branch") {
+                out.push(finding(
+                    Severity::Warning,
+                    "ci/deploy-ungated",
+                    path,
+                    line,
+                    format!("{name} deploys from any branch; add filters: branches: only: main"),
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +519,31 @@ mod tests {
         let f = check_github("w.yml", "on: push\njobs:\n  a: [\n");
         assert_eq!(rules(&f), ["ci/invalid-yaml"]);
         assert!(f[0].line.is_some());
+    }
+
+    #[test]
+    fn a_careless_circleci_configuration_gets_its_findings() {
+        let text = "version: 2.1\norbs:\n  node: circleci/node@5\njobs:\n  build:\n    docker:\n      - image: cimg/node:current\n    steps:\n      - checkout\n      - run:\n          command: |\n            echo << pipeline.git.branch >>\n            docker login -u me -p $PASS\n  deploy:\n    docker:\n      - image: alpine\n    steps:\n      - run: ./deploy.sh\nworkflows:\n  main:\n    jobs:\n      - build\n      - deploy:\n          requires: [build]\n";
+        let f = check_circleci(".circleci/config.yml", text);
+        let r = rules(&f);
+        for want in [
+            "ci/image-untagged",
+            "ci/orb-unpinned",
+            "ci/script-injection",
+            "ci/secret-in-script",
+            "ci/deploy-concurrency",
+            "ci/deploy-ungated",
+        ] {
+            assert!(r.contains(&want), "expected {want} in {r:?}");
+        }
+        let untagged: Vec<Option<u32>> = f
+            .iter()
+            .filter(|f| f.rule == "ci/image-untagged")
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(untagged, [Some(7), Some(16)]);
+        let secret = f.iter().find(|f| f.rule == "ci/secret-in-script").unwrap();
+        assert_eq!(secret.line, Some(13));
     }
 
     #[test]

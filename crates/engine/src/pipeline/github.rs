@@ -541,22 +541,27 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             "Deploy to {}",
             job.target.map(|t| t.label()).unwrap_or("the target")
         ))
-        .with("env", env)
+        .with("env", env.clone())
         .with("run", script),
     );
     if let (Some(v), Some(path)) = (&url_var, &svc.health_path) {
+        let target = job.target.expect("a deploy job has a target");
+        // The rollback, where there is one, reads the same secrets as the deploy.
+        let mut verify_env = Yaml::map().with("APP_URL", format!("${{{{ vars.{v} }}}}"));
+        if super::cli_rollback(target).is_some() {
+            if let Yaml::Map(entries) = &env {
+                for e in entries
+                    .iter()
+                    .filter(|e| e.key != "IMAGE" && !e.key.starts_with("GHCR_"))
+                {
+                    verify_env = verify_env.entry(e.clone());
+                }
+            }
+        }
         steps.push(
             step("Check that the deployed app answers")
-                .with(
-                    "env",
-                    Yaml::map()
-                        .with("APP_URL", format!("${{{{ vars.{v} }}}}"))
-                        .with("HEALTH_PATH", path.as_str()),
-                )
-                .with(
-                    "run",
-                    "curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors --max-time 10 \"${APP_URL%/}${HEALTH_PATH}\"",
-                ),
+                .with("env", verify_env)
+                .with("run", super::verify_script(target, "APP_URL", path)),
         );
     }
     let mut j = Yaml::map()
@@ -748,7 +753,6 @@ pub fn dependabot(spec: &DeploySpec) -> String {
 /// as that service's deploys so a rollback never races one. Other platforms roll back from
 /// their dashboard or by deploying an earlier digest; the runbook says how.
 pub fn rollbacks(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<(String, String)> {
-    let versions = versions::tools();
     let production = spec.production().to_string();
     let mut out = Vec::new();
     for svc in &spec.services {
@@ -760,18 +764,8 @@ pub fn rollbacks(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<(String, String)
             .filter(|j| j.environment.as_deref() == Some(production.as_str()))
         {
             let target = job.target.expect("a deploy job has a target");
-            let (command, secret, var) = match target {
-                crate::params::Target::Heroku => (
-                    format!("npx --yes heroku@{} rollback --app \"$HEROKU_APP\"", versions.heroku),
-                    "HEROKU_API_KEY",
-                    Some("HEROKU_APP"),
-                ),
-                crate::params::Target::Vercel => (
-                    format!("npx --yes vercel@{} rollback --yes", versions.vercel),
-                    "VERCEL_TOKEN",
-                    None,
-                ),
-                _ => continue,
+            let Some((command, secret, var)) = super::cli_rollback(target) else {
+                continue;
             };
             let mut env = Yaml::map().with(secret, format!("${{{{ secrets.{secret} }}}}"));
             if let Some(v) = var {

@@ -13,42 +13,40 @@ use crate::write::yaml::{self, Yaml};
 /// The pipeline's path.
 pub const PATH: &str = ".gitlab-ci.yml";
 
-fn cache(tc: &Toolchain) -> Option<(Vec<(String, String)>, String)> {
+/// The package manager's cache for `tc`: the variables that point it at `root` (as the job's
+/// environment reads it) and the folder to keep, below `kept` (as the CI system's cache
+/// names it).
+pub(super) fn cache(tc: &Toolchain, root: &str, kept: &str) -> Option<(Vec<(String, String)>, String)> {
     let (vars, path): (Vec<(&str, &str)>, &str) = match (tc.language.as_str(), tc.package_manager.as_str()) {
-        ("python", "uv") => (vec![("UV_CACHE_DIR", "$CI_PROJECT_DIR/.cache/uv")], ".cache/uv"),
-        ("python", _) => (vec![("PIP_CACHE_DIR", "$CI_PROJECT_DIR/.cache/pip")], ".cache/pip"),
-        ("node", "pnpm") => (vec![], ".cache/pnpm"),
-        ("node", "yarn") => (
-            vec![("YARN_CACHE_FOLDER", "$CI_PROJECT_DIR/.cache/yarn")],
-            ".cache/yarn",
-        ),
-        ("node", _) => (vec![("npm_config_cache", "$CI_PROJECT_DIR/.cache/npm")], ".cache/npm"),
-        ("go", _) => (
-            vec![
-                ("GOMODCACHE", "$CI_PROJECT_DIR/.cache/go-mod"),
-                ("GOCACHE", "$CI_PROJECT_DIR/.cache/go-build"),
-            ],
-            ".cache",
-        ),
-        ("rust", _) => (vec![("CARGO_HOME", "$CI_PROJECT_DIR/.cache/cargo")], ".cache/cargo"),
-        ("java" | "kotlin", "gradle") => (
-            vec![("GRADLE_USER_HOME", "$CI_PROJECT_DIR/.cache/gradle")],
-            ".cache/gradle",
-        ),
-        ("java" | "kotlin", _) => (
-            vec![("MAVEN_OPTS", "-Dmaven.repo.local=$CI_PROJECT_DIR/.cache/m2")],
-            ".cache/m2",
-        ),
-        ("ruby", _) => (vec![("BUNDLE_PATH", "$CI_PROJECT_DIR/.cache/bundle")], ".cache/bundle"),
-        ("php", _) => (
-            vec![("COMPOSER_CACHE_DIR", "$CI_PROJECT_DIR/.cache/composer")],
-            ".cache/composer",
-        ),
+        ("python", "uv") => (vec![("UV_CACHE_DIR", "uv")], "uv"),
+        ("python", _) => (vec![("PIP_CACHE_DIR", "pip")], "pip"),
+        ("node", "pnpm") => (vec![], "pnpm"),
+        ("node", "yarn") => (vec![("YARN_CACHE_FOLDER", "yarn")], "yarn"),
+        ("node", _) => (vec![("npm_config_cache", "npm")], "npm"),
+        ("go", _) => (vec![("GOMODCACHE", "go-mod"), ("GOCACHE", "go-build")], ""),
+        ("rust", _) => (vec![("CARGO_HOME", "cargo")], "cargo"),
+        ("java" | "kotlin", "gradle") => (vec![("GRADLE_USER_HOME", "gradle")], "gradle"),
+        ("java" | "kotlin", _) => (vec![("MAVEN_OPTS", "m2")], "m2"),
+        ("ruby", _) => (vec![("BUNDLE_PATH", "bundle")], "bundle"),
+        ("php", _) => (vec![("COMPOSER_CACHE_DIR", "composer")], "composer"),
         _ => return None,
     };
     Some((
-        vars.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        path.to_string(),
+        vars.into_iter()
+            .map(|(k, dir)| {
+                let value = if k == "MAVEN_OPTS" {
+                    format!("-Dmaven.repo.local={root}/{dir}")
+                } else {
+                    format!("{root}/{dir}")
+                };
+                (k.to_string(), value)
+            })
+            .collect(),
+        if path.is_empty() {
+            kept.to_string()
+        } else {
+            format!("{kept}/{path}")
+        },
     ))
 }
 
@@ -78,7 +76,7 @@ fn check_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         .with("timeout", format!("{} minutes", job.timeout_minutes));
     let mut vars = Yaml::map();
     let mut cache_path = None;
-    if let Some((cv, path)) = tc.and_then(cache) {
+    if let Some((cv, path)) = tc.and_then(|t| cache(t, "$CI_PROJECT_DIR/.cache", ".cache")) {
         for (k, v) in cv {
             vars = vars.with(&k, v);
         }
@@ -163,7 +161,7 @@ fn check_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     j
 }
 
-fn uv_pin() -> String {
+pub(super) fn uv_pin() -> String {
     // The uv the Dockerfile copies from its image, as a package.
     let line = crate::knowledge::UV_IMAGE.rsplit(':').next().unwrap_or("0.9");
     format!("uv=={line}.*")
@@ -176,13 +174,12 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         .find(|s| Some(&s.name) == job.service.as_ref())
         .expect("an image job names its service");
     let image = image_ref(spec, svc, CiSystem::Gitlab);
-    let login = match spec.registry {
-        Registry::Gitlab => "echo \"$CI_REGISTRY_PASSWORD\" | docker login --username \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"".to_string(),
-        Registry::Dockerhub => "echo \"$DOCKERHUB_TOKEN\" | docker login --username \"$DOCKERHUB_USERNAME\" --password-stdin docker.io".into(),
-        Registry::Ghcr => "echo \"$GHCR_TOKEN\" | docker login --username \"${GHCR_NAMESPACE%%/*}\" --password-stdin ghcr.io".into(),
-        _ => "echo \"sign in to the registry here\" >&2; exit 1".into(),
-    };
-    let script = vec![
+    let (login, packages) = super::shell_registry_login(spec, CiSystem::Gitlab, "IMAGE_NAME");
+    let mut script: Vec<String> = packages
+        .map(|p| format!("apk add --no-cache {p}"))
+        .into_iter()
+        .collect();
+    script.extend([
         "push=false".to_string(),
         format!("if [ \"${{CI_COMMIT_BRANCH:-}}\" = \"{}\" ]; then push=true; fi", pipeline.branch),
         format!("if [ \"$push\" = true ]; then {login}; fi"),
@@ -196,7 +193,7 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         ),
         "digest=$(sed -n 's/.*\"containerimage.digest\": *\"\\([^\"]*\\)\".*/\\1/p' build.json)".into(),
         "echo \"IMAGE=$IMAGE_NAME@$digest\" > image.env".into(),
-    ];
+    ]);
     Yaml::map()
         .with("stage", "build")
         .with("image", versions::image("docker"))
@@ -266,9 +263,7 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     script.extend(job.commands.iter().cloned());
     let url_var = job.vars.iter().find(|v| v.ends_with("_URL")).cloned();
     if let (Some(v), Some(path)) = (&url_var, &svc.health_path) {
-        script.push(format!(
-            "curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors --max-time 10 \"${{{v}%/}}{path}\""
-        ));
+        script.push(super::verify_script(target, v, path));
     }
     let mut environment = Yaml::map().with("name", env_name.as_str()).with(
         "deployment_tier",

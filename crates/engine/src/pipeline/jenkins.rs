@@ -248,8 +248,9 @@ fn deploy_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
         }
         let _ = writeln!(f, "  }}");
     }
+    let target = job.target.expect("a deploy job has a target");
     let mut script = Vec::new();
-    if super::deploys_image(job.target.expect("a deploy job has a target")) {
+    if super::deploys_image(target) {
         script.push(format!("IMAGE=$(cat image-{}.ref)", slug(&svc.name)));
         script.push("export IMAGE".into());
     }
@@ -258,9 +259,7 @@ fn deploy_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
     }
     script.extend(job.commands.iter().cloned());
     if let (Some(v), Some(path)) = (job.vars.iter().find(|v| v.ends_with("_URL")), &svc.health_path) {
-        script.push(format!(
-            "curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors --max-time 10 \"${{{v}%/}}{path}\""
-        ));
+        script.push(super::verify_script(target, v, path));
     }
     let _ = writeln!(f, "  steps {{");
     let _ = writeln!(f, "{}", indent(&format!("sh {}", groovy_script(&script)), 4));

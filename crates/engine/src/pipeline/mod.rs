@@ -8,10 +8,12 @@
 //! system lacks, so switching CI is a regeneration, not a rewrite.
 
 pub mod checks;
+pub mod circleci;
 pub mod github;
 pub mod gitlab;
 pub mod improve;
 pub mod jenkins;
+pub mod parity;
 pub mod platform;
 pub mod versions;
 
@@ -121,6 +123,8 @@ pub struct Pipeline {
     pub routed: bool,
     /// What the chosen CI system or target cannot do that the spec asks, in words.
     pub notes: Vec<String>,
+    /// How the chosen CI system does each part, and where it does less than the others.
+    pub parity: Vec<parity::Parity>,
 }
 
 impl Job {
@@ -353,7 +357,8 @@ fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec
         Target::Render => (
             vec![
                 // The deploy hook URL is itself the credential: it stays in the secret store.
-                "curl --fail --silent --show-error --request POST \"${RENDER_DEPLOY_HOOK_URL}\"".into(),
+                // Render takes a plain GET or POST on it, with no headers or body.
+                "curl --fail --silent --show-error \"${RENDER_DEPLOY_HOOK_URL}\"".into(),
             ],
             vec!["RENDER_DEPLOY_HOOK_URL".into()],
             vec![],
@@ -399,6 +404,50 @@ fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec
         ),
         _ => (vec![], vec![], vec![]),
     }
+}
+
+/// The command that returns `target` to its previous release, where the platform's CLI can do
+/// that by itself, with the secret and the variable it reads.
+pub fn cli_rollback(target: Target) -> Option<(String, &'static str, Option<&'static str>)> {
+    let v = versions::tools();
+    match target {
+        Target::Heroku => Some((
+            format!("npx --yes heroku@{} rollback --app \"$HEROKU_APP\"", v.heroku),
+            "HEROKU_API_KEY",
+            Some("HEROKU_APP"),
+        )),
+        Target::Vercel => Some((
+            format!("npx --yes vercel@{} rollback --yes", v.vercel),
+            "VERCEL_TOKEN",
+            None,
+        )),
+        _ => None,
+    }
+}
+
+/// The shell script that runs after a deploy: it calls the health path at `url` (a shell
+/// expression for the app's address) until the app answers, and when it never does, rolls
+/// back where the platform's CLI can and fails the job either way.
+pub fn verify_script(target: Target, url: &str, path: &str) -> String {
+    let mut s = format!(
+        "if ! curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors --max-time 10 \"${{{url}%/}}{path}\"; then\n"
+    );
+    match cli_rollback(target) {
+        Some((command, _, _)) => {
+            s.push_str(&format!(
+                "  echo \"The deployed app does not answer on {path}: rolling {} back to the previous release\" >&2\n  {command}\n",
+                target.label()
+            ));
+        }
+        None => {
+            s.push_str(&format!(
+                "  echo \"The deployed app does not answer on {path}; {} has no one-command rollback: docs/deploy.md says how to return to the previous release\" >&2\n",
+                target.label()
+            ));
+        }
+    }
+    s.push_str("  exit 1\nfi");
+    s
 }
 
 /// The globs of the files whose change concerns `svc`: its folder (`everything` is the CI
@@ -614,12 +663,15 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         ));
     }
     notes.dedup();
-    Pipeline {
+    let mut pipeline = Pipeline {
         branch: spec.branch.clone(),
         jobs,
         routed,
         notes,
-    }
+        parity: vec![],
+    };
+    pipeline.parity = parity::report(spec, &pipeline);
+    pipeline
 }
 
 fn strategy_note(target: Target, strategy: Strategy) -> String {
@@ -673,13 +725,49 @@ pub fn image_ref(spec: &DeploySpec, svc: &ServiceSpec, ci: CiSystem) -> String {
     }
 }
 
+/// The shell command that signs in to push `image` (a shell expression for the image name)
+/// on a CI system other than GitHub Actions and Jenkins, and the Alpine packages it needs.
+pub fn shell_registry_login(spec: &DeploySpec, ci: CiSystem, image: &str) -> (String, Option<&'static str>) {
+    match spec.registry {
+        Registry::Gitlab if ci == CiSystem::Gitlab => (
+            "echo \"$CI_REGISTRY_PASSWORD\" | docker login --username \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"".into(),
+            None,
+        ),
+        Registry::Dockerhub => (
+            "echo \"$DOCKERHUB_TOKEN\" | docker login --username \"$DOCKERHUB_USERNAME\" --password-stdin docker.io".into(),
+            None,
+        ),
+        Registry::Ghcr => (
+            "echo \"$GHCR_TOKEN\" | docker login --username \"${GHCR_NAMESPACE%%/*}\" --password-stdin ghcr.io".into(),
+            None,
+        ),
+        // ECR passwords last twelve hours: the AWS CLI asks for one on each run.
+        Registry::Ecr => (
+            format!("aws ecr get-login-password --region \"$AWS_REGION\" | docker login --username AWS --password-stdin \"${{{image}%%/*}}\""),
+            Some("aws-cli"),
+        ),
+        Registry::Gar | Registry::Acr | Registry::Gitlab => (
+            format!("echo \"$REGISTRY_PASSWORD\" | docker login --username \"$REGISTRY_USER\" --password-stdin \"${{{image}%%/*}}\""),
+            None,
+        ),
+    }
+}
+
 /// Every secret and variable the person must create for `pipeline`, where and why.
 pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> {
     let store = match spec.ci {
         CiSystem::Github => "GitHub repository settings, Secrets and variables, Actions",
         CiSystem::Gitlab => "GitLab project settings, CI/CD, Variables (masked and protected)",
         CiSystem::Jenkins => "Jenkins credentials",
-        CiSystem::Circleci => "a CircleCI context",
+        CiSystem::Circleci => "CircleCI context \"registry\" (Organization settings, Contexts)",
+    };
+    let job_store = |env: &str, kind: &str| match spec.ci {
+        CiSystem::Github => format!("GitHub environment {env:?}, {kind}"),
+        CiSystem::Circleci => format!(
+            "CircleCI context {:?} (Organization settings, Contexts)",
+            circleci::deploy_context(env)
+        ),
+        _ => store.to_string(),
     };
     let mut out: Vec<Requirement> = Vec::new();
     let mut add = |r: Requirement| {
@@ -694,11 +782,7 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
             add(Requirement {
                 name: s.clone(),
                 secret: true,
-                place: if spec.ci == CiSystem::Github {
-                    format!("GitHub environment {env:?}, Secrets")
-                } else {
-                    store.to_string()
-                },
+                place: job_store(&env, "Secrets"),
                 why: format!(
                     "lets the pipeline deploy to {target}; create it in {target} with access to this project only"
                 ),
@@ -708,11 +792,7 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
             add(Requirement {
                 name: v.clone(),
                 secret: false,
-                place: if spec.ci == CiSystem::Github {
-                    format!("GitHub environment {env:?}, Variables")
-                } else {
-                    store.to_string()
-                },
+                place: job_store(&env, "Variables"),
                 why: if v.ends_with("_URL") {
                     "the public address the smoke test calls after the deploy".into()
                 } else {
@@ -819,6 +899,49 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
                 });
             }
         }
+        (Registry::Ecr, _) => {
+            for (n, secret, why) in [
+                ("AWS_ACCOUNT_ID", false, "the account that holds the ECR repository"),
+                ("AWS_REGION", false, "the ECR repository's region"),
+                (
+                    "AWS_ACCESS_KEY_ID",
+                    true,
+                    "an IAM user's key that may push to this one ECR repository (ecr:GetAuthorizationToken and the push actions)",
+                ),
+                ("AWS_SECRET_ACCESS_KEY", true, "the secret half of that key"),
+            ] {
+                add(Requirement {
+                    name: n.into(),
+                    secret,
+                    place: store.into(),
+                    why: why.into(),
+                });
+            }
+        }
+        (Registry::Gar | Registry::Acr, c) | (Registry::Gitlab, c) if c != CiSystem::Gitlab && c != CiSystem::Github => {
+            add(Requirement {
+                name: "REGISTRY_USER".into(),
+                secret: false,
+                place: store.into(),
+                why: match spec.registry {
+                    Registry::Gar => "_json_key, to sign in to Artifact Registry with a service account key",
+                    Registry::Acr => "the registry token's name (or a service principal's id) that may push",
+                    _ => "a GitLab deploy token's user name that may push to the registry",
+                }
+                .into(),
+            });
+            add(Requirement {
+                name: "REGISTRY_PASSWORD".into(),
+                secret: true,
+                place: store.into(),
+                why: match spec.registry {
+                    Registry::Gar => "the JSON key of a service account with Artifact Registry Writer on this repository",
+                    Registry::Acr => "that token's password",
+                    _ => "that deploy token (write_registry scope)",
+                }
+                .into(),
+            });
+        }
         (Registry::Ghcr, c) if c != CiSystem::Github => {
             add(Requirement {
                 name: "GHCR_NAMESPACE".into(),
@@ -913,12 +1036,12 @@ pub fn generate(spec: &DeploySpec, build_images: &[(String, String)]) -> Result<
             purpose: "a declarative Jenkins pipeline: lint, tests against real service containers, the image, and deploys from the deploy branch only".into(),
             step: "pipeline".into(),
         }),
-        other => {
-            return Err(format!(
-                "Slipway cannot write {} pipelines yet: GitHub Actions, GitLab CI and Jenkins are covered so far; set ci = \"github\", \"gitlab\" or \"jenkins\" in slipway.toml's [deploy] table",
-                other.label()
-            ))
-        }
+        CiSystem::Circleci => artifacts.push(Artifact {
+            path: circleci::PATH.into(),
+            content: circleci::write(spec, &pipeline),
+            purpose: "a CircleCI workflow: lint, tests against real service containers, the image, and deploys from the deploy branch only".into(),
+            step: "pipeline".into(),
+        }),
     }
     artifacts.extend(platform::files(spec));
     let requirements = requirements(spec, &pipeline);
@@ -1007,7 +1130,7 @@ pub fn runbook(spec: &DeploySpec, pipeline: &Pipeline, requirements: &[Requireme
     for env in &spec.environments {
         let _ = writeln!(
             f,
-            "- `{}`: {}after the image is pushed; one deploy at a time, never cancelled half way; afterwards the pipeline calls the health path and fails when the app does not answer.",
+            "- `{}`: {}after the image is pushed; one deploy at a time, never cancelled half way; afterwards the pipeline calls the health path and, when the app does not answer, rolls back where the platform's command line can (Heroku, Vercel) and fails.",
             env.name,
             if env.approval { "waits for a person's approval, then runs " } else { "runs " }
         );
@@ -1029,6 +1152,21 @@ pub fn runbook(spec: &DeploySpec, pipeline: &Pipeline, requirements: &[Requireme
         let _ = writeln!(
             f,
             "- No deploy target yet: every image is tagged with its commit, so any earlier one can be deployed again."
+        );
+    }
+    let _ = writeln!(f, "\n## How {ci} runs each part\n");
+    let _ = writeln!(
+        f,
+        "The same pipeline can be written for GitHub Actions, GitLab CI, Jenkins or CircleCI; here is how this one does each part, and where it does less than the others.\n"
+    );
+    let _ = writeln!(f, "| Part | How | Falls short |\n| --- | --- | --- |");
+    for p in &pipeline.parity {
+        let _ = writeln!(
+            f,
+            "| {} | {} | {} |",
+            p.capability,
+            p.how,
+            if p.gap { "yes" } else { "" }
         );
     }
     if !pipeline.notes.is_empty() {

@@ -12,6 +12,8 @@ pub enum Yaml {
     Str(String),
     /// A whole number.
     Int(i64),
+    /// A decimal number, as written (`2.1`).
+    Decimal(String),
     /// true or false.
     Bool(bool),
     /// A sequence.
@@ -331,6 +333,7 @@ fn inline(v: &Yaml) -> String {
     match v {
         Yaml::Str(s) => scalar(s),
         Yaml::Int(n) => n.to_string(),
+        Yaml::Decimal(d) => d.clone(),
         Yaml::Bool(b) => b.to_string(),
         Yaml::Seq(_) => "[]".into(),
         Yaml::Map(_) => "{}".into(),
