@@ -605,7 +605,7 @@ fn main() {
         "every CI system reports the same parts, and its shortfalls, in the runbook",
         parity_holds,
     ));
-    for (i, name) in names.iter().enumerate() {
+    for name in &names {
         for ci in [
             CiSystem::Github,
             CiSystem::Gitlab,

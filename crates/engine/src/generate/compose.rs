@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use slipway_scan::ProjectProfile;
 
-use super::docker::image_name;
+use super::dockerfile::image_name;
 use super::Artifact;
 use crate::knowledge::{service_image, ServiceImage};
 

@@ -7,7 +7,7 @@
 
 use slipway_scan::ServiceProfile;
 
-use super::stacks::exec_form;
+use super::dockerfile::exec_form;
 
 /// The improved file and the reasons, or `None` when nothing needs to change.
 pub fn improve_dockerfile(existing: &str, svc: &ServiceProfile) -> Option<(String, Vec<String>)> {

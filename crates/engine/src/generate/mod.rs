@@ -1,16 +1,19 @@
 //! Generators: pure functions from a profile to file contents.
 
 mod compose;
-mod docker;
+pub mod dockerfile;
+mod ignore;
 pub(crate) mod improve;
+mod node;
 mod stacks;
 
 use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
 pub use compose::{compose_dev, compose_file};
-pub use docker::{dockerfile, dockerignore};
+pub use ignore::dockerignore;
 pub use improve::{improve_compose, improve_dockerfile};
+pub use node::dockerfile;
 
 /// A file the engine proposes, before it becomes a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,35 +103,30 @@ pub fn containerize(profile: &ProjectProfile) -> Result<Containerized, GenerateE
     Ok(Containerized { artifacts, left_out })
 }
 
-/// The Dockerfile (and any file it needs) for one service, or why Slipway cannot write it yet.
-/// The runtime image the generated Dockerfile of `service` would run on (its last `FROM`), for
-/// the research step to name what it chose.
+/// The runtime image the generated Dockerfile of `service` would run on (its last stage's
+/// base), for the research step to name what it chose.
 pub fn base_image(service: &ServiceProfile) -> Option<String> {
-    let files = service_files(service).ok()?;
-    let dockerfile = files.iter().find(|a| a.path.ends_with("Dockerfile"))?;
-    dockerfile
-        .content
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix("FROM "))
-        .and_then(|rest| rest.split_whitespace().find(|w| !w.starts_with("--")))
-        .map(str::to_string)
+    image(service).ok()?.image.runtime_base().map(str::to_string)
 }
 
-/// The image the generated Dockerfile of `service` builds on (its first `FROM`), so that a
-/// pipeline's toolchain is the Dockerfile's.
+/// The image the generated Dockerfile of `service` builds on (its first stage's base), so that
+/// a pipeline's toolchain is the Dockerfile's.
 pub fn build_image(service: &ServiceProfile) -> Option<String> {
-    let files = service_files(service).ok()?;
-    let dockerfile = files.iter().find(|a| a.path.ends_with("Dockerfile"))?;
-    dockerfile
-        .content
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("FROM "))
-        .and_then(|rest| rest.split_whitespace().find(|w| !w.starts_with("--")))
-        .map(str::to_string)
+    image(service).ok()?.image.build_base().map(str::to_string)
 }
 
-fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateError> {
+/// A service's image as a value, with the files it needs beside the Dockerfile.
+pub struct Planned {
+    /// The Dockerfile.
+    pub image: dockerfile::Dockerfile,
+    /// True when it builds from a workspace root.
+    pub member: bool,
+    /// Files the image needs (an nginx.conf).
+    pub extra: Vec<Artifact>,
+}
+
+/// The image of one service as a value, or why Slipway cannot describe it yet.
+pub fn image(service: &ServiceProfile) -> Result<Planned, GenerateError> {
     let language = service.language.clone().unwrap_or_else(|| "unknown".into());
     let not_yet = |why: String| GenerateError::NotYet {
         service: service.name.clone(),
@@ -150,11 +148,11 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                     purpose: "serves the static files, with a health endpoint and long caching of hashed assets".into(),
                     step: "dockerfile".into(),
                 });
-                let (image, _, install) = docker::node_build_parts(service);
+                let (image, _, install) = node::node_build_parts(service);
                 stacks::static_member(service, &image, &install)
             }
             ("node", _, _) => {
-                let (image, _, _) = docker::node_build_parts(service);
+                let (image, _, _) = node::node_build_parts(service);
                 stacks::node_member(service, &image)
             }
             ("rust", _, "cargo") => stacks::rust(service),
@@ -168,27 +166,11 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                 )))
             }
         };
-        let mut files = vec![
-            Artifact {
-                path: service_file(service, "Dockerfile"),
-                content,
-                purpose: format!(
-                    "builds a small production image of {} from the workspace root",
-                    service.name
-                ),
-                step: "dockerfile".into(),
-            },
-            Artifact {
-                // BuildKit reads <Dockerfile>.dockerignore beside a Dockerfile built with -f.
-                path: service_file(service, "Dockerfile.dockerignore"),
-                content: dockerignore(service),
-                purpose: "keeps dependencies, build output, git data and secrets out of the workspace build context"
-                    .into(),
-                step: "dockerignore".into(),
-            },
-        ];
-        files.extend(extra);
-        return Ok(files);
+        return Ok(Planned {
+            image: content,
+            member: true,
+            extra,
+        });
     }
     let content = match (language.as_str(), service.kind.as_str()) {
         ("node", "static") | ("static", "static") => {
@@ -205,7 +187,7 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
                 step: "dockerfile".into(),
             });
             if language == "node" {
-                let (image, manifests, install) = docker::node_build_parts(service);
+                let (image, manifests, install) = node::node_build_parts(service);
                 stacks::static_site(service, Some((&image, &manifests, &install)))
             } else {
                 stacks::static_site(service, None)
@@ -267,21 +249,52 @@ fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateErro
             })
         }
     };
-    let mut files = vec![
-        Artifact {
-            path: service_file(service, "Dockerfile"),
-            content,
-            purpose: format!("builds a small production image of {}", service.name),
-            step: "dockerfile".into(),
-        },
-        Artifact {
-            path: service_file(service, ".dockerignore"),
-            content: dockerignore(service),
-            purpose: "keeps dependencies, build output, git data and secrets out of the build context".into(),
-            step: "dockerignore".into(),
-        },
-    ];
-    files.extend(extra);
+    Ok(Planned {
+        image: content,
+        member: false,
+        extra,
+    })
+}
+
+fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateError> {
+    let planned = image(service)?;
+    let mut files = if planned.member {
+        vec![
+            Artifact {
+                path: service_file(service, "Dockerfile"),
+                content: planned.image.render(),
+                purpose: format!(
+                    "builds a small production image of {} from the workspace root",
+                    service.name
+                ),
+                step: "dockerfile".into(),
+            },
+            Artifact {
+                // BuildKit reads <Dockerfile>.dockerignore beside a Dockerfile built with -f.
+                path: service_file(service, "Dockerfile.dockerignore"),
+                content: dockerignore(service),
+                purpose: "keeps dependencies, build output, git data and secrets out of the workspace build context"
+                    .into(),
+                step: "dockerignore".into(),
+            },
+        ]
+    } else {
+        vec![
+            Artifact {
+                path: service_file(service, "Dockerfile"),
+                content: planned.image.render(),
+                purpose: format!("builds a small production image of {}", service.name),
+                step: "dockerfile".into(),
+            },
+            Artifact {
+                path: service_file(service, ".dockerignore"),
+                content: dockerignore(service),
+                purpose: "keeps dependencies, build output, git data and secrets out of the build context".into(),
+                step: "dockerignore".into(),
+            },
+        ]
+    };
+    files.extend(planned.extra);
     Ok(files)
 }
 

@@ -7,65 +7,16 @@
 //! unprivileged user, only the build output copied, the detected port exposed, and the start
 //! command in exec form, through `sh -c` only where it must read `$PORT`.
 
-use std::fmt::Write as _;
-
 use slipway_scan::ServiceProfile;
 
-use super::docker::image_name;
+use super::dockerfile::{exec_form, fetch_healthcheck, header, image_name, start_form, Dockerfile, Instruction};
 use crate::knowledge;
 
 /// The unprivileged user images run as when the base image has none of its own.
 const UID: &str = "10001:10001";
 
-fn header(f: &mut String, what: &str, svc: &ServiceProfile) {
-    f.push_str("# syntax=docker/dockerfile:1\n");
-    let _ = writeln!(
-        f,
-        "# Production image for the {what} \"{}\", written by Slipway.",
-        svc.name
-    );
-    let _ = writeln!(f, "# Build: docker build -t {} .\n", image_name(&svc.name));
-}
-
 fn port(svc: &ServiceProfile, default: u16) -> u16 {
     svc.port.unwrap_or(default)
-}
-
-/// `["a", "b"]` for a command of plain words.
-pub(crate) fn exec_form(cmd: &str) -> String {
-    let args: Vec<String> = cmd.split_whitespace().map(|a| format!("{a:?}")).collect();
-    format!("[{}]", args.join(", "))
-}
-
-/// Exec form, through `sh -c` with `exec` when the command reads shell variables, so the app
-/// still runs as PID 1 and receives signals.
-pub(crate) fn start_form(cmd: &str) -> String {
-    if cmd.contains('$') || cmd.contains('\'') || cmd.contains('"') || cmd.contains("&&") {
-        // `exec` goes on the last command: the server, after any preparation steps.
-        let script = match cmd.rsplit_once(" && ") {
-            Some((before, last)) => format!("{before} && exec {last}"),
-            None => format!("exec {cmd}"),
-        };
-        format!("[\"sh\", \"-c\", {script:?}]")
-    } else {
-        exec_form(cmd)
-    }
-}
-
-/// A health check that asks the app over HTTP with the runtime's own fetch (Node.js, Bun):
-/// no curl or wget needed in the image.
-pub(crate) fn fetch_healthcheck(f: &mut String, runtime: &str, port: u16, path: &str) {
-    healthcheck(
-        f,
-        &format!("[\"{runtime}\", \"-e\", \"fetch('http://127.0.0.1:' + (process.env.PORT || {port}) + '{path}').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))\"]"),
-    );
-}
-
-pub(crate) fn healthcheck(f: &mut String, cmd: &str) {
-    let _ = writeln!(
-        f,
-        "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD {cmd}"
-    );
 }
 
 /// The runtime version as an image tag: `3.12.1` stays, `stable` becomes `fallback`.
@@ -79,99 +30,87 @@ fn tag(svc: &ServiceProfile, fallback: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Python
 
-pub fn python(svc: &ServiceProfile) -> String {
+pub fn python(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "3.13");
     let image = format!("python:{version}-slim");
     let port = port(svc, 8000);
     let pm = svc.package_manager.as_deref().unwrap_or("pip");
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} service", framework_or(svc, "Python")), svc);
     if svc.install_command.is_none() {
         // A program of the standard library alone: nothing to install, one stage.
-        f.push_str("# The program needs only the standard library: the source, run as an unprivileged user.\n");
-        let _ = writeln!(f, "FROM {image} AS runtime");
+        f.comment("The program needs only the standard library: the source, run as an unprivileged user.");
+        f.from(&image, "runtime");
         let port_env = if svc.kind == "worker" {
             String::new()
         } else {
             format!(" \\\n    PORT={port}")
         };
-        let _ = writeln!(f, "ENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1{port_env}");
-        f.push_str("WORKDIR /app\n");
-        let _ = writeln!(f, "COPY --chown={UID} . .");
-        let _ = writeln!(f, "USER {UID}");
+        f.env(format!(
+            "PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1{port_env}"
+        ));
+        f.workdir("/app");
+        f.copy(format!("--chown={UID} . ."));
+        f.user(UID);
         python_tail(&mut f, svc, port);
         return f;
     }
-    f.push_str("# Dependencies in a virtual environment, from the manifests alone, so this layer is reused\n# until they change.\n");
-    let _ = writeln!(f, "FROM {image} AS build");
-    f.push_str("ENV PYTHONDONTWRITEBYTECODE=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    VIRTUAL_ENV=/opt/venv \\\n    PATH=\"/opt/venv/bin:$PATH\"\n");
-    f.push_str("WORKDIR /app\n");
-    f.push_str("RUN python -m venv /opt/venv\n");
+    f.comment(
+        "Dependencies in a virtual environment, from the manifests alone, so this layer is reused\nuntil they change.",
+    );
+    f.from(&image, "build");
+    f.env("PYTHONDONTWRITEBYTECODE=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    VIRTUAL_ENV=/opt/venv \\\n    PATH=\"/opt/venv/bin:$PATH\"");
+    f.workdir("/app");
+    f.run("python -m venv /opt/venv");
     let pip = "--mount=type=cache,target=/root/.cache/pip \\\n    pip install";
     match pm {
         "uv" => {
-            let _ = writeln!(f, "COPY --from={} /uv /bin/uv", knowledge::UV_IMAGE);
-            f.push_str("COPY pyproject.toml uv.lock ./\n");
-            f.push_str("ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy\n");
-            f.push_str("RUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --frozen --no-dev --no-install-project\n");
+            f.copy(format!("--from={} /uv /bin/uv", knowledge::UV_IMAGE));
+            f.copy("pyproject.toml uv.lock ./");
+            f.env("UV_PROJECT_ENVIRONMENT=/opt/venv UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy");
+            f.run("--mount=type=cache,target=/root/.cache/uv \\\n    uv sync --frozen --no-dev --no-install-project");
         }
         "poetry" => {
             let lock = if svc.lockfile.is_some() { " poetry.lock" } else { "" };
-            let _ = writeln!(f, "COPY pyproject.toml{lock} ./");
-            let _ = writeln!(
-                f,
-                "RUN {pip} {} \\\n    && poetry config virtualenvs.create false \\\n    && poetry install --only main --no-root --no-interaction",
-                knowledge::POETRY
-            );
+            f.copy(format!("pyproject.toml{lock} ./"));
+            f.run(format!("{pip} {} \\\n    && poetry config virtualenvs.create false \\\n    && poetry install --only main --no-root --no-interaction", knowledge::POETRY));
         }
         "pdm" => {
             let lock = if svc.lockfile.is_some() { " pdm.lock" } else { "" };
-            let _ = writeln!(f, "COPY pyproject.toml{lock} ./");
-            let _ = writeln!(
-                f,
-                "RUN {pip} {} \\\n    && pdm export --prod --no-hashes -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt",
-                knowledge::PDM
-            );
+            f.copy(format!("pyproject.toml{lock} ./"));
+            f.run(format!("{pip} {} \\\n    && pdm export --prod --no-hashes -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt", knowledge::PDM));
         }
         "pipenv" => {
             let lock = if svc.lockfile.is_some() { " Pipfile.lock" } else { "" };
-            let _ = writeln!(f, "COPY Pipfile{lock} ./");
-            let _ = writeln!(
-                f,
-                "RUN {pip} {} \\\n    && pipenv requirements > /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt",
-                knowledge::PIPENV
-            );
+            f.copy(format!("Pipfile{lock} ./"));
+            f.run(format!("{pip} {} \\\n    && pipenv requirements > /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt", knowledge::PIPENV));
         }
         _ if svc.lockfile.as_deref() == Some("requirements.txt") => {
-            f.push_str("COPY requirements.txt ./\n");
-            let _ = writeln!(f, "RUN {pip} -r requirements.txt");
+            f.copy("requirements.txt ./");
+            f.run(format!("{pip} -r requirements.txt"));
         }
         _ => {
-            f.push_str("COPY . .\n");
-            let _ = writeln!(f, "RUN {pip} .");
+            f.copy(". .");
+            f.run(format!("{pip} ."));
         }
     }
-    f.push('\n');
-    f.push_str("# The runtime image: the virtual environment and the source, run as an unprivileged user.\n");
-    let _ = writeln!(f, "FROM {image} AS runtime");
-    let _ = writeln!(
-        f,
-        "ENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n    VIRTUAL_ENV=/opt/venv \\\n    PATH=\"/opt/venv/bin:$PATH\" \\\n    PORT={port}"
-    );
-    f.push_str("WORKDIR /app\n");
-    f.push_str("COPY --from=build /opt/venv /opt/venv\n");
-    let _ = writeln!(f, "COPY --chown={UID} . .");
+    f.comment("The runtime image: the virtual environment and the source, run as an unprivileged user.");
+    f.from(&image, "runtime");
+    f.env(format!("PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n    VIRTUAL_ENV=/opt/venv \\\n    PATH=\"/opt/venv/bin:$PATH\" \\\n    PORT={port}"));
+    f.workdir("/app");
+    f.copy("--from=build /opt/venv /opt/venv");
+    f.copy(format!("--chown={UID} . ."));
     if let Some(build) = &svc.build_command {
         // Django's collectstatic and the like run on the final source, as the app user.
-        let _ = writeln!(f, "RUN {build}");
+        f.run(build);
     }
-    let _ = writeln!(f, "USER {UID}");
+    f.user(UID);
     python_tail(&mut f, svc, port);
     f
 }
 
 /// The port, health check and start of a Python image.
-fn python_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
+fn python_tail(f: &mut Dockerfile, svc: &ServiceProfile, port: u16) {
     let health = format!(
         "[\"python\", \"-c\", \"import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '{port}') + '{}', timeout=4)\"]",
         svc.health_path.as_deref().unwrap_or("/")
@@ -181,16 +120,16 @@ fn python_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
 
 /// The end of a runtime stage: for a server, its port (in ENV when `port_env`), EXPOSE and
 /// the health check `health`; then the start command, for servers and workers alike.
-fn serve_and_start(f: &mut String, svc: &ServiceProfile, port: u16, port_env: bool, health: &str) {
+fn serve_and_start(f: &mut Dockerfile, svc: &ServiceProfile, port: u16, port_env: bool, health: &str) {
     if svc.kind != "worker" {
         if port_env {
-            let _ = writeln!(f, "ENV PORT={port}");
+            f.env(format!("PORT={port}"));
         }
-        let _ = writeln!(f, "EXPOSE {port}");
-        healthcheck(f, health);
+        f.expose(port);
+        f.healthcheck(health);
     }
     let start = svc.start_command.clone().unwrap_or_default();
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f.cmd(start_form(&start));
 }
 
 fn framework_or(svc: &ServiceProfile, fallback: &str) -> String {
@@ -203,7 +142,7 @@ fn framework_or(svc: &ServiceProfile, fallback: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Go
 
-pub fn go(svc: &ServiceProfile) -> String {
+pub fn go(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "1.25");
     let port = port(svc, 8080);
     let bin = svc
@@ -222,26 +161,23 @@ pub fn go(svc: &ServiceProfile) -> String {
         })
         .unwrap_or_else(|| ".".into());
     let module = svc.install_command.is_some();
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} service", framework_or(svc, "Go")), svc);
     if module {
-        f.push_str("# Modules first, from go.mod and go.sum alone, so this layer is reused until they change.\n");
+        f.comment("Modules first, from go.mod and go.sum alone, so this layer is reused until they change.");
     } else {
-        f.push_str("# No go.mod: the program's files build with the standard library alone.\n");
+        f.comment("No go.mod: the program's files build with the standard library alone.");
     }
-    let _ = writeln!(f, "FROM golang:{version}-alpine AS build");
-    f.push_str("WORKDIR /src\n");
+    f.from(format!("golang:{version}-alpine"), "build");
+    f.workdir("/src");
     if module {
         let sum = if svc.lockfile.is_some() { " go.sum" } else { "" };
-        let _ = writeln!(f, "COPY go.mod{sum} ./");
-        f.push_str("RUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n");
+        f.copy(format!("go.mod{sum} ./"));
+        f.run("--mount=type=cache,target=/go/pkg/mod \\\n    go mod download");
     }
-    f.push_str("COPY . .\n");
-    let _ = writeln!(
-        f,
-        "RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/{bin} {target}\n"
-    );
-    f.push_str("# The runtime image: the static binary alone on distroless, as its nonroot user. There is no\n# shell in it, so the health check belongs to the orchestrator (compose or Kubernetes probes).\n");
+    f.copy(". .");
+    f.run(format!("--mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/{bin} {target}"));
+    f.comment("The runtime image: the static binary alone on distroless, as its nonroot user. There is no\nshell in it, so the health check belongs to the orchestrator (compose or Kubernetes probes).");
     distroless_runtime(
         &mut f,
         knowledge::DISTROLESS_STATIC,
@@ -259,7 +195,7 @@ pub fn go(svc: &ServiceProfile) -> String {
 
 /// A Rust crate, or a member of a Cargo workspace (built from the root, where the lockfile and
 /// target folder are, with the member's own `cargo build -p`).
-pub fn rust(svc: &ServiceProfile) -> String {
+pub fn rust(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "1");
     let version = version.split('.').take(2).collect::<Vec<_>>().join(".");
     let port = port(svc, 8080);
@@ -269,7 +205,7 @@ pub fn rust(svc: &ServiceProfile) -> String {
         .and_then(|a| a.rsplit('/').next())
         .unwrap_or("app")
         .to_string();
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     let what = format!("{} service", framework_or(svc, "Rust"));
     let build = if svc.workspace.is_some() {
         member_header(&mut f, &what, svc);
@@ -281,15 +217,12 @@ pub fn rust(svc: &ServiceProfile) -> String {
         let locked = if svc.lockfile.is_some() { " --locked" } else { "" };
         format!("cargo build --release{locked} --bin {bin}")
     };
-    f.push_str("# Build with the registry and target folders in BuildKit caches: rebuilds compile only what\n# changed. The binary is copied out of the cache mount to survive the step.\n");
-    let _ = writeln!(f, "FROM rust:{version}-slim-bookworm AS build");
-    f.push_str("WORKDIR /src\n");
-    f.push_str("COPY . .\n");
-    let _ = writeln!(
-        f,
-        "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/src/target \\\n    {build} \\\n    && cp target/release/{bin} /{bin}\n"
-    );
-    f.push_str("# The runtime image: the binary alone on distroless (glibc, no shell), as its nonroot user.\n");
+    f.comment("Build with the registry and target folders in BuildKit caches: rebuilds compile only what\nchanged. The binary is copied out of the cache mount to survive the step.");
+    f.from(format!("rust:{version}-slim-bookworm"), "build");
+    f.workdir("/src");
+    f.copy(". .");
+    f.run(format!("--mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/src/target \\\n    {build} \\\n    && cp target/release/{bin} /{bin}"));
+    f.comment("The runtime image: the binary alone on distroless (glibc, no shell), as its nonroot user.");
     let rocket = svc.framework.as_deref() == Some("rocket");
     let env = if rocket {
         vec!["ROCKET_ADDRESS=0.0.0.0".to_string(), format!("ROCKET_PORT={port}")]
@@ -311,7 +244,7 @@ pub fn rust(svc: &ServiceProfile) -> String {
 /// The runtime stage of a self-contained binary on distroless, as its nonroot user.
 /// `built` is where the build stage left it.
 fn distroless_runtime(
-    f: &mut String,
+    f: &mut Dockerfile,
     image: &str,
     built: &str,
     bin: &str,
@@ -319,23 +252,23 @@ fn distroless_runtime(
     port: u16,
     env: &[String],
 ) {
-    let _ = writeln!(f, "FROM {image} AS runtime");
-    let _ = writeln!(f, "COPY --from=build {built} /app/{bin}");
-    f.push_str("USER 65532:65532\n");
+    f.from(image, "runtime");
+    f.copy(format!("--from=build {built} /app/{bin}"));
+    f.user("65532:65532");
     if svc.kind != "worker" {
-        let _ = writeln!(f, "ENV PORT={port}");
+        f.env(format!("PORT={port}"));
         for e in env {
-            let _ = writeln!(f, "ENV {e}");
+            f.env(e);
         }
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.expose(port);
     }
-    let _ = writeln!(f, "ENTRYPOINT [\"/app/{bin}\"]");
+    f.entrypoint(format!("[\"/app/{bin}\"]"));
 }
 
 // ---------------------------------------------------------------------------------------------
 // JVM: Maven and Gradle
 
-pub fn jvm(svc: &ServiceProfile) -> String {
+pub fn jvm(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "21");
     let port = port(svc, 8080);
     let gradle = svc.package_manager.as_deref() == Some("gradle");
@@ -349,82 +282,82 @@ pub fn jvm(svc: &ServiceProfile) -> String {
     });
     let artifact = svc.artifact.clone().unwrap_or_else(|| "target/app.jar".into());
     let quarkus = artifact.ends_with("quarkus-app");
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} service", framework_or(svc, "Java")), svc);
     // The official build-tool images, not the project's wrapper scripts: a wrapper needs its
     // own files (.mvn/, gradle/wrapper/) in the context, and these images pin the tool's line.
     let build = build.replacen("./mvnw", "mvn", 1).replacen("./gradlew", "gradle", 1);
     if gradle {
-        let _ = writeln!(f, "FROM gradle:{}-jdk{version} AS build", knowledge::GRADLE_LINE);
-        f.push_str("WORKDIR /src\n");
-        f.push_str("# The whole build: Gradle resolves dependencies into its cache mount, reused across builds.\n");
-        f.push_str("COPY . .\n");
-        let _ = writeln!(f, "RUN --mount=type=cache,target=/home/gradle/.gradle \\\n    {build}");
+        f.from(format!("gradle:{}-jdk{version}", knowledge::GRADLE_LINE), "build");
+        f.workdir("/src");
+        f.comment("The whole build: Gradle resolves dependencies into its cache mount, reused across builds.");
+        f.copy(". .");
+        f.run(format!(
+            "--mount=type=cache,target=/home/gradle/.gradle \\\n    {build}"
+        ));
     } else {
-        let _ = writeln!(
-            f,
-            "FROM maven:{}-eclipse-temurin-{version} AS build",
-            knowledge::MAVEN_LINE
+        f.from(
+            format!("maven:{}-eclipse-temurin-{version}", knowledge::MAVEN_LINE),
+            "build",
         );
-        f.push_str("WORKDIR /src\n");
-        f.push_str("# Dependencies first, from the POM alone, so this layer is reused until it changes.\n");
-        f.push_str("COPY pom.xml ./\n");
-        f.push_str("RUN --mount=type=cache,target=/root/.m2 \\\n    mvn -B dependency:go-offline\n");
-        f.push_str("COPY . .\n");
-        let _ = writeln!(f, "RUN --mount=type=cache,target=/root/.m2 \\\n    {build}");
+        f.workdir("/src");
+        f.comment("Dependencies first, from the POM alone, so this layer is reused until it changes.");
+        f.copy("pom.xml ./");
+        f.run("--mount=type=cache,target=/root/.m2 \\\n    mvn -B dependency:go-offline");
+        f.copy(". .");
+        f.run(format!("--mount=type=cache,target=/root/.m2 \\\n    {build}"));
     }
     // Gradle's application plugin installs a distribution: the jars and a start script.
     let distribution = artifact.contains("build/install/");
     if distribution {
-        let _ = writeln!(f, "RUN cp -r {artifact} /dist");
+        f.run(format!("cp -r {artifact} /dist"));
     } else if !quarkus {
         // One fixed name for the runtime stage, whatever version the build stamps on the jar.
-        let _ = writeln!(f, "RUN cp {artifact} /app.jar");
+        f.run(format!("cp {artifact} /app.jar"));
     }
-    f.push('\n');
-    f.push_str("# The runtime image: a JRE, not the JDK, and the built application only, as an unprivileged user.\n");
-    let _ = writeln!(f, "FROM eclipse-temurin:{version}-jre AS runtime");
-    f.push_str("WORKDIR /app\n");
+    f.comment("The runtime image: a JRE, not the JDK, and the built application only, as an unprivileged user.");
+    f.from(format!("eclipse-temurin:{version}-jre"), "runtime");
+    f.workdir("/app");
     let dist_start;
     let start = if distribution {
         let name = artifact.trim_end_matches('/').rsplit('/').next().unwrap_or("app");
-        let _ = writeln!(f, "COPY --from=build --chown={UID} /dist ./");
+        f.copy(format!("--from=build --chown={UID} /dist ./"));
         dist_start = format!("/app/bin/{name}");
         dist_start.as_str()
     } else if quarkus {
-        let _ = writeln!(f, "COPY --from=build --chown={UID} /src/{artifact} ./");
+        f.copy(format!("--from=build --chown={UID} /src/{artifact} ./"));
         "java -jar quarkus-run.jar"
     } else {
-        let _ = writeln!(f, "COPY --from=build --chown={UID} /app.jar ./app.jar");
+        f.copy(format!("--from=build --chown={UID} /app.jar ./app.jar"));
         "java -jar app.jar"
     };
-    let _ = writeln!(f, "USER {UID}");
-    f.push_str("ENV JAVA_TOOL_OPTIONS=\"-XX:MaxRAMPercentage=75\"\n");
+    f.user(UID);
+    f.env("JAVA_TOOL_OPTIONS=\"-XX:MaxRAMPercentage=75\"");
     if svc.kind != "worker" {
         match svc.framework.as_deref() {
             Some("spring-boot") => {
-                let _ = writeln!(f, "ENV SERVER_PORT={port}");
+                f.env(format!("SERVER_PORT={port}"));
             }
             Some("quarkus") => {
-                let _ = writeln!(f, "ENV QUARKUS_HTTP_PORT={port} QUARKUS_HTTP_HOST=0.0.0.0");
+                f.env(format!("QUARKUS_HTTP_PORT={port} QUARKUS_HTTP_HOST=0.0.0.0"));
             }
             Some("micronaut") => {
-                let _ = writeln!(f, "ENV MICRONAUT_SERVER_PORT={port}");
+                f.env(format!("MICRONAUT_SERVER_PORT={port}"));
             }
             _ => {
-                let _ = writeln!(f, "ENV PORT={port}");
+                f.env(format!("PORT={port}"));
             }
         }
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.expose(port);
     }
-    let _ = writeln!(f, "CMD {}", exec_form(start));
+    f.cmd(exec_form(start));
     f
 }
 
 // ---------------------------------------------------------------------------------------------
 // .NET
 
-pub fn dotnet(svc: &ServiceProfile) -> String {
+pub fn dotnet(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "8.0");
     let port = port(svc, 8080);
     let project = svc
@@ -440,32 +373,28 @@ pub fn dotnet(svc: &ServiceProfile) -> String {
         .unwrap_or("app.dll")
         .to_string();
     let web = svc.framework.as_deref() == Some("aspnetcore");
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} service", framework_or(svc, ".NET")), svc);
-    f.push_str("# Restore first, from the project file alone, so this layer is reused until it changes.\n");
-    let _ = writeln!(f, "FROM mcr.microsoft.com/dotnet/sdk:{version} AS build");
-    f.push_str("WORKDIR /src\n");
-    let _ = writeln!(f, "COPY {project} ./");
-    let _ = writeln!(
-        f,
-        "RUN --mount=type=cache,target=/root/.nuget/packages \\\n    dotnet restore {project}"
-    );
-    f.push_str("COPY . .\n");
-    let _ = writeln!(
-        f,
-        "RUN --mount=type=cache,target=/root/.nuget/packages \\\n    dotnet publish {project} -c Release -o /out --no-restore\n"
-    );
+    f.comment("Restore first, from the project file alone, so this layer is reused until it changes.");
+    f.from(format!("mcr.microsoft.com/dotnet/sdk:{version}"), "build");
+    f.workdir("/src");
+    f.copy(format!("{project} ./"));
+    f.run(format!(
+        "--mount=type=cache,target=/root/.nuget/packages \\\n    dotnet restore {project}"
+    ));
+    f.copy(". .");
+    f.run(format!("--mount=type=cache,target=/root/.nuget/packages \\\n    dotnet publish {project} -c Release -o /out --no-restore"));
     let runtime = if web { "aspnet" } else { "runtime" };
-    f.push_str("# The runtime image: the published output on the runtime-only image, as its built-in\n# unprivileged app user (uid 1654).\n");
-    let _ = writeln!(f, "FROM mcr.microsoft.com/dotnet/{runtime}:{version} AS runtime");
-    f.push_str("WORKDIR /app\n");
-    f.push_str("COPY --from=build /out ./\n");
-    f.push_str("USER 1654:1654\n");
+    f.comment("The runtime image: the published output on the runtime-only image, as its built-in\nunprivileged app user (uid 1654).");
+    f.from(format!("mcr.microsoft.com/dotnet/{runtime}:{version}"), "runtime");
+    f.workdir("/app");
+    f.copy("--from=build /out ./");
+    f.user("1654:1654");
     if web {
-        let _ = writeln!(f, "ENV ASPNETCORE_HTTP_PORTS={port}");
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.env(format!("ASPNETCORE_HTTP_PORTS={port}"));
+        f.expose(port);
     }
-    let _ = writeln!(f, "ENTRYPOINT [\"dotnet\", \"{dll}\"]");
+    f.entrypoint(format!("[\"dotnet\", \"{dll}\"]"));
     f
 }
 
@@ -498,16 +427,12 @@ fn ruby_native_libs(svc: &ServiceProfile) -> (Vec<&'static str>, Vec<&'static st
 
 /// Debian packages are not pinned: the base image's tag pins the distribution release, and
 /// exact package versions vanish from the archive within weeks, breaking rebuilds.
-fn apt_install(f: &mut String, packages: &[&str]) {
-    f.push_str("# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008\n");
-    let _ = writeln!(
-        f,
-        "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*",
-        packages.join(" ")
-    );
+fn apt_install(f: &mut Dockerfile, packages: &[&str]) {
+    f.comment("Package versions follow the pinned base image's Debian release.\nhadolint ignore=DL3008");
+    f.run(format!("apt-get update \\\n    && apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*", packages.join(" ")));
 }
 
-pub fn ruby(svc: &ServiceProfile) -> String {
+pub fn ruby(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "3.4");
     let port = port(svc, 3000);
     if svc.package_manager.is_none() {
@@ -515,57 +440,53 @@ pub fn ruby(svc: &ServiceProfile) -> String {
     }
     let rails = svc.framework.as_deref() == Some("rails");
     let (build_libs, run_libs) = ruby_native_libs(svc);
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} app", framework_or(svc, "Ruby")), svc);
-    let _ = writeln!(f, "FROM ruby:{version}-slim AS base");
-    f.push_str("WORKDIR /app\n");
+    f.from(format!("ruby:{version}-slim"), "base");
+    f.workdir("/app");
     let env = if rails {
         " \\\n    RAILS_ENV=production \\\n    RAILS_LOG_TO_STDOUT=1"
     } else {
         ""
     };
-    let _ = writeln!(
-        f,
-        "ENV BUNDLE_DEPLOYMENT=1 \\\n    BUNDLE_WITHOUT=\"development:test\" \\\n    BUNDLE_PATH=/usr/local/bundle \\\n    RACK_ENV=production{env}\n"
-    );
-    f.push_str("# Gems first, from the Gemfile and its lock alone, so this layer is reused until they change.\n");
-    f.push_str("FROM base AS build\n");
+    f.env(format!("BUNDLE_DEPLOYMENT=1 \\\n    BUNDLE_WITHOUT=\"development:test\" \\\n    BUNDLE_PATH=/usr/local/bundle \\\n    RACK_ENV=production{env}"));
+    f.comment("Gems first, from the Gemfile and its lock alone, so this layer is reused until they change.");
+    f.from("base", "build");
     apt_install(&mut f, &build_libs);
     let lock = if svc.lockfile.is_some() { " Gemfile.lock" } else { "" };
-    let _ = writeln!(f, "COPY Gemfile{lock} ./");
-    f.push_str("RUN bundle install \\\n    && rm -rf \"${BUNDLE_PATH}\"/ruby/*/cache\n");
-    f.push_str("COPY . .\n");
+    f.copy(format!("Gemfile{lock} ./"));
+    f.run("bundle install \\\n    && rm -rf \"${BUNDLE_PATH}\"/ruby/*/cache");
+    f.copy(". .");
     if rails {
-        f.push_str("RUN SECRET_KEY_BASE_DUMMY=1 bundle exec rails assets:precompile\n");
+        f.run("SECRET_KEY_BASE_DUMMY=1 bundle exec rails assets:precompile");
     }
-    f.push('\n');
-    f.push_str("# The runtime image: the installed gems and the app, run as an unprivileged user.\n");
-    f.push_str("FROM base AS runtime\n");
+    f.comment("The runtime image: the installed gems and the app, run as an unprivileged user.");
+    f.from("base", "runtime");
     if !run_libs.is_empty() {
         apt_install(&mut f, &run_libs);
     }
-    f.push_str("COPY --from=build /usr/local/bundle /usr/local/bundle\n");
-    let _ = writeln!(f, "COPY --from=build --chown={UID} /app /app");
-    let _ = writeln!(f, "USER {UID}");
+    f.copy("--from=build /usr/local/bundle /usr/local/bundle");
+    f.copy(format!("--from=build --chown={UID} /app /app"));
+    f.user(UID);
     ruby_tail(&mut f, svc, port);
     f
 }
 
 /// A Ruby program with no Gemfile: the standard library only, one stage.
-fn ruby_script(svc: &ServiceProfile, version: &str, port: u16) -> String {
-    let mut f = String::new();
+fn ruby_script(svc: &ServiceProfile, version: &str, port: u16) -> Dockerfile {
+    let mut f = Dockerfile::default();
     header(&mut f, "Ruby program", svc);
-    f.push_str("# The program needs only Ruby's standard library: the source, run as an unprivileged user.\n");
-    let _ = writeln!(f, "FROM ruby:{version}-slim AS runtime");
-    f.push_str("WORKDIR /app\n");
-    let _ = writeln!(f, "COPY --chown={UID} . .");
-    let _ = writeln!(f, "USER {UID}");
+    f.comment("The program needs only Ruby's standard library: the source, run as an unprivileged user.");
+    f.from(format!("ruby:{version}-slim"), "runtime");
+    f.workdir("/app");
+    f.copy(format!("--chown={UID} . ."));
+    f.user(UID);
     ruby_tail(&mut f, svc, port);
     f
 }
 
 /// The port, health check and start of a Ruby image.
-fn ruby_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
+fn ruby_tail(f: &mut Dockerfile, svc: &ServiceProfile, port: u16) {
     let health = format!(
         "[\"ruby\", \"-rnet/http\", \"-e\", \"exit(Net::HTTP.get_response(URI(\\\"http://127.0.0.1:#{{ENV.fetch('PORT', '{port}')}}{}\\\")).code.to_i < 500 ? 0 : 1)\"]",
         svc.health_path.as_deref().unwrap_or("/")
@@ -576,28 +497,26 @@ fn ruby_tail(f: &mut String, svc: &ServiceProfile, port: u16) {
 // ---------------------------------------------------------------------------------------------
 // PHP
 
-pub fn php(svc: &ServiceProfile) -> String {
+pub fn php(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "8.4");
     let version = version.split('.').take(2).collect::<Vec<_>>().join(".");
     let port = port(svc, 8080);
     let laravel = svc.framework.as_deref() == Some("laravel");
     let composer = svc.package_manager.as_deref() == Some("composer");
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} app", framework_or(svc, "PHP")), svc);
     if composer {
-        f.push_str("# Composer packages first, from composer.json and its lock alone, so this layer is reused\n# until they change. Platform checks run against the runtime image, not this one.\n");
-        let _ = writeln!(f, "FROM {} AS vendor", knowledge::COMPOSER_IMAGE);
-        f.push_str("WORKDIR /app\n");
+        f.comment("Composer packages first, from composer.json and its lock alone, so this layer is reused\nuntil they change. Platform checks run against the runtime image, not this one.");
+        f.from(knowledge::COMPOSER_IMAGE, "vendor");
+        f.workdir("/app");
         let lock = if svc.lockfile.is_some() { " composer.lock" } else { "" };
-        let _ = writeln!(f, "COPY composer.json{lock} ./");
-        f.push_str("RUN --mount=type=cache,target=/tmp/composer-cache \\\n    COMPOSER_CACHE_DIR=/tmp/composer-cache composer install --no-dev --no-scripts --no-autoloader \\\n    --prefer-dist --no-interaction --ignore-platform-reqs\n");
-        f.push_str("COPY . .\n");
-        f.push_str("RUN composer dump-autoload --optimize --classmap-authoritative --no-dev\n\n");
+        f.copy(format!("composer.json{lock} ./"));
+        f.run("--mount=type=cache,target=/tmp/composer-cache \\\n    COMPOSER_CACHE_DIR=/tmp/composer-cache composer install --no-dev --no-scripts --no-autoloader \\\n    --prefer-dist --no-interaction --ignore-platform-reqs");
+        f.copy(". .");
+        f.run("composer dump-autoload --optimize --classmap-authoritative --no-dev");
     }
-    f.push_str(
-        "# The runtime image: FrankenPHP (Caddy with PHP built in) serving the app as an\n# unprivileged user.\n",
-    );
-    let _ = writeln!(f, "FROM {}-php{version} AS runtime", knowledge::FRANKENPHP_IMAGE);
+    f.comment("The runtime image: FrankenPHP (Caddy with PHP built in) serving the app as an\nunprivileged user.");
+    f.from(format!("{}-php{version}", knowledge::FRANKENPHP_IMAGE), "runtime");
     let mut extensions = vec!["opcache"];
     for b in &svc.backing_services {
         match b.as_str() {
@@ -607,24 +526,22 @@ pub fn php(svc: &ServiceProfile) -> String {
             _ => {}
         }
     }
-    let _ = writeln!(
-        f,
-        "RUN install-php-extensions {} \\\n    && chown -R {UID} /data/caddy /config/caddy",
+    f.run(format!(
+        "install-php-extensions {} \\\n    && chown -R {UID} /data/caddy /config/caddy",
         extensions.join(" ")
-    );
-    f.push_str("WORKDIR /app\n");
+    ));
+    f.workdir("/app");
     if composer {
-        let _ = writeln!(f, "COPY --from=vendor --chown={UID} /app /app");
+        f.copy(format!("--from=vendor --chown={UID} /app /app"));
     } else {
-        let _ = writeln!(f, "COPY --chown={UID} . /app");
+        f.copy(format!("--chown={UID} . /app"));
     }
-    let _ = writeln!(f, "USER {UID}");
-    let _ = writeln!(f, "ENV PORT={port}");
-    let _ = writeln!(f, "EXPOSE {port}");
+    f.user(UID);
+    f.env(format!("PORT={port}"));
+    f.expose(port);
     let path = svc.health_path.as_deref().unwrap_or("/");
-    healthcheck(
-        &mut f,
-        &format!("[\"php\", \"-r\", \"exit(@file_get_contents('http://127.0.0.1:' . (getenv('PORT') ?: '{port}') . '{path}') === false ? 1 : 0);\"]"),
+    f.healthcheck(
+        format!("[\"php\", \"-r\", \"exit(@file_get_contents('http://127.0.0.1:' . (getenv('PORT') ?: '{port}') . '{path}') === false ? 1 : 0);\"]"),
     );
     let serve = svc
         .start_command
@@ -636,62 +553,58 @@ pub fn php(svc: &ServiceProfile) -> String {
     } else {
         serve
     };
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f.cmd(start_form(&start));
     f
 }
 
 // ---------------------------------------------------------------------------------------------
 // Bun and Deno
 
-pub fn bun(svc: &ServiceProfile) -> String {
+pub fn bun(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "1");
     let image = format!("oven/bun:{version}-alpine");
     let port = port(svc, 3000);
     let lock = svc.lockfile.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} service", framework_or(svc, "Bun")), svc);
-    f.push_str(
-        "# Production dependencies first, from the manifests alone, so this layer is reused until\n# they change.\n",
-    );
-    let _ = writeln!(f, "FROM {image} AS deps");
-    f.push_str("WORKDIR /app\n");
+    f.comment("Production dependencies first, from the manifests alone, so this layer is reused until\nthey change.");
+    f.from(&image, "deps");
+    f.workdir("/app");
     if svc.workspace.is_some() {
         // The workspace's own packages are dependencies too: the install needs their folders.
-        f.push_str("COPY . .\n");
+        f.copy(". .");
     } else {
-        let _ = writeln!(f, "COPY package.json{lock} ./");
+        f.copy(format!("package.json{lock} ./"));
     }
-    f.push_str(
-        "RUN --mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile --production\n\n",
-    );
-    f.push_str("# The runtime image: Bun runs the TypeScript source directly, as the image's bun user.\n");
-    let _ = writeln!(f, "FROM {image} AS runtime");
-    f.push_str("WORKDIR /app\n");
+    f.run("--mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile --production");
+    f.comment("The runtime image: Bun runs the TypeScript source directly, as the image's bun user.");
+    f.from(&image, "runtime");
+    f.workdir("/app");
     if svc.kind == "worker" {
-        f.push_str("ENV NODE_ENV=production\n");
+        f.env("NODE_ENV=production");
     } else {
-        let _ = writeln!(f, "ENV NODE_ENV=production \\\n    PORT={port}");
+        f.env(format!("NODE_ENV=production \\\n    PORT={port}"));
     }
-    f.push_str("COPY --from=deps --chown=1000:1000 /app/node_modules ./node_modules\n");
-    f.push_str("COPY --chown=1000:1000 . .\n");
-    f.push_str("USER 1000:1000\n");
+    f.copy("--from=deps --chown=1000:1000 /app/node_modules ./node_modules");
+    f.copy("--chown=1000:1000 . .");
+    f.user("1000:1000");
     if svc.kind != "worker" {
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.expose(port);
         fetch_healthcheck(&mut f, "bun", port, svc.health_path.as_deref().unwrap_or("/"));
     }
     let start = svc.start_command.clone().unwrap_or_else(|| "bun run index.ts".into());
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f.cmd(start_form(&start));
     f
 }
 
-pub fn deno(svc: &ServiceProfile) -> String {
+pub fn deno(svc: &ServiceProfile) -> Dockerfile {
     let version = match svc.runtime_version.as_deref() {
         Some(v) if v.matches('.').count() == 2 => v.to_string(),
         _ => knowledge::DENO_VERSION.to_string(),
     };
     let port = port(svc, 8000);
     let fresh = svc.framework.as_deref() == Some("fresh");
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} service", framework_or(svc, "Deno")), svc);
     let entry = svc
         .install_command
@@ -699,21 +612,19 @@ pub fn deno(svc: &ServiceProfile) -> String {
         .and_then(|i| i.split_once("--entrypoint "))
         .map(|(_, e)| e.trim().to_string());
     if entry.is_some() {
-        f.push_str("# No deno.json: the dependencies are the entry file's imports, cached from the source.\n");
+        f.comment("No deno.json: the dependencies are the entry file's imports, cached from the source.");
     } else {
-        f.push_str(
-            "# Dependencies first, from deno.json and its lock alone, so this layer is reused until they change.\n",
-        );
+        f.comment("Dependencies first, from deno.json and its lock alone, so this layer is reused until they change.");
     }
-    let _ = writeln!(f, "FROM denoland/deno:{version} AS runtime");
-    f.push_str("WORKDIR /app\n");
+    f.from(format!("denoland/deno:{version}"), "runtime");
+    f.workdir("/app");
     let lock = if svc.lockfile.is_some() { " deno.lock" } else { "" };
     let frozen = if svc.lockfile.is_some() { " --frozen" } else { "" };
     // Without a deno.json the entry file names the dependencies: install caches them from it.
     match &entry {
         Some(entry) => {
-            f.push_str("COPY --chown=1993:1993 . .\n");
-            let _ = writeln!(f, "RUN deno install{frozen} --entrypoint {entry}");
+            f.copy("--chown=1993:1993 . .");
+            f.run(format!("deno install{frozen} --entrypoint {entry}"));
         }
         None => {
             let config = if svc.evidence.iter().any(|e| e.file.ends_with("deno.jsonc")) {
@@ -721,18 +632,18 @@ pub fn deno(svc: &ServiceProfile) -> String {
             } else {
                 "deno.json"
             };
-            let _ = writeln!(f, "COPY {config}{lock} ./");
-            let _ = writeln!(f, "RUN deno install{frozen}");
-            f.push_str("COPY --chown=1993:1993 . .\n");
+            f.copy(format!("{config}{lock} ./"));
+            f.run(format!("deno install{frozen}"));
+            f.copy("--chown=1993:1993 . .");
         }
     }
     if svc.build_command.is_some() {
-        f.push_str("RUN deno task build\n");
+        f.run("deno task build");
     }
-    f.push_str("USER 1993:1993\n");
+    f.user("1993:1993");
     if svc.kind != "worker" {
-        let _ = writeln!(f, "ENV PORT={port}");
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.env(format!("PORT={port}"));
+        f.expose(port);
     }
     // Fresh's start task watches files for development; production runs main.ts.
     let start = if fresh {
@@ -740,14 +651,14 @@ pub fn deno(svc: &ServiceProfile) -> String {
     } else {
         svc.start_command.clone().unwrap_or_else(|| "deno task start".into())
     };
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f.cmd(start_form(&start));
     f
 }
 
 // ---------------------------------------------------------------------------------------------
 // Elixir
 
-pub fn elixir(svc: &ServiceProfile) -> String {
+pub fn elixir(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "1.18");
     let port = port(svc, 4000);
     let phoenix = svc.framework.as_deref() == Some("phoenix");
@@ -761,36 +672,36 @@ pub fn elixir(svc: &ServiceProfile) -> String {
         .build_command
         .as_deref()
         .is_some_and(|b| b.contains("assets.deploy"));
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} app", framework_or(svc, "Elixir")), svc);
-    f.push_str("# Dependencies first, from mix.exs and its lock alone, so this layer is reused until they change.\n");
-    let _ = writeln!(f, "FROM elixir:{version}-slim AS build");
-    f.push_str("WORKDIR /app\n");
-    f.push_str("ENV MIX_ENV=prod\n");
-    f.push_str("RUN mix local.hex --force \\\n    && mix local.rebar --force\n");
+    f.comment("Dependencies first, from mix.exs and its lock alone, so this layer is reused until they change.");
+    f.from(format!("elixir:{version}-slim"), "build");
+    f.workdir("/app");
+    f.env("MIX_ENV=prod");
+    f.run("mix local.hex --force \\\n    && mix local.rebar --force");
     let lock = if svc.lockfile.is_some() { " mix.lock" } else { "" };
-    let _ = writeln!(f, "COPY mix.exs{lock} ./");
-    f.push_str("RUN mix deps.get --only prod \\\n    && mix deps.compile\n");
-    f.push_str("COPY . .\n");
+    f.copy(format!("mix.exs{lock} ./"));
+    f.run("mix deps.get --only prod \\\n    && mix deps.compile");
+    f.copy(". .");
     if assets {
-        f.push_str("RUN mix assets.deploy\n");
+        f.run("mix assets.deploy");
     }
-    f.push_str("RUN mix compile \\\n    && mix release\n\n");
-    f.push_str("# The runtime image: the self-contained release on Debian slim, as an unprivileged user.\n");
-    let _ = writeln!(f, "FROM {} AS runtime", knowledge::DEBIAN_SLIM);
+    f.run("mix compile \\\n    && mix release");
+    f.comment("The runtime image: the self-contained release on Debian slim, as an unprivileged user.");
+    f.from(knowledge::DEBIAN_SLIM, "runtime");
     apt_install(
         &mut f,
         &["libstdc++6", "openssl", "libncurses6", "locales", "ca-certificates"],
     );
-    f.push_str("WORKDIR /app\n");
-    let _ = writeln!(f, "COPY --from=build --chown={UID} /app/_build/prod/rel/{app} ./");
-    let _ = writeln!(f, "USER {UID}");
+    f.workdir("/app");
+    f.copy(format!("--from=build --chown={UID} /app/_build/prod/rel/{app} ./"));
+    f.user(UID);
     let server = if phoenix { " \\\n    PHX_SERVER=true" } else { "" };
-    let _ = writeln!(f, "ENV LANG=C.UTF-8 \\\n    PORT={port}{server}");
+    f.env(format!("LANG=C.UTF-8 \\\n    PORT={port}{server}"));
     if svc.kind != "worker" {
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.expose(port);
     }
-    let _ = writeln!(f, "CMD [\"/app/bin/{app}\", \"start\"]");
+    f.cmd(format!("[\"/app/bin/{app}\", \"start\"]"));
     f
 }
 
@@ -802,53 +713,53 @@ struct Compiled<'a> {
     what: &'a str,
     builder: String,
     /// Lines after FROM in the build stage, before the manifests.
-    prepare: &'a [&'a str],
+    prepare: Vec<Instruction>,
     /// Files copied before the dependency install (a missing optional one is left out).
     manifests: Vec<String>,
     install: Option<String>,
     build: String,
     runtime: String,
     /// Lines after FROM in the runtime stage, before the copy.
-    runtime_prepare: Vec<String>,
+    runtime_prepare: Vec<Instruction>,
     /// (from in the build stage, to in the runtime stage)
     copy: Vec<(String, String)>,
     start: String,
     user: &'a str,
 }
 
-fn compiled(svc: &ServiceProfile, c: Compiled) -> String {
+fn compiled(svc: &ServiceProfile, c: Compiled) -> Dockerfile {
     let port = port(svc, 8080);
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, c.what, svc);
     if c.install.is_some() {
-        f.push_str("# Dependencies first, from the manifests alone, so this layer is reused until they change.\n");
+        f.comment("Dependencies first, from the manifests alone, so this layer is reused until they change.");
     }
-    let _ = writeln!(f, "FROM {} AS build", c.builder);
-    f.push_str("WORKDIR /src\n");
-    for l in c.prepare {
-        let _ = writeln!(f, "{l}");
+    f.from(c.builder, "build");
+    f.workdir("/src");
+    for i in c.prepare {
+        f.instruction(i);
     }
     if let Some(install) = &c.install {
-        let _ = writeln!(f, "COPY {} ./", c.manifests.join(" "));
-        let _ = writeln!(f, "RUN {install}");
+        f.copy(format!("{} ./", c.manifests.join(" ")));
+        f.run(install);
     }
-    f.push_str("COPY . .\n");
-    let _ = writeln!(f, "RUN {}\n", c.build);
-    f.push_str("# The runtime image: the build output only, as an unprivileged user.\n");
-    let _ = writeln!(f, "FROM {} AS runtime", c.runtime);
-    for l in &c.runtime_prepare {
-        let _ = writeln!(f, "{l}");
+    f.copy(". .");
+    f.run(c.build);
+    f.comment("The runtime image: the build output only, as an unprivileged user.");
+    f.from(c.runtime, "runtime");
+    for i in c.runtime_prepare {
+        f.instruction(i);
     }
-    f.push_str("WORKDIR /app\n");
+    f.workdir("/app");
     for (from, to) in &c.copy {
-        let _ = writeln!(f, "COPY --from=build {from} {to}");
+        f.copy(format!("--from=build {from} {to}"));
     }
-    let _ = writeln!(f, "USER {}", c.user);
+    f.user(c.user);
     if svc.kind != "worker" {
-        let _ = writeln!(f, "ENV PORT={port}");
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.env(format!("PORT={port}"));
+        f.expose(port);
     }
-    let _ = writeln!(f, "CMD {}", start_form(&c.start));
+    f.cmd(start_form(&c.start));
     f
 }
 
@@ -869,7 +780,7 @@ fn full_version(v: &str) -> String {
     }
 }
 
-pub fn clojure(svc: &ServiceProfile) -> String {
+pub fn clojure(svc: &ServiceProfile) -> Dockerfile {
     let java = tag(svc, "21");
     let lein = svc.package_manager.as_deref() == Some("lein");
     let jar = svc
@@ -881,7 +792,7 @@ pub fn clojure(svc: &ServiceProfile) -> String {
         Compiled {
             what: &format!("{} service", framework_or(svc, "Clojure")),
             builder: format!("clojure:temurin-{java}-{}", if lein { "lein" } else { "tools-deps" }),
-            prepare: &[],
+            prepare: vec![],
             manifests: vec![if lein { "project.clj" } else { "deps.edn" }.to_string()],
             install: Some(if lein { "lein deps" } else { "clojure -P" }.to_string()),
             build: format!(
@@ -889,7 +800,7 @@ pub fn clojure(svc: &ServiceProfile) -> String {
                 svc.build_command.as_deref().unwrap_or("lein uberjar")
             ),
             runtime: format!("eclipse-temurin:{java}-jre"),
-            runtime_prepare: vec!["ENV JAVA_TOOL_OPTIONS=\"-XX:MaxRAMPercentage=75\"".into()],
+            runtime_prepare: vec![Instruction::Env("JAVA_TOOL_OPTIONS=\"-XX:MaxRAMPercentage=75\"".into())],
             copy: vec![(format!("--chown={UID} /app.jar"), "./app.jar".into())],
             start: "java -jar app.jar".into(),
             user: UID,
@@ -897,14 +808,14 @@ pub fn clojure(svc: &ServiceProfile) -> String {
     )
 }
 
-pub fn gleam(svc: &ServiceProfile) -> String {
+pub fn gleam(svc: &ServiceProfile) -> Dockerfile {
     let version = full_version(&tag(svc, "1.13"));
     compiled(
         svc,
         Compiled {
             what: &format!("{} service", framework_or(svc, "Gleam")),
             builder: format!("ghcr.io/gleam-lang/gleam:v{version}-erlang-alpine"),
-            prepare: &[],
+            prepare: vec![],
             manifests: with_lock("gleam.toml", svc.lockfile.as_deref()),
             install: Some("gleam deps download".into()),
             build: "gleam export erlang-shipment".into(),
@@ -917,7 +828,7 @@ pub fn gleam(svc: &ServiceProfile) -> String {
     )
 }
 
-pub fn crystal(svc: &ServiceProfile) -> String {
+pub fn crystal(svc: &ServiceProfile) -> Dockerfile {
     let version = full_version(&tag(svc, "1.18"));
     let bin = svc.artifact.clone().unwrap_or_else(|| "bin/app".into());
     let name = bin.rsplit('/').next().unwrap_or("app").to_string();
@@ -926,7 +837,7 @@ pub fn crystal(svc: &ServiceProfile) -> String {
         Compiled {
             what: &format!("{} service", framework_or(svc, "Crystal")),
             builder: format!("crystallang/crystal:{version}-alpine"),
-            prepare: &[],
+            prepare: vec![],
             manifests: with_lock("shard.yml", svc.lockfile.as_deref()),
             install: Some("shards install --production".into()),
             // Alpine's musl makes a fully static binary, so the runtime needs nothing at all.
@@ -940,7 +851,7 @@ pub fn crystal(svc: &ServiceProfile) -> String {
     )
 }
 
-pub fn dart(svc: &ServiceProfile) -> String {
+pub fn dart(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "3");
     let bin = svc.artifact.clone().unwrap_or_else(|| "bin/server".into());
     let build = svc
@@ -952,7 +863,7 @@ pub fn dart(svc: &ServiceProfile) -> String {
         Compiled {
             what: &format!("{} service", framework_or(svc, "Dart")),
             builder: format!("dart:{version}"),
-            prepare: &[],
+            prepare: vec![],
             manifests: with_lock("pubspec.yaml", svc.lockfile.as_deref()),
             install: Some(
                 if svc.lockfile.is_some() {
@@ -965,7 +876,7 @@ pub fn dart(svc: &ServiceProfile) -> String {
             build,
             // The Dart image ships the minimal runtime files an AOT binary needs in /runtime.
             runtime: "scratch".into(),
-            runtime_prepare: vec!["COPY --from=build /runtime/ /".into()],
+            runtime_prepare: vec![Instruction::Copy("--from=build /runtime/ /".into())],
             copy: vec![(format!("/src/{bin}"), "/app/server".into())],
             start: "/app/server".into(),
             user: "10001:10001",
@@ -973,7 +884,7 @@ pub fn dart(svc: &ServiceProfile) -> String {
     )
 }
 
-pub fn swift(svc: &ServiceProfile) -> String {
+pub fn swift(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "6.2");
     let bin = svc.artifact.clone().unwrap_or_else(|| ".build/release/App".into());
     let name = bin.rsplit('/').next().unwrap_or("App").to_string();
@@ -987,7 +898,7 @@ pub fn swift(svc: &ServiceProfile) -> String {
         Compiled {
             what: &format!("{} service", framework_or(svc, "Swift")),
             builder: format!("swift:{version}-noble"),
-            prepare: &[],
+            prepare: vec![],
             manifests: with_lock("Package.swift", svc.lockfile.as_deref()),
             install: Some("swift package resolve".into()),
             build: "swift build -c release --static-swift-stdlib".into(),
@@ -1000,7 +911,7 @@ pub fn swift(svc: &ServiceProfile) -> String {
     )
 }
 
-pub fn haskell(svc: &ServiceProfile) -> String {
+pub fn haskell(svc: &ServiceProfile) -> Dockerfile {
     let version = tag(svc, "9.8");
     let stack = svc.package_manager.as_deref() == Some("stack");
     let bin = svc.artifact.clone().unwrap_or_else(|| "out/app".into());
@@ -1015,18 +926,19 @@ pub fn haskell(svc: &ServiceProfile) -> String {
     if stack {
         manifests.push("stack.yaml".into());
     }
-    let mut runtime_prepare =
-        vec!["# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008".to_string()];
-    runtime_prepare.push(
-        "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends libgmp10 ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*"
-            .into(),
-    );
+    let runtime_prepare = vec![
+        Instruction::Comment("Package versions follow the pinned base image's Debian release.\nhadolint ignore=DL3008".into()),
+        Instruction::Run(
+            "apt-get update \\\n    && apt-get install -y --no-install-recommends libgmp10 ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*"
+                .into(),
+        ),
+    ];
     compiled(
         svc,
         Compiled {
             what: &format!("{} service", framework_or(svc, "Haskell")),
             builder: format!("haskell:{version}"),
-            prepare: &[],
+            prepare: vec![],
             manifests,
             install: Some(
                 if stack {
@@ -1050,7 +962,7 @@ pub fn haskell(svc: &ServiceProfile) -> String {
     )
 }
 
-pub fn cmake(svc: &ServiceProfile) -> String {
+pub fn cmake(svc: &ServiceProfile) -> Dockerfile {
     let bin = svc.artifact.clone().unwrap_or_else(|| "build/app".into());
     let name = bin.rsplit('/').next().unwrap_or("app").to_string();
     let c = svc.language.as_deref() == Some("c");
@@ -1059,9 +971,11 @@ pub fn cmake(svc: &ServiceProfile) -> String {
         Compiled {
             what: &format!("{} program", if c { "C" } else { "C++" }),
             builder: knowledge::GCC_IMAGE.into(),
-            prepare: &[
-                "# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008",
-                "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends cmake \\\n    && rm -rf /var/lib/apt/lists/*",
+            prepare: vec![
+                Instruction::Comment("Package versions follow the pinned base image's Debian release.\nhadolint ignore=DL3008".into()),
+                Instruction::Run(
+                    "apt-get update \\\n    && apt-get install -y --no-install-recommends cmake \\\n    && rm -rf /var/lib/apt/lists/*".into(),
+                ),
             ],
             manifests: vec![],
             install: None,
@@ -1078,7 +992,7 @@ pub fn cmake(svc: &ServiceProfile) -> String {
     )
 }
 
-pub fn meson(svc: &ServiceProfile) -> String {
+pub fn meson(svc: &ServiceProfile) -> Dockerfile {
     let bin = svc.artifact.clone().unwrap_or_else(|| "build/app".into());
     let name = bin.rsplit('/').next().unwrap_or("app").to_string();
     let c = svc.language.as_deref() == Some("c");
@@ -1087,9 +1001,11 @@ pub fn meson(svc: &ServiceProfile) -> String {
         Compiled {
             what: &format!("{} program", if c { "C" } else { "C++" }),
             builder: knowledge::GCC_IMAGE.into(),
-            prepare: &[
-                "# Package versions follow the pinned base image's Debian release.\n# hadolint ignore=DL3008",
-                "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends meson ninja-build \\\n    && rm -rf /var/lib/apt/lists/*",
+            prepare: vec![
+                Instruction::Comment("Package versions follow the pinned base image's Debian release.\nhadolint ignore=DL3008".into()),
+                Instruction::Run(
+                    "apt-get update \\\n    && apt-get install -y --no-install-recommends meson ninja-build \\\n    && rm -rf /var/lib/apt/lists/*".into(),
+                ),
             ],
             manifests: vec![],
             install: None,
@@ -1108,7 +1024,7 @@ pub fn meson(svc: &ServiceProfile) -> String {
 
 /// An Erlang release built with rebar3. The release carries its own runtime, built against the
 /// image's C library and OpenSSL, so it runs on the same image it was built on.
-pub fn erlang(svc: &ServiceProfile) -> String {
+pub fn erlang(svc: &ServiceProfile) -> Dockerfile {
     let otp = tag(svc, "28");
     let image = format!("erlang:{otp}-alpine");
     let release = svc.artifact.clone().unwrap_or_else(|| "_build/prod/rel/app".into());
@@ -1122,7 +1038,7 @@ pub fn erlang(svc: &ServiceProfile) -> String {
         Compiled {
             what: &format!("{} service", framework_or(svc, "Erlang")),
             builder: image.clone(),
-            prepare: &[],
+            prepare: vec![],
             manifests: with_lock("rebar.config", svc.lockfile.as_deref()),
             install: Some("rebar3 get-deps".into()),
             build: svc
@@ -1154,26 +1070,25 @@ fn member_dir(svc: &ServiceProfile) -> String {
     }
 }
 
-fn member_header(f: &mut String, what: &str, svc: &ServiceProfile) {
+fn member_header(f: &mut Dockerfile, what: &str, svc: &ServiceProfile) {
     let dir = member_dir(svc);
     let tool = svc.workspace.as_ref().map(|w| w.tool.as_str()).unwrap_or("workspace");
-    f.push_str("# syntax=docker/dockerfile:1\n");
-    let _ = writeln!(
-        f,
-        "# Production image for the {what} \"{}\", a member of the {tool} workspace, written by Slipway.",
-        svc.name
-    );
-    let _ = writeln!(
-        f,
-        "# Build from the workspace root: docker build -f {dir}/Dockerfile -t {} .\n",
-        image_name(&svc.name)
-    );
+    f.header([
+        format!(
+            "Production image for the {what} \"{}\", a member of the {tool} workspace, written by Slipway.",
+            svc.name
+        ),
+        format!(
+            "Build from the workspace root: docker build -f {dir}/Dockerfile -t {} .",
+            image_name(&svc.name)
+        ),
+    ]);
 }
 
 /// A Node.js workspace member. The whole workspace is the context (members depend on each
 /// other through the lockfile); the install is cached by BuildKit, the build runs for this
 /// member only, and the runtime gets production dependencies only.
-pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
+pub fn node_member(svc: &ServiceProfile, node_image: &str) -> Dockerfile {
     let dir = member_dir(svc);
     let port = port(svc, 3000);
     let pm = svc.package_manager.as_deref().unwrap_or("npm");
@@ -1198,23 +1113,23 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
     };
     let next = svc.nextjs.as_ref();
     let standalone = next.is_some_and(|n| n.standalone);
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     member_header(&mut f, &format!("{} service", framework_or(svc, "Node.js")), svc);
-    f.push_str("# The workspace's dependencies, then this member's build.\n");
-    let _ = writeln!(f, "FROM {node_image} AS build");
-    f.push_str("WORKDIR /repo\n");
+    f.comment("The workspace's dependencies, then this member's build.");
+    f.from(node_image, "build");
+    f.workdir("/repo");
     if next.is_some() {
-        f.push_str("ENV NEXT_TELEMETRY_DISABLED=1\n");
+        f.env("NEXT_TELEMETRY_DISABLED=1");
     }
     if pm == "pnpm" {
         // pnpm fetches every package from the lockfile alone, so this layer is reused until the
         // lockfile changes; the install after the source copy then works offline.
-        f.push_str("COPY pnpm-lock.yaml pnpm-workspace.yaml ./\n");
-        f.push_str("RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm fetch\n");
-        f.push_str("COPY . .\n");
+        f.copy("pnpm-lock.yaml pnpm-workspace.yaml ./");
+        f.run("--mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm fetch");
+        f.copy(". .");
     } else {
-        f.push_str("COPY . .\n");
-        let _ = writeln!(f, "RUN {install}");
+        f.copy(". .");
+        f.run(install);
     }
     // The member's build and the production-only step run as one layer.
     let mut steps: Vec<String> = svc.build_command.iter().cloned().collect();
@@ -1256,17 +1171,15 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
     let runtime_dir = runtime_dir.trim_end_matches("/.").to_string();
     if pm == "pnpm" {
         steps.insert(0, "pnpm install --offline --frozen-lockfile".into());
-        let _ = writeln!(
-            f,
-            "RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    {}",
+        f.run(format!(
+            "--mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    {}",
             steps.join(" \\\n    && ")
-        );
+        ));
     } else if !steps.is_empty() {
-        let _ = writeln!(f, "RUN {}", steps.join(" \\\n    && "));
+        f.run(steps.join(" \\\n    && "));
     }
-    f.push('\n');
-    f.push_str("# The runtime image: production files only, as the unprivileged node user.\n");
-    let _ = writeln!(f, "FROM {node_image} AS runtime");
+    f.comment("The runtime image: production files only, as the unprivileged node user.");
+    f.from(node_image, "runtime");
     let mut env = vec!["NODE_ENV=production".to_string()];
     if next.is_some() {
         env.push("NEXT_TELEMETRY_DISABLED=1".into());
@@ -1277,44 +1190,43 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> String {
     }
     let chown = "--chown=1000:1000";
     let start = if standalone {
-        f.push_str("WORKDIR /app\n");
-        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
+        f.workdir("/app");
+        f.env(env.join(" \\\n    "));
         // The standalone output mirrors the workspace layout, with only the traced files.
-        let _ = writeln!(f, "COPY --from=build {chown} /repo/{dir}/.next/standalone ./");
-        let _ = writeln!(
-            f,
-            "COPY --from=build {chown} /repo/{dir}/.next/static ./{dir}/.next/static"
-        );
+        f.copy(format!("--from=build {chown} /repo/{dir}/.next/standalone ./"));
+        f.copy(format!(
+            "--from=build {chown} /repo/{dir}/.next/static ./{dir}/.next/static"
+        ));
         if next.is_some_and(|n| n.has_public_dir) {
-            let _ = writeln!(f, "COPY --from=build {chown} /repo/{dir}/public ./{dir}/public");
+            f.copy(format!("--from=build {chown} /repo/{dir}/public ./{dir}/public"));
         }
         format!("node {dir}/server.js")
     } else if integrated {
         // An Nx project runs its build output from the root, with the root's production modules.
         let out = svc.artifact.clone().unwrap_or_else(|| format!("dist/{dir}"));
-        f.push_str("WORKDIR /app\n");
-        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
-        let _ = writeln!(f, "COPY --from=build {chown} /repo/package.json ./package.json");
-        let _ = writeln!(f, "COPY --from=build {chown} /repo/node_modules ./node_modules");
-        let _ = writeln!(f, "COPY --from=build {chown} /repo/{out} ./{out}");
-        super::docker::node_start(svc)
+        f.workdir("/app");
+        f.env(env.join(" \\\n    "));
+        f.copy(format!("--from=build {chown} /repo/package.json ./package.json"));
+        f.copy(format!("--from=build {chown} /repo/node_modules ./node_modules"));
+        f.copy(format!("--from=build {chown} /repo/{out} ./{out}"));
+        super::node::node_start(svc)
     } else if pm == "pnpm" && runtime_dir == "/app" {
-        f.push_str("WORKDIR /app\n");
-        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
-        let _ = writeln!(f, "COPY --from=build {chown} /out ./");
-        super::docker::node_start(svc)
+        f.workdir("/app");
+        f.env(env.join(" \\\n    "));
+        f.copy(format!("--from=build {chown} /out ./"));
+        super::node::node_start(svc)
     } else {
-        let _ = writeln!(f, "WORKDIR {runtime_dir}");
-        let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
-        let _ = writeln!(f, "COPY --from=build {chown} /repo /repo");
-        super::docker::node_start(svc)
+        f.workdir(runtime_dir);
+        f.env(env.join(" \\\n    "));
+        f.copy(format!("--from=build {chown} /repo /repo"));
+        super::node::node_start(svc)
     };
-    f.push_str("USER 1000:1000\n");
+    f.user("1000:1000");
     if svc.kind != "worker" {
-        let _ = writeln!(f, "EXPOSE {port}");
+        f.expose(port);
         fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
     }
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f.cmd(start_form(&start));
     f
 }
 
@@ -1329,38 +1241,48 @@ fn integrated_nx(svc: &ServiceProfile) -> bool {
 }
 
 /// A Maven module or Gradle subproject: built from the root so sibling modules resolve.
-pub fn jvm_member(svc: &ServiceProfile) -> String {
+pub fn jvm_member(svc: &ServiceProfile) -> Dockerfile {
     let mut f = jvm(svc);
     // The single-project file builds from the service folder; a member builds from the root.
-    let header_end = f.find("\n\n").map_or(0, |i| i + 2);
-    let mut head = String::new();
-    member_header(&mut head, &format!("{} service", framework_or(svc, "Java")), svc);
-    f.replace_range(..header_end, &head);
+    member_header(&mut f, &format!("{} service", framework_or(svc, "Java")), svc);
     // Maven: the modules depend on each other, so there is no POM-only dependency layer.
-    f = f.replace(
-        "# Dependencies first, from the POM alone, so this layer is reused until it changes.\nCOPY pom.xml ./\nRUN --mount=type=cache,target=/root/.m2 \\\n    mvn -B dependency:go-offline\n",
-        "# The modules depend on each other: the whole build, with Maven's repository in a cache mount.\n",
-    );
+    if let Some(build) = f.stages.first_mut() {
+        let steps = &mut build.instructions;
+        if let Some(at) = steps.iter().position(|i| *i == Instruction::Copy("pom.xml ./".into())) {
+            let from = if at > 0 && matches!(steps[at - 1], Instruction::Comment(_)) {
+                at - 1
+            } else {
+                at
+            };
+            steps.splice(
+                from..(at + 2).min(steps.len()),
+                [Instruction::Comment(
+                    "The modules depend on each other: the whole build, with Maven's repository in a cache mount."
+                        .into(),
+                )],
+            );
+        }
+    }
     f
 }
 
 /// A static site that is a member of a Node.js workspace: built from the root.
-pub fn static_member(svc: &ServiceProfile, node_image: &str, install: &str) -> String {
+pub fn static_member(svc: &ServiceProfile, node_image: &str, install: &str) -> Dockerfile {
     let dir = member_dir(svc);
     let port = port(svc, 8080);
     let artifact = svc.artifact.clone().unwrap_or_else(|| "dist".into());
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     member_header(&mut f, &format!("{} site", framework_or(svc, "static")), svc);
-    f.push_str("# The workspace's dependencies, then this member's build.\n");
-    let _ = writeln!(f, "FROM {node_image} AS build");
-    f.push_str("WORKDIR /repo\n");
-    f.push_str("COPY . .\n");
-    let _ = writeln!(f, "RUN {install}");
+    f.comment("The workspace's dependencies, then this member's build.");
+    f.from(node_image, "build");
+    f.workdir("/repo");
+    f.copy(". .");
+    f.run(install);
     let build = svc
         .build_command
         .clone()
         .unwrap_or_else(|| format!("npm run build --workspace {dir}"));
-    let _ = writeln!(f, "RUN {build}\n");
+    f.run(build);
     // An Nx project's build output is named from the workspace root.
     let files = if integrated_nx(svc) {
         format!("/repo/{artifact}")
@@ -1377,17 +1299,16 @@ pub fn static_member(svc: &ServiceProfile, node_image: &str, install: &str) -> S
 }
 
 /// The runtime stage of a static site: the files and unprivileged nginx with our config.
-fn nginx_runtime(f: &mut String, conf: &str, files: &str, port: u16) {
-    f.push_str("# The runtime image: the files and a small web server, as nginx's unprivileged user.\n");
-    let _ = writeln!(f, "FROM {} AS runtime", knowledge::NGINX_UNPRIVILEGED);
-    let _ = writeln!(f, "COPY {conf} /etc/nginx/conf.d/default.conf");
-    let _ = writeln!(f, "COPY {files} /usr/share/nginx/html");
-    f.push_str("USER 101:101\n");
-    let _ = writeln!(f, "EXPOSE {port}");
-    healthcheck(
-        f,
-        &format!("[\"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:{port}/healthz\"]"),
-    );
+fn nginx_runtime(f: &mut Dockerfile, conf: &str, files: &str, port: u16) {
+    f.comment("The runtime image: the files and a small web server, as nginx's unprivileged user.");
+    f.from(knowledge::NGINX_UNPRIVILEGED, "runtime");
+    f.copy(format!("{conf} /etc/nginx/conf.d/default.conf"));
+    f.copy(format!("{files} /usr/share/nginx/html"));
+    f.user("101:101");
+    f.expose(port);
+    f.healthcheck(format!(
+        "[\"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:{port}/healthz\"]"
+    ));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1449,19 +1370,19 @@ fn static_build(svc: &ServiceProfile) -> String {
     }
 }
 
-pub fn static_site(svc: &ServiceProfile, node_build: Option<(&str, &[String], &str)>) -> String {
+pub fn static_site(svc: &ServiceProfile, node_build: Option<(&str, &[String], &str)>) -> Dockerfile {
     let port = port(svc, 8080);
     let artifact = svc.artifact.clone().unwrap_or_else(|| ".".into());
-    let mut f = String::new();
+    let mut f = Dockerfile::default();
     header(&mut f, &format!("{} site", framework_or(svc, "static")), svc);
     let source = if let Some((image, manifests, install)) = node_build {
-        f.push_str("# Dependencies first, from the manifests alone, so this layer is reused until they change.\n");
-        let _ = writeln!(f, "FROM {image} AS build");
-        f.push_str("WORKDIR /app\n");
-        let _ = writeln!(f, "COPY {} ./", manifests.join(" "));
-        let _ = writeln!(f, "RUN {install}");
-        f.push_str("COPY . .\n");
-        let _ = writeln!(f, "RUN {}\n", static_build(svc));
+        f.comment("Dependencies first, from the manifests alone, so this layer is reused until they change.");
+        f.from(image, "build");
+        f.workdir("/app");
+        f.copy(format!("{} ./", manifests.join(" ")));
+        f.run(install);
+        f.copy(". .");
+        f.run(static_build(svc));
         format!("--from=build /app/{}", artifact.trim_end_matches('/'))
     } else {
         ".".to_string()

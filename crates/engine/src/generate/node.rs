@@ -1,8 +1,8 @@
 //! Dockerfiles and .dockerignore files.
 
-use std::fmt::Write as _;
-
 use slipway_scan::ServiceProfile;
+
+use super::dockerfile::{start_form, Dockerfile};
 
 use crate::knowledge::{node_image, BUN_IMAGE};
 
@@ -68,8 +68,6 @@ fn installer(svc: &ServiceProfile, node: &str) -> Installer {
     }
 }
 
-use super::stacks::start_form;
-
 /// What a Node.js build stage needs for a static site: image, manifests and install line.
 pub(crate) fn node_build_parts(svc: &ServiceProfile) -> (String, Vec<String>, String) {
     let version = svc.runtime_version.as_deref().unwrap_or("24");
@@ -79,7 +77,7 @@ pub(crate) fn node_build_parts(svc: &ServiceProfile) -> (String, Vec<String>, St
 }
 
 /// A production Dockerfile for a Node.js service.
-pub fn dockerfile(svc: &ServiceProfile) -> String {
+pub fn dockerfile(svc: &ServiceProfile) -> Dockerfile {
     let version = svc.runtime_version.as_deref().unwrap_or("24");
     let major = version.split('.').next().unwrap_or(version);
     let node = node_image(major);
@@ -97,19 +95,12 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
         ""
     };
 
-    let mut f = String::new();
-    f.push_str("# syntax=docker/dockerfile:1\n");
+    let mut f = Dockerfile::default();
     let what = match &svc.framework {
         Some(fw) if fw == "nextjs" => "Next.js app",
         _ => "Node.js service",
     };
-    let _ = writeln!(
-        f,
-        "# Production image for the {what} \"{}\", written by Slipway.",
-        svc.name
-    );
-    let _ = writeln!(f, "# Build: docker build -t {} .", image_name(&svc.name));
-    f.push('\n');
+    super::dockerfile::header(&mut f, what, svc);
 
     // A plain Node.js service without a build step runs its source as it is: no build stage.
     let has_build_stage = next.is_some() || !build.is_empty();
@@ -121,26 +112,25 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
             &inst,
             &inst.install_all,
         );
-        f.push_str("# Build the production output.\n");
-        let _ = writeln!(f, "FROM {node} AS build");
-        f.push_str("WORKDIR /app\n");
+        f.comment("Build the production output.");
+        f.from(&node, "build");
+        f.workdir("/app");
         if next.is_some() {
-            f.push_str("ENV NEXT_TELEMETRY_DISABLED=1\n");
+            f.env("NEXT_TELEMETRY_DISABLED=1");
         }
-        f.push_str("COPY --from=deps /app/node_modules ./node_modules\n");
-        f.push_str("COPY . .\n");
+        f.copy("--from=deps /app/node_modules ./node_modules");
+        f.copy(". .");
         match (build, next.is_some()) {
             ("", _) => {}
             (build, true) => {
-                let _ = writeln!(f, "RUN {build}");
+                f.run(build);
             }
             // The runtime copies this stage's /app whole, so the full install (dev
             // dependencies included) must not be in it: production ones come from prod-deps.
             (build, false) => {
-                let _ = writeln!(f, "RUN {build} && rm -rf node_modules");
+                f.run(format!("{build} && rm -rf node_modules"));
             }
         }
-        f.push('\n');
     }
     if !standalone {
         install_stage(
@@ -152,9 +142,9 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
         );
     }
 
-    f.push_str("# The runtime image: the build output and nothing else, run as the unprivileged node user.\n");
-    let _ = writeln!(f, "FROM {node} AS runtime");
-    f.push_str("WORKDIR /app\n");
+    f.comment("The runtime image: the build output and nothing else, run as the unprivileged node user.");
+    f.from(&node, "runtime");
+    f.workdir("/app");
     let mut env = vec!["NODE_ENV=production".to_string()];
     if next.is_some() {
         env.push("NEXT_TELEMETRY_DISABLED=1".into());
@@ -163,55 +153,55 @@ pub fn dockerfile(svc: &ServiceProfile) -> String {
         env.push(format!("PORT={port}"));
         env.push("HOSTNAME=0.0.0.0".into());
     }
-    let _ = writeln!(f, "ENV {}", env.join(" \\\n    "));
+    f.env(env.join(" \\\n    "));
     let chown = "--chown=1000:1000";
     let start = if let Some(n) = next {
         if n.has_public_dir {
-            let _ = writeln!(f, "COPY --from=build {chown} /app/public ./public");
+            f.copy(format!("--from=build {chown} /app/public ./public"));
         }
         if standalone {
-            let _ = writeln!(f, "COPY --from=build {chown} /app/.next/standalone ./");
-            let _ = writeln!(f, "COPY --from=build {chown} /app/.next/static ./.next/static");
+            f.copy(format!("--from=build {chown} /app/.next/standalone ./"));
+            f.copy(format!("--from=build {chown} /app/.next/static ./.next/static"));
             "node server.js".to_string()
         } else {
-            let _ = writeln!(f, "COPY --from=prod-deps {chown} /app/node_modules ./node_modules");
-            let _ = writeln!(f, "COPY --from=build {chown} /app/package.json ./package.json");
+            f.copy(format!("--from=prod-deps {chown} /app/node_modules ./node_modules"));
+            f.copy(format!("--from=build {chown} /app/package.json ./package.json"));
             if let Some(cfg) = &n.config_file {
                 let name = cfg.rsplit('/').next().unwrap_or(cfg);
-                let _ = writeln!(f, "COPY --from=build {chown} /app/{name} ./{name}");
+                f.copy(format!("--from=build {chown} /app/{name} ./{name}"));
             }
-            let _ = writeln!(f, "COPY --from=build {chown} /app/.next ./.next");
+            f.copy(format!("--from=build {chown} /app/.next ./.next"));
             // next start reads PORT and binds every interface by default.
             "node_modules/.bin/next start".to_string()
         }
     } else {
         if has_build_stage {
-            let _ = writeln!(f, "COPY --from=build {chown} /app ./");
+            f.copy(format!("--from=build {chown} /app ./"));
         } else {
             // The source as it is; .dockerignore keeps node_modules and secrets out.
-            let _ = writeln!(f, "COPY {chown} . .");
+            f.copy(format!("{chown} . ."));
         }
-        let _ = writeln!(f, "COPY --from=prod-deps {chown} /app/node_modules ./node_modules");
+        f.copy(format!("--from=prod-deps {chown} /app/node_modules ./node_modules"));
         node_start(svc)
     };
     // The official Node.js images ship the unprivileged user `node` as uid 1000; a numeric user
     // lets Kubernetes verify runAsNonRoot.
-    f.push_str("USER 1000:1000\n");
+    f.user("1000:1000");
     if svc.kind != "worker" {
-        let _ = writeln!(f, "EXPOSE {port}");
-        super::stacks::fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
+        f.expose(port);
+        super::dockerfile::fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
     }
-    let _ = writeln!(f, "CMD {}", start_form(&start));
+    f.cmd(start_form(&start));
     f
 }
 
 /// A stage that installs dependencies from the manifests alone.
-fn install_stage(f: &mut String, comment: &str, stage: &str, inst: &Installer, install: &str) {
-    let _ = writeln!(f, "# {comment}");
-    let _ = writeln!(f, "FROM {} AS {stage}", inst.image);
-    f.push_str("WORKDIR /app\n");
-    let _ = writeln!(f, "COPY {} ./", inst.manifests.join(" "));
-    let _ = writeln!(f, "RUN {install}\n");
+fn install_stage(f: &mut Dockerfile, comment: &str, stage: &str, inst: &Installer, install: &str) {
+    f.comment(comment);
+    f.from(&inst.image, stage);
+    f.workdir("/app");
+    f.copy(format!("{} ./", inst.manifests.join(" ")));
+    f.run(install);
 }
 
 /// The start command for a plain Node.js service, run by node itself (not npm) so signals
@@ -239,125 +229,6 @@ pub(crate) fn node_start(svc: &ServiceProfile) -> String {
         .join(" && ")
 }
 
-/// A name usable as an image name.
-pub fn image_name(name: &str) -> String {
-    let cleaned: String = name
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let trimmed = cleaned.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-    if trimmed.is_empty() {
-        "app".to_string()
-    } else {
-        trimmed.to_string()
-    }
-}
-
-/// A .dockerignore for a service: what every build context should leave out, plus the
-/// dependency and build folders of its stack (made inside the image, never copied in).
-pub fn dockerignore(svc: &ServiceProfile) -> String {
-    let mut lines = vec![
-        "# Keeps the build context small, the dependency cache valid and secrets out of images.",
-        "# Written by Slipway.",
-        "",
-        "# Version control and editors",
-        ".git",
-        ".github",
-        ".vscode",
-        ".idea",
-        "*.swp",
-        ".DS_Store",
-        "",
-        "# Dependencies and build output are made inside the image",
-    ];
-    let stack: &[&str] = match (svc.language.as_deref(), svc.kind.as_str()) {
-        (Some("node" | "bun"), _) => &[
-            "node_modules",
-            "npm-debug.log*",
-            "yarn-debug.log*",
-            "yarn-error.log*",
-            "pnpm-debug.log*",
-            ".pnpm-store",
-            "coverage",
-            "dist",
-            "build",
-        ],
-        (Some("python"), _) => &[
-            "__pycache__",
-            "*.py[cod]",
-            ".venv",
-            "venv",
-            ".pytest_cache",
-            ".mypy_cache",
-            ".ruff_cache",
-            ".tox",
-            "*.egg-info",
-            "staticfiles",
-        ],
-        (Some("go"), _) => &["bin", "*.test", "coverage.out"],
-        (Some("rust"), _) => &["target"],
-        (Some("java" | "kotlin"), _) => &["target", "build", ".gradle", "*.class"],
-        (Some("csharp" | "fsharp"), _) => &["bin", "obj", "out", "*.user"],
-        (Some("ruby"), _) => &[
-            ".bundle",
-            "vendor/bundle",
-            "log/*",
-            "tmp/*",
-            "public/assets",
-            "node_modules",
-        ],
-        (Some("php"), _) => &["vendor", "node_modules", "storage/logs/*", "bootstrap/cache/*.php"],
-        (Some("elixir"), _) => &["_build", "deps", "node_modules", "priv/static/assets"],
-        (Some("erlang"), _) => &["_build", "erl_crash.dump", "rebar3.crashdump"],
-        (Some("c" | "cpp"), _) => &["build", "builddir"],
-        _ => &[],
-    };
-    let mut own: Vec<&str> = stack.to_vec();
-    if svc.nextjs.is_some() {
-        own.extend([".next", "out", ".vercel"]);
-    }
-    match svc.framework.as_deref() {
-        Some("astro") => own.push(".astro"),
-        Some("sveltekit") => own.push(".svelte-kit"),
-        Some("angular") => own.push(".angular"),
-        _ => {}
-    }
-    // A workspace member's context is the workspace root: its packages each have these folders.
-    let nested: Vec<String>;
-    if svc.workspace.as_ref().is_some_and(|w| w.tool != "go") {
-        nested = own.iter().map(|e| format!("**/{e}")).collect();
-        lines.extend(nested.iter().map(String::as_str));
-    } else {
-        lines.extend(own);
-    }
-    lines.extend([
-        "",
-        "# Secrets and local environment files",
-        ".env",
-        ".env.*",
-        "!.env.example",
-        "*.pem",
-        "*.key",
-        "",
-        "# Container files themselves",
-        "Dockerfile",
-        ".dockerignore",
-        "compose.yaml",
-        "compose.*.yaml",
-        "docker-compose*.yml",
-    ]);
-    let mut out = lines.join("\n");
-    out.push('\n');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::dockerfile;
@@ -372,7 +243,10 @@ mod tests {
         svc.runtime_version = Some("22".into());
         svc.build_command = Some("npm run build".into());
         svc.start_command = Some("node dist/main.js".into());
-        let f = dockerfile(&svc);
+        let image = dockerfile(&svc);
+        assert_eq!(image.start(), Some("[\"node\", \"dist/main.js\"]"));
+        assert_eq!(image.user_of(), Some("1000:1000"));
+        let f = image.render();
         assert!(f.contains("RUN npm run build && rm -rf node_modules"), "{f}");
         let app = f
             .find("COPY --from=build --chown=1000:1000 /app ./")
