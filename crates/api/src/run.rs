@@ -461,6 +461,10 @@ fn builtin_work(
                         slipway_engine::generate::improve_compose(&text)
                     } else if a.path.starts_with(".github/workflows/") {
                         slipway_engine::pipeline::improve::improve_workflow(&text)
+                    } else if a.path == slipway_engine::pipeline::gitlab::PATH {
+                        slipway_engine::pipeline::extend::extend_gitlab(&text, &a.content)
+                    } else if a.step == "platform" {
+                        slipway_engine::pipeline::platform::extend(&a.path, &text, &a.content)
                     } else {
                         service
                             .filter(|_| a.path.ends_with("Dockerfile"))
@@ -505,8 +509,9 @@ fn builtin_work(
                 (
                     TodoStatus::Skipped,
                     format!(
-                        "{} already exists and is kept as it is; the reflection reviews it",
-                        skipped.join(", ")
+                        "{} already exists and is kept as it is; the reflection reviews it{}",
+                        skipped.join(", "),
+                        not_merged(&skipped)
                     ),
                 )
             }
@@ -531,6 +536,28 @@ fn builtin_work(
         }
     }
     Ok(((proposed, kept, left_out), generated))
+}
+
+/// Why a file of the person's was kept rather than extended, for the files Slipway does not
+/// merge into yet; empty for the others (kept because nothing in them needed changing).
+fn not_merged(kept: &[String]) -> String {
+    let names: Vec<&str> = kept
+        .iter()
+        .map(String::as_str)
+        .filter(|p| {
+            let file = p.rsplit('/').next().unwrap_or(p);
+            *p == ".circleci/config.yml" || file == "Jenkinsfile" || file == "render.yaml" || file == "heroku.yml"
+        })
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ". Slipway extends GitHub workflows, GitLab pipelines and TOML and JSON platform files; it does not merge into {} yet, so nothing was added to {}",
+            names.join(" or "),
+            if names.len() == 1 { "it" } else { "them" }
+        )
+    }
 }
 
 impl Run {

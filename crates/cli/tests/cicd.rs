@@ -688,3 +688,70 @@ fn lint_and_test_jobs_pass_when_run_for_real() {
     let (_, test) = jobs.iter().find(|(id, _)| id.starts_with("test-")).unwrap();
     run_github_job(&p.work, test, Some(&venv)).expect("the tests still pass");
 }
+
+/// A project that has its own GitLab pipeline and fly.toml: both are extended, their lines
+/// kept, and what results passes the same checkers.
+#[test]
+fn an_existing_gitlab_pipeline_and_fly_toml_are_extended_not_replaced() {
+    let p = Project::repo("python-flask-tested");
+    let their_pipeline = "# Our own tests.\nstages: [test]\n\nmy-tests:\n  stage: test\n  image: python:3.13\n  script:\n    - pip install -r requirements.txt -r requirements-dev.txt\n    - pytest\n";
+    let their_fly = "app = \"flask-demo\"\nprimary_region = \"ams\"\n\n[http_service]\n  internal_port = 5000\n";
+    std::fs::write(p.work.join(".gitlab-ci.yml"), their_pipeline).unwrap();
+    std::fs::write(p.work.join("fly.toml"), their_fly).unwrap();
+    git(&p.work, &["add", "-A"]);
+    git(&p.work, &["commit", "-qm", "our pipeline and fly.toml"]);
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "set up CI/CD with GitLab and deploy it to Fly.io",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pipeline = p.read(".gitlab-ci.yml");
+    let job = &their_pipeline[their_pipeline.find("my-tests:").unwrap()..];
+    assert!(pipeline.contains(job), "their job stays byte for byte:\n{pipeline}");
+    assert!(pipeline.starts_with("# Our own tests.\n"));
+    let doc: Yaml = serde_yaml_ng::from_str(&pipeline).unwrap();
+    assert!(doc["test-project"].is_null(), "their tests stand in for Slipway's");
+    let needs = serde_yaml_ng::to_string(&doc["image-project"]["needs"]).unwrap();
+    assert!(needs.contains("my-tests"), "the image waits for their tests: {needs}");
+    assert!(!doc["deploy-project-fly"].is_null(), "the deploy is added");
+    let fly = p.read("fly.toml");
+    assert!(
+        fly.starts_with("app = \"flask-demo\"\nprimary_region = \"ams\"\n"),
+        "{fly}"
+    );
+    assert!(
+        fly.contains("[[http_service.checks]]") && fly.contains("# Slipway: added"),
+        "{fly}"
+    );
+
+    let out = run_tool(
+        &tool("check-jsonschema"),
+        &["--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"],
+        &p.work,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let schema = repo_root().join("tests/schemas/fly.json");
+    let out = run_tool(
+        &tool("check-jsonschema"),
+        &["--schemafile", schema.to_str().unwrap(), "fly.toml"],
+        &p.work,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = run_tool(&gitlab_ci_local(), &["--list-all"], &p.work);
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "gitlab-ci-local --list-all: {listed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for j in ["my-tests", "lint-project", "image-project", "deploy-project-fly"] {
+        assert!(listed.contains(j), "{j} is in the pipeline: {listed}");
+    }
+    // The deploy pushes to the app fly.toml names, theirs.
+    let deploy = serde_yaml_ng::to_string(&doc["deploy-project-fly"]["script"]).unwrap();
+    assert!(deploy.contains("registry.fly.io/${app}"), "{deploy}");
+}

@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod circleci;
+pub mod extend;
 pub mod github;
 pub mod gitlab;
 pub mod improve;
@@ -343,7 +344,12 @@ fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec
                 // The tested image, by digest, copied into Fly's registry that the machines pull from.
                 "docker pull \"$IMAGE\"".into(),
                 "flyctl auth docker".into(),
-                format!("release=\"registry.fly.io/{name}:${{IMAGE##*sha256:}}\""),
+                // The app is the one fly.toml names, whether Slipway wrote the file or the person.
+                format!(
+                    "app=$(sed -nE 's/^app *= *\"([^\"]+)\".*/\\1/p' {} | head -n 1)",
+                    platform::file_in(svc, "fly.toml")
+                ),
+                "release=\"registry.fly.io/${app}:${IMAGE##*sha256:}\"".into(),
                 "docker tag \"$IMAGE\" \"$release\"".into(),
                 "docker push \"$release\"".into(),
                 format!(

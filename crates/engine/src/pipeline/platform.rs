@@ -388,3 +388,134 @@ pub fn files(spec: &DeploySpec) -> Vec<Artifact> {
     }
     out
 }
+
+/// A person's own platform file with what Slipway's would add and theirs lacks, and what was
+/// added; `None` when nothing is missing or the file does not parse (the person's values always
+/// win: nothing of theirs is changed). TOML files keep their layout and comments, and each
+/// addition is marked `# Slipway:`; JSON has no comments, so the reasons say what was added.
+pub fn extend(path: &str, existing: &str, generated: &str) -> Option<(String, Vec<String>)> {
+    let mut reasons = Vec::new();
+    if path.ends_with(".toml") {
+        let mut theirs: toml_edit::DocumentMut = existing.parse().ok()?;
+        let ours: toml_edit::DocumentMut = generated.parse().ok()?;
+        merge_toml(theirs.as_table_mut(), ours.as_table(), "", &mut reasons);
+        if reasons.is_empty() {
+            return None;
+        }
+        return Some((theirs.to_string(), reasons));
+    }
+    if path.ends_with(".json") {
+        let mut theirs: serde_json::Value = serde_json::from_str(existing).ok()?;
+        let ours: serde_json::Value = serde_json::from_str(generated).ok()?;
+        merge_json(&mut theirs, &ours, "", &mut reasons);
+        if reasons.is_empty() {
+            return None;
+        }
+        let mut text = serde_json::to_string_pretty(&theirs).ok()?;
+        text.push('\n');
+        return Some((text, reasons));
+    }
+    None
+}
+
+fn merge_toml(theirs: &mut toml_edit::Table, ours: &toml_edit::Table, at: &str, reasons: &mut Vec<String>) {
+    for (key, item) in ours.iter() {
+        let path = if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        };
+        match theirs.get_mut(key) {
+            None => {
+                let mut item = item.clone();
+                let note = format!("\n# Slipway: added [{path}] for the deploy\n");
+                match &mut item {
+                    toml_edit::Item::Table(t) => {
+                        t.decor_mut().set_prefix(note);
+                    }
+                    toml_edit::Item::ArrayOfTables(a) => {
+                        if let Some(first) = a.iter_mut().next() {
+                            first.decor_mut().set_prefix(note);
+                        }
+                    }
+                    _ => {}
+                }
+                let value_note = matches!(item, toml_edit::Item::Value(_));
+                theirs.insert(key, item);
+                if value_note {
+                    if let Some(mut k) = theirs.key_mut(key) {
+                        k.leaf_decor_mut()
+                            .set_prefix(format!("# Slipway: added {key} for the deploy\n"));
+                    }
+                }
+                reasons.push(format!("added {path}"));
+            }
+            Some(existing) => {
+                if let (Some(t), Some(o)) = (existing.as_table_mut(), item.as_table()) {
+                    merge_toml(t, o, &path, reasons);
+                }
+            }
+        }
+    }
+}
+
+fn merge_json(theirs: &mut serde_json::Value, ours: &serde_json::Value, at: &str, reasons: &mut Vec<String>) {
+    let (Some(t), Some(o)) = (theirs.as_object_mut(), ours.as_object()) else {
+        return;
+    };
+    for (key, value) in o {
+        let path = if at.is_empty() {
+            key.clone()
+        } else {
+            format!("{at}.{key}")
+        };
+        match t.get_mut(key) {
+            None => {
+                t.insert(key.clone(), value.clone());
+                reasons.push(format!("added {path}"));
+            }
+            Some(existing) => merge_json(existing, value, &path, reasons),
+        }
+    }
+}
+
+#[cfg(test)]
+mod extend_tests {
+    use super::extend;
+
+    #[test]
+    fn a_fly_toml_of_theirs_keeps_its_values_and_gains_the_checks() {
+        let theirs = "# our app\napp = \"flask-demo\"\n\n[http_service]\n  internal_port = 5000\n";
+        let ours = "app = \"demo\"\n\n[deploy]\nstrategy = \"rolling\"\n\n[http_service]\ninternal_port = 8000\nforce_https = true\n\n[[http_service.checks]]\npath = \"/health\"\n";
+        let (text, reasons) = extend("fly.toml", theirs, ours).unwrap();
+        assert!(text.starts_with("# our app\napp = \"flask-demo\"\n"), "{text}");
+        assert!(text.contains("  internal_port = 5000\n"), "their port stays: {text}");
+        let doc: toml_edit::DocumentMut = text.parse().unwrap();
+        assert_eq!(doc["deploy"]["strategy"].as_str(), Some("rolling"));
+        assert_eq!(doc["http_service"]["force_https"].as_bool(), Some(true));
+        assert_eq!(doc["http_service"]["checks"].as_array_of_tables().unwrap().len(), 1);
+        assert!(text.contains("# Slipway: added [deploy] for the deploy"));
+        assert_eq!(
+            reasons,
+            [
+                "added deploy",
+                "added http_service.force_https",
+                "added http_service.checks"
+            ]
+        );
+        // Nothing missing, nothing changed; a file that does not parse is never rewritten.
+        assert!(extend("fly.toml", &text, ours).is_none());
+        assert!(extend("fly.toml", "app = [", ours).is_none());
+    }
+
+    #[test]
+    fn a_railway_json_of_theirs_gains_the_health_check_and_keeps_its_builder() {
+        let theirs = "{\"build\": {\"builder\": \"RAILPACK\"}}";
+        let ours = "{\"build\": {\"builder\": \"DOCKERFILE\", \"dockerfilePath\": \"Dockerfile\"}, \"deploy\": {\"healthcheckPath\": \"/health\"}}";
+        let (text, reasons) = extend("railway.json", theirs, ours).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["build"]["builder"], "RAILPACK");
+        assert_eq!(v["deploy"]["healthcheckPath"], "/health");
+        assert_eq!(reasons, ["added build.dockerfilePath", "added deploy"]);
+    }
+}
