@@ -179,6 +179,7 @@ fn generated_pipelines_pass_every_independent_checker() {
     let mut flys = Vec::new();
     let mut jenkinsfiles = Vec::new();
     let mut circleci_files = Vec::new();
+    let mut renovates = Vec::new();
     for w in &written {
         let dest = all.path().join(&w.name);
         for f in &w.files {
@@ -198,6 +199,8 @@ fn generated_pipelines_pass_every_independent_checker() {
                 jenkinsfiles.push(rel);
             } else if f == ".circleci/config.yml" {
                 circleci_files.push(rel);
+            } else if f == "renovate.json" {
+                renovates.push(rel);
             }
         }
     }
@@ -221,6 +224,7 @@ fn generated_pipelines_pass_every_independent_checker() {
         ("vendor.dependabot", &dependabots),
         ("vendor.gitlab-ci", &gitlab_files),
         ("vendor.circle-ci", &circleci_files),
+        ("vendor.renovate", &renovates),
     ] {
         let mut args = vec!["--builtin-schema", schema];
         args.extend(strs(files));
@@ -247,6 +251,10 @@ fn generated_pipelines_pass_every_independent_checker() {
         flys.len()
     );
     assert!(!flys.is_empty(), "some fixtures deploy to Fly.io");
+    assert!(
+        renovates.len() >= 3 * 85,
+        "GitLab, Jenkins and CircleCI projects get renovate.json"
+    );
 
     // Every Jenkinsfile parses as Groovy (Debian's groovy, one JVM for all of them).
     let mut args = vec![

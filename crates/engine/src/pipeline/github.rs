@@ -161,6 +161,10 @@ fn setup(tc: &Toolchain, workdir: &str) -> Vec<Yaml> {
                     .with("cache-dependency-path", keys.as_str()),
             ),
         ),
+        "csharp" | "fsharp" => steps.push(
+            with_uses(step("Set up .NET"), "actions/setup-dotnet")
+                .with("with", Yaml::map().with("dotnet-version", format!("{}.x", tc.version))),
+        ),
         "ruby" => steps.push(
             with_uses(step("Set up Ruby"), "ruby/setup-ruby").with(
                 "with",
@@ -179,7 +183,7 @@ fn setup(tc: &Toolchain, workdir: &str) -> Vec<Yaml> {
 fn in_container(tc: &Toolchain) -> bool {
     !matches!(
         tc.language.as_str(),
-        "python" | "node" | "go" | "rust" | "java" | "kotlin" | "ruby"
+        "python" | "node" | "go" | "rust" | "java" | "kotlin" | "ruby" | "csharp" | "fsharp"
     )
 }
 
@@ -318,7 +322,11 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         .find(|s| Some(&s.name) == job.service.as_ref())
         .expect("an image job names its service");
     let image = image_ref(spec, svc, CiSystem::Github);
-    let push = deploy_branch_if(&pipeline.branch);
+    // Pushes from the deploy branch, and from version tags (v1.2.3), which tag the image 1.2.3.
+    let push = format!(
+        "github.event_name == 'push' && (github.ref == 'refs/heads/{}' || startsWith(github.ref, 'refs/tags/v'))",
+        pipeline.branch
+    );
     let push_expr = format!("${{{{ {push} }}}}");
     let mut perms = read_only();
     let mut steps = vec![
@@ -441,7 +449,7 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             "with",
             Yaml::map().with("images", "${{ steps.name.outputs.image }}").with(
                 "tags",
-                "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
+                "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\ntype=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\n",
             ),
         ),
     );
@@ -659,7 +667,12 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
         .with(
             "on",
             Yaml::map()
-                .with("push", Yaml::map().with("branches", Yaml::strs([branch])))
+                .with(
+                    "push",
+                    Yaml::map()
+                        .with("branches", Yaml::strs([branch]))
+                        .with("tags", Yaml::strs(["v*"])),
+                )
                 .with("pull_request", Yaml::map().with("branches", Yaml::strs([branch]))),
         )
         .with_note(

@@ -29,6 +29,7 @@ pub(super) fn cache(tc: &Toolchain, root: &str, kept: &str) -> Option<(Vec<(Stri
         ("java" | "kotlin", _) => (vec![("MAVEN_OPTS", "m2")], "m2"),
         ("ruby", _) => (vec![("BUNDLE_PATH", "bundle")], "bundle"),
         ("php", _) => (vec![("COMPOSER_CACHE_DIR", "composer")], "composer"),
+        ("csharp" | "fsharp", _) => (vec![("NUGET_PACKAGES", "nuget")], "nuget"),
         _ => return None,
     };
     Some((
@@ -182,13 +183,16 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     script.extend([
         "push=false".to_string(),
         format!("if [ \"${{CI_COMMIT_BRANCH:-}}\" = \"{}\" ]; then push=true; fi", pipeline.branch),
+        // A version tag (v1.2.3) pushes the image tagged 1.2.3 as well.
+        "set -- --tag \"$IMAGE_NAME:$CI_COMMIT_SHA\"".into(),
+        "case \"${CI_COMMIT_TAG:-}\" in v[0-9]*) push=true; set -- \"$@\" --tag \"$IMAGE_NAME:${CI_COMMIT_TAG#v}\" ;; esac".into(),
         format!("if [ \"$push\" = true ]; then {login}; fi"),
         // The layer cache is written back only by pushes from the deploy branch.
         "cache_to=\"\"".into(),
         "if [ \"$push\" = true ]; then cache_to=\"--cache-to=type=registry,ref=$IMAGE_NAME:buildcache,mode=max\"; fi".into(),
         "docker buildx create --use --driver docker-container".into(),
         format!(
-            "docker buildx build --file {} --tag \"$IMAGE_NAME:$CI_COMMIT_SHA\" --cache-from \"type=registry,ref=$IMAGE_NAME:buildcache\" ${{cache_to:+\"$cache_to\"}} --output \"type=image,push=$push\" --metadata-file build.json {}",
+            "docker buildx build --file {} \"$@\" --cache-from \"type=registry,ref=$IMAGE_NAME:buildcache\" ${{cache_to:+\"$cache_to\"}} --output \"type=image,push=$push\" --metadata-file build.json {}",
             svc.dockerfile, svc.context
         ),
         "digest=$(sed -n 's/.*\"containerimage.digest\": *\"\\([^\"]*\\)\".*/\\1/p' build.json)".into(),
@@ -330,6 +334,7 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
                             .with("if", "$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS")
                             .with("when", "never"),
                         Yaml::map().with("if", "$CI_COMMIT_BRANCH"),
+                        Yaml::map().with("if", "$CI_COMMIT_TAG =~ /^v[0-9]/"),
                     ]),
                 )
                 .with("auto_cancel", Yaml::map().with("on_new_commit", "interruptible")),

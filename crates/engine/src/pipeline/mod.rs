@@ -258,6 +258,7 @@ pub fn toolchain(spec: &ServiceSpec, build_image: Option<&str>) -> Option<Toolch
         "ruby" => "3.4",
         "php" => "8.4",
         "elixir" => "1.18",
+        "csharp" | "fsharp" => "8.0",
         "deno" => knowledge::DENO_VERSION,
         "bun" => "1",
         _ => return None,
@@ -277,6 +278,7 @@ pub fn toolchain(spec: &ServiceSpec, build_image: Option<&str>) -> Option<Toolch
         "ruby" => format!("ruby:{version}"),
         "php" => knowledge::COMPOSER_IMAGE.to_string(),
         "elixir" => format!("elixir:{version}"),
+        "csharp" | "fsharp" => format!("mcr.microsoft.com/dotnet/sdk:{version}"),
         "deno" => format!("denoland/deno:{version}"),
         "bun" => knowledge::BUN_IMAGE.to_string(),
         _ => build_image?.to_string(),
@@ -1049,6 +1051,17 @@ pub fn generate(spec: &DeploySpec, build_images: &[(String, String)]) -> Result<
             step: "pipeline".into(),
         }),
     }
+    if spec.ci != CiSystem::Github {
+        // Dependabot is GitHub's; Renovate reads GitLab, Jenkins and CircleCI projects alike,
+        // and keeps the pinned images and dependencies current the same way.
+        artifacts.push(Artifact {
+            path: "renovate.json".into(),
+            content: renovate(),
+            purpose: "lets Renovate keep the pinned images, tools and dependencies current, a week after each release"
+                .into(),
+            step: "pipeline".into(),
+        });
+    }
     artifacts.extend(platform::files(spec));
     let requirements = requirements(spec, &pipeline);
     artifacts.push(crate::generate::Artifact {
@@ -1062,6 +1075,20 @@ pub fn generate(spec: &DeploySpec, build_images: &[(String, String)]) -> Result<
         pipeline,
         requirements,
     })
+}
+
+/// Renovate's configuration: its recommended presets, each update a week after its release
+/// (as the Dependabot file does on GitHub), images pinned by digest left to it.
+fn renovate() -> String {
+    let value = serde_json::json!({
+        "$schema": "https://docs.renovatebot.com/renovate-schema.json",
+        "extends": ["config:recommended"],
+        "minimumReleaseAge": "7 days",
+        "labels": ["dependencies"],
+    });
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialise");
+    text.push('\n');
+    text
 }
 
 /// How to undo a bad deploy on `target`.

@@ -199,6 +199,24 @@ pub fn report(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Parity> {
 
     out.push(match ci {
         CiSystem::Github => item(
+            "version tags",
+            "a v1.2.3 tag pushes the image tagged 1.2.3 and 1.2 besides the commit; deploys stay on the deploy branch",
+            false,
+        ),
+        CiSystem::Gitlab => item(
+            "version tags",
+            "a v1.2.3 tag pushes the image tagged 1.2.3 besides the commit; deploys stay on the deploy branch",
+            false,
+        ),
+        CiSystem::Jenkins | CiSystem::Circleci => item(
+            "version tags",
+            "images are tagged by commit only: a version tag starts no build here",
+            true,
+        ),
+    });
+
+    out.push(match ci {
+        CiSystem::Github => item(
             "layer cache",
             "BuildKit's GitHub Actions cache, one scope per service",
             false,

@@ -25,6 +25,7 @@ pub(crate) fn detect(cx: &mut Cx, svc: &mut ServiceProfile) {
         Some("php") => php(cx, &dir, svc),
         Some("elixir") => elixir(cx, &dir),
         Some("deno") => deno(cx, &dir),
+        Some("csharp") | Some("fsharp") => dotnet(cx, &dir),
         _ => return,
     };
     let Some(found) = found else { return };
@@ -608,6 +609,46 @@ fn elixir(cx: &mut Cx, dir: &str) -> Option<Found> {
         return None;
     }
     f.install = Some("mix deps.get".into());
+    Some(f)
+}
+
+fn dotnet(cx: &mut Cx, dir: &str) -> Option<Found> {
+    let mut f = Found::default();
+    let projects: Vec<String> = cx
+        .view
+        .index()
+        .under(dir)
+        .filter(|p| p.ends_with(".csproj") || p.ends_with(".fsproj"))
+        .cloned()
+        .collect();
+    let editorconfig = join(dir, ".editorconfig");
+    if cx.is_file(&editorconfig) {
+        f.lint(
+            "dotnet format --verify-no-changes",
+            &editorconfig,
+            None,
+            "the code style is set in .editorconfig",
+        );
+    }
+    // The test project, named on the command line: beside the app's own project file,
+    // `dotnet test` alone would not know which one to run.
+    let mut restore = "dotnet restore".to_string();
+    for p in &projects {
+        let Some(text) = cx.text(p) else { continue };
+        if let Some(l) = line_with(&text, "Microsoft.NET.Test.Sdk") {
+            let rel = p
+                .strip_prefix(&format!("{dir}/"))
+                .filter(|_| !dir.is_empty() && dir != ".")
+                .unwrap_or(p);
+            f.test(format!("dotnet test {rel}"), p, Some(l), "a test project");
+            restore = format!("dotnet restore {rel}");
+            break;
+        }
+    }
+    if f.lint.is_empty() && f.test.is_none() {
+        return None;
+    }
+    f.install = Some(restore);
     Some(f)
 }
 
