@@ -4,7 +4,9 @@
 //! (a) an empty folder, so start-up cost stays visible on its own;
 //! (b) `slipway scan --json` on every fixture project, each copied out of this repository into
 //!     its own git repository with one commit, as a user's project would be;
-//! (c) a preview, `slipway run --task "containerize this app" --json`, on the same projects.
+//! (c) a preview, `slipway run --task "containerize this app" --json`, on the same projects;
+//! (d) the seed's first example, "set up CI/CD for this FastAPI project and deploy it to
+//! Railway", on its fixture.
 //!
 //! Prints the median and the 95th percentile of each. Run: `cargo bench -p slipway-cli --bench
 //! process`; set SLIPWAY_BENCH_BIN to measure another build of the command (an older release).
@@ -141,4 +143,21 @@ fn main() {
     report("slipway scan --json", &scans);
     println!("(c) the same projects, 3 runs each");
     report("slipway run --task \"containerize this app\"", &previews);
+
+    // The seed's first example, end to end: analysis, spec, pipeline, platform file, runbook,
+    // reflection.
+    let seed = projects
+        .iter()
+        .find(|p| p.ends_with("python-fastapi-railway"))
+        .expect("the seed's fixture")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let task = "set up CI/CD for this FastAPI project and deploy it to Railway";
+    measure(&bin, &["run", &seed, "--task", task, "--json"]);
+    let seeds: Vec<_> = (0..50)
+        .map(|_| measure(&bin, &["run", &seed, "--task", task, "--json"]))
+        .collect();
+    println!("(d) the seed's first example, 50 runs");
+    report(&format!("slipway run --task {task:?}"), &seeds);
 }

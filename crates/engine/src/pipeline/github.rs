@@ -315,18 +315,21 @@ fn check_job(job: &Job, pipeline: &Pipeline, pipeline_spec: &DeploySpec) -> Yaml
     j.with("steps", Yaml::Seq(steps))
 }
 
-fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+/// The image job of the CI/CD workflow (`release` false: pushes from the deploy branch, with
+/// the layer cache) or of the release workflow (`release` true: a version tag's image, built
+/// without any cache, so nothing a branch wrote into a cache reaches a release).
+fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline, release: bool) -> Yaml {
     let svc = spec
         .services
         .iter()
         .find(|s| Some(&s.name) == job.service.as_ref())
         .expect("an image job names its service");
     let image = image_ref(spec, svc, CiSystem::Github);
-    // Pushes from the deploy branch, and from version tags (v1.2.3), which tag the image 1.2.3.
-    let push = format!(
-        "github.event_name == 'push' && (github.ref == 'refs/heads/{}' || startsWith(github.ref, 'refs/tags/v'))",
-        pipeline.branch
-    );
+    let push = if release {
+        "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')".to_string()
+    } else {
+        deploy_branch_if(&pipeline.branch)
+    };
     let push_expr = format!("${{{{ {push} }}}}");
     let mut perms = read_only();
     let mut steps = vec![
@@ -449,28 +452,34 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             "with",
             Yaml::map().with("images", "${{ steps.name.outputs.image }}").with(
                 "tags",
-                "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\ntype=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\n",
+                if release {
+                    "type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\ntype=sha,format=long\n"
+                } else {
+                    "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n"
+                },
             ),
         ),
     );
-    steps.push(
-        with_uses(step("Build and push").with("id", "build"), "docker/build-push-action").with(
-            "with",
-            Yaml::map()
-                .with("context", svc.context.as_str())
-                .with("file", svc.dockerfile.as_str())
-                .with("push", push_expr.as_str())
-                .with("tags", "${{ steps.meta.outputs.tags }}")
-                .with("labels", "${{ steps.meta.outputs.labels }}")
-                .with("cache-from", format!("type=gha,scope={scope}"))
-                .with("cache-to", format!("type=gha,mode=max,scope={scope}")),
-        ),
-    );
+    let mut build = Yaml::map()
+        .with("context", svc.context.as_str())
+        .with("file", svc.dockerfile.as_str())
+        .with("push", push_expr.as_str())
+        .with("tags", "${{ steps.meta.outputs.tags }}")
+        .with("labels", "${{ steps.meta.outputs.labels }}");
+    if !release {
+        build = build
+            .with("cache-from", format!("type=gha,scope={scope}"))
+            .with("cache-to", format!("type=gha,mode=max,scope={scope}"));
+    }
+    steps.push(with_uses(step("Build and push").with("id", "build"), "docker/build-push-action").with("with", build));
     let mut j = Yaml::map()
         .with("name", job.name.as_str())
         .with("runs-on", "ubuntu-24.04")
         .with("timeout-minutes", job.timeout_minutes)
         .with("permissions", perms);
+    if release {
+        return j.with("steps", Yaml::Seq(steps));
+    }
     if !job.needs.is_empty() {
         j = j.with("needs", Yaml::strs(&job.needs));
     }
@@ -656,7 +665,7 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
         let j = match job.kind {
             JobKind::Changes => changes_job(spec),
             JobKind::Lint | JobKind::Test => check_job(job, pipeline, spec),
-            JobKind::Image => image_job(job, spec, pipeline),
+            JobKind::Image => image_job(job, spec, pipeline, false),
             JobKind::Deploy => deploy_job(job, spec, pipeline),
             JobKind::Gate => gate_job(job),
         };
@@ -667,12 +676,7 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
         .with(
             "on",
             Yaml::map()
-                .with(
-                    "push",
-                    Yaml::map()
-                        .with("branches", Yaml::strs([branch]))
-                        .with("tags", Yaml::strs(["v*"])),
-                )
+                .with("push", Yaml::map().with("branches", Yaml::strs([branch])))
                 .with("pull_request", Yaml::map().with("branches", Yaml::strs([branch]))),
         )
         .with_note(
@@ -759,6 +763,41 @@ pub fn dependabot(spec: &DeploySpec) -> String {
         &doc,
         "Written by Slipway: keeps the pinned actions, base images and dependencies current.",
     )
+}
+
+/// The release workflow: a version tag (v1.2.3) builds each service's image and pushes it
+/// tagged 1.2.3 and 1.2 besides the commit. It deploys nothing (deploys run from the deploy
+/// branch) and uses no cache, so a release never carries what a branch wrote into one.
+pub fn release(spec: &DeploySpec, pipeline: &Pipeline) -> Option<String> {
+    let mut jobs = Yaml::map();
+    for job in pipeline.jobs.iter().filter(|j| j.kind == JobKind::Image) {
+        jobs = jobs.with(&job.id, image_job(job, spec, pipeline, true));
+    }
+    if jobs.is_empty() {
+        return None;
+    }
+    let doc = Yaml::map()
+        .with("name", "Release")
+        .with(
+            "on",
+            Yaml::map().with("push", Yaml::map().with("tags", Yaml::strs(["v*"]))),
+        )
+        .with_note(
+            "permissions",
+            Yaml::map(),
+            "Nothing by default; each job asks for what it needs, with the reason beside it.",
+        )
+        .with(
+            "concurrency",
+            Yaml::map()
+                .with("group", "${{ github.workflow }}-${{ github.ref }}")
+                .with("cancel-in-progress", false),
+        )
+        .with("jobs", jobs);
+    Some(yaml::to_string(
+        &doc,
+        "Written by Slipway: a version tag (v1.2.3) pushes the images tagged 1.2.3 and 1.2, built without caches.",
+    ))
 }
 
 /// The rollback workflows: dispatched by hand, one per service deployed to a platform whose CLI

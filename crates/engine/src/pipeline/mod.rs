@@ -1017,6 +1017,14 @@ pub fn generate(spec: &DeploySpec, build_images: &[(String, String)]) -> Result<
                 purpose: "lints, tests against real service containers, builds and pushes the image, and deploys from the deploy branch only".into(),
                 step: "pipeline".into(),
             });
+            if let Some(content) = github::release(spec, &pipeline) {
+                artifacts.push(Artifact {
+                    path: ".github/workflows/release.yml".into(),
+                    content,
+                    purpose: "pushes versioned images when a v1.2.3 tag is pushed, built without caches".into(),
+                    step: "pipeline".into(),
+                });
+            }
             for (path, content) in github::rollbacks(spec, &pipeline) {
                 artifacts.push(Artifact {
                     path,

@@ -200,7 +200,7 @@ pub fn report(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Parity> {
     out.push(match ci {
         CiSystem::Github => item(
             "version tags",
-            "a v1.2.3 tag pushes the image tagged 1.2.3 and 1.2 besides the commit; deploys stay on the deploy branch",
+            "a v1.2.3 tag runs the release workflow, which pushes the image tagged 1.2.3 and 1.2, built without caches; deploys stay on the deploy branch",
             false,
         ),
         CiSystem::Gitlab => item(
