@@ -400,7 +400,13 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             "registry",
             default_registry.label().into(),
             "default",
-            format!("the registry that comes with {}", ci.label()),
+            match ci {
+                CiSystem::Github | CiSystem::Gitlab => format!("the registry that comes with {}", ci.label()),
+                other => format!(
+                    "{} has no registry of its own; name another in the task or slipway.toml",
+                    other.label()
+                ),
+            },
         );
         default_registry
     };
