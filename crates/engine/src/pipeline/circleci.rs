@@ -36,10 +36,6 @@ pub fn deploy_context(environment: &str) -> String {
     format!("deploy-{}", slug(environment))
 }
 
-fn service<'a>(job: &Job, spec: &'a DeploySpec) -> Option<&'a crate::spec::ServiceSpec> {
-    spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref())
-}
-
 /// The executor a check job runs in: its toolchain image, then its backing services.
 fn check_executor(job: &Job) -> (String, Yaml) {
     let (mut name, image) = match &job.toolchain {
@@ -244,7 +240,7 @@ fn check_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline, executor: &str) 
     if !job.sidecars.is_empty() {
         steps.push(run("Wait for the services", &wait_for(&job.sidecars), 2));
     }
-    let install = service(job, spec).and_then(|s| s.ci_install.clone());
+    let install = job.service_in(spec).and_then(|s| s.ci_install.clone());
     let mut first = true;
     for c in &job.commands {
         let is_install = Some(c) == install.as_ref();
@@ -273,7 +269,7 @@ fn check_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline, executor: &str) 
         }
     }
     if job.kind == JobKind::Test {
-        if let Some(report) = service(job, spec).and_then(|s| s.coverage_report.clone()) {
+        if let Some(report) = job.service_in(spec).and_then(|s| s.coverage_report.clone()) {
             let path = if job.workdir == "." {
                 report
             } else {
@@ -289,7 +285,7 @@ fn check_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline, executor: &str) 
 }
 
 fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
-    let svc = service(job, spec).expect("an image job names its service");
+    let svc = job.service_in(spec).expect("an image job names its service");
     let image = image_ref(spec, svc, CiSystem::Circleci);
     let (login, packages) = super::shell_registry_login(spec, CiSystem::Circleci, "IMAGE_NAME");
     let s = slug(&svc.name);
@@ -311,15 +307,9 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     script.extend([
         format!("IMAGE_NAME=\"{image}\""),
         format!("if [ \"$push\" = true ]; then {login}; fi"),
-        // The layer cache is written back only by pushes from the deploy branch.
-        "cache_to=\"\"".into(),
-        "if [ \"$push\" = true ]; then cache_to=\"--cache-to=type=registry,ref=$IMAGE_NAME:buildcache,mode=max\"; fi".into(),
-        "docker buildx create --use --driver docker-container".into(),
-        format!(
-            "docker buildx build --file {} --tag \"$IMAGE_NAME:$CIRCLE_SHA1\" --cache-from \"type=registry,ref=$IMAGE_NAME:buildcache\" ${{cache_to:+\"$cache_to\"}} --output \"type=image,push=$push\" --metadata-file build.json {}",
-            svc.dockerfile, svc.context
-        ),
-        "digest=$(sed -n 's/.*\"containerimage.digest\": *\"\\([^\"]*\\)\".*/\\1/p' build.json)".into(),
+    ]);
+    script.extend(super::buildx_lines(svc, "--tag \"$IMAGE_NAME:$CIRCLE_SHA1\""));
+    script.extend([
         format!("mkdir -p {WORKSPACE}"),
         format!("echo \"$IMAGE_NAME@$digest\" > {WORKSPACE}/image-{s}.ref"),
     ]);
@@ -350,28 +340,14 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         .with("steps", Yaml::Seq(steps))
 }
 
-/// The executor a deploy job runs in.
-fn deploy_executor(job: &Job) -> &'static str {
-    let target = job.target.expect("a deploy job has a target");
-    if super::deploys_image(target) {
-        "docker"
-    } else if target == crate::params::Target::Render {
-        "curl"
-    } else {
-        "node"
-    }
-}
-
 fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
-    let svc = service(job, spec).expect("a deploy job names its service");
+    let svc = job.service_in(spec).expect("a deploy job names its service");
     let target = job.target.expect("a deploy job has a target");
-    let executor = deploy_executor(job);
-    let mut script = Vec::new();
-    match executor {
-        "docker" => script.push("apk add --no-cache curl nodejs npm".to_string()),
-        "node" => script.push("apk add --no-cache curl".to_string()),
-        _ => {}
-    }
+    let (executor, packages) = super::deploy_runner(target);
+    let mut script: Vec<String> = packages
+        .map(|p| format!("apk add --no-cache {p}"))
+        .into_iter()
+        .collect();
     if super::deploys_image(target) {
         let image = image_ref(spec, svc, CiSystem::Circleci);
         let (login, packages) = super::shell_registry_login(spec, CiSystem::Circleci, "IMAGE_NAME");
@@ -479,13 +455,8 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
                 ));
             }
             JobKind::Deploy => {
-                let executor = deploy_executor(job);
-                let image = match executor {
-                    "docker" => versions::image("docker"),
-                    "curl" => versions::image("curl"),
-                    _ => versions::image("node"),
-                };
-                executors.insert(executor.into(), plain_executor(image));
+                let (executor, _) = super::deploy_runner(job.target.expect("a deploy job has a target"));
+                executors.insert(executor.into(), plain_executor(versions::image(executor)));
                 jobs = jobs.with(&job.id, deploy_job(job, spec, pipeline));
                 let env_name = job.environment.clone().unwrap_or_else(|| "production".into());
                 let mut requires_job = job.clone();

@@ -229,10 +229,7 @@ fn routed_if(job: &Job) -> Option<String> {
 }
 
 fn spec_install(job: &Job, spec: &DeploySpec) -> Option<String> {
-    spec.services
-        .iter()
-        .find(|s| Some(&s.name) == job.service.as_ref())
-        .and_then(|s| s.ci_install.clone())
+    job.service_in(spec).and_then(|s| s.ci_install.clone())
 }
 
 fn check_job(job: &Job, pipeline: &Pipeline, pipeline_spec: &DeploySpec) -> Yaml {
@@ -319,11 +316,7 @@ fn check_job(job: &Job, pipeline: &Pipeline, pipeline_spec: &DeploySpec) -> Yaml
 /// the layer cache) or of the release workflow (`release` true: a version tag's image, built
 /// without any cache, so nothing a branch wrote into a cache reaches a release).
 fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline, release: bool) -> Yaml {
-    let svc = spec
-        .services
-        .iter()
-        .find(|s| Some(&s.name) == job.service.as_ref())
-        .expect("an image job names its service");
+    let svc = job.service_in(spec).expect("an image job names its service");
     let image = image_ref(spec, svc, CiSystem::Github);
     let push = if release {
         "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')".to_string()
@@ -496,11 +489,7 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline, release: bool) -
 }
 
 fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
-    let svc = spec
-        .services
-        .iter()
-        .find(|s| Some(&s.name) == job.service.as_ref())
-        .expect("a deploy job names its service");
+    let svc = job.service_in(spec).expect("a deploy job names its service");
     let env_name = job.environment.clone().unwrap_or_else(|| "production".into());
     let url_var = job.vars.iter().find(|v| v.ends_with("_URL")).cloned();
     let mut environment = Yaml::map().with("name", env_name.as_str());

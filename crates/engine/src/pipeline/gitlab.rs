@@ -6,7 +6,7 @@
 //! deploys in a resource group per environment so two never overlap.
 
 use super::{image_ref, slug, versions, Job, JobKind, Pipeline, Toolchain};
-use crate::params::{CiSystem, Registry, Target};
+use crate::params::{CiSystem, Registry};
 use crate::spec::DeploySpec;
 use crate::write::yaml::{self, Yaml};
 
@@ -55,7 +55,7 @@ fn rules_for(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Option<Yaml> 
     if !pipeline.routed {
         return None;
     }
-    let svc = spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref())?;
+    let svc = job.service_in(spec)?;
     let globs = super::change_globs(svc, "**/*", PATH);
     Some(Yaml::Seq(vec![Yaml::map().with(
         "changes",
@@ -135,7 +135,7 @@ fn check_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     script.extend(job.commands.iter().cloned());
     j = j.with("script", Yaml::strs(&script));
     if job.kind == JobKind::Test {
-        let svc = spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref());
+        let svc = job.service_in(spec);
         if let Some(report) = svc
             .and_then(|s| s.coverage_report.as_ref())
             .filter(|r| r.ends_with(".xml"))
@@ -169,11 +169,7 @@ pub(super) fn uv_pin() -> String {
 }
 
 fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
-    let svc = spec
-        .services
-        .iter()
-        .find(|s| Some(&s.name) == job.service.as_ref())
-        .expect("an image job names its service");
+    let svc = job.service_in(spec).expect("an image job names its service");
     let image = image_ref(spec, svc, CiSystem::Gitlab);
     let (login, packages) = super::shell_registry_login(spec, CiSystem::Gitlab, "IMAGE_NAME");
     let mut script: Vec<String> = packages
@@ -187,17 +183,9 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         "set -- --tag \"$IMAGE_NAME:$CI_COMMIT_SHA\"".into(),
         "case \"${CI_COMMIT_TAG:-}\" in v[0-9]*) push=true; set -- \"$@\" --tag \"$IMAGE_NAME:${CI_COMMIT_TAG#v}\" ;; esac".into(),
         format!("if [ \"$push\" = true ]; then {login}; fi"),
-        // The layer cache is written back only by pushes from the deploy branch.
-        "cache_to=\"\"".into(),
-        "if [ \"$push\" = true ]; then cache_to=\"--cache-to=type=registry,ref=$IMAGE_NAME:buildcache,mode=max\"; fi".into(),
-        "docker buildx create --use --driver docker-container".into(),
-        format!(
-            "docker buildx build --file {} \"$@\" --cache-from \"type=registry,ref=$IMAGE_NAME:buildcache\" ${{cache_to:+\"$cache_to\"}} --output \"type=image,push=$push\" --metadata-file build.json {}",
-            svc.dockerfile, svc.context
-        ),
-        "digest=$(sed -n 's/.*\"containerimage.digest\": *\"\\([^\"]*\\)\".*/\\1/p' build.json)".into(),
-        "echo \"IMAGE=$IMAGE_NAME@$digest\" > image.env".into(),
     ]);
+    script.extend(super::buildx_lines(svc, "\"$@\""));
+    script.push("echo \"IMAGE=$IMAGE_NAME@$digest\" > image.env".into());
     Yaml::map()
         .with("stage", "build")
         .with("image", versions::image("docker"))
@@ -238,28 +226,18 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
 }
 
 fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
-    let svc = spec
-        .services
-        .iter()
-        .find(|s| Some(&s.name) == job.service.as_ref())
-        .expect("a deploy job names its service");
+    let svc = job.service_in(spec).expect("a deploy job names its service");
     let target = job.target.expect("a deploy job has a target");
     let env_name = job.environment.clone().unwrap_or_else(|| "production".into());
     let pulls = super::deploys_image(target);
-    let image = match target {
-        _ if pulls => versions::image("docker"),
-        Target::Render => versions::image("curl"),
-        _ => versions::image("node"),
-    };
-    let mut script = Vec::new();
-    if image == versions::image("node") {
-        script.push("apk add --no-cache curl".to_string());
-    }
-    if pulls {
-        script.push("apk add --no-cache curl nodejs npm".to_string());
-        if spec.registry == Registry::Gitlab {
-            script.push("echo \"$CI_REGISTRY_PASSWORD\" | docker login --username \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"".into());
-        }
+    let (runner, packages) = super::deploy_runner(target);
+    let image = versions::image(runner);
+    let mut script: Vec<String> = packages
+        .map(|p| format!("apk add --no-cache {p}"))
+        .into_iter()
+        .collect();
+    if pulls && spec.registry == Registry::Gitlab {
+        script.push("echo \"$CI_REGISTRY_PASSWORD\" | docker login --username \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"".into());
     }
     if job.workdir != "." {
         script.push(format!("cd {} || exit 1", job.workdir));

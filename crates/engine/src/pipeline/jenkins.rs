@@ -45,7 +45,7 @@ fn when_changed(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Vec<String
     if !pipeline.routed {
         return vec![];
     }
-    let Some(svc) = spec.services.iter().find(|s| Some(&s.name) == job.service.as_ref()) else {
+    let Some(svc) = job.service_in(spec) else {
         return vec![];
     };
     let globs: Vec<String> = super::change_globs(svc, "**", PATH)
@@ -167,11 +167,7 @@ fn check_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
 }
 
 fn image_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
-    let svc = spec
-        .services
-        .iter()
-        .find(|s| Some(&s.name) == job.service.as_ref())
-        .expect("an image job names its service");
+    let svc = job.service_in(spec).expect("an image job names its service");
     let image = image_ref(spec, svc, CiSystem::Jenkins);
     let mut f = String::new();
     let _ = writeln!(f, "stage({}) {{", q(&job.name));
@@ -184,21 +180,14 @@ fn image_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
         "  options {{ timeout(time: {}, unit: 'MINUTES') }}",
         job.timeout_minutes
     );
-    let script = vec![
+    let mut script = vec![
         format!("IMAGE_NAME=\"{image}\""),
         "push=false".to_string(),
         format!("if [ \"${{BRANCH_NAME:-}}\" = \"{}\" ]; then push=true; fi", pipeline.branch),
         format!("if [ \"$push\" = true ]; then echo \"$REGISTRY_PASSWORD\" | docker login --username \"$REGISTRY_USER\" --password-stdin \"${{IMAGE_NAME%%/*}}\"; fi"),
-        "cache_to=\"\"".into(),
-        "if [ \"$push\" = true ]; then cache_to=\"--cache-to=type=registry,ref=$IMAGE_NAME:buildcache,mode=max\"; fi".into(),
-        "docker buildx create --use --driver docker-container".into(),
-        format!(
-            "docker buildx build --file {} --tag \"$IMAGE_NAME:$GIT_COMMIT\" --cache-from \"type=registry,ref=$IMAGE_NAME:buildcache\" ${{cache_to:+\"$cache_to\"}} --output \"type=image,push=$push\" --metadata-file build.json {}",
-            svc.dockerfile, svc.context
-        ),
-        "digest=$(sed -n 's/.*\"containerimage.digest\": *\"\\([^\"]*\\)\".*/\\1/p' build.json)".into(),
-        format!("echo \"$IMAGE_NAME@$digest\" > image-{}.ref", slug(&svc.name)),
     ];
+    script.extend(super::buildx_lines(svc, "--tag \"$IMAGE_NAME:$GIT_COMMIT\""));
+    script.push(format!("echo \"$IMAGE_NAME@$digest\" > image-{}.ref", slug(&svc.name)));
     let _ = writeln!(f, "  steps {{");
     let _ = writeln!(
         f,
@@ -212,11 +201,7 @@ fn image_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
 }
 
 fn deploy_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
-    let svc = spec
-        .services
-        .iter()
-        .find(|s| Some(&s.name) == job.service.as_ref())
-        .expect("a deploy job names its service");
+    let svc = job.service_in(spec).expect("a deploy job names its service");
     let env_name = job.environment.clone().unwrap_or_else(|| "production".into());
     let mut f = String::new();
     let _ = writeln!(f, "stage({}) {{", q(&job.name));

@@ -157,6 +157,13 @@ impl Job {
     }
 }
 
+impl Job {
+    /// The service this job works on, in `spec`.
+    pub fn service_in<'a>(&self, spec: &'a DeploySpec) -> Option<&'a ServiceSpec> {
+        spec.services.iter().find(|s| Some(&s.name) == self.service.as_ref())
+    }
+}
+
 impl Pipeline {
     /// The job with `id`.
     pub fn job(&self, id: &str) -> Option<&Job> {
@@ -411,6 +418,37 @@ fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec
             vec!["NETLIFY_SITE_ID".into()],
         ),
         _ => (vec![], vec![], vec![]),
+    }
+}
+
+/// The shell lines that build `svc`'s image with BuildKit on a CI system without GitHub's
+/// cache service: a registry layer cache (`$IMAGE_NAME:buildcache`) read always and written
+/// back only when `$push` is true, the image pushed when `$push` is, and its digest left in
+/// `$digest`. `tags` are the `--tag` arguments, as shell words.
+pub fn buildx_lines(svc: &ServiceSpec, tags: &str) -> Vec<String> {
+    vec![
+        // The layer cache is written back only by pushes from the deploy branch.
+        "cache_to=\"\"".into(),
+        "if [ \"$push\" = true ]; then cache_to=\"--cache-to=type=registry,ref=$IMAGE_NAME:buildcache,mode=max\"; fi".into(),
+        "docker buildx create --use --driver docker-container".into(),
+        format!(
+            "docker buildx build --file {} {tags} --cache-from \"type=registry,ref=$IMAGE_NAME:buildcache\" ${{cache_to:+\"$cache_to\"}} --output \"type=image,push=$push\" --metadata-file build.json {}",
+            svc.dockerfile, svc.context
+        ),
+        "digest=$(sed -n 's/.*\"containerimage.digest\": *\"\\([^\"]*\\)\".*/\\1/p' build.json)".into(),
+    ]
+}
+
+/// What a deploy job runs in on CI systems that run jobs in containers: the key of its image
+/// in the versions table, and the Alpine packages the deploy commands need on top.
+pub fn deploy_runner(target: Target) -> (&'static str, Option<&'static str>) {
+    if deploys_image(target) {
+        // Pull, tag and push the tested image; the platforms' CLIs come through npx.
+        ("docker", Some("curl nodejs npm"))
+    } else if target == Target::Render {
+        ("curl", None)
+    } else {
+        ("node", Some("curl"))
     }
 }
 
