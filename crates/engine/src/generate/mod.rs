@@ -258,42 +258,31 @@ pub fn image(service: &ServiceProfile) -> Result<Planned, GenerateError> {
 
 fn service_files(service: &ServiceProfile) -> Result<Vec<Artifact>, GenerateError> {
     let planned = image(service)?;
-    let mut files = if planned.member {
-        vec![
-            Artifact {
-                path: service_file(service, "Dockerfile"),
-                content: planned.image.render(),
-                purpose: format!(
-                    "builds a small production image of {} from the workspace root",
-                    service.name
-                ),
-                step: "dockerfile".into(),
-            },
-            Artifact {
-                // BuildKit reads <Dockerfile>.dockerignore beside a Dockerfile built with -f.
-                path: service_file(service, "Dockerfile.dockerignore"),
-                content: dockerignore(service),
-                purpose: "keeps dependencies, build output, git data and secrets out of the workspace build context"
-                    .into(),
-                step: "dockerignore".into(),
-            },
-        ]
+    // A workspace member builds from the workspace root with -f, and BuildKit reads
+    // <Dockerfile>.dockerignore beside such a Dockerfile.
+    let (ignore, from, context) = if planned.member {
+        (
+            "Dockerfile.dockerignore",
+            " from the workspace root",
+            "workspace build context",
+        )
     } else {
-        vec![
-            Artifact {
-                path: service_file(service, "Dockerfile"),
-                content: planned.image.render(),
-                purpose: format!("builds a small production image of {}", service.name),
-                step: "dockerfile".into(),
-            },
-            Artifact {
-                path: service_file(service, ".dockerignore"),
-                content: dockerignore(service),
-                purpose: "keeps dependencies, build output, git data and secrets out of the build context".into(),
-                step: "dockerignore".into(),
-            },
-        ]
+        (".dockerignore", "", "build context")
     };
+    let mut files = vec![
+        Artifact {
+            path: service_file(service, "Dockerfile"),
+            content: planned.image.render(),
+            purpose: format!("builds a small production image of {}{from}", service.name),
+            step: "dockerfile".into(),
+        },
+        Artifact {
+            path: service_file(service, ignore),
+            content: dockerignore(service),
+            purpose: format!("keeps dependencies, build output, git data and secrets out of the {context}"),
+            step: "dockerignore".into(),
+        },
+    ];
     files.extend(planned.extra);
     Ok(files)
 }

@@ -280,19 +280,7 @@ pub fn check_gitlab(path: &str, text: &str) -> Vec<Finding> {
     };
     for (id, job) in map {
         let id = id.as_str().unwrap_or("?");
-        if [
-            "workflow",
-            "default",
-            "stages",
-            "variables",
-            "include",
-            "cache",
-            "image",
-            "services",
-        ]
-        .contains(&id)
-            || id.starts_with('.')
-        {
+        if !super::gitlab::is_job_key(id) {
             continue;
         }
         let job_line = line_of(text, &format!("{id}:"), 1);

@@ -6,26 +6,12 @@
 
 use serde_yaml_ng::{Mapping, Value};
 
-/// Top-level keys of a GitLab pipeline that are not jobs.
-const RESERVED: &[&str] = &[
-    "workflow",
-    "default",
-    "stages",
-    "variables",
-    "include",
-    "image",
-    "services",
-    "cache",
-    "before_script",
-    "after_script",
-];
-
 fn jobs(doc: &Value) -> Vec<(String, Value)> {
     doc.as_mapping()
         .into_iter()
         .flatten()
         .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
-        .filter(|(k, _)| !RESERVED.contains(&k.as_str()) && !k.starts_with('.'))
+        .filter(|(k, _)| super::gitlab::is_job_key(k))
         .collect()
 }
 

@@ -13,6 +13,24 @@ use crate::write::yaml::{self, Yaml};
 /// The pipeline's path.
 pub const PATH: &str = ".gitlab-ci.yml";
 
+/// True when a top-level key of a GitLab pipeline names a job: not a global keyword, not a
+/// hidden template (`.name`).
+pub fn is_job_key(key: &str) -> bool {
+    const GLOBAL: &[&str] = &[
+        "workflow",
+        "default",
+        "stages",
+        "variables",
+        "include",
+        "image",
+        "services",
+        "cache",
+        "before_script",
+        "after_script",
+    ];
+    !GLOBAL.contains(&key) && !key.starts_with('.')
+}
+
 /// The package manager's cache for `tc`: the variables that point it at `root` (as the job's
 /// environment reads it) and the folder to keep, below `kept` (as the CI system's cache
 /// names it).
