@@ -43,6 +43,39 @@ fn a_file_is_not_a_project_folder() {
     );
 }
 
+/// A folder the user may not read is named, with what to do about it. As root (CI), the
+/// command runs without the capabilities that let root read anything, so the denial is real.
+#[test]
+fn a_folder_without_permission_says_so_in_words() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let locked = tmp.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("package.json"), "{}").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let l = locked.to_str().unwrap();
+    let root = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args([
+            "--bounding-set",
+            "-dac_override,-dac_read_search",
+            env!("CARGO_BIN_EXE_slipway"),
+        ]);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_slipway"))
+    };
+    let out = cmd.args(["scan", l]).output().unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_bad(
+        &out,
+        &format!(
+            "cannot read project folder {l}: permission denied. Your user needs read and execute permission on it"
+        ),
+    );
+}
+
 #[test]
 fn an_empty_folder_has_nothing_to_containerize() {
     let tmp = tempfile::tempdir().unwrap();

@@ -118,6 +118,17 @@ enum Backend {
     Memory(Arc<BTreeMap<String, Vec<u8>>>),
 }
 
+/// Why a folder cannot be read, in words that say what to do about it.
+fn unreadable_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied. Your user needs read and execute permission on it (chmod u+rx), or open a copy you own"
+                .into()
+        }
+        _ => e.to_string(),
+    }
+}
+
 /// A read-only view of a project folder. Detectors read the project only through this.
 ///
 /// A view is either a folder on disk, or files held in memory (for fuzzing and for tests of
@@ -137,7 +148,7 @@ impl ProjectView {
             std::io::ErrorKind::NotFound => ScanError::Missing(shown.clone()),
             _ => ScanError::Unreadable {
                 path: shown.clone(),
-                message: e.to_string(),
+                message: unreadable_words(&e),
             },
         })?;
         if !meta.is_dir() {
@@ -145,7 +156,7 @@ impl ProjectView {
         }
         fs::read_dir(root).map_err(|e| ScanError::Unreadable {
             path: shown.clone(),
-            message: e.to_string(),
+            message: unreadable_words(&e),
         })?;
         let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         Ok(Self {
