@@ -663,6 +663,15 @@ how: string,
  * True when it does less than the best of the four.
  */
 gap: boolean, };
+export type Overview = { 
+/**
+ * Per service folder (as in the profile), its one-line summary.
+ */
+lines: Array<[string, string]>, 
+/**
+ * Up to three tasks that fit the project, the most useful first.
+ */
+tasks: Array<string>, };
 export type Todo = { 
 /**
  * Stable id within the plan, such as `dockerfile`.

@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod agent;
+pub mod desktop;
 pub mod keychain;
 mod rules;
 mod run;

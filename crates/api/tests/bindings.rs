@@ -47,6 +47,7 @@ fn typescript_bindings_are_current() {
         decl::<slipway_engine::pipeline::Toolchain>(&cfg),
         decl::<slipway_engine::pipeline::Requirement>(&cfg),
         decl::<slipway_engine::pipeline::parity::Parity>(&cfg),
+        decl::<slipway_engine::suggest::Overview>(&cfg),
         decl::<slipway_engine::Todo>(&cfg),
         decl::<slipway_engine::TodoStatus>(&cfg),
         decl::<slipway_engine::Change>(&cfg),

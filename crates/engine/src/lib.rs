@@ -26,6 +26,7 @@ pub mod params;
 pub mod pipeline;
 pub mod plan;
 pub mod spec;
+pub mod suggest;
 pub mod task;
 pub mod write;
 

@@ -23,7 +23,7 @@ mod profile;
 mod semver;
 mod view;
 
-pub use detect::framework_label;
+pub use detect::{framework_label, runtime_label};
 pub use profile::*;
 pub use view::{FileIndex, ProjectView, MAX_FILE_BYTES, SKIP_DIRS};
 

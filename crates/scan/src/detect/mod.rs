@@ -386,7 +386,7 @@ pub(crate) fn svc_file(svc: &ServiceProfile, name: &str) -> String {
 }
 
 /// A human name for a runtime id.
-pub(crate) fn runtime_label(runtime: &str) -> &str {
+pub fn runtime_label(runtime: &str) -> &str {
     match runtime {
         "node" => "Node.js",
         "python" => "Python",
