@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "recent_projects",
     "branch_choice",
     "drift_fix",
+    "project_overview",
 ];
 
 /// Builds the web UI when it has never been built, so a plain `cargo build --release` on a

@@ -22,6 +22,15 @@ pub struct CommandError {
     message: String,
 }
 
+impl CommandError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        CommandError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
 impl From<ApiError> for CommandError {
     fn from(e: ApiError) -> Self {
         CommandError {
@@ -65,11 +74,7 @@ pub async fn open(path: PathBuf, app: &AppHandle, state: &AppState) -> Reply<Pro
     let profile = blocking(move || slipway_api::scan(&path)).await??;
     *lock(&state.project) = Some(PathBuf::from(&profile.root));
     *lock(&state.run) = None;
-    if let Ok(p) = prefs_path(app) {
-        let mut prefs = crate::prefs::Prefs::load(&p);
-        prefs.opened(&profile.root);
-        prefs.save(&p);
-    }
+    crate::prefs::opened(app, &profile.root);
     crate::watch::follow(app, PathBuf::from(&profile.root));
     Ok(profile)
 }
@@ -93,12 +98,19 @@ pub async fn initial_project(app: AppHandle, state: State<'_, AppState>) -> Repl
 #[tauri::command]
 pub async fn pick_folder(app: AppHandle, state: State<'_, AppState>) -> Reply<Option<ProjectProfile>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Open a project folder")
-        .pick_folder(move |p| {
-            let _ = tx.send(p);
-        });
+    // The chooser starts beside the last project (or at home), where the next one likely is,
+    // rather than in a list of recent files.
+    let start = crate::prefs::recent(&app)
+        .first()
+        .and_then(|r| std::path::Path::new(r).parent().map(std::path::Path::to_path_buf))
+        .or_else(|| app.path().home_dir().ok());
+    let mut dialog = app.dialog().file().set_title("Open a project folder");
+    if let Some(dir) = start {
+        dialog = dialog.set_directory(dir);
+    }
+    dialog.pick_folder(move |p| {
+        let _ = tx.send(p);
+    });
     let picked = rx
         .await
         .map_err(|_| internal("the folder dialog closed unexpectedly"))?;
@@ -319,10 +331,7 @@ pub async fn apply_run(app: AppHandle, state: State<'_, AppState>) -> Reply<RunR
 #[tauri::command]
 pub async fn commit_and_push(new_branch: Option<bool>, app: AppHandle, state: State<'_, AppState>) -> Reply<RunReport> {
     if let (Some(choice), Some(root)) = (new_branch, lock(&state.project).clone()) {
-        let path = prefs_path(&app)?;
-        let mut prefs = crate::prefs::Prefs::load(&path);
-        prefs.new_branch.insert(root.display().to_string(), choice);
-        prefs.save(&path);
+        crate::prefs::set_branch_choice(&app, &root.display().to_string(), choice);
     }
     step_run(&state, move |run| {
         let observer = UiTodos(app);
@@ -348,22 +357,16 @@ pub async fn store_git_token(host: String, username: Option<String>, token: Stri
         .map_err(|e| ApiError::from(e).into())
 }
 
-pub fn prefs_path(app: &AppHandle) -> Reply<PathBuf> {
-    app.path()
-        .app_config_dir()
-        .map(|d| crate::prefs::Prefs::path(&d))
-        .map_err(|e| internal(format!("no config folder: {e}")))
+/// The project at a glance: a line per service, and the tasks that fit it.
+#[tauri::command]
+pub fn project_overview(profile: ProjectProfile) -> slipway_engine::suggest::Overview {
+    slipway_engine::suggest::overview(&profile)
 }
 
 /// Recent project folders, newest first, that still exist.
 #[tauri::command]
 pub fn recent_projects(app: AppHandle) -> Reply<Vec<String>> {
-    let prefs = crate::prefs::Prefs::load(&prefs_path(&app)?);
-    Ok(prefs
-        .recent
-        .into_iter()
-        .filter(|p| std::path::Path::new(p).is_dir())
-        .collect())
+    Ok(crate::prefs::recent(&app))
 }
 
 /// The open project's remembered branch choice (null: none yet).
@@ -372,8 +375,7 @@ pub fn branch_choice(app: AppHandle, state: State<'_, AppState>) -> Reply<Option
     let Some(root) = lock(&state.project).clone() else {
         return Ok(None);
     };
-    let prefs = crate::prefs::Prefs::load(&prefs_path(&app)?);
-    Ok(prefs.new_branch.get(&root.display().to_string()).copied())
+    Ok(crate::prefs::branch_choice(&app, &root.display().to_string()))
 }
 
 /// Accepts or rejects one hunk of a proposed file, or the whole file when `hunk` is null.

@@ -5,17 +5,22 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
-mod instance;
 mod logs;
+mod opening;
 mod prefs;
 mod watch;
-mod window_place;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use slipway_api::Run;
 use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+
+/// What the window-state plugin keeps: size, place and maximised, not visibility.
+const WINDOW_STATE: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
 
 /// What the app remembers between commands.
 pub struct AppState {
@@ -36,15 +41,8 @@ pub struct AppState {
 }
 
 fn main() {
-    let initial = std::env::args_os()
-        .skip(1)
-        .map(PathBuf::from)
-        .find(|a| !a.to_string_lossy().starts_with('-'));
-    // One running instance: a second launch hands its folder to the first and exits.
-    let listener = match instance::claim(initial.as_deref()) {
-        instance::Claim::HandedOver => return,
-        instance::Claim::First(listener) => listener,
-    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let initial = slipway_api::desktop::folder_from_args(std::env::args_os().skip(1), &cwd);
     let sink = Arc::new(logs::LogSink::default());
     let state = AppState {
         initial: Mutex::new(initial),
@@ -57,6 +55,17 @@ fn main() {
     };
 
     tauri::Builder::default()
+        // First, so a second launch hands its arguments over (on Linux through D-Bus) and exits
+        // before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+            opening::handed_over(app, argv, cwd)
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(WINDOW_STATE)
+                .build(),
+        )
+        .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(move |app| {
@@ -65,48 +74,30 @@ fn main() {
                 app.manage(guard);
             }
             sink.attach(app.handle().clone());
-            if let Some(listener) = listener {
-                instance::serve(app.handle().clone(), listener);
-            }
-            window_place::restore(app.handle());
             tracing::info!(log_dir = %log_dir.display(), version = env!("CARGO_PKG_VERSION"), "Slipway started");
             Ok(())
         })
         .on_window_event(|window, event| {
-            if matches!(
-                event,
-                WindowEvent::Resized(_) | WindowEvent::Moved(_) | WindowEvent::CloseRequested { .. }
-            ) {
-                window_place::remember(window);
-            }
-            if let WindowEvent::DragDrop(drag) = event {
-                let app = window.app_handle().clone();
-                match drag {
-                    DragDropEvent::Enter { .. } | DragDropEvent::Over { .. } => {
-                        let _ = app.emit("slipway://dragging", true);
-                    }
-                    DragDropEvent::Leave => {
-                        let _ = app.emit("slipway://dragging", false);
-                    }
-                    DragDropEvent::Drop { paths, .. } => {
-                        let _ = app.emit("slipway://dragging", false);
-                        let folder = paths.iter().find(|p| p.is_dir()).or(paths.first()).cloned();
-                        if let Some(folder) = folder {
-                            tauri::async_runtime::spawn(async move {
-                                let state = app.state::<AppState>();
-                                match commands::open(folder, &app, &state).await {
-                                    Ok(profile) => {
-                                        let _ = app.emit("slipway://project", profile);
-                                    }
-                                    Err(e) => {
-                                        let _ = app.emit("slipway://project-error", e);
-                                    }
-                                }
-                            });
+            match event {
+                // The plugin saves on exit; a session that is killed instead keeps the last place too.
+                WindowEvent::Resized(_) | WindowEvent::Moved(_) => save_window_state_soon(window.app_handle()),
+                WindowEvent::DragDrop(drag) => {
+                    let app = window.app_handle();
+                    match drag {
+                        DragDropEvent::Enter { .. } | DragDropEvent::Over { .. } => {
+                            let _ = app.emit("slipway://dragging", true);
                         }
+                        DragDropEvent::Leave => {
+                            let _ = app.emit("slipway://dragging", false);
+                        }
+                        DragDropEvent::Drop { paths, .. } => {
+                            let _ = app.emit("slipway://dragging", false);
+                            opening::drop_on_window(app, paths);
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                _ => {}
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -135,13 +126,25 @@ fn main() {
             commands::recent_projects,
             commands::branch_choice,
             commands::drift_fix,
+            commands::project_overview,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .expect("Slipway could not start its window")
-        .run(|_, event| {
-            if let tauri::RunEvent::Exit = event {
-                // The next launch becomes the running instance at once.
-                instance::release();
+        .run(|_, _| {});
+}
+
+/// Saves the window's size and place 300 ms after the last move or resize.
+fn save_window_state_soon(app: &tauri::AppHandle) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LATEST: AtomicU64 = AtomicU64::new(0);
+    let mine = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if LATEST.load(Ordering::SeqCst) == mine {
+            if let Err(e) = app.save_window_state(WINDOW_STATE) {
+                tracing::warn!("cannot save the window's place: {e}");
             }
-        });
+        }
+    });
 }
