@@ -2,7 +2,7 @@
 // these; each command is granted one by one in src-tauri/capabilities/main.json.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { BrainSettings, BrainStatus, CommandError, Drift, LogLine, ProjectProfile, RunReport, Todo } from "./types";
+import type { BrainSettings, BrainStatus, CommandError, Drift, LogLine, Overview, ProjectProfile, RunReport, Todo } from "./types";
 
 export const api = {
   initialProject: () => invoke<ProjectProfile | null>("initial_project"),
@@ -17,6 +17,8 @@ export const api = {
   pushRun: () => invoke<RunReport>("push_run"),
   storeGitToken: (host: string, username: string | null, token: string) => invoke<void>("store_git_token", { host, username, token }),
   recentProjects: () => invoke<string[]>("recent_projects"),
+  /** A line per service, and the tasks that fit the project, the most useful first. */
+  projectOverview: (profile: ProjectProfile) => invoke<Overview>("project_overview", { profile }),
   branchChoice: () => invoke<boolean | null>("branch_choice"),
   driftFix: (id: string) => invoke<RunReport>("drift_fix", { id }),
   recentLogs: () => invoke<LogLine[]>("recent_logs"),

@@ -12,7 +12,11 @@ const ui = {
   services: $<HTMLDivElement>("services"),
   infra: $<HTMLDivElement>("infrastructure"),
   form: $<HTMLFormElement>("task-form"),
-  task: $<HTMLInputElement>("task-input"),
+  task: $<HTMLTextAreaElement>("task-input"),
+  welcomeOpen: $<HTMLButtonElement>("welcome-open"),
+  todoPanel: $<HTMLDivElement>("todo-panel"),
+  suggestions: $<HTMLDivElement>("suggestions"),
+  suggestionList: $<HTMLUListElement>("suggestion-list"),
   run: $<HTMLButtonElement>("run-button"),
   todos: $<HTMLOListElement>("todo-list"),
   apply: $<HTMLButtonElement>("apply-button"),
@@ -68,6 +72,10 @@ const state = {
   busy: false,
   selected: null as string | null,
   mode: "unified" as DiffMode,
+  /** Service cards the person expanded, kept open across re-analyses. */
+  expanded: new Set<string>(),
+  /** Tasks that fit the open project, offered while the task box is empty. */
+  suggested: [] as string[],
 };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
@@ -85,9 +93,11 @@ function setOutcome(text: string, kind: "ok" | "error" | "info") {
 
 function refreshButtons() {
   const hasProject = state.profile !== null;
+  renderSuggestions();
   ui.task.disabled = !hasProject || state.busy;
   ui.run.disabled = !hasProject || state.busy || ui.task.value.trim() === "";
   ui.open.disabled = state.busy;
+  ui.welcomeOpen.disabled = state.busy;
   const pending = state.report?.changes.length ?? 0;
   const taken = state.report?.changes.filter((c) => c.hunks.some((h) => h.accepted)).length ?? 0;
   ui.apply.disabled = state.busy || state.phase !== "review" || pending === 0 || taken === 0;
@@ -165,6 +175,7 @@ function editField(dd: HTMLElement, service: string, field: string, current: str
 function serviceCard(s: ServiceProfile) {
   const badges = el("span", { className: "badges" }, el("span", { className: `badge kind-${s.kind}` }, s.kind));
   if (s.workspace) badges.append(el("span", { className: "badge" }, `${s.workspace.tool} workspace`));
+  if (s.corrected.length) badges.append(el("span", { className: "badge corrected" }, "corrected"));
   const dl = el("dl", { className: "facts" });
   for (const [field, label, get] of FIELDS) {
     const v = get(s);
@@ -173,12 +184,14 @@ function serviceCard(s: ServiceProfile) {
     const dd = el("dd", { className: corrected ? "corrected" : "" }, el("span", { className: "value" }, shown));
     dd.dataset.field = field;
     const edit = el("button", { type: "button", className: "edit", title: `Correct ${label}` }, "Edit");
+    edit.setAttribute("aria-label", `Correct ${label} of ${s.name}`);
     edit.dataset.field = field;
     edit.addEventListener("click", () => editField(dd, s.path, field, v === null ? "" : String(v)));
     dd.append(edit);
     if (corrected) {
       dd.append(el("span", { className: "corrected-mark", title: "set by you in slipway.toml" }, "corrected"));
       const reset = el("button", { type: "button", className: "reset", title: "Go back to the detected value" }, "Reset");
+      reset.setAttribute("aria-label", `Reset ${label} of ${s.name} to the detected value`);
       reset.addEventListener("click", () => saveCorrection(s.path, field, null));
       dd.append(reset);
     }
@@ -188,13 +201,18 @@ function serviceCard(s: ServiceProfile) {
   const list = el("ul");
   for (const e of s.evidence) list.append(el("li", {}, el("code", {}, e.line ? `${e.file}:${e.line}` : e.file), " ", e.reason));
   evidence.append(list);
-  const card = el(
-    "div",
-    { className: "service" },
-    el("h3", {}, `${s.name} `, el("span", { className: "muted" }, s.path === "." ? "(project root)" : s.path), " ", badges),
-    dl,
-    evidence,
+  const summary = el(
+    "summary",
+    { className: "service-summary" },
+    el("span", { className: "service-name" }, s.name),
+    " ",
+    el("span", { className: "muted service-path" }, s.path === "." ? "(project root)" : s.path),
+    " ",
+    badges,
+    el("span", { className: "service-line" }),
   );
+  const card = el("details", { className: "service", open: state.expanded.has(s.path) }, summary, dl, evidence);
+  card.addEventListener("toggle", () => (card.open ? state.expanded.add(s.path) : state.expanded.delete(s.path)));
   card.dataset.path = s.path;
   return card;
 }
@@ -218,11 +236,14 @@ function showProject(p: ProjectProfile) {
 
 /** Shows the analysis in the project panel, leaving any review in progress alone. */
 function renderProject(p: ProjectProfile) {
+  if (state.profile?.root !== p.root) state.expanded.clear();
   state.profile = p;
   ui.root.textContent = p.root;
   ui.root.title = p.root;
   ui.welcome.hidden = true;
   ui.project.hidden = false;
+  ui.form.hidden = false;
+  ui.todoPanel.hidden = false;
   ui.services.replaceChildren();
   if (p.services.length === 0) {
     ui.services.append(el("p", { className: "muted" }, "No service found: Slipway looks for package.json, pyproject.toml, go.mod, Cargo.toml, pom.xml and other manifests."));
@@ -248,6 +269,45 @@ function renderProject(p: ProjectProfile) {
   const branch = p.git ? `git branch ${p.git.branch ?? "(detached)"}${p.git.remotes.length ? `, remote ${p.git.remotes[0].name} (${p.git.remotes[0].host})` : ", no remote"}` : "not a git repository";
   ui.infra.textContent = `${infra ? `Existing: ${infra}. ` : "No deployment files yet. "}${branch}.`;
   refreshButtons();
+  api
+    .projectOverview(p)
+    .then((o) => {
+      if (state.profile !== p) return;
+      for (const [path, line] of o.lines) {
+        const span = ui.services.querySelector<HTMLElement>(`.service[data-path="${CSS.escape(path)}"] .service-line`);
+        if (span) span.textContent = line;
+      }
+      state.suggested = o.tasks;
+      renderSuggestions();
+    })
+    .catch((e) => setOutcome(errorText(e), "error"));
+}
+
+/** Tasks that fit the project, offered while the task box is empty and nothing runs. */
+function renderSuggestions() {
+  const offer = state.phase === "idle" && !state.busy && ui.task.value.trim() === "" && state.suggested.length > 0;
+  ui.suggestions.hidden = !offer;
+  // Drawn again only when the list changes, so keyboard focus on a suggestion stays put.
+  if (!offer || ui.suggestionList.dataset.tasks === JSON.stringify(state.suggested)) return;
+  ui.suggestionList.dataset.tasks = JSON.stringify(state.suggested);
+  ui.suggestionList.replaceChildren(
+    ...state.suggested.map((t) => {
+      const b = el("button", { type: "button", className: "suggestion" }, t);
+      b.addEventListener("click", () => {
+        ui.task.value = t;
+        fitTask();
+        refreshButtons();
+        ui.task.focus();
+      });
+      return el("li", {}, b);
+    }),
+  );
+}
+
+/** The task box grows with its text, up to a few lines, so a long task is read whole. */
+function fitTask() {
+  ui.task.style.height = "auto";
+  ui.task.style.height = `${ui.task.scrollHeight + 2}px`;
 }
 
 function showDrift(notices: Drift[]) {
@@ -301,7 +361,7 @@ function renderTodos(todos: Todo[]) {
         "li",
         { className: `todo ${t.status}` },
         el("span", { className: "mark", ariaHidden: "true" }, statusMark[t.status]),
-        el("div", {}, el("div", { className: "title" }, t.title), t.detail ? el("div", { className: "detail" }, t.detail) : ""),
+        el("div", {}, el("div", { className: "title" }, t.title), t.detail ? el("div", { className: "detail", title: t.detail }, t.detail) : ""),
       ),
     ),
   );
@@ -580,7 +640,18 @@ async function openWith(load: () => Promise<ProjectProfile | null>) {
 }
 
 ui.open.addEventListener("click", () => openWith(api.pickFolder));
-ui.task.addEventListener("input", refreshButtons);
+ui.welcomeOpen.addEventListener("click", () => openWith(api.pickFolder));
+ui.task.addEventListener("input", () => {
+  fitTask();
+  refreshButtons();
+});
+ui.task.addEventListener("keydown", (e) => {
+  // Enter runs the task (it is one sentence); Shift+Enter starts a new line.
+  if (e.key === "Enter" && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.isComposing) {
+    e.preventDefault();
+    if (!ui.run.disabled) ui.form.requestSubmit();
+  }
+});
 
 ui.form.addEventListener("submit", async (ev) => {
   ev.preventDefault();

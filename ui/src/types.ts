@@ -11,6 +11,7 @@ export type {
   Finding,
   Hunk,
   Job,
+  Overview,
   Pipeline,
   ProjectProfile,
   Requirement,
