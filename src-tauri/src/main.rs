@@ -133,18 +133,34 @@ fn main() {
         .run(|_, _| {});
 }
 
-/// Saves the window's size and place 300 ms after the last move or resize.
+/// Saves the window's size and place at the first move or resize (at most every 300 ms while
+/// it goes on) and 300 ms after the last, so a session that ends without closing the window
+/// keeps its last place too.
 fn save_window_state_soon(app: &tauri::AppHandle) {
     use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
     static LATEST: AtomicU64 = AtomicU64::new(0);
+    static LAST_SAVE: Mutex<Option<Instant>> = Mutex::new(None);
+    let save = |app: &tauri::AppHandle| {
+        *commands::lock(&LAST_SAVE) = Some(Instant::now());
+        if let Err(e) = app.save_window_state(WINDOW_STATE) {
+            tracing::warn!("cannot save the window's place: {e}");
+        }
+    };
     let mine = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
+    let recent = commands::lock(&LAST_SAVE).is_some_and(|t| t.elapsed() < Duration::from_millis(300));
+    if !recent {
+        save(app);
+    }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
         if LATEST.load(Ordering::SeqCst) == mine {
-            if let Err(e) = app.save_window_state(WINDOW_STATE) {
-                tracing::warn!("cannot save the window's place: {e}");
-            }
+            // On the main thread, like the plugin's own handlers: reading the window from here
+            // while one of them holds its cache would deadlock.
+            let handle = app.clone();
+            let _ = app.run_on_main_thread(move || save(&handle));
         }
     });
 }
