@@ -29,6 +29,11 @@ test("a monorepo's services show with evidence, and a correction lands in slipwa
     assert.equal(await text(browser, `${api} dd[data-field="port"] .value`), "4000", "the port comes from the code");
     assert.equal(await text(browser, `${api} dd[data-field="framework"] .value`), "express");
     assert.match(await text(browser, `${api} .badges`), /turborepo workspace/);
+    // Folded, a service is one line; opened, its fields and evidence.
+    await until(browser, "the folded line", async () => (await browser.$(`${api} .service-line`).getText()) === "Express · Node.js 22 · port 4000 · needs postgres");
+    assert.equal(await browser.$(`${api} .facts`).isDisplayed(), false, "the fields are folded away");
+    await click(browser, `${api} > summary`);
+    assert.equal(await browser.$(`${api} .facts`).isDisplayed(), true, "opening the service shows its fields");
     await click(browser, `${api} .evidence summary`);
     const why = await text(browser, `${api} .evidence ul`);
     assert.match(why, /apps\/api\/src\/index\.ts:5/, "the evidence names the file and line of the listen call");

@@ -22,10 +22,13 @@ test("containerize a Next.js app from the window, then commit and push", async (
     assert.equal(inlineRan, false, "the CSP blocks inline scripts");
     const shown = await browser.$("#project-root").getProperty("textContent");
     assert.ok(shown.endsWith("project"), `the window shows the folder given on the command line, got ${shown}`);
-    const services = await browser.$("#services").getText();
+    const services = await until(browser, "the service's line", async () => {
+      const t = await browser.$("#services").getText();
+      return /port/.test(t) && t;
+    });
     assert.match(services, /acme-storefront/, "the analysis names the service");
-    assert.match(services, /nextjs/, "the analysis names the framework");
-    assert.match(services, /4000/, "the analysis finds the port from the start script");
+    assert.match(services, /Next\.js/, "the analysis names the framework");
+    assert.match(services, /port 4000/, "the analysis finds the port from the start script");
 
     await browser.$("#task-input").setValue("containerize this app");
     await browser.$("#run-button").click();

@@ -55,8 +55,11 @@ async function waitForDriver(port, child) {
   throw new Error("tauri-driver did not answer on /status within 30 s");
 }
 
-/** Starts tauri-driver and opens the app on `args`. Returns the browser and a stop function. */
-export async function launch(args, env = {}) {
+/**
+ * Starts tauri-driver and opens the app on `args` (`application`: another executable that
+ * starts it). Returns the browser and a stop function.
+ */
+export async function launch(args, env = {}, application = app) {
   if (!existsSync(app)) throw new Error(`${app} is missing: build it with cargo build --release`);
   mkdirSync(shots, { recursive: true });
   const port = 4444 + Math.floor(Math.random() * 500);
@@ -78,7 +81,7 @@ export async function launch(args, env = {}) {
       hostname: "127.0.0.1",
       port,
       logLevel: "error",
-      capabilities: { "tauri:options": { application: app, args } },
+      capabilities: { "tauri:options": { application, args } },
     });
   } catch (e) {
     // A launch that fails leaves no driver or window behind to keep the run from ending.
@@ -196,4 +199,103 @@ export function filesUnder(dir) {
     else if (e.isFile()) out.push(p);
   }
   return out;
+}
+
+/** Runs xdotool on the test's X display. */
+export function xdo(...args) {
+  return execFileSync("xdotool", args, { encoding: "utf8" }).trim();
+}
+
+/** The on-screen rectangle of the first X window whose title is exactly `title`. */
+export async function windowRect(title, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    let ids = [];
+    try {
+      ids = xdo("search", "--onlyvisible", "--name", `^${title}$`).split("\n").filter(Boolean);
+    } catch {
+      /* none yet: xdotool exits 1 */
+    }
+    for (const id of ids) {
+      const geo = xdo("getwindowgeometry", "--shell", id);
+      const v = Object.fromEntries(geo.split("\n").map((l) => l.split("=")));
+      if (Number(v.WIDTH) > 50) return { id, x: Number(v.X), y: Number(v.Y), width: Number(v.WIDTH), height: Number(v.HEIGHT) };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no window titled ${title} appeared within ${timeout / 1000} s`);
+}
+
+/** Starts one of the GTK helpers in this folder and waits for its "ready" line. */
+async function helper(script, args) {
+  const child = spawn("/usr/bin/python3", [join(here, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = [];
+  let wake = () => {};
+  child.stdout.on("data", (d) => {
+    lines.push(...String(d).split("\n").filter(Boolean));
+    wake();
+  });
+  const next = (what, timeout = 10_000) =>
+    new Promise((resolveLine, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script} did not say ${what} within ${timeout / 1000} s`)), timeout);
+      const look = () => {
+        const i = lines.findIndex((l) => what.test(l));
+        if (i >= 0) {
+          clearTimeout(timer);
+          resolveLine(lines.splice(i, 1)[0]);
+        } else wake = look;
+      };
+      look();
+    });
+  await next(/^ready$/);
+  return { next, stop: () => child.kill() };
+}
+
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Drags `paths` from a GTK window (as a file manager offers them, text/uri-list) onto the point
+ * (x, y) of the screen with the real pointer, and says whether the target took the drop.
+ */
+export async function dragPaths(paths, to) {
+  const source = await helper("drag-source.py", ["1090", "740", ...paths]);
+  try {
+    const from = { x: 1170, y: 785 };
+    xdo("mousemove", String(from.x), String(from.y));
+    await pause(150);
+    xdo("mousedown", "1");
+    // Past GTK's drag threshold, then across the screen in steps, as a hand would.
+    for (let i = 1; i <= 12; i++) {
+      xdo("mousemove", String(Math.round(from.x + ((to.x - from.x) * i) / 12)), String(Math.round(from.y + ((to.y - from.y) * i) / 12)));
+      await pause(40);
+    }
+    xdo("mousemove", String(to.x + 4), String(to.y + 4));
+    await pause(300);
+    xdo("mouseup", "1");
+    return (await source.next(/^(dropped|cancelled)$/)) === "dropped";
+  } finally {
+    source.stop();
+  }
+}
+
+/** Holds `text` on the X clipboard while `work` runs. */
+export async function withClipboard(text, work) {
+  const owner = await helper("clipboard.py", [text]);
+  try {
+    return await work();
+  } finally {
+    owner.stop();
+  }
+}
+
+/**
+ * An executable that starts the app the way `launch` should: as is, or, when the tests run as
+ * root, without the capabilities that let root read any file, so permissions hold for it as
+ * they do for a person's own account.
+ */
+export function appAsUser() {
+  if (process.getuid() !== 0) return app;
+  const wrapper = join(mkdtempSync(join(tmpdir(), "slipway-e2e-")), "slipway-app-as-user");
+  writeFileSync(wrapper, `#!/bin/sh\nexec setpriv --bounding-set -dac_override,-dac_read_search "${app}" "$@"\n`, { mode: 0o755 });
+  return wrapper;
 }
