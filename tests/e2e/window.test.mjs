@@ -159,6 +159,7 @@ test("the keyboard alone does the whole job: named controls, visible focus, tab 
   try {
     await ready(browser);
     await until(browser, "the suggestions", async () => await browser.$("#suggestions .suggestion").isDisplayed());
+    await browser.saveScreenshot(join(shots, "suggestions.png"));
     const unnamed = await browser.execute(() => {
       const name = (el) => {
         const by = el.getAttribute("aria-labelledby");
