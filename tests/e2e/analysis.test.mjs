@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { attrs, launch, plainCopy, shots, until } from "./harness.mjs";
+import { attrs, launch, plainCopy, shots, until, ready } from "./harness.mjs";
 
 const text = async (browser, selector) => (await browser.$(selector).getProperty("textContent")) ?? "";
 
@@ -19,7 +19,7 @@ test("a monorepo's services show with evidence, and a correction lands in slipwa
   const toml = join(work, "slipway.toml");
   const { browser, stop } = await launch([work]);
   try {
-    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await ready(browser);
     const cards = await attrs(await browser.$$("#services .service"), "data-path");
     assert.deepEqual(cards, ["apps/api", "apps/web"], "each deployable member is its own service");
     const skipped = await attrs(await browser.$$("#services .skipped li"), "data-path");

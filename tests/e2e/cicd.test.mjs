@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { attrs, fixtureRepo, git, launch, shots, until } from "./harness.mjs";
+import { attrs, fixtureRepo, git, launch, shots, until, ready } from "./harness.mjs";
 
 const TASK = "set up CI/CD for this FastAPI project and deploy it to Railway";
 
@@ -23,7 +23,7 @@ test("CI/CD to Railway from the window: the spec, a correction, the pipeline pic
   const headBefore = git(repo.work, "rev-parse", "HEAD");
   const { browser, stop } = await launch([repo.work]);
   try {
-    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await ready(browser);
     await runTask(browser);
     const ids = await attrs(await browser.$$("#todo-list li"), "data-id");
     assert.deepEqual(ids, ["analyse", "rules", "research", "context", "dockerfile", "pipeline", "platform", "runbook", "reflect", "ship"]);

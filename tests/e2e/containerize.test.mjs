@@ -4,14 +4,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { attrs, fixtureRepo, git, launch, plainCopy, shots, until } from "./harness.mjs";
+import { attrs, fixtureRepo, git, launch, plainCopy, shots, until, ready } from "./harness.mjs";
 
 test("containerize a Next.js app from the window, then commit and push", async () => {
   const repo = fixtureRepo("node-nextjs-standalone");
   const headBefore = git(repo.work, "rev-parse", "HEAD");
   const { browser, stop, dataHome } = await launch([repo.work]);
   try {
-    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await ready(browser);
     assert.equal(await browser.execute(() => typeof window.__TAURI__), "undefined", "no global Tauri object in the webview");
     const inlineRan = await browser.execute(() => {
       const s = document.createElement("script");
@@ -94,7 +94,7 @@ test("committing in a folder that is not a git repository is refused in words", 
   const dir = plainCopy("node-nextjs-standalone");
   const { browser, stop } = await launch([dir]);
   try {
-    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await ready(browser);
     await browser.$("#task-input").setValue("containerize this app");
     await browser.$("#run-button").click();
     await until(browser, "the Apply button", async () => browser.$("#apply-button").isEnabled());

@@ -6,11 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { app, fixtureRepo, git, launch, plainCopy, shots, until } from "./harness.mjs";
-
-async function ready(browser) {
-  await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
-}
+import { app, fixtureRepo, git, launch, plainCopy, shots, until, ready } from "./harness.mjs";
 
 test("changing .nvmrc on disk raises a drift notice whose fix is reviewed and applied", async () => {
   const repo = fixtureRepo("node-express");

@@ -150,6 +150,27 @@ export async function until(browser, what, check, timeout = 30_000) {
   return last;
 }
 
+/** Waits until the UI has started (its first analysis and settings are in). */
+export async function ready(browser, what = "the UI to start") {
+  await until(browser, what, async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+}
+
+/** Points the brain at a model served by `url` (a stand-in), optionally typing its key. */
+export async function configureProvider(browser, url, { typeKey = false, key = "" } = {}) {
+  await browser.$("#brain-button").click();
+  await until(browser, "the settings dialog", async () => await browser.$("#settings").getProperty("open"));
+  await browser.$("#provider").selectByAttribute("value", "openai");
+  await browser.$("#base-url").setValue(`${url}/v1`);
+  await browser.$("#model").setValue("standin-model");
+  await browser.$("#settings-save").click();
+  await until(browser, "the settings to save", async () => (await browser.$("#settings-message").getText()) === "Saved.");
+  if (typeKey) {
+    await browser.$("#api-key").setValue(key);
+    await browser.$("#save-key").click();
+    await until(browser, "the key to be stored", async () => /stored in the keychain/.test(await browser.$("#key-status").getText()));
+  }
+}
+
 /** Reads one attribute of each element, one request at a time (WebKitWebDriver serves one). */
 export async function attrs(elements, name) {
   const out = [];
@@ -251,7 +272,7 @@ async function helper(script, args) {
   return { next, stop: () => child.kill() };
 }
 
-const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+export const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Drags `paths` from a GTK window (as a file manager offers them, text/uri-list) onto the point

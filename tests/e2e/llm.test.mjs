@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { filesUnder, fixtureRepo, launch, shots, startStandin, until } from "./harness.mjs";
+import { filesUnder, fixtureRepo, launch, shots, startStandin, until, configureProvider, ready } from "./harness.mjs";
 
 const KEY = "sk-e2e-standin-0b1c2d3e4f5a6978";
 
@@ -36,21 +36,6 @@ const todos = (status1, status2) =>
     ],
   });
 
-async function configureProvider(browser, url, { typeKey }) {
-  await browser.$("#brain-button").click();
-  await until(browser, "the settings dialog", async () => await browser.$("#settings").getProperty("open"));
-  await browser.$("#provider").selectByAttribute("value", "openai");
-  await browser.$("#base-url").setValue(`${url}/v1`);
-  await browser.$("#model").setValue("standin-model");
-  await browser.$("#settings-save").click();
-  await until(browser, "the settings to save", async () => (await browser.$("#settings-message").getText()) === "Saved.");
-  if (typeKey) {
-    await browser.$("#api-key").setValue(KEY);
-    await browser.$("#save-key").click();
-    await until(browser, "the key to be stored", async () => /stored in the keychain/.test(await browser.$("#key-status").getText()));
-  }
-}
-
 async function closeSettings(browser) {
   await browser.$("#settings-close").click();
   await until(browser, "the settings dialog to close", async () => !(await browser.$("#settings").getProperty("open")));
@@ -76,9 +61,9 @@ test("a scripted model plans, reads and proposes a Dockerfile through the app, w
   const repo = fixtureRepo("node-express");
   let { browser, stop, dataHome } = await launch([repo.work]);
   try {
-    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await ready(browser);
     assert.equal(await browser.$("#brain-button").getText(), "Built-in engine", "the built-in engine is the default");
-    await configureProvider(browser, standin.url, { typeKey: true });
+    await configureProvider(browser, standin.url, { typeKey: true, key: KEY });
     const masked = await browser.$("#key-status").getText();
     assert.ok(masked.includes("••••6978") && !masked.includes(KEY), `the key is shown masked: ${masked}`);
     assert.equal(await browser.$("#api-key").getValue(), "", "the typed key is cleared from the field");
@@ -134,7 +119,7 @@ test("a scripted model plans, reads and proposes a Dockerfile through the app, w
     // Restarting the app finds the key in the keychain without asking again.
     await stop();
     ({ browser, stop } = await launch([repo.work], { XDG_CONFIG_HOME: dataHome, XDG_DATA_HOME: dataHome }));
-    await until(browser, "the UI to start again", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await ready(browser, "the UI to start again");
     assert.equal(await browser.$("#brain-button").getText(), "OpenAI-compatible · standin-model", "settings survive a restart");
     await browser.$("#brain-button").click();
     await until(browser, "the key status", async () => /stored in the keychain \(••••6978\)/.test(await browser.$("#key-status").getText()));
@@ -155,9 +140,9 @@ test("cancel stops a model that is taking too long, and nothing is written", asy
   const repo = fixtureRepo("node-express");
   const { browser, stop } = await launch([repo.work]);
   try {
-    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
+    await ready(browser);
     // The key from the first test is still in the keychain: only the provider is chosen again.
-    await configureProvider(browser, standin.url, { typeKey: false });
+    await configureProvider(browser, standin.url);
     assert.match(await browser.$("#key-status").getText(), /stored in the keychain/, "the keychain still has the key");
     await closeSettings(browser);
     await browser.$("#task-input").setValue("containerize this API");
@@ -189,8 +174,8 @@ test("a proposal of 5,000 lines renders as a reviewable diff (figures printed)",
   const repo = fixtureRepo("node-express");
   const { browser, stop } = await launch([repo.work]);
   try {
-    await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
-    await configureProvider(browser, standin.url, { typeKey: false });
+    await ready(browser);
+    await configureProvider(browser, standin.url);
     await closeSettings(browser);
     await browser.$("#task-input").setValue("write the big config");
     await browser.$("#run-button").click();

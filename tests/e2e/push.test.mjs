@@ -5,12 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fixtureRepo, git, launch, shots, until } from "./harness.mjs";
+import { fixtureRepo, git, launch, shots, until, ready } from "./harness.mjs";
 import { startGitServer } from "./git-server.mjs";
-
-async function ready(browser) {
-  await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
-}
 
 async function containerizeAndApply(browser) {
   await browser.$("#task-input").setValue("containerize this app");

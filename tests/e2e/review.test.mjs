@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { attrs, fixtureRepo, git, launch, shots, until } from "./harness.mjs";
+import { attrs, fixtureRepo, git, launch, shots, until, ready } from "./harness.mjs";
 
 const MINE = [
   "# Ours: keep this note.",
@@ -21,10 +21,6 @@ const MINE = [
   "CMD npm start",
   "",
 ].join("\n");
-
-async function ready(browser) {
-  await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
-}
 
 async function runTask(browser, task) {
   await browser.$("#task-input").setValue(task);

@@ -6,11 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { appAsUser, dragPaths, fixtureRepo, git, launch, plainCopy, shots, startStandin, until, windowRect, withClipboard, xdo } from "./harness.mjs";
-
-async function ready(browser) {
-  await until(browser, "the UI to start", async () => (await browser.$("body").getAttribute("data-ready")) === "true");
-}
+import { appAsUser, dragPaths, fixtureRepo, git, launch, plainCopy, shots, startStandin, until, windowRect, withClipboard, xdo, configureProvider, pause, ready } from "./harness.mjs";
 
 const rootShown = async (browser) => await browser.$("#project-root").getProperty("textContent");
 
@@ -39,9 +35,9 @@ test("the first run says what Slipway does; Ctrl+O opens the native dialog, and 
     await withClipboard(project, async () => {
       xdo("mousemove", String(dialog.x + dialog.width / 2), String(dialog.y + dialog.height / 2));
       xdo("key", "ctrl+l");
-      await new Promise((r) => setTimeout(r, 300));
+      await pause(300);
       xdo("key", "ctrl+a", "BackSpace", "ctrl+v");
-      await new Promise((r) => setTimeout(r, 700));
+      await pause(700);
       xdo("key", "Return");
       await until(browser, "the picked folder to open", async () => (await rootShown(browser)) === project, 20_000);
     });
@@ -106,12 +102,7 @@ test("during a run the whole task and the live todo list are in view at the defa
   const { browser, stop } = await launch([repo.work]);
   try {
     await ready(browser);
-    await browser.$("#brain-button").click();
-    await browser.$("#provider").selectByAttribute("value", "openai");
-    await browser.$("#base-url").setValue(`${standin.url}/v1`);
-    await browser.$("#model").setValue("standin-model");
-    await browser.$("#settings-save").click();
-    await until(browser, "the settings to save", async () => (await browser.$("#settings-message").getText()) === "Saved.");
+    await configureProvider(browser, standin.url);
     await browser.$("#settings-close").click();
 
     for (const size of [null, [1280, 800], [1024, 700]]) {
