@@ -33,10 +33,37 @@ const HEALTH_PATHS: &[&str] = &[
     "/livez",
     "/readyz",
     "/ready",
+    "/readiness",
     "/live",
     "/up",
     "/ping",
     "/status",
+];
+
+/// Readiness endpoint paths, best first: "can this instance take traffic now".
+const READY_PATHS: &[&str] = &["/readyz", "/ready", "/readiness"];
+
+/// Words in a handler's body that reach a database, cache or another service: a liveness
+/// probe on such a path restarts every pod when that dependency has a hiccup.
+const DEPENDENCY_CALLS: &[&str] = &[
+    ".execute(",
+    ".query(",
+    "select 1",
+    "connect(",
+    ".ping(",
+    "redis.",
+    "cache.",
+    "db.",
+    "session.",
+    "pool.",
+    "cursor(",
+    "mongo",
+    "prisma.",
+    "$queryraw",
+    "http.get(",
+    "requests.get(",
+    "httpx.",
+    "await fetch(",
 ];
 
 /// What the code of one service said.
@@ -47,6 +74,11 @@ pub(crate) struct Hints {
     pub env: Vec<String>,
     /// (path, file, line)
     pub health: Option<(String, String, u32)>,
+    /// (path, file, line) of the best readiness endpoint.
+    pub readiness: Option<(String, String, u32)>,
+    /// (path, file, line, call) for each health or readiness route whose handler reaches a
+    /// dependency.
+    pub deep: Vec<(String, String, u32, String)>,
     /// (file, line, message)
     pub bindings: Vec<(String, u32, String)>,
 }
@@ -124,10 +156,10 @@ fn patterns() -> &'static Patterns {
             .map(|(t, s)| (*t, re(s)))
             .collect(),
             health_name: re(
-                r#"\b(?:path|re_path|get|route|Get|GET)\(?\s*["'](healthz|health|healthcheck|livez|readyz|ready|ping|up)/?["']"#,
+                r#"\b(?:path|re_path|get|route|Get|GET)\(?\s*["'](healthz|health|healthcheck|livez|readyz|ready|readiness|ping|up)/?["']"#,
             ),
             health: re(
-                r#"["'`](/(?:api/)?(?:v\d/)?(?:healthz|health|healthcheck|health-check|_health|livez|readyz|ready|live|up|ping|status))["'`]"#,
+                r#"["'`](/(?:api/)?(?:v\d/)?(?:healthz|health|healthcheck|health-check|_health|livez|readyz|readiness|ready|live|up|ping|status))["'`]"#,
             ),
             loopback: re(
                 r#"(?:(?:listen|bind|run|Run|ListenAndServe|Start)\([^)]*["'](?:https?://)?(?:127\.0\.0\.1|localhost)[:"']|\bhost\s*[:=]\s*["'](?:127\.0\.0\.1|localhost)["'])"#,
@@ -268,13 +300,15 @@ pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[Str
 
     let p = patterns();
     let mut health_rank = usize::MAX;
+    let mut ready_rank = usize::MAX;
     for file in files {
         // vite.config.ts, nuxt.config.ts, webpack.config.js: their ports are development servers'.
         let dev_config = file.rsplit('/').next().is_some_and(|n| n.contains(".config."));
         let Some(text) = view.read_source(file, MAX_BYTES) else {
             continue;
         };
-        for (i, line) in text.lines().enumerate() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().copied().enumerate() {
             if line.len() > MAX_LINE {
                 continue;
             }
@@ -342,11 +376,21 @@ pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[Str
                 let bare = p.health_name.captures_iter(line).map(|c| format!("/{}", &c[1]));
                 let slashed = p.health.captures_iter(line).map(|c| c[1].to_string());
                 for path in slashed.chain(bare).collect::<Vec<_>>() {
-                    if let Some(rank) = HEALTH_PATHS.iter().position(|h| *h == path) {
-                        if rank < health_rank {
-                            health_rank = rank;
-                            hints.health = Some((path, file.clone(), n));
+                    let Some(rank) = HEALTH_PATHS.iter().position(|h| *h == path) else {
+                        continue;
+                    };
+                    if let Some(call) = handler_call(&lines, i) {
+                        hints.deep.push((path.clone(), file.clone(), n, call));
+                    }
+                    if let Some(r) = READY_PATHS.iter().position(|h| *h == path) {
+                        if r < ready_rank {
+                            ready_rank = r;
+                            hints.readiness = Some((path.clone(), file.clone(), n));
                         }
+                    }
+                    if rank < health_rank {
+                        health_rank = rank;
+                        hints.health = Some((path, file.clone(), n));
                     }
                 }
             }
@@ -355,4 +399,54 @@ pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[Str
     hints.env.sort();
     hints.env.dedup();
     hints
+}
+
+/// The first call in the body of the route declared on line `at` that reaches a dependency.
+/// The body is the handler on the route's own line when it closes there (`r.GET("/health",
+/// func(c) { ... })`), else the lines indented deeper than the route (after a Python
+/// decorator, the `def` line and its block).
+fn handler_call(lines: &[&str], at: usize) -> Option<String> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let call_in = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        DEPENDENCY_CALLS
+            .iter()
+            .find(|c| lower.contains(*c))
+            .map(|c| c.trim_matches(|c: char| c == '.' || c == '(').to_string())
+    };
+    let route = lines.get(at)?;
+    let t = route.trim();
+    let (opens, closes) = t.chars().fold((0i32, 0i32), |(o, c), ch| match ch {
+        '(' | '{' | '[' => (o + 1, c),
+        ')' | '}' | ']' => (o, c + 1),
+        _ => (o, c),
+    });
+    let rest = t.split_once(',').map(|(_, r)| r).unwrap_or("");
+    if !t.starts_with('@') && opens == closes && !t.ends_with(" do") && !t.ends_with(':') {
+        // The handler is all on this line, or named and defined elsewhere.
+        return call_in(rest);
+    }
+    if let Some(call) = call_in(rest) {
+        return Some(call);
+    }
+    let base = indent(route);
+    let mut signature = t.starts_with('@');
+    for line in lines.iter().skip(at + 1).take(20) {
+        let lt = line.trim();
+        if lt.is_empty() || lt.starts_with('#') || lt.starts_with("//") {
+            continue;
+        }
+        if indent(line) <= base {
+            if signature && (lt.starts_with("def ") || lt.starts_with("async def ") || lt.starts_with('@')) {
+                signature = lt.starts_with('@');
+                continue;
+            }
+            break;
+        }
+        signature = false;
+        if let Some(call) = call_in(lt) {
+            return Some(call);
+        }
+    }
+    None
 }

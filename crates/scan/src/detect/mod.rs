@@ -1051,6 +1051,28 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
             d.svc.health_path = Some(path);
         }
     }
+    if d.svc.readiness_path.is_none() {
+        if let Some((path, file, line)) = hints.readiness {
+            if d.svc.health_path.as_deref() != Some(path.as_str()) {
+                d.svc.cite(
+                    file,
+                    Some(line),
+                    format!("the code serves a readiness endpoint at {path}"),
+                );
+            }
+            d.svc.readiness_path = Some(path);
+        }
+    }
+    for (path, file, line, call) in hints.deep {
+        if !d.svc.deep_health_paths.contains(&path) {
+            d.svc.cite(
+                file,
+                Some(line),
+                format!("the handler of {path} reaches a dependency ({call}): not a liveness probe"),
+            );
+            d.svc.deep_health_paths.push(path);
+        }
+    }
     for (file, line, message) in hints.bindings {
         cx.warnings.push(ScanWarning {
             path: format!("{file}:{line}"),
