@@ -261,6 +261,89 @@ impl Strategy {
     }
 }
 
+/// How the Kubernetes objects are packaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Packaging {
+    /// Plain manifests in `k8s/`, applied with `kubectl apply`.
+    Manifests,
+    /// A Helm chart in `charts/<name>`.
+    Helm,
+    /// Kustomize: `base/` and `overlays/{staging,production}`.
+    Kustomize,
+}
+
+impl Packaging {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Packaging::Manifests => "manifests",
+            Packaging::Helm => "helm",
+            Packaging::Kustomize => "kustomize",
+        }
+    }
+
+    /// The packaging with this id.
+    pub fn parse(s: &str) -> Option<Packaging> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "manifests" | "plain" | "kubectl" | "yaml" => Some(Packaging::Manifests),
+            "helm" | "chart" | "helm-chart" => Some(Packaging::Helm),
+            "kustomize" => Some(Packaging::Kustomize),
+            _ => None,
+        }
+    }
+}
+
+/// How outside traffic reaches a Kubernetes service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Route {
+    /// An `Ingress` with an `ingressClassName`.
+    Ingress,
+    /// A Gateway API `HTTPRoute` on a `Gateway`.
+    Gateway,
+}
+
+impl Route {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Route::Ingress => "ingress",
+            Route::Gateway => "gateway",
+        }
+    }
+
+    /// The route with this id.
+    pub fn parse(s: &str) -> Option<Route> {
+        match s.trim().to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+            "ingress" => Some(Route::Ingress),
+            "gateway" | "gateway-api" | "httproute" => Some(Route::Gateway),
+            _ => None,
+        }
+    }
+}
+
+/// True when `s` is a DNS name a certificate and an Ingress accept: labels of letters, digits
+/// and inner hyphens, 63 characters at most each, 253 in all, and at least two of them; a
+/// leading `*.` is a wildcard.
+pub fn is_dns_name(s: &str) -> bool {
+    let name = s.strip_prefix("*.").unwrap_or(s);
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        && labels
+            .last()
+            .is_some_and(|t| t.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
 /// What a task's words set. Every field is `None` or empty when the words do not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskParams {
@@ -286,6 +369,18 @@ pub struct TaskParams {
     pub approval: bool,
     /// The branch deploys run from.
     pub branch: Option<String>,
+    /// How the Kubernetes objects are packaged, when named.
+    pub packaging: Option<Packaging>,
+    /// Ingress or Gateway API, when named.
+    pub route: Option<Route>,
+    /// The ingress controller's class, when named.
+    pub ingress_class: Option<String>,
+    /// An autoscaler is asked for.
+    pub autoscale: bool,
+    /// High availability is asked for.
+    pub ha: bool,
+    /// A VerticalPodAutoscaler is asked for.
+    pub vpa: bool,
 }
 
 /// CI systems people name that Slipway does not write pipelines for.
@@ -563,6 +658,11 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         if let Some(n) = w.strip_suffix('%').and_then(|n| n.parse::<u32>().ok()) {
             let next = words.get(i + 1).copied().unwrap_or("");
             if next.starts_with("cpu") || words.get(i + 2).is_some_and(|w| w.starts_with("cpu")) {
+                if n == 0 || n > 100 {
+                    return Err(format!(
+                        "the task asks to scale at {n}% CPU; the target is a share of the CPU request, from 1 to 100 (70 is usual)"
+                    ));
+                }
                 p.cpu_percent = Some(n);
             }
         }
@@ -580,10 +680,57 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         let candidate = w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-'));
         let prev = if i > 0 { words[i - 1] } else { "" };
         if ["on", "at", "domain", "host"].contains(&prev) && looks_like_host(candidate) {
+            if !is_dns_name(candidate) {
+                return Err(format!(
+                    "{candidate:?} is not a DNS name a certificate can be issued for: use lowercase letters, digits, dots and inner hyphens, 63 characters at most between dots"
+                ));
+            }
             p.host = Some(candidate.to_string());
             break;
         }
+        // "host api_v2.example.com": a name after "host" or "domain" that is not a DNS name.
+        if ["on", "at", "domain", "host", "hostname"].contains(&prev) && candidate.contains("..") {
+            let w = w.trim_matches(|c: char| c == '"' || c == '`' || c == '\'' || c == ',');
+            return Err(format!(
+                "{w:?} is not a DNS name a certificate can be issued for: use lowercase letters, digits, dots and inner hyphens, 63 characters at most between dots"
+            ));
+        }
     }
+
+    // Kubernetes: packaging, routing, autoscaling, availability.
+    if has_word(&lower, "helm").is_some() {
+        p.packaging = Some(Packaging::Helm);
+    } else if has_word(&lower, "kustomize").is_some() {
+        p.packaging = Some(Packaging::Kustomize);
+    } else if ["plain manifests", "manifests"]
+        .iter()
+        .any(|w| has_word(&lower, w).is_some())
+    {
+        p.packaging = Some(Packaging::Manifests);
+    }
+    if ["gateway api", "httproute", "gateway-api"]
+        .iter()
+        .any(|w| has_word(&lower, w).is_some())
+    {
+        p.route = Some(Route::Gateway);
+    } else if has_word(&lower, "ingress").is_some() {
+        p.route = Some(Route::Ingress);
+    }
+    for class in ["traefik", "haproxy", "contour", "kong", "nginx", "alb", "gce", "cilium"] {
+        if has_word(&lower, class).is_some() {
+            p.ingress_class = Some(class.to_string());
+            break;
+        }
+    }
+    p.autoscale = ["autoscal", "auto-scal", "hpa", "horizontal pod autoscaler"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || matches!((p.min_replicas, p.max_replicas), (Some(a), Some(b)) if a < b);
+    p.ha = ["high availability", "highly available", "high-availability"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || has_word(&lower, "ha").is_some();
+    p.vpa = has_word(&lower, "vpa").is_some() || lower.contains("vertical pod autoscal");
 
     // Environments, approval, branch.
     for env in ["staging", "production"] {
@@ -631,5 +778,7 @@ fn looks_like_host(s: &str) -> bool {
     if ["js", "ts", "py", "rs", "go", "rb", "toml", "json", "yaml", "yml", "md"].contains(&tld) || s == "fly.io" {
         return false;
     }
-    tld.chars().all(|c| c.is_ascii_alphabetic()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    tld.chars().all(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
 }

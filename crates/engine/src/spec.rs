@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
-use crate::params::{CiSystem, Registry, Strategy, Target, TaskParams};
+use crate::params::{is_dns_name, CiSystem, Packaging, Registry, Route, Strategy, Target, TaskParams};
 
 /// Where a field's value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -64,6 +64,8 @@ pub struct ServiceSpec {
     pub health_path: Option<String>,
     /// The readiness path, when the code defines one apart from health.
     pub readiness_path: Option<String>,
+    /// Health or readiness paths whose handler reaches a dependency: never liveness probes.
+    pub deep_health_paths: Vec<String>,
     /// The variables it reads.
     pub env: Vec<EnvSpec>,
     /// Databases, caches and brokers it needs.
@@ -116,6 +118,48 @@ pub struct Scaling {
     pub cpu_percent: u32,
 }
 
+/// CPU and memory for each container, as Kubernetes quantities (`250m`, `256Mi`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Resources {
+    /// CPU the scheduler reserves.
+    pub cpu_request: String,
+    /// Memory the scheduler reserves.
+    pub memory_request: String,
+    /// CPU the container may use at most.
+    pub cpu_limit: String,
+    /// Memory the container may use at most.
+    pub memory_limit: String,
+}
+
+/// What the Kubernetes family reads beyond the shared fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeSpec {
+    /// Plain manifests, a Helm chart or Kustomize overlays.
+    pub packaging: Packaging,
+    /// The namespace every object goes in.
+    pub namespace: String,
+    /// Replicas when nothing autoscales.
+    pub replicas: u32,
+    /// A HorizontalPodAutoscaler owns the replica count, between the scaling bounds.
+    pub autoscale: bool,
+    /// Spread over nodes and zones, never fewer than two replicas.
+    pub ha: bool,
+    /// A VerticalPodAutoscaler in recommendation mode.
+    pub vpa: bool,
+    /// Per container.
+    pub resources: Resources,
+    /// Ingress or Gateway API.
+    pub route: Route,
+    /// The ingress controller's class.
+    pub ingress_class: String,
+    /// The cert-manager ClusterIssuer that signs the host's certificate.
+    pub tls_issuer: String,
+    /// The ACME account's e-mail, when set.
+    pub acme_email: Option<String>,
+}
+
 /// The whole deployment, as every family reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -138,6 +182,8 @@ pub struct DeploySpec {
     pub scaling: Scaling,
     /// The public host name, when one is set.
     pub host: Option<String>,
+    /// The Kubernetes settings.
+    pub kube: KubeSpec,
     /// The services, in the profile's order.
     pub services: Vec<ServiceSpec>,
     /// Where each project-level field came from.
@@ -145,6 +191,10 @@ pub struct DeploySpec {
     /// What could not be honoured, in words (a strategy a platform does not offer, a value
     /// in `slipway.toml` that is not valid).
     pub notes: Vec<String>,
+    /// Values that make no deployment (a host that is not a DNS name, fewer replicas at
+    /// most than at least, a CPU target outside 1 to 100): the run refuses them, in these
+    /// words, before anything is generated.
+    pub errors: Vec<String>,
 }
 
 impl DeploySpec {
@@ -278,7 +328,8 @@ fn service_spec(s: &ServiceProfile, profile: &ProjectProfile) -> ServiceSpec {
         context: if context.is_empty() { ".".into() } else { context },
         port: s.port,
         health_path: s.health_path.clone(),
-        readiness_path: None,
+        readiness_path: s.readiness_path.clone().filter(|r| s.health_path.as_ref() != Some(r)),
+        deep_health_paths: s.deep_health_paths.clone(),
         env,
         backing_services: s.backing_services.clone(),
         runtime_version: s.runtime_version.clone(),
@@ -627,6 +678,52 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         field("host", h.clone(), source, why);
     }
 
+    // What makes no deployment is refused, naming where it was set.
+    let mut errors = Vec::new();
+    let line_of = |f: &str| d.lines.get(f).copied().unwrap_or(1);
+    if let Some(h) = &host {
+        if !is_dns_name(h) {
+            let at = if d.host.is_some() {
+                format!("slipway.toml line {}: ", line_of("host"))
+            } else {
+                String::new()
+            };
+            errors.push(format!(
+                "{at}host {h:?} is not a DNS name a certificate can be issued for: use lowercase letters, digits, dots and inner hyphens, 63 characters at most between dots"
+            ));
+        }
+    }
+    if min == 0 {
+        errors.push(format!(
+            "slipway.toml line {}: min_replicas = 0 leaves nothing running; use 1 or more (2 survives one failing)",
+            line_of("min_replicas")
+        ));
+    }
+    if max < min {
+        let at = if d.max_replicas.is_some() || d.min_replicas.is_some() {
+            format!(
+                "slipway.toml line {}: ",
+                line_of(if d.max_replicas.is_some() {
+                    "max_replicas"
+                } else {
+                    "min_replicas"
+                })
+            )
+        } else {
+            String::new()
+        };
+        errors.push(format!(
+            "{at}max_replicas = {max} is below min_replicas = {min}; the most replicas must be at least the fewest"
+        ));
+    }
+    if cpu == 0 || cpu > 100 {
+        errors.push(format!(
+            "slipway.toml line {}: cpu_percent = {cpu} is outside 1 to 100; the target is a share of the CPU request (70 is usual)",
+            line_of("cpu_percent")
+        ));
+    }
+    let kube = kube_spec(profile, params, &mut field, &mut errors);
+
     let services: Vec<ServiceSpec> = profile.services.iter().map(|s| service_spec(s, profile)).collect();
     DeploySpec {
         ci,
@@ -642,8 +739,317 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             cpu_percent: cpu,
         },
         host,
+        kube,
         services,
         fields,
         notes,
+        errors,
+    }
+}
+
+/// A Kubernetes CPU quantity in millicores (`250m`, `0.5`, `2`).
+pub fn millicores(q: &str) -> Option<u64> {
+    if let Some(m) = q.strip_suffix('m') {
+        return m.parse().ok().filter(|n| *n > 0);
+    }
+    let v: f64 = q.parse().ok()?;
+    (v > 0.0 && v.is_finite()).then(|| (v * 1000.0).round() as u64)
+}
+
+/// A Kubernetes memory quantity in bytes (`256Mi`, `1Gi`, `512M`).
+pub fn bytes(q: &str) -> Option<u64> {
+    let units: [(&str, u64); 8] = [
+        ("Ki", 1 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("Ti", 1 << 40),
+        ("k", 1_000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+        ("T", 1_000_000_000_000),
+    ];
+    for (u, f) in units {
+        if let Some(n) = q.strip_suffix(u) {
+            return n.parse::<u64>().ok().filter(|n| *n > 0).map(|n| n * f);
+        }
+    }
+    q.parse().ok().filter(|n| *n > 0)
+}
+
+fn kube_spec(
+    profile: &ProjectProfile,
+    params: &TaskParams,
+    field: &mut impl FnMut(&str, String, &str, String),
+    errors: &mut Vec<String>,
+) -> KubeSpec {
+    let d = &profile.deploy;
+    let at = |f: &str| format!("line {} of slipway.toml", d.lines.get(f).copied().unwrap_or(1));
+    let text = |f: &str| d.kube.get(f).filter(|v| !v.trim().is_empty()).cloned();
+
+    let packaging = match text("packaging") {
+        Some(p) => match Packaging::parse(&p) {
+            Some(k) => {
+                field("packaging", k.id().into(), "slipway.toml", at("packaging"));
+                k
+            }
+            None => {
+                errors.push(format!(
+                    "slipway.toml {}: packaging = {p:?} is not manifests, helm or kustomize",
+                    at("packaging")
+                ));
+                Packaging::Manifests
+            }
+        },
+        None => match params.packaging {
+            Some(k) => {
+                field(
+                    "packaging",
+                    k.id().into(),
+                    "task",
+                    format!("the task asks for {}", k.id()),
+                );
+                k
+            }
+            None => Packaging::Manifests,
+        },
+    };
+
+    let slug = |s: &str| {
+        let mut out: String = s
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        while out.contains("--") {
+            out = out.replace("--", "-");
+        }
+        let out = out.trim_matches('-').chars().take(63).collect::<String>();
+        out.trim_end_matches('-').to_string()
+    };
+    let namespace = match text("namespace") {
+        Some(n) => {
+            if n.len() > 63
+                || n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                || n.starts_with('-')
+                || n.ends_with('-')
+            {
+                errors.push(format!(
+                    "slipway.toml {}: namespace = {n:?} is not a Kubernetes name: lowercase letters, digits and inner hyphens, 63 at most",
+                    at("namespace")
+                ));
+            }
+            field("namespace", n.clone(), "slipway.toml", at("namespace"));
+            n
+        }
+        None => {
+            let base = std::path::Path::new(&profile.root)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let n = match slug(&base) {
+                s if s.is_empty() || s == "default" || s.starts_with("kube-") => "app".to_string(),
+                s => s,
+            };
+            field(
+                "namespace",
+                n.clone(),
+                "default",
+                "the project's folder name; its own namespace, never default".into(),
+            );
+            n
+        }
+    };
+
+    let ha = d.ha.unwrap_or(params.ha);
+    if d.ha.is_some() {
+        field("ha", ha.to_string(), "slipway.toml", at("ha"));
+    } else if params.ha {
+        field(
+            "ha",
+            "true".into(),
+            "task",
+            "the task asks for high availability".into(),
+        );
+    }
+    let autoscale = d.autoscale.unwrap_or(params.autoscale);
+    if d.autoscale.is_some() {
+        field("autoscale", autoscale.to_string(), "slipway.toml", at("autoscale"));
+    } else if params.autoscale {
+        field(
+            "autoscale",
+            "true".into(),
+            "task",
+            "the task asks for autoscaling".into(),
+        );
+    }
+    let replicas = match (d.replicas, params.min_replicas.filter(|_| !params.autoscale)) {
+        (Some(n), _) => {
+            field("replicas", n.to_string(), "slipway.toml", at("replicas"));
+            if n == 0 {
+                errors.push(format!(
+                    "slipway.toml {}: replicas = 0 leaves nothing running; use 1 or more",
+                    at("replicas")
+                ));
+            }
+            n
+        }
+        (None, Some(n)) => {
+            field("replicas", n.to_string(), "task", "the task gives the count".into());
+            n
+        }
+        (None, None) => {
+            field(
+                "replicas",
+                "3".into(),
+                "default",
+                "three replicas: one can drain while two serve".into(),
+            );
+            3
+        }
+    };
+    if ha && replicas < 2 && !autoscale {
+        errors.push(format!(
+            "high availability needs at least two replicas, and replicas is {replicas}"
+        ));
+    }
+    let vpa = d.vpa.unwrap_or(params.vpa);
+    if vpa {
+        let (source, why) = if d.vpa.is_some() {
+            ("slipway.toml", at("vpa"))
+        } else {
+            ("task", "the task asks for a VerticalPodAutoscaler".to_string())
+        };
+        field("vpa", "true (recommendations only)".into(), source, why);
+    }
+
+    let mut quantity = |name: &str, default: &str, cpu: bool| -> String {
+        match text(name) {
+            Some(q) => {
+                let ok = if cpu {
+                    millicores(&q).is_some()
+                } else {
+                    bytes(&q).is_some()
+                };
+                if !ok {
+                    errors.push(format!(
+                        "slipway.toml {}: {name} = {q:?} is not a Kubernetes {} quantity (for example {default})",
+                        at(name),
+                        if cpu { "CPU" } else { "memory" }
+                    ));
+                }
+                field(name, q.clone(), "slipway.toml", at(name));
+                q
+            }
+            None => default.to_string(),
+        }
+    };
+    let resources = Resources {
+        cpu_request: quantity("cpu_request", "250m", true),
+        memory_request: quantity("memory_request", "256Mi", false),
+        cpu_limit: quantity("cpu_limit", "500m", true),
+        memory_limit: quantity("memory_limit", "512Mi", false),
+    };
+    if let (Some(r), Some(l)) = (millicores(&resources.cpu_request), millicores(&resources.cpu_limit)) {
+        if l < r {
+            errors.push(format!(
+                "cpu_limit {} is below cpu_request {}: a container cannot be held under what it reserves",
+                resources.cpu_limit, resources.cpu_request
+            ));
+        }
+    }
+    if let (Some(r), Some(l)) = (bytes(&resources.memory_request), bytes(&resources.memory_limit)) {
+        if l < r {
+            errors.push(format!(
+                "memory_limit {} is below memory_request {}: a container cannot be held under what it reserves",
+                resources.memory_limit, resources.memory_request
+            ));
+        }
+    }
+
+    let existing_class: Option<String> = None;
+    let route = match text("route") {
+        Some(r) => match Route::parse(&r) {
+            Some(k) => {
+                field("route", k.id().into(), "slipway.toml", at("route"));
+                k
+            }
+            None => {
+                errors.push(format!(
+                    "slipway.toml {}: route = {r:?} is not ingress or gateway",
+                    at("route")
+                ));
+                Route::Ingress
+            }
+        },
+        None => match params.route {
+            Some(k) => {
+                field("route", k.id().into(), "task", format!("the task names {}", k.id()));
+                k
+            }
+            None => Route::Ingress,
+        },
+    };
+    let ingress_class = if let Some(c) = text("ingress_class") {
+        field("ingress_class", c.clone(), "slipway.toml", at("ingress_class"));
+        c
+    } else if let Some(c) = &params.ingress_class {
+        field("ingress_class", c.clone(), "task", format!("the task names {c}"));
+        c.clone()
+    } else if let Some(c) = existing_class {
+        field(
+            "ingress_class",
+            c.clone(),
+            "project",
+            "an existing Ingress uses it".into(),
+        );
+        c
+    } else {
+        field(
+            "ingress_class",
+            "traefik".into(),
+            "default",
+            "ingress-nginx was retired in March 2026; Traefik reads Ingress objects and is common. Set ingress_class to your controller's class".into(),
+        );
+        "traefik".into()
+    };
+    let tls_issuer = text("tls_issuer").unwrap_or_else(|| "letsencrypt-prod".into());
+    field(
+        "tls_issuer",
+        tls_issuer.clone(),
+        if d.kube.contains_key("tls_issuer") {
+            "slipway.toml"
+        } else {
+            "default"
+        },
+        if d.kube.contains_key("tls_issuer") {
+            at("tls_issuer")
+        } else {
+            "a cert-manager ClusterIssuer for Let's Encrypt over ACME HTTP-01".into()
+        },
+    );
+    let acme_email = text("acme_email");
+    if let Some(e) = &acme_email {
+        if !e.contains('@') || e.contains(char::is_whitespace) {
+            errors.push(format!(
+                "slipway.toml {}: acme_email = {e:?} is not an e-mail address",
+                at("acme_email")
+            ));
+        }
+    }
+    KubeSpec {
+        packaging,
+        namespace,
+        replicas,
+        autoscale,
+        ha,
+        vpa,
+        resources,
+        route,
+        ingress_class,
+        tls_issuer,
+        acme_email,
     }
 }

@@ -38,6 +38,7 @@ pub const FIELDS: &[(&str, FieldKind)] = &[
     ("build_command", FieldKind::Text),
     ("start_command", FieldKind::Text),
     ("health_path", FieldKind::Text),
+    ("readiness_path", FieldKind::Text),
     ("artifact", FieldKind::Text),
     ("ci_install_command", FieldKind::Text),
     ("lint_commands", FieldKind::List),
@@ -241,6 +242,20 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("max_replicas", FieldKind::Count),
     ("cpu_percent", FieldKind::Count),
     ("host", FieldKind::Text),
+    ("replicas", FieldKind::Count),
+    ("autoscale", FieldKind::Flag),
+    ("ha", FieldKind::Flag),
+    ("vpa", FieldKind::Flag),
+    ("namespace", FieldKind::Text),
+    ("packaging", FieldKind::Text),
+    ("route", FieldKind::Text),
+    ("ingress_class", FieldKind::Text),
+    ("tls_issuer", FieldKind::Text),
+    ("acme_email", FieldKind::Text),
+    ("cpu_request", FieldKind::Text),
+    ("memory_request", FieldKind::Text),
+    ("cpu_limit", FieldKind::Text),
+    ("memory_limit", FieldKind::Text),
 ];
 
 /// Reads `[deploy]`: each field of the right type is kept with its line; a field of the wrong
@@ -286,15 +301,18 @@ fn read_deploy(doc: &DocumentMut, text: &str, warnings: &mut Vec<ScanWarning>) -
         let value = item.as_value();
         let ok = match kind {
             FieldKind::Text => match value.and_then(Value::as_str) {
-                Some(s) => {
-                    let s = Some(s.to_string());
+                Some(text) => {
+                    let s = Some(text.to_string());
                     match field {
                         "ci" => d.ci = s,
                         "registry" => d.registry = s,
                         "image" => d.image = s,
                         "branch" => d.branch = s,
                         "strategy" => d.strategy = s,
-                        _ => d.host = s,
+                        "host" => d.host = s,
+                        other => {
+                            d.kube.insert(other.to_string(), text.to_string());
+                        }
                     }
                     true
                 }
@@ -326,7 +344,12 @@ fn read_deploy(doc: &DocumentMut, text: &str, warnings: &mut Vec<ScanWarning>) -
             }
             FieldKind::Flag => match value.and_then(Value::as_bool) {
                 Some(b) => {
-                    d.approval = Some(b);
+                    match field {
+                        "approval" => d.approval = Some(b),
+                        "autoscale" => d.autoscale = Some(b),
+                        "ha" => d.ha = Some(b),
+                        _ => d.vpa = Some(b),
+                    }
                     true
                 }
                 None => {
@@ -335,19 +358,21 @@ fn read_deploy(doc: &DocumentMut, text: &str, warnings: &mut Vec<ScanWarning>) -
                 }
             },
             FieldKind::Count | FieldKind::Port => {
+                // A whole number of the wrong size is kept: the deployment spec refuses it in
+                // words, naming this line, before anything is generated.
                 let n = value.and_then(Value::as_integer);
-                let max = if field == "cpu_percent" { 100 } else { 1000 };
-                match n.and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=max).contains(n)) {
+                match n.and_then(|n| u32::try_from(n).ok()) {
                     Some(n) => {
                         match field {
                             "min_replicas" => d.min_replicas = Some(n),
                             "max_replicas" => d.max_replicas = Some(n),
+                            "replicas" => d.replicas = Some(n),
                             _ => d.cpu_percent = Some(n),
                         }
                         true
                     }
                     None => {
-                        warn(warnings, format!("must be a whole number from 1 to {max}"));
+                        warn(warnings, "must be a whole number (0 or more)".into());
                         false
                     }
                 }
@@ -422,6 +447,7 @@ fn set_field(svc: &mut ServiceProfile, field: &str, kind: FieldKind, value: Opti
                 "build_command" => &mut svc.build_command,
                 "start_command" => &mut svc.start_command,
                 "health_path" => &mut svc.health_path,
+                "readiness_path" => &mut svc.readiness_path,
                 "ci_install_command" => &mut svc.ci_install_command,
                 "test_command" => &mut svc.test_command,
                 _ => &mut svc.artifact,

@@ -54,6 +54,18 @@ pub struct DeploySettings {
     pub cpu_percent: Option<u32>,
     /// `host`: the public host name.
     pub host: Option<String>,
+    /// `replicas`: the replica count when nothing autoscales.
+    pub replicas: Option<u32>,
+    /// `autoscale`: a HorizontalPodAutoscaler between min and max replicas.
+    pub autoscale: Option<bool>,
+    /// `ha`: spread over nodes and zones, never fewer than two replicas.
+    pub ha: Option<bool>,
+    /// `vpa`: a VerticalPodAutoscaler in recommendation mode.
+    pub vpa: Option<bool>,
+    /// The Kubernetes text settings, by field: `namespace`, `packaging`, `route`,
+    /// `ingress_class`, `tls_issuer`, `acme_email`, `cpu_request`, `memory_request`,
+    /// `cpu_limit`, `memory_limit`.
+    pub kube: std::collections::BTreeMap<String, String>,
     /// The line of each field set, for citing it.
     pub lines: std::collections::BTreeMap<String, u32>,
 }
@@ -125,6 +137,14 @@ pub struct ServiceProfile {
     /// The HTTP path of a health endpoint the code defines, such as `/healthz`.
     #[serde(default)]
     pub health_path: Option<String>,
+    /// The HTTP path of a readiness endpoint ("can take traffic now"), such as `/ready`, when
+    /// the code defines one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness_path: Option<String>,
+    /// Health or readiness paths whose handler reaches a database, cache or another service:
+    /// never a liveness probe, or a dependency's hiccup restarts every pod.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deep_health_paths: Vec<String>,
     /// What the build produces for the runtime: a folder of static files (`dist`), a binary
     /// or a jar, relative to the service folder.
     #[serde(default)]
@@ -175,6 +195,8 @@ impl ServiceProfile {
             backing_services: Vec::new(),
             env_vars: Vec::new(),
             health_path: None,
+            readiness_path: None,
+            deep_health_paths: Vec::new(),
             artifact: None,
             ci_install_command: None,
             lint_commands: Vec::new(),

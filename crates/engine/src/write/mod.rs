@@ -1,8 +1,9 @@
 //! One writer per file format. Generators build typed values; these turn them into text.
 //!
-//! YAML goes through [`yaml`], JSON through `serde_json`, TOML through `toml_edit`; text
+//! YAML goes through [`yaml`] (typed values, our own or `k8s-openapi`'s, through [`ser`]), JSON through `serde_json`, TOML through `toml_edit`; text
 //! templates are kept for formats that are text (Dockerfiles, shell, Groovy).
 
+pub mod ser;
 pub mod yaml;
 
 pub use yaml::{Entry, Yaml};
