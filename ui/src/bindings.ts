@@ -96,6 +96,16 @@ envVars: Array<string>,
  */
 healthPath: string | null, 
 /**
+ * The HTTP path of a readiness endpoint ("can take traffic now"), such as `/ready`, when
+ * the code defines one.
+ */
+readinessPath?: string | null, 
+/**
+ * Health or readiness paths whose handler reaches a database, cache or another service:
+ * never a liveness probe, or a dependency's hiccup restarts every pod.
+ */
+deepHealthPaths?: Array<string>, 
+/**
  * What the build produces for the runtime: a folder of static files (`dist`), a binary
  * or a jar, relative to the service folder.
  */
@@ -294,6 +304,28 @@ cpuPercent: number | null,
  */
 host: string | null, 
 /**
+ * `replicas`: the replica count when nothing autoscales.
+ */
+replicas: number | null, 
+/**
+ * `autoscale`: a HorizontalPodAutoscaler between min and max replicas.
+ */
+autoscale: boolean | null, 
+/**
+ * `ha`: spread over nodes and zones, never fewer than two replicas.
+ */
+ha: boolean | null, 
+/**
+ * `vpa`: a VerticalPodAutoscaler in recommendation mode.
+ */
+vpa: boolean | null, 
+/**
+ * The Kubernetes text settings, by field: `namespace`, `packaging`, `route`,
+ * `ingress_class`, `tls_issuer`, `acme_email`, `cpu_request`, `memory_request`,
+ * `cpu_limit`, `memory_limit`.
+ */
+kube: { [key in string]: string }, 
+/**
  * The line of each field set, for citing it.
  */
 lines: { [key in string]: number }, };
@@ -335,6 +367,10 @@ scaling: Scaling,
  */
 host: string | null, 
 /**
+ * The Kubernetes settings.
+ */
+kube: KubeSpec, 
+/**
  * The services, in the profile's order.
  */
 services: Array<ServiceSpec>, 
@@ -346,7 +382,13 @@ fields: Array<SpecField>,
  * What could not be honoured, in words (a strategy a platform does not offer, a value
  * in `slipway.toml` that is not valid).
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * Values that make no deployment (a host that is not a DNS name, fewer replicas at
+ * most than at least, a CPU target outside 1 to 100): the run refuses them, in these
+ * words, before anything is generated.
+ */
+errors: Array<string>, };
 export type SpecField = { 
 /**
  * The field, as `slipway.toml`'s `[deploy]` table names it (`ci`, `targets`, ...).
@@ -409,6 +451,10 @@ healthPath: string | null,
  * The readiness path, when the code defines one apart from health.
  */
 readinessPath: string | null, 
+/**
+ * Health or readiness paths whose handler reaches a dependency: never liveness probes.
+ */
+deepHealthPaths: Array<string>, 
 /**
  * The variables it reads.
  */
@@ -500,6 +546,95 @@ maxReplicas: number,
  * CPU utilisation to scale at, in percent.
  */
 cpuPercent: number, };
+export type KubeSpec = { 
+/**
+ * Plain manifests, a Helm chart or Kustomize overlays.
+ */
+packaging: Packaging, 
+/**
+ * The namespace every object goes in.
+ */
+namespace: string, 
+/**
+ * Replicas when nothing autoscales.
+ */
+replicas: number, 
+/**
+ * A HorizontalPodAutoscaler owns the replica count, between the scaling bounds.
+ */
+autoscale: boolean, 
+/**
+ * Spread over nodes and zones, never fewer than two replicas.
+ */
+ha: boolean, 
+/**
+ * A VerticalPodAutoscaler in recommendation mode.
+ */
+vpa: boolean, 
+/**
+ * Per container.
+ */
+resources: Resources, 
+/**
+ * Ingress or Gateway API.
+ */
+route: Route, 
+/**
+ * The ingress controller's class.
+ */
+ingressClass: string, 
+/**
+ * The cert-manager ClusterIssuer that signs the host's certificate.
+ */
+tlsIssuer: string, 
+/**
+ * The ACME account's e-mail, when set.
+ */
+acmeEmail: string | null, };
+export type Resources = { 
+/**
+ * CPU the scheduler reserves.
+ */
+cpuRequest: string, 
+/**
+ * Memory the scheduler reserves.
+ */
+memoryRequest: string, 
+/**
+ * CPU the container may use at most.
+ */
+cpuLimit: string, 
+/**
+ * Memory the container may use at most.
+ */
+memoryLimit: string, };
+export type Packaging = "manifests" | "helm" | "kustomize";
+export type Route = "ingress" | "gateway";
+export type Topology = { 
+/**
+ * The Deployment's name.
+ */
+name: string, 
+/**
+ * The host outside traffic comes in on, when exposed.
+ */
+host: string | null, 
+/**
+ * `Ingress (traefik)` or `HTTPRoute on Gateway web`.
+ */
+entry: string | null, 
+/**
+ * The Service's port, when it has one.
+ */
+port: number | null, 
+/**
+ * Fixed replicas, or the autoscaler's bounds.
+ */
+replicas: string, 
+/**
+ * The rollout in words.
+ */
+rollout: string, };
 export type CiSystem = "github" | "gitlab" | "jenkins" | "circleci";
 export type Registry = "ghcr" | "gitlab" | "dockerhub" | "ecr" | "gar" | "acr";
 export type Target = "railway" | "fly" | "render" | "heroku" | "vercel" | "netlify" | "kubernetes" | "cloud-run" | "ecs" | "azure-container-apps";

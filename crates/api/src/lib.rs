@@ -74,6 +74,9 @@ pub enum ApiError {
     /// A correction could not be saved to slipway.toml; the file is unchanged.
     #[error(transparent)]
     Correction(#[from] slipway_scan::config::ConfigError),
+    /// The deployment spec holds values that make no deployment; nothing was generated.
+    #[error("{0}; nothing was generated")]
+    Spec(String),
 }
 
 impl ApiError {
@@ -115,6 +118,7 @@ impl ApiError {
             ApiError::Keychain(_) => "keychain",
             ApiError::Correction(slipway_scan::config::ConfigError::Io { .. }) => "write_failed",
             ApiError::Correction(_) => "bad_correction",
+            ApiError::Spec(_) => "bad_spec",
         }
     }
 }

@@ -384,34 +384,48 @@ fn builtin_work(
             .iter()
             .filter_map(|s| slipway_engine::generate::build_image(s).map(|i| (s.name.clone(), i)))
             .collect();
-        match slipway_engine::pipeline::generate(spec, &build_images) {
-            Ok(g) => {
-                artifacts.extend(g.artifacts.iter().cloned());
-                // The project's own workflows are improved in place, beside the new pipeline.
-                for f in profile.infrastructure.iter().filter(|f| f.kind == "github-actions") {
-                    if artifacts.iter().any(|a| a.path == f.path) {
-                        continue;
-                    }
-                    let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
-                        continue;
-                    };
-                    if let Some((content, _)) = slipway_engine::pipeline::improve::improve_workflow(&text) {
-                        artifacts.push(Artifact {
-                            path: f.path.clone(),
-                            content,
-                            purpose: format!(
-                                "your {} with its retired or floating pins and token permissions fixed",
-                                f.path
-                            ),
-                            step: "pipeline".into(),
-                        });
-                    }
+        if steps.plan.todos.iter().any(|t| t.id == "kubernetes") {
+            let images = slipway_engine::kube::image_facts(profile);
+            let remote = slipway_engine::kube::remote_url(profile);
+            match slipway_engine::kube::generate(spec, &images, remote.as_deref()) {
+                Ok(g) => artifacts.extend(g.artifacts),
+                Err(why) => {
+                    steps.set("kubernetes", TodoStatus::Failed, Some(why.clone()));
+                    return Err(ApiError::Spec(why));
                 }
-                generated = Some(g);
             }
-            Err(why) => {
-                steps.set("pipeline", TodoStatus::Failed, Some(why.clone()));
-                return Err(ApiError::Unsupported { asked: why });
+        }
+        let wants_pipeline = steps.plan.todos.iter().any(|t| t.id == "pipeline");
+        if wants_pipeline {
+            match slipway_engine::pipeline::generate(spec, &build_images) {
+                Ok(g) => {
+                    artifacts.extend(g.artifacts.iter().cloned());
+                    // The project's own workflows are improved in place, beside the new pipeline.
+                    for f in profile.infrastructure.iter().filter(|f| f.kind == "github-actions") {
+                        if artifacts.iter().any(|a| a.path == f.path) {
+                            continue;
+                        }
+                        let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
+                            continue;
+                        };
+                        if let Some((content, _)) = slipway_engine::pipeline::improve::improve_workflow(&text) {
+                            artifacts.push(Artifact {
+                                path: f.path.clone(),
+                                content,
+                                purpose: format!(
+                                    "your {} with its retired or floating pins and token permissions fixed",
+                                    f.path
+                                ),
+                                step: "pipeline".into(),
+                            });
+                        }
+                    }
+                    generated = Some(g);
+                }
+                Err(why) => {
+                    steps.set("pipeline", TodoStatus::Failed, Some(why.clone()));
+                    return Err(ApiError::Unsupported { asked: why });
+                }
             }
         }
     }
@@ -792,8 +806,23 @@ impl Run {
             .plan
             .todos
             .iter()
-            .any(|t| t.id == "pipeline")
+            .any(|t| t.id == "pipeline" || t.id == "kubernetes")
             .then(|| slipway_engine::spec::build(&profile, &task.params));
+        if let Some(spec) = spec.as_ref().filter(|s| !s.errors.is_empty()) {
+            // Values that make no deployment are refused before anything is generated.
+            let why = spec.errors.join("; ");
+            for t in steps
+                .plan
+                .todos
+                .iter()
+                .filter(|t| matches!(t.kind, Some(TodoKind::Generate(_))))
+                .map(|t| t.id.clone())
+                .collect::<Vec<_>>()
+            {
+                steps.set(&t, TodoStatus::Skipped, Some(format!("not started: {why}")));
+            }
+            return Err(ApiError::Spec(why));
+        }
         if let Some(spec) = &spec {
             for f in &spec.fields {
                 tracing::info!(field = %f.field, source = %f.source, "{}: {} ({})", f.field, f.value, f.why);
@@ -836,12 +865,35 @@ impl Run {
                 findings.extend(check_file(path, &text, &profile.services));
             }
         }
+        // Kubernetes objects are checked together too: selectors, ports and backends across files.
+        let manifests: Vec<(String, String)> = changes
+            .changes
+            .iter()
+            .map(|c| (c.path.clone(), c.after.clone()))
+            .chain(
+                kept.iter()
+                    .filter_map(|p| std::fs::read_to_string(root.join(p)).ok().map(|t| (p.clone(), t))),
+            )
+            .filter(|(p, t)| {
+                (p.ends_with(".yaml") || p.ends_with(".yml")) && slipway_engine::kube::checks::is_manifest(t)
+            })
+            .collect();
+        if !manifests.is_empty() {
+            findings.extend(slipway_engine::kube::checks::check_consistency(
+                &manifests,
+                &profile.services,
+            ));
+        }
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
         for f in &findings {
             tracing::info!(rule = %f.rule, path = %f.path, "{:?}: {}", f.severity, f.message);
         }
-        let summary = if spec.is_some() {
+        let summary = if steps.plan.todos.iter().any(|t| t.id == "kubernetes") {
+            format!(
+                "checked probes and their paths, resources, non-root read-only pods, host namespaces, pinned images, retired API versions, selectors against pod labels, Service and Ingress ports, budgets and autoscalers: errors {errors}, warnings {warnings}, notes {notes}"
+            )
+        } else if spec.is_some() {
             format!(
                 "checked token permissions, pinned actions, script injection, secrets by name, deploy gates and concurrency, non-root images and pinned tags: errors {errors}, warnings {warnings}, notes {notes}"
             )

@@ -141,12 +141,12 @@ fn tasks_are_understood_or_declined_in_words() {
         "run",
         p.path(),
         "--task",
-        "containerize it and deploy to Kubernetes with a canary",
+        "containerize it and set up monitoring with Prometheus",
         "--json",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let r = json(&out);
-    assert_eq!(r["declined"], serde_json::json!(["deploy to Kubernetes"]));
+    assert_eq!(r["declined"], serde_json::json!(["set up monitoring and alerting"]));
     assert_eq!(
         r["changes"].as_array().unwrap().len(),
         4,

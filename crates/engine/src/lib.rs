@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! task text --task::understand--> Task --plan::plan--> Plan (todos)
+//! ProjectProfile --spec::build--> DeploySpec --generate, pipeline, kube--> Artifacts
 //! ProjectProfile --generate--> Artifacts --check--> Findings
 //! Artifacts --changeset::ChangeSet::preview--> ChangeSet (diffs) --apply--> files on disk
 //! ```
@@ -22,6 +23,7 @@ pub mod check;
 pub mod drift;
 pub mod generate;
 pub mod knowledge;
+pub mod kube;
 pub mod params;
 pub mod pipeline;
 pub mod plan;

@@ -129,11 +129,15 @@ impl Plan {
                 "Write compose.yaml for the app and the services it needs",
                 TodoKind::Generate("compose.yaml".into()),
             ));
-        } else if pipeline {
-            // The pipeline builds an image: the Dockerfile it builds is written or improved too.
+        } else if pipeline || task.wants(Intent::Kubernetes) {
+            // The pipeline and the cluster run an image: its Dockerfile is written or improved too.
             work.push(todo(
                 "dockerfile",
-                "Write or improve the Dockerfile and .dockerignore the pipeline builds",
+                if pipeline {
+                    "Write or improve the Dockerfile and .dockerignore the pipeline builds"
+                } else {
+                    "Write or improve the Dockerfile and .dockerignore of the image the cluster runs"
+                },
                 TodoKind::Generate("Dockerfile".into()),
             ));
             routes.push(("dockerignore".into(), "dockerfile".into()));
@@ -169,6 +173,38 @@ impl Plan {
                 "List the secrets and variables to create, and write the runbook docs/deploy.md",
                 TodoKind::Generate("docs/deploy.md".into()),
             ));
+        }
+        if task.wants(Intent::Kubernetes) {
+            let packaging = match task.params.packaging {
+                Some(crate::params::Packaging::Helm) => {
+                    " (as plain manifests: a Helm chart is not written by the built-in engine yet)"
+                }
+                Some(crate::params::Packaging::Kustomize) => {
+                    " (as plain manifests: Kustomize overlays are not written by the built-in engine yet)"
+                }
+                _ => match task.params.strategy {
+                    Some(crate::params::Strategy::Canary) => {
+                        " (with rolling updates: canaries with Argo Rollouts are not written by the built-in engine yet)"
+                    }
+                    Some(crate::params::Strategy::BlueGreen) => {
+                        " (with rolling updates: blue-green with Argo Rollouts is not written by the built-in engine yet)"
+                    }
+                    _ => "",
+                },
+            };
+            work.push(todo(
+                "kubernetes",
+                format!(
+                    "Write the Kubernetes manifests{packaging}: Deployment with startup, readiness and liveness probes, resources and a locked-down pod; Service; {}{}PodDisruptionBudget, NetworkPolicy; the runbook docs/kubernetes.md",
+                    if task.params.host.is_some() { "Ingress with cert-manager TLS; " } else { "" },
+                    if task.params.autoscale { "HorizontalPodAutoscaler; " } else { "" },
+                ),
+                TodoKind::Generate("k8s/".into()),
+            ));
+            if !pipeline {
+                routes.push(("dockerignore".into(), "dockerfile".into()));
+                routes.push(("compose".into(), String::new()));
+            }
         }
         let declined = task.unsupported();
         let declined_todo = (!declined.is_empty()).then(|| {
@@ -211,7 +247,9 @@ impl Plan {
         todos.extend(declined_todo);
         todos.push(todo(
             "reflect",
-            if pipeline {
+            if task.wants(Intent::Kubernetes) {
+                "Reflect: check probes, resources, non-root pods, selectors and ports, drains and zero-downtime rollouts"
+            } else if pipeline {
                 "Reflect: check security (permissions, pinned versions, secrets by name), deploy gates and zero-downtime"
             } else {
                 "Reflect: check security (non-root, secrets), pinned tags and image size"

@@ -39,7 +39,10 @@ impl Intent {
 
     /// True when the built-in engine can carry out this intent today.
     pub fn supported(self) -> bool {
-        matches!(self, Intent::Containerize | Intent::CiCd | Intent::PlatformDeploy)
+        matches!(
+            self,
+            Intent::Containerize | Intent::CiCd | Intent::PlatformDeploy | Intent::Kubernetes
+        )
     }
 }
 

@@ -15,8 +15,8 @@ const CASES: &[Case] = &[
     Case {
         text: "set up CI/CD with GitLab, containerize it and deploy to Kubernetes",
         intents: &[Intent::CiCd, Intent::Containerize, Intent::Kubernetes],
-        generates: &["Dockerfile", "compose.yaml", "pipeline"],
-        declines: &["deploy to Kubernetes"],
+        generates: &["Dockerfile", "compose.yaml", "pipeline", "k8s/"],
+        declines: &[],
     },
     Case {
         text: "deploy it to Cloud Run",
@@ -39,8 +39,8 @@ const CASES: &[Case] = &[
     Case {
         text: "containerize it and deploy to Kubernetes with a canary",
         intents: &[Intent::Containerize, Intent::Kubernetes],
-        generates: &["Dockerfile", ".dockerignore", "compose.yaml"],
-        declines: &["deploy to Kubernetes"],
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml", "k8s/"],
+        declines: &[],
     },
     Case {
         text: "set up CI/CD to Railway for this FastAPI service",
@@ -51,14 +51,14 @@ const CASES: &[Case] = &[
     Case {
         text: "deploy it to Kubernetes with autoscaling",
         intents: &[Intent::Kubernetes],
-        generates: &[],
-        declines: &["deploy to Kubernetes"],
+        generates: &["Dockerfile", "k8s/"],
+        declines: &[],
     },
     Case {
         text: "write a Helm chart with ingress and TLS",
         intents: &[Intent::Kubernetes],
-        generates: &[],
-        declines: &["deploy to Kubernetes"],
+        generates: &["Dockerfile", "k8s/"],
+        declines: &[],
     },
     Case {
         text: "add a GitHub Actions workflow that builds and pushes the Docker image",

@@ -1,0 +1,224 @@
+//! Kubernetes manifests through the `slipway` command, checked by independent tools: every
+//! fixture is deployed to Kubernetes with autoscaling on its own host, some also through the
+//! Gateway API with a VerticalPodAutoscaler and high availability; kubernetes-validate checks
+//! every object strictly against the schemas of Kubernetes 1.30 and 1.37, the custom resources
+//! are checked against their CRDs' schemas, and checkov's Kubernetes checks find nothing in
+//! what the reflection claims to cover. The figures are printed.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("tests/fixtures"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// checkov's Kubernetes checks that the reflection's own rules cover: on Slipway's output none
+/// of them may fail.
+const COVERED: &[(&str, &str)] = &[
+    ("CKV_K8S_10", "CPU requests"),
+    ("CKV_K8S_11", "CPU limits"),
+    ("CKV_K8S_12", "memory requests"),
+    ("CKV_K8S_13", "memory limits"),
+    ("CKV_K8S_14", "image tag fixed"),
+    ("CKV_K8S_16", "not privileged"),
+    ("CKV_K8S_17", "host PID"),
+    ("CKV_K8S_18", "host IPC"),
+    ("CKV_K8S_19", "host network"),
+    ("CKV_K8S_20", "no privilege escalation"),
+    ("CKV_K8S_21", "not the default namespace"),
+    ("CKV_K8S_22", "read-only root filesystem"),
+    ("CKV_K8S_23", "no root containers"),
+    ("CKV_K8S_28", "NET_RAW dropped"),
+    ("CKV_K8S_29", "security context"),
+    ("CKV_K8S_30", "container security context"),
+    ("CKV_K8S_31", "seccomp"),
+    ("CKV_K8S_37", "capabilities"),
+    ("CKV_K8S_38", "service account token"),
+];
+
+/// Checks the reflection covers only for workloads that serve a port: a worker has no endpoint
+/// a probe could ask.
+const COVERED_FOR_SERVERS: &[&str] = &["CKV_K8S_8", "CKV_K8S_9"];
+
+fn run(tool: &Path, args: &[&str], dir: &Path) -> std::process::Output {
+    Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", tool.display()))
+}
+
+#[test]
+fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
+    let all = tempfile::tempdir().unwrap();
+    let mut manifests: Vec<String> = Vec::new();
+    let mut failures = Vec::new();
+    let mut projects = 0;
+    let names = fixture_names();
+    for (i, name) in names.iter().enumerate() {
+        let p = Project::plain(name);
+        let host = format!("{}.example.com", name.replace('_', "-"));
+        // Every fourth project goes through the Gateway API, with a VPA and high availability.
+        let task = if i % 4 == 0 {
+            format!("deploy it to Kubernetes with autoscaling, high availability, a VPA and the Gateway API on {host}")
+        } else {
+            format!("deploy it to Kubernetes with autoscaling on {host}")
+        };
+        let out = slipway(&["run", p.path(), "--task", &task, "--apply", "--json"]);
+        if !out.status.success() {
+            let why = stderr(&out);
+            if why.contains("found no service") || why.contains("cannot containerize") || why.contains("Slipway cannot")
+            {
+                continue;
+            }
+            failures.push(format!("{name}: the run failed: {why}"));
+            continue;
+        }
+        projects += 1;
+        let report = json(&out);
+        let written: Vec<String> = report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["path"].as_str().unwrap().to_string())
+            .collect();
+        for f in report["findings"].as_array().unwrap() {
+            let path = f["path"].as_str().unwrap_or("");
+            if path.starts_with("k8s/") && f["severity"] != "info" {
+                failures.push(format!("{name}: the reflection says of its own {path}: {f}"));
+            }
+        }
+        if !written.iter().any(|w| w.ends_with("deployment.yaml")) {
+            failures.push(format!("{name}: no Deployment was written: {written:?}"));
+        }
+        for w in written.iter().filter(|w| w.starts_with("k8s/")) {
+            let to = all.path().join(name).join(w);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(p.work.join(w), &to).unwrap();
+            if w.ends_with(".yaml") || w.ends_with(".yaml.example") {
+                manifests.push(format!("{name}/{w}"));
+            }
+        }
+    }
+    assert!(projects >= 80, "only {projects} fixtures were deployed");
+    let args: Vec<&str> = manifests.iter().map(String::as_str).collect();
+
+    // kubernetes-validate, strict, at the oldest and newest minor versions in support.
+    for version in ["1.30.0", "1.37.0"] {
+        let mut a = vec!["--strict", "--quiet", "-k", version];
+        a.extend(&args);
+        let out = run(&tool("kubernetes-validate"), &a, all.path());
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        let errors: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("ERROR") || l.contains("Error"))
+            .collect();
+        if !out.status.success() || !errors.is_empty() {
+            failures.push(format!("kubernetes-validate {version}: {}", errors.join("\n")));
+        }
+        eprintln!(
+            "kubernetes-validate --strict -k {version}: {} files of {projects} projects, {} errors",
+            manifests.len(),
+            errors.len()
+        );
+    }
+
+    // The custom resources against their CRDs' schemas.
+    let mut a = vec![
+        repo_root()
+            .join("tests/tools/crd_check.py")
+            .to_string_lossy()
+            .to_string(),
+        repo_root().join("../shared/schemas/crds").to_string_lossy().to_string(),
+    ];
+    a.extend(manifests.iter().cloned());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = run(&tool("python"), &a, all.path());
+    let text = stdout(&out);
+    eprintln!("CRD schemas: {}", text.lines().last().unwrap_or(""));
+    if !out.status.success() {
+        failures.push(format!("CRD schemas: {text}{}", stderr(&out)));
+    }
+    for kind in ["ClusterIssuer", "HTTPRoute", "Gateway", "VerticalPodAutoscaler"] {
+        if !manifests
+            .iter()
+            .any(|m| std::fs::read_to_string(all.path().join(m)).is_ok_and(|t| t.contains(&format!("kind: {kind}\n"))))
+        {
+            failures.push(format!("no {kind} was written, so none was checked against its schema"));
+        }
+    }
+
+    // checkov's Kubernetes checks, on the applied files (not the skeletons).
+    let out = run(
+        &tool("checkov"),
+        &[
+            "-d",
+            ".",
+            "--framework",
+            "kubernetes",
+            "--skip-download",
+            "--compact",
+            "-o",
+            "json",
+        ],
+        all.path(),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let reports = match report {
+        Value::Array(a) => a,
+        Value::Object(_) => vec![report],
+        _ => vec![],
+    };
+    let mut failed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut passed = 0;
+    let mut workloads = std::collections::BTreeSet::new();
+    for r in &reports {
+        for f in r["results"]["failed_checks"].as_array().into_iter().flatten() {
+            let id = f["check_id"].as_str().unwrap_or("").to_string();
+            *failed.entry(id.clone()).or_default() += 1;
+            let file = f["file_path"].as_str().unwrap_or("").trim_start_matches('/');
+            let serves = std::fs::read_to_string(all.path().join(file)).is_ok_and(|t| t.contains("containerPort"));
+            if COVERED.iter().any(|(c, _)| *c == id) || serves && COVERED_FOR_SERVERS.contains(&id.as_str()) {
+                failures.push(format!(
+                    "checkov {id} ({}) fails {} {}",
+                    f["check_name"], f["file_path"], f["resource"]
+                ));
+            }
+            if f["resource"].as_str().is_some_and(|r| r.starts_with("Deployment.")) {
+                workloads.insert(format!("{}{}", f["file_path"], f["resource"]));
+            }
+        }
+        for f in r["results"]["passed_checks"].as_array().into_iter().flatten() {
+            passed += 1;
+            if f["resource"].as_str().is_some_and(|r| r.starts_with("Deployment.")) {
+                workloads.insert(format!("{}{}", f["file_path"], f["resource"]));
+            }
+        }
+    }
+    let total: usize = failed.values().sum();
+    eprintln!(
+        "checkov kubernetes: {passed} checks passed; {total} findings over {} Deployments ({:.1} per workload): {failed:?}",
+        workloads.len(),
+        total as f64 / workloads.len().max(1) as f64
+    );
+    if passed == 0 || workloads.len() < projects {
+        failures.push(format!(
+            "checkov checked {} Deployments of {projects} projects",
+            workloads.len()
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

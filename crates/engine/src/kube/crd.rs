@@ -1,0 +1,293 @@
+//! The custom resources the Kubernetes family writes, as small typed structs with only the
+//! fields it emits. Their shapes follow the CRDs' own schemas (cert-manager v1.21, Gateway API
+//! v1.6, the Vertical Pod Autoscaler v1), which the tests validate them against.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::{Deserialize, Serialize};
+
+/// A custom resource: `apiVersion`, `kind`, `metadata`, `spec`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource<S> {
+    /// `group/version`.
+    pub api_version: String,
+    /// The kind.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// What the kind's controller reads.
+    pub spec: S,
+}
+
+/// A cert-manager `ClusterIssuer`'s spec, for ACME.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuerSpec {
+    /// The ACME account and how challenges are solved.
+    pub acme: Acme,
+}
+
+/// The ACME settings of an issuer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Acme {
+    /// The directory URL of the ACME server.
+    pub server: String,
+    /// The account's e-mail, for expiry notices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The Secret that holds the account's private key.
+    pub private_key_secret_ref: SecretRef,
+    /// How challenges are answered.
+    pub solvers: Vec<Solver>,
+}
+
+/// A Secret by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretRef {
+    /// The Secret's name.
+    pub name: String,
+}
+
+/// One ACME challenge solver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Solver {
+    /// HTTP-01: a temporary route answers the challenge.
+    pub http01: Http01,
+}
+
+/// An HTTP-01 solver: through an Ingress class or a Gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Http01 {
+    /// Through an Ingress of this class.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<IngressSolver>,
+    /// Through an HTTPRoute on these Gateways.
+    #[serde(rename = "gatewayHTTPRoute", skip_serializing_if = "Option::is_none")]
+    pub gateway_http_route: Option<GatewaySolver>,
+}
+
+/// The Ingress class that serves the challenge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngressSolver {
+    /// `spec.ingressClassName` of the solver's Ingress (not the retired `class`).
+    pub ingress_class_name: String,
+}
+
+/// The Gateways whose HTTP listener serves the challenge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewaySolver {
+    /// The Gateway listeners.
+    pub parent_refs: Vec<ParentRef>,
+}
+
+/// A Gateway (and listener) a route attaches to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParentRef {
+    /// The Gateway's name.
+    pub name: String,
+    /// Its namespace, when another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The listener's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+    /// `Gateway`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// A Gateway API `Gateway`'s spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewaySpec {
+    /// The controller's GatewayClass.
+    pub gateway_class_name: String,
+    /// Its listeners.
+    pub listeners: Vec<Listener>,
+}
+
+/// One listener of a Gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listener {
+    /// `http` or `https`.
+    pub name: String,
+    /// The host name it answers for.
+    pub hostname: String,
+    /// 80 or 443.
+    pub port: u16,
+    /// `HTTP` or `HTTPS`.
+    pub protocol: String,
+    /// The certificate, for HTTPS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ListenerTls>,
+    /// Routes from which namespaces may attach.
+    pub allowed_routes: AllowedRoutes,
+}
+
+/// How an HTTPS listener terminates TLS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerTls {
+    /// `Terminate`.
+    pub mode: String,
+    /// The Secret cert-manager writes the certificate to.
+    pub certificate_refs: Vec<CertificateRef>,
+}
+
+/// A certificate Secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateRef {
+    /// `Secret`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// Which routes may attach to a listener.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllowedRoutes {
+    /// From which namespaces.
+    pub namespaces: RouteNamespaces,
+}
+
+/// `Same`, `All` or `Selector`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteNamespaces {
+    /// `Same`: only routes in the Gateway's namespace.
+    pub from: String,
+}
+
+/// A Gateway API `HTTPRoute`'s spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouteSpec {
+    /// The listeners it attaches to.
+    pub parent_refs: Vec<ParentRef>,
+    /// The host names it serves.
+    pub hostnames: Vec<String>,
+    /// What it does with requests.
+    pub rules: Vec<HttpRouteRule>,
+}
+
+/// One rule of an HTTPRoute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouteRule {
+    /// Which requests.
+    pub matches: Vec<HttpRouteMatch>,
+    /// Filters (a redirect to HTTPS).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub filters: Vec<HttpRouteFilter>,
+    /// Where they go, with weights.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub backend_refs: Vec<BackendRef>,
+}
+
+/// A path match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpRouteMatch {
+    /// The path.
+    pub path: PathMatch,
+}
+
+/// `PathPrefix` and the prefix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathMatch {
+    /// `PathPrefix`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `/`.
+    pub value: String,
+}
+
+/// A route filter: here only a redirect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouteFilter {
+    /// `RequestRedirect`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The redirect.
+    pub request_redirect: RequestRedirect,
+}
+
+/// Where a redirect sends the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRedirect {
+    /// `https`.
+    pub scheme: String,
+    /// 301.
+    pub status_code: u16,
+}
+
+/// A Service a route sends requests to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackendRef {
+    /// The Service.
+    pub name: String,
+    /// Its port.
+    pub port: u16,
+    /// The share of requests, for splits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+}
+
+/// A `VerticalPodAutoscaler`'s spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpaSpec {
+    /// The workload it watches.
+    pub target_ref: TargetRef,
+    /// `Off`: recommendations only.
+    pub update_policy: UpdatePolicy,
+    /// Bounds per container.
+    pub resource_policy: ResourcePolicy,
+}
+
+/// A workload by kind and name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetRef {
+    /// `apps/v1`.
+    pub api_version: String,
+    /// `Deployment`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// When the VPA acts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePolicy {
+    /// `Off`, `Initial`, `Recreate` or `InPlaceOrRecreate` (`Auto` is deprecated).
+    pub update_mode: String,
+}
+
+/// Per-container bounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourcePolicy {
+    /// One per container.
+    pub container_policies: Vec<ContainerPolicy>,
+}
+
+/// What the VPA may recommend for one container.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerPolicy {
+    /// The container.
+    pub container_name: String,
+    /// `cpu`, `memory`.
+    pub controlled_resources: Vec<String>,
+    /// The floor.
+    pub min_allowed: std::collections::BTreeMap<String, String>,
+    /// The ceiling.
+    pub max_allowed: std::collections::BTreeMap<String, String>,
+}

@@ -1,0 +1,1492 @@
+//! The Kubernetes family: from the deployment spec to the objects a platform team accepts.
+//!
+//! Every object is a typed value (`k8s-openapi`'s types, and the small structs of [`crd`] for
+//! custom resources), turned into YAML by the one writer (`write::ser` then `write::yaml`), with
+//! a comment above the fields whose value needs a reason. The generators are pure: spec and
+//! image facts in, files out. What each object does and why is in `docs/kubernetes.md`, which
+//! [`runbook`] writes from the same values.
+
+pub mod checks;
+pub mod crd;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::api::autoscaling::v2::{
+    ContainerResourceMetricSource, CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules,
+    HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
+};
+use k8s_openapi::api::core::v1::{
+    Affinity, Capabilities, ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EmptyDirVolumeSource,
+    EnvFromSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler, Namespace, PodAffinityTerm,
+    PodAntiAffinity, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, Secret,
+    SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec as CoreServiceSpec,
+    SleepAction, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount, WeightedPodAffinityTerm,
+};
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
+    IngressTLS, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec, ServiceBackendPort,
+};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+
+use crate::generate::Artifact;
+use crate::params::Route;
+use crate::spec::{DeploySpec, ServiceSpec};
+use crate::write::{ser::to_yaml, yaml, Yaml};
+
+/// The header every generated manifest starts with.
+const HEADER: &str = "Written by Slipway. Apply with: kubectl apply -f k8s/ (docs/kubernetes.md says what each\nobject does and what the cluster needs).";
+
+/// The image facts a manifest must agree with, per service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFacts {
+    /// The service's name.
+    pub service: String,
+    /// The numeric user and group the image runs as.
+    pub user: Option<(u32, u32)>,
+}
+
+/// Reads `10001:10001` or `10001` as numbers; a user name gives none.
+pub fn numeric_user(user: &str) -> Option<(u32, u32)> {
+    let (u, g) = user.split_once(':').unwrap_or((user, user));
+    Some((u.parse().ok()?, g.parse().ok()?))
+}
+
+/// One service's place in the cluster, for the app's picture: what routes to what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Topology {
+    /// The Deployment's name.
+    pub name: String,
+    /// The host outside traffic comes in on, when exposed.
+    pub host: Option<String>,
+    /// `Ingress (traefik)` or `HTTPRoute on Gateway web`.
+    pub entry: Option<String>,
+    /// The Service's port, when it has one.
+    pub port: Option<u16>,
+    /// Fixed replicas, or the autoscaler's bounds.
+    pub replicas: String,
+    /// The rollout in words.
+    pub rollout: String,
+}
+
+/// What the family produced.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The manifests, the secret skeletons and the runbook.
+    pub artifacts: Vec<Artifact>,
+    /// The picture of what will run.
+    pub topology: Vec<Topology>,
+}
+
+/// A Kubernetes name from a service name: lowercase letters, digits and inner hyphens.
+pub fn name_of(service: &str) -> String {
+    let mut out: String = service
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while out.contains("--") {
+        out = out.replace("--", "-");
+    }
+    let out: String = out.trim_matches('-').chars().take(50).collect();
+    match out.trim_end_matches('-') {
+        "" => "app".into(),
+        s => s.to_string(),
+    }
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+/// The labels every object of a service carries; the selector is only name and instance,
+/// which never change, so an upgrade never meets an immutable-selector error.
+fn selector_labels(name: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (s("app.kubernetes.io/instance"), s(name)),
+        (s("app.kubernetes.io/name"), s(name)),
+    ])
+}
+
+fn labels(name: &str, spec: &DeploySpec, component: &str) -> BTreeMap<String, String> {
+    let mut l = selector_labels(name);
+    l.insert(s("app.kubernetes.io/component"), s(component));
+    l.insert(s("app.kubernetes.io/part-of"), spec.kube.namespace.clone());
+    l
+}
+
+fn meta(name: &str, spec: &DeploySpec, component: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(s(name)),
+        namespace: Some(spec.kube.namespace.clone()),
+        labels: Some(labels(name, spec, component)),
+        ..Default::default()
+    }
+}
+
+fn q(v: &str) -> Quantity {
+    Quantity(v.to_string())
+}
+
+/// The folders a stack writes to at run time, which get an `emptyDir` under a read-only root.
+fn writable_paths(svc: &ServiceSpec) -> Vec<(&'static str, String)> {
+    let mut paths = vec![("tmp", s("/tmp"))];
+    match svc.framework.as_deref() {
+        Some("nextjs") => paths.push(("next-cache", s("/app/.next/cache"))),
+        Some("rails") => paths.push(("rails-tmp", s("/app/tmp"))),
+        Some("laravel") | Some("symfony") => paths.push((
+            "var",
+            s(if svc.framework.as_deref() == Some("laravel") {
+                "/app/storage"
+            } else {
+                "/app/var"
+            }),
+        )),
+        Some("nuxt") | Some("astro") => {}
+        _ => {}
+    }
+    paths
+}
+
+/// How long a stack may take to start before its liveness probe counts, in seconds.
+fn startup_budget(svc: &ServiceSpec) -> i32 {
+    match (svc.language.as_deref(), svc.framework.as_deref()) {
+        (Some("java") | Some("kotlin") | Some("scala") | Some("clojure"), _) => 300,
+        (_, Some("rails") | Some("django") | Some("laravel") | Some("phoenix")) => 120,
+        (Some("dotnet") | Some("ruby") | Some("elixir") | Some("php"), _) => 120,
+        _ => 60,
+    }
+}
+
+/// Seconds the pod sleeps in `preStop`: the endpoints controller and every proxy drop it from
+/// rotation before the process is told to stop.
+const PRE_STOP_SECONDS: i64 = 10;
+/// Seconds from SIGTERM to SIGKILL: the pause above, then the app's own drain.
+const GRACE_SECONDS: i64 = 45;
+
+fn probe_http(path: &str) -> Option<HTTPGetAction> {
+    Some(HTTPGetAction {
+        path: Some(s(path)),
+        port: IntOrString::String(s("http")),
+        ..Default::default()
+    })
+}
+
+fn tcp() -> Option<TCPSocketAction> {
+    Some(TCPSocketAction {
+        port: IntOrString::String(s("http")),
+        ..Default::default()
+    })
+}
+
+/// Startup, readiness and liveness probes, and in words why each is where it is.
+fn probes(svc: &ServiceSpec) -> (Probe, Probe, Probe, Vec<String>) {
+    let mut why = Vec::new();
+    let health = svc.health_path.clone();
+    let ready = svc.readiness_path.clone().or_else(|| health.clone());
+    let deep = |p: &str| svc.deep_health_paths.iter().any(|d| d == p);
+    let budget = startup_budget(svc);
+    let period = 5;
+    let startup = Probe {
+        http_get: ready.as_deref().and_then(probe_http),
+        tcp_socket: if ready.is_none() { tcp() } else { None },
+        period_seconds: Some(period),
+        timeout_seconds: Some(3),
+        failure_threshold: Some(budget / period),
+        ..Default::default()
+    };
+    why.push(format!(
+        "the startup probe gives it {budget} s to start before the other probes count"
+    ));
+    let readiness = Probe {
+        http_get: ready.as_deref().and_then(probe_http),
+        tcp_socket: if ready.is_none() { tcp() } else { None },
+        period_seconds: Some(10),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(6),
+        success_threshold: Some(1),
+        ..Default::default()
+    };
+    match &ready {
+        Some(p) => why.push(format!(
+            "readiness on {p}: a pod leaves rotation only after a minute of failures (6 x 10 s, 5 s timeout), so a slow dependency does not pull every pod at once"
+        )),
+        None => why.push("no health endpoint was found: readiness checks the port; add one and set health_path".into()),
+    }
+    let live_path = health
+        .clone()
+        .filter(|h| !deep(h) && (svc.readiness_path.as_deref() != Some(h.as_str()) || !deep(h)));
+    let liveness = Probe {
+        http_get: live_path.as_deref().and_then(probe_http),
+        tcp_socket: if live_path.is_none() { tcp() } else { None },
+        period_seconds: Some(20),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(3),
+        ..Default::default()
+    };
+    match (&live_path, &health) {
+        (Some(p), _) => why.push(format!("liveness on {p}, which calls no dependency")),
+        (None, Some(h)) => why.push(format!(
+            "liveness checks the port, not {h}: its handler reaches a dependency, and a database hiccup must not restart every pod"
+        )),
+        (None, None) => why.push("liveness checks the port".into()),
+    }
+    (startup, readiness, liveness, why)
+}
+
+/// The Deployment of one service.
+fn deployment(
+    spec: &DeploySpec,
+    svc: &ServiceSpec,
+    name: &str,
+    image: &str,
+    user: (u32, u32),
+    web: bool,
+) -> Deployment {
+    let k = &spec.kube;
+    let component = if web { "web" } else { "worker" };
+    let (startup, readiness, liveness, _) = probes(svc);
+    let mut env = Vec::new();
+    if let Some(port) = svc.port.filter(|_| web) {
+        env.push(EnvVar {
+            name: s("PORT"),
+            value: Some(port.to_string()),
+            ..Default::default()
+        });
+    }
+    for e in svc.env.iter().filter(|e| e.secret) {
+        env.push(EnvVar {
+            name: e.name.clone(),
+            value_from: Some(EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    name: format!("{name}-secrets"),
+                    key: e.name.clone(),
+                    optional: None,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
+    let mounts = writable_paths(svc);
+    let container = Container {
+        name: s("app"),
+        image: Some(image.to_string()),
+        image_pull_policy: Some(s("Always")),
+        ports: web.then(|| {
+            vec![ContainerPort {
+                name: Some(s("http")),
+                container_port: svc.port.unwrap_or(8080).into(),
+                protocol: Some(s("TCP")),
+                ..Default::default()
+            }]
+        }),
+        env: (!env.is_empty()).then_some(env),
+        env_from: Some(vec![EnvFromSource {
+            config_map_ref: Some(ConfigMapEnvSource {
+                name: format!("{name}-config"),
+                optional: None,
+            }),
+            ..Default::default()
+        }]),
+        resources: Some(ResourceRequirements {
+            requests: Some(BTreeMap::from([
+                (s("cpu"), q(&k.resources.cpu_request)),
+                (s("memory"), q(&k.resources.memory_request)),
+                (s("ephemeral-storage"), q("128Mi")),
+            ])),
+            limits: Some(BTreeMap::from([
+                (s("cpu"), q(&k.resources.cpu_limit)),
+                (s("memory"), q(&k.resources.memory_limit)),
+                (s("ephemeral-storage"), q("1Gi")),
+            ])),
+            ..Default::default()
+        }),
+        startup_probe: web.then_some(startup),
+        readiness_probe: web.then_some(readiness),
+        liveness_probe: web.then_some(liveness),
+        lifecycle: Some(Lifecycle {
+            pre_stop: Some(LifecycleHandler {
+                sleep: Some(SleepAction {
+                    seconds: PRE_STOP_SECONDS,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            privileged: Some(false),
+            read_only_root_filesystem: Some(true),
+            run_as_non_root: Some(true),
+            run_as_user: Some(user.0.into()),
+            run_as_group: Some(user.1.into()),
+            capabilities: Some(Capabilities {
+                drop: Some(vec![s("ALL")]),
+                ..Default::default()
+            }),
+            seccomp_profile: Some(SeccompProfile {
+                type_: s("RuntimeDefault"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        volume_mounts: Some(
+            mounts
+                .iter()
+                .map(|(vol, path)| VolumeMount {
+                    name: s(vol),
+                    mount_path: path.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    let selector = LabelSelector {
+        match_labels: Some(selector_labels(name)),
+        ..Default::default()
+    };
+    let spread = |key: &str, hard: bool| TopologySpreadConstraint {
+        max_skew: 1,
+        topology_key: s(key),
+        when_unsatisfiable: s(if hard { "DoNotSchedule" } else { "ScheduleAnyway" }),
+        label_selector: Some(selector.clone()),
+        match_label_keys: Some(vec![s("pod-template-hash")]),
+        ..Default::default()
+    };
+    let pod = PodSpec {
+        service_account_name: Some(s(name)),
+        automount_service_account_token: Some(false),
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: Some(true),
+            run_as_user: Some(user.0.into()),
+            run_as_group: Some(user.1.into()),
+            fs_group: Some(user.1.into()),
+            seccomp_profile: Some(SeccompProfile {
+                type_: s("RuntimeDefault"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        termination_grace_period_seconds: Some(GRACE_SECONDS),
+        topology_spread_constraints: Some(vec![
+            spread("topology.kubernetes.io/zone", false),
+            spread("kubernetes.io/hostname", k.ha),
+        ]),
+        affinity: Some(Affinity {
+            pod_anti_affinity: Some(PodAntiAffinity {
+                preferred_during_scheduling_ignored_during_execution: Some(vec![WeightedPodAffinityTerm {
+                    weight: 100,
+                    pod_affinity_term: PodAffinityTerm {
+                        label_selector: Some(selector.clone()),
+                        topology_key: s("kubernetes.io/hostname"),
+                        ..Default::default()
+                    },
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        containers: vec![container],
+        volumes: Some(
+            mounts
+                .iter()
+                .map(|(vol, _)| Volume {
+                    name: s(vol),
+                    empty_dir: Some(EmptyDirVolumeSource {
+                        size_limit: Some(q("256Mi")),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    Deployment {
+        metadata: meta(name, spec, component),
+        spec: Some(DeploymentSpec {
+            replicas: (!k.autoscale).then_some(k.replicas as i32),
+            revision_history_limit: Some(5),
+            min_ready_seconds: Some(5),
+            progress_deadline_seconds: Some(600),
+            selector,
+            strategy: Some(DeploymentStrategy {
+                type_: Some(s("RollingUpdate")),
+                rolling_update: Some(RollingUpdateDeployment {
+                    max_unavailable: Some(IntOrString::Int(0)),
+                    max_surge: Some(IntOrString::String(s("25%"))),
+                }),
+            }),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels(name, spec, component)),
+                    ..Default::default()
+                }),
+                spec: Some(pod),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn service(spec: &DeploySpec, name: &str, port: u16) -> Service {
+    Service {
+        metadata: meta(name, spec, "web"),
+        spec: Some(CoreServiceSpec {
+            type_: Some(s("ClusterIP")),
+            selector: Some(selector_labels(name)),
+            ports: Some(vec![ServicePort {
+                name: Some(s("http")),
+                port: port.into(),
+                target_port: Some(IntOrString::String(s("http"))),
+                protocol: Some(s("TCP")),
+                app_protocol: Some(s("http")),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn ingress(spec: &DeploySpec, name: &str, host: &str, port: u16) -> Ingress {
+    let mut m = meta(name, spec, "web");
+    m.annotations = Some(BTreeMap::from([(
+        s("cert-manager.io/cluster-issuer"),
+        spec.kube.tls_issuer.clone(),
+    )]));
+    Ingress {
+        metadata: m,
+        spec: Some(IngressSpec {
+            ingress_class_name: Some(spec.kube.ingress_class.clone()),
+            tls: Some(vec![IngressTLS {
+                hosts: Some(vec![s(host)]),
+                secret_name: Some(format!("{name}-tls")),
+            }]),
+            rules: Some(vec![IngressRule {
+                host: Some(s(host)),
+                http: Some(HTTPIngressRuleValue {
+                    paths: vec![HTTPIngressPath {
+                        path: Some(s("/")),
+                        path_type: s("Prefix"),
+                        backend: IngressBackend {
+                            service: Some(IngressServiceBackend {
+                                name: s(name),
+                                port: Some(ServiceBackendPort {
+                                    number: Some(port.into()),
+                                    ..Default::default()
+                                }),
+                            }),
+                            ..Default::default()
+                        },
+                    }],
+                }),
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The Gateway every exposed service of the project attaches to: HTTP for ACME and the
+/// redirect, HTTPS with the certificate cert-manager issues.
+fn gateway(spec: &DeploySpec, hosts: &[(String, String)]) -> crd::Resource<crd::GatewaySpec> {
+    let mut m = meta(&gateway_name(spec), spec, "gateway");
+    m.annotations = Some(BTreeMap::from([(
+        s("cert-manager.io/cluster-issuer"),
+        spec.kube.tls_issuer.clone(),
+    )]));
+    let mut listeners = Vec::new();
+    for (name, host) in hosts {
+        let suffix = if hosts.len() > 1 {
+            format!("-{name}")
+        } else {
+            String::new()
+        };
+        listeners.push(crd::Listener {
+            name: format!("http{suffix}"),
+            hostname: host.clone(),
+            port: 80,
+            protocol: s("HTTP"),
+            tls: None,
+            allowed_routes: crd::AllowedRoutes {
+                namespaces: crd::RouteNamespaces { from: s("Same") },
+            },
+        });
+        listeners.push(crd::Listener {
+            name: format!("https{suffix}"),
+            hostname: host.clone(),
+            port: 443,
+            protocol: s("HTTPS"),
+            tls: Some(crd::ListenerTls {
+                mode: s("Terminate"),
+                certificate_refs: vec![crd::CertificateRef {
+                    kind: s("Secret"),
+                    name: format!("{name}-tls"),
+                }],
+            }),
+            allowed_routes: crd::AllowedRoutes {
+                namespaces: crd::RouteNamespaces { from: s("Same") },
+            },
+        });
+    }
+    crd::Resource {
+        api_version: s("gateway.networking.k8s.io/v1"),
+        kind: s("Gateway"),
+        metadata: m,
+        spec: crd::GatewaySpec {
+            gateway_class_name: spec.kube.ingress_class.clone(),
+            listeners,
+        },
+    }
+}
+
+fn gateway_name(spec: &DeploySpec) -> String {
+    format!("{}-gateway", name_of(&spec.kube.namespace))
+}
+
+fn http_routes(
+    spec: &DeploySpec,
+    name: &str,
+    host: &str,
+    port: u16,
+    many: bool,
+) -> Vec<crd::Resource<crd::HttpRouteSpec>> {
+    let suffix = if many { format!("-{name}") } else { String::new() };
+    let parent = |section: &str| crd::ParentRef {
+        name: gateway_name(spec),
+        namespace: None,
+        section_name: Some(format!("{section}{suffix}")),
+        kind: None,
+    };
+    let prefix = || crd::HttpRouteMatch {
+        path: crd::PathMatch {
+            kind: s("PathPrefix"),
+            value: s("/"),
+        },
+    };
+    vec![
+        crd::Resource {
+            api_version: s("gateway.networking.k8s.io/v1"),
+            kind: s("HTTPRoute"),
+            metadata: meta(name, spec, "web"),
+            spec: crd::HttpRouteSpec {
+                parent_refs: vec![parent("https")],
+                hostnames: vec![s(host)],
+                rules: vec![crd::HttpRouteRule {
+                    matches: vec![prefix()],
+                    filters: Vec::new(),
+                    backend_refs: vec![crd::BackendRef {
+                        name: s(name),
+                        port,
+                        weight: None,
+                    }],
+                }],
+            },
+        },
+        crd::Resource {
+            api_version: s("gateway.networking.k8s.io/v1"),
+            kind: s("HTTPRoute"),
+            metadata: meta(&format!("{name}-redirect"), spec, "web"),
+            spec: crd::HttpRouteSpec {
+                parent_refs: vec![parent("http")],
+                hostnames: vec![s(host)],
+                rules: vec![crd::HttpRouteRule {
+                    matches: vec![prefix()],
+                    filters: vec![crd::HttpRouteFilter {
+                        kind: s("RequestRedirect"),
+                        request_redirect: crd::RequestRedirect {
+                            scheme: s("https"),
+                            status_code: 301,
+                        },
+                    }],
+                    backend_refs: Vec::new(),
+                }],
+            },
+        },
+    ]
+}
+
+fn hpa(spec: &DeploySpec, name: &str, component: &str) -> HorizontalPodAutoscaler {
+    let sc = &spec.scaling;
+    let min = if spec.kube.ha {
+        sc.min_replicas.max(2)
+    } else {
+        sc.min_replicas
+    };
+    HorizontalPodAutoscaler {
+        metadata: meta(name, spec, component),
+        spec: Some(HorizontalPodAutoscalerSpec {
+            scale_target_ref: CrossVersionObjectReference {
+                api_version: Some(s("apps/v1")),
+                kind: s("Deployment"),
+                name: s(name),
+            },
+            min_replicas: Some(min as i32),
+            max_replicas: sc.max_replicas.max(min) as i32,
+            metrics: Some(vec![MetricSpec {
+                type_: s("ContainerResource"),
+                container_resource: Some(ContainerResourceMetricSource {
+                    container: s("app"),
+                    name: s("cpu"),
+                    target: MetricTarget {
+                        type_: s("Utilization"),
+                        average_utilization: Some(sc.cpu_percent as i32),
+                        ..Default::default()
+                    },
+                }),
+                ..Default::default()
+            }]),
+            behavior: Some(HorizontalPodAutoscalerBehavior {
+                scale_up: Some(HPAScalingRules {
+                    stabilization_window_seconds: Some(30),
+                    select_policy: Some(s("Max")),
+                    policies: Some(vec![
+                        HPAScalingPolicy {
+                            type_: s("Percent"),
+                            value: 100,
+                            period_seconds: 30,
+                        },
+                        HPAScalingPolicy {
+                            type_: s("Pods"),
+                            value: 4,
+                            period_seconds: 30,
+                        },
+                    ]),
+                    ..Default::default()
+                }),
+                scale_down: Some(HPAScalingRules {
+                    stabilization_window_seconds: Some(300),
+                    select_policy: Some(s("Min")),
+                    policies: Some(vec![HPAScalingPolicy {
+                        type_: s("Percent"),
+                        value: 50,
+                        period_seconds: 60,
+                    }]),
+                    ..Default::default()
+                }),
+            }),
+        }),
+        ..Default::default()
+    }
+}
+
+fn pdb(spec: &DeploySpec, name: &str, component: &str) -> PodDisruptionBudget {
+    PodDisruptionBudget {
+        metadata: meta(name, spec, component),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(LabelSelector {
+                match_labels: Some(selector_labels(name)),
+                ..Default::default()
+            }),
+            unhealthy_pod_eviction_policy: Some(s("AlwaysAllow")),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The namespace an ingress controller of this class usually runs in.
+pub fn controller_namespace(class: &str, route: Route) -> &'static str {
+    match (class, route) {
+        ("traefik", _) => "traefik",
+        ("haproxy", _) => "haproxy-controller",
+        ("contour", _) => "projectcontour",
+        ("kong", _) => "kong",
+        ("nginx", _) => "nginx-ingress",
+        ("istio", _) => "istio-system",
+        ("cilium", _) | ("alb", _) | ("gce", _) => "kube-system",
+        ("eg", _) | ("envoy-gateway", _) => "envoy-gateway-system",
+        _ => "ingress",
+    }
+}
+
+/// The port a backing service listens on.
+fn backing_port(b: &str) -> Option<(u16, &'static str)> {
+    match b {
+        "postgres" => Some((5432, "PostgreSQL")),
+        "mysql" => Some((3306, "MySQL")),
+        "redis" => Some((6379, "Redis")),
+        "mongodb" => Some((27017, "MongoDB")),
+        "rabbitmq" => Some((5672, "RabbitMQ")),
+        "kafka" => Some((9092, "Kafka")),
+        "elasticsearch" => Some((9200, "Elasticsearch")),
+        "memcached" => Some((11211, "Memcached")),
+        _ => None,
+    }
+}
+
+fn network_policy(spec: &DeploySpec, svc: &ServiceSpec, name: &str, web: bool, exposed: bool) -> NetworkPolicy {
+    let part_of = BTreeMap::from([(s("app.kubernetes.io/part-of"), spec.kube.namespace.clone())]);
+    let ns = |n: &str| NetworkPolicyPeer {
+        namespace_selector: Some(LabelSelector {
+            match_labels: Some(BTreeMap::from([(s("kubernetes.io/metadata.name"), s(n))])),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let port = |p: IntOrString, proto: &str| NetworkPolicyPort {
+        port: Some(p),
+        protocol: Some(s(proto)),
+        ..Default::default()
+    };
+    let mut ingress = Vec::new();
+    if web {
+        let mut from = vec![NetworkPolicyPeer {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(part_of.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }];
+        if exposed {
+            from.push(ns(controller_namespace(&spec.kube.ingress_class, spec.kube.route)));
+        }
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(from),
+            ports: Some(vec![port(IntOrString::String(s("http")), "TCP")]),
+        });
+    }
+    let mut egress = vec![NetworkPolicyEgressRule {
+        to: Some(vec![NetworkPolicyPeer {
+            namespace_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([(s("kubernetes.io/metadata.name"), s("kube-system"))])),
+                ..Default::default()
+            }),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([(s("k8s-app"), s("kube-dns"))])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }]),
+        ports: Some(vec![
+            port(IntOrString::Int(53), "UDP"),
+            port(IntOrString::Int(53), "TCP"),
+        ]),
+    }];
+    if spec.is_monorepo() {
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(part_of),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ports: None,
+        });
+    }
+    let backing: Vec<NetworkPolicyPort> = svc
+        .backing_services
+        .iter()
+        .filter_map(|b| backing_port(b))
+        .map(|(p, _)| port(IntOrString::Int(p.into()), "TCP"))
+        .collect();
+    if !backing.is_empty() {
+        // Managed databases and caches live outside the cluster, at addresses the manifests
+        // cannot know: the rule opens their ports only.
+        egress.push(NetworkPolicyEgressRule {
+            to: None,
+            ports: Some(backing),
+        });
+    }
+    NetworkPolicy {
+        metadata: meta(name, spec, if web { "web" } else { "worker" }),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(selector_labels(name)),
+                ..Default::default()
+            }),
+            policy_types: Some(vec![s("Ingress"), s("Egress")]),
+            ingress: Some(ingress),
+            egress: Some(egress),
+        }),
+    }
+}
+
+/// The image reference a manifest runs: the registry and name the pipeline pushes, with a tag
+/// the deploy sets.
+pub fn image_for(spec: &DeploySpec, svc: &ServiceSpec, remote: Option<&str>) -> String {
+    let suffix = if svc.image_name.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", name_of(&svc.image_name))
+    };
+    let repo = remote
+        .and_then(|url| {
+            let url = url.trim_end_matches('/').trim_end_matches(".git");
+            let tail = url.rsplit_once(':').map(|(_, t)| t).unwrap_or(url);
+            let parts: Vec<&str> = tail.rsplit('/').take(2).collect();
+            (parts.len() == 2).then(|| format!("{}/{}", parts[1], parts[0]).to_ascii_lowercase())
+        })
+        .unwrap_or_else(|| format!("OWNER/{}", name_of(&spec.kube.namespace)));
+    let base = match (&spec.image, spec.registry) {
+        (Some(image), _) => format!("{image}{suffix}"),
+        (None, crate::params::Registry::Ghcr) => format!("ghcr.io/{repo}{suffix}"),
+        (None, crate::params::Registry::Gitlab) => format!("registry.gitlab.com/{repo}{suffix}"),
+        (None, crate::params::Registry::Dockerhub) => format!("docker.io/{repo}{suffix}"),
+        (None, crate::params::Registry::Ecr) => {
+            format!(
+                "ACCOUNT.dkr.ecr.REGION.amazonaws.com/{}{suffix}",
+                repo.rsplit('/').next().unwrap_or("app")
+            )
+        }
+        (None, crate::params::Registry::Gar) => format!(
+            "REGION-docker.pkg.dev/PROJECT/REPOSITORY/{}{suffix}",
+            repo.rsplit('/').next().unwrap_or("app")
+        ),
+        (None, crate::params::Registry::Acr) => {
+            format!(
+                "REGISTRY.azurecr.io/{}{suffix}",
+                repo.rsplit('/').next().unwrap_or("app")
+            )
+        }
+    };
+    format!("{base}:set-by-pipeline")
+}
+
+fn doc<T: Serialize>(value: &T) -> Yaml {
+    let mut y = to_yaml(value)
+        .expect("Kubernetes objects serialise: their maps have string keys and their numbers are integers");
+    tidy(&mut y, true);
+    y
+}
+
+/// `k8s-openapi` writes fields in alphabetical order; people read manifests with the object's
+/// identity first: `apiVersion`, `kind`, `metadata`, then `spec`, and in any mapping its
+/// `name` (then a container's `image`) before the rest.
+fn tidy(y: &mut Yaml, top: bool) {
+    match y {
+        Yaml::Map(entries) => {
+            let rank = |k: &str| match (top, k) {
+                (true, "apiVersion") => 0,
+                (true, "kind") => 1,
+                (true, "metadata") => 2,
+                (_, "name") => 3,
+                (_, "image") => 4,
+                _ => 5,
+            };
+            entries.sort_by_key(|e| rank(&e.key));
+            for e in entries.iter_mut() {
+                tidy(&mut e.value, false);
+            }
+        }
+        Yaml::Seq(items) => items.iter_mut().for_each(|i| tidy(i, false)),
+        _ => {}
+    }
+}
+
+/// Puts `note` above the key at `path` (keys; a number indexes a sequence).
+fn note(doc: &mut Yaml, path: &[&str], note: impl Into<String>) {
+    let mut at = doc;
+    let (last, parents) = match path.split_last() {
+        Some(p) => p,
+        None => return,
+    };
+    for key in parents {
+        let next = match at {
+            Yaml::Map(entries) => entries.iter_mut().find(|e| e.key == *key).map(|e| &mut e.value),
+            Yaml::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => return,
+        }
+    }
+    if let Yaml::Map(entries) = at {
+        if let Some(e) = entries.iter_mut().find(|e| e.key == *last) {
+            e.note = Some(note.into());
+        }
+    }
+}
+
+fn file(path: String, docs: &[Yaml], purpose: impl Into<String>) -> Artifact {
+    let mut content = String::new();
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            content.push_str("---\n");
+        }
+        content.push_str(&yaml::to_string(d, if i == 0 { HEADER } else { "" }));
+    }
+    Artifact {
+        path,
+        content,
+        purpose: purpose.into(),
+        step: "kubernetes".into(),
+    }
+}
+
+/// The host a service is exposed on: the spec's host for the one exposed service; with
+/// several web services, the frontend (a static site or one named web, frontend, site or
+/// app) gets the host and the others a subdomain of it.
+pub fn hosts(spec: &DeploySpec) -> Vec<(String, String)> {
+    let Some(host) = &spec.host else {
+        return Vec::new();
+    };
+    let web: Vec<&ServiceSpec> = spec.services.iter().filter(|s| s.kind != "worker").collect();
+    if web.len() == 1 {
+        return vec![(name_of(&web[0].name), host.clone())];
+    }
+    let front = web
+        .iter()
+        .position(|s| s.kind == "static" || ["web", "frontend", "site", "app", "www"].contains(&s.name.as_str()));
+    web.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let name = name_of(&s.name);
+            let h = if Some(i) == front {
+                host.clone()
+            } else {
+                format!("{name}.{}", host.trim_start_matches("*."))
+            };
+            (name, h)
+        })
+        .collect()
+}
+
+/// The manifests for every service of `spec`, each in the file its kind names (`k8s/` for one
+/// service, `k8s/<service>/` for several), the namespace and cluster issuer beside them, the
+/// secret skeletons as `.yaml.example` (so `kubectl apply -f k8s/` never applies empty
+/// values), and the runbook. `images` gives each service's numeric user; `remote` the git
+/// remote's URL for the image name.
+pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) -> Result<Generated, String> {
+    if !spec.errors.is_empty() {
+        return Err(spec.errors.join("; "));
+    }
+    let k = &spec.kube;
+    let mut artifacts = Vec::new();
+    let mut topology = Vec::new();
+    let many = spec.is_monorepo();
+    let exposed = hosts(spec);
+
+    let mut namespace = Namespace {
+        metadata: ObjectMeta {
+            name: Some(k.namespace.clone()),
+            labels: Some(BTreeMap::from([
+                (s("app.kubernetes.io/part-of"), k.namespace.clone()),
+                (s("pod-security.kubernetes.io/audit"), s("restricted")),
+                (s("pod-security.kubernetes.io/enforce"), s("restricted")),
+                (s("pod-security.kubernetes.io/warn"), s("restricted")),
+            ])),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    namespace.spec = None;
+    let mut ns_doc = doc(&namespace);
+    note(
+        &mut ns_doc,
+        &["metadata", "labels"],
+        "Pod Security \"restricted\": the API server refuses pods that run as root, escalate\nprivileges or keep Linux capabilities.",
+    );
+    artifacts.push(file(
+        s("k8s/namespace.yaml"),
+        &[ns_doc],
+        format!(
+            "the {} namespace, with the restricted Pod Security level enforced",
+            k.namespace
+        ),
+    ));
+
+    for svc in &spec.services {
+        let name = name_of(&svc.name);
+        let web = svc.kind != "worker" && svc.port.is_some();
+        let component = if web { "web" } else { "worker" };
+        let dir = if many { format!("k8s/{name}") } else { s("k8s") };
+        let user = images
+            .iter()
+            .find(|i| i.service == svc.name)
+            .and_then(|i| i.user)
+            .unwrap_or((10001, 10001));
+        let image = image_for(spec, svc, remote);
+        let (_, _, _, probe_why) = probes(svc);
+
+        let mut d = doc(&deployment(spec, svc, &name, &image, user, web));
+        if k.autoscale {
+            note(
+                &mut d,
+                &["spec", "revisionHistoryLimit"],
+                format!(
+                    "No replicas field: the HorizontalPodAutoscaler owns the count ({} to {}); a count here\nwould reset it on every apply.",
+                    if k.ha { spec.scaling.min_replicas.max(2) } else { spec.scaling.min_replicas },
+                    spec.scaling.max_replicas.max(spec.scaling.min_replicas)
+                ),
+            );
+        }
+        note(
+            &mut d,
+            &["spec", "strategy"],
+            "Zero downtime: a new pod must be ready before an old one stops (maxUnavailable 0).",
+        );
+        let pod = ["spec", "template", "spec"];
+        let c = ["spec", "template", "spec", "containers", "0"];
+        note(
+            &mut d,
+            &[&pod[..], &["terminationGracePeriodSeconds"]].concat(),
+            format!(
+                "preStop pauses {PRE_STOP_SECONDS} s so endpoints drop the pod before SIGTERM; the app then has the rest of\n{GRACE_SECONDS} s to finish its requests."
+            ),
+        );
+        note(
+            &mut d,
+            &[&c[..], &["image"]].concat(),
+            format!(
+                "The pipeline's deploy pins this to the pushed image's digest. By hand:\nkubectl -n {} set image deployment/{name} app={}@sha256:<digest>",
+                k.namespace,
+                image.trim_end_matches(":set-by-pipeline")
+            ),
+        );
+        note(
+            &mut d,
+            &[&c[..], &["resources"]].concat(),
+            "The CPU limit is generous on purpose: a tight one throttles latency. Memory's limit is\nwhat the runtime must fit in.",
+        );
+        if web {
+            note(&mut d, &[&c[..], &["livenessProbe"]].concat(), probe_why.join(";\n"));
+        }
+        note(
+            &mut d,
+            &[&c[..], &["securityContext"]].concat(),
+            format!(
+                "Runs as {}:{} like the image, read-only, no privileges; emptyDir volumes hold what it writes.",
+                user.0, user.1
+            ),
+        );
+        if !svc.env.iter().any(|e| e.secret) {
+        } else {
+            note(
+                &mut d,
+                &[&c[..], &["env"]].concat(),
+                format!("Secrets come from the Secret {name}-secrets, created outside git (docs/kubernetes.md)."),
+            );
+        }
+        let mut files = vec![(
+            format!("{dir}/deployment.yaml"),
+            vec![d],
+            format!("the {name} Deployment: probes, resources, a locked-down pod and zero-downtime rollouts"),
+        )];
+
+        let mut sa = ServiceAccount {
+            metadata: meta(&name, spec, component),
+            automount_service_account_token: Some(false),
+            ..Default::default()
+        };
+        sa.secrets = None;
+        files.push((
+            format!("{dir}/serviceaccount.yaml"),
+            vec![doc(&sa)],
+            format!("{name}'s own identity, with no API token mounted"),
+        ));
+
+        let plain: Vec<&str> = svc.env.iter().filter(|e| !e.secret).map(|e| e.name.as_str()).collect();
+        let cm = ConfigMap {
+            metadata: meta(&format!("{name}-config"), spec, component),
+            data: Some(BTreeMap::new()),
+            ..Default::default()
+        };
+        let mut cm_doc = doc(&cm);
+        note(
+            &mut cm_doc,
+            &["data"],
+            if plain.is_empty() {
+                "Settings that are not secret, as KEY: value; the pods read them as environment variables.".to_string()
+            } else {
+                format!(
+                    "Settings that are not secret, as KEY: value. The code also reads {}: set them here.",
+                    plain.join(", ")
+                )
+            },
+        );
+        files.push((
+            format!("{dir}/configmap.yaml"),
+            vec![cm_doc],
+            format!("{name}'s settings that are not secret"),
+        ));
+
+        let secrets: Vec<&str> = svc.env.iter().filter(|e| e.secret).map(|e| e.name.as_str()).collect();
+        if !secrets.is_empty() {
+            let secret = Secret {
+                metadata: meta(&format!("{name}-secrets"), spec, component),
+                type_: Some(s("Opaque")),
+                string_data: Some(secrets.iter().map(|n| (s(n), String::new())).collect()),
+                ..Default::default()
+            };
+            let mut sd = doc(&secret);
+            note(
+                &mut sd,
+                &["stringData"],
+                "A skeleton: never commit values. Create the Secret with the kubectl line in\ndocs/kubernetes.md, or fill a copy outside git and apply that.",
+            );
+            artifacts.push(Artifact {
+                path: format!("{dir}/secret.yaml.example"),
+                content: yaml::to_string(
+                    &sd,
+                    "Written by Slipway. Not applied by kubectl apply -f k8s/ (its name does not end in .yaml).",
+                ),
+                purpose: format!("the names of the secrets {name} reads, without values"),
+                step: "kubernetes".into(),
+            });
+        }
+
+        let host = exposed.iter().find(|(n, _)| *n == name).map(|(_, h)| h.clone());
+        let port = svc.port.unwrap_or(8080);
+        let mut entry = None;
+        if web {
+            files.push((
+                format!("{dir}/service.yaml"),
+                vec![doc(&service(spec, &name, port))],
+                format!("{name}'s stable address in the cluster, port {port}"),
+            ));
+            if let Some(h) = &host {
+                match k.route {
+                    Route::Ingress => {
+                        let mut ing = doc(&ingress(spec, &name, h, port));
+                        note(
+                            &mut ing,
+                            &["spec", "ingressClassName"],
+                            "The controller that serves it: a class-less Ingress is ignored by most controllers.",
+                        );
+                        files.push((
+                            format!("{dir}/ingress.yaml"),
+                            vec![ing],
+                            format!(
+                                "https://{h} through the {} ingress controller, with a certificate from cert-manager",
+                                k.ingress_class
+                            ),
+                        ));
+                        entry = Some(format!("Ingress ({})", k.ingress_class));
+                    }
+                    Route::Gateway => {
+                        let routes: Vec<Yaml> = http_routes(spec, &name, h, port, exposed.len() > 1)
+                            .iter()
+                            .map(doc)
+                            .collect();
+                        files.push((
+                            format!("{dir}/httproute.yaml"),
+                            routes,
+                            format!("https://{h} through the Gateway, and a redirect from http"),
+                        ));
+                        entry = Some(format!("HTTPRoute on Gateway {}", gateway_name(spec)));
+                    }
+                }
+            }
+        }
+        let replicas = if k.autoscale {
+            let min = if k.ha {
+                spec.scaling.min_replicas.max(2)
+            } else {
+                spec.scaling.min_replicas
+            };
+            let mut h = doc(&hpa(spec, &name, component));
+            note(
+                &mut h,
+                &["spec", "behavior"],
+                "Up fast (30 s window, doubling or +4 pods), down slowly (5 min window, at most half a minute).",
+            );
+            files.push((
+                format!("{dir}/hpa.yaml"),
+                vec![h],
+                format!(
+                    "{min} to {} replicas at {}% of the CPU request",
+                    spec.scaling.max_replicas.max(min),
+                    spec.scaling.cpu_percent
+                ),
+            ));
+            format!(
+                "{min} to {} at {}% CPU",
+                spec.scaling.max_replicas.max(min),
+                spec.scaling.cpu_percent
+            )
+        } else {
+            format!("{}", k.replicas)
+        };
+        // With maxUnavailable 1 a budget never blocks a drain, even over one pod; it keeps an
+        // autoscaled or replicated workload from losing more than one pod at a time.
+        if k.autoscale || k.replicas >= 2 {
+            let mut p = doc(&pdb(spec, &name, component));
+            note(
+                &mut p,
+                &["spec", "unhealthyPodEvictionPolicy"],
+                "Pods that are not ready may always be evicted, so a crash-looping pod never blocks a node drain.",
+            );
+            files.push((
+                format!("{dir}/pdb.yaml"),
+                vec![p],
+                format!("node drains take {name}'s pods one at a time"),
+            ));
+        }
+        if k.vpa {
+            let vpa = crd::Resource {
+                api_version: s("autoscaling.k8s.io/v1"),
+                kind: s("VerticalPodAutoscaler"),
+                metadata: meta(&name, spec, component),
+                spec: crd::VpaSpec {
+                    target_ref: crd::TargetRef {
+                        api_version: s("apps/v1"),
+                        kind: s("Deployment"),
+                        name: name.clone(),
+                    },
+                    update_policy: crd::UpdatePolicy { update_mode: s("Off") },
+                    resource_policy: crd::ResourcePolicy {
+                        container_policies: vec![crd::ContainerPolicy {
+                            container_name: s("app"),
+                            controlled_resources: vec![s("cpu"), s("memory")],
+                            min_allowed: BTreeMap::from([(s("cpu"), s("50m")), (s("memory"), s("64Mi"))]),
+                            max_allowed: BTreeMap::from([(s("cpu"), s("4")), (s("memory"), s("4Gi"))]),
+                        }],
+                    },
+                },
+            };
+            let mut v = doc(&vpa);
+            note(
+                &mut v,
+                &["spec", "updatePolicy"],
+                "Off: recommendations only (kubectl describe vpa). It never evicts pods, and never fights the\nCPU autoscaler.",
+            );
+            files.push((
+                format!("{dir}/vpa.yaml"),
+                vec![v],
+                format!("resource recommendations for {name}"),
+            ));
+        }
+        let mut np = doc(&network_policy(spec, svc, &name, web, host.is_some()));
+        note(
+            &mut np,
+            &["spec", "egress"],
+            "DNS first: without it every name lookup fails under this policy.",
+        );
+        files.push((
+            format!("{dir}/networkpolicy.yaml"),
+            vec![np],
+            format!("who may reach {name}, and what it may reach"),
+        ));
+        for (path, docs, purpose) in files {
+            artifacts.push(file(path, &docs, purpose));
+        }
+        topology.push(Topology {
+            name: name.clone(),
+            host,
+            entry,
+            port: web.then_some(port),
+            replicas,
+            rollout: "rolling: one extra pod at a time (25% surge), none taken down before its replacement is ready"
+                .into(),
+        });
+    }
+
+    if !exposed.is_empty() {
+        if k.route == Route::Gateway {
+            artifacts.push(file(
+                s("k8s/gateway.yaml"),
+                &[doc(&gateway(spec, &exposed))],
+                format!("the Gateway ({} class) with HTTP and HTTPS listeners", k.ingress_class),
+            ));
+        }
+        let solver = match k.route {
+            Route::Ingress => crd::Http01 {
+                ingress: Some(crd::IngressSolver {
+                    ingress_class_name: k.ingress_class.clone(),
+                }),
+                gateway_http_route: None,
+            },
+            Route::Gateway => crd::Http01 {
+                ingress: None,
+                gateway_http_route: Some(crd::GatewaySolver {
+                    parent_refs: exposed
+                        .iter()
+                        .map(|(n, _)| crd::ParentRef {
+                            name: gateway_name(spec),
+                            namespace: Some(k.namespace.clone()),
+                            section_name: Some(if exposed.len() > 1 {
+                                format!("http-{n}")
+                            } else {
+                                s("http")
+                            }),
+                            kind: Some(s("Gateway")),
+                        })
+                        .collect(),
+                }),
+            },
+        };
+        let issuer = crd::Resource {
+            api_version: s("cert-manager.io/v1"),
+            kind: s("ClusterIssuer"),
+            metadata: ObjectMeta {
+                name: Some(k.tls_issuer.clone()),
+                ..Default::default()
+            },
+            spec: crd::IssuerSpec {
+                acme: crd::Acme {
+                    server: s("https://acme-v02.api.letsencrypt.org/directory"),
+                    email: k.acme_email.clone(),
+                    private_key_secret_ref: crd::SecretRef {
+                        name: format!("{}-account-key", k.tls_issuer),
+                    },
+                    solvers: vec![crd::Solver { http01: solver }],
+                },
+            },
+        };
+        let mut i = doc(&issuer);
+        note(
+            &mut i,
+            &["spec", "acme", "server"],
+            "Let's Encrypt over ACME HTTP-01. Cluster-wide: skip this file if your cluster has an issuer\nof this name already.",
+        );
+        artifacts.push(file(
+            s("k8s/cluster-issuer.yaml"),
+            &[i],
+            "the cert-manager ClusterIssuer that gets the certificates from Let's Encrypt",
+        ));
+    }
+    artifacts.push(Artifact {
+        path: s("docs/kubernetes.md"),
+        content: runbook(spec, &topology),
+        purpose: "what the cluster needs, the secrets to create, how to apply, watch and roll back".into(),
+        step: "kubernetes".into(),
+    });
+    Ok(Generated { artifacts, topology })
+}
+
+/// The runbook: prerequisites, secrets, backing services, apply, watch, roll back.
+pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
+    let k = &spec.kube;
+    let ns = &k.namespace;
+    let mut out = String::from("# Kubernetes\n\nWritten by Slipway from the deployment spec. Every object is in `k8s/`.\n\n## What the cluster needs\n\n");
+    if k.autoscale {
+        out.push_str("- **metrics-server** (0.9 or newer): the autoscaler reads CPU from it.\n");
+    }
+    if topology.iter().any(|t| t.host.is_some()) {
+        match k.route {
+            Route::Ingress => out.push_str(&format!(
+                "- An ingress controller whose IngressClass is `{}` (ingress-nginx was retired in March 2026; set `ingress_class` in slipway.toml for yours). The NetworkPolicy admits it from the `{}` namespace.\n",
+                k.ingress_class,
+                controller_namespace(&k.ingress_class, k.route)
+            )),
+            Route::Gateway => out.push_str(&format!(
+                "- The Gateway API CRDs (v1.6) and a controller whose GatewayClass is `{}`. The NetworkPolicy admits it from the `{}` namespace.\n",
+                k.ingress_class,
+                controller_namespace(&k.ingress_class, k.route)
+            )),
+        }
+        out.push_str(&format!(
+            "- **cert-manager** (1.21 or newer){}: `k8s/cluster-issuer.yaml` creates the `{}` ClusterIssuer.\n",
+            if k.route == Route::Gateway {
+                " with `enableGatewayAPI: true`"
+            } else {
+                ""
+            },
+            k.tls_issuer
+        ));
+    }
+    if k.vpa {
+        out.push_str("- The Vertical Pod Autoscaler's recommender (its CRDs and `vpa-recommender`).\n");
+    }
+    out.push_str("- A CNI that enforces NetworkPolicy (Calico, Cilium, or your cloud's).\n\n## Secrets\n\nNo value is in git. Create each Secret before the first apply:\n\n```sh\n");
+    out.push_str("kubectl apply -f k8s/namespace.yaml\n");
+    let mut any = false;
+    for svc in &spec.services {
+        let names: Vec<&str> = svc.env.iter().filter(|e| e.secret).map(|e| e.name.as_str()).collect();
+        if names.is_empty() {
+            continue;
+        }
+        any = true;
+        let name = name_of(&svc.name);
+        out.push_str(&format!("kubectl -n {ns} create secret generic {name}-secrets"));
+        for n in names {
+            out.push_str(&format!(" \\\n  --from-literal={n}=\"${n}\""));
+        }
+        out.push('\n');
+    }
+    if !any {
+        out.push_str("# none: the services read no secret\n");
+    }
+    out.push_str("```\n\n");
+    let backing: Vec<&str> = spec
+        .services
+        .iter()
+        .flat_map(|s| s.backing_services.iter().map(String::as_str))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !backing.is_empty() {
+        out.push_str("## Backing services\n\nThey run outside the cluster, as managed services, and the Secrets above hold their URLs:\n\n");
+        for b in backing {
+            let managed = match b {
+                "postgres" => "a managed PostgreSQL: Amazon RDS or Aurora, Cloud SQL, Azure Database for PostgreSQL",
+                "mysql" => "a managed MySQL: Amazon RDS, Cloud SQL, Azure Database for MySQL",
+                "redis" => "a managed Redis or Valkey: ElastiCache, Memorystore, Azure Cache for Redis",
+                "mongodb" => "MongoDB Atlas or Amazon DocumentDB",
+                "rabbitmq" => "Amazon MQ or CloudAMQP",
+                _ => "your provider's managed offering",
+            };
+            let port = backing_port(b)
+                .map(|(p, _)| format!(" (port {p} is open in the NetworkPolicy)"))
+                .unwrap_or_default();
+            out.push_str(&format!("- **{b}**: {managed}{port}.\n"));
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "## What runs\n\n| Deployment | Reached at | Port | Replicas | Rollout |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for t in topology {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            t.name,
+            match (&t.host, &t.entry) {
+                (Some(h), Some(e)) => format!("https://{h} ({e})"),
+                _ => "inside the cluster".into(),
+            },
+            t.port.map_or("none".into(), |p| p.to_string()),
+            t.replicas,
+            t.rollout
+        ));
+    }
+    out.push_str(&format!(
+        "\n## Apply, watch, roll back\n\n```sh\nkubectl apply -f k8s/{}\n",
+        if spec.is_monorepo() { " -R" } else { "" }
+    ));
+    for t in topology {
+        out.push_str(&format!(
+            "kubectl -n {ns} rollout status deployment/{} --timeout=10m || kubectl -n {ns} rollout undo deployment/{}\n",
+            t.name, t.name
+        ));
+    }
+    out.push_str("```\n\nA rollout that does not become ready within ten minutes is undone to the previous ReplicaSet. Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
+    out
+}
+
+/// The numeric user each service's generated image runs as, read from its Dockerfile value.
+pub fn image_facts(profile: &slipway_scan::ProjectProfile) -> Vec<ImageFacts> {
+    profile
+        .services
+        .iter()
+        .map(|s| ImageFacts {
+            service: s.name.clone(),
+            user: crate::generate::image(s)
+                .ok()
+                .and_then(|p| p.image.user_of().and_then(numeric_user)),
+        })
+        .collect()
+}
+
+/// The URL of the project's `origin` remote (or its first), for the image name.
+pub fn remote_url(profile: &slipway_scan::ProjectProfile) -> Option<String> {
+    let g = profile.git.as_ref()?;
+    g.remotes
+        .iter()
+        .find(|r| r.name == "origin")
+        .or(g.remotes.first())
+        .map(|r| r.url.clone())
+}
