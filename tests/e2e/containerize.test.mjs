@@ -59,7 +59,7 @@ test("containerize a Next.js app from the window, then commit and push", async (
 
     await browser.$("#apply-button").click();
     await until(browser, "the apply outcome", async () => /Applied/.test(await browser.$("#outcome").getText()));
-    assert.match(readFileSync(join(repo.work, "Dockerfile"), "utf8"), /USER 1000:1000/, "the Dockerfile is on disk after Apply");
+    assert.match(readFileSync(join(repo.work, "Dockerfile"), "utf8"), /USER 10001:10001/, "the Dockerfile is on disk after Apply");
     assert.ok(existsSync(join(repo.work, "compose.yaml")), "compose.yaml is on disk after Apply");
     assert.ok(existsSync(join(repo.work, ".dockerignore")), ".dockerignore is on disk after Apply");
 

@@ -141,8 +141,8 @@ fn apply_commit_and_push_land_in_the_repository_and_the_remote() {
         "BuildKit cache for npm"
     );
     assert!(
-        dockerfile.contains("\nUSER 1000:1000\n"),
-        "runs as the unprivileged node user"
+        dockerfile.contains("\nUSER 10001:10001\n"),
+        "runs as an unprivileged user above 10000"
     );
     assert!(
         dockerfile.contains("\nEXPOSE 4000\n"),
@@ -608,7 +608,7 @@ fn a_plain_node_service_ships_its_source_and_production_dependencies_only() {
         "no build script, no build stage:\n{dockerfile}"
     );
     let source = dockerfile
-        .find("COPY --chown=1000:1000 . .")
+        .find("COPY --chown=10001:10001 . .")
         .expect("the source is copied");
     let modules = dockerfile
         .find("COPY --from=prod-deps")

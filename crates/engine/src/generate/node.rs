@@ -154,7 +154,7 @@ pub fn dockerfile(svc: &ServiceProfile) -> Dockerfile {
         env.push("HOSTNAME=0.0.0.0".into());
     }
     f.env(env.join(" \\\n    "));
-    let chown = "--chown=1000:1000";
+    let chown = "--chown=10001:10001";
     let start = if let Some(n) = next {
         if n.has_public_dir {
             f.copy(format!("--from=build {chown} /app/public ./public"));
@@ -184,9 +184,9 @@ pub fn dockerfile(svc: &ServiceProfile) -> Dockerfile {
         f.copy(format!("--from=prod-deps {chown} /app/node_modules ./node_modules"));
         node_start(svc)
     };
-    // The official Node.js images ship the unprivileged user `node` as uid 1000; a numeric user
-    // lets Kubernetes verify runAsNonRoot.
-    f.user("1000:1000");
+    // A numeric user above 10000 (the image's own node user is uid 1000, which may be a user of
+    // the host too): Kubernetes can verify runAsNonRoot, and the pod runs as the same uid.
+    f.user("10001:10001");
     if svc.kind != "worker" {
         f.expose(port);
         super::dockerfile::fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
@@ -245,14 +245,14 @@ mod tests {
         svc.start_command = Some("node dist/main.js".into());
         let image = dockerfile(&svc);
         assert_eq!(image.start(), Some("[\"node\", \"dist/main.js\"]"));
-        assert_eq!(image.user_of(), Some("1000:1000"));
+        assert_eq!(image.user_of(), Some("10001:10001"));
         let f = image.render();
         assert!(f.contains("RUN npm run build && rm -rf node_modules"), "{f}");
         let app = f
-            .find("COPY --from=build --chown=1000:1000 /app ./")
+            .find("COPY --from=build --chown=10001:10001 /app ./")
             .expect("the built app is copied");
         let modules = f
-            .find("COPY --from=prod-deps --chown=1000:1000 /app/node_modules")
+            .find("COPY --from=prod-deps --chown=10001:10001 /app/node_modules")
             .expect("production modules");
         assert!(app < modules, "production node_modules are copied after the app:\n{f}");
         assert!(f.trim_end().ends_with("CMD [\"node\", \"dist/main.js\"]"), "{f}");

@@ -385,11 +385,11 @@ pub fn dotnet(svc: &ServiceProfile) -> Dockerfile {
     f.copy(". .");
     f.run(format!("--mount=type=cache,target=/root/.nuget/packages \\\n    dotnet publish {project} -c Release -o /out --no-restore"));
     let runtime = if web { "aspnet" } else { "runtime" };
-    f.comment("The runtime image: the published output on the runtime-only image, as its built-in\nunprivileged app user (uid 1654).");
+    f.comment("The runtime image: the published output on the runtime-only image, as an unprivileged\nuser above 10000 (the image's own app user is uid 1654).");
     f.from(format!("mcr.microsoft.com/dotnet/{runtime}:{version}"), "runtime");
     f.workdir("/app");
     f.copy("--from=build /out ./");
-    f.user("1654:1654");
+    f.user(UID);
     if web {
         f.env(format!("ASPNETCORE_HTTP_PORTS={port}"));
         f.expose(port);
@@ -577,7 +577,7 @@ pub fn bun(svc: &ServiceProfile) -> Dockerfile {
         f.copy(format!("package.json{lock} ./"));
     }
     f.run("--mount=type=cache,target=/root/.bun/install/cache \\\n    bun install --frozen-lockfile --production");
-    f.comment("The runtime image: Bun runs the TypeScript source directly, as the image's bun user.");
+    f.comment("The runtime image: Bun runs the TypeScript source directly, as an unprivileged user.");
     f.from(&image, "runtime");
     f.workdir("/app");
     if svc.kind == "worker" {
@@ -585,9 +585,9 @@ pub fn bun(svc: &ServiceProfile) -> Dockerfile {
     } else {
         f.env(format!("NODE_ENV=production \\\n    PORT={port}"));
     }
-    f.copy("--from=deps --chown=1000:1000 /app/node_modules ./node_modules");
-    f.copy("--chown=1000:1000 . .");
-    f.user("1000:1000");
+    f.copy("--from=deps --chown=10001:10001 /app/node_modules ./node_modules");
+    f.copy("--chown=10001:10001 . .");
+    f.user(UID);
     if svc.kind != "worker" {
         f.expose(port);
         fetch_healthcheck(&mut f, "bun", port, svc.health_path.as_deref().unwrap_or("/"));
@@ -623,7 +623,7 @@ pub fn deno(svc: &ServiceProfile) -> Dockerfile {
     // Without a deno.json the entry file names the dependencies: install caches them from it.
     match &entry {
         Some(entry) => {
-            f.copy("--chown=1993:1993 . .");
+            f.copy("--chown=10001:10001 . .");
             f.run(format!("deno install{frozen} --entrypoint {entry}"));
         }
         None => {
@@ -634,13 +634,13 @@ pub fn deno(svc: &ServiceProfile) -> Dockerfile {
             };
             f.copy(format!("{config}{lock} ./"));
             f.run(format!("deno install{frozen}"));
-            f.copy("--chown=1993:1993 . .");
+            f.copy("--chown=10001:10001 . .");
         }
     }
     if svc.build_command.is_some() {
         f.run("deno task build");
     }
-    f.user("1993:1993");
+    f.user(UID);
     if svc.kind != "worker" {
         f.env(format!("PORT={port}"));
         f.expose(port);
@@ -1188,7 +1188,7 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> Dockerfile {
         env.push(format!("PORT={port}"));
         env.push("HOSTNAME=0.0.0.0".into());
     }
-    let chown = "--chown=1000:1000";
+    let chown = "--chown=10001:10001";
     let start = if standalone {
         f.workdir("/app");
         f.env(env.join(" \\\n    "));
@@ -1221,7 +1221,7 @@ pub fn node_member(svc: &ServiceProfile, node_image: &str) -> Dockerfile {
         f.copy(format!("--from=build {chown} /repo /repo"));
         super::node::node_start(svc)
     };
-    f.user("1000:1000");
+    f.user(UID);
     if svc.kind != "worker" {
         f.expose(port);
         fetch_healthcheck(&mut f, "node", port, svc.health_path.as_deref().unwrap_or("/"));
@@ -1300,11 +1300,11 @@ pub fn static_member(svc: &ServiceProfile, node_image: &str, install: &str) -> D
 
 /// The runtime stage of a static site: the files and unprivileged nginx with our config.
 fn nginx_runtime(f: &mut Dockerfile, conf: &str, files: &str, port: u16) {
-    f.comment("The runtime image: the files and a small web server, as nginx's unprivileged user.");
+    f.comment("The runtime image: the files and a small web server, unprivileged. The image keeps its\npid and temporary files in /tmp, so any uid serves; 10001 is above the host's users.");
     f.from(knowledge::NGINX_UNPRIVILEGED, "runtime");
     f.copy(format!("{conf} /etc/nginx/conf.d/default.conf"));
     f.copy(format!("{files} /usr/share/nginx/html"));
-    f.user("101:101");
+    f.user(UID);
     f.expose(port);
     f.healthcheck(format!(
         "[\"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:{port}/healthz\"]"

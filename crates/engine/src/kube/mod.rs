@@ -1481,6 +1481,26 @@ pub fn image_facts(profile: &slipway_scan::ProjectProfile) -> Vec<ImageFacts> {
         .collect()
 }
 
+/// The user the final stage of a Dockerfile runs as, as numbers: its last `USER` line, by
+/// number or by the names official images give their users (`node`, `nonroot`, `nobody`).
+/// `None` when it names another user, or none (root).
+pub fn user_of_dockerfile(text: &str) -> Option<(u32, u32)> {
+    let last = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.len() > 5 && l[..5].eq_ignore_ascii_case("USER "))
+        .last()?;
+    let user = last[5..].trim();
+    numeric_user(user)
+        .or(match user.split(':').next().unwrap_or("") {
+            "node" => Some((1000, 1000)),
+            "nonroot" => Some((65532, 65532)),
+            "nobody" => Some((65534, 65534)),
+            _ => None,
+        })
+        .filter(|(u, _)| *u != 0)
+}
+
 /// The URL of the project's `origin` remote (or its first), for the image name.
 pub fn remote_url(profile: &slipway_scan::ProjectProfile) -> Option<String> {
     let g = profile.git.as_ref()?;
@@ -1489,4 +1509,30 @@ pub fn remote_url(profile: &slipway_scan::ProjectProfile) -> Option<String> {
         .find(|r| r.name == "origin")
         .or(g.remotes.first())
         .map(|r| r.url.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_image_user_is_read_from_the_last_user_line() {
+        let f = "FROM node:22 AS build\nUSER root\nFROM node:22-slim\nUSER node\nCMD [\"node\", \"x.js\"]\n";
+        assert_eq!(user_of_dockerfile(f), Some((1000, 1000)));
+        assert_eq!(user_of_dockerfile("FROM x\nuser 10001:10002\n"), Some((10001, 10002)));
+        assert_eq!(
+            user_of_dockerfile("FROM x\nUSER 0\n"),
+            None,
+            "root is no user to run a pod as"
+        );
+        assert_eq!(user_of_dockerfile("FROM x\nUSER app\n"), None);
+        assert_eq!(user_of_dockerfile("FROM x\n"), None);
+    }
+
+    #[test]
+    fn names_are_kubernetes_names() {
+        assert_eq!(name_of("Billing_API"), "billing-api");
+        assert_eq!(name_of("--"), "app");
+        assert!(name_of(&"x".repeat(80)).len() <= 50);
+    }
 }
