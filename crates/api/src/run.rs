@@ -906,10 +906,14 @@ impl Run {
         for f in &findings {
             tracing::info!(rule = %f.rule, path = %f.path, "{:?}: {}", f.severity, f.message);
         }
-        let summary = if steps.plan.todos.iter().any(|t| t.id == "kubernetes") {
+        let kube_checked = "probes and their paths, resources, non-root read-only pods, host namespaces, pinned images, retired API versions, selectors against pod labels, Service and Ingress ports, budgets and autoscalers";
+        let has = |id: &str| steps.plan.todos.iter().any(|t| t.id == id);
+        let summary = if has("kubernetes") && has("pipeline") {
             format!(
-                "checked probes and their paths, resources, non-root read-only pods, host namespaces, pinned images, retired API versions, selectors against pod labels, Service and Ingress ports, budgets and autoscalers: errors {errors}, warnings {warnings}, notes {notes}"
+                "checked token permissions, pinned actions, script injection, secrets by name, deploy gates and concurrency; {kube_checked}: errors {errors}, warnings {warnings}, notes {notes}"
             )
+        } else if has("kubernetes") {
+            format!("checked {kube_checked}: errors {errors}, warnings {warnings}, notes {notes}")
         } else if spec.is_some() {
             format!(
                 "checked token permissions, pinned actions, script injection, secrets by name, deploy gates and concurrency, non-root images and pinned tags: errors {errors}, warnings {warnings}, notes {notes}"

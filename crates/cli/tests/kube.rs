@@ -73,18 +73,23 @@ fn run(tool: &Path, args: &[&str], dir: &Path) -> std::process::Output {
 fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     let all = tempfile::tempdir().unwrap();
     let mut manifests: Vec<String> = Vec::new();
+    // kubectl kustomize and checkov look at the project's files, not at .example skeletons.
     let mut failures = Vec::new();
     let mut projects = 0;
     let names = fixture_names();
     for (i, name) in names.iter().enumerate() {
         let p = Project::plain(name);
         let host = format!("{}.example.com", name.replace('_', "-"));
-        // Every fourth project goes through the Gateway API, with a VPA and high availability.
-        let task = if i % 4 == 0 {
+        // Every fourth project goes through the Gateway API, with a VPA and high availability;
+        // every other one is packaged with Kustomize (the Gateway ones among them too).
+        let mut task = if i % 4 == 0 {
             format!("deploy it to Kubernetes with autoscaling, high availability, a VPA and the Gateway API on {host}")
         } else {
             format!("deploy it to Kubernetes with autoscaling on {host}")
         };
+        if i % 2 == 0 {
+            task.push_str(", packaged with Kustomize");
+        }
         let out = slipway(&["run", p.path(), "--task", &task, "--apply", "--json"]);
         if !out.status.success() {
             let why = stderr(&out);
@@ -122,6 +127,52 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         }
     }
     assert!(projects >= 80, "only {projects} fixtures were deployed");
+
+    // Every Kustomize overlay renders with kubectl's kustomize, and what it renders is checked
+    // below like the plain manifests; every kustomization.yaml fits SchemaStore's schema.
+    let mut overlays = 0;
+    let mut kustomizations = Vec::new();
+    for m in manifests.clone() {
+        if !m.ends_with("/kustomization.yaml") {
+            continue;
+        }
+        kustomizations.push(m.clone());
+        if !m.contains("/overlays/") {
+            continue;
+        }
+        let dir = m.trim_end_matches("/kustomization.yaml");
+        let out = run(&tool("kubectl"), &["kustomize", dir], all.path());
+        if !out.status.success() {
+            failures.push(format!("kubectl kustomize {dir}: {}", stderr(&out)));
+            continue;
+        }
+        overlays += 1;
+        let rendered = format!("rendered/{}.yaml", dir.replace('/', "_"));
+        std::fs::create_dir_all(all.path().join("rendered")).unwrap();
+        std::fs::write(all.path().join(&rendered), &out.stdout).unwrap();
+        manifests.push(rendered);
+    }
+    manifests.retain(|m| !m.ends_with("/kustomization.yaml"));
+    let mut a = vec![
+        "--schemafile".to_string(),
+        repo_root()
+            .join("../shared/schemas/kustomization.json")
+            .to_string_lossy()
+            .to_string(),
+    ];
+    a.extend(kustomizations.iter().cloned());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = run(&tool("check-jsonschema"), &a, all.path());
+    if !out.status.success() {
+        failures.push(format!("kustomization schema: {}{}", stdout(&out), stderr(&out)));
+    }
+    eprintln!(
+        "kustomize: {overlays} overlays rendered by kubectl kustomize; {} kustomization.yaml files fit the schema",
+        kustomizations.len()
+    );
+    if overlays < 40 {
+        failures.push(format!("only {overlays} overlays were rendered"));
+    }
     let args: Vec<&str> = manifests.iter().map(String::as_str).collect();
 
     // kubernetes-validate, strict, at the oldest and newest minor versions in support.
@@ -169,7 +220,9 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         }
     }
 
-    // checkov's Kubernetes checks, on the applied files (not the skeletons).
+    // checkov's Kubernetes checks, on the written files (the rendered overlays are the same
+    // objects again, so they are left out of the counts).
+    std::fs::remove_dir_all(all.path().join("rendered")).ok();
     let out = run(
         &tool("checkov"),
         &[

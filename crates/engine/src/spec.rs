@@ -533,7 +533,8 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             );
         }
     }
-    let others: Vec<Target> = targets.iter().copied().filter(|t| !t.is_platform()).collect();
+    let deployed = |t: &Target| t.is_platform() || *t == Target::Kubernetes;
+    let others: Vec<Target> = targets.iter().copied().filter(|t| !deployed(t)).collect();
     if !others.is_empty() {
         notes.push(format!(
             "{} {} deployed by later families; this pipeline builds and pushes the image for {}",
@@ -541,7 +542,7 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             if others.len() == 1 { "is" } else { "are" },
             if others.len() == 1 { "it" } else { "them" }
         ));
-        targets.retain(|t| t.is_platform());
+        targets.retain(deployed);
     }
 
     // Environments and approval.

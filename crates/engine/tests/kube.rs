@@ -75,7 +75,8 @@ fn round_trip(path: &str, text: &str) -> Result<(), String> {
             "ConfigMap" => back::<ConfigMap>(&v),
             "Secret" => back::<Secret>(&v),
             "Namespace" => back::<Namespace>(&v),
-            "ClusterIssuer" | "Gateway" | "HTTPRoute" | "VerticalPodAutoscaler" => Ok(()),
+            // Their schemas are the CRDs' and kustomize's, checked by the CLI test.
+            "ClusterIssuer" | "Gateway" | "HTTPRoute" | "VerticalPodAutoscaler" | "Kustomization" => Ok(()),
             other => Err(format!("an object of kind {other:?} nobody expected")),
         };
         r.map_err(|e| format!("{path} ({kind}): {e}"))?;
@@ -122,10 +123,15 @@ fn generate_and_check(profile: &slipway_scan::ProjectProfile, p: &TaskParams) ->
     // The pods run as the image's user, above 10000, and listen where the analysis says.
     for svc in &spec.services {
         let name = kube::name_of(&svc.name);
-        let dir = if spec.is_monorepo() {
-            format!("k8s/{name}")
+        let root = if spec.kube.packaging == params::Packaging::Kustomize {
+            "k8s/base"
         } else {
-            "k8s".into()
+            "k8s"
+        };
+        let dir = if spec.is_monorepo() {
+            format!("{root}/{name}")
+        } else {
+            root.to_string()
         };
         let Some((_, text)) = files.iter().find(|(p, _)| *p == format!("{dir}/deployment.yaml")) else {
             problems.push(format!("no Deployment for {}", svc.name));
@@ -188,12 +194,30 @@ fn check(name: &str) -> Result<(), Failed> {
     if profile.services.is_empty() {
         return Ok(());
     }
-    let p = params_for(&format!("{}.example.com", kube::name_of(name)), true);
-    let files = generate_and_check(&profile, &p)?;
     let mut errors = Vec::new();
-    for (path, text) in &files {
-        if let Err(e) = compare(&snapshots().join(name).join(path), text) {
-            errors.push(e);
+    for (packaging, folder) in [
+        (params::Packaging::Manifests, name.to_string()),
+        (params::Packaging::Kustomize, format!("{name}.kustomize")),
+    ] {
+        let p = TaskParams {
+            packaging: Some(packaging),
+            ..params_for(&format!("{}.example.com", kube::name_of(name)), true)
+        };
+        let files = generate_and_check(&profile, &p)?;
+        if packaging == params::Packaging::Kustomize {
+            for env in ["staging", "production"] {
+                if !files
+                    .iter()
+                    .any(|(f, _)| *f == format!("k8s/overlays/{env}/kustomization.yaml"))
+                {
+                    errors.push(format!("no {env} overlay"));
+                }
+            }
+        }
+        for (path, text) in &files {
+            if let Err(e) = compare(&snapshots().join(&folder).join(path), text) {
+                errors.push(e);
+            }
         }
     }
     if errors.is_empty() {
@@ -464,6 +488,86 @@ fn random_specs() -> Result<(), Failed> {
     }
 }
 
+/// The pipeline's deploy job on each CI system: the tested image by digest, the kubeconfig from
+/// a secret, apply, rollout status with a timeout, and undo on failure; snapshots of each file.
+fn deploy_jobs() -> Result<(), Failed> {
+    use slipway_engine::params::CiSystem;
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let mut wrong = Vec::new();
+    for ci in CiSystem::ALL {
+        let p = TaskParams {
+            ci: Some(ci),
+            ..params_for("api.example.com", true)
+        };
+        let spec = spec::build(&profile, &p);
+        if spec.targets != [Target::Kubernetes] {
+            wrong.push(format!("{}: the spec's targets are {:?}", ci.id(), spec.targets));
+        }
+        let g = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+        let deploy = g
+            .pipeline
+            .jobs
+            .iter()
+            .find(|j| j.target == Some(Target::Kubernetes))
+            .ok_or_else(|| format!("{}: no Kubernetes deploy job", ci.id()))?;
+        let script = deploy.commands.join("\n");
+        for needle in [
+            "sha256sum -c -",
+            "base64 -d > \"$bin/kubeconfig\"",
+            "image: $IMAGE|",
+            "kube apply -f \"$bin/k8s/\"",
+            "rollout status deployment/catalog --timeout=10m",
+            "rollout undo deployment/catalog",
+            "exit 1",
+        ] {
+            if !script.contains(needle) {
+                wrong.push(format!("{}: the deploy lacks {needle:?}:\n{script}", ci.id()));
+            }
+        }
+        if deploy.secrets != ["KUBE_CONFIG"] || !deploy.needs.iter().any(|n| n.starts_with("image-")) {
+            wrong.push(format!(
+                "{}: secrets {:?}, needs {:?}",
+                ci.id(),
+                deploy.secrets,
+                deploy.needs
+            ));
+        }
+        if !g
+            .requirements
+            .iter()
+            .any(|r| r.name == "KUBE_CONFIG" && r.secret && r.why.contains("namespace"))
+        {
+            wrong.push(format!("{}: KUBE_CONFIG is not in the secrets checklist", ci.id()));
+        }
+        for a in g.artifacts.iter().filter(|a| a.step == "pipeline") {
+            // The writers pass the image by digest to the deploy.
+            if [
+                ".github/workflows/ci-cd.yml",
+                ".gitlab-ci.yml",
+                "Jenkinsfile",
+                ".circleci/config.yml",
+            ]
+            .contains(&a.path.as_str())
+            {
+                let by_digest = a.content.contains("outputs.digest")
+                    || a.content.contains("image-catalog.ref")
+                    || a.content.contains("dotenv");
+                if !by_digest {
+                    wrong.push(format!("{}: {} passes no digest to the deploy", ci.id(), a.path));
+                }
+            }
+            if let Err(e) = compare(&snapshots().join("pipelines").join(ci.id()).join(&a.path), &a.content) {
+                wrong.push(e);
+            }
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
@@ -477,6 +581,7 @@ fn main() {
         Trial::test("the seed's third example, field by field", seed_example),
         Trial::test("bad input is refused in words before anything is generated", refusals),
         Trial::test("random specs give valid manifests", random_specs),
+        Trial::test("the pipeline deploys to the cluster on every CI system", deploy_jobs),
     ];
     for name in names {
         let n = name.clone();

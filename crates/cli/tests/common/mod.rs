@@ -143,9 +143,11 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// A linter from the project's tool folder (installed by scripts/test) or from PATH.
 pub fn tool(name: &str) -> PathBuf {
-    let local = repo_root().join(".tools/venv/bin").join(name);
-    if local.exists() {
-        return local;
+    for dir in [".tools/venv/bin", ".tools/kube/bin"] {
+        let local = repo_root().join(dir).join(name);
+        if local.exists() {
+            return local;
+        }
     }
     let found = std::env::var_os("PATH")
         .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| p.exists()));

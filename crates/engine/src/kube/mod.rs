@@ -8,6 +8,7 @@
 
 pub mod checks;
 pub mod crd;
+pub mod kustomize;
 
 use std::collections::BTreeMap;
 
@@ -550,7 +551,7 @@ fn gateway(spec: &DeploySpec, hosts: &[(String, String)]) -> crd::Resource<crd::
     }
 }
 
-fn gateway_name(spec: &DeploySpec) -> String {
+pub(crate) fn gateway_name(spec: &DeploySpec) -> String {
     format!("{}-gateway", name_of(&spec.kube.namespace))
 }
 
@@ -814,6 +815,30 @@ fn network_policy(spec: &DeploySpec, svc: &ServiceSpec, name: &str, web: bool, e
     }
 }
 
+/// The namespace `name`, with Pod Security "restricted" enforced.
+fn namespace_doc(name: &str, part_of: &str) -> Yaml {
+    let namespace = Namespace {
+        metadata: ObjectMeta {
+            name: Some(s(name)),
+            labels: Some(BTreeMap::from([
+                (s("app.kubernetes.io/part-of"), s(part_of)),
+                (s("pod-security.kubernetes.io/audit"), s("restricted")),
+                (s("pod-security.kubernetes.io/enforce"), s("restricted")),
+                (s("pod-security.kubernetes.io/warn"), s("restricted")),
+            ])),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut d = doc(&namespace);
+    note(
+        &mut d,
+        &["metadata", "labels"],
+        "Pod Security \"restricted\": the API server refuses pods that run as root, escalate\nprivileges or keep Linux capabilities.",
+    );
+    d
+}
+
 /// The image reference a manifest runs: the registry and name the pipeline pushes, with a tag
 /// the deploy sets.
 pub fn image_for(spec: &DeploySpec, svc: &ServiceSpec, remote: Option<&str>) -> String {
@@ -855,7 +880,7 @@ pub fn image_for(spec: &DeploySpec, svc: &ServiceSpec, remote: Option<&str>) -> 
     format!("{base}:set-by-pipeline")
 }
 
-fn doc<T: Serialize>(value: &T) -> Yaml {
+pub(crate) fn doc<T: Serialize>(value: &T) -> Yaml {
     let mut y = to_yaml(value)
         .expect("Kubernetes objects serialise: their maps have string keys and their numbers are integers");
     tidy(&mut y, true);
@@ -970,26 +995,7 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
     let many = spec.is_monorepo();
     let exposed = hosts(spec);
 
-    let mut namespace = Namespace {
-        metadata: ObjectMeta {
-            name: Some(k.namespace.clone()),
-            labels: Some(BTreeMap::from([
-                (s("app.kubernetes.io/part-of"), k.namespace.clone()),
-                (s("pod-security.kubernetes.io/audit"), s("restricted")),
-                (s("pod-security.kubernetes.io/enforce"), s("restricted")),
-                (s("pod-security.kubernetes.io/warn"), s("restricted")),
-            ])),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    namespace.spec = None;
-    let mut ns_doc = doc(&namespace);
-    note(
-        &mut ns_doc,
-        &["metadata", "labels"],
-        "Pod Security \"restricted\": the API server refuses pods that run as root, escalate\nprivileges or keep Linux capabilities.",
-    );
+    let ns_doc = namespace_doc(&k.namespace, &k.namespace);
     artifacts.push(file(
         s("k8s/namespace.yaml"),
         &[ns_doc],
@@ -1306,8 +1312,10 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
                     parent_refs: exposed
                         .iter()
                         .map(|(n, _)| crd::ParentRef {
+                            // No namespace: the challenge's route attaches to the Gateway in the
+                            // certificate's own namespace, whichever environment that is.
                             name: gateway_name(spec),
-                            namespace: Some(k.namespace.clone()),
+                            namespace: None,
                             section_name: Some(if exposed.len() > 1 {
                                 format!("http-{n}")
                             } else {
@@ -1348,6 +1356,9 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
             &[i],
             "the cert-manager ClusterIssuer that gets the certificates from Let's Encrypt",
         ));
+    }
+    if k.packaging == crate::params::Packaging::Kustomize {
+        artifacts = kustomize::package(spec, artifacts, &topology, |n| namespace_doc(n, &k.namespace));
     }
     artifacts.push(Artifact {
         path: s("docs/kubernetes.md"),

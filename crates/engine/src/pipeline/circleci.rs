@@ -357,6 +357,8 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         }
         // The deploy pulls the tested image, so it signs in to the registry first.
         script.push(login);
+    }
+    if super::carries_image(target) {
         script.push(format!("IMAGE=$(cat {WORKSPACE}/image-{}.ref)", slug(&svc.name)));
         script.push("export IMAGE".into());
     }
@@ -365,7 +367,7 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     }
     script.extend(job.commands.iter().cloned());
     let mut steps = skip_unless_touched(job, pipeline);
-    if steps.is_empty() && super::deploys_image(target) {
+    if steps.is_empty() && super::carries_image(target) {
         steps.push(attach());
     }
     steps.push(Yaml::str("checkout"));

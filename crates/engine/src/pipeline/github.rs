@@ -506,7 +506,7 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     let mut env = Yaml::map();
     if let Some(ij) = image_job
         .as_ref()
-        .filter(|_| super::deploys_image(job.target.expect("a deploy job has a target")))
+        .filter(|_| super::carries_image(job.target.expect("a deploy job has a target")))
     {
         env = env.with(
             "IMAGE",

@@ -235,7 +235,7 @@ fn deploy_stage(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> String {
     }
     let target = job.target.expect("a deploy job has a target");
     let mut script = Vec::new();
-    if super::deploys_image(target) {
+    if super::carries_image(target) {
         script.push(format!("IMAGE=$(cat image-{}.ref)", slug(&svc.name)));
         script.push("export IMAGE".into());
     }

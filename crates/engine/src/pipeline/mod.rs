@@ -334,10 +334,20 @@ pub fn toolchain(spec: &ServiceSpec, build_image: Option<&str>) -> Option<Toolch
 /// The commands that deploy `service` to `target`, reading `$IMAGE` (the pushed image by
 /// digest) and the target's secrets from the environment; with the secrets and variables they
 /// read.
-fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn deploy_commands(
+    spec: &DeploySpec,
+    target: Target,
+    svc: &ServiceSpec,
+    environment: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let v = versions::tools();
     let name = slug(&svc.name);
     match target {
+        Target::Kubernetes => (
+            kubectl_deploy(spec, svc, environment),
+            vec!["KUBE_CONFIG".into()],
+            vec![],
+        ),
         Target::Railway => (
             vec![format!(
                 "npx --yes @railway/cli@{} up --ci --service {name} --environment {environment}",
@@ -421,6 +431,72 @@ fn deploy_commands(target: Target, svc: &ServiceSpec, environment: &str) -> (Vec
     }
 }
 
+/// The shell lines of a Kubernetes deploy to `environment`: a pinned kubectl checked against
+/// its published checksum, the cluster's kubeconfig from the `KUBE_CONFIG` secret (base64,
+/// written with owner-only permissions and never printed), the tested image pinned by digest
+/// in a copy of the Deployment, `kubectl apply` (of the environment's overlay, with
+/// Kustomize), then `kubectl rollout status` with a timeout, and `rollout undo` and a failed
+/// job when the new pods never become ready.
+pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -> Vec<String> {
+    use crate::kube::kustomize;
+    let v = versions::tools();
+    let name = crate::kube::name_of(&svc.name);
+    let kustomized = spec.kube.packaging == crate::params::Packaging::Kustomize;
+    let ns = if kustomized {
+        kustomize::namespace_for(spec, environment)
+    } else {
+        spec.kube.namespace.clone()
+    };
+    let root = if kustomized { "k8s/base" } else { "k8s" };
+    let dir = if spec.is_monorepo() {
+        format!("{root}/{name}")
+    } else {
+        root.to_string()
+    };
+    let url = format!("https://dl.k8s.io/release/v{}/bin/linux/amd64/kubectl", v.kubectl);
+    let mut c = vec![
+        "umask 077".to_string(),
+        "bin=$(mktemp -d)".into(),
+        // The kubeconfig never outlives the job, even on a long-lived agent.
+        r#"trap 'rm -rf "$bin"' EXIT"#.into(),
+        format!(r#"curl -fsSLo "$bin/kubectl" {url}"#),
+        format!(r#"curl -fsSLo "$bin/kubectl.sha256" {url}.sha256"#),
+        r#"echo "$(cat "$bin/kubectl.sha256")  $bin/kubectl" | sha256sum -c -"#.into(),
+        r#"chmod +x "$bin/kubectl""#.into(),
+        r#"printf '%s' "$KUBE_CONFIG" | base64 -d > "$bin/kubeconfig""#.into(),
+        r#"kube() { "$bin/kubectl" --kubeconfig "$bin/kubeconfig" "$@"; }"#.into(),
+        // A copy of the manifests, with the placeholder tag replaced by the tested image's
+        // digest: the checkout stays as it is, and the cluster runs exactly what was tested.
+        r#"cp -R k8s "$bin/k8s""#.into(),
+        format!(r#"sed -i "s|image: .*:set-by-pipeline|image: $IMAGE|" "$bin/{dir}/deployment.yaml""#),
+    ];
+    if kustomized {
+        c.push(format!(
+            r#"kube apply -k "$bin/{}""#,
+            kustomize::overlay_for(spec, environment)
+        ));
+    } else {
+        c.push(r#"kube apply -f "$bin/k8s/namespace.yaml""#.into());
+        if spec.is_monorepo() {
+            c.push(format!(
+                r#"for f in "$bin"/k8s/*.yaml; do kube apply -f "$f"; done && kube apply -f "$bin/{dir}/""#
+            ));
+        } else {
+            c.push(r#"kube apply -f "$bin/k8s/""#.into());
+        }
+    }
+    c.push(format!(
+        "if ! kube -n {ns} rollout status deployment/{name} --timeout=10m; then\n  echo \"The new {name} pods did not become ready: rolling back to the previous ReplicaSet\" >&2\n  kube -n {ns} rollout undo deployment/{name}\n  exit 1\nfi"
+    ));
+    c
+}
+
+/// True when the deploy job needs the tested image's reference (by digest): the platforms that
+/// run the pushed image, and clusters.
+pub fn carries_image(target: Target) -> bool {
+    deploys_image(target) || target == Target::Kubernetes
+}
+
 /// The shell lines that build `svc`'s image with BuildKit on a CI system without GitHub's
 /// cache service: a registry layer cache (`$IMAGE_NAME:buildcache`) read always and written
 /// back only when `$push` is true, the image pushed when `$push` is, and its digest left in
@@ -445,7 +521,7 @@ pub fn deploy_runner(target: Target) -> (&'static str, Option<&'static str>) {
     if deploys_image(target) {
         // Pull, tag and push the tested image; the platforms' CLIs come through npx.
         ("docker", Some("curl nodejs npm"))
-    } else if target == Target::Render {
+    } else if target == Target::Render || target == Target::Kubernetes {
         ("curl", None)
     } else {
         ("node", Some("curl"))
@@ -635,14 +711,16 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         for target in targets {
             let mut previous: Vec<String> = deploy_needs.clone();
             for env in &spec.environments {
-                let (commands, secrets, vars) = deploy_commands(target, svc, &env.name);
+                let (commands, secrets, vars) = deploy_commands(spec, target, svc, &env.name);
                 let id = if spec.environments.len() > 1 {
                     format!("deploy-{s}-{}-{}", target.id(), slug(&env.name))
                 } else {
                     format!("deploy-{s}-{}", target.id())
                 };
                 let mut vars = vars;
-                if svc.health_path.is_some() && svc.kind != "worker" {
+                // A cluster's rollout waits on the readiness probe itself; the platforms get a
+                // smoke test of the public address.
+                if svc.health_path.is_some() && svc.kind != "worker" && target != Target::Kubernetes {
                     vars.push(url_var(svc, many));
                 }
                 jobs.push(Job {
@@ -829,9 +907,16 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
                 name: s.clone(),
                 secret: true,
                 place: job_store(&env, "Secrets"),
-                why: format!(
-                    "lets the pipeline deploy to {target}; create it in {target} with access to this project only"
-                ),
+                why: if s == "KUBE_CONFIG" {
+                    format!(
+                        "a kubeconfig, base64-encoded, for a service account that may deploy to the {} namespace only",
+                        spec.kube.namespace
+                    )
+                } else {
+                    format!(
+                        "lets the pipeline deploy to {target}; create it in {target} with access to this project only"
+                    )
+                },
             });
         }
         for v in &job.vars {
@@ -1149,6 +1234,7 @@ fn rollback(target: Target, svc: &ServiceSpec) -> String {
         Target::Heroku => "run the Roll back workflow (GitHub Actions) or `heroku rollback --app \"$HEROKU_APP\"`: both return to the previous release.".into(),
         Target::Vercel => "run the Roll back workflow (GitHub Actions) or `vercel rollback`: both return production to the previous deployment; `vercel promote <url>` picks another.".into(),
         Target::Netlify => "In Netlify, open Deploys, pick the last good deploy and choose Publish deploy.".into(),
+        Target::Kubernetes => "the deploy undoes a rollout whose pods never become ready (`kubectl rollout undo`); by hand, `kubectl -n <namespace> rollout undo deployment/<name>` returns to the previous ReplicaSet, `rollout history` lists them.".into(),
         _ => "Deploy the previous image digest again.".into(),
     }
 }
@@ -1201,6 +1287,7 @@ pub fn runbook(spec: &DeploySpec, pipeline: &Pipeline, requirements: &[Requireme
             Target::Heroku => "Create the app with `heroku create <name> --stack container`; `HEROKU_API_KEY` is a token from `heroku authorizations:create`.",
             Target::Vercel => "Link the project once with `vercel link`; `.vercel/project.json` holds the org and project ids.",
             Target::Netlify => "Create the site once with `netlify sites:create`; its id is `NETLIFY_SITE_ID`.",
+            Target::Kubernetes => "Create a ServiceAccount that may manage this app's namespace only (a Role with the kinds in k8s/ and a RoleBinding), then a kubeconfig for it; `base64 -w0 kubeconfig` is `KUBE_CONFIG`. docs/kubernetes.md lists what the cluster needs and the Secrets to create before the first deploy.",
             _ => "",
         };
         let _ = writeln!(f, "{first}");

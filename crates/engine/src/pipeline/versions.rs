@@ -35,6 +35,8 @@ pub struct Tools {
     pub netlify: String,
     /// The Heroku CLI.
     pub heroku: String,
+    /// kubectl, downloaded from dl.k8s.io and checked against its published checksum.
+    pub kubectl: String,
 }
 
 struct Table {
@@ -86,6 +88,7 @@ fn table() -> &'static Table {
                 vercel: text(tools, "vercel"),
                 netlify: text(tools, "netlify"),
                 heroku: text(tools, "heroku"),
+                kubectl: text(tools, "kubectl"),
             },
             images,
         }

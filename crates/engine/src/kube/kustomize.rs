@@ -1,0 +1,302 @@
+//! Kustomize packaging: the same objects as the plain manifests, moved into `k8s/base/`, and
+//! one overlay per environment in `k8s/overlays/<env>/` with what differs there (namespace,
+//! replicas or autoscaler bounds, resources, host). Overlays use `patches` with JSON 6902
+//! operations (`patchesStrategicMerge` and `commonLabels` are deprecated since kustomize 5).
+
+use serde::Serialize;
+
+use super::{doc, gateway_name, name_of, Topology};
+use crate::generate::Artifact;
+use crate::params::Route;
+use crate::spec::DeploySpec;
+use crate::write::{yaml, Yaml};
+
+/// A `kustomization.yaml`, with the fields Slipway writes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Kustomization {
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    resources: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    patches: Vec<Patch>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Patch {
+    target: PatchTarget,
+    patch: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PatchTarget {
+    kind: String,
+    name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Op {
+    op: &'static str,
+    path: String,
+    value: serde_json::Value,
+}
+
+fn ops(list: &[Op]) -> String {
+    yaml::to_string(&doc(&list.to_vec()), "")
+}
+
+/// The namespace an environment's objects go in: the spec's for production, `<ns>-<env>` for
+/// the others, so both can share a cluster.
+pub fn namespace_for(spec: &DeploySpec, env: &str) -> String {
+    if env == spec.production() || env == "production" {
+        spec.kube.namespace.clone()
+    } else {
+        let n = format!("{}-{}", spec.kube.namespace, name_of(env));
+        n.chars().take(63).collect::<String>().trim_end_matches('-').to_string()
+    }
+}
+
+/// The environments that get an overlay: staging and production, and any other the spec
+/// names, in promotion order.
+pub fn environments(spec: &DeploySpec) -> Vec<String> {
+    let mut envs: Vec<String> = vec!["staging".into()];
+    for e in &spec.environments {
+        if !envs.contains(&e.name) && e.name != spec.production() {
+            envs.push(e.name.clone());
+        }
+    }
+    envs.push("production".into());
+    envs.dedup();
+    envs
+}
+
+/// The overlay folder a deploy to `env` applies.
+pub fn overlay_for(spec: &DeploySpec, env: &str) -> String {
+    if env == spec.production() {
+        "k8s/overlays/production".into()
+    } else {
+        format!("k8s/overlays/{}", name_of(env))
+    }
+}
+
+/// Rewrites the plain manifests into a base and overlays. `artifacts` are the plain family's
+/// files; the namespace moves into each overlay, the cluster issuer stays beside them (it is
+/// cluster-wide, applied once), the rest goes into the base.
+pub fn package(
+    spec: &DeploySpec,
+    artifacts: Vec<Artifact>,
+    topology: &[Topology],
+    namespace_doc: impl Fn(&str) -> Yaml,
+) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    let mut resources = Vec::new();
+    for mut a in artifacts {
+        if a.path == "k8s/namespace.yaml" || !a.path.starts_with("k8s/") || a.path == "k8s/cluster-issuer.yaml" {
+            if a.path != "k8s/namespace.yaml" {
+                out.push(a);
+            }
+            continue;
+        }
+        let rest = a.path.trim_start_matches("k8s/").to_string();
+        a.path = format!("k8s/base/{rest}");
+        a.content = a.content.replace(
+            "Apply with: kubectl apply -f k8s/",
+            "Apply an overlay with: kubectl apply -k k8s/overlays/<environment>",
+        );
+        if rest.ends_with(".yaml") {
+            resources.push(rest);
+        }
+        out.push(a);
+    }
+    resources.sort();
+    let base = Kustomization {
+        api_version: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        namespace: None,
+        resources,
+        patches: Vec::new(),
+    };
+    out.push(Artifact {
+        path: "k8s/base/kustomization.yaml".into(),
+        content: yaml::to_string(
+            &doc(&base),
+            "Written by Slipway: the objects every environment shares. Overlays in k8s/overlays/ say what\ndiffers.",
+        ),
+        purpose: "the Kustomize base: every object, shared by the environments".into(),
+        step: "kubernetes".into(),
+    });
+    let k = &spec.kube;
+    for env in environments(spec) {
+        let production = env == "production" || env == spec.production();
+        let ns = namespace_for(spec, &env);
+        let dir = overlay_for(spec, if production { spec.production() } else { &env });
+        let mut patches = Vec::new();
+        if !production {
+            for t in topology {
+                if k.autoscale {
+                    patches.push(Patch {
+                        target: PatchTarget {
+                            kind: "HorizontalPodAutoscaler".into(),
+                            name: t.name.clone(),
+                        },
+                        patch: ops(&[
+                            Op {
+                                op: "replace",
+                                path: "/spec/minReplicas".into(),
+                                value: 1.into(),
+                            },
+                            Op {
+                                op: "replace",
+                                path: "/spec/maxReplicas".into(),
+                                value: 2.into(),
+                            },
+                        ]),
+                    });
+                } else {
+                    patches.push(Patch {
+                        target: PatchTarget {
+                            kind: "Deployment".into(),
+                            name: t.name.clone(),
+                        },
+                        patch: ops(&[Op {
+                            op: "replace",
+                            path: "/spec/replicas".into(),
+                            value: 1.into(),
+                        }]),
+                    });
+                }
+                patches.push(Patch {
+                    target: PatchTarget {
+                        kind: "Deployment".into(),
+                        name: t.name.clone(),
+                    },
+                    patch: ops(&[
+                        Op {
+                            op: "replace",
+                            path: "/spec/template/spec/containers/0/resources/requests/cpu".into(),
+                            value: half_cpu(&k.resources.cpu_request).into(),
+                        },
+                        Op {
+                            op: "replace",
+                            path: "/spec/template/spec/containers/0/resources/requests/memory".into(),
+                            value: half_memory(&k.resources.memory_request).into(),
+                        },
+                    ]),
+                });
+                if let Some(host) = &t.host {
+                    let staged = format!("{}.{host}", name_of(&env));
+                    let (kind, paths): (&str, Vec<String>) = match k.route {
+                        Route::Ingress => (
+                            "Ingress",
+                            vec!["/spec/rules/0/host".into(), "/spec/tls/0/hosts/0".into()],
+                        ),
+                        Route::Gateway => ("HTTPRoute", vec!["/spec/hostnames/0".into()]),
+                    };
+                    patches.push(Patch {
+                        target: PatchTarget {
+                            kind: kind.into(),
+                            name: t.name.clone(),
+                        },
+                        patch: ops(&paths
+                            .into_iter()
+                            .map(|p| Op {
+                                op: "replace",
+                                path: p,
+                                value: staged.clone().into(),
+                            })
+                            .collect::<Vec<_>>()),
+                    });
+                    if k.route == Route::Gateway {
+                        patches.push(Patch {
+                            target: PatchTarget {
+                                kind: "HTTPRoute".into(),
+                                name: format!("{}-redirect", t.name),
+                            },
+                            patch: ops(&[Op {
+                                op: "replace",
+                                path: "/spec/hostnames/0".into(),
+                                value: staged.clone().into(),
+                            }]),
+                        });
+                    }
+                }
+            }
+        }
+        if !production && k.route == Route::Gateway {
+            // The environment's own Gateway (the base's, in its namespace) listens on its hosts.
+            let exposed: Vec<&Topology> = topology.iter().filter(|t| t.host.is_some()).collect();
+            let listeners: Vec<Op> = exposed
+                .iter()
+                .enumerate()
+                .flat_map(|(i, t)| {
+                    let staged = format!("{}.{}", name_of(&env), t.host.as_deref().unwrap_or_default());
+                    [2 * i, 2 * i + 1].map(|n| Op {
+                        op: "replace",
+                        path: format!("/spec/listeners/{n}/hostname"),
+                        value: staged.clone().into(),
+                    })
+                })
+                .collect();
+            if !listeners.is_empty() {
+                patches.push(Patch {
+                    target: PatchTarget {
+                        kind: "Gateway".into(),
+                        name: gateway_name(spec),
+                    },
+                    patch: ops(&listeners),
+                });
+            }
+        }
+        let resources = vec!["namespace.yaml".to_string(), "../../base".to_string()];
+        let kz = Kustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            namespace: Some(ns.clone()),
+            resources,
+            patches,
+        };
+        out.push(Artifact {
+            path: format!("{dir}/kustomization.yaml"),
+            content: yaml::to_string(
+                &doc(&kz),
+                &if production {
+                    format!("Written by Slipway: production, in the {ns} namespace, as the base says.")
+                } else {
+                    format!(
+                        "Written by Slipway: {env}, in the {ns} namespace: fewer replicas, half the requests{}.",
+                        if topology.iter().any(|t| t.host.is_some()) {
+                            format!(", on {}.<host>", name_of(&env))
+                        } else {
+                            String::new()
+                        }
+                    )
+                },
+            ),
+            purpose: format!("the {env} overlay"),
+            step: "kubernetes".into(),
+        });
+        out.push(Artifact {
+            path: format!("{dir}/namespace.yaml"),
+            content: yaml::to_string(&namespace_doc(&ns), "Written by Slipway."),
+            purpose: format!("the {ns} namespace, with the restricted Pod Security level enforced"),
+            step: "kubernetes".into(),
+        });
+    }
+    out
+}
+
+fn half_cpu(q: &str) -> String {
+    match crate::spec::millicores(q) {
+        Some(m) => format!("{}m", (m / 2).max(10)),
+        None => q.to_string(),
+    }
+}
+
+fn half_memory(q: &str) -> String {
+    match crate::spec::bytes(q) {
+        Some(b) => format!("{}Mi", (b / 2 / (1 << 20)).max(32)),
+        None => q.to_string(),
+    }
+}
