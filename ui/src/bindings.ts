@@ -973,6 +973,10 @@ spec: DeploySpec | null,
  */
 pipeline: Pipeline | null, 
 /**
+ * What will run in the cluster, for Kubernetes tasks.
+ */
+topology: Array<Topology>, 
+/**
  * The secrets and variables to create, where, and why: the checklist.
  */
 requirements: Array<Requirement>, };

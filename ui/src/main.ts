@@ -1,6 +1,6 @@
 import { api, errorText, events, runTask } from "./api";
 import { renderHunks, renderPlainDiff, type DiffMode } from "./diff";
-import type { BrainStatus, Change, DeploySpec, Drift, Finding, Job, LogLine, Pipeline, ProjectProfile, Requirement, RunReport, ServiceProfile, Todo } from "./types";
+import type { BrainStatus, Change, DeploySpec, Drift, Finding, Job, LogLine, Pipeline, ProjectProfile, Requirement, RunReport, ServiceProfile, Todo, Topology } from "./types";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -38,6 +38,9 @@ const ui = {
   specPanel: $<HTMLDivElement>("spec-panel"),
   specFields: $<HTMLDListElement>("spec-fields"),
   pipeline: $<HTMLDivElement>("pipeline-picture"),
+  pipelineHeading: $<HTMLHeadingElement>("pipeline-heading"),
+  cluster: $<HTMLDivElement>("cluster-picture"),
+  clusterHeading: $<HTMLHeadingElement>("cluster-heading"),
   parity: $<HTMLUListElement>("parity"),
   requirements: $<HTMLUListElement>("requirements"),
   log: $<HTMLPreElement>("log-panel"),
@@ -487,7 +490,7 @@ function renderFindings(findings: Finding[]) {
 }
 
 /** The spec fields a person can set in slipway.toml's [deploy] table. */
-const EDITABLE = ["ci", "registry", "targets", "branch", "strategy", "environments", "host"];
+const EDITABLE = ["ci", "registry", "targets", "branch", "strategy", "environments", "host", "namespace", "replicas", "ingress_class", "packaging", "route"];
 
 async function saveDeploy(field: string, value: string | null) {
   const p = await busy(() => api.setDeploy(field, value));
@@ -507,7 +510,7 @@ function editDeploy(dd: HTMLElement, field: string, current: string) {
   input.setAttribute("aria-label", `New ${field}`);
   const save = el("button", { type: "button", className: "save" }, "Save");
   const cancel = el("button", { type: "button", className: "cancel" }, "Cancel");
-  const restore = () => state.report && renderSpec(state.report.spec, state.report.pipeline, state.report.requirements);
+  const restore = () => state.report && renderSpec(state.report.spec, state.report.pipeline, state.report.requirements, state.report.topology);
   save.addEventListener("click", () => saveDeploy(field, input.value));
   cancel.addEventListener("click", restore);
   input.addEventListener("keydown", (e) => {
@@ -519,7 +522,7 @@ function editDeploy(dd: HTMLElement, field: string, current: string) {
   input.select();
 }
 
-function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirements: Requirement[]) {
+function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirements: Requirement[], topology: Topology[]) {
   ui.specPanel.hidden = !spec;
   if (!spec) return;
   ui.specFields.replaceChildren(
@@ -537,6 +540,7 @@ function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirem
     ...spec.notes.map((n) => el("dd", { className: "note" }, n)),
   );
   renderPipeline(pipeline);
+  renderCluster(topology);
   ui.requirements.replaceChildren(
     ...requirements.map((r) => {
       const box = el("input", { type: "checkbox" });
@@ -552,10 +556,34 @@ function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirem
   if (requirements.length === 0) ui.requirements.replaceChildren(el("li", { className: "muted" }, "Nothing to create."));
 }
 
+/** What will run in the cluster, one row per Deployment: how traffic comes in, the Service,
+ *  the Deployment and its replicas, and how a new version rolls out. */
+function renderCluster(topology: Topology[]) {
+  ui.cluster.replaceChildren();
+  ui.cluster.hidden = ui.clusterHeading.hidden = topology.length === 0;
+  ui.cluster.setAttribute(
+    "aria-label",
+    `In the cluster: ${topology.map((t) => `${t.host ? `https://${t.host} to ` : ""}${t.name}, ${t.replicas} replicas`).join("; ")}`,
+  );
+  const arrow = () => el("span", { className: "arrow", ariaHidden: "true" }, "→");
+  for (const t of topology) {
+    const row = el("div", { className: "row" });
+    row.dataset.deployment = t.name;
+    if (t.host) row.append(el("div", { className: "node entry" }, el("strong", {}, `https://${t.host}`), el("div", {}, t.entry ?? "")), arrow());
+    if (t.port !== null) row.append(el("div", { className: "node service" }, el("strong", {}, `Service ${t.name}`), el("div", {}, `ClusterIP, port ${t.port}`)), arrow());
+    row.append(
+      el("div", { className: "node deployment" }, el("strong", {}, `Deployment ${t.name}`), el("div", {}, `pods: ${t.replicas}`)),
+      el("div", { className: "rollout muted" }, t.rollout),
+    );
+    ui.cluster.append(row);
+  }
+}
+
 /** The pipeline as boxes in columns (what runs together), `needs` as the columns' order. */
 function renderPipeline(pipeline: Pipeline | null) {
   ui.pipeline.replaceChildren();
   ui.parity.replaceChildren();
+  ui.pipeline.hidden = ui.pipelineHeading.hidden = !pipeline;
   if (!pipeline) return;
   // Where the chosen CI system does less than the others, so a switch is not a surprise.
   ui.parity.append(
@@ -604,7 +632,7 @@ function showReport(r: RunReport) {
   renderTodos(r.todos);
   renderChanges(r.changes);
   renderFindings(r.findings);
-  renderSpec(r.spec, r.pipeline, r.requirements);
+  renderSpec(r.spec, r.pipeline, r.requirements, r.topology);
   if (r.declined.length) setOutcome(`Not done: the built-in engine cannot ${r.declined.join(" or ")} yet.`, "info");
   if (r.usage) {
     ui.usage.hidden = false;

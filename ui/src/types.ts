@@ -19,6 +19,7 @@ export type {
   ServiceProfile,
   Todo,
   TodoStatus,
+  Topology,
   Usage,
 } from "./bindings";
 

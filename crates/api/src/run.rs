@@ -78,6 +78,8 @@ pub struct Run {
     pub spec: Option<DeploySpec>,
     /// The pipeline as a value, for the picture of it.
     pub pipeline: Option<Pipeline>,
+    /// What will run in the cluster, for Kubernetes tasks: entry, Service, Deployment, bounds.
+    pub topology: Vec<slipway_engine::kube::Topology>,
     /// The secrets and variables the person must create.
     pub requirements: Vec<Requirement>,
 }
@@ -142,6 +144,9 @@ pub struct RunReport {
     pub spec: Option<DeploySpec>,
     /// The pipeline as a value: jobs, needs, gates and environments.
     pub pipeline: Option<Pipeline>,
+    /// What will run in the cluster, for Kubernetes tasks.
+    #[serde(default)]
+    pub topology: Vec<slipway_engine::kube::Topology>,
     /// The secrets and variables to create, where, and why: the checklist.
     pub requirements: Vec<Requirement>,
 }
@@ -320,6 +325,12 @@ fn model_work(
 /// and findings about parts left out.
 type Work = (Vec<Artifact>, Vec<String>, Vec<Finding>);
 
+/// What the built-in families produced beyond files: the pipeline and the cluster's picture.
+type Produced = (
+    Option<slipway_engine::pipeline::Generated>,
+    Vec<slipway_engine::kube::Topology>,
+);
+
 /// The built-in engine's work: the generators, matched to the plan's steps.
 fn builtin_work(
     steps: &mut Steps,
@@ -327,7 +338,7 @@ fn builtin_work(
     profile: &ProjectProfile,
     spec: Option<&DeploySpec>,
     supported: &[Intent],
-) -> Result<(Work, Option<slipway_engine::pipeline::Generated>), ApiError> {
+) -> Result<(Work, Produced), ApiError> {
     let root = root.to_path_buf();
     let mut left_out = Vec::new();
     let wants_image = supported.contains(&Intent::Containerize) || spec.is_some();
@@ -378,6 +389,7 @@ fn builtin_work(
         Vec::new()
     };
     let mut generated = None;
+    let mut topology = Vec::new();
     if let Some(spec) = spec {
         let build_images: Vec<(String, String)> = profile
             .services
@@ -405,7 +417,10 @@ fn builtin_work(
             }
             let remote = slipway_engine::kube::remote_url(profile);
             match slipway_engine::kube::generate(spec, &images, remote.as_deref()) {
-                Ok(g) => artifacts.extend(g.artifacts),
+                Ok(g) => {
+                    artifacts.extend(g.artifacts);
+                    topology = g.topology;
+                }
                 Err(why) => {
                     steps.set("kubernetes", TodoStatus::Failed, Some(why.clone()));
                     return Err(ApiError::Spec(why));
@@ -566,7 +581,7 @@ fn builtin_work(
             }
         }
     }
-    Ok(((proposed, kept, left_out), generated))
+    Ok(((proposed, kept, left_out), (generated, topology)))
 }
 
 /// Why a file of the person's was kept rather than extended, for the files Slipway does not
@@ -674,6 +689,7 @@ impl Run {
             summary: None,
             spec: None,
             pipeline: None,
+            topology: Vec::new(),
             requirements: Vec::new(),
         })
     }
@@ -849,10 +865,12 @@ impl Run {
             }
         }
         let mut generated = None;
+        let mut topology = Vec::new();
         let (proposed, kept, left_out) = match brain {
             Brain::Builtin => {
-                let (work, g) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
+                let (work, (g, t)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
                 generated = g;
+                topology = t;
                 work
             }
             Brain::Llm(settings) => {
@@ -959,6 +977,7 @@ impl Run {
             summary: model_summary,
             requirements: generated.as_ref().map(|g| g.requirements.clone()).unwrap_or_default(),
             pipeline: generated.map(|g| g.pipeline),
+            topology,
             spec,
         })
     }
@@ -1184,6 +1203,7 @@ impl Run {
             current_branch: slipway_git::current_branch(&self.root),
             spec: self.spec.clone(),
             pipeline: self.pipeline.clone(),
+            topology: self.topology.clone(),
             requirements: self.requirements.clone(),
         }
     }

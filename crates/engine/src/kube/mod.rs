@@ -59,7 +59,7 @@ pub fn numeric_user(user: &str) -> Option<(u32, u32)> {
 }
 
 /// One service's place in the cluster, for the app's picture: what routes to what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Topology {
     /// The Deployment's name.
@@ -1499,8 +1499,7 @@ pub fn user_of_dockerfile(text: &str) -> Option<(u32, u32)> {
     let last = text
         .lines()
         .map(str::trim)
-        .filter(|l| l.len() > 5 && l[..5].eq_ignore_ascii_case("USER "))
-        .last()?;
+        .rfind(|l| l.len() > 5 && l.is_char_boundary(5) && l[..5].eq_ignore_ascii_case("USER "))?;
     let user = last[5..].trim();
     numeric_user(user)
         .or(match user.split(':').next().unwrap_or("") {

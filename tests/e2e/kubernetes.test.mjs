@@ -1,0 +1,58 @@
+// The seed's third example in the real window: "Deploy this service to Kubernetes with
+// autoscaling" on a FastAPI service with /health and /ready. The picture of what will run
+// (Ingress, Service, Deployment and its autoscaler bounds, the rollout) shows beside the diffs,
+// and the Deployment's diff holds the probes on the detected paths.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { attrs, fixtureRepo, launch, shots, until, ready } from "./harness.mjs";
+
+test("deploy a FastAPI service to Kubernetes with autoscaling, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy this service to Kubernetes with autoscaling on api.example.com");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const ids = await attrs(await browser.$$("#todo-list li"), "data-id");
+    assert.ok(ids.includes("kubernetes"), `a Kubernetes step is on the list: ${ids}`);
+    assert.deepEqual(ids.slice(-2), ["reflect", "ship"], "reflection, then commit and push, last");
+
+    // The picture of what will run.
+    assert.equal(await browser.$("#cluster-picture").isDisplayed(), true, "the cluster picture shows for a Kubernetes task");
+    assert.equal(await browser.$("#pipeline-heading").isDisplayed(), false, "no empty pipeline picture for a task without a pipeline");
+    const row = await browser.$('#cluster-picture .row[data-deployment="catalog"]').getText();
+    assert.match(row, /https:\/\/api\.example\.com/, "traffic comes in on the asked host");
+    assert.match(row, /Ingress \(traefik\)/, "through an Ingress of a named class");
+    assert.match(row, /Service catalog[\s\S]*port 8000/, "to a ClusterIP Service on the detected port");
+    assert.match(row, /2 to 10 at 70% CPU/, "the autoscaler's bounds");
+    assert.match(row, /rolling/, "the rollout strategy in words");
+    const label = await browser.$("#cluster-picture").getAttribute("aria-label");
+    assert.match(label, /api\.example\.com to catalog/, "the picture has a text alternative");
+
+    // The diffs.
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["k8s/deployment.yaml", "k8s/service.yaml", "k8s/hpa.yaml", "k8s/ingress.yaml", "k8s/pdb.yaml", "docs/kubernetes.md"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    await browser.$('#file-tabs .file-tab[data-path="k8s/deployment.yaml"]').click();
+    const diff = await until(browser, "the Deployment's diff", async () => {
+      const t = await browser.$("#diff-view").getText();
+      return /readinessProbe/.test(t) && t;
+    });
+    assert.match(diff, /path: \/ready/, "readiness on /ready");
+    assert.match(diff, /path: \/health/, "liveness on /health");
+    assert.match(diff, /maxUnavailable: 0/, "zero-downtime rollouts");
+    assert.ok(!existsSync(join(repo.work, "k8s")), "nothing is written before Apply");
+
+    await browser.$("#spec-panel").scrollIntoView();
+    await browser.saveScreenshot(join(shots, "kubernetes.png"));
+  } finally {
+    await stop();
+  }
+});
