@@ -26,12 +26,14 @@ test("deploy a FastAPI service to Kubernetes with autoscaling, from the window",
     // The picture of what will run.
     assert.equal(await browser.$("#cluster-picture").isDisplayed(), true, "the cluster picture shows for a Kubernetes task");
     assert.equal(await browser.$("#pipeline-heading").isDisplayed(), false, "no empty pipeline picture for a task without a pipeline");
-    const row = await browser.$('#cluster-picture .row[data-deployment="catalog"]').getText();
+    const row = await browser.$('#cluster-picture .lane[data-deployment="catalog"]').getText();
     assert.match(row, /https:\/\/api\.example\.com/, "traffic comes in on the asked host");
     assert.match(row, /Ingress \(traefik\)/, "through an Ingress of a named class");
     assert.match(row, /Service catalog[\s\S]*port 8000/, "to a ClusterIP Service on the detected port");
     assert.match(row, /2 to 10 at 70% CPU/, "the autoscaler's bounds");
     assert.match(row, /rolling/, "the rollout strategy in words");
+    const needs = await browser.$("#requirements").getText();
+    assert.match(needs, /DATABASE_URL[\s\S]*Kubernetes Secret catalog-secrets in namespace project/, `the cluster's Secret is on the checklist: ${needs}`);
     const label = await browser.$("#cluster-picture").getAttribute("aria-label");
     assert.match(label, /api\.example\.com to catalog/, "the picture has a text alternative");
 
@@ -50,7 +52,14 @@ test("deploy a FastAPI service to Kubernetes with autoscaling, from the window",
     assert.match(diff, /maxUnavailable: 0/, "zero-downtime rollouts");
     assert.ok(!existsSync(join(repo.work, "k8s")), "nothing is written before Apply");
 
-    await browser.$("#spec-panel").scrollIntoView();
+    await until(browser, "the cluster picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cluster-heading");
+        h.scrollIntoView({ block: "center" });
+        const r = h.getBoundingClientRect();
+        return r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
     await browser.saveScreenshot(join(shots, "kubernetes.png"));
   } finally {
     await stop();

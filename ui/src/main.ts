@@ -567,7 +567,7 @@ function renderCluster(topology: Topology[]) {
   );
   const arrow = () => el("span", { className: "arrow", ariaHidden: "true" }, "→");
   for (const t of topology) {
-    const row = el("div", { className: "row" });
+    const row = el("div", { className: "lane" });
     row.dataset.deployment = t.name;
     if (t.host) row.append(el("div", { className: "node entry" }, el("strong", {}, `https://${t.host}`), el("div", {}, t.entry ?? "")), arrow());
     if (t.port !== null) row.append(el("div", { className: "node service" }, el("strong", {}, `Service ${t.name}`), el("div", {}, `ClusterIP, port ${t.port}`)), arrow());

@@ -325,10 +325,12 @@ fn model_work(
 /// and findings about parts left out.
 type Work = (Vec<Artifact>, Vec<String>, Vec<Finding>);
 
-/// What the built-in families produced beyond files: the pipeline and the cluster's picture.
+/// What the built-in families produced beyond files: the pipeline, the cluster's picture and
+/// the Secrets to create in the cluster.
 type Produced = (
     Option<slipway_engine::pipeline::Generated>,
     Vec<slipway_engine::kube::Topology>,
+    Vec<Requirement>,
 );
 
 /// The built-in engine's work: the generators, matched to the plan's steps.
@@ -390,6 +392,7 @@ fn builtin_work(
     };
     let mut generated = None;
     let mut topology = Vec::new();
+    let mut cluster_secrets = Vec::new();
     if let Some(spec) = spec {
         let build_images: Vec<(String, String)> = profile
             .services
@@ -420,6 +423,7 @@ fn builtin_work(
                 Ok(g) => {
                     artifacts.extend(g.artifacts);
                     topology = g.topology;
+                    cluster_secrets = g.requirements;
                 }
                 Err(why) => {
                     steps.set("kubernetes", TodoStatus::Failed, Some(why.clone()));
@@ -581,7 +585,7 @@ fn builtin_work(
             }
         }
     }
-    Ok(((proposed, kept, left_out), (generated, topology)))
+    Ok(((proposed, kept, left_out), (generated, topology, cluster_secrets)))
 }
 
 /// Why a file of the person's was kept rather than extended, for the files Slipway does not
@@ -866,11 +870,13 @@ impl Run {
         }
         let mut generated = None;
         let mut topology = Vec::new();
+        let mut cluster_secrets = Vec::new();
         let (proposed, kept, left_out) = match brain {
             Brain::Builtin => {
-                let (work, (g, t)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
+                let (work, (g, t, c)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
                 generated = g;
                 topology = t;
+                cluster_secrets = c;
                 work
             }
             Brain::Llm(settings) => {
@@ -975,7 +981,13 @@ impl Run {
             brain: brain.describe(),
             usage,
             summary: model_summary,
-            requirements: generated.as_ref().map(|g| g.requirements.clone()).unwrap_or_default(),
+            requirements: generated
+                .as_ref()
+                .map(|g| g.requirements.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .chain(cluster_secrets)
+                .collect(),
             pipeline: generated.map(|g| g.pipeline),
             topology,
             spec,

@@ -260,6 +260,31 @@ fn seed_example() -> Result<(), Failed> {
     let d = read("k8s/deployment.yaml");
     let c = get(&d, "spec.template.spec.containers.0");
     let mut wrong = Vec::new();
+    // The checklist in the app names exactly the Secret keys the pods read, and where they go.
+    let read_keys: Vec<(String, String)> = c["env"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let r = &e["valueFrom"]["secretKeyRef"];
+            Some((r["name"].as_str()?.to_string(), r["key"].as_str()?.to_string()))
+        })
+        .collect();
+    if read_keys.is_empty() {
+        wrong.push("the Deployment reads no Secret, though the service needs a database".into());
+    }
+    let spec = spec::build(&profile, &task.params);
+    let listed: Vec<(String, String)> = kube::cluster_secrets(&spec)
+        .into_iter()
+        .filter(|r| r.secret)
+        .map(|r| {
+            let secret = r.place.split_whitespace().nth(2).unwrap_or("").to_string();
+            (secret, r.name)
+        })
+        .collect();
+    if listed != read_keys {
+        wrong.push(format!("the checklist lists {listed:?}, the pods read {read_keys:?}"));
+    }
     let mut want = |what: &str, got: &Value, expected: Value| {
         if *got != expected {
             wrong.push(format!("{what}: {got:?}, want {expected:?}"));

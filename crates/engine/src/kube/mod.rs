@@ -83,6 +83,8 @@ pub struct Generated {
     pub artifacts: Vec<Artifact>,
     /// The picture of what will run.
     pub topology: Vec<Topology>,
+    /// The Secrets the person creates in the cluster before the first apply, one entry per key.
+    pub requirements: Vec<crate::pipeline::Requirement>,
 }
 
 /// A Kubernetes name from a service name: lowercase letters, digits and inner hyphens.
@@ -1366,7 +1368,39 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         purpose: "what the cluster needs, the secrets to create, how to apply, watch and roll back".into(),
         step: "kubernetes".into(),
     });
-    Ok(Generated { artifacts, topology })
+    let requirements = cluster_secrets(spec);
+    Ok(Generated {
+        artifacts,
+        topology,
+        requirements,
+    })
+}
+
+/// The keys of each service's Secret, where they go and how, for the app's checklist: the same
+/// names the Deployments read and the runbook's `kubectl create secret` lines carry.
+pub fn cluster_secrets(spec: &DeploySpec) -> Vec<crate::pipeline::Requirement> {
+    let ns = &spec.kube.namespace;
+    let place_ns = if spec.kube.packaging == crate::params::Packaging::Kustomize {
+        format!("namespaces {ns} and {ns}-staging")
+    } else {
+        format!("namespace {ns}")
+    };
+    let mut out = Vec::new();
+    for svc in &spec.services {
+        let name = name_of(&svc.name);
+        for e in svc.env.iter().filter(|e| e.secret) {
+            out.push(crate::pipeline::Requirement {
+                name: e.name.clone(),
+                secret: true,
+                place: format!("Kubernetes Secret {name}-secrets in {place_ns}"),
+                why: format!(
+                    "{} reads it; create it with kubectl create secret generic before the first apply (docs/kubernetes.md)",
+                    svc.name
+                ),
+            });
+        }
+    }
+    out
 }
 
 /// The runbook: prerequisites, secrets, backing services, apply, watch, roll back.
