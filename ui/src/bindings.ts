@@ -590,7 +590,12 @@ tlsIssuer: string,
 /**
  * The ACME account's e-mail, when set.
  */
-acmeEmail: string | null, };
+acmeEmail: string | null, 
+/**
+ * The External Secrets `ClusterSecretStore` the Secrets are synced from; none when the
+ * person creates them by hand.
+ */
+secretStore: string | null, };
 export type Resources = { 
 /**
  * CPU the scheduler reserves.

@@ -81,7 +81,8 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         let p = Project::plain(name);
         let host = format!("{}.example.com", name.replace('_', "-"));
         // Every fourth project goes through the Gateway API, with a VPA and high availability;
-        // every other one is packaged with Kustomize (the Gateway ones among them too).
+        // every other one is packaged with Kustomize (the Gateway ones among them too); every
+        // third reads its secrets through the External Secrets Operator.
         let mut task = if i % 4 == 0 {
             format!("deploy it to Kubernetes with autoscaling, high availability, a VPA and the Gateway API on {host}")
         } else {
@@ -89,6 +90,9 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         };
         if i % 2 == 0 {
             task.push_str(", packaged with Kustomize");
+        }
+        if i % 3 == 1 {
+            task.push_str(", secrets from External Secrets");
         }
         let out = slipway(&["run", p.path(), "--task", &task, "--apply", "--json"]);
         if !out.status.success() {

@@ -381,6 +381,8 @@ pub struct TaskParams {
     pub ha: bool,
     /// A VerticalPodAutoscaler is asked for.
     pub vpa: bool,
+    /// Secrets come from the External Secrets Operator instead of a Secret made by hand.
+    pub external_secrets: bool,
 }
 
 /// CI systems people name that Slipway does not write pipelines for.
@@ -731,6 +733,9 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         .any(|w| lower.contains(w))
         || has_word(&lower, "ha").is_some();
     p.vpa = has_word(&lower, "vpa").is_some() || lower.contains("vertical pod autoscal");
+    p.external_secrets = ["external secret", "external-secret", "externalsecret"]
+        .iter()
+        .any(|w| lower.contains(w));
 
     // Environments, approval, branch.
     for env in ["staging", "production"] {

@@ -158,6 +158,9 @@ pub struct KubeSpec {
     pub tls_issuer: String,
     /// The ACME account's e-mail, when set.
     pub acme_email: Option<String>,
+    /// The External Secrets `ClusterSecretStore` the Secrets are synced from; none when the
+    /// person creates them by hand.
+    pub secret_store: Option<String>,
 }
 
 /// The whole deployment, as every family reads it.
@@ -795,7 +798,7 @@ fn kube_spec(
             }
             None => {
                 errors.push(format!(
-                    "slipway.toml {}: packaging = {p:?} is not manifests, helm or kustomize",
+                    "{}: packaging = {p:?} is not manifests, helm or kustomize",
                     at("packaging")
                 ));
                 Packaging::Manifests
@@ -838,7 +841,7 @@ fn kube_spec(
                 || n.ends_with('-')
             {
                 errors.push(format!(
-                    "slipway.toml {}: namespace = {n:?} is not a Kubernetes name: lowercase letters, digits and inner hyphens, 63 at most",
+                    "{}: namespace = {n:?} is not a Kubernetes name: lowercase letters, digits and inner hyphens, 63 at most",
                     at("namespace")
                 ));
             }
@@ -891,7 +894,7 @@ fn kube_spec(
             field("replicas", n.to_string(), "slipway.toml", at("replicas"));
             if n == 0 {
                 errors.push(format!(
-                    "slipway.toml {}: replicas = 0 leaves nothing running; use 1 or more",
+                    "{}: replicas = 0 leaves nothing running; use 1 or more",
                     at("replicas")
                 ));
             }
@@ -936,7 +939,7 @@ fn kube_spec(
                 };
                 if !ok {
                     errors.push(format!(
-                        "slipway.toml {}: {name} = {q:?} is not a Kubernetes {} quantity (for example {default})",
+                        "{}: {name} = {q:?} is not a Kubernetes {} quantity (for example {default})",
                         at(name),
                         if cpu { "CPU" } else { "memory" }
                     ));
@@ -978,10 +981,7 @@ fn kube_spec(
                 k
             }
             None => {
-                errors.push(format!(
-                    "slipway.toml {}: route = {r:?} is not ingress or gateway",
-                    at("route")
-                ));
+                errors.push(format!("{}: route = {r:?} is not ingress or gateway", at("route")));
                 Route::Ingress
             }
         },
@@ -1035,11 +1035,41 @@ fn kube_spec(
     if let Some(e) = &acme_email {
         if !e.contains('@') || e.contains(char::is_whitespace) {
             errors.push(format!(
-                "slipway.toml {}: acme_email = {e:?} is not an e-mail address",
+                "{}: acme_email = {e:?} is not an e-mail address",
                 at("acme_email")
             ));
         }
     }
+    let secret_store = match text("secret_store") {
+        Some(n) => {
+            let fits = n.len() <= 253
+                && n.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        && !l.starts_with('-')
+                        && !l.ends_with('-')
+                });
+            if !fits {
+                errors.push(format!(
+                    "{}: secret_store = {n:?} is not a Kubernetes name: lowercase letters, digits, inner hyphens and dots",
+                    at("secret_store")
+                ));
+            }
+            field("secret_store", n.clone(), "slipway.toml", at("secret_store"));
+            Some(n)
+        }
+        None if params.external_secrets => {
+            field(
+                "secret_store",
+                "cluster-secrets".into(),
+                "task",
+                "the task asks for External Secrets; set secret_store to the name of your ClusterSecretStore".into(),
+            );
+            Some("cluster-secrets".into())
+        }
+        None => None,
+    };
     KubeSpec {
         packaging,
         namespace,
@@ -1052,5 +1082,6 @@ fn kube_spec(
         ingress_class,
         tls_issuer,
         acme_email,
+        secret_store,
     }
 }

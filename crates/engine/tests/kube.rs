@@ -76,7 +76,12 @@ fn round_trip(path: &str, text: &str) -> Result<(), String> {
             "Secret" => back::<Secret>(&v),
             "Namespace" => back::<Namespace>(&v),
             // Their schemas are the CRDs' and kustomize's, checked by the CLI test.
-            "ClusterIssuer" | "Gateway" | "HTTPRoute" | "VerticalPodAutoscaler" | "Kustomization" => Ok(()),
+            "ClusterIssuer"
+            | "Gateway"
+            | "HTTPRoute"
+            | "VerticalPodAutoscaler"
+            | "ExternalSecret"
+            | "Kustomization" => Ok(()),
             other => Err(format!("an object of kind {other:?} nobody expected")),
         };
         r.map_err(|e| format!("{path} ({kind}): {e}"))?;
@@ -426,7 +431,11 @@ fn refusals() -> Result<(), Failed> {
         ),
         (
             "[deploy]\ncpu_request = \"lots\"\n",
-            "cpu_request = \"lots\" is not a Kubernetes CPU quantity",
+            "line 2 of slipway.toml: cpu_request = \"lots\" is not a Kubernetes CPU quantity",
+        ),
+        (
+            "[deploy]\nsecret_store = \"Vault Store\"\n",
+            "line 2 of slipway.toml: secret_store = \"Vault Store\" is not a Kubernetes name",
         ),
     ] {
         std::fs::write(dir.path().join("slipway.toml"), toml).map_err(|e| e.to_string())?;
@@ -444,6 +453,101 @@ fn refusals() -> Result<(), Failed> {
     {
     } else {
         wrong.push("is_dns_name accepts or refuses the wrong names".into());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+/// "Secrets from External Secrets": an ExternalSecret per service whose keys are the ones the
+/// pods read, no Secret skeleton, the store named on the checklist and in the runbook, and a
+/// staging overlay that reads staging's entries, never production's.
+fn external_secrets() -> Result<(), Failed> {
+    let task = slipway_engine::task::understand(
+        "deploy to Kubernetes with autoscaling on api.example.com, secrets from External Secrets, with kustomize",
+    )
+    .map_err(|e| e.to_string())?;
+    if !task.params.external_secrets {
+        return Err("the task is not read as asking for External Secrets".into());
+    }
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let files = generate_and_check(&profile, &task.params)?;
+    let text = |p: &str| files.iter().find(|(f, _)| f == p).map(|(_, t)| t.clone());
+    let mut wrong = Vec::new();
+    if files.iter().any(|(f, _)| f.ends_with("secret.yaml.example")) {
+        wrong.push("a Secret skeleton is written beside the ExternalSecret".to_string());
+    }
+    let Some(es) = text("k8s/base/externalsecret.yaml") else {
+        return Err(format!(
+            "no ExternalSecret: {:?}",
+            files.iter().map(|f| &f.0).collect::<Vec<_>>()
+        )
+        .into());
+    };
+    let es: Value = serde_yaml_ng::from_str(&es).map_err(|e| e.to_string())?;
+    let d: Value =
+        serde_yaml_ng::from_str(&text("k8s/base/deployment.yaml").unwrap_or_default()).map_err(|e| e.to_string())?;
+    let read: Vec<(String, String)> = get(&d, "spec.template.spec.containers.0.env")
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let r = &e["valueFrom"]["secretKeyRef"];
+            Some((r["name"].as_str()?.to_string(), r["key"].as_str()?.to_string()))
+        })
+        .collect();
+    let synced: Vec<(String, String)> = get(&es, "spec.data")
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                get(&es, "spec.target.name").as_str().unwrap_or("").to_string(),
+                e["secretKey"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    if read.is_empty() || read != synced {
+        wrong.push(format!("the pods read {read:?}, the ExternalSecret writes {synced:?}"));
+    }
+    for (path, want) in [
+        ("apiVersion", Value::from("external-secrets.io/v1")),
+        ("spec.secretStoreRef.kind", "ClusterSecretStore".into()),
+        ("spec.secretStoreRef.name", "cluster-secrets".into()),
+        ("spec.data.0.remoteRef.key", "python-fastapi-k8s/catalog".into()),
+        ("spec.data.0.remoteRef.property", "DATABASE_URL".into()),
+    ] {
+        if *get(&es, path) != want {
+            wrong.push(format!("ExternalSecret {path}: {:?}, want {want:?}", get(&es, path)));
+        }
+    }
+    let staging = text("k8s/overlays/staging/kustomization.yaml").unwrap_or_default();
+    if !staging.contains("kind: ExternalSecret") || !staging.contains("python-fastapi-k8s-staging/catalog") {
+        wrong.push(format!("staging reads production's store entries:\n{staging}"));
+    }
+    let runbook = text("docs/kubernetes.md").unwrap_or_default();
+    for needle in [
+        "External Secrets Operator",
+        "`cluster-secrets`",
+        "| `python-fastapi-k8s/catalog` | `DATABASE_URL`, `REDIS_URL`",
+    ] {
+        if !runbook.contains(needle) {
+            wrong.push(format!("the runbook lacks {needle:?}"));
+        }
+    }
+    if runbook.contains("create secret generic") {
+        wrong.push("the runbook still asks for a Secret made by hand".into());
+    }
+    let spec = spec::build(&profile, &task.params);
+    for r in kube::cluster_secrets(&spec) {
+        if !r
+            .place
+            .contains("ClusterSecretStore cluster-secrets, key python-fastapi-k8s/catalog")
+        {
+            wrong.push(format!("{} is to be created in {:?}", r.name, r.place));
+        }
     }
     if wrong.is_empty() {
         Ok(())
@@ -606,6 +710,7 @@ fn main() {
         Trial::test("the seed's third example, field by field", seed_example),
         Trial::test("bad input is refused in words before anything is generated", refusals),
         Trial::test("random specs give valid manifests", random_specs),
+        Trial::test("secrets from External Secrets, per environment", external_secrets),
         Trial::test("the pipeline deploys to the cluster on every CI system", deploy_jobs),
     ];
     for name in names {

@@ -252,6 +252,7 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("ingress_class", FieldKind::Text),
     ("tls_issuer", FieldKind::Text),
     ("acme_email", FieldKind::Text),
+    ("secret_store", FieldKind::Text),
     ("cpu_request", FieldKind::Text),
     ("memory_request", FieldKind::Text),
     ("cpu_limit", FieldKind::Text),

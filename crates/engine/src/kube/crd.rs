@@ -291,3 +291,56 @@ pub struct ContainerPolicy {
     /// The ceiling.
     pub max_allowed: std::collections::BTreeMap<String, String>,
 }
+
+/// An External Secrets `ExternalSecret`'s spec (`external-secrets.io/v1`): which store, how
+/// often, the Secret it keeps in sync, and where each key comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretSpec {
+    /// How often the operator reads the store again, as a duration (`1h`).
+    pub refresh_interval: String,
+    /// The store the values come from.
+    pub secret_store_ref: StoreRef,
+    /// The Secret the operator writes and owns.
+    pub target: SecretTarget,
+    /// One entry per key of the Secret.
+    pub data: Vec<SecretData>,
+}
+
+/// A `SecretStore` or `ClusterSecretStore` by kind and name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreRef {
+    /// `ClusterSecretStore` or `SecretStore`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// The Secret an `ExternalSecret` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretTarget {
+    /// The Secret's name, the one the pods read.
+    pub name: String,
+    /// `Owner`: the Secret goes when the `ExternalSecret` goes.
+    pub creation_policy: String,
+}
+
+/// One key of the Secret and where it is read in the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretData {
+    /// The key in the Secret.
+    pub secret_key: String,
+    /// The entry in the store.
+    pub remote_ref: RemoteRef,
+}
+
+/// An entry of the external store: its key and, for stores of JSON documents, the property.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteRef {
+    /// The store's key (a path in Vault, a secret's name in a cloud's secret manager).
+    pub key: String,
+    /// The property within that entry.
+    pub property: String,
+}

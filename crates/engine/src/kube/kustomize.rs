@@ -224,6 +224,29 @@ pub fn package(
                 }
             }
         }
+        if !production && k.secret_store.is_some() {
+            // Each environment reads its own entries of the store, never production's.
+            for svc in &spec.services {
+                let keys = svc.env.iter().filter(|e| e.secret).count();
+                if keys == 0 {
+                    continue;
+                }
+                let name = name_of(&svc.name);
+                patches.push(Patch {
+                    target: PatchTarget {
+                        kind: "ExternalSecret".into(),
+                        name: format!("{name}-secrets"),
+                    },
+                    patch: ops(&(0..keys)
+                        .map(|i| Op {
+                            op: "replace",
+                            path: format!("/spec/data/{i}/remoteRef/key"),
+                            value: format!("{ns}/{name}").into(),
+                        })
+                        .collect::<Vec<_>>()),
+                });
+            }
+        }
         if !production && k.route == Route::Gateway {
             // The environment's own Gateway (the base's, in its namespace) listens on its hosts.
             let exposed: Vec<&Topology> = topology.iter().filter(|t| t.host.is_some()).collect();

@@ -1123,7 +1123,50 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         ));
 
         let secrets: Vec<&str> = svc.env.iter().filter(|e| e.secret).map(|e| e.name.as_str()).collect();
-        if !secrets.is_empty() {
+        if let (false, Some(store)) = (secrets.is_empty(), &k.secret_store) {
+            // The External Secrets Operator writes the Secret from the store; git holds only
+            // where each value lives.
+            let es = crd::Resource {
+                api_version: s("external-secrets.io/v1"),
+                kind: s("ExternalSecret"),
+                metadata: meta(&format!("{name}-secrets"), spec, component),
+                spec: crd::ExternalSecretSpec {
+                    refresh_interval: s("1h"),
+                    secret_store_ref: crd::StoreRef {
+                        kind: s("ClusterSecretStore"),
+                        name: store.clone(),
+                    },
+                    target: crd::SecretTarget {
+                        name: format!("{name}-secrets"),
+                        creation_policy: s("Owner"),
+                    },
+                    data: secrets
+                        .iter()
+                        .map(|n| crd::SecretData {
+                            secret_key: s(n),
+                            remote_ref: crd::RemoteRef {
+                                key: remote_key(spec, &name),
+                                property: s(n),
+                            },
+                        })
+                        .collect(),
+                },
+            };
+            let mut ed = doc(&es);
+            note(
+                &mut ed,
+                &["spec", "data"],
+                format!(
+                    "Each value lives in the store behind the ClusterSecretStore {store:?}, under the\nkey {:?}; the operator writes the Secret and rereads it every hour.",
+                    remote_key(spec, &name)
+                ),
+            );
+            files.push((
+                format!("{dir}/externalsecret.yaml"),
+                vec![ed],
+                format!("where {name}'s secrets are read from, without their values"),
+            ));
+        } else if !secrets.is_empty() {
             let secret = Secret {
                 metadata: meta(&format!("{name}-secrets"), spec, component),
                 type_: Some(s("Opaque")),
@@ -1376,6 +1419,11 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
     })
 }
 
+/// Where a service's secrets live in an external store: `<namespace>/<deployment>`.
+pub fn remote_key(spec: &DeploySpec, name: &str) -> String {
+    format!("{}/{name}", spec.kube.namespace)
+}
+
 /// The keys of each service's Secret, where they go and how, for the app's checklist: the same
 /// names the Deployments read and the runbook's `kubectl create secret` lines carry.
 pub fn cluster_secrets(spec: &DeploySpec) -> Vec<crate::pipeline::Requirement> {
@@ -1389,14 +1437,34 @@ pub fn cluster_secrets(spec: &DeploySpec) -> Vec<crate::pipeline::Requirement> {
     for svc in &spec.services {
         let name = name_of(&svc.name);
         for e in svc.env.iter().filter(|e| e.secret) {
-            out.push(crate::pipeline::Requirement {
-                name: e.name.clone(),
-                secret: true,
-                place: format!("Kubernetes Secret {name}-secrets in {place_ns}"),
-                why: format!(
-                    "{} reads it; create it with kubectl create secret generic before the first apply (docs/kubernetes.md)",
-                    svc.name
-                ),
+            out.push(match &spec.kube.secret_store {
+                Some(store) => crate::pipeline::Requirement {
+                    name: e.name.clone(),
+                    secret: true,
+                    place: format!(
+                        "the store behind ClusterSecretStore {store}, key {}{}, property {}",
+                        remote_key(spec, &name),
+                        if spec.kube.packaging == crate::params::Packaging::Kustomize {
+                            format!(" (staging: {ns}-staging/{name})")
+                        } else {
+                            String::new()
+                        },
+                        e.name
+                    ),
+                    why: format!(
+                        "{} reads it from the Secret {name}-secrets, which the External Secrets Operator writes from the store",
+                        svc.name
+                    ),
+                },
+                None => crate::pipeline::Requirement {
+                    name: e.name.clone(),
+                    secret: true,
+                    place: format!("Kubernetes Secret {name}-secrets in {place_ns}"),
+                    why: format!(
+                        "{} reads it; create it with kubectl create secret generic before the first apply (docs/kubernetes.md)",
+                        svc.name
+                    ),
+                },
             });
         }
     }
@@ -1437,7 +1505,41 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
     if k.vpa {
         out.push_str("- The Vertical Pod Autoscaler's recommender (its CRDs and `vpa-recommender`).\n");
     }
-    out.push_str("- A CNI that enforces NetworkPolicy (Calico, Cilium, or your cloud's).\n\n## Secrets\n\nNo value is in git. Create each Secret before the first apply:\n\n```sh\n");
+    let reads_secrets = spec.services.iter().any(|svc| svc.env.iter().any(|e| e.secret));
+    if let (true, Some(store)) = (reads_secrets, &k.secret_store) {
+        out.push_str(&format!(
+            "- The **External Secrets Operator** (0.16 or newer, which serves `external-secrets.io/v1`) and a ClusterSecretStore named `{store}` that reaches your secret manager (Vault, AWS Secrets Manager, Google Secret Manager, Azure Key Vault, ...).\n"
+        ));
+    }
+    out.push_str("- A CNI that enforces NetworkPolicy (Calico, Cilium, or your cloud's).\n\n## Secrets\n\n");
+    if let (true, Some(store)) = (reads_secrets, &k.secret_store) {
+        out.push_str(&format!(
+            "No value is in git. The operator writes each Secret from the store behind `{store}` and reads it again every hour. Put the values in the store first:\n\n| Store key | Properties | Secret it becomes |\n|---|---|---|\n"
+        ));
+        for svc in &spec.services {
+            let names: Vec<&str> = svc.env.iter().filter(|e| e.secret).map(|e| e.name.as_str()).collect();
+            if names.is_empty() {
+                continue;
+            }
+            let name = name_of(&svc.name);
+            let props = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            out.push_str(&format!(
+                "| `{}` | {props} | `{name}-secrets` |\n",
+                remote_key(spec, &name)
+            ));
+            if k.packaging == crate::params::Packaging::Kustomize {
+                out.push_str(&format!(
+                    "| `{ns}-staging/{name}` | {props} | `{name}-secrets` in staging |\n"
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "\nAfter the first apply, `kubectl -n {ns} get externalsecret` shows each one `SecretSynced`; one that is not names the key it could not read.\n\n"
+        ));
+        return runbook_rest(spec, topology, out);
+    }
+    out.push_str("No value is in git. Create each Secret before the first apply:\n\n```sh\n");
+
     out.push_str("kubectl apply -f k8s/namespace.yaml\n");
     let mut any = false;
     for svc in &spec.services {
@@ -1457,6 +1559,13 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
         out.push_str("# none: the services read no secret\n");
     }
     out.push_str("```\n\n");
+    runbook_rest(spec, topology, out)
+}
+
+/// The runbook after its Secrets section: backing services, apply, watch, roll back.
+fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> String {
+    let k = &spec.kube;
+    let ns = &k.namespace;
     let backing: Vec<&str> = spec
         .services
         .iter()
