@@ -31,7 +31,12 @@ warnings: Array<ScanWarning>,
  * The `[deploy]` table of `slipway.toml`, as written (values of the wrong type are left
  * out with a warning naming the line).
  */
-deploy?: DeploySettings, };
+deploy?: DeploySettings, 
+/**
+ * The ingress class the project's own Kubernetes manifests route through, so generated
+ * Ingresses join the controller the cluster already runs.
+ */
+ingressClass?: FoundValue | null, };
 export type ServiceProfile = { 
 /**
  * A short name, from the manifest or the folder.
@@ -179,6 +184,19 @@ kind: string,
  * Path relative to the project root.
  */
 path: string, };
+export type FoundValue = { 
+/**
+ * The value as written, without quotes.
+ */
+value: string, 
+/**
+ * File relative to the project root.
+ */
+file: string, 
+/**
+ * 1-based line.
+ */
+line: number, };
 export type ScanWarning = { 
 /**
  * The file or folder concerned, relative to the project root.

@@ -23,6 +23,7 @@ fn typescript_bindings_are_current() {
         decl::<slipway_scan::NextjsFacts>(&cfg),
         decl::<slipway_scan::Evidence>(&cfg),
         decl::<slipway_scan::InfraFile>(&cfg),
+        decl::<slipway_scan::FoundValue>(&cfg),
         decl::<slipway_scan::ScanWarning>(&cfg),
         decl::<slipway_scan::Skipped>(&cfg),
         decl::<slipway_scan::WorkspaceFacts>(&cfg),

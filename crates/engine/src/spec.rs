@@ -973,7 +973,7 @@ fn kube_spec(
         }
     }
 
-    let existing_class: Option<String> = None;
+    let existing_class = profile.ingress_class.clone();
     let route = match text("route") {
         Some(r) => match Route::parse(&r) {
             Some(k) => {
@@ -999,12 +999,23 @@ fn kube_spec(
     } else if let Some(c) = &params.ingress_class {
         field("ingress_class", c.clone(), "task", format!("the task names {c}"));
         c.clone()
-    } else if let Some(c) = existing_class {
+    } else if let Some(found) = existing_class.filter(|_| route == Route::Ingress) {
+        let c = found.value;
         field(
             "ingress_class",
             c.clone(),
             "project",
-            "an existing Ingress uses it".into(),
+            if c == "nginx" {
+                format!(
+                    "{} line {} routes through it; ingress-nginx was retired in March 2026, so plan the move to a maintained controller and set ingress_class then",
+                    found.file, found.line
+                )
+            } else {
+                format!(
+                    "{} line {} routes through it, so the new Ingress joins the same controller",
+                    found.file, found.line
+                )
+            },
         );
         c
     } else {

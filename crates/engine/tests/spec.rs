@@ -217,3 +217,53 @@ fn a_deploy_table_with_a_wrong_type_warns_naming_the_line_and_the_rest_applies()
     assert!(s.environments.last().unwrap().approval, "approval guards production");
     assert_eq!(s.scaling.min_replicas, 2, "the wrong value falls back to the default");
 }
+
+/// The project's own Ingress decides the class a new one uses (its controller is the one the
+/// cluster runs); a Helm expression says nothing, slipway.toml and the task still win, and a
+/// Gateway route does not take an Ingress class for its GatewayClass.
+#[test]
+fn the_ingress_class_comes_from_the_projects_own_manifests() {
+    let ingress = |class: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\nspec:\n  ingressClassName: {class}\n  rules: []\n"
+        )
+    };
+    let class_of = |files: &[(&str, &str)], task: &str| {
+        let s = spec::build(&profile(files), &understand(task).unwrap().params);
+        let f = s.fields.iter().find(|f| f.field == "ingress_class").cloned();
+        (s.kube.ingress_class, f.map(|f| (f.source, f.why)))
+    };
+    let task = "deploy it to Kubernetes on api.example.com";
+    let haproxy = ingress("\"haproxy\"  # the cluster's controller");
+    let (class, field) = class_of(&[APP, ("server.js", "x"), ("k8s/ingress.yaml", &haproxy)], task);
+    assert_eq!(class, "haproxy");
+    let (source, why) = field.unwrap();
+    assert_eq!(source, "project");
+    assert!(why.contains("k8s/ingress.yaml line 6"), "{why}");
+
+    let nginx = ingress("nginx");
+    let (class, field) = class_of(&[APP, ("k8s/ingress.yaml", &nginx)], task);
+    assert_eq!(class, "nginx", "the person's controller is kept");
+    assert!(field.unwrap().1.contains("retired"), "the retirement is said");
+
+    let old = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    kubernetes.io/ingress.class: contour\nspec: {}\n";
+    assert_eq!(class_of(&[APP, ("deploy/ingress.yaml", old)], task).0, "contour");
+
+    let templated = ingress("{{ .Values.ingress.className }}");
+    let (class, field) = class_of(&[APP, ("k8s/ingress.yaml", &templated)], task);
+    assert_eq!((class.as_str(), field.unwrap().0.as_str()), ("traefik", "default"));
+
+    let toml = "[deploy]\ningress_class = \"kong\"\n";
+    let files = [APP, ("k8s/ingress.yaml", haproxy.as_str()), ("slipway.toml", toml)];
+    assert_eq!(class_of(&files, task).0, "kong", "slipway.toml wins");
+    let files = [APP, ("k8s/ingress.yaml", haproxy.as_str())];
+    assert_eq!(
+        class_of(
+            &files,
+            "deploy it to Kubernetes on api.example.com with the Gateway API"
+        )
+        .0,
+        "traefik",
+        "an Ingress class is no GatewayClass"
+    );
+}

@@ -1,6 +1,6 @@
 //! The inventory of deployment and CI files a project already has.
 
-use crate::{InfraFile, ProjectView};
+use crate::{FoundValue, InfraFile, ProjectView};
 
 /// Folders whose YAML files are probably Kubernetes manifests.
 const K8S_DIRS: &[&str] = &[
@@ -113,4 +113,42 @@ pub fn inventory(view: &ProjectView) -> Vec<InfraFile> {
         }
     }
     found
+}
+
+/// The first ingress class the project's own manifests name: `spec.ingressClassName`, or the
+/// older `kubernetes.io/ingress.class` annotation. Template expressions (Helm's `{{ }}`) say
+/// nothing about the cluster and are passed over.
+pub fn ingress_class(view: &ProjectView, inventory: &[InfraFile]) -> Option<FoundValue> {
+    for f in inventory.iter().filter(|f| f.kind == "kubernetes") {
+        let Some(text) = view.read_source(&f.path, 256 * 1024) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim_start().trim_start_matches("- ");
+            let value = t
+                .strip_prefix("ingressClassName:")
+                .or_else(|| t.strip_prefix("kubernetes.io/ingress.class:"))
+                .or_else(|| t.strip_prefix("\"kubernetes.io/ingress.class\":"));
+            let Some(v) = value else { continue };
+            let v = v
+                .split(" #")
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .trim();
+            let plain = !v.is_empty()
+                && v.len() <= 253
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'));
+            if plain {
+                return Some(FoundValue {
+                    value: v.to_string(),
+                    file: f.path.clone(),
+                    line: i as u32 + 1,
+                });
+            }
+        }
+    }
+    None
 }

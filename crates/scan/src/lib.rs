@@ -63,6 +63,7 @@ pub fn scan_view(view: &ProjectView, mut warnings: Vec<ScanWarning>) -> ProjectP
     let (mut services, mut skipped) = detect::services(view, &mut warnings);
     let deploy = config::apply(view, &mut services, &mut skipped, &mut warnings);
     let infrastructure = infra::inventory(view);
+    let ingress_class = infra::ingress_class(view, &infrastructure);
     ProjectProfile {
         root: view.root_display(),
         services,
@@ -71,5 +72,6 @@ pub fn scan_view(view: &ProjectView, mut warnings: Vec<ScanWarning>) -> ProjectP
         skipped,
         warnings,
         deploy,
+        ingress_class,
     }
 }

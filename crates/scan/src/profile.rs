@@ -23,6 +23,21 @@ pub struct ProjectProfile {
     /// out with a warning naming the line).
     #[serde(default, skip_serializing_if = "DeploySettings::is_empty")]
     pub deploy: DeploySettings,
+    /// The ingress class the project's own Kubernetes manifests route through, so generated
+    /// Ingresses join the controller the cluster already runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_class: Option<FoundValue>,
+}
+
+/// A value read from one of the project's files, with where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct FoundValue {
+    /// The value as written, without quotes.
+    pub value: String,
+    /// File relative to the project root.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
 }
 
 /// What the person set in the `[deploy]` table of `slipway.toml`. The deployment spec reads
