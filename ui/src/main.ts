@@ -477,9 +477,12 @@ function renderChanges(changes: Change[]) {
   renderDiff(changes.find((c) => c.path === state.selected)!);
 }
 
-function renderFindings(findings: Finding[]) {
+/** The findings; with none, what the reflection looked at (its todo's detail), so the quiet
+ * list says what was checked for this run's files rather than for a Dockerfile. */
+function renderFindings(findings: Finding[], checked?: string | null) {
   if (findings.length === 0) {
-    ui.findings.replaceChildren(el("li", { className: "ok" }, "No findings: non-root user, pinned tags, no secrets, cached layers."));
+    const what = checked?.replace(/^checked\s+/i, "").replace(/:\s*errors \d+.*$/, "");
+    ui.findings.replaceChildren(el("li", { className: "ok" }, what ? `No findings. Checked ${what}.` : "No findings on the proposed files."));
     return;
   }
   ui.findings.replaceChildren(
@@ -631,7 +634,7 @@ function showReport(r: RunReport) {
   state.report = r;
   renderTodos(r.todos);
   renderChanges(r.changes);
-  renderFindings(r.findings);
+  renderFindings(r.findings, r.todos.find((t) => t.id === "reflect")?.detail);
   renderSpec(r.spec, r.pipeline, r.requirements, r.topology);
   if (r.declined.length) setOutcome(`Not done: the built-in engine cannot ${r.declined.join(" or ")} yet.`, "info");
   if (r.usage) {
