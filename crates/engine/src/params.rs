@@ -323,25 +323,31 @@ impl Route {
     }
 }
 
-/// True when `s` is a DNS name a certificate and an Ingress accept: labels of letters, digits
-/// and inner hyphens, 63 characters at most each, 253 in all, and at least two of them; a
-/// leading `*.` is a wildcard.
+/// True when `s` is a DNS name a certificate and an Ingress accept: a DNS subdomain of at
+/// least two labels, 63 characters at most each, whose last has a letter; a leading `*.` is a
+/// wildcard.
 pub fn is_dns_name(s: &str) -> bool {
     let name = s.strip_prefix("*.").unwrap_or(s);
-    let labels: Vec<&str> = name.split('.').collect();
-    name.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|l| {
+    is_dns_subdomain(name)
+        && name.split('.').count() >= 2
+        && name.split('.').all(|l| l.len() <= 63)
+        && name
+            .rsplit('.')
+            .next()
+            .is_some_and(|t| t.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
+/// True when `s` is a DNS subdomain as Kubernetes checks an object's name: labels of
+/// lowercase letters, digits and inner hyphens, 253 characters in all.
+pub fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|l| {
             !l.is_empty()
-                && l.len() <= 63
                 && l.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })
-        && labels
-            .last()
-            .is_some_and(|t| t.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
 /// What a task's words set. Every field is `None` or empty when the words do not say.

@@ -1053,15 +1053,7 @@ fn kube_spec(
     }
     let secret_store = match text("secret_store") {
         Some(n) => {
-            let fits = n.len() <= 253
-                && n.split('.').all(|l| {
-                    !l.is_empty()
-                        && l.chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                        && !l.starts_with('-')
-                        && !l.ends_with('-')
-                });
-            if !fits {
+            if !crate::params::is_dns_subdomain(&n) {
                 errors.push(format!(
                     "{}: secret_store = {n:?} is not a Kubernetes name: lowercase letters, digits, inner hyphens and dots",
                     at("secret_store")

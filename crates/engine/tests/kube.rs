@@ -266,15 +266,7 @@ fn seed_example() -> Result<(), Failed> {
     let c = get(&d, "spec.template.spec.containers.0");
     let mut wrong = Vec::new();
     // The checklist in the app names exactly the Secret keys the pods read, and where they go.
-    let read_keys: Vec<(String, String)> = c["env"]
-        .as_sequence()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let r = &e["valueFrom"]["secretKeyRef"];
-            Some((r["name"].as_str()?.to_string(), r["key"].as_str()?.to_string()))
-        })
-        .collect();
+    let read_keys = secret_refs(c);
     if read_keys.is_empty() {
         wrong.push("the Deployment reads no Secret, though the service needs a database".into());
     }
@@ -461,6 +453,19 @@ fn refusals() -> Result<(), Failed> {
     }
 }
 
+/// The (Secret, key) pairs a container's environment reads through `secretKeyRef`, in order.
+fn secret_refs(container: &Value) -> Vec<(String, String)> {
+    container["env"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let r = &e["valueFrom"]["secretKeyRef"];
+            Some((r["name"].as_str()?.to_string(), r["key"].as_str()?.to_string()))
+        })
+        .collect()
+}
+
 /// "Secrets from External Secrets": an ExternalSecret per service whose keys are the ones the
 /// pods read, no Secret skeleton, the store named on the checklist and in the runbook, and a
 /// staging overlay that reads staging's entries, never production's.
@@ -489,15 +494,7 @@ fn external_secrets() -> Result<(), Failed> {
     let es: Value = serde_yaml_ng::from_str(&es).map_err(|e| e.to_string())?;
     let d: Value =
         serde_yaml_ng::from_str(&text("k8s/base/deployment.yaml").unwrap_or_default()).map_err(|e| e.to_string())?;
-    let read: Vec<(String, String)> = get(&d, "spec.template.spec.containers.0.env")
-        .as_sequence()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let r = &e["valueFrom"]["secretKeyRef"];
-            Some((r["name"].as_str()?.to_string(), r["key"].as_str()?.to_string()))
-        })
-        .collect();
+    let read = secret_refs(get(&d, "spec.template.spec.containers.0"));
     let synced: Vec<(String, String)> = get(&es, "spec.data")
         .as_sequence()
         .into_iter()

@@ -72,6 +72,19 @@ pub fn environments(spec: &DeploySpec) -> Vec<String> {
     envs
 }
 
+/// The environments before production, each with its namespace: the overlays whose objects
+/// must not share production's names in external stores either.
+pub fn staged_namespaces(spec: &DeploySpec) -> Vec<(String, String)> {
+    environments(spec)
+        .into_iter()
+        .map(|e| {
+            let ns = namespace_for(spec, &e);
+            (e, ns)
+        })
+        .filter(|(_, ns)| *ns != spec.kube.namespace)
+        .collect()
+}
+
 /// The overlay folder a deploy to `env` applies.
 pub fn overlay_for(spec: &DeploySpec, env: &str) -> String {
     if env == spec.production() {
@@ -241,7 +254,7 @@ pub fn package(
                         .map(|i| Op {
                             op: "replace",
                             path: format!("/spec/data/{i}/remoteRef/key"),
-                            value: format!("{ns}/{name}").into(),
+                            value: super::remote_key(&ns, &name).into(),
                         })
                         .collect::<Vec<_>>()),
                 });

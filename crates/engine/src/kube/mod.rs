@@ -1126,6 +1126,7 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         if let (false, Some(store)) = (secrets.is_empty(), &k.secret_store) {
             // The External Secrets Operator writes the Secret from the store; git holds only
             // where each value lives.
+            let key = remote_key(&k.namespace, &name);
             let es = crd::Resource {
                 api_version: s("external-secrets.io/v1"),
                 kind: s("ExternalSecret"),
@@ -1145,7 +1146,7 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
                         .map(|n| crd::SecretData {
                             secret_key: s(n),
                             remote_ref: crd::RemoteRef {
-                                key: remote_key(spec, &name),
+                                key: key.clone(),
                                 property: s(n),
                             },
                         })
@@ -1157,8 +1158,7 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
                 &mut ed,
                 &["spec", "data"],
                 format!(
-                    "Each value lives in the store behind the ClusterSecretStore {store:?}, under the\nkey {:?}; the operator writes the Secret and rereads it every hour.",
-                    remote_key(spec, &name)
+                    "Each value lives in the store behind the ClusterSecretStore {store:?}, under the\nkey {key:?}; the operator writes the Secret and rereads it every hour."
                 ),
             );
             files.push((
@@ -1419,19 +1419,35 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
     })
 }
 
-/// Where a service's secrets live in an external store: `<namespace>/<deployment>`.
-pub fn remote_key(spec: &DeploySpec, name: &str) -> String {
-    format!("{}/{name}", spec.kube.namespace)
+/// Where a service's secrets live in an external store: `<namespace>/<deployment>`, so each
+/// environment's namespace reads its own entries.
+pub fn remote_key(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}")
+}
+
+/// The namespaces before production that Kustomize overlays add, with their environments;
+/// none for plain manifests.
+fn staged(spec: &DeploySpec) -> Vec<(String, String)> {
+    if spec.kube.packaging == crate::params::Packaging::Kustomize {
+        kustomize::staged_namespaces(spec)
+    } else {
+        Vec::new()
+    }
 }
 
 /// The keys of each service's Secret, where they go and how, for the app's checklist: the same
 /// names the Deployments read and the runbook's `kubectl create secret` lines carry.
 pub fn cluster_secrets(spec: &DeploySpec) -> Vec<crate::pipeline::Requirement> {
     let ns = &spec.kube.namespace;
-    let place_ns = if spec.kube.packaging == crate::params::Packaging::Kustomize {
-        format!("namespaces {ns} and {ns}-staging")
-    } else {
-        format!("namespace {ns}")
+    let staged = staged(spec);
+    let place_ns = match staged.as_slice() {
+        [] => format!("namespace {ns}"),
+        more => {
+            let others: Vec<&str> = more.iter().map(|(_, n)| n.as_str()).collect();
+            let (last, rest) = others.split_last().unwrap_or((&"", &[]));
+            let rest: String = rest.iter().map(|n| format!(", {n}")).collect();
+            format!("namespaces {ns}{rest} and {last}")
+        }
     };
     let mut out = Vec::new();
     for svc in &spec.services {
@@ -1443,12 +1459,11 @@ pub fn cluster_secrets(spec: &DeploySpec) -> Vec<crate::pipeline::Requirement> {
                     secret: true,
                     place: format!(
                         "the store behind ClusterSecretStore {store}, key {}{}, property {}",
-                        remote_key(spec, &name),
-                        if spec.kube.packaging == crate::params::Packaging::Kustomize {
-                            format!(" (staging: {ns}-staging/{name})")
-                        } else {
-                            String::new()
-                        },
+                        remote_key(ns, &name),
+                        staged
+                            .iter()
+                            .map(|(env, n)| format!(" ({env}: {})", remote_key(n, &name)))
+                            .collect::<String>(),
                         e.name
                     ),
                     why: format!(
@@ -1516,6 +1531,7 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
         out.push_str(&format!(
             "No value is in git. The operator writes each Secret from the store behind `{store}` and reads it again every hour. Put the values in the store first:\n\n| Store key | Properties | Secret it becomes |\n|---|---|---|\n"
         ));
+        let staged = staged(spec);
         for svc in &spec.services {
             let names: Vec<&str> = svc.env.iter().filter(|e| e.secret).map(|e| e.name.as_str()).collect();
             if names.is_empty() {
@@ -1525,11 +1541,12 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
             let props = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
             out.push_str(&format!(
                 "| `{}` | {props} | `{name}-secrets` |\n",
-                remote_key(spec, &name)
+                remote_key(ns, &name)
             ));
-            if k.packaging == crate::params::Packaging::Kustomize {
+            for (env, n) in &staged {
                 out.push_str(&format!(
-                    "| `{ns}-staging/{name}` | {props} | `{name}-secrets` in staging |\n"
+                    "| `{}` | {props} | `{name}-secrets` in {env} |\n",
+                    remote_key(n, &name)
                 ));
             }
         }
