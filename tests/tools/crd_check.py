@@ -1,6 +1,6 @@
 """Validates every Kubernetes custom resource in the given YAML files against its CRD's JSON
-schema in SCHEMAS/<group>/<kind>_<version>.json (datreeio/CRDs-catalog, stored offline in
-../shared/schemas/crds). Built-in kinds are left to kubernetes-validate. Prints one line per
+schema in SCHEMAS/<group>/<kind>_<version>.json (datreeio/CRDs-catalog, copied into
+tests/schemas/crds). Built-in kinds are left to kubernetes-validate. Prints one line per
 error and a count; exits 1 on any error, 2 when a custom resource has no stored schema.
 
 usage: crd_check.py SCHEMAS FILE...

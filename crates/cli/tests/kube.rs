@@ -160,7 +160,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     let mut a = vec![
         "--schemafile".to_string(),
         repo_root()
-            .join("../shared/schemas/kustomization.json")
+            .join("tests/schemas/kustomization.json")
             .to_string_lossy()
             .to_string(),
     ];
@@ -205,7 +205,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             .join("tests/tools/crd_check.py")
             .to_string_lossy()
             .to_string(),
-        repo_root().join("../shared/schemas/crds").to_string_lossy().to_string(),
+        repo_root().join("tests/schemas/crds").to_string_lossy().to_string(),
     ];
     a.extend(manifests.iter().cloned());
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
