@@ -201,6 +201,7 @@ struct MapSer(Vec<Entry>, Option<String>);
 
 fn entry(key: String, value: Yaml) -> Entry {
     Entry {
+        when: None,
         key,
         value,
         comment: None,

@@ -20,6 +20,12 @@ pub enum Yaml {
     Seq(Vec<Yaml>),
     /// A mapping, keys in the order given.
     Map(Vec<Entry>),
+    /// Helm template text standing for a scalar (`{{ .Values.replicaCount }}`), written as
+    /// is: only a chart's templates hold it.
+    Template(String),
+    /// A Helm template expression that yields a block (`toYaml .Values.resources`), written
+    /// under its key as `{{- EXPR | nindent N }}` with N the block's indentation.
+    Splice(String),
 }
 
 /// One key of a mapping.
@@ -33,6 +39,9 @@ pub struct Entry {
     pub comment: Option<String>,
     /// Comment lines above the key.
     pub note: Option<String>,
+    /// A Helm template condition: the entry is rendered only when it holds
+    /// (`{{- if COND }}` before it, `{{- end }}` after).
+    pub when: Option<String>,
 }
 
 impl Yaml {
@@ -58,6 +67,7 @@ impl Yaml {
             value: value.into(),
             comment: None,
             note: None,
+            when: None,
         })
     }
 
@@ -68,6 +78,7 @@ impl Yaml {
             value: value.into(),
             comment: Some(comment.into()),
             note: None,
+            when: None,
         })
     }
 
@@ -78,6 +89,7 @@ impl Yaml {
             value: value.into(),
             comment: None,
             note: Some(note.into()),
+            when: None,
         })
     }
 
@@ -217,8 +229,16 @@ fn write_entries(out: &mut String, entries: &[Entry], indent: usize, top: bool) 
             out.push('\n');
         }
         write_note(out, &e.note, indent);
+        if let Some(cond) = &e.when {
+            pad(out, indent);
+            out.push_str(&format!("{{{{- if {cond} }}}}\n"));
+        }
         pad(out, indent);
         write_entry(out, e, indent);
+        if e.when.is_some() {
+            pad(out, indent);
+            out.push_str("{{- end }}\n");
+        }
     }
 }
 
@@ -246,6 +266,11 @@ fn write_entry(out: &mut String, e: &Entry, indent: usize) {
         Yaml::Str(s) if s.contains('\n') => {
             out.push(' ');
             write_block_scalar(out, s, indent + 2);
+        }
+        Yaml::Splice(expr) => {
+            out.push('\n');
+            pad(out, indent + 2);
+            out.push_str(&format!("{{{{- {expr} | nindent {} }}}}\n", indent + 2));
         }
         scalar => {
             out.push(' ');
@@ -335,6 +360,8 @@ fn inline(v: &Yaml) -> String {
         Yaml::Int(n) => n.to_string(),
         Yaml::Decimal(d) => d.clone(),
         Yaml::Bool(b) => b.to_string(),
+        Yaml::Template(t) => t.clone(),
+        Yaml::Splice(expr) => format!("{{{{ {expr} | toJson }}}}"),
         Yaml::Seq(_) => "[]".into(),
         Yaml::Map(_) => "{}".into(),
     }
@@ -405,6 +432,26 @@ fn plain_ok(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_helm_template_values_blocks_and_conditions() {
+        let doc = Yaml::map().with(
+            "spec",
+            Yaml::map()
+                .entry(Entry {
+                    key: "replicas".into(),
+                    value: Yaml::Template("{{ .Values.replicaCount }}".into()),
+                    comment: None,
+                    note: None,
+                    when: Some("not .Values.autoscaling.enabled".into()),
+                })
+                .with("resources", Yaml::Splice("toYaml .Values.resources".into())),
+        );
+        assert_eq!(
+            to_string(&doc, ""),
+            "spec:\n  {{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.replicaCount }}\n  {{- end }}\n  resources:\n    {{- toYaml .Values.resources | nindent 4 }}\n"
+        );
+    }
 
     #[test]
     fn scalars_are_quoted_only_when_needed() {
