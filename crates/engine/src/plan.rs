@@ -175,22 +175,18 @@ impl Plan {
             ));
         }
         if task.wants(Intent::Kubernetes) {
-            let packaging = match task.params.packaging {
-                Some(crate::params::Packaging::Helm) => {
-                    " (as plain manifests: a Helm chart is not written by the built-in engine yet)"
+            let packaging = match (task.params.packaging, task.params.strategy) {
+                (_, Some(crate::params::Strategy::Canary)) => {
+                    " (with rolling updates: canaries with Argo Rollouts are not written by the built-in engine yet)"
                 }
-                Some(crate::params::Packaging::Kustomize) => {
-                    " (as plain manifests: Kustomize overlays are not written by the built-in engine yet)"
+                (_, Some(crate::params::Strategy::BlueGreen)) => {
+                    " (with rolling updates: blue-green with Argo Rollouts is not written by the built-in engine yet)"
                 }
-                _ => match task.params.strategy {
-                    Some(crate::params::Strategy::Canary) => {
-                        " (with rolling updates: canaries with Argo Rollouts are not written by the built-in engine yet)"
-                    }
-                    Some(crate::params::Strategy::BlueGreen) => {
-                        " (with rolling updates: blue-green with Argo Rollouts is not written by the built-in engine yet)"
-                    }
-                    _ => "",
-                },
+                (Some(crate::params::Packaging::Helm), _) => " as a Helm chart with values, a schema and a test hook",
+                (Some(crate::params::Packaging::Kustomize), _) => {
+                    " as a Kustomize base with staging and production overlays"
+                }
+                _ => "",
             };
             work.push(todo(
                 "kubernetes",

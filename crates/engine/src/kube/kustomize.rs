@@ -323,14 +323,14 @@ pub fn package(
     out
 }
 
-fn half_cpu(q: &str) -> String {
+pub(crate) fn half_cpu(q: &str) -> String {
     match crate::spec::millicores(q) {
         Some(m) => format!("{}m", (m / 2).max(10)),
         None => q.to_string(),
     }
 }
 
-fn half_memory(q: &str) -> String {
+pub(crate) fn half_memory(q: &str) -> String {
     match crate::spec::bytes(q) {
         Some(b) => format!("{}Mi", (b / 2 / (1 << 20)).max(32)),
         None => q.to_string(),

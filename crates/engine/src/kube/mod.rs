@@ -8,6 +8,7 @@
 
 pub mod checks;
 pub mod crd;
+pub mod helm;
 pub mod kustomize;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,19 @@ use crate::write::{ser::to_yaml, yaml, Yaml};
 
 /// The header every generated manifest starts with.
 const HEADER: &str = "Written by Slipway. Apply with: kubectl apply -f k8s/ (docs/kubernetes.md says what each\nobject does and what the cluster needs).";
+
+/// One file of objects before it is written: as plain YAML, or turned into a chart's template.
+#[derive(Debug, Clone)]
+pub(crate) struct Manifest {
+    /// Where the plain manifests put it.
+    pub path: String,
+    /// Its objects, in order.
+    pub docs: Vec<Yaml>,
+    /// What it is for, in words.
+    pub purpose: String,
+    /// The Deployment whose chart holds it; none for the namespace, the issuer and the Gateway.
+    pub owner: Option<String>,
+}
 
 /// The image facts a manifest must agree with, per service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +99,9 @@ pub struct Generated {
     pub topology: Vec<Topology>,
     /// The Secrets the person creates in the cluster before the first apply, one entry per key.
     pub requirements: Vec<crate::pipeline::Requirement>,
+    /// With a Helm chart: each template's objects as the chart renders them with its default
+    /// values (the plain manifests), by the template's path, for the reflection's checks.
+    pub rendered: Vec<(String, String)>,
 }
 
 /// A Kubernetes name from a service name: lowercase letters, digits and inner hyphens.
@@ -938,6 +955,24 @@ fn note(doc: &mut Yaml, path: &[&str], note: impl Into<String>) {
     }
 }
 
+impl Manifest {
+    /// The plain file: a skeleton (`.yaml.example`) says it is not applied.
+    fn write(&self) -> Artifact {
+        if self.path.ends_with(".example") {
+            return Artifact {
+                path: self.path.clone(),
+                content: yaml::to_string(
+                    &self.docs[0],
+                    "Written by Slipway. Not applied by kubectl apply -f k8s/ (its name does not end in .yaml).",
+                ),
+                purpose: self.purpose.clone(),
+                step: "kubernetes".into(),
+            };
+        }
+        file(self.path.clone(), &self.docs, self.purpose.clone())
+    }
+}
+
 fn file(path: String, docs: &[Yaml], purpose: impl Into<String>) -> Artifact {
     let mut content = String::new();
     for (i, d) in docs.iter().enumerate() {
@@ -992,20 +1027,22 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         return Err(spec.errors.join("; "));
     }
     let k = &spec.kube;
-    let mut artifacts = Vec::new();
+    let mut artifacts;
     let mut topology = Vec::new();
     let many = spec.is_monorepo();
     let exposed = hosts(spec);
 
+    let mut manifests: Vec<Manifest> = Vec::new();
     let ns_doc = namespace_doc(&k.namespace, &k.namespace);
-    artifacts.push(file(
-        s("k8s/namespace.yaml"),
-        &[ns_doc],
-        format!(
+    manifests.push(Manifest {
+        path: s("k8s/namespace.yaml"),
+        docs: vec![ns_doc],
+        purpose: format!(
             "the {} namespace, with the restricted Pod Security level enforced",
             k.namespace
         ),
-    ));
+        owner: None,
+    });
 
     for svc in &spec.services {
         let name = name_of(&svc.name);
@@ -1179,14 +1216,11 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
                 &["stringData"],
                 "A skeleton: never commit values. Create the Secret with the kubectl line in\ndocs/kubernetes.md, or fill a copy outside git and apply that.",
             );
-            artifacts.push(Artifact {
+            manifests.push(Manifest {
                 path: format!("{dir}/secret.yaml.example"),
-                content: yaml::to_string(
-                    &sd,
-                    "Written by Slipway. Not applied by kubectl apply -f k8s/ (its name does not end in .yaml).",
-                ),
+                docs: vec![sd],
                 purpose: format!("the names of the secrets {name} reads, without values"),
-                step: "kubernetes".into(),
+                owner: Some(name.clone()),
             });
         }
 
@@ -1323,7 +1357,12 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
             format!("who may reach {name}, and what it may reach"),
         ));
         for (path, docs, purpose) in files {
-            artifacts.push(file(path, &docs, purpose));
+            manifests.push(Manifest {
+                path,
+                docs,
+                purpose,
+                owner: Some(name.clone()),
+            });
         }
         topology.push(Topology {
             name: name.clone(),
@@ -1338,11 +1377,12 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
 
     if !exposed.is_empty() {
         if k.route == Route::Gateway {
-            artifacts.push(file(
-                s("k8s/gateway.yaml"),
-                &[doc(&gateway(spec, &exposed))],
-                format!("the Gateway ({} class) with HTTP and HTTPS listeners", k.ingress_class),
-            ));
+            manifests.push(Manifest {
+                path: s("k8s/gateway.yaml"),
+                docs: vec![doc(&gateway(spec, &exposed))],
+                purpose: format!("the Gateway ({} class) with HTTP and HTTPS listeners", k.ingress_class),
+                owner: None,
+            });
         }
         let solver = match k.route {
             Route::Ingress => crd::Http01 {
@@ -1396,14 +1436,26 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
             &["spec", "acme", "server"],
             "Let's Encrypt over ACME HTTP-01. Cluster-wide: skip this file if your cluster has an issuer\nof this name already.",
         );
-        artifacts.push(file(
-            s("k8s/cluster-issuer.yaml"),
-            &[i],
-            "the cert-manager ClusterIssuer that gets the certificates from Let's Encrypt",
-        ));
+        manifests.push(Manifest {
+            path: s("k8s/cluster-issuer.yaml"),
+            docs: vec![i],
+            purpose: s("the cert-manager ClusterIssuer that gets the certificates from Let's Encrypt"),
+            owner: None,
+        });
     }
-    if k.packaging == crate::params::Packaging::Kustomize {
-        artifacts = kustomize::package(spec, artifacts, &topology, |n| namespace_doc(n, &k.namespace));
+    let mut rendered = Vec::new();
+    match k.packaging {
+        crate::params::Packaging::Helm => {
+            let (files, objects) = helm::package(spec, manifests, &topology, |n| namespace_doc(n, &k.namespace));
+            artifacts = files;
+            rendered = objects;
+        }
+        packaging => {
+            artifacts = manifests.iter().map(Manifest::write).collect();
+            if packaging == crate::params::Packaging::Kustomize {
+                artifacts = kustomize::package(spec, artifacts, &topology, |n| namespace_doc(n, &k.namespace));
+            }
+        }
     }
     artifacts.push(Artifact {
         path: s("docs/kubernetes.md"),
@@ -1416,6 +1468,7 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         artifacts,
         topology,
         requirements,
+        rendered,
     })
 }
 
@@ -1425,10 +1478,10 @@ pub fn remote_key(namespace: &str, name: &str) -> String {
     format!("{namespace}/{name}")
 }
 
-/// The namespaces before production that Kustomize overlays add, with their environments;
-/// none for plain manifests.
+/// The namespaces before production that Kustomize overlays and Helm releases add, with their
+/// environments; none for plain manifests.
 fn staged(spec: &DeploySpec) -> Vec<(String, String)> {
-    if spec.kube.packaging == crate::params::Packaging::Kustomize {
+    if spec.kube.packaging != crate::params::Packaging::Manifests {
         kustomize::staged_namespaces(spec)
     } else {
         Vec::new()
@@ -1490,7 +1543,12 @@ pub fn cluster_secrets(spec: &DeploySpec) -> Vec<crate::pipeline::Requirement> {
 pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
     let k = &spec.kube;
     let ns = &k.namespace;
-    let mut out = String::from("# Kubernetes\n\nWritten by Slipway from the deployment spec. Every object is in `k8s/`.\n\n## What the cluster needs\n\n");
+    let mut out = String::from("# Kubernetes\n\nWritten by Slipway from the deployment spec. ");
+    out.push_str(match k.packaging {
+        crate::params::Packaging::Helm => "Each service is a Helm chart in `charts/<name>/` (its `values.yaml` holds every setting, `values-<environment>.yaml` what differs before production); the namespaces and the cluster issuer, which no release can own, are in `k8s/`.\n\n## What the cluster needs\n\n",
+        crate::params::Packaging::Kustomize => "The objects are in `k8s/base/`, and each environment's differences in `k8s/overlays/<environment>/`.\n\n## What the cluster needs\n\n",
+        crate::params::Packaging::Manifests => "Every object is in `k8s/`.\n\n## What the cluster needs\n\n",
+    });
     if k.autoscale {
         out.push_str("- **metrics-server** (0.9 or newer): the autoscaler reads CPU from it.\n");
     }
@@ -1557,7 +1615,21 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
     }
     out.push_str("No value is in git. Create each Secret before the first apply:\n\n```sh\n");
 
-    out.push_str("kubectl apply -f k8s/namespace.yaml\n");
+    if k.packaging == crate::params::Packaging::Kustomize {
+        for env in kustomize::environments(spec) {
+            let env = if env == "production" {
+                spec.production().to_string()
+            } else {
+                env
+            };
+            out.push_str(&format!(
+                "kubectl apply -f {}/namespace.yaml\n",
+                kustomize::overlay_for(spec, &env)
+            ));
+        }
+    } else {
+        out.push_str("kubectl apply -f k8s/namespace.yaml\n");
+    }
     let mut any = false;
     for svc in &spec.services {
         let names: Vec<&str> = svc.env.iter().filter(|e| e.secret).map(|e| e.name.as_str()).collect();
@@ -1566,11 +1638,15 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
         }
         any = true;
         let name = name_of(&svc.name);
-        out.push_str(&format!("kubectl -n {ns} create secret generic {name}-secrets"));
-        for n in names {
-            out.push_str(&format!(" \\\n  --from-literal={n}=\"${n}\""));
+        let mut namespaces = vec![ns.clone()];
+        namespaces.extend(staged(spec).into_iter().map(|(_, n)| n));
+        for n_s in namespaces {
+            out.push_str(&format!("kubectl -n {n_s} create secret generic {name}-secrets"));
+            for n in &names {
+                out.push_str(&format!(" \\\n  --from-literal={n}=\"${n}\""));
+            }
+            out.push('\n');
         }
-        out.push('\n');
     }
     if !any {
         out.push_str("# none: the services read no secret\n");
@@ -1623,6 +1699,19 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
             t.replicas,
             t.rollout
         ));
+    }
+    if k.packaging == crate::params::Packaging::Helm {
+        out.push_str("\n## Install, watch, roll back\n\nThe pipeline runs these with the tested image's digest. By hand, for production:\n\n```sh\nkubectl apply -f k8s/\n");
+        for t in topology {
+            out.push_str(&format!(
+                "helm upgrade --install {} {} --namespace {ns} \\\n  --set-string image.digest=sha256:<digest> --rollback-on-failure --timeout 10m\nhelm test {} --namespace {ns}\n",
+                helm::release(&t.name),
+                helm::chart_dir(&t.name),
+                helm::release(&t.name)
+            ));
+        }
+        out.push_str("```\n\nAnother environment adds its values file (`--values charts/<name>/values-staging.yaml`) and installs\ninto its own namespace. An upgrade whose objects do not become ready within ten minutes is rolled\nback to the previous release (`helm history` lists them, `helm rollback` returns to one). Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
+        return out;
     }
     out.push_str(&format!(
         "\n## Apply, watch, roll back\n\n```sh\nkubectl apply -f k8s/{}\n",

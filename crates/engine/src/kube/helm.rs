@@ -1,0 +1,867 @@
+//! Helm packaging: one chart per service in `charts/<name>/`, whose templates are the plain
+//! manifests' objects with the tunables read from `values.yaml`.
+//!
+//! The objects are built once, as typed values, by the Kubernetes family; this module only
+//! swaps chosen fields for template expressions (`Yaml::Template`, `Yaml::Splice`) and wraps the
+//! optional objects in `if` blocks, so with its default values a chart renders exactly the
+//! objects of the plain manifests (plus Helm's own labels and a config checksum). The reflection
+//! checks those objects; `helm lint --strict` and `helm template` check the chart in the tests.
+//!
+//! A monorepo gets one chart per service, so each service's pipeline deploys its own release
+//! without waiting on the others; the namespace and the cluster issuer stay in `k8s/` (a chart
+//! cannot own the namespace it installs into, and a cluster-wide issuer shared by two releases
+//! would be claimed by both).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, Pod, PodSecurityContext, PodSpec, ResourceRequirements, SeccompProfile, SecurityContext,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{doc, hosts, kustomize, name_of, q, s, Manifest, Topology, HEADER};
+use crate::generate::Artifact;
+use crate::params::Route;
+use crate::spec::DeploySpec;
+use crate::write::{yaml, Entry, Yaml};
+
+/// The chart's `Chart.yaml`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Chart {
+    api_version: &'static str,
+    name: String,
+    description: String,
+    #[serde(rename = "type")]
+    type_: &'static str,
+    version: &'static str,
+    kube_version: &'static str,
+}
+
+/// What a chart is made of, for the pipeline and the runbook.
+pub fn chart_dir(name: &str) -> String {
+    format!("charts/{name}")
+}
+
+/// The values file a deploy to `env` adds to `values.yaml`; none for production, which takes
+/// `values.yaml` as it is.
+pub fn values_for(spec: &DeploySpec, name: &str, env: &str) -> Option<String> {
+    (env != spec.production() && env != "production")
+        .then(|| format!("{}/values-{}.yaml", chart_dir(name), name_of(env)))
+}
+
+/// The release a service is installed as: its name, in each environment's namespace.
+pub fn release(name: &str) -> String {
+    name.to_string()
+}
+
+fn template(t: impl Into<String>) -> Yaml {
+    Yaml::Template(t.into())
+}
+
+/// The value at `path` (keys; a number indexes a sequence).
+fn at<'a>(doc: &'a mut Yaml, path: &[&str]) -> Option<&'a mut Yaml> {
+    let mut here = doc;
+    for key in path {
+        here = match here {
+            Yaml::Map(entries) => entries.iter_mut().find(|e| e.key == *key).map(|e| &mut e.value)?,
+            Yaml::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get_mut(i))?,
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
+fn set(doc: &mut Yaml, path: &[&str], value: Yaml) {
+    if let Some(v) = at(doc, path) {
+        *v = value;
+    }
+}
+
+fn push_entry(map: Option<&mut Yaml>, entry: Entry) {
+    if let Some(Yaml::Map(entries)) = map {
+        entries.push(entry);
+    }
+}
+
+fn entry(key: &str, value: Yaml) -> Entry {
+    Entry {
+        key: key.into(),
+        value,
+        comment: None,
+        note: None,
+        when: None,
+    }
+}
+
+fn kind_of(d: &Yaml) -> &str {
+    match d.get("kind") {
+        Some(Yaml::Str(k)) => k.as_str(),
+        _ => "",
+    }
+}
+
+/// Turns one object of the plain manifests into its template; returns the condition the whole
+/// object is rendered under, if any.
+fn templatize(d: &mut Yaml, chart: &str, autoscale: bool, gateway_services: &[String]) -> Option<&'static str> {
+    let kind = kind_of(d).to_string();
+    if at(d, &["metadata", "namespace"]).is_some() {
+        set(d, &["metadata", "namespace"], template("{{ .Release.Namespace }}"));
+    }
+    push_entry(
+        at(d, &["metadata", "labels"]),
+        entry(
+            "helm.sh/chart",
+            template(format!("{{{{ include \"{chart}.chart\" . }}}}")),
+        ),
+    );
+    push_entry(
+        at(d, &["metadata", "labels"]),
+        entry("app.kubernetes.io/managed-by", template("{{ .Release.Service }}")),
+    );
+    let c = ["spec", "template", "spec", "containers", "0"];
+    match kind.as_str() {
+        "Deployment" => {
+            if autoscale {
+                if let Some(Yaml::Map(entries)) = at(d, &["spec"]) {
+                    entries.insert(
+                        0,
+                        Entry {
+                            note: Some(
+                                "Only with the autoscaler off: when it is on it owns the count, and a count here\nwould reset it on every upgrade."
+                                    .into(),
+                            ),
+                            when: Some("not .Values.autoscaling.enabled".into()),
+                            ..entry("replicas", template("{{ .Values.replicaCount }}"))
+                        },
+                    );
+                }
+            } else {
+                set(d, &["spec", "replicas"], template("{{ .Values.replicaCount }}"));
+            }
+            if let Some(Yaml::Map(spec)) = at(d, &["spec"]) {
+                for e in spec.iter_mut().filter(|e| e.key == "revisionHistoryLimit") {
+                    e.note = None;
+                }
+            }
+            set(
+                d,
+                &[&c[..], &["image"]].concat(),
+                template(format!("{{{{ include \"{chart}.image\" .Values.image | quote }}}}")),
+            );
+            super::note(
+                d,
+                &[&c[..], &["image"]].concat(),
+                "By digest when image.digest is set (the pipeline sets it to what it pushed), else by tag.",
+            );
+            set(
+                d,
+                &[&c[..], &["imagePullPolicy"]].concat(),
+                template("{{ .Values.image.pullPolicy }}"),
+            );
+            set(
+                d,
+                &[&c[..], &["resources"]].concat(),
+                Yaml::Splice("toYaml .Values.resources".into()),
+            );
+            // A change of settings restarts the pods, as a change of image does.
+            if let Some(Yaml::Map(meta)) = at(d, &["spec", "template", "metadata"]) {
+                meta.insert(
+                    0,
+                    entry(
+                        "annotations",
+                        Yaml::map().with(
+                            "checksum/config",
+                            template("{{ include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum }}"),
+                        ),
+                    ),
+                );
+            }
+            None
+        }
+        "ConfigMap" => {
+            set(d, &["data"], Yaml::Splice("toYaml .Values.config".into()));
+            None
+        }
+        "HorizontalPodAutoscaler" => {
+            set(
+                d,
+                &["spec", "minReplicas"],
+                template("{{ .Values.autoscaling.minReplicas }}"),
+            );
+            set(
+                d,
+                &["spec", "maxReplicas"],
+                template("{{ .Values.autoscaling.maxReplicas }}"),
+            );
+            set(
+                d,
+                &[
+                    "spec",
+                    "metrics",
+                    "0",
+                    "containerResource",
+                    "target",
+                    "averageUtilization",
+                ],
+                template("{{ .Values.autoscaling.targetCPUUtilizationPercentage }}"),
+            );
+            Some(".Values.autoscaling.enabled")
+        }
+        "PodDisruptionBudget" => Some(".Values.podDisruptionBudget.enabled"),
+        "VerticalPodAutoscaler" => Some(".Values.verticalPodAutoscaler.enabled"),
+        "NetworkPolicy" => Some(".Values.networkPolicy.enabled"),
+        "Ingress" => {
+            set(
+                d,
+                &["spec", "ingressClassName"],
+                template("{{ .Values.ingress.className }}"),
+            );
+            set(
+                d,
+                &["spec", "rules", "0", "host"],
+                template("{{ .Values.ingress.host | quote }}"),
+            );
+            set(
+                d,
+                &["spec", "tls", "0", "hosts", "0"],
+                template("{{ .Values.ingress.host | quote }}"),
+            );
+            set(
+                d,
+                &["metadata", "annotations", "cert-manager.io/cluster-issuer"],
+                template("{{ .Values.ingress.clusterIssuer }}"),
+            );
+            Some(".Values.ingress.enabled")
+        }
+        "HTTPRoute" => {
+            set(
+                d,
+                &["spec", "hostnames", "0"],
+                template("{{ .Values.httpRoute.host | quote }}"),
+            );
+            Some(".Values.httpRoute.enabled")
+        }
+        "Gateway" => {
+            set(
+                d,
+                &["spec", "gatewayClassName"],
+                template("{{ .Values.gateway.className }}"),
+            );
+            set(
+                d,
+                &["metadata", "annotations", "cert-manager.io/cluster-issuer"],
+                template("{{ .Values.gateway.clusterIssuer }}"),
+            );
+            if let Some(Yaml::Seq(listeners)) = at(d, &["spec", "listeners"]) {
+                for (i, l) in listeners.iter_mut().enumerate() {
+                    let svc = gateway_services.get(i / 2).cloned().unwrap_or_default();
+                    set(
+                        l,
+                        &["hostname"],
+                        template(format!("{{{{ index .Values.gateway.hosts \"{svc}\" | quote }}}}")),
+                    );
+                }
+            }
+            None
+        }
+        "ExternalSecret" => {
+            // Each release reads the entries of its own namespace, as the overlays do.
+            let name = match at(d, &["spec", "target", "name"]) {
+                Some(Yaml::Str(n)) => n.trim_end_matches("-secrets").to_string(),
+                _ => String::new(),
+            };
+            if let Some(Yaml::Seq(data)) = at(d, &["spec", "data"]) {
+                for item in data.iter_mut() {
+                    set(
+                        item,
+                        &["remoteRef", "key"],
+                        template(format!("{{{{ .Release.Namespace }}}}/{name}")),
+                    );
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The `-- ` comment helm-docs reads above a value.
+fn doc_note(y: Yaml, key: &str, value: impl Into<Yaml>, text: &str) -> Yaml {
+    y.with_note(key, value, format!("-- {text}"))
+}
+
+/// The default values: what the plain manifests hold, by name.
+fn values(
+    spec: &DeploySpec,
+    t: &Topology,
+    deployment: &Yaml,
+    gateway_hosts: &[(String, String)],
+    config_note: &str,
+) -> Yaml {
+    let k = &spec.kube;
+    let c = ["spec", "template", "spec", "containers", "0"];
+    let mut d = deployment.clone();
+    let image = match at(&mut d, &[&c[..], &["image"]].concat()) {
+        Some(Yaml::Str(i)) => i.clone(),
+        _ => String::new(),
+    };
+    let (repository, tag) = image.rsplit_once(':').unwrap_or((image.as_str(), "set-by-pipeline"));
+    let resources = at(&mut d, &[&c[..], &["resources"]].concat())
+        .cloned()
+        .unwrap_or_else(Yaml::map);
+    let min = if k.ha {
+        spec.scaling.min_replicas.max(2)
+    } else {
+        spec.scaling.min_replicas
+    };
+    let mut v = Yaml::map();
+    v = doc_note(
+        v,
+        "image",
+        Yaml::map()
+            .with_note("repository", repository, "-- Where the pipeline pushes the image.")
+            .with_note(
+                "tag",
+                tag,
+                "-- The tag to run when no digest is set. The pipeline sets the digest of what it pushed.",
+            )
+            .with_note("digest", "", "-- `sha256:...`; wins over the tag.")
+            .with_note(
+                "pullPolicy",
+                "Always",
+                "-- Always: a node never runs a stale copy of a tag.",
+            ),
+        "The container image.",
+    );
+    v = doc_note(
+        v,
+        "replicaCount",
+        k.replicas,
+        if k.autoscale {
+            "Pods when the autoscaler is off."
+        } else {
+            "Pods to run."
+        },
+    );
+    if k.autoscale {
+        v = doc_note(
+            v,
+            "autoscaling",
+            Yaml::map()
+                .with("enabled", true)
+                .with("minReplicas", min)
+                .with("maxReplicas", spec.scaling.max_replicas.max(min))
+                .with("targetCPUUtilizationPercentage", spec.scaling.cpu_percent),
+            "The HorizontalPodAutoscaler: bounds, and the share of the CPU request to scale at.",
+        );
+    }
+    v = doc_note(
+        v,
+        "resources",
+        resources,
+        "Requests the scheduler reserves and limits the container may use.",
+    );
+    if k.autoscale || k.replicas >= 2 {
+        v = doc_note(
+            v,
+            "podDisruptionBudget",
+            Yaml::map().with("enabled", true),
+            "Node drains take one pod at a time.",
+        );
+    }
+    if k.vpa {
+        v = doc_note(
+            v,
+            "verticalPodAutoscaler",
+            Yaml::map().with("enabled", true),
+            "Resource recommendations only (updateMode Off).",
+        );
+    }
+    v = doc_note(v, "config", Yaml::map(), config_note);
+    v = doc_note(
+        v,
+        "networkPolicy",
+        Yaml::map().with("enabled", true),
+        "Who may reach the pods, and what they may reach.",
+    );
+    if let Some(host) = &t.host {
+        match k.route {
+            Route::Ingress => {
+                v = doc_note(
+                    v,
+                    "ingress",
+                    Yaml::map()
+                        .with("enabled", true)
+                        .with("className", k.ingress_class.as_str())
+                        .with("host", host.as_str())
+                        .with("clusterIssuer", k.tls_issuer.as_str()),
+                    "The Ingress, with a certificate from the cert-manager ClusterIssuer.",
+                );
+            }
+            Route::Gateway => {
+                v = doc_note(
+                    v,
+                    "httpRoute",
+                    Yaml::map().with("enabled", true).with("host", host.as_str()),
+                    "The HTTPRoutes on the Gateway, and the redirect from http.",
+                );
+            }
+        }
+    }
+    if !gateway_hosts.is_empty() {
+        let mut hosts = Yaml::map();
+        for (n, h) in gateway_hosts {
+            hosts = hosts.with(n, h.as_str());
+        }
+        v = doc_note(
+            v,
+            "gateway",
+            Yaml::map()
+                .with("className", k.ingress_class.as_str())
+                .with("clusterIssuer", k.tls_issuer.as_str())
+                .with("hosts", hosts),
+            "The Gateway every exposed service of the project attaches to, with a listener per host.",
+        );
+    }
+    v
+}
+
+/// The JSON schema of `values`: every key typed, no key the chart does not read (so a typo
+/// fails `helm lint` and `helm install`), numbers in their ranges.
+fn schema_of(key: &str, v: &Yaml) -> Value {
+    match v {
+        Yaml::Map(entries) if key == "config" && entries.is_empty() => {
+            json!({"type": "object", "additionalProperties": {"type": "string"}})
+        }
+        Yaml::Map(entries) if key == "requests" || key == "limits" => {
+            let props: serde_json::Map<String, Value> = entries
+                .iter()
+                .map(|e| {
+                    (
+                        e.key.clone(),
+                        json!({"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"}),
+                    )
+                })
+                .collect();
+            json!({"type": "object", "properties": props, "additionalProperties": false})
+        }
+        Yaml::Map(entries) => {
+            let props: serde_json::Map<String, Value> = entries
+                .iter()
+                .map(|e| (e.key.clone(), schema_of(&e.key, &e.value)))
+                .collect();
+            let required: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+            if key == "hosts" {
+                json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+            } else {
+                json!({"type": "object", "properties": props, "additionalProperties": false})
+            }
+        }
+        Yaml::Int(_) => match key {
+            "targetCPUUtilizationPercentage" => json!({"type": "integer", "minimum": 1, "maximum": 100}),
+            "replicaCount" => json!({"type": "integer", "minimum": 0}),
+            _ => json!({"type": "integer", "minimum": 1}),
+        },
+        Yaml::Bool(_) => json!({"type": "boolean"}),
+        Yaml::Str(_) => match key {
+            "digest" => json!({"type": "string", "pattern": "^(sha256:[a-f0-9]{64})?$"}),
+            "pullPolicy" => json!({"type": "string", "enum": ["Always", "IfNotPresent", "Never"]}),
+            "host" => json!({"type": "string", "format": "hostname", "minLength": 1}),
+            "tag" => json!({"type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"}),
+            "className" | "clusterIssuer" => json!({"type": "string", "minLength": 1}),
+            _ => json!({"type": "string"}),
+        },
+        _ => json!({}),
+    }
+}
+
+fn schema(values: &Yaml) -> String {
+    let mut root = schema_of("", values);
+    root["$schema"] = json!("http://json-schema.org/draft-07/schema#");
+    root["title"] = json!("Values of the chart Slipway wrote");
+    let mut text = serde_json::to_string_pretty(&root).expect("a JSON value serialises");
+    text.push('\n');
+    text
+}
+
+/// The values a deploy to a staged environment adds: fewer pods, half the requests, the
+/// environment's own hosts (as the Kustomize overlays do).
+fn staged_values(spec: &DeploySpec, env: &str, t: &Topology, gateway_hosts: &[(String, String)]) -> Yaml {
+    let k = &spec.kube;
+    let mut v = Yaml::map();
+    if k.autoscale {
+        v = v.with(
+            "autoscaling",
+            Yaml::map().with("minReplicas", 1u32).with("maxReplicas", 2u32),
+        );
+    } else {
+        v = v.with("replicaCount", 1u32);
+    }
+    v = v.with(
+        "resources",
+        Yaml::map().with(
+            "requests",
+            Yaml::map()
+                .with("cpu", kustomize::half_cpu(&k.resources.cpu_request))
+                .with("memory", kustomize::half_memory(&k.resources.memory_request)),
+        ),
+    );
+    let staged = |h: &str| format!("{}.{h}", name_of(env));
+    if let Some(host) = &t.host {
+        let key = match k.route {
+            Route::Ingress => "ingress",
+            Route::Gateway => "httpRoute",
+        };
+        v = v.with(key, Yaml::map().with("host", staged(host)));
+    }
+    if !gateway_hosts.is_empty() {
+        let mut hosts = Yaml::map();
+        for (n, h) in gateway_hosts {
+            hosts = hosts.with(n, staged(h));
+        }
+        v = v.with("gateway", Yaml::map().with("hosts", hosts));
+    }
+    v
+}
+
+fn helpers(chart: &str) -> String {
+    format!(
+        r#"{{{{/* Written by Slipway. */}}}}
+
+{{{{/* The chart label: name and version, as Helm's own charts write it. */}}}}
+{{{{- define "{chart}.chart" -}}}}
+{{{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}}}
+{{{{- end }}}}
+
+{{{{/* The image reference: by digest when one is set, else by tag. */}}}}
+{{{{- define "{chart}.image" -}}}}
+{{{{- if .digest }}}}{{{{ .repository }}}}@{{{{ .digest }}}}{{{{ else }}}}{{{{ .repository }}}}:{{{{ .tag }}}}{{{{ end }}}}
+{{{{- end }}}}
+"#
+    )
+}
+
+fn notes(spec: &DeploySpec, t: &Topology) -> String {
+    let mut out = format!(
+        "{{{{ .Release.Name }}}} is installed in the {{{{ .Release.Namespace }}}} namespace.\n\nWatch the rollout:\n  kubectl -n {{{{ .Release.Namespace }}}} rollout status deployment/{} --timeout=10m\n",
+        t.name
+    );
+    if t.host.is_some() {
+        let key = match spec.kube.route {
+            Route::Ingress => "ingress",
+            Route::Gateway => "httpRoute",
+        };
+        out.push_str(&format!(
+            "{{{{- if .Values.{key}.enabled }}}}\n\nIt answers on https://{{{{ .Values.{key}.host }}}} once cert-manager has issued its certificate.\n{{{{- end }}}}\n"
+        ));
+    }
+    if t.port.is_some() {
+        out.push_str("\nCheck it answers from inside the cluster:\n  helm test {{ .Release.Name }} -n {{ .Release.Namespace }}\n");
+    }
+    out.push_str(
+        "\nRoll back to the previous release:\n  helm rollback {{ .Release.Name }} -n {{ .Release.Namespace }}\n",
+    );
+    out
+}
+
+/// The `helm test` pod: asks the Service for the health path from inside the namespace, under
+/// the same restricted pod rules as the app (the NetworkPolicy admits it as part of the app).
+fn test_pod(spec: &DeploySpec, t: &Topology, path: &str) -> Yaml {
+    let port = t.port.unwrap_or(8080);
+    let pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(format!("{}-test-health", t.name)),
+            namespace: Some(spec.kube.namespace.clone()),
+            labels: Some(BTreeMap::from([
+                (s("app.kubernetes.io/component"), s("test")),
+                (s("app.kubernetes.io/name"), format!("{}-test", t.name)),
+                (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
+            ])),
+            annotations: Some(BTreeMap::from([
+                (s("helm.sh/hook"), s("test")),
+                (
+                    s("helm.sh/hook-delete-policy"),
+                    s("before-hook-creation,hook-succeeded"),
+                ),
+            ])),
+            ..Default::default()
+        },
+        spec: Some(PodSpec {
+            restart_policy: Some(s("Never")),
+            automount_service_account_token: Some(false),
+            security_context: Some(PodSecurityContext {
+                run_as_non_root: Some(true),
+                run_as_user: Some(10001),
+                run_as_group: Some(10001),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: s("RuntimeDefault"),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            containers: vec![Container {
+                name: s("curl"),
+                image: Some(s(crate::pipeline::versions::image("curl"))),
+                args: Some(vec![
+                    s("--fail"),
+                    s("--silent"),
+                    s("--show-error"),
+                    s("--max-time"),
+                    s("5"),
+                    s("--retry"),
+                    s("5"),
+                    s("--retry-all-errors"),
+                    format!("http://{}:{port}{path}", t.name),
+                ]),
+                resources: Some(ResourceRequirements {
+                    requests: Some(BTreeMap::from([(s("cpu"), q("10m")), (s("memory"), q("16Mi"))])),
+                    limits: Some(BTreeMap::from([(s("cpu"), q("100m")), (s("memory"), q("64Mi"))])),
+                    ..Default::default()
+                }),
+                security_context: Some(SecurityContext {
+                    allow_privilege_escalation: Some(false),
+                    read_only_root_filesystem: Some(true),
+                    capabilities: Some(Capabilities {
+                        drop: Some(vec![s("ALL")]),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    doc(&pod)
+}
+
+fn text_file(path: String, content: String, purpose: impl Into<String>) -> Artifact {
+    Artifact {
+        path,
+        content,
+        purpose: purpose.into(),
+        step: "kubernetes".into(),
+    }
+}
+
+/// What the chart header says in place of the plain manifests' `kubectl apply` line.
+fn chart_header(name: &str) -> String {
+    format!(
+        "Written by Slipway. Installed with: helm upgrade --install {name} charts/{name} (docs/kubernetes.md says\nwhat each object does and what the cluster needs)."
+    )
+}
+
+/// The wrapped template text of one file of objects.
+fn template_file(chart: &str, docs: &[Yaml], autoscale: bool, gateway_services: &[String]) -> String {
+    let mut out = String::new();
+    for (i, d) in docs.iter().enumerate() {
+        let mut d = d.clone();
+        let when = templatize(&mut d, chart, autoscale, gateway_services);
+        let header = if i == 0 { chart_header(chart) } else { String::new() };
+        let text = yaml::to_string(&d, &header);
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        match when {
+            Some(cond) => {
+                // The header stays outside the condition, so the file explains itself either way.
+                let (head, body): (String, String) = if i == 0 {
+                    let n = text.lines().take_while(|l| l.starts_with('#')).count();
+                    let head: String = text.lines().take(n).map(|l| format!("{l}\n")).collect();
+                    let body: String = text.lines().skip(n).map(|l| format!("{l}\n")).collect();
+                    (head, body)
+                } else {
+                    (String::new(), text)
+                };
+                out.push_str(&head);
+                out.push_str(&format!("{{{{- if {cond} }}}}\n"));
+                out.push_str(&body);
+                out.push_str("{{- end }}\n");
+            }
+            None => out.push_str(&text),
+        }
+    }
+    out
+}
+
+/// The charts, from the plain manifests of `generate`: returns the files, and each template's
+/// objects as the chart renders them with its default values (for the reflection's checks).
+pub(crate) fn package(
+    spec: &DeploySpec,
+    manifests: Vec<Manifest>,
+    topology: &[Topology],
+    namespace_doc: impl Fn(&str) -> Yaml,
+) -> (Vec<Artifact>, Vec<(String, String)>) {
+    let k = &spec.kube;
+    let mut out = Vec::new();
+    let mut rendered = Vec::new();
+    let exposed = hosts(spec);
+    // The Gateway goes with the service on the spec's own host (the front), else the first
+    // exposed one.
+    let gateway_owner = exposed
+        .iter()
+        .find(|(_, h)| Some(h) == spec.host.as_ref())
+        .or(exposed.first())
+        .map(|(n, _)| n.clone());
+    let gateway_services: Vec<String> = exposed.iter().map(|(n, _)| n.clone()).collect();
+    let gateway = manifests.iter().find(|m| m.path == "k8s/gateway.yaml").cloned();
+
+    let mut namespaces = vec![namespace_doc(&k.namespace)];
+    for (_, ns) in kustomize::staged_namespaces(spec) {
+        namespaces.push(namespace_doc(&ns));
+    }
+    out.push(super::file(
+        "k8s/namespace.yaml".into(),
+        &namespaces,
+        "the namespace of each environment's release, with the restricted Pod Security level enforced",
+    ));
+    for m in manifests.iter().filter(|m| m.path == "k8s/cluster-issuer.yaml") {
+        out.push(super::file(m.path.clone(), &m.docs, m.purpose.clone()));
+    }
+
+    for t in topology {
+        let chart = t.name.clone();
+        let dir = chart_dir(&chart);
+        let mut own: Vec<Manifest> = manifests
+            .iter()
+            .filter(|m| m.owner.as_deref() == Some(chart.as_str()))
+            .cloned()
+            .collect();
+        let gateway_hosts: Vec<(String, String)> = match &gateway {
+            Some(g) if gateway_owner.as_deref() == Some(chart.as_str()) => {
+                own.push(g.clone());
+                exposed.clone()
+            }
+            _ => Vec::new(),
+        };
+        let Some(deployment) = own
+            .iter()
+            .find_map(|m| m.docs.iter().find(|d| kind_of(d) == "Deployment"))
+            .cloned()
+        else {
+            continue;
+        };
+        let svc = spec.services.iter().find(|s| name_of(&s.name) == chart);
+
+        let meta = Chart {
+            api_version: "v2",
+            name: chart.clone(),
+            description: format!(
+                "{} on Kubernetes: written by Slipway from the project's deployment spec",
+                svc.map_or(chart.as_str(), |s| s.name.as_str())
+            ),
+            type_: "application",
+            version: "0.1.0",
+            kube_version: ">=1.30.0-0",
+        };
+        out.push(text_file(
+            format!("{dir}/Chart.yaml"),
+            yaml::to_string(
+                &doc(&meta),
+                "Written by Slipway. Bump version when the templates change.",
+            ),
+            format!("the {chart} chart"),
+        ));
+        // The ConfigMap's own note (which names the settings the code reads) goes with its values.
+        let config_note = own
+            .iter()
+            .flat_map(|m| m.docs.iter())
+            .filter(|d| kind_of(d) == "ConfigMap")
+            .find_map(|d| match d {
+                Yaml::Map(entries) => entries.iter().find(|e| e.key == "data").and_then(|e| e.note.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "Settings that are not secret, as KEY: value.".into());
+        let values = values(spec, t, &deployment, &gateway_hosts, &config_note);
+        out.push(text_file(
+            format!("{dir}/values.yaml"),
+            yaml::to_string(
+                &values,
+                "Written by Slipway: every setting the templates read, with the production defaults.\nvalues.schema.json refuses keys the chart does not know.",
+            ),
+            format!("{chart}'s settings, production's by default"),
+        ));
+        out.push(text_file(
+            format!("{dir}/values.schema.json"),
+            schema(&values),
+            format!("the types and ranges of {chart}'s values"),
+        ));
+        for env in kustomize::environments(spec) {
+            let Some(path) = values_for(spec, &chart, &env) else {
+                continue;
+            };
+            out.push(text_file(
+                path,
+                yaml::to_string(
+                    &staged_values(spec, &env, t, &gateway_hosts),
+                    &format!(
+                        "Written by Slipway: what differs in {env} (in the {} namespace): fewer pods, half the\nrequests{}.",
+                        kustomize::namespace_for(spec, &env),
+                        if t.host.is_some() {
+                            format!(", on {}.<host>", name_of(&env))
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ),
+                format!("{chart}'s values in {env}"),
+            ));
+        }
+        out.push(text_file(
+            format!("{dir}/.helmignore"),
+            "# Written by Slipway: files helm package leaves out.\n.git/\n*.example\n*.orig\n*.swp\n*~\n".into(),
+            "what the packaged chart leaves out",
+        ));
+        out.push(text_file(
+            format!("{dir}/templates/_helpers.tpl"),
+            helpers(&chart),
+            "the chart label and the image reference",
+        ));
+        out.push(text_file(
+            format!("{dir}/templates/NOTES.txt"),
+            notes(spec, t),
+            "what helm prints after an install: how to watch, test and roll back",
+        ));
+        for m in &own {
+            let file = m.path.rsplit('/').next().unwrap_or(&m.path).to_string();
+            if m.path.ends_with(".example") {
+                out.push(super::file(format!("{dir}/{file}"), &m.docs, m.purpose.clone()));
+                continue;
+            }
+            let path = format!("{dir}/templates/{file}");
+            out.push(text_file(
+                path.clone(),
+                template_file(&chart, &m.docs, k.autoscale, &gateway_services),
+                m.purpose.clone(),
+            ));
+            let mut plain = String::new();
+            for (i, d) in m.docs.iter().enumerate() {
+                if i > 0 {
+                    plain.push_str("---\n");
+                }
+                plain.push_str(&yaml::to_string(d, if i == 0 { HEADER } else { "" }));
+            }
+            rendered.push((path, plain));
+        }
+        if let (Some(svc), Some(_)) = (svc, t.port) {
+            let path = svc.health_path.clone().unwrap_or_else(|| "/".into());
+            let d = test_pod(spec, t, &path);
+            let mut templated = d.clone();
+            templatize(&mut templated, &chart, false, &[]);
+            out.push(text_file(
+                format!("{dir}/templates/tests/test-health.yaml"),
+                yaml::to_string(&templated, &chart_header(&chart)),
+                format!("helm test: asks {chart} for {path} from inside the namespace"),
+            ));
+            rendered.push((
+                format!("{dir}/templates/tests/test-health.yaml"),
+                yaml::to_string(&d, HEADER),
+            ));
+        }
+    }
+    (out, rendered)
+}
