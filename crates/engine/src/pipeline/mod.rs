@@ -442,7 +442,8 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
     let v = versions::tools();
     let name = crate::kube::name_of(&svc.name);
     let kustomized = spec.kube.packaging == crate::params::Packaging::Kustomize;
-    let ns = if kustomized {
+    let charted = spec.kube.packaging == crate::params::Packaging::Helm;
+    let ns = if kustomized || charted {
         kustomize::namespace_for(spec, environment)
     } else {
         spec.kube.namespace.clone()
@@ -465,11 +466,52 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         r#"chmod +x "$bin/kubectl""#.into(),
         r#"printf '%s' "$KUBE_CONFIG" | base64 -d > "$bin/kubeconfig""#.into(),
         r#"kube() { "$bin/kubectl" --kubeconfig "$bin/kubeconfig" "$@"; }"#.into(),
+    ];
+    if charted {
+        let chart = crate::kube::helm::chart_dir(&name);
+        let tarball = format!("helm-v{}-linux-amd64.tar.gz", v.helm);
+        c.extend([
+            format!(r#"curl -fsSLo "$bin/{tarball}" https://get.helm.sh/{tarball}"#),
+            format!(r#"curl -fsSLo "$bin/{tarball}.sha256sum" https://get.helm.sh/{tarball}.sha256sum"#),
+            r#"(cd "$bin" && sha256sum -c ./*.sha256sum)"#.into(),
+            format!(r#"tar -xzf "$bin/{tarball}" -C "$bin" linux-amd64/helm"#),
+            // The namespaces (with their Pod Security labels) and the cluster issuer are not
+            // the chart's: a release cannot own the namespace it installs into.
+            r#"kube apply -f k8s/"#.into(),
+            // The chart takes the repository and the digest apart; a reference without a
+            // digest would deploy a tag nobody tested.
+            r#"case "$IMAGE" in *@sha256:*) ;; *) echo "IMAGE=$IMAGE is not pinned by digest" >&2; exit 1 ;; esac"#
+                .into(),
+        ]);
+        let mut helm = format!(
+            "\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" upgrade --install {} {chart} \\\n  --namespace {ns}",
+            crate::kube::helm::release(&name)
+        );
+        if let Some(values) = crate::kube::helm::values_for(spec, &name, environment) {
+            helm.push_str(&format!(" --values {values}"));
+        }
+        // The tested image by digest; --rollback-on-failure waits for every object to be ready
+        // and returns to the previous release when one is not.
+        helm.push_str(
+            " \\\n  --set-string \"image.repository=${IMAGE%@*}\" --set-string \"image.digest=${IMAGE#*@}\" \\\n  --wait=watcher --rollback-on-failure --timeout 10m",
+        );
+        c.push(helm);
+        if svc.port.is_some() {
+            // The chart's test hook asks the new pods for the health path through their
+            // Service; a release that does not answer goes back to the one before it.
+            let release = crate::kube::helm::release(&name);
+            c.push(format!(
+                "\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" test {release} --namespace {ns} --timeout 2m \\\n  || {{ \"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" rollback {release} --namespace {ns} --wait=watcher; exit 1; }}"
+            ));
+        }
+        return c;
+    }
+    c.extend([
         // A copy of the manifests, with the placeholder tag replaced by the tested image's
         // digest: the checkout stays as it is, and the cluster runs exactly what was tested.
         r#"cp -R k8s "$bin/k8s""#.into(),
         format!(r#"sed -i "s|image: .*:set-by-pipeline|image: $IMAGE|" "$bin/{dir}/deployment.yaml""#),
-    ];
+    ]);
     if kustomized {
         c.push(format!(
             r#"kube apply -k "$bin/{}""#,

@@ -37,6 +37,8 @@ pub struct Tools {
     pub heroku: String,
     /// kubectl, downloaded from dl.k8s.io and checked against its published checksum.
     pub kubectl: String,
+    /// Helm 4, downloaded from get.helm.sh and checked against its published checksum.
+    pub helm: String,
 }
 
 struct Table {
@@ -89,6 +91,7 @@ fn table() -> &'static Table {
                 netlify: text(tools, "netlify"),
                 heroku: text(tools, "heroku"),
                 kubectl: text(tools, "kubectl"),
+                helm: text(tools, "helm"),
             },
             images,
         }
