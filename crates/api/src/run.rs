@@ -331,6 +331,7 @@ type Produced = (
     Option<slipway_engine::pipeline::Generated>,
     Vec<slipway_engine::kube::Topology>,
     Vec<Requirement>,
+    Vec<(String, String)>,
 );
 
 /// The built-in engine's work: the generators, matched to the plan's steps.
@@ -393,6 +394,7 @@ fn builtin_work(
     let mut generated = None;
     let mut topology = Vec::new();
     let mut cluster_secrets = Vec::new();
+    let mut rendered = Vec::new();
     if let Some(spec) = spec {
         let build_images: Vec<(String, String)> = profile
             .services
@@ -424,6 +426,7 @@ fn builtin_work(
                     artifacts.extend(g.artifacts);
                     topology = g.topology;
                     cluster_secrets = g.requirements;
+                    rendered = g.rendered;
                 }
                 Err(why) => {
                     steps.set("kubernetes", TodoStatus::Failed, Some(why.clone()));
@@ -585,7 +588,10 @@ fn builtin_work(
             }
         }
     }
-    Ok(((proposed, kept, left_out), (generated, topology, cluster_secrets)))
+    Ok((
+        (proposed, kept, left_out),
+        (generated, topology, cluster_secrets, rendered),
+    ))
 }
 
 /// Why a file of the person's was kept rather than extended, for the files Slipway does not
@@ -871,12 +877,14 @@ impl Run {
         let mut generated = None;
         let mut topology = Vec::new();
         let mut cluster_secrets = Vec::new();
+        let mut rendered = Vec::new();
         let (proposed, kept, left_out) = match brain {
             Brain::Builtin => {
-                let (work, (g, t, c)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
+                let (work, (g, t, c, r)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
                 generated = g;
                 topology = t;
                 cluster_secrets = c;
+                rendered = r;
                 work
             }
             Brain::Llm(settings) => {
@@ -906,11 +914,17 @@ impl Run {
                 findings.extend(check_file(path, &text, &profile.services));
             }
         }
+        // A chart's templates are checked as the objects they render with the default values.
+        for (path, text) in &rendered {
+            findings.extend(check_file(path, text, &profile.services));
+        }
         // Kubernetes objects are checked together too: selectors, ports and backends across files.
         let manifests: Vec<(String, String)> = changes
             .changes
             .iter()
+            .filter(|c| !rendered.iter().any(|(p, _)| *p == c.path))
             .map(|c| (c.path.clone(), c.after.clone()))
+            .chain(rendered.iter().cloned())
             .chain(
                 kept.iter()
                     .filter_map(|p| std::fs::read_to_string(root.join(p)).ok().map(|t| (p.clone(), t))),
