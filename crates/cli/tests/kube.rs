@@ -1,9 +1,11 @@
 //! Kubernetes manifests through the `slipway` command, checked by independent tools: every
-//! fixture is deployed to Kubernetes with autoscaling on its own host, some also through the
-//! Gateway API with a VerticalPodAutoscaler and high availability; kubernetes-validate checks
-//! every object strictly against the schemas of Kubernetes 1.30 and 1.37, the custom resources
-//! are checked against their CRDs' schemas, and checkov's Kubernetes checks find nothing in
-//! what the reflection claims to cover. The figures are printed.
+//! fixture is deployed to Kubernetes with autoscaling on its own host, as plain manifests,
+//! Kustomize overlays or a Helm chart in turn, some also through the Gateway API with a
+//! VerticalPodAutoscaler and high availability; kubernetes-validate checks every object
+//! (written, rendered by `kubectl kustomize` or by `helm template`) strictly against the schemas
+//! of Kubernetes 1.30 and 1.37, `helm lint --strict` checks every chart, the custom resources are
+//! checked against their CRDs' schemas, and checkov's Kubernetes checks find nothing in what the
+//! reflection claims to cover. The figures are printed.
 
 mod common;
 
@@ -61,6 +63,44 @@ const COVERED_FOR_SERVERS: &[&str] = &["CKV_K8S_8", "CKV_K8S_9"];
 /// the two.
 const CALIBRATION: (usize, usize) = (8, 17);
 
+/// The objects of a YAML stream, by kind, namespace and name.
+fn objects_of(text: &str) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for d in serde_yaml_ng::Deserializer::from_str(text) {
+        let Ok(v) = <Value as serde::Deserialize>::deserialize(d) else {
+            continue;
+        };
+        if v.is_null() {
+            continue;
+        }
+        let key = format!(
+            "{}/{}/{}",
+            v["kind"].as_str().unwrap_or(""),
+            v["metadata"]["namespace"].as_str().unwrap_or(""),
+            v["metadata"]["name"].as_str().unwrap_or("")
+        );
+        out.insert(key, v);
+    }
+    out
+}
+
+/// An object without what Helm adds: its chart and manager labels, the config checksum.
+fn without_helm_marks(mut o: Value) -> Value {
+    if let Some(labels) = o["metadata"]["labels"].as_object_mut() {
+        labels.remove("helm.sh/chart");
+        labels.remove("app.kubernetes.io/managed-by");
+    }
+    if let Some(meta) = o["spec"]["template"]["metadata"].as_object_mut() {
+        if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+            a.remove("checksum/config");
+            if a.is_empty() {
+                meta.remove("annotations");
+            }
+        }
+    }
+    o
+}
+
 fn run(tool: &Path, args: &[&str], dir: &Path) -> std::process::Output {
     Command::new(tool)
         .args(args)
@@ -76,25 +116,35 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     // kubectl kustomize and checkov look at the project's files, not at .example skeletons.
     let mut failures = Vec::new();
     let mut projects = 0;
+    let chart_sources = tempfile::tempdir().unwrap();
+    let mut charts: Vec<(String, String)> = Vec::new();
+    // Per charted project: the plain packaging's objects, and the objects it writes beside
+    // its charts (namespaces, the issuer).
+    type Objects = BTreeMap<String, Value>;
+    let mut expected: BTreeMap<String, (Objects, Objects)> = BTreeMap::new();
     let names = fixture_names();
     for (i, name) in names.iter().enumerate() {
         let p = Project::plain(name);
         let host = format!("{}.example.com", name.replace('_', "-"));
-        // Every fourth project goes through the Gateway API, with a VPA and high availability;
-        // every other one is packaged with Kustomize (the Gateway ones among them too); every
-        // third reads its secrets through the External Secrets Operator.
+        // The packagings take turns: plain manifests, Kustomize overlays, a Helm chart. Every
+        // fourth project goes through the Gateway API, with a VPA and high availability, and
+        // every other one reads its secrets through the External Secrets Operator; both cut
+        // across the packagings.
         let mut task = if i % 4 == 0 {
             format!("deploy it to Kubernetes with autoscaling, high availability, a VPA and the Gateway API on {host}")
         } else {
             format!("deploy it to Kubernetes with autoscaling on {host}")
         };
-        if i % 2 == 0 {
-            task.push_str(", packaged with Kustomize");
-        }
-        if i % 3 == 1 {
+        if i % 2 == 1 {
             task.push_str(", secrets from External Secrets");
         }
-        let out = slipway(&["run", p.path(), "--task", &task, "--apply", "--json"]);
+        let charted = i % 3 == 2;
+        let packaged = match i % 3 {
+            1 => format!("{task}, packaged with Kustomize"),
+            2 => format!("{task}, as a Helm chart"),
+            _ => task.clone(),
+        };
+        let out = slipway(&["run", p.path(), "--task", &packaged, "--apply", "--json"]);
         if !out.status.success() {
             let why = stderr(&out);
             if why.contains("found no service") || why.contains("cannot containerize") || why.contains("Slipway cannot")
@@ -114,7 +164,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             .collect();
         for f in report["findings"].as_array().unwrap() {
             let path = f["path"].as_str().unwrap_or("");
-            if path.starts_with("k8s/") && f["severity"] != "info" {
+            if (path.starts_with("k8s/") || path.starts_with("charts/")) && f["severity"] != "info" {
                 failures.push(format!("{name}: the reflection says of its own {path}: {f}"));
             }
         }
@@ -128,6 +178,37 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             if w.ends_with(".yaml") || w.ends_with(".yaml.example") {
                 manifests.push(format!("{name}/{w}"));
             }
+        }
+        // A chart's sources stay out of the checkers' folder: they see what it renders.
+        for w in written.iter().filter(|w| w.starts_with("charts/")) {
+            let to = chart_sources.path().join(name).join(w);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(p.work.join(w), &to).unwrap();
+            if let Some(chart) = w.strip_prefix("charts/").and_then(|c| c.strip_suffix("/Chart.yaml")) {
+                charts.push((name.clone(), chart.to_string()));
+            }
+        }
+        if charted {
+            // The same task as plain manifests: the chart at its default values renders the
+            // same objects.
+            let plain = Project::plain(name);
+            let out = slipway(&["run", plain.path(), "--task", &task, "--apply", "--json"]);
+            if !out.status.success() {
+                failures.push(format!("{name}: the run without a chart failed: {}", stderr(&out)));
+                continue;
+            }
+            let mut objects = BTreeMap::new();
+            for w in json(&out)["changes"].as_array().unwrap() {
+                let w = w["path"].as_str().unwrap();
+                if w.starts_with("k8s/") && w.ends_with(".yaml") {
+                    objects.extend(objects_of(&plain.read(w)));
+                }
+            }
+            let mut with_chart = BTreeMap::new();
+            for w in written.iter().filter(|w| w.starts_with("k8s/") && w.ends_with(".yaml")) {
+                with_chart.extend(objects_of(&p.read(w)));
+            }
+            expected.insert(name.clone(), (objects, with_chart));
         }
     }
     assert!(projects >= 80, "only {projects} fixtures were deployed");
@@ -157,6 +238,102 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         manifests.push(rendered);
     }
     manifests.retain(|m| !m.ends_with("/kustomization.yaml"));
+
+    // Every chart passes helm lint --strict with its default values and with each
+    // environment's, and renders with helm template; what it renders is checked below like
+    // the plain manifests. At its default values a chart renders the plain packaging's
+    // objects, apart from Helm's labels, the config checksum and the test hook.
+    let mut value_sets = 0;
+    let mut renders: BTreeMap<String, Objects> = BTreeMap::new();
+    std::fs::create_dir_all(all.path().join("helm")).unwrap();
+    for (name, chart) in &charts {
+        let project = chart_sources.path().join(name);
+        let dir = format!("charts/{chart}");
+        let namespaces = std::fs::read_to_string(all.path().join(name).join("k8s/namespace.yaml")).unwrap_or_default();
+        let production = objects_of(&namespaces)
+            .into_values()
+            .find_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut sets = vec![(None, production.clone())];
+        for e in std::fs::read_dir(project.join(&dir)).unwrap().flatten() {
+            let file = e.file_name().to_string_lossy().to_string();
+            if let Some(env) = file.strip_prefix("values-").and_then(|f| f.strip_suffix(".yaml")) {
+                sets.push((Some(format!("{dir}/{file}")), format!("{production}-{env}")));
+            }
+        }
+        for (values, ns) in sets {
+            let mut lint = vec!["lint", "--strict", dir.as_str()];
+            let mut render = vec!["template", chart.as_str(), dir.as_str(), "--namespace", ns.as_str()];
+            if let Some(v) = &values {
+                lint.extend(["--values", v.as_str()]);
+                render.extend(["--values", v.as_str()]);
+            }
+            let out = run(&tool("helm"), &lint, &project);
+            if !out.status.success() || stdout(&out).contains("[WARNING]") || stdout(&out).contains("[ERROR]") {
+                failures.push(format!(
+                    "{name}: helm lint --strict {dir} {values:?}: {}{}",
+                    stdout(&out),
+                    stderr(&out)
+                ));
+                continue;
+            }
+            let out = run(&tool("helm"), &render, &project);
+            if !out.status.success() {
+                failures.push(format!("{name}: helm template {dir} {values:?}: {}", stderr(&out)));
+                continue;
+            }
+            value_sets += 1;
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            // The default render is what checkov counts; the environments' renders are the
+            // same workloads again, checked by the schemas only.
+            let file = match &values {
+                None => {
+                    renders.entry(name.clone()).or_default().extend(objects_of(&text));
+                    format!("helm/{name}_{chart}.yaml")
+                }
+                Some(_) => format!("rendered/{name}_{chart}_{}.yaml", ns),
+            };
+            std::fs::create_dir_all(all.path().join(&file).parent().unwrap()).unwrap();
+            std::fs::write(all.path().join(&file), &text).unwrap();
+            manifests.push(file);
+        }
+    }
+    let mut same = 0;
+    for (name, (plain, beside)) in &expected {
+        let mut charted = beside.clone();
+        charted.extend(renders.get(name).cloned().unwrap_or_default());
+        let strip = |objects: &Objects| -> Objects {
+            objects
+                .iter()
+                .filter(|(_, o)| o["metadata"]["annotations"]["helm.sh/hook"].is_null() && o["kind"] != "Namespace")
+                .map(|(k, o)| (k.clone(), without_helm_marks(o.clone())))
+                .collect()
+        };
+        let (plain, charted) = (strip(plain), strip(&charted));
+        if plain == charted {
+            same += 1;
+        } else {
+            let keys = |o: &Objects| o.keys().cloned().collect::<Vec<_>>();
+            let differ: Vec<&String> = plain.keys().filter(|k| charted.get(*k) != plain.get(*k)).collect();
+            failures.push(format!(
+                "{name}: the chart renders other objects than the plain manifests: plain {:?}, chart {:?}, differing {differ:?}",
+                keys(&plain),
+                keys(&charted)
+            ));
+        }
+    }
+    eprintln!(
+        "helm: {} charts of {} projects: helm lint --strict clean and rendered by helm template with {value_sets} value sets; {same} of {} projects render the plain manifests' objects",
+        charts.len(),
+        expected.len(),
+        expected.len()
+    );
+    if expected.len() < 25 || same != expected.len() {
+        failures.push(format!(
+            "{} charted projects, {same} render as their plain manifests",
+            expected.len()
+        ));
+    }
     let mut a = vec![
         "--schemafile".to_string(),
         repo_root()
@@ -174,7 +351,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         "kustomize: {overlays} overlays rendered by kubectl kustomize; {} kustomization.yaml files fit the schema",
         kustomizations.len()
     );
-    if overlays < 40 {
+    if overlays < 50 {
         failures.push(format!("only {overlays} overlays were rendered"));
     }
     let args: Vec<&str> = manifests.iter().map(String::as_str).collect();
@@ -256,7 +433,23 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             let id = f["check_id"].as_str().unwrap_or("").to_string();
             *failed.entry(id.clone()).or_default() += 1;
             let file = f["file_path"].as_str().unwrap_or("").trim_start_matches('/');
-            let serves = std::fs::read_to_string(all.path().join(file)).is_ok_and(|t| t.contains("containerPort"));
+            // A server is the object checkov names ("Kind.namespace.name") with a container
+            // port; a one-shot Pod such as a chart's test hook is not one.
+            let resource = f["resource"].as_str().unwrap_or("");
+            let mut parts = resource.splitn(3, '.');
+            let (kind, ns, name) = (
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+            );
+            let serves = std::fs::read_to_string(all.path().join(file)).is_ok_and(|t| {
+                objects_of(&t).values().any(|o| {
+                    o["kind"] == kind
+                        && o["metadata"]["name"] == name
+                        && o["metadata"]["namespace"].as_str().unwrap_or("default") == ns
+                        && o.to_string().contains("containerPort")
+                })
+            });
             if COVERED.iter().any(|(c, _)| *c == id) || serves && COVERED_FOR_SERVERS.contains(&id.as_str()) {
                 failures.push(format!(
                     "checkov {id} ({}) fails {} {}",
