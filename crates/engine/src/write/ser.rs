@@ -300,7 +300,7 @@ mod tests {
         let y = to_yaml(&p).unwrap();
         assert_eq!(
             to_string(&y, ""),
-            "httpGet:\n  path: /health\n  port: http\nperiodSeconds: 10\n"
+            "httpGet:\n  path: /health\n  port: http\n\nperiodSeconds: 10\n"
         );
     }
 

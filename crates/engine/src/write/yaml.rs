@@ -221,11 +221,11 @@ fn write_note(out: &mut String, note: &Option<String>, indent: usize) {
     }
 }
 
-/// Writes the entries of a mapping at `indent`; a blank line between top-level keys that
-/// hold blocks, as people write them.
+/// Writes the entries of a mapping at `indent`; a blank line around top-level keys that hold
+/// blocks, as people write them.
 fn write_entries(out: &mut String, entries: &[Entry], indent: usize, top: bool) {
     for (i, e) in entries.iter().enumerate() {
-        if top && i > 0 && is_block(&e.value) {
+        if top && i > 0 && (is_block(&e.value) || is_block(&entries[i - 1].value)) {
             out.push('\n');
         }
         write_note(out, &e.note, indent);
@@ -490,7 +490,7 @@ mod tests {
         let text = to_string(&doc, "Written by Slipway.");
         assert_eq!(
             text,
-            "# Written by Slipway.\nname: CI\n\nsteps:\n  - uses: actions/checkout@abc # v7.0.1\n    with:\n      persist-credentials: false\n  - run: |\n      set -e\n      echo one\nempty: {}\n"
+            "# Written by Slipway.\nname: CI\n\nsteps:\n  - uses: actions/checkout@abc # v7.0.1\n    with:\n      persist-credentials: false\n  - run: |\n      set -e\n      echo one\n\nempty: {}\n"
         );
     }
 }
