@@ -394,7 +394,7 @@ fn container_ports(o: &Object) -> Vec<(Option<String>, i64)> {
 /// and an autoscaler point at workloads that suit them, and the workloads agree with the
 /// analysed services (port and health path).
 pub fn check_consistency(files: &[(String, String)], services: &[ServiceProfile]) -> Vec<Finding> {
-    let all: Vec<Object> = files.iter().flat_map(|(p, t)| objects(p, t)).collect();
+    let mut all: Vec<Object> = files.iter().flat_map(|(p, t)| objects(p, t)).collect();
     let namespace_of = |o: &Object| {
         o.value
             .get("metadata")
@@ -403,9 +403,36 @@ pub fn check_consistency(files: &[(String, String)], services: &[ServiceProfile]
             .unwrap_or("")
             .to_string()
     };
+    // A Rollout with a workloadRef runs the Deployment's template, and the Deployment itself
+    // runs no pods: the Rollout is checked with the template, in the Deployment's place.
+    let mut templates_only = Vec::new();
+    for i in 0..all.len() {
+        let r = &all[i];
+        let target = str_at(&r.value, &["spec", "workloadRef", "name"]).map(str::to_string);
+        let (true, Some(target)) = (r.kind() == "Rollout", target) else {
+            continue;
+        };
+        let ns = namespace_of(r);
+        let Some(j) = all
+            .iter()
+            .position(|d| d.kind() == "Deployment" && d.name() == target && namespace_of(d) == ns)
+        else {
+            continue;
+        };
+        if let Some(t) = all[j].value.get("spec").and_then(|s| s.get("template")).cloned() {
+            if let Some(spec) = all[i].value.get_mut("spec").and_then(Value::as_mapping_mut) {
+                spec.entry(Value::from("template")).or_insert(t);
+            }
+            templates_only.push(j);
+        }
+    }
     let workloads: Vec<&Object> = all
         .iter()
-        .filter(|o| matches!(o.kind(), "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout"))
+        .enumerate()
+        .filter(|(i, o)| {
+            matches!(o.kind(), "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout") && !templates_only.contains(i)
+        })
+        .map(|(_, o)| o)
         .collect();
     let mut out = Vec::new();
     for o in &all {
@@ -590,7 +617,11 @@ pub fn check_consistency(files: &[(String, String)], services: &[ServiceProfile]
             }
             "HorizontalPodAutoscaler" => {
                 let target = str_at(&o.value, &["spec", "scaleTargetRef", "name"]).unwrap_or("");
-                let Some(w) = workloads.iter().find(|w| w.name() == target && namespace_of(w) == ns) else {
+                let kind = str_at(&o.value, &["spec", "scaleTargetRef", "kind"]).unwrap_or("Deployment");
+                let Some(w) = workloads
+                    .iter()
+                    .find(|w| w.name() == target && w.kind() == kind && namespace_of(w) == ns)
+                else {
                     continue;
                 };
                 let on_cpu = o
@@ -737,4 +768,49 @@ pub fn check_consistency(files: &[(String, String)], services: &[ServiceProfile]
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  replicas: 0\n  selector:\n    matchLabels:\n      app: api\n  template:\n    metadata:\n      labels:\n        app: api\n    spec:\n      containers:\n        - name: app\n          image: api@sha256:00\n          resources:\n            requests:\n              CPU_LINE\n";
+    const ROLLOUT: &str = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  selector:\n    matchLabels:\n      app: api\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: api\n";
+    const HPA: &str = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  scaleTargetRef:\n    apiVersion: argoproj.io/v1alpha1\n    kind: Rollout\n    name: api\n  minReplicas: 2\n  maxReplicas: 5\n  metrics:\n    - type: Resource\n      resource:\n        name: cpu\n";
+    const PDB: &str = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  maxUnavailable: 1\n  unhealthyPodEvictionPolicy: AlwaysAllow\n  selector:\n    matchLabels:\n      app: api\n";
+
+    fn rules(files: &[(&str, String)]) -> Vec<String> {
+        let files: Vec<(String, String)> = files.iter().map(|(p, t)| (p.to_string(), t.clone())).collect();
+        check_consistency(&files, &[]).into_iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn a_rollout_is_checked_with_the_template_of_the_deployment_it_references() {
+        let dep = DEPLOYMENT.replace("CPU_LINE", "cpu: 250m");
+        let all = [
+            ("k8s/deployment.yaml", dep.clone()),
+            ("k8s/rollout.yaml", ROLLOUT.to_string()),
+            ("k8s/hpa.yaml", HPA.to_string()),
+            ("k8s/pdb.yaml", PDB.to_string()),
+        ];
+        // The Deployment's replicas: 0 is not the autoscaler's count, and the budget covers
+        // the Rollout's pods.
+        assert!(rules(&all).is_empty(), "{:?}", rules(&all));
+        // Without the budget, the Rollout (not the Deployment) is the workload that lacks one.
+        let f: Vec<(String, String)> = all[..3].iter().map(|(p, t)| (p.to_string(), t.clone())).collect();
+        let found = check_consistency(&f, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, "kubernetes/no-pdb");
+        assert_eq!(found[0].path, "k8s/rollout.yaml");
+        // The autoscaler scales on CPU, and the template it reaches through the Rollout
+        // requests none.
+        let no_cpu = DEPLOYMENT.replace("CPU_LINE", "memory: 64Mi");
+        let all = [
+            ("k8s/deployment.yaml", no_cpu),
+            ("k8s/rollout.yaml", ROLLOUT.to_string()),
+            ("k8s/hpa.yaml", HPA.to_string()),
+            ("k8s/pdb.yaml", PDB.to_string()),
+        ];
+        assert_eq!(rules(&all), ["kubernetes/hpa-without-requests"]);
+    }
 }

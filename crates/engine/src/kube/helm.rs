@@ -14,14 +14,12 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
-    Capabilities, Container, Pod, PodSecurityContext, PodSpec, ResourceRequirements, SeccompProfile, SecurityContext,
-};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{doc, hosts, kustomize, name_of, q, s, Manifest, Topology, HEADER};
+use super::{doc, hosts, kustomize, name_of, s, Manifest, Topology, HEADER};
 use crate::generate::Artifact;
 use crate::params::Route;
 use crate::spec::DeploySpec;
@@ -589,51 +587,7 @@ fn test_pod(spec: &DeploySpec, t: &Topology, path: &str) -> Yaml {
             ])),
             ..Default::default()
         },
-        spec: Some(PodSpec {
-            restart_policy: Some(s("Never")),
-            automount_service_account_token: Some(false),
-            security_context: Some(PodSecurityContext {
-                run_as_non_root: Some(true),
-                run_as_user: Some(10001),
-                run_as_group: Some(10001),
-                seccomp_profile: Some(SeccompProfile {
-                    type_: s("RuntimeDefault"),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            containers: vec![Container {
-                name: s("curl"),
-                image: Some(s(crate::pipeline::versions::image("curl"))),
-                args: Some(vec![
-                    s("--fail"),
-                    s("--silent"),
-                    s("--show-error"),
-                    s("--max-time"),
-                    s("5"),
-                    s("--retry"),
-                    s("5"),
-                    s("--retry-all-errors"),
-                    format!("http://{}:{port}{path}", t.name),
-                ]),
-                resources: Some(ResourceRequirements {
-                    requests: Some(BTreeMap::from([(s("cpu"), q("10m")), (s("memory"), q("16Mi"))])),
-                    limits: Some(BTreeMap::from([(s("cpu"), q("100m")), (s("memory"), q("64Mi"))])),
-                    ..Default::default()
-                }),
-                security_context: Some(SecurityContext {
-                    allow_privilege_escalation: Some(false),
-                    read_only_root_filesystem: Some(true),
-                    capabilities: Some(Capabilities {
-                        drop: Some(vec![s("ALL")]),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }],
-            ..Default::default()
-        }),
+        spec: Some(super::health_check_pod(format!("http://{}:{port}{path}", t.name))),
         ..Default::default()
     };
     doc(&pod)
