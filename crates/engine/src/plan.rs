@@ -175,17 +175,19 @@ impl Plan {
             ));
         }
         if task.wants(Intent::Kubernetes) {
+            use crate::params::{Packaging, Strategy};
+            let progressive = matches!(task.params.strategy, Some(Strategy::Canary | Strategy::BlueGreen));
             let packaging = match (task.params.packaging, task.params.strategy) {
-                (_, Some(crate::params::Strategy::Canary)) => {
-                    " (with rolling updates: canaries with Argo Rollouts are not written by the built-in engine yet)"
+                (Some(Packaging::Helm), _) if progressive => {
+                    " as a Helm chart (with rolling updates: Argo Rollouts are written for plain manifests only so far)"
                 }
-                (_, Some(crate::params::Strategy::BlueGreen)) => {
-                    " (with rolling updates: blue-green with Argo Rollouts is not written by the built-in engine yet)"
+                (Some(Packaging::Kustomize), _) if progressive => {
+                    " as Kustomize overlays (with rolling updates: Argo Rollouts are written for plain manifests only so far)"
                 }
-                (Some(crate::params::Packaging::Helm), _) => " as a Helm chart with values, a schema and a test hook",
-                (Some(crate::params::Packaging::Kustomize), _) => {
-                    " as a Kustomize base with staging and production overlays"
-                }
+                (_, Some(Strategy::Canary)) => " with an Argo Rollouts canary (a tenth, checked, then half, then all)",
+                (_, Some(Strategy::BlueGreen)) => " with Argo Rollouts blue-green (a preview, checked, then switched)",
+                (Some(Packaging::Helm), _) => " as a Helm chart with values, a schema and a test hook",
+                (Some(Packaging::Kustomize), _) => " as a Kustomize base with staging and production overlays",
                 _ => "",
             };
             work.push(todo(

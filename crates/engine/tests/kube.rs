@@ -83,6 +83,8 @@ fn round_trip(path: &str, text: &str) -> Result<(), String> {
             | "HTTPRoute"
             | "VerticalPodAutoscaler"
             | "ExternalSecret"
+            | "Rollout"
+            | "AnalysisTemplate"
             | "Kustomization" => Ok(()),
             other => Err(format!("an object of kind {other:?} nobody expected")),
         };
@@ -774,6 +776,190 @@ fn deploy_jobs() -> Result<(), Failed> {
     }
 }
 
+/// Canary and blue-green with Argo Rollouts: the Rollout runs the Deployment's template, a
+/// second Service reaches the new pods, the check asks them for the health path, the
+/// autoscaler scales the Rollout, and the pipeline waits for the Rollout, not the Deployment.
+fn progressive_rollouts() -> Result<(), Failed> {
+    use params::Strategy;
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let mut wrong = Vec::new();
+    for (strategy, route, folder) in [
+        (Strategy::Canary, Route::Ingress, "python-fastapi-k8s.canary"),
+        (Strategy::Canary, Route::Gateway, "python-fastapi-k8s.canary-gateway"),
+        (Strategy::BlueGreen, Route::Ingress, "python-fastapi-k8s.blue-green"),
+    ] {
+        let p = TaskParams {
+            strategy: Some(strategy),
+            route: Some(route),
+            ..params_for("api.example.com", true)
+        };
+        let files = generate_and_check(&profile, &p).map_err(|e| format!("{folder}: {e}"))?;
+        for (path, text) in &files {
+            if let Err(e) = compare(&snapshots().join(folder).join(path), text) {
+                wrong.push(e);
+            }
+        }
+        let file = |name: &str| -> Vec<Value> {
+            files
+                .iter()
+                .find(|(p, _)| p == name)
+                .map(|(_, t)| {
+                    serde_yaml_ng::Deserializer::from_str(t)
+                        .filter_map(|d| serde::Deserialize::deserialize(d).ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut mismatches = Vec::new();
+        let mut expect = |what: &str, got: &Value, want: Value| {
+            if *got != want {
+                mismatches.push(format!("{folder}: {what} is {got:?}, not {want:?}"));
+            }
+        };
+        let dep = file("k8s/deployment.yaml");
+        let r = file("k8s/rollout.yaml");
+        let (Some(dep), Some(r)) = (dep.first(), r.first()) else {
+            wrong.push(format!("{folder}: no Deployment or no Rollout"));
+            continue;
+        };
+        expect("the Deployment's replicas", get(dep, "spec.replicas"), Value::from(0));
+        expect("the Rollout's kind", get(r, "kind"), Value::from("Rollout"));
+        expect(
+            "its workloadRef",
+            get(r, "spec.workloadRef.name"),
+            Value::from("catalog"),
+        );
+        expect("its replicas (the HPA owns them)", get(r, "spec.replicas"), Value::Null);
+        let hpa = file("k8s/hpa.yaml");
+        expect(
+            "the HPA's target",
+            get(&hpa[0], "spec.scaleTargetRef.kind"),
+            Value::from("Rollout"),
+        );
+        let services = file("k8s/service.yaml");
+        let second = if strategy == Strategy::Canary {
+            "catalog-canary"
+        } else {
+            "catalog-preview"
+        };
+        expect("the Services", &Value::from(services.len()), Value::from(2));
+        if services.len() == 2 {
+            expect(
+                "the second Service",
+                get(&services[1], "metadata.name"),
+                Value::from(second),
+            );
+            expect(
+                "its selector",
+                get(&services[1], "spec.selector"),
+                get(&services[0], "spec.selector").clone(),
+            );
+        }
+        let analysis = if strategy == Strategy::Canary {
+            let c = get(r, "spec.strategy.canary");
+            expect("the canary Service", get(c, "canaryService"), Value::from(second));
+            expect("the stable Service", get(c, "stableService"), Value::from("catalog"));
+            expect("the first weight", get(c, "steps.0.setWeight"), Value::from(10));
+            expect("maxUnavailable", get(c, "maxUnavailable"), Value::from(0));
+            let routed = get(c, "trafficRouting.plugins.argoproj-labs/gatewayAPI.httpRoute");
+            if route == Route::Gateway {
+                expect("the routed HTTPRoute", routed, Value::from("catalog"));
+                let routes = file("k8s/httproute.yaml");
+                let backends = get(&routes[0], "spec.rules.0.backendRefs");
+                expect("the stable weight", get(backends, "0.weight"), Value::from(100));
+                expect("the canary backend", get(backends, "1.name"), Value::from(second));
+                expect("the canary weight", get(backends, "1.weight"), Value::from(0));
+            } else {
+                expect("the traffic router through an Ingress", routed, Value::Null);
+            }
+            get(c, "steps.1.analysis").clone()
+        } else {
+            let b = get(r, "spec.strategy.blueGreen");
+            expect("the active Service", get(b, "activeService"), Value::from("catalog"));
+            expect("the preview Service", get(b, "previewService"), Value::from(second));
+            expect("auto-promotion", get(b, "autoPromotionEnabled"), Value::from(true));
+            get(b, "prePromotionAnalysis").clone()
+        };
+        expect(
+            "the check's template",
+            get(&analysis, "templates.0.templateName"),
+            Value::from("catalog-smoke"),
+        );
+        expect(
+            "the checked Service",
+            get(&analysis, "args.0.value"),
+            Value::from(second),
+        );
+        let t = file("k8s/analysistemplate.yaml");
+        let pod = get(&t[0], "spec.metrics.0.provider.job.spec.template");
+        let args = get(pod, "spec.containers.0.args");
+        if !args
+            .as_sequence()
+            .is_some_and(|a| a.last() == Some(&Value::from("http://{{args.service}}:8000/health")))
+        {
+            wrong.push(format!("{folder}: the check asks {args:?}"));
+        }
+        expect(
+            "the check pod's part-of label (the NetworkPolicy admits it)",
+            &get(pod, "metadata.labels")["app.kubernetes.io/part-of"],
+            Value::from("python-fastapi-k8s"),
+        );
+        wrong.append(&mut mismatches);
+        // The pipeline waits for the Rollout and leaves the rollback to it.
+        let spec = spec::build(&profile, &p);
+        let g = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+        let deploy = g
+            .pipeline
+            .jobs
+            .iter()
+            .find(|j| j.target == Some(Target::Kubernetes))
+            .ok_or("no deploy job")?;
+        let script = deploy.commands.join("\n");
+        for needle in [
+            "get deployment catalog -o jsonpath='{.metadata.generation}'",
+            "get rollout catalog -o jsonpath='{.status.workloadObservedGeneration}/{.status.phase}'",
+            "\"$gen/Healthy\") break",
+            "\"$gen/Degraded\")",
+            "patch rollout catalog --subresource=status --type=merge -p '{\"status\":{\"abort\":true}}'",
+        ] {
+            if !script.contains(needle) {
+                wrong.push(format!("{folder}: the deploy lacks {needle:?}:\n{script}"));
+            }
+        }
+        if script.contains("rollout undo") || deploy.timeout_minutes < 35 {
+            wrong.push(format!(
+                "{folder}: the deploy undoes the Deployment or has {} minutes",
+                deploy.timeout_minutes
+            ));
+        }
+        if g.pipeline.notes.iter().any(|n| n.contains("Argo Rollouts")) {
+            wrong.push(format!("{folder}: the pipeline says it cannot: {:?}", g.pipeline.notes));
+        }
+    }
+    // With a chart the built-in engine rolls, and says so in the plan and the pipeline.
+    let p = TaskParams {
+        strategy: Some(Strategy::Canary),
+        packaging: Some(params::Packaging::Helm),
+        ..params_for("api.example.com", true)
+    };
+    let files = generate_and_check(&profile, &p)?;
+    if files.iter().any(|(f, _)| f.ends_with("rollout.yaml")) {
+        wrong.push("a Helm chart got a Rollout".into());
+    }
+    let g = slipway_engine::pipeline::generate(&spec::build(&profile, &p), &[]).map_err(|e| e.to_string())?;
+    if !g.pipeline.notes.iter().any(|n| n.contains("plain manifests")) {
+        wrong.push(format!(
+            "a canary asked of a chart is not explained: {:?}",
+            g.pipeline.notes
+        ));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
@@ -789,6 +975,7 @@ fn main() {
         Trial::test("random specs give valid manifests", random_specs),
         Trial::test("secrets from External Secrets, per environment", external_secrets),
         Trial::test("the pipeline deploys to the cluster on every CI system", deploy_jobs),
+        Trial::test("canary and blue-green with Argo Rollouts", progressive_rollouts),
     ];
     for name in names {
         let n = name.clone();

@@ -344,3 +344,189 @@ pub struct RemoteRef {
     /// The property within that entry.
     pub property: String,
 }
+
+/// An Argo Rollouts `Rollout`'s spec (argoproj.io/v1alpha1, Argo Rollouts 1.9): the pods come
+/// from a Deployment's template through `workloadRef`, so the Deployment stays the one readable
+/// description of the pod.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutSpec {
+    /// Pods, when no autoscaler owns the count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
+    /// Old ReplicaSets kept for `kubectl argo rollouts undo`.
+    pub revision_history_limit: i32,
+    /// The pods it owns: the Deployment template's labels.
+    pub selector: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+    /// The Deployment whose pod template it runs.
+    pub workload_ref: WorkloadRef,
+    /// Canary or blue-green.
+    pub strategy: RolloutStrategy,
+}
+
+/// The workload a Rollout takes its pod template from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadRef {
+    /// `apps/v1`.
+    pub api_version: String,
+    /// `Deployment`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// `never`: the Deployment is written with no replicas, so there is nothing to scale down.
+    pub scale_down: String,
+}
+
+/// One of the two progressive strategies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutStrategy {
+    /// Weights and pauses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary: Option<Canary>,
+    /// A preview beside the active version, promoted after checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blue_green: Option<BlueGreen>,
+}
+
+/// A canary: the steps, the two Services and, with the Gateway API, the route it reweights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Canary {
+    /// The Service that selects only the new pods.
+    pub canary_service: String,
+    /// The Service that selects only the stable pods.
+    pub stable_service: String,
+    /// Extra pods during the rollout.
+    pub max_surge: String,
+    /// Never fewer ready pods than asked for.
+    pub max_unavailable: i32,
+    /// Through a router the weights are shares of requests; without one, shares of pods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_routing: Option<TrafficRouting>,
+    /// In order: weights, checks and pauses.
+    pub steps: Vec<CanaryStep>,
+}
+
+/// The router that splits requests by weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrafficRouting {
+    /// By plugin name: the Gateway API plugin's settings.
+    pub plugins: std::collections::BTreeMap<String, GatewayPlugin>,
+}
+
+/// The Gateway API traffic router plugin's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayPlugin {
+    /// The HTTPRoute whose backend weights it sets.
+    #[serde(rename = "httpRoute")]
+    pub http_route: String,
+    /// Its namespace.
+    pub namespace: String,
+}
+
+/// One canary step; exactly one field is set.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CanaryStep {
+    /// The new version's share, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_weight: Option<i32>,
+    /// A wait before the next step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pause: Option<Pause>,
+    /// A check that must pass; a failure aborts to the stable version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+}
+
+/// A pause of a set length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pause {
+    /// `5m`.
+    pub duration: String,
+}
+
+/// Analysis templates to run, with their arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The templates.
+    pub templates: Vec<TemplateRef>,
+    /// Values for their arguments.
+    pub args: Vec<Arg>,
+}
+
+/// An AnalysisTemplate by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateRef {
+    /// Its name.
+    pub template_name: String,
+}
+
+/// An argument: declared by a template (no value), or given by a step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Arg {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// Blue-green: the preview Service gets the new pods, the active one moves after the checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlueGreen {
+    /// The Service the traffic goes through.
+    pub active_service: String,
+    /// The Service that reaches the new version before promotion.
+    pub preview_service: String,
+    /// Promote without a person once the checks pass.
+    pub auto_promotion_enabled: bool,
+    /// The checks on the preview before it is promoted.
+    pub pre_promotion_analysis: Analysis,
+    /// How long the old version stays up after the switch, for requests in flight.
+    pub scale_down_delay_seconds: i32,
+}
+
+/// An Argo Rollouts `AnalysisTemplate`'s spec: a check a rollout step runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisTemplateSpec {
+    /// The arguments a step passes in.
+    pub args: Vec<Arg>,
+    /// What is measured.
+    pub metrics: Vec<Metric>,
+}
+
+/// One measurement of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metric {
+    /// Its name.
+    pub name: String,
+    /// How many times it is measured.
+    pub count: i32,
+    /// Between measurements.
+    pub interval: String,
+    /// Failed measurements tolerated before the analysis fails.
+    pub failure_limit: i32,
+    /// How it is measured.
+    pub provider: MetricProvider,
+}
+
+/// A measurement by a Job: it passes when the Job succeeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricProvider {
+    /// The Job to run.
+    pub job: JobMetric,
+}
+
+/// The Job an analysis runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobMetric {
+    /// A plain `batch/v1` Job spec.
+    pub spec: k8s_openapi::api::batch::v1::JobSpec,
+}

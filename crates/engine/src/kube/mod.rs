@@ -10,6 +10,7 @@ pub mod checks;
 pub mod crd;
 pub mod helm;
 pub mod kustomize;
+pub mod rollout;
 
 use std::collections::BTreeMap;
 
@@ -102,6 +103,57 @@ pub struct Generated {
     /// With a Helm chart: each template's objects as the chart renders them with its default
     /// values (the plain manifests), by the template's path, for the reflection's checks.
     pub rendered: Vec<(String, String)>,
+}
+
+/// A one-shot pod that asks `url` for a success and exits: curl under the restricted pod rules,
+/// read-only, with no token. Helm's test hook and the rollouts' analysis run it.
+pub(crate) fn health_check_pod(url: String) -> PodSpec {
+    PodSpec {
+        restart_policy: Some(s("Never")),
+        automount_service_account_token: Some(false),
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: Some(true),
+            run_as_user: Some(10001),
+            run_as_group: Some(10001),
+            seccomp_profile: Some(SeccompProfile {
+                type_: s("RuntimeDefault"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        containers: vec![Container {
+            name: s("curl"),
+            image: Some(s(crate::pipeline::versions::image("curl"))),
+            image_pull_policy: Some(s("Always")),
+            args: Some(vec![
+                s("--fail"),
+                s("--silent"),
+                s("--show-error"),
+                s("--max-time"),
+                s("5"),
+                s("--retry"),
+                s("5"),
+                s("--retry-all-errors"),
+                url,
+            ]),
+            resources: Some(ResourceRequirements {
+                requests: Some(BTreeMap::from([(s("cpu"), q("10m")), (s("memory"), q("16Mi"))])),
+                limits: Some(BTreeMap::from([(s("cpu"), q("100m")), (s("memory"), q("64Mi"))])),
+                ..Default::default()
+            }),
+            security_context: Some(SecurityContext {
+                allow_privilege_escalation: Some(false),
+                read_only_root_filesystem: Some(true),
+                capabilities: Some(Capabilities {
+                    drop: Some(vec![s("ALL")]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
 }
 
 /// A Kubernetes name from a service name: lowercase letters, digits and inner hyphens.
@@ -1057,8 +1109,24 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         let image = image_for(spec, svc, remote);
         let (_, _, _, probe_why) = probes(svc);
 
-        let mut d = doc(&deployment(spec, svc, &name, &image, user, web));
-        if k.autoscale {
+        let progressive = rollout::strategy_for(spec, web);
+        let mut dep = deployment(spec, svc, &name, &image, user, web);
+        if progressive.is_some() {
+            if let Some(ds) = dep.spec.as_mut() {
+                ds.replicas = Some(0);
+            }
+        }
+        let mut d = doc(&dep);
+        if progressive.is_some() {
+            note(
+                &mut d,
+                &["spec", "replicas"],
+                format!(
+                    "0: the Rollout {name} (rollout.yaml) runs this template's pods; scale, promote and roll back
+the Rollout, not this."
+                ),
+            );
+        } else if k.autoscale {
             note(
                 &mut d,
                 &["spec", "revisionHistoryLimit"],
@@ -1072,7 +1140,11 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         note(
             &mut d,
             &["spec", "strategy"],
-            "Zero downtime: a new pod must be ready before an old one stops (maxUnavailable 0).",
+            if progressive.is_some() {
+                "Unused while the Rollout owns the pods; it applies again if the Rollout is removed."
+            } else {
+                "Zero downtime: a new pod must be ready before an old one stops (maxUnavailable 0)."
+            },
         );
         let pod = ["spec", "template", "spec"];
         let c = ["spec", "template", "spec", "containers", "0"];
@@ -1228,9 +1300,32 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         let port = svc.port.unwrap_or(8080);
         let mut entry = None;
         if web {
+            let stable = service(spec, &name, port);
+            let mut docs = vec![doc(&stable)];
+            if let Some(strategy) = progressive {
+                let mut other = doc(&rollout::second_service(&stable, &name, strategy));
+                note(
+                    &mut other,
+                    &["spec", "selector"],
+                    "The same pods as the stable Service; Argo Rollouts adds the new version's pod-template hash
+here while a rollout runs, so this reaches only the new pods.",
+                );
+                docs.push(other);
+                files.push((
+                    format!("{dir}/rollout.yaml"),
+                    vec![rollout::rollout(spec, &name, strategy)],
+                    rollout::words(spec, strategy),
+                ));
+                let path = svc.health_path.clone().unwrap_or_else(|| s("/"));
+                files.push((
+                    format!("{dir}/analysistemplate.yaml"),
+                    vec![rollout::analysis_template(spec, &name, port, &path)],
+                    format!("the check each rollout of {name} runs: {path} from inside the namespace"),
+                ));
+            }
             files.push((
                 format!("{dir}/service.yaml"),
-                vec![doc(&service(spec, &name, port))],
+                docs,
                 format!("{name}'s stable address in the cluster, port {port}"),
             ));
             if let Some(h) = &host {
@@ -1253,10 +1348,19 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
                         entry = Some(format!("Ingress ({})", k.ingress_class));
                     }
                     Route::Gateway => {
-                        let routes: Vec<Yaml> = http_routes(spec, &name, h, port, exposed.len() > 1)
-                            .iter()
-                            .map(doc)
-                            .collect();
+                        let mut routes = http_routes(spec, &name, h, port, exposed.len() > 1);
+                        if progressive == Some(crate::params::Strategy::Canary) {
+                            // The plugin moves the weights; until it does, the stable pods get
+                            // every request (a backend without a weight would get half).
+                            let backends = &mut routes[0].spec.rules[0].backend_refs;
+                            backends[0].weight = Some(100);
+                            backends.push(crd::BackendRef {
+                                name: rollout::second_service_name(&name, crate::params::Strategy::Canary),
+                                port,
+                                weight: Some(0),
+                            });
+                        }
+                        let routes: Vec<Yaml> = routes.iter().map(doc).collect();
                         files.push((
                             format!("{dir}/httproute.yaml"),
                             routes,
@@ -1273,7 +1377,14 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
             } else {
                 spec.scaling.min_replicas
             };
-            let mut h = doc(&hpa(spec, &name, component));
+            let mut autoscaler = hpa(spec, &name, component);
+            if progressive.is_some() {
+                if let Some(hs) = autoscaler.spec.as_mut() {
+                    hs.scale_target_ref.api_version = Some(s("argoproj.io/v1alpha1"));
+                    hs.scale_target_ref.kind = s("Rollout");
+                }
+            }
+            let mut h = doc(&autoscaler);
             note(
                 &mut h,
                 &["spec", "behavior"],
@@ -1317,10 +1428,18 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
                 kind: s("VerticalPodAutoscaler"),
                 metadata: meta(&name, spec, component),
                 spec: crd::VpaSpec {
-                    target_ref: crd::TargetRef {
-                        api_version: s("apps/v1"),
-                        kind: s("Deployment"),
-                        name: name.clone(),
+                    target_ref: if progressive.is_some() {
+                        crd::TargetRef {
+                            api_version: s("argoproj.io/v1alpha1"),
+                            kind: s("Rollout"),
+                            name: name.clone(),
+                        }
+                    } else {
+                        crd::TargetRef {
+                            api_version: s("apps/v1"),
+                            kind: s("Deployment"),
+                            name: name.clone(),
+                        }
                     },
                     update_policy: crd::UpdatePolicy { update_mode: s("Off") },
                     resource_policy: crd::ResourcePolicy {
@@ -1370,8 +1489,11 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
             entry,
             port: web.then_some(port),
             replicas,
-            rollout: "rolling: one extra pod at a time (25% surge), none taken down before its replacement is ready"
-                .into(),
+            rollout: match progressive {
+                Some(strategy) => rollout::words(spec, strategy),
+                None => "rolling: one extra pod at a time (25% surge), none taken down before its replacement is ready"
+                    .into(),
+            },
         });
     }
 
@@ -1578,6 +1700,16 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
     if k.vpa {
         out.push_str("- The Vertical Pod Autoscaler's recommender (its CRDs and `vpa-recommender`).\n");
     }
+    let progressive = progressive_services(spec);
+    if !progressive.is_empty() {
+        out.push_str("- **Argo Rollouts** (1.9 or newer) and its `kubectl argo rollouts` plugin: the Rollouts own the pods of the Deployments, which are written with no replicas.\n");
+        if spec.strategy == crate::params::Strategy::Canary && k.route == Route::Gateway {
+            out.push_str(&format!(
+                "- Argo Rollouts' Gateway API traffic router plugin, listed as `{}` under `trafficRouterPlugins` in the `argo-rollouts-config` ConfigMap, with the controller allowed to update HTTPRoutes.\n",
+                rollout::GATEWAY_PLUGIN
+            ));
+        }
+    }
     let reads_secrets = spec.services.iter().any(|svc| svc.env.iter().any(|e| e.secret));
     if let (true, Some(store)) = (reads_secrets, &k.secret_store) {
         out.push_str(&format!(
@@ -1717,14 +1849,41 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
         "\n## Apply, watch, roll back\n\n```sh\nkubectl apply -f k8s/{}\n",
         if spec.is_monorepo() { " -R" } else { "" }
     ));
+    let progressive = progressive_services(spec);
     for t in topology {
+        if progressive.contains(&t.name) {
+            out.push_str(&format!(
+                "kubectl argo rollouts -n {ns} get rollout {n} --watch\nkubectl argo rollouts -n {ns} abort {n}   # every request back to the stable version\nkubectl argo rollouts -n {ns} undo {n}    # the version before, through the same steps\n",
+                n = t.name
+            ));
+        } else {
+            out.push_str(&format!(
+                "kubectl -n {ns} rollout status deployment/{} --timeout=10m || kubectl -n {ns} rollout undo deployment/{}\n",
+                t.name, t.name
+            ));
+        }
+    }
+    out.push_str("```\n\n");
+    if !progressive.is_empty() {
         out.push_str(&format!(
-            "kubectl -n {ns} rollout status deployment/{} --timeout=10m || kubectl -n {ns} rollout undo deployment/{}\n",
-            t.name, t.name
+            "{} through Argo Rollouts: the AnalysisTemplate `<name>-smoke` asks the new pods for the health path\nbefore traffic moves on, and a failed check aborts the rollout by itself, back to the stable version. ",
+            if spec.strategy == crate::params::Strategy::BlueGreen { "Blue-green" } else { "Canary" }
         ));
     }
-    out.push_str("```\n\nA rollout that does not become ready within ten minutes is undone to the previous ReplicaSet. Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
+    if progressive.len() < topology.len() {
+        out.push_str("A rollout that does not become ready within ten minutes is undone to the previous ReplicaSet. ");
+    }
+    out.push_str("Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
     out
+}
+
+/// The services whose pods an Argo Rollout owns, by Kubernetes name.
+fn progressive_services(spec: &DeploySpec) -> Vec<String> {
+    spec.services
+        .iter()
+        .filter(|svc| rollout::strategy_for(spec, svc.kind != "worker" && svc.port.is_some()).is_some())
+        .map(|svc| name_of(&svc.name))
+        .collect()
 }
 
 /// The numeric user each service's generated image runs as, read from its Dockerfile value.

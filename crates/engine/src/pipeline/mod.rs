@@ -527,6 +527,20 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
             c.push(r#"kube apply -f "$bin/k8s/""#.into());
         }
     }
+    if let Some(strategy) = crate::kube::rollout::strategy_for(spec, svc.kind != "worker" && svc.port.is_some()) {
+        // Argo Rollouts takes the new template through its steps and checks, and aborts to the
+        // stable version by itself when a check fails; the job waits for the Rollout to have
+        // seen this Deployment generation and to be Healthy, and aborts it when time runs out.
+        c.push(format!(
+            r#"gen=$(kube -n {ns} get deployment {name} -o jsonpath='{{.metadata.generation}}')"#
+        ));
+        c.push(r#"deadline=$(( $(date +%s) + 1800 ))"#.into());
+        c.push(format!(
+            "while :; do\n  state=$(kube -n {ns} get rollout {name} -o jsonpath='{{.status.workloadObservedGeneration}}/{{.status.phase}}')\n  case \"$state\" in\n    \"$gen/Healthy\") break ;;\n    \"$gen/Degraded\") echo \"The new {name} version failed the {strategy} checks: Argo Rollouts went back to the stable version\" >&2; exit 1 ;;\n  esac\n  if [ \"$(date +%s)\" -gt \"$deadline\" ]; then\n    echo \"The {name} {strategy} did not finish in 30 minutes: aborting it, back to the stable version\" >&2\n    kube -n {ns} patch rollout {name} --subresource=status --type=merge -p '{{\"status\":{{\"abort\":true}}}}'\n    exit 1\n  fi\n  sleep 15\ndone",
+            strategy = strategy.id()
+        ));
+        return c;
+    }
     c.push(format!(
         "if ! kube -n {ns} rollout status deployment/{name} --timeout=10m; then\n  echo \"The new {name} pods did not become ready: rolling back to the previous ReplicaSet\" >&2\n  kube -n {ns} rollout undo deployment/{name}\n  exit 1\nfi"
     ));
@@ -750,6 +764,7 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             deploy_needs = base_needs.clone();
             deploy_needs.push(format!("image-{s}"));
         }
+        let progressive = crate::kube::rollout::strategy_for(spec, svc.kind != "worker" && svc.port.is_some());
         for target in targets {
             let mut previous: Vec<String> = deploy_needs.clone();
             for env in &spec.environments {
@@ -783,12 +798,17 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                         format!("Deploy {} to {} ({})", svc.name, target.label(), env.name),
                         JobKind::Deploy,
                         previous.clone(),
-                        20,
+                        // A progressive rollout holds its steps for ten minutes and more.
+                        if target == Target::Kubernetes && progressive.is_some() {
+                            40
+                        } else {
+                            20
+                        },
                     )
                 });
                 previous = vec![id];
             }
-            if spec.strategy != Strategy::Rolling {
+            if spec.strategy != Strategy::Rolling && !(target == Target::Kubernetes && progressive.is_some()) {
                 notes.push(strategy_note(target, spec.strategy));
             }
             let pull_login = matches!(
@@ -844,6 +864,10 @@ fn strategy_note(target: Target, strategy: Strategy) -> String {
     match (target, strategy) {
         (Target::Fly, s) => format!(
             "Fly.io runs the {} strategy itself (fly.toml [deploy] strategy)",
+            s.id()
+        ),
+        (Target::Kubernetes, s) => format!(
+            "{} with Argo Rollouts is written for plain manifests of a service that serves a port so far; this one rolls, and the deploy waits for readiness before traffic moves",
             s.id()
         ),
         (t, s) => format!(
