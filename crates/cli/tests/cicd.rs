@@ -43,9 +43,10 @@ fn task(name: &str, ci: &str, frontend: bool) -> String {
     let target = if frontend {
         ["Netlify", "Vercel"][turn % 2]
     } else if turn % 5 == 4 {
-        // Every fifth project deploys to a cluster, every other one of them as a Helm chart:
-        // the manifests and the kubectl or helm deploy job go through the same checkers.
-        ["Kubernetes", "Kubernetes with a Helm chart"][(turn / 5) % 2]
+        // Every fifth project deploys to a cluster, in turn as manifests, as a Helm chart and
+        // with an Argo Rollouts canary: the manifests and the kubectl, helm or Rollout-watching
+        // deploy job go through the same checkers.
+        ["Kubernetes", "Kubernetes with a Helm chart", "Kubernetes with a canary"][(turn / 5) % 3]
     } else {
         ["Railway", "Fly.io", "Render", "Heroku"][turn % 4]
     };

@@ -118,6 +118,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     let mut projects = 0;
     let chart_sources = tempfile::tempdir().unwrap();
     let mut charts: Vec<(String, String)> = Vec::new();
+    let mut analysis_jobs = 0;
     // Per charted project: the plain packaging's objects, and the objects it writes beside
     // its charts (namespaces, the issuer).
     type Objects = BTreeMap<String, Value>;
@@ -139,10 +140,13 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             task.push_str(", secrets from External Secrets");
         }
         let charted = i % 3 == 2;
-        let packaged = match i % 3 {
-            1 => format!("{task}, packaged with Kustomize"),
-            2 => format!("{task}, as a Helm chart"),
-            _ => task.clone(),
+        // Half the plain projects roll out progressively with Argo Rollouts: a canary (through
+        // the Gateway API on every other one) or blue-green.
+        let packaged = match (i % 3, i % 6) {
+            (1, _) => format!("{task}, packaged with Kustomize"),
+            (2, _) => format!("{task}, as a Helm chart"),
+            (_, 0) => format!("{task}, with a canary"),
+            _ => format!("{task}, with blue-green"),
         };
         let out = slipway(&["run", p.path(), "--task", &packaged, "--apply", "--json"]);
         if !out.status.success() {
@@ -177,6 +181,25 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             std::fs::copy(p.work.join(w), &to).unwrap();
             if w.ends_with(".yaml") || w.ends_with(".yaml.example") {
                 manifests.push(format!("{name}/{w}"));
+            }
+            // An analysis runs a Job: its spec is checked as one, like the rest.
+            for (key, t) in objects_of(&p.read(w))
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("AnalysisTemplate/"))
+            {
+                for (j, m) in t["spec"]["metrics"].as_array().into_iter().flatten().enumerate() {
+                    let job = serde_json::json!({
+                        "apiVersion": "batch/v1",
+                        "kind": "Job",
+                        "metadata": {"name": format!("{}-{j}", t["metadata"]["name"].as_str().unwrap_or("job")), "namespace": t["metadata"]["namespace"]},
+                        "spec": m["provider"]["job"]["spec"],
+                    });
+                    let file = format!("analysis-jobs/{name}_{}_{j}.yaml", key.replace('/', "_"));
+                    std::fs::create_dir_all(all.path().join("analysis-jobs")).unwrap();
+                    std::fs::write(all.path().join(&file), serde_yaml_ng::to_string(&job).unwrap()).unwrap();
+                    manifests.push(file);
+                    analysis_jobs += 1;
+                }
             }
         }
         // A chart's sources stay out of the checkers' folder: they see what it renders.
@@ -382,6 +405,8 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             .join("tests/tools/crd_check.py")
             .to_string_lossy()
             .to_string(),
+        "--no-schema".to_string(),
+        "AnalysisTemplate".to_string(),
         repo_root().join("tests/schemas/crds").to_string_lossy().to_string(),
     ];
     a.extend(manifests.iter().cloned());
@@ -392,7 +417,17 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     if !out.status.success() {
         failures.push(format!("CRD schemas: {text}{}", stderr(&out)));
     }
-    for kind in ["ClusterIssuer", "HTTPRoute", "Gateway", "VerticalPodAutoscaler"] {
+    eprintln!("Argo Rollouts: {analysis_jobs} analysis Jobs validated as batch/v1 Jobs");
+    if analysis_jobs < 10 {
+        failures.push(format!("only {analysis_jobs} analysis Jobs were checked"));
+    }
+    for kind in [
+        "ClusterIssuer",
+        "HTTPRoute",
+        "Gateway",
+        "VerticalPodAutoscaler",
+        "Rollout",
+    ] {
         if !manifests
             .iter()
             .any(|m| std::fs::read_to_string(all.path().join(m)).is_ok_and(|t| t.contains(&format!("kind: {kind}\n"))))
@@ -471,10 +506,11 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         }
     }
     let total: usize = failed.values().sum();
+    let on_deployments: usize = per_workload.values().sum();
     eprintln!(
-        "checkov kubernetes: {passed} checks passed; {total} findings over {} Deployments ({:.1} per workload): {failed:?}",
+        "checkov kubernetes: {passed} checks passed; {total} findings, {on_deployments} of them on {} Deployments ({:.1} per workload), the rest on one-shot test and analysis pods: {failed:?}",
         workloads.len(),
-        total as f64 / workloads.len().max(1) as f64
+        on_deployments as f64 / workloads.len().max(1) as f64
     );
     let worst = per_workload.iter().max_by_key(|(_, n)| **n);
     eprintln!(
