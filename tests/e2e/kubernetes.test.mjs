@@ -1,7 +1,8 @@
 // The seed's third example in the real window: "Deploy this service to Kubernetes with
 // autoscaling" on a FastAPI service with /health and /ready. The picture of what will run
 // (Ingress, Service, Deployment and its autoscaler bounds, the rollout) shows beside the diffs,
-// and the Deployment's diff holds the probes on the detected paths.
+// and the Deployment's diff holds the probes on the detected paths. Then the same with a canary:
+// the Rollout in the picture and its diff.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -61,6 +62,47 @@ test("deploy a FastAPI service to Kubernetes with autoscaling, from the window",
       }),
     );
     await browser.saveScreenshot(join(shots, "kubernetes.png"));
+  } finally {
+    await stop();
+  }
+});
+
+test("a canary with Argo Rollouts, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy this service to Kubernetes with autoscaling and a canary on api.example.com");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const step = await browser.$('#todo-list li[data-id="kubernetes"]').getText();
+    assert.match(step, /Argo Rollouts canary/, `the step says how it rolls out: ${step}`);
+    const row = await browser.$('#cluster-picture .lane[data-deployment="catalog"]').getText();
+    assert.match(row, /Rollout catalog/, `the Rollout owns the pods: ${row}`);
+    assert.match(row, /canary with Argo Rollouts, by pod count: 10% of pods, checked/, "the canary's steps in words");
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["k8s/rollout.yaml", "k8s/analysistemplate.yaml", "k8s/deployment.yaml"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    await browser.$('#file-tabs .file-tab[data-path="k8s/rollout.yaml"]').click();
+    const diff = await until(browser, "the Rollout's diff", async () => {
+      const t = await browser.$("#diff-view").getText();
+      return /workloadRef/.test(t) && t;
+    });
+    assert.match(diff, /canaryService: catalog-canary/, "a Service for the new pods");
+    assert.match(diff, /templateName: catalog-smoke/, "the check before traffic moves on");
+    await until(browser, "the cluster picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cluster-heading");
+        h.scrollIntoView({ block: "center" });
+        const r = h.getBoundingClientRect();
+        return r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.saveScreenshot(join(shots, "kubernetes-canary.png"));
   } finally {
     await stop();
   }

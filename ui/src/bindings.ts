@@ -639,6 +639,11 @@ export type Topology = {
  */
 name: string, 
 /**
+ * What owns the pods: `Deployment`, or `Rollout` when Argo Rollouts runs the Deployment's
+ * template.
+ */
+workload: string, 
+/**
  * The host outside traffic comes in on, when exposed.
  */
 host: string | null, 

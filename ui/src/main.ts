@@ -560,7 +560,8 @@ function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirem
 }
 
 /** What will run in the cluster, one row per Deployment: how traffic comes in, the Service,
- *  the Deployment and its replicas, and how a new version rolls out. */
+ *  what owns the pods (the Deployment, or an Argo Rollout) and its replicas, and how a new
+ *  version rolls out. */
 function renderCluster(topology: Topology[]) {
   ui.cluster.replaceChildren();
   ui.cluster.hidden = ui.clusterHeading.hidden = topology.length === 0;
@@ -575,7 +576,7 @@ function renderCluster(topology: Topology[]) {
     if (t.host) row.append(el("div", { className: "node entry" }, el("strong", {}, `https://${t.host}`), el("div", {}, t.entry ?? "")), arrow());
     if (t.port !== null) row.append(el("div", { className: "node service" }, el("strong", {}, `Service ${t.name}`), el("div", {}, `ClusterIP, port ${t.port}`)), arrow());
     row.append(
-      el("div", { className: "node deployment" }, el("strong", {}, `Deployment ${t.name}`), el("div", {}, `pods: ${t.replicas}`)),
+      el("div", { className: "node deployment" }, el("strong", {}, `${t.workload} ${t.name}`), el("div", {}, `pods: ${t.replicas}`)),
       el("div", { className: "rollout muted" }, t.rollout),
     );
     ui.cluster.append(row);

@@ -79,6 +79,9 @@ pub fn numeric_user(user: &str) -> Option<(u32, u32)> {
 pub struct Topology {
     /// The Deployment's name.
     pub name: String,
+    /// What owns the pods: `Deployment`, or `Rollout` when Argo Rollouts runs the Deployment's
+    /// template.
+    pub workload: String,
     /// The host outside traffic comes in on, when exposed.
     pub host: Option<String>,
     /// `Ingress (traefik)` or `HTTPRoute on Gateway web`.
@@ -1485,6 +1488,7 @@ here while a rollout runs, so this reaches only the new pods.",
         }
         topology.push(Topology {
             name: name.clone(),
+            workload: s(if progressive.is_some() { "Rollout" } else { "Deployment" }),
             host,
             entry,
             port: web.then_some(port),
