@@ -792,14 +792,8 @@ pub(crate) fn package(
                 template_file(&chart, &m.docs, k.autoscale, &gateway_services),
                 m.purpose.clone(),
             ));
-            let mut plain = String::new();
-            for (i, d) in m.docs.iter().enumerate() {
-                if i > 0 {
-                    plain.push_str("---\n");
-                }
-                plain.push_str(&yaml::to_string(d, if i == 0 { HEADER } else { "" }));
-            }
-            rendered.push((path, plain));
+            // What the template renders at the default values: the plain file's text.
+            rendered.push((path.clone(), super::file(path, &m.docs, "").content));
         }
         if let (Some(svc), Some(_)) = (svc, t.port) {
             let path = svc.health_path.clone().unwrap_or_else(|| "/".into());

@@ -159,6 +159,11 @@ pub(crate) fn health_check_pod(url: String) -> PodSpec {
     }
 }
 
+/// A service that answers on a port (not a worker): it gets a Service, probes and a route.
+pub(crate) fn serves(svc: &ServiceSpec) -> bool {
+    svc.kind != "worker" && svc.port.is_some()
+}
+
 /// A Kubernetes name from a service name: lowercase letters, digits and inner hyphens.
 pub fn name_of(service: &str) -> String {
     let mut out: String = service
@@ -1101,7 +1106,7 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
 
     for svc in &spec.services {
         let name = name_of(&svc.name);
-        let web = svc.kind != "worker" && svc.port.is_some();
+        let web = serves(svc);
         let component = if web { "web" } else { "worker" };
         let dir = if many { format!("k8s/{name}") } else { s("k8s") };
         let user = images
@@ -1112,7 +1117,13 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         let image = image_for(spec, svc, remote);
         let (_, _, _, probe_why) = probes(svc);
 
-        let progressive = rollout::strategy_for(spec, web);
+        let progressive = rollout::strategy_for(spec, svc);
+        // What owns the pods, and so what the autoscalers scale.
+        let (owner_api, owner_kind) = if progressive.is_some() {
+            ("argoproj.io/v1alpha1", "Rollout")
+        } else {
+            ("apps/v1", "Deployment")
+        };
         let mut dep = deployment(spec, svc, &name, &image, user, web);
         if progressive.is_some() {
             if let Some(ds) = dep.spec.as_mut() {
@@ -1381,11 +1392,9 @@ here while a rollout runs, so this reaches only the new pods.",
                 spec.scaling.min_replicas
             };
             let mut autoscaler = hpa(spec, &name, component);
-            if progressive.is_some() {
-                if let Some(hs) = autoscaler.spec.as_mut() {
-                    hs.scale_target_ref.api_version = Some(s("argoproj.io/v1alpha1"));
-                    hs.scale_target_ref.kind = s("Rollout");
-                }
+            if let Some(hs) = autoscaler.spec.as_mut() {
+                hs.scale_target_ref.api_version = Some(s(owner_api));
+                hs.scale_target_ref.kind = s(owner_kind);
             }
             let mut h = doc(&autoscaler);
             note(
@@ -1431,18 +1440,10 @@ here while a rollout runs, so this reaches only the new pods.",
                 kind: s("VerticalPodAutoscaler"),
                 metadata: meta(&name, spec, component),
                 spec: crd::VpaSpec {
-                    target_ref: if progressive.is_some() {
-                        crd::TargetRef {
-                            api_version: s("argoproj.io/v1alpha1"),
-                            kind: s("Rollout"),
-                            name: name.clone(),
-                        }
-                    } else {
-                        crd::TargetRef {
-                            api_version: s("apps/v1"),
-                            kind: s("Deployment"),
-                            name: name.clone(),
-                        }
+                    target_ref: crd::TargetRef {
+                        api_version: s(owner_api),
+                        kind: s(owner_kind),
+                        name: name.clone(),
                     },
                     update_policy: crd::UpdatePolicy { update_mode: s("Off") },
                     resource_policy: crd::ResourcePolicy {
@@ -1488,7 +1489,7 @@ here while a rollout runs, so this reaches only the new pods.",
         }
         topology.push(Topology {
             name: name.clone(),
-            workload: s(if progressive.is_some() { "Rollout" } else { "Deployment" }),
+            workload: s(owner_kind),
             host,
             entry,
             port: web.then_some(port),
@@ -1704,8 +1705,7 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
     if k.vpa {
         out.push_str("- The Vertical Pod Autoscaler's recommender (its CRDs and `vpa-recommender`).\n");
     }
-    let progressive = progressive_services(spec);
-    if !progressive.is_empty() {
+    if topology.iter().any(|t| t.workload == "Rollout") {
         out.push_str("- **Argo Rollouts** (1.9 or newer) and its `kubectl argo rollouts` plugin: the Rollouts own the pods of the Deployments, which are written with no replicas.\n");
         if spec.strategy == crate::params::Strategy::Canary && k.route == Route::Gateway {
             out.push_str(&format!(
@@ -1853,9 +1853,9 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
         "\n## Apply, watch, roll back\n\n```sh\nkubectl apply -f k8s/{}\n",
         if spec.is_monorepo() { " -R" } else { "" }
     ));
-    let progressive = progressive_services(spec);
+    let progressive = topology.iter().filter(|t| t.workload == "Rollout").count();
     for t in topology {
-        if progressive.contains(&t.name) {
+        if t.workload == "Rollout" {
             out.push_str(&format!(
                 "kubectl argo rollouts -n {ns} get rollout {n} --watch\nkubectl argo rollouts -n {ns} abort {n}   # every request back to the stable version\nkubectl argo rollouts -n {ns} undo {n}    # the version before, through the same steps\n",
                 n = t.name
@@ -1868,26 +1868,17 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
         }
     }
     out.push_str("```\n\n");
-    if !progressive.is_empty() {
+    if progressive > 0 {
         out.push_str(&format!(
             "{} through Argo Rollouts: the AnalysisTemplate `<name>-smoke` asks the new pods for the health path\nbefore traffic moves on, and a failed check aborts the rollout by itself, back to the stable version. ",
             if spec.strategy == crate::params::Strategy::BlueGreen { "Blue-green" } else { "Canary" }
         ));
     }
-    if progressive.len() < topology.len() {
+    if progressive < topology.len() {
         out.push_str("A rollout that does not become ready within ten minutes is undone to the previous ReplicaSet. ");
     }
     out.push_str("Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
     out
-}
-
-/// The services whose pods an Argo Rollout owns, by Kubernetes name.
-fn progressive_services(spec: &DeploySpec) -> Vec<String> {
-    spec.services
-        .iter()
-        .filter(|svc| rollout::strategy_for(spec, svc.kind != "worker" && svc.port.is_some()).is_some())
-        .map(|svc| name_of(&svc.name))
-        .collect()
 }
 
 /// The numeric user each service's generated image runs as, read from its Dockerfile value.

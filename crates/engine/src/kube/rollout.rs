@@ -16,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{crd, doc, meta, note, s, selector_labels};
 use crate::params::{Route, Strategy};
-use crate::spec::DeploySpec;
+use crate::spec::{DeploySpec, ServiceSpec};
 use crate::write::Yaml;
 
 /// The Gateway API traffic router plugin's name in the controller's configuration.
@@ -24,10 +24,10 @@ pub const GATEWAY_PLUGIN: &str = "argoproj-labs/gatewayAPI";
 
 /// The progressive strategy a service gets: canary or blue-green when the spec asks for one,
 /// for a service that answers on a port and is written as plain manifests.
-pub fn strategy_for(spec: &DeploySpec, web: bool) -> Option<Strategy> {
+pub fn strategy_for(spec: &DeploySpec, svc: &ServiceSpec) -> Option<Strategy> {
     let plain = spec.kube.packaging == crate::params::Packaging::Manifests;
     match spec.strategy {
-        Strategy::Canary | Strategy::BlueGreen if web && plain => Some(spec.strategy),
+        Strategy::Canary | Strategy::BlueGreen if super::serves(svc) && plain => Some(spec.strategy),
         _ => None,
     }
 }

@@ -527,7 +527,7 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
             c.push(r#"kube apply -f "$bin/k8s/""#.into());
         }
     }
-    if let Some(strategy) = crate::kube::rollout::strategy_for(spec, svc.kind != "worker" && svc.port.is_some()) {
+    if let Some(strategy) = crate::kube::rollout::strategy_for(spec, svc) {
         // Argo Rollouts takes the new template through its steps and checks, and aborts to the
         // stable version by itself when a check fails; the job waits for the Rollout to have
         // seen this Deployment generation and to be Healthy, and aborts it when time runs out.
@@ -764,7 +764,7 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             deploy_needs = base_needs.clone();
             deploy_needs.push(format!("image-{s}"));
         }
-        let progressive = crate::kube::rollout::strategy_for(spec, svc.kind != "worker" && svc.port.is_some());
+        let progressive = crate::kube::rollout::strategy_for(spec, svc);
         for target in targets {
             let mut previous: Vec<String> = deploy_needs.clone();
             for env in &spec.environments {
