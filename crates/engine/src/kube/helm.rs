@@ -783,7 +783,11 @@ pub(crate) fn package(
         for m in &own {
             let file = m.path.rsplit('/').next().unwrap_or(&m.path).to_string();
             if m.path.ends_with(".example") {
-                out.push(super::file(format!("{dir}/{file}"), &m.docs, m.purpose.clone()));
+                // Beside the templates, not among them: helm never installs it.
+                out.push(m.skeleton(
+                    format!("{dir}/{file}"),
+                    "Written by Slipway. Not part of the chart's templates: create the Secret with the kubectl line in\ndocs/kubernetes.md.",
+                ));
                 continue;
             }
             let path = format!("{dir}/templates/{file}");

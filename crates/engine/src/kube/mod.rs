@@ -1019,17 +1019,22 @@ impl Manifest {
     /// The plain file: a skeleton (`.yaml.example`) says it is not applied.
     fn write(&self) -> Artifact {
         if self.path.ends_with(".example") {
-            return Artifact {
-                path: self.path.clone(),
-                content: yaml::to_string(
-                    &self.docs[0],
-                    "Written by Slipway. Not applied by kubectl apply -f k8s/ (its name does not end in .yaml).",
-                ),
-                purpose: self.purpose.clone(),
-                step: "kubernetes".into(),
-            };
+            return self.skeleton(
+                self.path.clone(),
+                "Written by Slipway. Not applied by kubectl apply -f k8s/ (its name does not end in .yaml).",
+            );
         }
         file(self.path.clone(), &self.docs, self.purpose.clone())
+    }
+
+    /// A skeleton of names without values at `path`, under `header`.
+    pub(crate) fn skeleton(&self, path: String, header: &str) -> Artifact {
+        Artifact {
+            path,
+            content: yaml::to_string(&self.docs[0], header),
+            purpose: self.purpose.clone(),
+            step: "kubernetes".into(),
+        }
     }
 }
 
