@@ -613,7 +613,19 @@ acmeEmail: string | null,
  * The External Secrets `ClusterSecretStore` the Secrets are synced from; none when the
  * person creates them by hand.
  */
-secretStore: string | null, };
+secretStore: string | null, 
+/**
+ * The service mesh the pods join; with a canary it splits requests inside the cluster.
+ */
+mesh: Mesh, 
+/**
+ * Who applies the files: the pipeline, or Argo CD or Flux from git.
+ */
+gitops: GitOps, 
+/**
+ * How the GitOps controller syncs.
+ */
+sync: SyncSpec, };
 export type Resources = { 
 /**
  * CPU the scheduler reserves.
@@ -633,6 +645,21 @@ cpuLimit: string,
 memoryLimit: string, };
 export type Packaging = "manifests" | "helm" | "kustomize";
 export type Route = "ingress" | "gateway";
+export type Mesh = "none" | "istio" | "linkerd";
+export type GitOps = "none" | "argo-cd" | "flux";
+export type SyncSpec = { 
+/**
+ * Every commit is applied without a person starting the sync.
+ */
+automated: boolean, 
+/**
+ * Objects removed from git are removed from the cluster.
+ */
+prune: boolean, 
+/**
+ * Changes made in the cluster by hand are reverted.
+ */
+selfHeal: boolean, };
 export type Topology = { 
 /**
  * The Deployment's name.

@@ -43,10 +43,16 @@ fn task(name: &str, ci: &str, frontend: bool) -> String {
     let target = if frontend {
         ["Netlify", "Vercel"][turn % 2]
     } else if turn % 5 == 4 {
-        // Every fifth project deploys to a cluster, in turn as manifests, as a Helm chart and
-        // with an Argo Rollouts canary: the manifests and the kubectl, helm or Rollout-watching
-        // deploy job go through the same checkers.
-        ["Kubernetes", "Kubernetes with a Helm chart", "Kubernetes with a canary"][(turn / 5) % 3]
+        // Every fifth project deploys to a cluster, in turn as manifests, as a Helm chart, with
+        // an Argo Rollouts canary, and through GitOps: the manifests and the kubectl, helm,
+        // Rollout-watching or digest-pinning deploy job go through the same checkers.
+        [
+            "Kubernetes",
+            "Kubernetes with a Helm chart",
+            "Kubernetes with a canary",
+            "Kubernetes as Kustomize overlays synced by Argo CD",
+            "Kubernetes as a Helm chart synced by Flux",
+        ][(turn / 5) % 5]
     } else {
         ["Railway", "Fly.io", "Render", "Heroku"][turn % 4]
     };

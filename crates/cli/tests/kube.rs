@@ -140,12 +140,20 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             task.push_str(", secrets from External Secrets");
         }
         let charted = i % 3 == 2;
-        // Half the plain projects roll out progressively with Argo Rollouts: a canary (through
-        // the Gateway API on every other one) or blue-green.
-        let packaged = match (i % 3, i % 6) {
+        // Half the plain projects roll out progressively with Argo Rollouts: a canary or
+        // blue-green. The canaries alternate between Istio with the Gateway API (both routers
+        // move weights) and Linkerd behind an Ingress. A third of the Kustomize projects roll
+        // out progressively too, through their overlays, and some projects sync through GitOps.
+        let packaged = match (i % 3, i % 12) {
+            (1, 4) => format!("{task}, packaged with Kustomize, with a canary"),
+            (1, 10) => format!("{task}, packaged with Kustomize, with blue-green"),
+            // GitOps: each overlay takes its image from its own pin file, rendered below.
+            (1, 7) => format!("{task}, packaged with Kustomize, synced by Argo CD"),
+            (2, 5) => format!("{task}, as a Helm chart, synced by Flux"),
             (1, _) => format!("{task}, packaged with Kustomize"),
             (2, _) => format!("{task}, as a Helm chart"),
-            (_, 0) => format!("{task}, with a canary"),
+            (_, 0) => format!("{task}, with a canary, in the Istio mesh"),
+            (_, 6) => format!("{task}, with a canary, in the Linkerd mesh"),
             _ => format!("{task}, with blue-green"),
         };
         let out = slipway(&["run", p.path(), "--task", &packaged, "--apply", "--json"]);
@@ -179,7 +187,10 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             let to = all.path().join(name).join(w);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(p.work.join(w), &to).unwrap();
-            if w.ends_with(".yaml") || w.ends_with(".yaml.example") {
+            // Objects only: an overlay's patch files (a GitOps image pin) are kustomize's
+            // input, checked below in what the overlay renders.
+            let object = p.read(w).lines().any(|l| l.starts_with("kind:"));
+            if (w.ends_with(".yaml") || w.ends_with(".yaml.example")) && object {
                 manifests.push(format!("{name}/{w}"));
             }
             // An analysis runs a Job: its spec is checked as one, like the rest.
@@ -427,6 +438,8 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         "Gateway",
         "VerticalPodAutoscaler",
         "Rollout",
+        "VirtualService",
+        "DestinationRule",
     ] {
         if !manifests
             .iter()

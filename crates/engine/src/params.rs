@@ -323,6 +323,73 @@ impl Route {
     }
 }
 
+/// The service mesh the pods join, which splits a canary's requests inside the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mesh {
+    /// No mesh: the ingress or the Gateway is the only router.
+    None,
+    /// Istio, sidecar mode: `VirtualService` weights and a `DestinationRule`.
+    Istio,
+    /// Linkerd: a Gateway API `HTTPRoute` attached to the Service.
+    Linkerd,
+}
+
+impl Mesh {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mesh::None => "none",
+            Mesh::Istio => "istio",
+            Mesh::Linkerd => "linkerd",
+        }
+    }
+
+    /// The mesh with this id.
+    pub fn parse(s: &str) -> Option<Mesh> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "" => Some(Mesh::None),
+            "istio" => Some(Mesh::Istio),
+            "linkerd" => Some(Mesh::Linkerd),
+            _ => None,
+        }
+    }
+}
+
+/// Who applies the Kubernetes files: the pipeline, or a GitOps controller that pulls them
+/// from git.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum GitOps {
+    /// The pipeline applies them (`kubectl apply`, `helm upgrade`).
+    None,
+    /// Argo CD `Application`s.
+    ArgoCd,
+    /// Flux's `GitRepository` with a `Kustomization` or a `HelmRelease`.
+    Flux,
+}
+
+impl GitOps {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            GitOps::None => "none",
+            GitOps::ArgoCd => "argocd",
+            GitOps::Flux => "flux",
+        }
+    }
+
+    /// The controller with this id.
+    pub fn parse(s: &str) -> Option<GitOps> {
+        match s.trim().to_ascii_lowercase().replace([' ', '_'], "-").as_str() {
+            "none" | "" => Some(GitOps::None),
+            "argocd" | "argo-cd" => Some(GitOps::ArgoCd),
+            "flux" | "fluxcd" => Some(GitOps::Flux),
+            _ => None,
+        }
+    }
+}
+
 /// True when `s` is a DNS name a certificate and an Ingress accept: a DNS subdomain of at
 /// least two labels, 63 characters at most each, whose last has a letter; a leading `*.` is a
 /// wildcard.
@@ -381,6 +448,12 @@ pub struct TaskParams {
     pub route: Option<Route>,
     /// The ingress controller's class, when named.
     pub ingress_class: Option<String>,
+    /// The service mesh, when named.
+    pub mesh: Option<Mesh>,
+    /// The GitOps controller, when named ("gitops" alone is Argo CD).
+    pub gitops: Option<GitOps>,
+    /// True when the task names the controller, not only "GitOps".
+    pub gitops_named: bool,
     /// An autoscaler is asked for.
     pub autoscale: bool,
     /// High availability is asked for.
@@ -723,6 +796,23 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         p.route = Some(Route::Gateway);
     } else if has_word(&lower, "ingress").is_some() {
         p.route = Some(Route::Ingress);
+    }
+    if ["argo cd", "argocd", "argo-cd"]
+        .iter()
+        .any(|w| has_word(&lower, w).is_some())
+    {
+        p.gitops = Some(GitOps::ArgoCd);
+        p.gitops_named = true;
+    } else if ["flux", "fluxcd"].iter().any(|w| has_word(&lower, w).is_some()) {
+        p.gitops = Some(GitOps::Flux);
+        p.gitops_named = true;
+    } else if has_word(&lower, "gitops").is_some() {
+        p.gitops = Some(GitOps::ArgoCd);
+    }
+    if has_word(&lower, "istio").is_some() {
+        p.mesh = Some(Mesh::Istio);
+    } else if has_word(&lower, "linkerd").is_some() {
+        p.mesh = Some(Mesh::Linkerd);
     }
     for class in ["traefik", "haproxy", "contour", "kong", "nginx", "alb", "gce", "cilium"] {
         if has_word(&lower, class).is_some() {

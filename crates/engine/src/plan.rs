@@ -179,12 +179,23 @@ impl Plan {
             let progressive = matches!(task.params.strategy, Some(Strategy::Canary | Strategy::BlueGreen));
             let packaging = match (task.params.packaging, task.params.strategy) {
                 (Some(Packaging::Helm), _) if progressive => {
-                    " as a Helm chart (with rolling updates: Argo Rollouts are written for plain manifests only so far)"
+                    " as a Helm chart (with rolling updates: Argo Rollouts are written for plain manifests and Kustomize only so far)"
                 }
-                (Some(Packaging::Kustomize), _) if progressive => {
-                    " as Kustomize overlays (with rolling updates: Argo Rollouts are written for plain manifests only so far)"
+                (Some(Packaging::Kustomize), Some(Strategy::Canary)) => {
+                    " as Kustomize overlays with an Argo Rollouts canary (a tenth, checked, then half, then all)"
                 }
-                (_, Some(Strategy::Canary)) => " with an Argo Rollouts canary (a tenth, checked, then half, then all)",
+                (Some(Packaging::Kustomize), Some(Strategy::BlueGreen)) => {
+                    " as Kustomize overlays with Argo Rollouts blue-green (a preview, checked, then switched)"
+                }
+                (_, Some(Strategy::Canary)) => match task.params.mesh {
+                    Some(crate::params::Mesh::Istio) => {
+                        " with an Argo Rollouts canary that Istio splits by request (a tenth, checked, then half, then all)"
+                    }
+                    Some(crate::params::Mesh::Linkerd) => {
+                        " with an Argo Rollouts canary that Linkerd splits by request (a tenth, checked, then half, then all)"
+                    }
+                    _ => " with an Argo Rollouts canary (a tenth, checked, then half, then all)",
+                },
                 (_, Some(Strategy::BlueGreen)) => " with Argo Rollouts blue-green (a preview, checked, then switched)",
                 (Some(Packaging::Helm), _) => " as a Helm chart with values, a schema and a test hook",
                 (Some(Packaging::Kustomize), _) => " as a Kustomize base with staging and production overlays",

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
-use crate::params::{is_dns_name, CiSystem, Packaging, Registry, Route, Strategy, Target, TaskParams};
+use crate::params::{is_dns_name, CiSystem, GitOps, Mesh, Packaging, Registry, Route, Strategy, Target, TaskParams};
 
 /// Where a field's value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -161,6 +161,24 @@ pub struct KubeSpec {
     /// The External Secrets `ClusterSecretStore` the Secrets are synced from; none when the
     /// person creates them by hand.
     pub secret_store: Option<String>,
+    /// The service mesh the pods join; with a canary it splits requests inside the cluster.
+    pub mesh: Mesh,
+    /// Who applies the files: the pipeline, or Argo CD or Flux from git.
+    pub gitops: GitOps,
+    /// How the GitOps controller syncs.
+    pub sync: SyncSpec,
+}
+
+/// How a GitOps controller keeps the cluster as git says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSpec {
+    /// Every commit is applied without a person starting the sync.
+    pub automated: bool,
+    /// Objects removed from git are removed from the cluster.
+    pub prune: bool,
+    /// Changes made in the cluster by hand are reverted.
+    pub self_heal: bool,
 }
 
 /// The whole deployment, as every family reads it.
@@ -1073,6 +1091,67 @@ fn kube_spec(
         }
         None => None,
     };
+    let mesh = match text("mesh") {
+        Some(m) => match Mesh::parse(&m) {
+            Some(k) => {
+                field("mesh", k.id().into(), "slipway.toml", at("mesh"));
+                k
+            }
+            None => {
+                errors.push(format!("{}: mesh = {m:?} is not none, istio or linkerd", at("mesh")));
+                Mesh::None
+            }
+        },
+        None => match params.mesh {
+            Some(k) => {
+                field("mesh", k.id().into(), "task", format!("the task names {}", k.id()));
+                k
+            }
+            None => Mesh::None,
+        },
+    };
+    let gitops = match text("gitops") {
+        Some(g) => match GitOps::parse(&g) {
+            Some(k) => {
+                field("gitops", k.id().into(), "slipway.toml", at("gitops"));
+                k
+            }
+            None => {
+                errors.push(format!("{}: gitops = {g:?} is not none, argocd or flux", at("gitops")));
+                GitOps::None
+            }
+        },
+        None => match params.gitops {
+            Some(k) => {
+                field(
+                    "gitops",
+                    k.id().into(),
+                    "task",
+                    if k == GitOps::ArgoCd && !params.gitops_named {
+                        "the task asks for GitOps; Argo CD unless gitops = \"flux\" says Flux".into()
+                    } else {
+                        format!("the task names {}", k.id())
+                    },
+                );
+                k
+            }
+            None => GitOps::None,
+        },
+    };
+    let mut flag = |name: &str| -> bool {
+        match text(name) {
+            Some(v) => {
+                field(name, v.clone(), "slipway.toml", at(name));
+                v != "false"
+            }
+            None => true,
+        }
+    };
+    let sync = SyncSpec {
+        automated: flag("auto_sync"),
+        prune: flag("prune"),
+        self_heal: flag("self_heal"),
+    };
     KubeSpec {
         packaging,
         namespace,
@@ -1086,5 +1165,8 @@ fn kube_spec(
         tls_issuer,
         acme_email,
         secret_store,
+        mesh,
+        gitops,
+        sync,
     }
 }

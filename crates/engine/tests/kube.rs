@@ -85,6 +85,8 @@ fn round_trip(path: &str, text: &str) -> Result<(), String> {
             | "ExternalSecret"
             | "Rollout"
             | "AnalysisTemplate"
+            | "VirtualService"
+            | "DestinationRule"
             | "Kustomization" => Ok(()),
             other => Err(format!("an object of kind {other:?} nobody expected")),
         };
@@ -783,14 +785,44 @@ fn progressive_rollouts() -> Result<(), Failed> {
     use params::Strategy;
     let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
     let mut wrong = Vec::new();
-    for (strategy, route, folder) in [
-        (Strategy::Canary, Route::Ingress, "python-fastapi-k8s.canary"),
-        (Strategy::Canary, Route::Gateway, "python-fastapi-k8s.canary-gateway"),
-        (Strategy::BlueGreen, Route::Ingress, "python-fastapi-k8s.blue-green"),
+    let mut wrong_mesh = Vec::new();
+    use params::Mesh;
+    for (strategy, route, mesh, folder) in [
+        (
+            Strategy::Canary,
+            Route::Ingress,
+            Mesh::None,
+            "python-fastapi-k8s.canary",
+        ),
+        (
+            Strategy::Canary,
+            Route::Gateway,
+            Mesh::None,
+            "python-fastapi-k8s.canary-gateway",
+        ),
+        (
+            Strategy::Canary,
+            Route::Gateway,
+            Mesh::Istio,
+            "python-fastapi-k8s.canary-istio",
+        ),
+        (
+            Strategy::Canary,
+            Route::Ingress,
+            Mesh::Linkerd,
+            "python-fastapi-k8s.canary-linkerd",
+        ),
+        (
+            Strategy::BlueGreen,
+            Route::Ingress,
+            Mesh::None,
+            "python-fastapi-k8s.blue-green",
+        ),
     ] {
         let p = TaskParams {
             strategy: Some(strategy),
             route: Some(route),
+            mesh: Some(mesh),
             ..params_for("api.example.com", true)
         };
         let files = generate_and_check(&profile, &p).map_err(|e| format!("{folder}: {e}"))?;
@@ -869,8 +901,145 @@ fn progressive_rollouts() -> Result<(), Failed> {
                 expect("the stable weight", get(backends, "0.weight"), Value::from(100));
                 expect("the canary backend", get(backends, "1.name"), Value::from(second));
                 expect("the canary weight", get(backends, "1.weight"), Value::from(0));
+            } else if mesh == Mesh::Linkerd {
+                // Behind an Ingress, Linkerd's route on the Service is the one the plugin moves.
+                expect("the routed mesh HTTPRoute", routed, Value::from("catalog-mesh"));
+                let routes = file("k8s/httproute-mesh.yaml");
+                let r = routes.first().cloned().unwrap_or(Value::Null);
+                expect(
+                    "the mesh route's parent kind",
+                    get(&r, "spec.parentRefs.0.kind"),
+                    Value::from("Service"),
+                );
+                expect(
+                    "the mesh route's parent group",
+                    get(&r, "spec.parentRefs.0.group"),
+                    Value::from(""),
+                );
+                expect(
+                    "the mesh route's parent",
+                    get(&r, "spec.parentRefs.0.name"),
+                    Value::from("catalog"),
+                );
+                expect(
+                    "the mesh route's port",
+                    get(&r, "spec.parentRefs.0.port"),
+                    Value::from(8000),
+                );
+                expect("the mesh route's hosts", get(&r, "spec.hostnames"), Value::Null);
+                let backends = get(&r, "spec.rules.0.backendRefs");
+                expect("the stable weight", get(backends, "0.weight"), Value::from(100));
+                expect("the canary backend", get(backends, "1.name"), Value::from(second));
+                expect("the canary weight", get(backends, "1.weight"), Value::from(0));
             } else {
                 expect("the traffic router through an Ingress", routed, Value::Null);
+            }
+            let vs = file("k8s/virtualservice.yaml");
+            let dr = file("k8s/destinationrule.yaml");
+            if mesh == Mesh::Istio {
+                let istio = get(c, "trafficRouting.istio.virtualServices.0");
+                expect(
+                    "the VirtualService the Rollout moves",
+                    get(istio, "name"),
+                    Value::from("catalog"),
+                );
+                expect("its route", get(istio, "routes.0"), Value::from("primary"));
+                let v = vs.first().cloned().unwrap_or(Value::Null);
+                expect(
+                    "the VirtualService's API",
+                    get(&v, "apiVersion"),
+                    Value::from("networking.istio.io/v1"),
+                );
+                expect("its host", get(&v, "spec.hosts.0"), Value::from("catalog"));
+                expect("the route's name", get(&v, "spec.http.0.name"), Value::from("primary"));
+                let dests = get(&v, "spec.http.0.route");
+                expect(
+                    "the stable destination",
+                    get(dests, "0.destination.host"),
+                    Value::from("catalog"),
+                );
+                expect("the stable weight", get(dests, "0.weight"), Value::from(100));
+                expect(
+                    "the canary destination",
+                    get(dests, "1.destination.host"),
+                    Value::from(second),
+                );
+                expect("the canary weight", get(dests, "1.weight"), Value::from(0));
+                expect(
+                    "the destination port",
+                    get(dests, "1.destination.port.number"),
+                    Value::from(8000),
+                );
+                let d = dr.first().cloned().unwrap_or(Value::Null);
+                expect(
+                    "the DestinationRule's host",
+                    get(&d, "spec.host"),
+                    Value::from("catalog"),
+                );
+                expect(
+                    "its ejection threshold",
+                    get(&d, "spec.trafficPolicy.outlierDetection.consecutive5xxErrors"),
+                    Value::from(5),
+                );
+            } else {
+                expect(
+                    "Istio's router without Istio",
+                    get(c, "trafficRouting.istio"),
+                    Value::Null,
+                );
+                if !vs.is_empty() || !dr.is_empty() {
+                    wrong_mesh.push(format!("{folder}: Istio objects without Istio"));
+                }
+            }
+            // The mesh's proxies join the namespace's pods, reach their control plane, and
+            // stay out of the check's pod, which must finish.
+            let ns = file("k8s/namespace.yaml");
+            let ns = ns.first().cloned().unwrap_or(Value::Null);
+            let np = file("k8s/networkpolicy.yaml");
+            let egress = serde_yaml_ng::to_string(&get(&np[0], "spec.egress")).unwrap_or_default();
+            let t = file("k8s/analysistemplate.yaml");
+            let check_meta = get(&t[0], "spec.metrics.0.provider.job.spec.template.metadata").clone();
+            match mesh {
+                Mesh::Istio => {
+                    expect(
+                        "the injection label",
+                        &get(&ns, "metadata.labels")["istio-injection"],
+                        Value::from("enabled"),
+                    );
+                    expect(
+                        "the check pod's injection label",
+                        &get(&check_meta, "labels")["sidecar.istio.io/inject"],
+                        Value::from("false"),
+                    );
+                    if !(egress.contains("istio-system") && egress.contains("15012")) {
+                        wrong_mesh.push(format!("{folder}: the proxies cannot reach istiod:\n{egress}"));
+                    }
+                }
+                Mesh::Linkerd => {
+                    expect(
+                        "the injection annotation",
+                        &get(&ns, "metadata.annotations")["linkerd.io/inject"],
+                        Value::from("enabled"),
+                    );
+                    expect(
+                        "the check pod's injection annotation",
+                        &get(&check_meta, "annotations")["linkerd.io/inject"],
+                        Value::from("disabled"),
+                    );
+                    if !(egress.contains("linkerd") && egress.contains("8086")) {
+                        wrong_mesh.push(format!(
+                            "{folder}: the proxies cannot reach Linkerd's control plane:\n{egress}"
+                        ));
+                    }
+                }
+                Mesh::None => {
+                    expect(
+                        "no injection label",
+                        &get(&ns, "metadata.labels")["istio-injection"],
+                        Value::Null,
+                    );
+                    expect("no injection annotation", get(&ns, "metadata.annotations"), Value::Null);
+                }
             }
             get(c, "steps.1.analysis").clone()
         } else {
@@ -936,6 +1105,84 @@ fn progressive_rollouts() -> Result<(), Failed> {
             wrong.push(format!("{folder}: the pipeline says it cannot: {:?}", g.pipeline.notes));
         }
     }
+    wrong.append(&mut wrong_mesh);
+    // With Kustomize the base holds the Rollout, and each overlay moves what differs there: the
+    // Rollout's replicas (the Deployment keeps none) and the namespace the traffic plugin looks
+    // for its HTTPRoute in.
+    let p = TaskParams {
+        strategy: Some(Strategy::Canary),
+        route: Some(Route::Gateway),
+        packaging: Some(params::Packaging::Kustomize),
+        ..params_for("api.example.com", false)
+    };
+    let folder = "python-fastapi-k8s.kustomize-canary";
+    let files = generate_and_check(&profile, &p).map_err(|e| format!("{folder}: {e}"))?;
+    for (path, text) in &files {
+        if let Err(e) = compare(&snapshots().join(folder).join(path), text) {
+            wrong.push(e);
+        }
+    }
+    let text = |name: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+    for f in ["k8s/base/rollout.yaml", "k8s/base/analysistemplate.yaml"] {
+        if !text("k8s/base/kustomization.yaml").contains(&format!("- {}", f.trim_start_matches("k8s/base/"))) {
+            wrong.push(format!("{folder}: the base does not list {f}"));
+        }
+    }
+    let staging: Value =
+        serde_yaml_ng::from_str(&text("k8s/overlays/staging/kustomization.yaml")).unwrap_or(Value::Null);
+    let patches = get(&staging, "patches").as_sequence().cloned().unwrap_or_default();
+    let patch_of = |kind: &str, path: &str| {
+        patches.iter().find_map(|p| {
+            let ops: Value = serde_yaml_ng::from_str(get(p, "patch").as_str().unwrap_or("")).ok()?;
+            (get(p, "target.kind") == &Value::from(kind))
+                .then(|| ops.as_sequence().cloned().unwrap_or_default())?
+                .into_iter()
+                .find(|o| get(o, "path") == &Value::from(path))
+                .map(|o| get(&o, "value").clone())
+        })
+    };
+    if patch_of("Rollout", "/spec/replicas") != Some(Value::from(1)) {
+        wrong.push(format!(
+            "{folder}: staging does not set the Rollout's replicas: {patches:?}"
+        ));
+    }
+    if patch_of("Deployment", "/spec/replicas").is_some() {
+        wrong.push(format!(
+            "{folder}: staging gives the Deployment replicas beside the Rollout"
+        ));
+    }
+    if patch_of(
+        "Rollout",
+        "/spec/strategy/canary/trafficRouting/plugins/argoproj-labs~1gatewayAPI/namespace",
+    ) != Some(Value::from("python-fastapi-k8s-staging"))
+    {
+        wrong.push(format!(
+            "{folder}: staging's plugin looks for its HTTPRoute elsewhere: {patches:?}"
+        ));
+    }
+    // The pipeline applies the overlay and waits for the Rollout in the environment's namespace.
+    let g = slipway_engine::pipeline::generate(&spec::build(&profile, &p), &[]).map_err(|e| e.to_string())?;
+    let deploys: Vec<String> = g
+        .pipeline
+        .jobs
+        .iter()
+        .filter(|j| j.target == Some(Target::Kubernetes))
+        .map(|j| j.commands.join("\n"))
+        .collect();
+    if !deploys.iter().any(|d| {
+        d.contains("kube apply -k \"$bin/k8s/overlays/production\"")
+            && d.contains("kube -n python-fastapi-k8s get rollout catalog")
+    }) {
+        wrong.push(format!(
+            "{folder}: no deploy applies production's overlay and waits for its Rollout: {deploys:?}"
+        ));
+    }
     // With a chart the built-in engine rolls, and says so in the plan and the pipeline.
     let p = TaskParams {
         strategy: Some(Strategy::Canary),
@@ -976,10 +1223,329 @@ fn main() {
         Trial::test("secrets from External Secrets, per environment", external_secrets),
         Trial::test("the pipeline deploys to the cluster on every CI system", deploy_jobs),
         Trial::test("canary and blue-green with Argo Rollouts", progressive_rollouts),
+        Trial::test("GitOps with Argo CD and Flux, and the pipeline's pin", gitops),
     ];
     for name in names {
         let n = name.clone();
         trials.push(Trial::test(name, move || check(&n)));
     }
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// Runs `script` with bash in `dir`, with `env`; returns its output and whether it succeeded.
+fn sh(dir: &Path, script: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let out = std::process::Command::new("bash")
+        .arg("-euc")
+        .arg(script)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("bash runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A clone with `artifacts` committed on `main`, whose origin is a bare repository beside it.
+fn repo_with(
+    artifacts: &[slipway_engine::generate::Artifact],
+) -> Result<(tempfile::TempDir, PathBuf, PathBuf), String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let origin = tmp.path().join("origin.git");
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    for a in artifacts {
+        let to = work.join(&a.path);
+        std::fs::create_dir_all(to.parent().unwrap()).map_err(|e| e.to_string())?;
+        std::fs::write(&to, &a.content).map_err(|e| e.to_string())?;
+    }
+    let setup = format!(
+        "git init -q --bare -b main {o}\ngit init -q -b main\ngit add -A\ngit -c user.name=t -c user.email=t@t.invalid commit -q -m files\ngit remote add origin {o}\ngit push -q origin main",
+        o = origin.display()
+    );
+    let (ok, out) = sh(&work, &setup, &[]);
+    if !ok {
+        return Err(format!("setting up the repository: {out}"));
+    }
+    Ok((tmp, work, origin))
+}
+
+/// GitOps: Argo CD Applications (per Kustomize overlay) and Flux's source, syncs and
+/// HelmReleases point at this repository's branch with the spec's sync settings; each
+/// environment has its own image pin; and the pipeline's deploy, run for real against a git
+/// remote on this machine, pins the tested digest in one commit marked [skip ci], does nothing
+/// the second time, and holds no cluster credential.
+fn gitops() -> Result<(), Failed> {
+    let mut wrong = Vec::new();
+    let mut profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let remote = "git@github.com:acme/catalog.git";
+    let digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let with = |gitops: params::GitOps, packaging: params::Packaging| TaskParams {
+        gitops: Some(gitops),
+        gitops_named: true,
+        packaging: Some(packaging),
+        environments: vec!["staging".into(), "production".into()],
+        ..params_for("api.example.com", true)
+    };
+    let yaml_docs = |t: &str| -> Vec<Value> {
+        serde_yaml_ng::Deserializer::from_str(t)
+            .filter_map(|d| serde::Deserialize::deserialize(d).ok())
+            .collect()
+    };
+
+    // Argo CD with Kustomize: one Application per overlay.
+    let p = with(params::GitOps::ArgoCd, params::Packaging::Kustomize);
+    let spec = spec::build(&profile, &p);
+    let g = kube::generate(&spec, &kube::image_facts(&profile), Some(remote)).map_err(|e| e.to_string())?;
+    let file = |g: &kube::Generated, path: &str| g.artifacts.iter().find(|a| a.path == path).map(|a| a.content.clone());
+    for (app, path, ns) in [
+        (
+            "python-fastapi-k8s-staging",
+            "k8s/overlays/staging",
+            "python-fastapi-k8s-staging",
+        ),
+        ("python-fastapi-k8s", "k8s/overlays/production", "python-fastapi-k8s"),
+    ] {
+        let Some(text) = file(&g, &format!("gitops/argocd/{app}.yaml")) else {
+            wrong.push(format!("no Application {app}"));
+            continue;
+        };
+        let a = yaml_docs(&text).remove(0);
+        for (what, got, want) in [
+            ("kind", get(&a, "kind"), Value::from("Application")),
+            ("namespace", get(&a, "metadata.namespace"), Value::from("argocd")),
+            (
+                "repository",
+                get(&a, "spec.source.repoURL"),
+                Value::from("https://github.com/acme/catalog.git"),
+            ),
+            ("branch", get(&a, "spec.source.targetRevision"), Value::from("main")),
+            ("path", get(&a, "spec.source.path"), Value::from(path)),
+            ("destination", get(&a, "spec.destination.namespace"), Value::from(ns)),
+            ("prune", get(&a, "spec.syncPolicy.automated.prune"), Value::from(true)),
+            (
+                "self-heal",
+                get(&a, "spec.syncPolicy.automated.selfHeal"),
+                Value::from(true),
+            ),
+        ] {
+            if *got != want {
+                wrong.push(format!("Application {app}: {what} is {got:?}, not {want:?}"));
+            }
+        }
+        let overlay = file(&g, &format!("{path}/kustomization.yaml")).unwrap_or_default();
+        if !overlay.contains("path: image-catalog.yaml") {
+            wrong.push(format!("{path} does not take its image from its pin:\n{overlay}"));
+        }
+        if !file(&g, &format!("{path}/image-catalog.yaml"))
+            .is_some_and(|t| t.contains("value: ghcr.io/acme/catalog:set-by-pipeline"))
+        {
+            wrong.push(format!("{path}/image-catalog.yaml does not hold the placeholder"));
+        }
+    }
+    for (path, text) in g.artifacts.iter().map(|a| (a.path.clone(), a.content.clone())) {
+        if let Err(e) = compare(
+            &snapshots().join("python-fastapi-k8s.argocd-kustomize").join(&path),
+            &text,
+        ) {
+            wrong.push(e);
+        }
+    }
+    // The deploy pins the digest in git, and holds no cluster credential.
+    let pipeline = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+    let deploys: Vec<&slipway_engine::pipeline::Job> = pipeline
+        .pipeline
+        .jobs
+        .iter()
+        .filter(|j| j.target == Some(Target::Kubernetes))
+        .collect();
+    if deploys.len() != 2 || deploys.iter().any(|j| j.secrets != ["GITOPS_TOKEN"]) {
+        wrong.push(format!(
+            "the deploys are {:?}",
+            deploys.iter().map(|j| (&j.id, &j.secrets)).collect::<Vec<_>>()
+        ));
+    }
+    if pipeline.requirements.iter().any(|r| r.name == "KUBE_CONFIG") {
+        wrong.push("a GitOps pipeline asks for a kubeconfig".into());
+    }
+    // Run staging's deploy for real: a clone of a repository whose origin is a bare one here.
+    let (_tmp, work, origin) = repo_with(&g.artifacts)?;
+    let staging = deploys
+        .iter()
+        .find(|j| j.environment.as_deref() == Some("staging"))
+        .ok_or("no staging deploy")?;
+    let script = staging.commands.join("\n");
+    let image = format!("ghcr.io/acme/catalog@{digest}");
+    let env = [("IMAGE", image.as_str()), ("GITOPS_TOKEN", "not-a-real-token")];
+    let (ok, out) = sh(&work, &script, &env);
+    if !ok {
+        wrong.push(format!("the staging deploy failed:\n{out}\n{script}"));
+    }
+    let (_, log) = sh(
+        &work,
+        &format!("git --git-dir={} log -1 --format=%s main", origin.display()),
+        &[],
+    );
+    if log.trim() != format!("Deploy catalog to staging: {digest} [skip ci]") {
+        wrong.push(format!("the pushed commit is {log:?}"));
+    }
+    let (_, pinned) = sh(
+        &work,
+        &format!(
+            "git --git-dir={} show main:k8s/overlays/staging/image-catalog.yaml",
+            origin.display()
+        ),
+        &[],
+    );
+    if !pinned.contains(&format!("value: {image}")) {
+        wrong.push(format!("staging's pin is {pinned}"));
+    }
+    let (_, production) = sh(
+        &work,
+        &format!(
+            "git --git-dir={} show main:k8s/overlays/production/image-catalog.yaml",
+            origin.display()
+        ),
+        &[],
+    );
+    if !production.contains(":set-by-pipeline") {
+        wrong.push(format!("staging's deploy pinned production too: {production}"));
+    }
+    let (ok, again) = sh(&work, &script, &env);
+    if !ok || !again.contains("already runs") {
+        wrong.push(format!("the same deploy again is not a no-op: {again}"));
+    }
+
+    // Plain manifests: the Deployment's image line is the pin, in one commit.
+    let p = TaskParams {
+        environments: Vec::new(),
+        ..with(params::GitOps::ArgoCd, params::Packaging::Manifests)
+    };
+    let spec = spec::build(&profile, &p);
+    let g = kube::generate(&spec, &kube::image_facts(&profile), Some(remote)).map_err(|e| e.to_string())?;
+    let app = file(&g, "gitops/argocd/python-fastapi-k8s.yaml")
+        .map(|t| yaml_docs(&t).remove(0))
+        .unwrap_or(Value::Null);
+    if get(&app, "spec.source.path") != &Value::from("k8s") {
+        wrong.push(format!(
+            "the manifests' Application syncs {:?}",
+            get(&app, "spec.source.path")
+        ));
+    }
+    let pipeline = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+    let deploy = pipeline
+        .pipeline
+        .jobs
+        .iter()
+        .find(|j| j.target == Some(Target::Kubernetes))
+        .ok_or("no deploy")?;
+    let (_tmp2, work, _origin) = repo_with(&g.artifacts)?;
+    let script = deploy.commands.join("\n");
+    let (ok, out) = sh(&work, &script, &env);
+    let deployment = std::fs::read_to_string(work.join("k8s/deployment.yaml")).unwrap_or_default();
+    if !ok || !deployment.contains(&format!("image: {image}")) {
+        wrong.push(format!(
+            "the manifests' deploy did not pin the image: {out}\n{deployment}"
+        ));
+    }
+    // The person's own image line is never rewritten behind their back.
+    let (_, _) = sh(&work, "sed -i 's|image: .*|image: example.org/theirs:1.0|' k8s/deployment.yaml && git -c user.name=t -c user.email=t@t.invalid commit -qam theirs && git push -q origin HEAD:main", &[]);
+    let (ok, out) = sh(&work, &script, &env);
+    if ok || !out.contains("does not pin") {
+        wrong.push(format!("a changed image line was rewritten or passed: {out}"));
+    }
+
+    // Flux with a chart: the source, the cluster's own objects, and a HelmRelease per
+    // environment that rolls back a failed upgrade; manual sync when auto_sync is false.
+    profile.deploy.kube.insert("auto_sync".into(), "false".into());
+    let p = with(params::GitOps::Flux, params::Packaging::Helm);
+    let spec = spec::build(&profile, &p);
+    let g = kube::generate(&spec, &kube::image_facts(&profile), Some(remote)).map_err(|e| e.to_string())?;
+    let docs = file(&g, "gitops/flux/sync.yaml")
+        .map(|t| yaml_docs(&t))
+        .unwrap_or_default();
+    let kinds: Vec<&Value> = docs.iter().map(|d| get(d, "kind")).collect();
+    if kinds
+        != [
+            &Value::from("GitRepository"),
+            &Value::from("Kustomization"),
+            &Value::from("HelmRelease"),
+            &Value::from("HelmRelease"),
+        ]
+    {
+        wrong.push(format!("Flux's objects are {kinds:?}"));
+    } else {
+        let staging = &docs[2];
+        for (what, got, want) in [
+            (
+                "the source's URL",
+                get(&docs[0], "spec.url"),
+                Value::from("https://github.com/acme/catalog.git"),
+            ),
+            (
+                "the source's branch",
+                get(&docs[0], "spec.ref.branch"),
+                Value::from("main"),
+            ),
+            (
+                "the cluster sync's path",
+                get(&docs[1], "spec.path"),
+                Value::from("./k8s"),
+            ),
+            (
+                "the cluster sync's suspension",
+                get(&docs[1], "spec.suspend"),
+                Value::from(true),
+            ),
+            (
+                "the chart",
+                get(staging, "spec.chart.spec.chart"),
+                Value::from("./charts/catalog"),
+            ),
+            (
+                "the release's namespace",
+                get(staging, "spec.targetNamespace"),
+                Value::from("python-fastapi-k8s-staging"),
+            ),
+            (
+                "the pin",
+                get(staging, "spec.chart.spec.valuesFiles.2"),
+                Value::from("charts/catalog/image-staging.yaml"),
+            ),
+            (
+                "the rollback",
+                get(staging, "spec.upgrade.remediation.strategy"),
+                Value::from("rollback"),
+            ),
+            (
+                "its dependency",
+                get(staging, "spec.dependsOn.0.name"),
+                Value::from("python-fastapi-k8s-cluster"),
+            ),
+        ] {
+            if *got != want {
+                wrong.push(format!("Flux: {what} is {got:?}, not {want:?}"));
+            }
+        }
+    }
+    if !file(&g, "charts/catalog/image-staging.yaml").is_some_and(|t| t.contains("repository: ghcr.io/acme/catalog")) {
+        wrong.push("the chart has no staging pin".into());
+    }
+    for (path, text) in g.artifacts.iter().map(|a| (a.path.clone(), a.content.clone())) {
+        if path.starts_with("gitops/") || path.contains("/image-") || path == "docs/kubernetes.md" {
+            if let Err(e) = compare(&snapshots().join("python-fastapi-k8s.flux-helm").join(&path), &text) {
+                wrong.push(e);
+            }
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
 }

@@ -253,6 +253,11 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("tls_issuer", FieldKind::Text),
     ("acme_email", FieldKind::Text),
     ("secret_store", FieldKind::Text),
+    ("mesh", FieldKind::Text),
+    ("gitops", FieldKind::Text),
+    ("auto_sync", FieldKind::Flag),
+    ("prune", FieldKind::Flag),
+    ("self_heal", FieldKind::Flag),
     ("cpu_request", FieldKind::Text),
     ("memory_request", FieldKind::Text),
     ("cpu_limit", FieldKind::Text),
@@ -349,7 +354,11 @@ fn read_deploy(doc: &DocumentMut, text: &str, warnings: &mut Vec<ScanWarning>) -
                         "approval" => d.approval = Some(b),
                         "autoscale" => d.autoscale = Some(b),
                         "ha" => d.ha = Some(b),
-                        _ => d.vpa = Some(b),
+                        "vpa" => d.vpa = Some(b),
+                        // The GitOps sync flags are read by the Kubernetes spec, like its texts.
+                        other => {
+                            d.kube.insert(other.to_string(), b.to_string());
+                        }
                     }
                     true
                 }

@@ -389,10 +389,114 @@ fn container_ports(o: &Object) -> Vec<(Option<String>, i64)> {
         .collect()
 }
 
+fn seq_at(v: &Value, path: &[&str]) -> Vec<Value> {
+    let mut cur = v;
+    for p in path {
+        match cur.get(*p) {
+            Some(next) => cur = next,
+            None => return Vec::new(),
+        }
+    }
+    cur.as_sequence().cloned().unwrap_or_default()
+}
+
+/// A canary's routers must exist and reach both of its Services: a VirtualService or HTTPRoute
+/// that the Rollout names but the files do not define (or that routes elsewhere) leaves the
+/// controller unable to move the weights, and the rollout stalls at its first step.
+fn check_traffic_routing(
+    rollout: &Object,
+    all: &[Object],
+    ns: &str,
+    namespace_of: &dyn Fn(&Object) -> String,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let canary = &rollout.value["spec"]["strategy"]["canary"];
+    let (Some(stable), Some(new)) = (
+        str_at(canary, &["stableService"]).map(str::to_string),
+        str_at(canary, &["canaryService"]).map(str::to_string),
+    ) else {
+        return out;
+    };
+    let routing = &canary["trafficRouting"];
+    let find = |kind: &str, name: &str| {
+        all.iter()
+            .find(|o| o.kind() == kind && o.name() == name && namespace_of(o) == ns)
+    };
+    let mut missing = |kind: &str, name: &str, why: String| {
+        out.push(finding(
+            rollout,
+            Severity::Error,
+            "rollout-router",
+            name,
+            format!("Rollout {}: {kind} {name} {why}", rollout.name()),
+        ));
+    };
+    for vs in seq_at(routing, &["istio", "virtualServices"]) {
+        let Some(name) = str_at(&vs, &["name"]) else { continue };
+        let Some(v) = find("VirtualService", name) else {
+            missing("VirtualService", name, "is not defined in these manifests".into());
+            continue;
+        };
+        let wanted: Vec<String> = seq_at(&vs, &["routes"])
+            .iter()
+            .filter_map(|r| r.as_str().map(str::to_string))
+            .collect();
+        let routes = seq_at(&v.value, &["spec", "http"]);
+        for w in &wanted {
+            let Some(r) = routes.iter().find(|r| str_at(r, &["name"]) == Some(w.as_str())) else {
+                missing("VirtualService", name, format!("has no HTTP route named {w}"));
+                continue;
+            };
+            let hosts: Vec<&str> = r
+                .get("route")
+                .and_then(Value::as_sequence)
+                .map(|d| d.iter().filter_map(|d| str_at(d, &["destination", "host"])).collect())
+                .unwrap_or_default();
+            for svc in [&stable, &new] {
+                if !hosts.contains(&svc.as_str()) {
+                    missing(
+                        "VirtualService",
+                        name,
+                        format!("route {w} has no destination {svc}, so its weight cannot move"),
+                    );
+                }
+            }
+        }
+    }
+    let plugin = &routing["plugins"]["argoproj-labs/gatewayAPI"];
+    let mut names: Vec<String> = str_at(plugin, &["httpRoute"]).map(str::to_string).into_iter().collect();
+    names.extend(
+        seq_at(plugin, &["httpRoutes"])
+            .iter()
+            .filter_map(|r| str_at(r, &["name"]).map(str::to_string)),
+    );
+    for name in names {
+        let Some(route) = find("HTTPRoute", &name) else {
+            missing("HTTPRoute", &name, "is not defined in these manifests".into());
+            continue;
+        };
+        let backends: Vec<String> = seq_at(&route.value, &["spec", "rules"])
+            .iter()
+            .flat_map(|r| seq_at(r, &["backendRefs"]))
+            .filter_map(|b| str_at(&b, &["name"]).map(str::to_string))
+            .collect();
+        for svc in [&stable, &new] {
+            if !backends.contains(svc) {
+                missing(
+                    "HTTPRoute",
+                    &name,
+                    format!("has no backend {svc}, so its weight cannot move"),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The checks across every object of a project's manifests: that selectors find pods, a
 /// Service's target port is a container port, an Ingress's backend is a Service port, a PDB
-/// and an autoscaler point at workloads that suit them, and the workloads agree with the
-/// analysed services (port and health path).
+/// and an autoscaler point at workloads that suit them, a canary's routers reach both of its
+/// Services, and the workloads agree with the analysed services (port and health path).
 pub fn check_consistency(files: &[(String, String)], services: &[ServiceProfile]) -> Vec<Finding> {
     let mut all: Vec<Object> = files.iter().flat_map(|(p, t)| objects(p, t)).collect();
     let namespace_of = |o: &Object| {
@@ -615,6 +719,33 @@ pub fn check_consistency(files: &[(String, String)], services: &[ServiceProfile]
                     }
                 }
             }
+            "Rollout" => out.extend(check_traffic_routing(o, &all, &ns, &namespace_of)),
+            "VirtualService" => {
+                for r in seq_at(&o.value, &["spec", "http"]) {
+                    let weights: Vec<i64> = r
+                        .get("route")
+                        .and_then(Value::as_sequence)
+                        .map(|d| {
+                            d.iter()
+                                .filter_map(|d| d.get("weight").and_then(Value::as_i64))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let sum: i64 = weights.iter().sum();
+                    if !weights.is_empty() && sum != 100 {
+                        out.push(finding(
+                            o,
+                            Severity::Error,
+                            "mesh-weights",
+                            "weight:",
+                            format!(
+                                "VirtualService {}: the weights of a route sum to {sum}, not 100, and Istio refuses it",
+                                o.name()
+                            ),
+                        ));
+                    }
+                }
+            }
             "HorizontalPodAutoscaler" => {
                 let target = str_at(&o.value, &["spec", "scaleTargetRef", "name"]).unwrap_or("");
                 let kind = str_at(&o.value, &["spec", "scaleTargetRef", "kind"]).unwrap_or("Deployment");
@@ -812,5 +943,48 @@ mod tests {
             ("k8s/pdb.yaml", PDB.to_string()),
         ];
         assert_eq!(rules(&all), ["kubernetes/hpa-without-requests"]);
+    }
+
+    #[test]
+    fn a_canary_router_must_exist_and_reach_both_services() {
+        let dep = DEPLOYMENT.replace("CPU_LINE", "cpu: 250m");
+        let canary = "  strategy:\n    canary:\n      stableService: api\n      canaryService: api-canary\n      trafficRouting:\n        istio:\n          virtualServices:\n            - name: api\n              routes: [primary]\n        plugins:\n          argoproj-labs/gatewayAPI:\n            httpRoutes:\n              - name: api-mesh\n            namespace: shop\n";
+        let rollout = format!("{ROLLOUT}{canary}");
+        let vs = |canary_host: &str, canary_weight: u32| {
+            format!("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  hosts: [api]\n  http:\n    - name: primary\n      route:\n        - destination:\n            host: api\n          weight: 100\n        - destination:\n            host: {canary_host}\n          weight: {canary_weight}\n")
+        };
+        let route = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: api-mesh\n  namespace: shop\nspec:\n  parentRefs:\n    - {group: '', kind: Service, name: api, port: 80}\n  rules:\n    - backendRefs:\n        - {name: api, port: 80, weight: 100}\n        - {name: api-canary, port: 80, weight: 0}\n";
+        let with = |vs: Option<String>, route: Option<&str>| {
+            let mut f = vec![
+                ("k8s/deployment.yaml", dep.clone()),
+                ("k8s/rollout.yaml", rollout.clone()),
+                ("k8s/hpa.yaml", HPA.to_string()),
+                ("k8s/pdb.yaml", PDB.to_string()),
+            ];
+            if let Some(v) = vs {
+                f.push(("k8s/virtualservice.yaml", v));
+            }
+            if let Some(r) = route {
+                f.push(("k8s/httproute-mesh.yaml", r.to_string()));
+            }
+            rules(&f)
+        };
+        assert!(with(Some(vs("api-canary", 0)), Some(route)).is_empty());
+        // A VirtualService that routes elsewhere, or that the files lack; a route that lacks
+        // the canary backend; weights that do not add up.
+        assert_eq!(
+            with(Some(vs("api-next", 0)), Some(route)),
+            ["kubernetes/rollout-router"]
+        );
+        assert_eq!(with(None, Some(route)), ["kubernetes/rollout-router"]);
+        let half = route.replace("        - {name: api-canary, port: 80, weight: 0}\n", "");
+        assert_eq!(
+            with(Some(vs("api-canary", 0)), Some(&half)),
+            ["kubernetes/rollout-router"]
+        );
+        assert_eq!(
+            with(Some(vs("api-canary", 10)), Some(route)),
+            ["kubernetes/mesh-weights"]
+        );
     }
 }

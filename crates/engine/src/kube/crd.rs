@@ -95,9 +95,15 @@ pub struct ParentRef {
     /// The listener's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub section_name: Option<String>,
-    /// `Gateway`.
+    /// `Gateway`, or `Service` for a mesh route.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// `""` (the core group) for a Service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The Service port a mesh route applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 /// A Gateway API `Gateway`'s spec.
@@ -168,7 +174,8 @@ pub struct RouteNamespaces {
 pub struct HttpRouteSpec {
     /// The listeners it attaches to.
     pub parent_refs: Vec<ParentRef>,
-    /// The host names it serves.
+    /// The host names it serves (none on a mesh route: the Service is the address).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub hostnames: Vec<String>,
     /// What it does with requests.
     pub rules: Vec<HttpRouteRule>,
@@ -409,22 +416,130 @@ pub struct Canary {
     pub steps: Vec<CanaryStep>,
 }
 
-/// The router that splits requests by weight.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The routers that split requests by weight: a Gateway's and a mesh's at once when both
+/// carry traffic (north-south through the Gateway, east-west through the mesh).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TrafficRouting {
     /// By plugin name: the Gateway API plugin's settings.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
     pub plugins: std::collections::BTreeMap<String, GatewayPlugin>,
+    /// Istio: the VirtualServices whose route weights it sets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub istio: Option<IstioRouting>,
 }
 
-/// The Gateway API traffic router plugin's settings.
+/// The Gateway API traffic router plugin's settings: one route, or several.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayPlugin {
-    /// The HTTPRoute whose backend weights it sets.
-    #[serde(rename = "httpRoute")]
-    pub http_route: String,
-    /// Its namespace.
+    /// The HTTPRoute whose backend weights it sets, when there is one.
+    #[serde(rename = "httpRoute", skip_serializing_if = "Option::is_none")]
+    pub http_route: Option<String>,
+    /// The HTTPRoutes whose backend weights it sets, when there are several.
+    #[serde(rename = "httpRoutes", skip_serializing_if = "Vec::is_empty", default)]
+    pub http_routes: Vec<NamedRoute>,
+    /// Their namespace.
     pub namespace: String,
+}
+
+/// A route by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedRoute {
+    /// The HTTPRoute's name.
+    pub name: String,
+}
+
+/// Argo Rollouts' Istio router.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IstioRouting {
+    /// The VirtualServices and the routes in each whose weights move.
+    pub virtual_services: Vec<IstioVirtualServiceRef>,
+}
+
+/// A VirtualService and its routes, by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IstioVirtualServiceRef {
+    /// The VirtualService.
+    pub name: String,
+    /// Its HTTP routes that split.
+    pub routes: Vec<String>,
+}
+
+/// An Istio `VirtualService`'s spec (`networking.istio.io/v1`): in-mesh routing by weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VirtualServiceSpec {
+    /// The host names it routes: the Service's short name, inside the namespace.
+    pub hosts: Vec<String>,
+    /// HTTP routes, first match wins.
+    pub http: Vec<VsHttpRoute>,
+}
+
+/// One named HTTP route of a VirtualService.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VsHttpRoute {
+    /// Its name, which the Rollout names.
+    pub name: String,
+    /// The weighted destinations; the weights sum to 100.
+    pub route: Vec<VsDestination>,
+}
+
+/// A weighted destination.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VsDestination {
+    /// The Service.
+    pub destination: Destination,
+    /// Its share of requests, in percent.
+    pub weight: i32,
+}
+
+/// A Service and port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Destination {
+    /// The Service's short name.
+    pub host: String,
+    /// The Service port.
+    pub port: PortSelector,
+}
+
+/// A port by number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortSelector {
+    /// The Service port.
+    pub number: u16,
+}
+
+/// An Istio `DestinationRule`'s spec: what the client side of the mesh does for a host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationRuleSpec {
+    /// The Service's short name.
+    pub host: String,
+    /// Connection handling and ejection of failing pods.
+    pub traffic_policy: TrafficPolicy,
+}
+
+/// A DestinationRule's traffic policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficPolicy {
+    /// Pods that keep failing leave the pool for a while.
+    pub outlier_detection: OutlierDetection,
+}
+
+/// Istio's outlier detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutlierDetection {
+    /// Consecutive 5xx answers before a pod is ejected.
+    #[serde(rename = "consecutive5xxErrors")]
+    pub consecutive_5xx_errors: u32,
+    /// How often pods are judged.
+    pub interval: String,
+    /// How long the first ejection lasts.
+    pub base_ejection_time: String,
+    /// At most this share of the pods is ever ejected.
+    pub max_ejection_percent: u32,
 }
 
 /// One canary step; exactly one field is set.

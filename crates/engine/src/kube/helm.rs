@@ -569,22 +569,27 @@ fn notes(spec: &DeploySpec, t: &Topology) -> String {
 /// the same restricted pod rules as the app (the NetworkPolicy admits it as part of the app).
 fn test_pod(spec: &DeploySpec, t: &Topology, path: &str) -> Yaml {
     let port = t.port.unwrap_or(8080);
+    let (mesh_labels, mesh_annotations) = super::outside_mesh(spec.kube.mesh);
+    let mut labels = BTreeMap::from([
+        (s("app.kubernetes.io/component"), s("test")),
+        (s("app.kubernetes.io/name"), format!("{}-test", t.name)),
+        (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
+    ]);
+    labels.extend(mesh_labels);
+    let mut annotations = BTreeMap::from([
+        (s("helm.sh/hook"), s("test")),
+        (
+            s("helm.sh/hook-delete-policy"),
+            s("before-hook-creation,hook-succeeded"),
+        ),
+    ]);
+    annotations.extend(mesh_annotations);
     let pod = Pod {
         metadata: ObjectMeta {
             name: Some(format!("{}-test-health", t.name)),
             namespace: Some(spec.kube.namespace.clone()),
-            labels: Some(BTreeMap::from([
-                (s("app.kubernetes.io/component"), s("test")),
-                (s("app.kubernetes.io/name"), format!("{}-test", t.name)),
-                (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
-            ])),
-            annotations: Some(BTreeMap::from([
-                (s("helm.sh/hook"), s("test")),
-                (
-                    s("helm.sh/hook-delete-policy"),
-                    s("before-hook-creation,hook-succeeded"),
-                ),
-            ])),
+            labels: Some(labels),
+            annotations: Some(annotations),
             ..Default::default()
         },
         spec: Some(super::health_check_pod(format!("http://{}:{port}{path}", t.name))),

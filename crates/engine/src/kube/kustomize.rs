@@ -21,13 +21,27 @@ struct Kustomization {
     namespace: Option<String>,
     resources: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    patches: Vec<Patch>,
+    patches: Vec<Entry>,
+}
+
+/// A patch inline, or in a file beside the kustomization.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+enum Entry {
+    Inline(Patch),
+    File(FilePatch),
 }
 
 #[derive(Debug, Clone, Serialize)]
 struct Patch {
     target: PatchTarget,
     patch: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct FilePatch {
+    path: String,
+    target: PatchTarget,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,15 +182,36 @@ pub fn package(
                         ]),
                     });
                 } else {
+                    // The workload that owns the pods: the Deployment, or the Rollout that runs
+                    // its template (the Deployment then keeps 0).
                     patches.push(Patch {
                         target: PatchTarget {
-                            kind: "Deployment".into(),
+                            kind: t.workload.clone(),
                             name: t.name.clone(),
                         },
                         patch: ops(&[Op {
                             op: "replace",
                             path: "/spec/replicas".into(),
                             value: 1.into(),
+                        }]),
+                    });
+                }
+                let plugin_routes = k.route == Route::Gateway || k.mesh == crate::params::Mesh::Linkerd;
+                if t.workload == "Rollout" && spec.strategy == crate::params::Strategy::Canary && plugin_routes {
+                    // The traffic plugin finds its HTTPRoutes by namespace, which the overlay's
+                    // namespace transformer does not rewrite inside the plugin's settings.
+                    patches.push(Patch {
+                        target: PatchTarget {
+                            kind: "Rollout".into(),
+                            name: t.name.clone(),
+                        },
+                        patch: ops(&[Op {
+                            op: "replace",
+                            path: format!(
+                                "/spec/strategy/canary/trafficRouting/plugins/{}/namespace",
+                                super::rollout::GATEWAY_PLUGIN.replace('~', "~0").replace('/', "~1")
+                            ),
+                            value: ns.clone().into(),
                         }]),
                     });
                 }
@@ -286,6 +321,23 @@ pub fn package(
             }
         }
         let resources = vec!["namespace.yaml".to_string(), "../../base".to_string()];
+        let mut patches: Vec<Entry> = patches.into_iter().map(Entry::Inline).collect();
+        let deployed = super::gitops::environments(spec)
+            .iter()
+            .any(|e| overlay_for(spec, e) == dir);
+        if k.gitops != crate::params::GitOps::None && deployed {
+            // With GitOps each environment the pipeline deploys to pins its own image, in a
+            // file the pipeline rewrites (super::gitops::pin_file).
+            for t in topology {
+                patches.push(Entry::File(FilePatch {
+                    path: format!("image-{}.yaml", t.name),
+                    target: PatchTarget {
+                        kind: "Deployment".into(),
+                        name: t.name.clone(),
+                    },
+                }));
+            }
+        }
         let kz = Kustomization {
             api_version: "kustomize.config.k8s.io/v1beta1",
             kind: "Kustomization",

@@ -8,6 +8,7 @@
 
 pub mod checks;
 pub mod crd;
+pub mod gitops;
 pub mod helm;
 pub mod kustomize;
 pub mod rollout;
@@ -38,7 +39,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
 use crate::generate::Artifact;
-use crate::params::Route;
+use crate::params::{Mesh, Route};
 use crate::spec::{DeploySpec, ServiceSpec};
 use crate::write::{ser::to_yaml, yaml, Yaml};
 
@@ -647,6 +648,8 @@ fn http_routes(
         namespace: None,
         section_name: Some(format!("{section}{suffix}")),
         kind: None,
+        group: None,
+        port: None,
     };
     let prefix = || crd::HttpRouteMatch {
         path: crd::PathMatch {
@@ -854,6 +857,19 @@ fn network_policy(spec: &DeploySpec, svc: &ServiceSpec, name: &str, web: bool, e
             port(IntOrString::Int(53), "TCP"),
         ]),
     }];
+    // The mesh's proxy reaches its control plane for configuration and certificates; without
+    // this rule it never becomes ready and the pod with it.
+    let control_plane: Option<(&str, Vec<i32>)> = match spec.kube.mesh {
+        Mesh::Istio => Some(("istio-system", vec![15012])),
+        Mesh::Linkerd => Some(("linkerd", vec![8080, 8086, 8090])),
+        Mesh::None => None,
+    };
+    if let Some((namespace, ports)) = control_plane {
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![ns(namespace)]),
+            ports: Some(ports.into_iter().map(|p| port(IntOrString::Int(p), "TCP")).collect()),
+        });
+    }
     if spec.is_monorepo() {
         egress.push(NetworkPolicyEgressRule {
             to: Some(vec![NetworkPolicyPeer {
@@ -894,28 +910,59 @@ fn network_policy(spec: &DeploySpec, svc: &ServiceSpec, name: &str, web: bool, e
     }
 }
 
-/// The namespace `name`, with Pod Security "restricted" enforced.
-fn namespace_doc(name: &str, part_of: &str) -> Yaml {
+/// The namespace `name`, with Pod Security "restricted" enforced, and the mesh's proxies
+/// injected into its pods when the spec names a mesh.
+fn namespace_doc(name: &str, part_of: &str, mesh: Mesh) -> Yaml {
+    let mut labels = BTreeMap::from([
+        (s("app.kubernetes.io/part-of"), s(part_of)),
+        (s("pod-security.kubernetes.io/audit"), s("restricted")),
+        (s("pod-security.kubernetes.io/enforce"), s("restricted")),
+        (s("pod-security.kubernetes.io/warn"), s("restricted")),
+    ]);
+    let mut annotations = BTreeMap::new();
+    match mesh {
+        Mesh::Istio => {
+            labels.insert(s("istio-injection"), s("enabled"));
+        }
+        Mesh::Linkerd => {
+            annotations.insert(s("linkerd.io/inject"), s("enabled"));
+        }
+        Mesh::None => {}
+    }
     let namespace = Namespace {
         metadata: ObjectMeta {
             name: Some(s(name)),
-            labels: Some(BTreeMap::from([
-                (s("app.kubernetes.io/part-of"), s(part_of)),
-                (s("pod-security.kubernetes.io/audit"), s("restricted")),
-                (s("pod-security.kubernetes.io/enforce"), s("restricted")),
-                (s("pod-security.kubernetes.io/warn"), s("restricted")),
-            ])),
+            labels: Some(labels),
+            annotations: (!annotations.is_empty()).then_some(annotations),
             ..Default::default()
         },
         ..Default::default()
     };
     let mut d = doc(&namespace);
+    let words = match mesh {
+        Mesh::None => "",
+        Mesh::Istio => "\nistio-injection: every pod gets Istio's proxy. Under \"restricted\" that takes Istio's CNI\nnode agent (istio-cni), which sets up the redirect instead of a privileged init\ncontainer.",
+        Mesh::Linkerd => "\nlinkerd.io/inject (an annotation): every pod gets Linkerd's proxy. Under \"restricted\"\nthat takes the linkerd-cni plugin, which sets up the redirect instead of a privileged init\ncontainer.",
+    };
     note(
         &mut d,
         &["metadata", "labels"],
-        "Pod Security \"restricted\": the API server refuses pods that run as root, escalate\nprivileges or keep Linux capabilities.",
+        format!("Pod Security \"restricted\": the API server refuses pods that run as root, escalate\nprivileges or keep Linux capabilities.{words}"),
     );
     d
+}
+
+/// Keys and values, for labels and annotations.
+pub(crate) type Pairs = Vec<(String, String)>;
+
+/// The labels and annotations that keep a one-shot pod (a check that must exit) out of the
+/// mesh: an injected proxy would keep running and the pod would never finish.
+pub(crate) fn outside_mesh(mesh: Mesh) -> (Pairs, Pairs) {
+    match mesh {
+        Mesh::Istio => (vec![(s("sidecar.istio.io/inject"), s("false"))], Vec::new()),
+        Mesh::Linkerd => (Vec::new(), vec![(s("linkerd.io/inject"), s("disabled"))]),
+        Mesh::None => (Vec::new(), Vec::new()),
+    }
 }
 
 /// The image reference a manifest runs: the registry and name the pipeline pushes, with a tag
@@ -1098,7 +1145,7 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
     let exposed = hosts(spec);
 
     let mut manifests: Vec<Manifest> = Vec::new();
-    let ns_doc = namespace_doc(&k.namespace, &k.namespace);
+    let ns_doc = namespace_doc(&k.namespace, &k.namespace, k.mesh);
     manifests.push(Manifest {
         path: s("k8s/namespace.yaml"),
         docs: vec![ns_doc],
@@ -1335,6 +1382,11 @@ here while a rollout runs, so this reaches only the new pods.",
                     vec![rollout::rollout(spec, &name, strategy)],
                     rollout::words(spec, strategy),
                 ));
+                if strategy == crate::params::Strategy::Canary {
+                    for (file_name, docs, purpose) in rollout::mesh_objects(spec, &name, port) {
+                        files.push((format!("{dir}/{file_name}"), docs, purpose));
+                    }
+                }
                 let path = svc.health_path.clone().unwrap_or_else(|| s("/"));
                 files.push((
                     format!("{dir}/analysistemplate.yaml"),
@@ -1539,6 +1591,8 @@ here while a rollout runs, so this reaches only the new pods.",
                                 s("http")
                             }),
                             kind: Some(s("Gateway")),
+                            group: None,
+                            port: None,
                         })
                         .collect(),
                 }),
@@ -1578,16 +1632,44 @@ here while a rollout runs, so this reaches only the new pods.",
     let mut rendered = Vec::new();
     match k.packaging {
         crate::params::Packaging::Helm => {
-            let (files, objects) = helm::package(spec, manifests, &topology, |n| namespace_doc(n, &k.namespace));
+            let (files, objects) =
+                helm::package(spec, manifests, &topology, |n| namespace_doc(n, &k.namespace, k.mesh));
             artifacts = files;
             rendered = objects;
         }
         packaging => {
             artifacts = manifests.iter().map(Manifest::write).collect();
             if packaging == crate::params::Packaging::Kustomize {
-                artifacts = kustomize::package(spec, artifacts, &topology, |n| namespace_doc(n, &k.namespace));
+                artifacts = kustomize::package(spec, artifacts, &topology, |n| namespace_doc(n, &k.namespace, k.mesh));
             }
         }
+    }
+    if k.gitops != crate::params::GitOps::None {
+        // Each environment's image pin: the file the pipeline rewrites with the tested digest
+        // (with plain manifests, the Deployment's own image line).
+        for svc in &spec.services {
+            let image = image_for(spec, svc, remote);
+            for env in gitops::environments(spec) {
+                let path = gitops::pin_file(spec, svc, &env);
+                let content = match k.packaging {
+                    crate::params::Packaging::Kustomize => gitops::kustomize_pin(&env, &image),
+                    crate::params::Packaging::Helm => {
+                        gitops::helm_pin(&env, image.trim_end_matches(":set-by-pipeline"), "")
+                    }
+                    crate::params::Packaging::Manifests => continue,
+                };
+                artifacts.push(Artifact {
+                    path,
+                    content,
+                    purpose: format!(
+                        "the image {} runs in {env}, which the pipeline pins by digest",
+                        name_of(&svc.name)
+                    ),
+                    step: "kubernetes".into(),
+                });
+            }
+        }
+        artifacts.extend(gitops::generate(spec, remote));
     }
     artifacts.push(Artifact {
         path: s("docs/kubernetes.md"),
@@ -1712,18 +1794,36 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
     }
     if topology.iter().any(|t| t.workload == "Rollout") {
         out.push_str("- **Argo Rollouts** (1.9 or newer) and its `kubectl argo rollouts` plugin: the Rollouts own the pods of the Deployments, which are written with no replicas.\n");
-        if spec.strategy == crate::params::Strategy::Canary && k.route == Route::Gateway {
+        let canary = spec.strategy == crate::params::Strategy::Canary;
+        if canary && (k.route == Route::Gateway || k.mesh == Mesh::Linkerd) {
             out.push_str(&format!(
                 "- Argo Rollouts' Gateway API traffic router plugin, listed as `{}` under `trafficRouterPlugins` in the `argo-rollouts-config` ConfigMap, with the controller allowed to update HTTPRoutes.\n",
                 rollout::GATEWAY_PLUGIN
             ));
         }
+        if canary && k.mesh == Mesh::Istio {
+            out.push_str("- The controller allowed to update Istio VirtualServices (`networking.istio.io`), which its standard install grants.\n");
+        }
+    }
+    match k.mesh {
+        Mesh::Istio => out.push_str(&format!(
+            "- **Istio** (1.22 or newer, which serves `networking.istio.io/v1`) in sidecar mode, installed with its CNI node agent (`istio-cni`): the namespace's restricted Pod Security refuses the privileged init container Istio uses without it. The `{ns}` namespace carries `istio-injection: enabled`; the NetworkPolicies let the proxies reach istiod in `istio-system` on 15012. One-shot check pods are labelled out of the mesh so they can finish.\n"
+        )),
+        Mesh::Linkerd => out.push_str(&format!(
+            "- **Linkerd** (2.14 or newer, which reads Gateway API HTTPRoutes attached to a Service) with the `linkerd-cni` plugin: the namespace's restricted Pod Security refuses the privileged init container Linkerd uses without it. The `{ns}` namespace is annotated `linkerd.io/inject: enabled`; the NetworkPolicies let the proxies reach the control plane in `linkerd` on 8080, 8086 and 8090. One-shot check pods are annotated out of the mesh so they can finish.\n"
+        )),
+        Mesh::None => {}
     }
     let reads_secrets = spec.services.iter().any(|svc| svc.env.iter().any(|e| e.secret));
     if let (true, Some(store)) = (reads_secrets, &k.secret_store) {
         out.push_str(&format!(
             "- The **External Secrets Operator** (0.16 or newer, which serves `external-secrets.io/v1`) and a ClusterSecretStore named `{store}` that reaches your secret manager (Vault, AWS Secrets Manager, Google Secret Manager, Azure Key Vault, ...).\n"
         ));
+    }
+    match k.gitops {
+        crate::params::GitOps::ArgoCd => out.push_str("- **Argo CD** (2.8 or newer) in the `argocd` namespace, allowed to manage this app's namespaces (the `default` project allows any).\n"),
+        crate::params::GitOps::Flux => out.push_str("- **Flux** (2.3 or newer, which serves `helm.toolkit.fluxcd.io/v2`) in the `flux-system` namespace.\n"),
+        crate::params::GitOps::None => {}
     }
     out.push_str("- A CNI that enforces NetworkPolicy (Calico, Cilium, or your cloud's).\n\n## Secrets\n\n");
     if let (true, Some(store)) = (reads_secrets, &k.secret_store) {
@@ -1841,6 +1941,9 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
             t.rollout
         ));
     }
+    if k.gitops != crate::params::GitOps::None {
+        out.push_str(&gitops_words(spec, topology));
+    }
     if k.packaging == crate::params::Packaging::Helm {
         out.push_str("\n## Install, watch, roll back\n\nThe pipeline runs these with the tested image's digest. By hand, for production:\n\n```sh\nkubectl apply -f k8s/\n");
         for t in topology {
@@ -1854,10 +1957,14 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
         out.push_str("```\n\nAnother environment adds its values file (`--values charts/<name>/values-staging.yaml`) and installs\ninto its own namespace. An upgrade whose objects do not become ready within ten minutes is rolled\nback to the previous release (`helm history` lists them, `helm rollback` returns to one). Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
         return out;
     }
-    out.push_str(&format!(
-        "\n## Apply, watch, roll back\n\n```sh\nkubectl apply -f k8s/{}\n",
-        if spec.is_monorepo() { " -R" } else { "" }
-    ));
+    out.push_str(&if k.packaging == crate::params::Packaging::Kustomize {
+        "\n## Apply, watch, roll back\n\n```sh\nkubectl apply -k k8s/overlays/production\n".to_string()
+    } else {
+        format!(
+            "\n## Apply, watch, roll back\n\n```sh\nkubectl apply -f k8s/{}\n",
+            if spec.is_monorepo() { " -R" } else { "" }
+        )
+    });
     let progressive = topology.iter().filter(|t| t.workload == "Rollout").count();
     for t in topology {
         if t.workload == "Rollout" {
@@ -1886,6 +1993,52 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
     out
 }
 
+/// The runbook's GitOps section: what to apply once, what the pipeline does from then on, and
+/// how to watch and roll back through git.
+fn gitops_words(spec: &DeploySpec, topology: &[Topology]) -> String {
+    let k = &spec.kube;
+    let (tool, dir, watch) = match k.gitops {
+        crate::params::GitOps::Flux => (
+            "Flux",
+            "gitops/flux/",
+            "flux get kustomizations -A\nflux get helmreleases -A\nflux reconcile source git <name> -n flux-system   # sync now, not at the next interval",
+        ),
+        _ => (
+            "Argo CD",
+            "gitops/argocd/",
+            "argocd app list\nargocd app get <application> --refresh   # what differs from git, and the health of each object",
+        ),
+    };
+    let pins: Vec<String> = topology
+        .iter()
+        .filter_map(|t| spec.services.iter().find(|s| name_of(&s.name) == t.name))
+        .flat_map(|svc| {
+            gitops::environments(spec)
+                .into_iter()
+                .map(move |env| format!("`{}` ({env})", gitops::pin_file(spec, svc, &env)))
+        })
+        .collect();
+    let sy = &k.sync;
+    format!(
+        "\n## GitOps with {tool}\n\nThe cluster pulls these files from the `{branch}` branch; nobody applies them by hand after the start:\n\n```sh\nkubectl apply -f {dir}\n```\n\nFrom then on the pipeline holds no cluster credential. Its deploy job writes the tested image's digest into {pins} and pushes that commit (marked `[skip ci]`, so it starts no pipeline) with the `GITOPS_TOKEN` secret; {tool} syncs it{auto}{prune}{heal}. Until the first deploy the pods wait on the placeholder tag `set-by-pipeline`.\n\n{private}\n\n```sh\n{watch}\n```\n\nTo roll back, revert the deploy's commit (`git revert <commit>`, named \"Deploy <service> to <environment>\") and push: {tool} syncs the previous digest.\n",
+        branch = spec.branch,
+        pins = pins.join(", "),
+        auto = if sy.automated { " within minutes" } else { " when a person syncs (auto_sync = false)" },
+        prune = if sy.prune { ", removes what git no longer has" } else { "" },
+        heal = if sy.self_heal && k.gitops == crate::params::GitOps::ArgoCd {
+            ", and reverts changes made in the cluster by hand"
+        } else if k.gitops == crate::params::GitOps::Flux {
+            ", and corrects drift at every interval"
+        } else {
+            ""
+        },
+        private = match k.gitops {
+            crate::params::GitOps::Flux => "A private repository needs a read-only deploy key or token: `flux create secret git <name> --url=<repository>`, then `secretRef` on the GitRepository.",
+            _ => "A private repository needs a read-only credential in Argo CD: `argocd repo add <repository> --username <user> --password <read-only token>`.",
+        },
+    )
+}
+
 /// The numeric user each service's generated image runs as, read from its Dockerfile value.
 pub fn image_facts(profile: &slipway_scan::ProjectProfile) -> Vec<ImageFacts> {
     profile
@@ -1898,6 +2051,33 @@ pub fn image_facts(profile: &slipway_scan::ProjectProfile) -> Vec<ImageFacts> {
                 .and_then(|p| p.image.user_of().and_then(numeric_user)),
         })
         .collect()
+}
+
+/// The images the pods run, with their users: the person's own Dockerfile decides when there
+/// is one (it is kept or improved, never replaced), else the generated one's. A Dockerfile that
+/// names no numeric user gets a warning, and the pods run as 10001.
+pub fn image_facts_in(
+    profile: &slipway_scan::ProjectProfile,
+    root: &std::path::Path,
+) -> (Vec<ImageFacts>, Vec<crate::Finding>) {
+    let mut images = image_facts(profile);
+    let mut warnings = Vec::new();
+    for (facts, svc) in images.iter_mut().zip(&profile.services) {
+        let own = crate::generate::service_file(svc, "Dockerfile");
+        if let Ok(text) = std::fs::read_to_string(root.join(&own)) {
+            facts.user = user_of_dockerfile(&text).or_else(|| {
+                warnings.push(crate::Finding {
+                    severity: crate::Severity::Warning,
+                    rule: "kubernetes/image-user".into(),
+                    path: own.clone(),
+                    line: None,
+                    message: "the image names no numeric user: the pods run as 10001; set USER 10001:10001 in the Dockerfile so image and pod agree".into(),
+                });
+                Some((10001, 10001))
+            });
+        }
+    }
+    (images, warnings)
 }
 
 /// The user the final stage of a Dockerfile runs as, as numbers: its last `USER` line, by

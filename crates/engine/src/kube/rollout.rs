@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::{PodTemplateSpec, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{crd, doc, meta, note, s, selector_labels};
-use crate::params::{Route, Strategy};
+use crate::params::{Mesh, Route, Strategy};
 use crate::spec::{DeploySpec, ServiceSpec};
 use crate::write::Yaml;
 
@@ -23,11 +23,12 @@ use crate::write::Yaml;
 pub const GATEWAY_PLUGIN: &str = "argoproj-labs/gatewayAPI";
 
 /// The progressive strategy a service gets: canary or blue-green when the spec asks for one,
-/// for a service that answers on a port and is written as plain manifests.
+/// for a service that answers on a port and is written as plain manifests or Kustomize (whose
+/// base is the plain manifests); a Helm chart rolls.
 pub fn strategy_for(spec: &DeploySpec, svc: &ServiceSpec) -> Option<Strategy> {
-    let plain = spec.kube.packaging == crate::params::Packaging::Manifests;
+    let packaged = spec.kube.packaging != crate::params::Packaging::Helm;
     match spec.strategy {
-        Strategy::Canary | Strategy::BlueGreen if super::serves(svc) && plain => Some(spec.strategy),
+        Strategy::Canary | Strategy::BlueGreen if super::serves(svc) && packaged => Some(spec.strategy),
         _ => None,
     }
 }
@@ -85,10 +86,197 @@ fn smoke(name: &str, service: &str) -> crd::Analysis {
     }
 }
 
+/// The mesh route a canary's in-cluster requests are split on: Linkerd's HTTPRoute attached to
+/// the Service (Gateway API's mesh profile); Istio's VirtualService takes the Service's name.
+pub fn mesh_route_name(name: &str) -> String {
+    format!("{name}-mesh")
+}
+
+/// The objects through which the mesh splits a canary's requests inside the cluster, each with
+/// its file name and purpose: for Istio a VirtualService with the stable and canary Services as
+/// weighted destinations and a DestinationRule that ejects failing pods; for Linkerd an
+/// HTTPRoute on the Service with both as weighted backends. Argo Rollouts moves the weights.
+pub fn mesh_objects(spec: &DeploySpec, name: &str, port: u16) -> Vec<(&'static str, Vec<Yaml>, String)> {
+    let canary = second_service_name(name, Strategy::Canary);
+    match spec.kube.mesh {
+        Mesh::None => Vec::new(),
+        Mesh::Istio => {
+            let dest = |host: &str, weight: i32| crd::VsDestination {
+                destination: crd::Destination {
+                    host: s(host),
+                    port: crd::PortSelector { number: port },
+                },
+                weight,
+            };
+            let vs = crd::Resource {
+                api_version: s("networking.istio.io/v1"),
+                kind: s("VirtualService"),
+                metadata: meta(name, spec, "web"),
+                spec: crd::VirtualServiceSpec {
+                    hosts: vec![s(name)],
+                    http: vec![crd::VsHttpRoute {
+                        name: s("primary"),
+                        route: vec![dest(name, 100), dest(&canary, 0)],
+                    }],
+                },
+            };
+            let mut vd = doc(&vs);
+            note(
+                &mut vd,
+                &["spec", "http"],
+                format!(
+                    "Requests from pods in the mesh to {name}: Argo Rollouts moves these weights during a canary\n(100/0 at rest). Requests from the ingress follow them only if its controller is in the mesh."
+                ),
+            );
+            let dr = crd::Resource {
+                api_version: s("networking.istio.io/v1"),
+                kind: s("DestinationRule"),
+                metadata: meta(name, spec, "web"),
+                spec: crd::DestinationRuleSpec {
+                    host: s(name),
+                    traffic_policy: crd::TrafficPolicy {
+                        outlier_detection: crd::OutlierDetection {
+                            consecutive_5xx_errors: 5,
+                            interval: s("10s"),
+                            base_ejection_time: s("30s"),
+                            max_ejection_percent: 50,
+                        },
+                    },
+                },
+            };
+            let mut dd = doc(&dr);
+            note(
+                &mut dd,
+                &["spec", "trafficPolicy"],
+                "A stable pod that answers 5xx five times in a row leaves the pool for 30 s; never more than\nhalf the pods at once. The canary's Service has no such rule: its errors stay visible to the\nchecks.",
+            );
+            vec![
+                (
+                    "virtualservice.yaml",
+                    vec![vd],
+                    format!("Istio's in-mesh split of {name}'s requests between the stable and the canary pods"),
+                ),
+                (
+                    "destinationrule.yaml",
+                    vec![dd],
+                    format!("how the mesh's clients treat {name}: failing pods are ejected for a while"),
+                ),
+            ]
+        }
+        Mesh::Linkerd => {
+            let route = crd::Resource {
+                api_version: s("gateway.networking.k8s.io/v1"),
+                kind: s("HTTPRoute"),
+                metadata: meta(&mesh_route_name(name), spec, "web"),
+                spec: crd::HttpRouteSpec {
+                    parent_refs: vec![crd::ParentRef {
+                        name: s(name),
+                        namespace: None,
+                        section_name: None,
+                        kind: Some(s("Service")),
+                        group: Some(String::new()),
+                        port: Some(port),
+                    }],
+                    hostnames: Vec::new(),
+                    rules: vec![crd::HttpRouteRule {
+                        matches: vec![crd::HttpRouteMatch {
+                            path: crd::PathMatch {
+                                kind: s("PathPrefix"),
+                                value: s("/"),
+                            },
+                        }],
+                        filters: Vec::new(),
+                        backend_refs: vec![
+                            crd::BackendRef {
+                                name: s(name),
+                                port,
+                                weight: Some(100),
+                            },
+                            crd::BackendRef {
+                                name: canary.clone(),
+                                port,
+                                weight: Some(0),
+                            },
+                        ],
+                    }],
+                },
+            };
+            let mut rd = doc(&route);
+            note(
+                &mut rd,
+                &["spec", "parentRefs"],
+                format!(
+                    "Attached to the Service, not a Gateway: Linkerd's proxies apply it to every request for {name}\ninside the mesh, and Argo Rollouts moves the weights during a canary (100/0 at rest)."
+                ),
+            );
+            vec![(
+                "httproute-mesh.yaml",
+                vec![rd],
+                format!("Linkerd's in-mesh split of {name}'s requests between the stable and the canary pods"),
+            )]
+        }
+    }
+}
+
+/// The routers a canary of `name` moves weights on: the north-south HTTPRoute through a
+/// Gateway, the mesh's route, both, or none (then the weights are shares of pods).
+fn traffic_routing(spec: &DeploySpec, name: &str) -> Option<crd::TrafficRouting> {
+    let k = &spec.kube;
+    let mut routes = Vec::new();
+    if k.route == Route::Gateway {
+        routes.push(s(name));
+    }
+    if k.mesh == Mesh::Linkerd {
+        routes.push(mesh_route_name(name));
+    }
+    let mut plugins = BTreeMap::new();
+    match routes.len() {
+        0 => {}
+        1 => {
+            plugins.insert(
+                s(GATEWAY_PLUGIN),
+                crd::GatewayPlugin {
+                    http_route: routes.pop(),
+                    http_routes: Vec::new(),
+                    namespace: k.namespace.clone(),
+                },
+            );
+        }
+        _ => {
+            plugins.insert(
+                s(GATEWAY_PLUGIN),
+                crd::GatewayPlugin {
+                    http_route: None,
+                    http_routes: routes.into_iter().map(|name| crd::NamedRoute { name }).collect(),
+                    namespace: k.namespace.clone(),
+                },
+            );
+        }
+    }
+    let istio = (k.mesh == Mesh::Istio).then(|| crd::IstioRouting {
+        virtual_services: vec![crd::IstioVirtualServiceRef {
+            name: s(name),
+            routes: vec![s("primary")],
+        }],
+    });
+    (!plugins.is_empty() || istio.is_some()).then_some(crd::TrafficRouting { plugins, istio })
+}
+
+/// Where a canary's weights are shares of requests, in words.
+fn split_words(spec: &DeploySpec) -> Option<&'static str> {
+    match (spec.kube.route, spec.kube.mesh) {
+        (Route::Gateway, Mesh::Istio) => Some("through the Gateway API plugin and Istio's VirtualService"),
+        (Route::Gateway, Mesh::Linkerd) => Some("through the Gateway API plugin, at the Gateway and in Linkerd's mesh"),
+        (Route::Gateway, Mesh::None) => Some("through the Gateway API plugin"),
+        (Route::Ingress, Mesh::Istio) => Some("inside the mesh through Istio's VirtualService"),
+        (Route::Ingress, Mesh::Linkerd) => Some("inside the mesh through Linkerd's HTTPRoute"),
+        (Route::Ingress, Mesh::None) => None,
+    }
+}
+
 /// The Rollout of `name`, with its notes.
 pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
     let k = &spec.kube;
-    let gateway = k.route == Route::Gateway;
     let strategy_spec = match strategy {
         Strategy::BlueGreen => crd::RolloutStrategy {
             canary: None,
@@ -106,15 +294,7 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
                 stable_service: s(name),
                 max_surge: s("25%"),
                 max_unavailable: 0,
-                traffic_routing: gateway.then(|| crd::TrafficRouting {
-                    plugins: BTreeMap::from([(
-                        s(GATEWAY_PLUGIN),
-                        crd::GatewayPlugin {
-                            http_route: s(name),
-                            namespace: k.namespace.clone(),
-                        },
-                    )]),
-                }),
+                traffic_routing: traffic_routing(spec, name),
                 steps: canary_steps(name),
             }),
             blue_green: None,
@@ -150,8 +330,9 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
         Strategy::BlueGreen => format!(
             "Blue-green: the new version comes up behind {name}-preview; once {name}-smoke has asked it for\nthe health path, {name} switches to it, and the old pods stay 30 s for requests in flight."
         ),
-        _ if gateway => format!(
-            "Canary through the Gateway API plugin: 10% of requests, {name}-smoke asks the new pods for the\nhealth path, 5 min, 50%, 5 min, then all. A failed check returns every request to the stable pods."
+        _ if split_words(spec).is_some() => format!(
+            "Canary {}:\n10% of requests, {name}-smoke asks the new pods for the health path, 5 min, 50%, 5 min,\nthen all. A failed check returns every request to the stable pods.",
+            split_words(spec).unwrap_or_default()
         ),
         _ => format!(
             "Canary by pod count (an Ingress cannot split by weight): 10% of the pods, {name}-smoke asks\nthem for the health path, 5 min, 50%, 5 min, then all. A failed check scales the new pods away."
@@ -164,11 +345,14 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
 /// The check the rollout runs before moving traffic on: a Job that asks the Service named by
 /// the `service` argument for the health path, three times 20 s apart; one failure aborts.
 pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str) -> Yaml {
-    let labels = BTreeMap::from([
+    let (mesh_labels, mesh_annotations) = super::outside_mesh(spec.kube.mesh);
+    let mut labels = BTreeMap::from([
         (s("app.kubernetes.io/component"), s("test")),
         (s("app.kubernetes.io/name"), format!("{name}-smoke")),
         (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
     ]);
+    labels.extend(mesh_labels);
+    let annotations: BTreeMap<String, String> = mesh_annotations.into_iter().collect();
     let t = crd::Resource {
         api_version: s("argoproj.io/v1alpha1"),
         kind: s("AnalysisTemplate"),
@@ -192,6 +376,7 @@ pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str) -
                             template: PodTemplateSpec {
                                 metadata: Some(ObjectMeta {
                                     labels: Some(labels),
+                                    annotations: (!annotations.is_empty()).then_some(annotations),
                                     ..Default::default()
                                 }),
                                 spec: Some(super::health_check_pod(format!(
@@ -220,6 +405,14 @@ pub fn words(spec: &DeploySpec, strategy: Strategy) -> String {
         Strategy::BlueGreen => {
             s("blue-green with Argo Rollouts: the new version behind a preview Service, checked, then switched to")
         }
+        _ if spec.kube.mesh != Mesh::None => format!(
+            "canary with Argo Rollouts and {}: 10% of requests, checked, 5 min, 50%, 5 min, then all",
+            if spec.kube.mesh == Mesh::Istio {
+                "Istio"
+            } else {
+                "Linkerd"
+            }
+        ),
         _ if spec.kube.route == Route::Gateway => {
             s("canary with Argo Rollouts: 10% of requests, checked, 5 min, 50%, 5 min, then all")
         }

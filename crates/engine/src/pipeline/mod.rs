@@ -343,6 +343,11 @@ fn deploy_commands(
     let v = versions::tools();
     let name = slug(&svc.name);
     match target {
+        Target::Kubernetes if spec.kube.gitops != crate::params::GitOps::None => (
+            crate::kube::gitops::pin_commands(spec, svc, environment),
+            vec!["GITOPS_TOKEN".into()],
+            vec![],
+        ),
         Target::Kubernetes => (
             kubectl_deploy(spec, svc, environment),
             vec!["KUBE_CONFIG".into()],
@@ -767,7 +772,23 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         let progressive = crate::kube::rollout::strategy_for(spec, svc);
         for target in targets {
             let mut previous: Vec<String> = deploy_needs.clone();
-            for env in &spec.environments {
+            // With GitOps and plain manifests the cluster syncs one folder: only production's
+            // pin exists, so a deploy before it would pin production early.
+            let gitops_plain = target == Target::Kubernetes
+                && spec.kube.gitops != crate::params::GitOps::None
+                && spec.kube.packaging == crate::params::Packaging::Manifests;
+            if gitops_plain && spec.environments.len() > 1 {
+                notes.push(format!(
+                    "{}: plain manifests hold one environment, so GitOps pins only {}; Kustomize or a chart gives each environment its own pin",
+                    svc.name,
+                    spec.production()
+                ));
+            }
+            for env in spec
+                .environments
+                .iter()
+                .filter(|e| !gitops_plain || e.name == spec.production())
+            {
                 let (commands, secrets, vars) = deploy_commands(spec, target, svc, &env.name);
                 let id = if spec.environments.len() > 1 {
                     format!("deploy-{s}-{}-{}", target.id(), slug(&env.name))
@@ -867,7 +888,7 @@ fn strategy_note(target: Target, strategy: Strategy) -> String {
             s.id()
         ),
         (Target::Kubernetes, s) => format!(
-            "{} with Argo Rollouts is written for plain manifests of a service that serves a port so far; this one rolls, and the deploy waits for readiness before traffic moves",
+            "{} with Argo Rollouts is written for plain manifests and Kustomize overlays of a service that serves a port so far; this one rolls, and the deploy waits for readiness before traffic moves",
             s.id()
         ),
         (t, s) => format!(
@@ -973,7 +994,12 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
                 name: s.clone(),
                 secret: true,
                 place: job_store(&env, "Secrets"),
-                why: if s == "KUBE_CONFIG" {
+                why: if s == "GITOPS_TOKEN" {
+                    format!(
+                        "a token that may push to {} of this repository only (GitHub: a fine-grained token with Contents read and write; GitLab: a project access token with write_repository); the deploy commits the tested image's digest with it",
+                        spec.branch
+                    )
+                } else if s == "KUBE_CONFIG" {
                     format!(
                         "a kubeconfig, base64-encoded, for a service account that may deploy to the {} namespace only",
                         spec.kube.namespace
@@ -1289,7 +1315,7 @@ fn renovate() -> String {
 }
 
 /// How to undo a bad deploy on `target`.
-fn rollback(target: Target, svc: &ServiceSpec) -> String {
+fn rollback(spec: &DeploySpec, target: Target, svc: &ServiceSpec) -> String {
     let app = slug(&svc.name);
     match target {
         Target::Railway => "In Railway, open the service's Deployments, pick the last good one and choose Rollback. A deploy whose health check fails never takes traffic, so the previous one keeps serving.".into(),
@@ -1300,6 +1326,7 @@ fn rollback(target: Target, svc: &ServiceSpec) -> String {
         Target::Heroku => "run the Roll back workflow (GitHub Actions) or `heroku rollback --app \"$HEROKU_APP\"`: both return to the previous release.".into(),
         Target::Vercel => "run the Roll back workflow (GitHub Actions) or `vercel rollback`: both return production to the previous deployment; `vercel promote <url>` picks another.".into(),
         Target::Netlify => "In Netlify, open Deploys, pick the last good deploy and choose Publish deploy.".into(),
+        Target::Kubernetes if spec.kube.gitops != crate::params::GitOps::None => "revert the deploy's commit (`git revert <commit>`, the one named \"Deploy <service> to <environment>\") and push: the GitOps controller syncs the previous digest. A rollout whose pods never become ready stays on the old pods.".into(),
         Target::Kubernetes => "the deploy undoes a rollout whose pods never become ready (`kubectl rollout undo`); by hand, `kubectl -n <namespace> rollout undo deployment/<name>` returns to the previous ReplicaSet, `rollout history` lists them.".into(),
         _ => "Deploy the previous image digest again.".into(),
     }
@@ -1353,6 +1380,7 @@ pub fn runbook(spec: &DeploySpec, pipeline: &Pipeline, requirements: &[Requireme
             Target::Heroku => "Create the app with `heroku create <name> --stack container`; `HEROKU_API_KEY` is a token from `heroku authorizations:create`.",
             Target::Vercel => "Link the project once with `vercel link`; `.vercel/project.json` holds the org and project ids.",
             Target::Netlify => "Create the site once with `netlify sites:create`; its id is `NETLIFY_SITE_ID`.",
+            Target::Kubernetes if spec.kube.gitops != crate::params::GitOps::None => "The cluster pulls from git: apply the files in gitops/ once (docs/kubernetes.md says how), then create `GITOPS_TOKEN`, a token that may push to the deploy branch; the deploy commits the tested image's digest with it, and the controller rolls it out. The pipeline holds no cluster credential.",
             Target::Kubernetes => "Create a ServiceAccount that may manage this app's namespace only (a Role with the kinds in k8s/ and a RoleBinding), then a kubeconfig for it; `base64 -w0 kubeconfig` is `KUBE_CONFIG`. docs/kubernetes.md lists what the cluster needs and the Secrets to create before the first deploy.",
             _ => "",
         };
@@ -1377,7 +1405,7 @@ pub fn runbook(spec: &DeploySpec, pipeline: &Pipeline, requirements: &[Requireme
     let _ = writeln!(f, "\n## Rolling back\n");
     for t in &spec.targets {
         for svc in spec.services.iter().filter(|s| fits(*t, s)) {
-            let _ = writeln!(f, "- {} on {}: {}", svc.name, t.label(), rollback(*t, svc));
+            let _ = writeln!(f, "- {} on {}: {}", svc.name, t.label(), rollback(spec, *t, svc));
         }
     }
     if spec.targets.is_empty() {
