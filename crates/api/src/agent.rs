@@ -200,10 +200,13 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
             "Run one of Slipway's checked generators and propose every file it writes (each can then be refined with propose_change). \
              family \"containerize\": Dockerfile, .dockerignore and compose.yaml per service. family \"cicd\": the CI/CD pipeline, \
              platform files and docs/deploy.md from the deployment spec; `settings` are words such as \"with GitLab, deploy to Fly.io, canary, \
-             staging and production with approval\". Returns the files and what was understood.",
+             staging and production with approval\". family \"kubernetes\": manifests, a Helm chart or Kustomize overlays with probes, \
+             resources, autoscaling, a disruption budget, network policy, ingress with TLS and progressive rollouts, and docs/kubernetes.md; \
+             `settings` are words such as \"autoscaling 2 to 10 on api.example.com, as a Helm chart\" or \"a canary in the Istio mesh, Gateway API\". \
+             Returns the files and what was understood.",
             json!({"type": "object", "properties": {
-                "family": {"type": "string", "enum": ["containerize", "cicd"]},
-                "settings": {"type": "string", "description": "For cicd: targets, CI system, registry, strategy, environments, in words"}},
+                "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes"]},
+                "settings": {"type": "string", "description": "For cicd and kubernetes: targets, CI system, registry, strategy, environments, host, packaging, mesh, in words"}},
                 "required": ["family"]}),
         ),
         spec(
@@ -569,7 +572,47 @@ impl<'a> Desk<'a> {
                         }));
                         (files, words)
                     }
-                    other => return Err(format!("there is no generator family {other:?}; use containerize or cicd")),
+                    "kubernetes" => {
+                        let params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        let spec = slipway_engine::spec::build(self.profile, &params);
+                        let (images, warnings) = slipway_engine::kube::image_facts_in(self.profile, self.root);
+                        let remote = slipway_engine::kube::remote_url(self.profile);
+                        // A refused value (a host that is not a DNS name, min above max) comes
+                        // back in words, before anything is proposed.
+                        let g = slipway_engine::kube::generate(&spec, &images, remote.as_deref())?;
+                        let mut files = Vec::new();
+                        // The pods run the image the Dockerfile builds: it comes too, when the
+                        // project has none.
+                        if let Ok(c) = slipway_engine::generate::containerize(self.profile) {
+                            files.extend(c.artifacts.into_iter().filter(|a| a.step != "compose"));
+                        }
+                        files.extend(g.artifacts);
+                        let mut words: Vec<String> = spec
+                            .fields
+                            .iter()
+                            .map(|f| format!("{}: {} ({}: {})", f.field, f.value, f.source, f.why))
+                            .collect();
+                        words.extend(g.topology.iter().map(|t| {
+                            format!(
+                                "runs: {} {} ({} replicas; {}){}",
+                                t.workload,
+                                t.name,
+                                t.replicas,
+                                t.rollout,
+                                t.host.as_ref().map(|h| format!(" at https://{h}")).unwrap_or_default()
+                            )
+                        }));
+                        words.extend(warnings.iter().map(|w| format!("{}: {}", w.path, w.message)));
+                        words.extend(g.requirements.iter().map(|r| {
+                            format!("to create: {} ({}) in {}", r.name, if r.secret { "secret" } else { "variable" }, r.place)
+                        }));
+                        (files, words)
+                    }
+                    other => {
+                        return Err(format!(
+                            "there is no generator family {other:?}; use containerize, cicd or kubernetes"
+                        ))
+                    }
                 };
                 let mut listed = Vec::new();
                 for artifact in artifacts {
@@ -591,12 +634,27 @@ impl<'a> Desk<'a> {
                 if self.proposed.is_empty() {
                     return Ok("nothing proposed yet".into());
                 }
-                let mut lines = Vec::new();
+                let mut findings: Vec<slipway_engine::Finding> = Vec::new();
                 for a in &self.proposed {
-                    for f in check_file(&a.path, &a.content, &self.profile.services) {
-                        let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
-                        lines.push(format!("{:?} {} {}{at}: {}", f.severity, f.rule, f.path, f.message));
-                    }
+                    findings.extend(check_file(&a.path, &a.content, &self.profile.services));
+                }
+                // Kubernetes objects together: selectors, ports, backends and routers across files.
+                let manifests: Vec<(String, String)> = self
+                    .proposed
+                    .iter()
+                    .filter(|a| {
+                        (a.path.ends_with(".yaml") || a.path.ends_with(".yml"))
+                            && slipway_engine::kube::checks::is_manifest(&a.content)
+                    })
+                    .map(|a| (a.path.clone(), a.content.clone()))
+                    .collect();
+                if !manifests.is_empty() {
+                    findings.extend(slipway_engine::kube::checks::check_consistency(&manifests, &self.profile.services));
+                }
+                let mut lines = Vec::new();
+                for f in &findings {
+                    let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    lines.push(format!("{:?} {} {}{at}: {}", f.severity, f.rule, f.path, f.message));
                 }
                 Ok(if lines.is_empty() {
                     format!("no findings in {} proposed files", self.proposed.len())

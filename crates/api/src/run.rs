@@ -402,24 +402,8 @@ fn builtin_work(
             .filter_map(|s| slipway_engine::generate::build_image(s).map(|i| (s.name.clone(), i)))
             .collect();
         if steps.plan.todos.iter().any(|t| t.id == "kubernetes") {
-            // The pods run as the user of the image that is built: the person's own Dockerfile
-            // when there is one (it is kept or improved, never replaced), else the generated one.
-            let mut images = slipway_engine::kube::image_facts(profile);
-            for (facts, svc) in images.iter_mut().zip(&profile.services) {
-                let own = slipway_engine::generate::service_file(svc, "Dockerfile");
-                if let Ok(text) = std::fs::read_to_string(root.join(&own)) {
-                    facts.user = slipway_engine::kube::user_of_dockerfile(&text).or_else(|| {
-                        left_out.push(slipway_engine::Finding {
-                            severity: slipway_engine::Severity::Warning,
-                            rule: "kubernetes/image-user".into(),
-                            path: own.clone(),
-                            line: None,
-                            message: "the image names no numeric user: the pods run as 10001; set USER 10001:10001 in the Dockerfile so image and pod agree".into(),
-                        });
-                        Some((10001, 10001))
-                    });
-                }
-            }
+            let (images, warnings) = slipway_engine::kube::image_facts_in(profile, &root);
+            left_out.extend(warnings);
             let remote = slipway_engine::kube::remote_url(profile);
             match slipway_engine::kube::generate(spec, &images, remote.as_deref()) {
                 Ok(g) => {

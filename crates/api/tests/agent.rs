@@ -714,3 +714,91 @@ fn a_model_composes_the_cicd_generator_and_its_files_go_through_the_same_review(
         run.findings
     );
 }
+
+/// The Kubernetes family is a tool too: the model asks for a canary in the Istio mesh in words,
+/// the checked generator proposes the manifests and the runbook, what it understood (and what
+/// the person must create) goes back to the model, a refused value comes back as a tool error,
+/// and the reflection checks the objects across files like any run's.
+#[test]
+fn a_model_composes_the_kubernetes_generator_and_its_files_go_through_the_same_review() {
+    let _serial = serial();
+    let plan = todos_args(&[("Generate the Kubernetes manifests", "in_progress")]);
+    let done = todos_args(&[("Generate the Kubernetes manifests", "done")]);
+    let script = vec![
+        openai_turn("", &[("c1", "update_todos", &plan)], (500, 20)),
+        openai_turn(
+            "",
+            &[(
+                "c2",
+                "generate",
+                r#"{"family": "kubernetes", "settings": "autoscaling from 3 to 2 replicas on api.example.com"}"#,
+            )],
+            (700, 30),
+        ),
+        openai_turn(
+            "",
+            &[(
+                "c3",
+                "generate",
+                r#"{"family": "kubernetes", "settings": "autoscaling on api.example.com, with a canary in the Istio mesh"}"#,
+            )],
+            (800, 30),
+        ),
+        openai_turn("", &[("c4", "run_checks", "{}")], (1000, 10)),
+        openai_turn("", &[("c5", "update_todos", &done)], (1100, 10)),
+        openai_turn("Generated the manifests with an Istio canary.", &[], (1200, 20)),
+    ];
+    let server = Server::start(script).unwrap();
+    let p = project("python-fastapi-k8s");
+    let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
+    let run = Run::prepare_with(
+        &p.dir,
+        "put it on the cluster",
+        &brain,
+        &Seen::default(),
+        &Cancel::new(),
+    )
+    .unwrap();
+    let paths: Vec<&str> = run.changes.changes.iter().map(|c| c.path.as_str()).collect();
+    for want in [
+        "k8s/deployment.yaml",
+        "k8s/rollout.yaml",
+        "k8s/virtualservice.yaml",
+        "k8s/destinationrule.yaml",
+        "k8s/hpa.yaml",
+        "docs/kubernetes.md",
+    ] {
+        assert!(
+            paths.contains(&want),
+            "{want} proposed through the generator: {paths:?}"
+        );
+    }
+    let vs = run
+        .changes
+        .changes
+        .iter()
+        .find(|c| c.path == "k8s/virtualservice.yaml")
+        .unwrap();
+    assert!(vs.after.contains("host: catalog-canary"), "{}", vs.after);
+    let bodies = body_texts(&server);
+    assert!(
+        bodies.iter().any(|b| b.contains("at least 3 and at most 2 replicas")),
+        "min above max is refused in words the model reads: {}",
+        bodies.last().cloned().unwrap_or_default()
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("runs: Rollout catalog")),
+        "the picture of what runs went back"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("mesh: istio (task")),
+        "what was understood went back"
+    );
+    assert!(
+        !run.findings
+            .iter()
+            .any(|f| f.severity == slipway_engine::Severity::Error),
+        "{:?}",
+        run.findings
+    );
+}
