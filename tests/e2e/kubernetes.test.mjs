@@ -2,7 +2,7 @@
 // autoscaling" on a FastAPI service with /health and /ready. The picture of what will run
 // (Ingress, Service, Deployment and its autoscaler bounds, the rollout) shows beside the diffs,
 // and the Deployment's diff holds the probes on the detected paths. Then the same with a canary:
-// the Rollout in the picture and its diff.
+// the Rollout in the picture and its diff; and a canary that Istio splits, synced by Argo CD.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -103,6 +103,52 @@ test("a canary with Argo Rollouts, from the window", async () => {
       }),
     );
     await browser.saveScreenshot(join(shots, "kubernetes-canary.png"));
+  } finally {
+    await stop();
+  }
+});
+
+test("a canary that Istio splits, synced by Argo CD, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser
+      .$("#task-input")
+      .setValue("Deploy this service to Kubernetes with autoscaling and a canary in the Istio mesh on api.example.com, synced by Argo CD");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const step = await browser.$('#todo-list li[data-id="kubernetes"]').getText();
+    assert.match(step, /canary that Istio splits by request/, `the step says who splits: ${step}`);
+    const row = await browser.$('#cluster-picture .lane[data-deployment="catalog"]').getText();
+    assert.match(row, /canary with Argo Rollouts and Istio: 10% of requests, checked/, `the split in words: ${row}`);
+    for (const [field, value] of [["mesh", "istio"], ["gitops", "argocd"]]) {
+      const v = await browser.$(`#spec-fields dd[data-field="${field}"] .value`).getText();
+      assert.equal(v, value, `What Slipway understood shows ${field}`);
+    }
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["k8s/virtualservice.yaml", "k8s/destinationrule.yaml"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    assert.ok(tabs.some((t) => /^gitops\/argocd\/[a-z0-9-]+\.yaml$/.test(t)), `an Argo CD Application is proposed: ${tabs}`);
+    await browser.$('#file-tabs .file-tab[data-path="k8s/virtualservice.yaml"]').click();
+    const diff = await until(browser, "the VirtualService's diff", async () => {
+      const t = await browser.$("#diff-view").getText();
+      return /host: catalog-canary/.test(t) && t;
+    });
+    assert.match(diff, /weight: 100/, "the stable pods take every request at rest");
+    await until(browser, "the cluster picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cluster-heading");
+        h.scrollIntoView({ block: "center" });
+        const r = h.getBoundingClientRect();
+        return r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.saveScreenshot(join(shots, "kubernetes-istio.png"));
   } finally {
     await stop();
   }

@@ -204,9 +204,14 @@ impl Plan {
             work.push(todo(
                 "kubernetes",
                 format!(
-                    "Write the Kubernetes manifests{packaging}: Deployment with startup, readiness and liveness probes, resources and a locked-down pod; Service; {}{}PodDisruptionBudget, NetworkPolicy; the runbook docs/kubernetes.md",
+                    "Write the Kubernetes manifests{packaging}: Deployment with startup, readiness and liveness probes, resources and a locked-down pod; Service; {}{}PodDisruptionBudget, NetworkPolicy; {}the runbook docs/kubernetes.md",
                     if task.params.host.is_some() { "Ingress with cert-manager TLS; " } else { "" },
                     if task.params.autoscale { "HorizontalPodAutoscaler; " } else { "" },
+                    match task.params.gitops {
+                        Some(crate::params::GitOps::ArgoCd) => "Argo CD Applications that sync them from git; ",
+                        Some(crate::params::GitOps::Flux) => "Flux syncs that apply them from git; ",
+                        _ => "",
+                    },
                 ),
                 TodoKind::Generate("k8s/".into()),
             ));
