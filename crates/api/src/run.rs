@@ -408,6 +408,24 @@ fn builtin_work(
             match slipway_engine::kube::generate(spec, &images, remote.as_deref()) {
                 Ok(g) => {
                     artifacts.extend(g.artifacts);
+                    // The person's other manifests get their retired API versions moved on,
+                    // in place, beside the new files.
+                    for f in profile.infrastructure.iter().filter(|f| f.kind == "kubernetes") {
+                        if artifacts.iter().any(|a| a.path == f.path) {
+                            continue;
+                        }
+                        let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
+                            continue;
+                        };
+                        if let Some((content, _)) = slipway_engine::kube::improve::improve_manifest(&text) {
+                            artifacts.push(Artifact {
+                                path: f.path.clone(),
+                                content,
+                                purpose: format!("your {} with its retired API versions moved on", f.path),
+                                step: "kubernetes".into(),
+                            });
+                        }
+                    }
                     topology = g.topology;
                     cluster_secrets = g.requirements;
                     rendered = g.rendered;
@@ -502,6 +520,8 @@ fn builtin_work(
                         slipway_engine::pipeline::extend::extend_gitlab(&text, &a.content)
                     } else if a.step == "platform" {
                         slipway_engine::pipeline::platform::extend(&a.path, &text, &a.content)
+                    } else if a.step == "kubernetes" && slipway_engine::kube::checks::is_manifest(&text) {
+                        slipway_engine::kube::improve::improve_manifest(&text)
                     } else {
                         service
                             .filter(|_| a.path.ends_with("Dockerfile"))

@@ -549,3 +549,55 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A project's own manifests with API versions Kubernetes no longer serves: the run moves them
+/// on in place (their other lines kept, each change under a `# Slipway:` comment), leaves the
+/// Ingress whose fields changed for the person, and kubernetes-validate accepts what was moved.
+#[test]
+fn retired_api_versions_in_the_persons_manifests_are_moved_on_in_place() {
+    let p = Project::plain("python-fastapi-k8s");
+    let old = "# Our first deploy, 2019.\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: legacy   # do not rename\n  namespace: legacy\nspec:\n  replicas: 2\n  template:\n    metadata:\n      labels:\n        app: legacy\n    spec:\n      containers:\n        - name: legacy\n          image: example.org/legacy:1.4.2\n---\napiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\n  namespace: legacy\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: legacy\n";
+    std::fs::create_dir_all(p.work.join("deploy")).unwrap();
+    std::fs::write(p.work.join("deploy/legacy.yaml"), old).unwrap();
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "deploy it to Kubernetes with autoscaling on api.example.com",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    let changed: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect();
+    assert!(changed.contains(&"deploy/legacy.yaml"), "{changed:?}");
+    let now = p.read("deploy/legacy.yaml");
+    assert!(
+        now.contains("# Slipway: extensions/v1beta1 is not served since Kubernetes 1.16"),
+        "{now}"
+    );
+    assert!(now.contains("apiVersion: apps/v1\nkind: Deployment"), "{now}");
+    assert!(
+        now.contains("apiVersion: policy/v1\nkind: PodDisruptionBudget"),
+        "{now}"
+    );
+    let mut rest = now.lines();
+    for line in old.lines().filter(|l| !l.starts_with("apiVersion:")) {
+        assert!(rest.any(|l| l == line), "{line:?} was lost or moved:\n{now}");
+    }
+    let v = run(
+        &tool("kubernetes-validate"),
+        &["--strict", "-k", "1.37.0", "deploy/legacy.yaml"],
+        &p.work,
+    );
+    assert!(v.status.success(), "kubernetes-validate: {}{}", stdout(&v), stderr(&v));
+    eprintln!(
+        "retired APIs moved on: kubernetes-validate 1.37 accepts deploy/legacy.yaml: {}",
+        stdout(&v).trim()
+    );
+}

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod crd;
 pub mod gitops;
 pub mod helm;
+pub mod improve;
 pub mod kustomize;
 pub mod rollout;
 
