@@ -551,12 +551,12 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
 }
 
 /// A project's own manifests with API versions Kubernetes no longer serves: the run moves them
-/// on in place (their other lines kept, each change under a `# Slipway:` comment), leaves the
-/// Ingress whose fields changed for the person, and kubernetes-validate accepts what was moved.
+/// on in place (their other lines kept, each change under a `# Slipway:` comment), the Ingress
+/// in networking.k8s.io/v1's backend form, and kubernetes-validate accepts what was moved.
 #[test]
 fn retired_api_versions_in_the_persons_manifests_are_moved_on_in_place() {
     let p = Project::plain("python-fastapi-k8s");
-    let old = "# Our first deploy, 2019.\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: legacy   # do not rename\n  namespace: legacy\nspec:\n  replicas: 2\n  template:\n    metadata:\n      labels:\n        app: legacy\n    spec:\n      containers:\n        - name: legacy\n          image: example.org/legacy:1.4.2\n---\napiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\n  namespace: legacy\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: legacy\n";
+    let old = "# Our first deploy, 2019.\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: legacy   # do not rename\n  namespace: legacy\nspec:\n  replicas: 2\n  template:\n    metadata:\n      labels:\n        app: legacy\n    spec:\n      containers:\n        - name: legacy\n          image: example.org/legacy:1.4.2\n---\napiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\n  namespace: legacy\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: legacy\n---\napiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata:\n  name: legacy\n  namespace: legacy\nspec:\n  ingressClassName: traefik\n  rules:\n  - host: legacy.example.com\n    http:\n      paths:\n      - path: /\n        backend:\n          serviceName: legacy\n          servicePort: 80\n";
     std::fs::create_dir_all(p.work.join("deploy")).unwrap();
     std::fs::write(p.work.join("deploy/legacy.yaml"), old).unwrap();
     let out = slipway(&[
@@ -586,8 +586,14 @@ fn retired_api_versions_in_the_persons_manifests_are_moved_on_in_place() {
         now.contains("apiVersion: policy/v1\nkind: PodDisruptionBudget"),
         "{now}"
     );
+    assert!(now.contains("apiVersion: networking.k8s.io/v1\nkind: Ingress"), "{now}");
+    assert!(
+        now.contains("      - path: /\n        pathType: ImplementationSpecific\n        backend:\n          service:\n            name: legacy\n            port:\n              number: 80\n"),
+        "{now}"
+    );
     let mut rest = now.lines();
-    for line in old.lines().filter(|l| !l.starts_with("apiVersion:")) {
+    let moved = |l: &str| l.starts_with("apiVersion:") || l.contains("serviceName:") || l.contains("servicePort:");
+    for line in old.lines().filter(|l| !moved(l)) {
         assert!(rest.any(|l| l == line), "{line:?} was lost or moved:\n{now}");
     }
     let v = run(
