@@ -323,6 +323,34 @@ impl Route {
     }
 }
 
+/// A setting with a fixed set of ids, as `slipway.toml` and JSON spell them.
+pub trait Choice: Copy {
+    /// The ids it accepts, in words: "ingress or gateway".
+    const CHOICES: &'static str;
+    /// The value with this id.
+    fn parse_id(s: &str) -> Option<Self>;
+    /// Its id.
+    fn id_of(self) -> &'static str;
+}
+
+macro_rules! choice {
+    ($t:ty, $words:literal) => {
+        impl Choice for $t {
+            const CHOICES: &'static str = $words;
+            fn parse_id(s: &str) -> Option<Self> {
+                <$t>::parse(s)
+            }
+            fn id_of(self) -> &'static str {
+                self.id()
+            }
+        }
+    };
+}
+choice!(Packaging, "manifests, helm or kustomize");
+choice!(Route, "ingress or gateway");
+choice!(Mesh, "none, istio or linkerd");
+choice!(GitOps, "none, argocd or flux");
+
 /// The service mesh the pods join, which splits a canary's requests inside the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]

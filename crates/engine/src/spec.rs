@@ -10,7 +10,9 @@
 use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
-use crate::params::{is_dns_name, CiSystem, GitOps, Mesh, Packaging, Registry, Route, Strategy, Target, TaskParams};
+use crate::params::{
+    is_dns_name, Choice, CiSystem, GitOps, Mesh, Packaging, Registry, Route, Strategy, Target, TaskParams,
+};
 
 /// Where a field's value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -798,6 +800,37 @@ pub fn bytes(q: &str) -> Option<u64> {
     q.parse().ok().filter(|n| *n > 0)
 }
 
+/// A setting with fixed ids: `slipway.toml`'s value (`raw`) when it names one, else the task's
+/// choice with its reason, else `fallback`; the choice is recorded with its source, and a value
+/// that names none is refused with its line `at`.
+fn pick<T: Choice>(
+    name: &str,
+    raw: Option<String>,
+    task: Option<(T, String)>,
+    fallback: T,
+    at: &str,
+    field: &mut impl FnMut(&str, String, &str, String),
+    errors: &mut Vec<String>,
+) -> T {
+    match (raw, task) {
+        (Some(r), _) => match T::parse_id(&r) {
+            Some(k) => {
+                field(name, k.id_of().into(), "slipway.toml", at.to_string());
+                k
+            }
+            None => {
+                errors.push(format!("{at}: {name} = {r:?} is not {}", T::CHOICES));
+                fallback
+            }
+        },
+        (None, Some((k, why))) => {
+            field(name, k.id_of().into(), "task", why);
+            k
+        }
+        (None, None) => fallback,
+    }
+}
+
 fn kube_spec(
     profile: &ProjectProfile,
     params: &TaskParams,
@@ -808,33 +841,15 @@ fn kube_spec(
     let at = |f: &str| format!("line {} of slipway.toml", d.lines.get(f).copied().unwrap_or(1));
     let text = |f: &str| d.kube.get(f).filter(|v| !v.trim().is_empty()).cloned();
 
-    let packaging = match text("packaging") {
-        Some(p) => match Packaging::parse(&p) {
-            Some(k) => {
-                field("packaging", k.id().into(), "slipway.toml", at("packaging"));
-                k
-            }
-            None => {
-                errors.push(format!(
-                    "{}: packaging = {p:?} is not manifests, helm or kustomize",
-                    at("packaging")
-                ));
-                Packaging::Manifests
-            }
-        },
-        None => match params.packaging {
-            Some(k) => {
-                field(
-                    "packaging",
-                    k.id().into(),
-                    "task",
-                    format!("the task asks for {}", k.id()),
-                );
-                k
-            }
-            None => Packaging::Manifests,
-        },
-    };
+    let packaging = pick(
+        "packaging",
+        text("packaging"),
+        params.packaging.map(|k| (k, format!("the task asks for {}", k.id()))),
+        Packaging::Manifests,
+        &at("packaging"),
+        field,
+        errors,
+    );
 
     let slug = |s: &str| {
         let mut out: String = s
@@ -992,25 +1007,15 @@ fn kube_spec(
     }
 
     let existing_class = profile.ingress_class.clone();
-    let route = match text("route") {
-        Some(r) => match Route::parse(&r) {
-            Some(k) => {
-                field("route", k.id().into(), "slipway.toml", at("route"));
-                k
-            }
-            None => {
-                errors.push(format!("{}: route = {r:?} is not ingress or gateway", at("route")));
-                Route::Ingress
-            }
-        },
-        None => match params.route {
-            Some(k) => {
-                field("route", k.id().into(), "task", format!("the task names {}", k.id()));
-                k
-            }
-            None => Route::Ingress,
-        },
-    };
+    let route = pick(
+        "route",
+        text("route"),
+        params.route.map(|k| (k, format!("the task names {}", k.id()))),
+        Route::Ingress,
+        &at("route"),
+        field,
+        errors,
+    );
     let ingress_class = if let Some(c) = text("ingress_class") {
         field("ingress_class", c.clone(), "slipway.toml", at("ingress_class"));
         c
@@ -1091,53 +1096,31 @@ fn kube_spec(
         }
         None => None,
     };
-    let mesh = match text("mesh") {
-        Some(m) => match Mesh::parse(&m) {
-            Some(k) => {
-                field("mesh", k.id().into(), "slipway.toml", at("mesh"));
-                k
-            }
-            None => {
-                errors.push(format!("{}: mesh = {m:?} is not none, istio or linkerd", at("mesh")));
-                Mesh::None
-            }
-        },
-        None => match params.mesh {
-            Some(k) => {
-                field("mesh", k.id().into(), "task", format!("the task names {}", k.id()));
-                k
-            }
-            None => Mesh::None,
-        },
-    };
-    let gitops = match text("gitops") {
-        Some(g) => match GitOps::parse(&g) {
-            Some(k) => {
-                field("gitops", k.id().into(), "slipway.toml", at("gitops"));
-                k
-            }
-            None => {
-                errors.push(format!("{}: gitops = {g:?} is not none, argocd or flux", at("gitops")));
-                GitOps::None
-            }
-        },
-        None => match params.gitops {
-            Some(k) => {
-                field(
-                    "gitops",
-                    k.id().into(),
-                    "task",
-                    if k == GitOps::ArgoCd && !params.gitops_named {
-                        "the task asks for GitOps; Argo CD unless gitops = \"flux\" says Flux".into()
-                    } else {
-                        format!("the task names {}", k.id())
-                    },
-                );
-                k
-            }
-            None => GitOps::None,
-        },
-    };
+    let mesh = pick(
+        "mesh",
+        text("mesh"),
+        params.mesh.map(|k| (k, format!("the task names {}", k.id()))),
+        Mesh::None,
+        &at("mesh"),
+        field,
+        errors,
+    );
+    let gitops = pick(
+        "gitops",
+        text("gitops"),
+        params.gitops.map(|k| {
+            let why = if k == GitOps::ArgoCd && !params.gitops_named {
+                "the task asks for GitOps; Argo CD unless gitops = \"flux\" says Flux".to_string()
+            } else {
+                format!("the task names {}", k.id())
+            };
+            (k, why)
+        }),
+        GitOps::None,
+        &at("gitops"),
+        field,
+        errors,
+    );
     let mut flag = |name: &str| -> bool {
         match text(name) {
             Some(v) => {
