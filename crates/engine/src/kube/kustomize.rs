@@ -196,8 +196,8 @@ pub fn package(
                         }]),
                     });
                 }
-                let plugin_routes = k.route == Route::Gateway || k.mesh == crate::params::Mesh::Linkerd;
-                if t.workload == "Rollout" && spec.strategy == crate::params::Strategy::Canary && plugin_routes {
+                let routed = !super::rollout::plugin_routes(spec, &t.name).is_empty();
+                if t.workload == "Rollout" && spec.strategy == crate::params::Strategy::Canary && routed {
                     // The traffic plugin finds its HTTPRoutes by namespace, which the overlay's
                     // namespace transformer does not rewrite inside the plugin's settings.
                     patches.push(Patch {

@@ -1796,7 +1796,10 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
     if topology.iter().any(|t| t.workload == "Rollout") {
         out.push_str("- **Argo Rollouts** (1.9 or newer) and its `kubectl argo rollouts` plugin: the Rollouts own the pods of the Deployments, which are written with no replicas.\n");
         let canary = spec.strategy == crate::params::Strategy::Canary;
-        if canary && (k.route == Route::Gateway || k.mesh == Mesh::Linkerd) {
+        let routed = topology
+            .iter()
+            .any(|t| t.workload == "Rollout" && !rollout::plugin_routes(spec, &t.name).is_empty());
+        if canary && routed {
             out.push_str(&format!(
                 "- Argo Rollouts' Gateway API traffic router plugin, listed as `{}` under `trafficRouterPlugins` in the `argo-rollouts-config` ConfigMap, with the controller allowed to update HTTPRoutes.\n",
                 rollout::GATEWAY_PLUGIN

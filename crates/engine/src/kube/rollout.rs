@@ -218,17 +218,24 @@ pub fn mesh_objects(spec: &DeploySpec, name: &str, port: u16) -> Vec<(&'static s
     }
 }
 
+/// The HTTPRoutes whose weights the Gateway API plugin moves in a canary of `name`: the
+/// north-south route through a Gateway, Linkerd's route on the Service, both or none.
+pub fn plugin_routes(spec: &DeploySpec, name: &str) -> Vec<String> {
+    let mut routes = Vec::new();
+    if spec.kube.route == Route::Gateway {
+        routes.push(s(name));
+    }
+    if spec.kube.mesh == Mesh::Linkerd {
+        routes.push(mesh_route_name(name));
+    }
+    routes
+}
+
 /// The routers a canary of `name` moves weights on: the north-south HTTPRoute through a
 /// Gateway, the mesh's route, both, or none (then the weights are shares of pods).
 fn traffic_routing(spec: &DeploySpec, name: &str) -> Option<crd::TrafficRouting> {
     let k = &spec.kube;
-    let mut routes = Vec::new();
-    if k.route == Route::Gateway {
-        routes.push(s(name));
-    }
-    if k.mesh == Mesh::Linkerd {
-        routes.push(mesh_route_name(name));
-    }
+    let mut routes = plugin_routes(spec, name);
     let mut plugins = BTreeMap::new();
     match routes.len() {
         0 => {}
