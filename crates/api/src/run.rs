@@ -410,22 +410,15 @@ fn builtin_work(
                     artifacts.extend(g.artifacts);
                     // The person's other manifests get their retired API versions moved on,
                     // in place, beside the new files.
-                    for f in profile.infrastructure.iter().filter(|f| f.kind == "kubernetes") {
-                        if artifacts.iter().any(|a| a.path == f.path) {
-                            continue;
-                        }
-                        let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
-                            continue;
-                        };
-                        if let Some((content, _)) = slipway_engine::kube::improve::improve_manifest(&text) {
-                            artifacts.push(Artifact {
-                                path: f.path.clone(),
-                                content,
-                                purpose: format!("your {} with its retired API versions moved on", f.path),
-                                step: "kubernetes".into(),
-                            });
-                        }
-                    }
+                    improve_others(
+                        profile,
+                        &root,
+                        &mut artifacts,
+                        "kubernetes",
+                        "kubernetes",
+                        slipway_engine::kube::improve::improve_manifest,
+                        "with its retired API versions moved on",
+                    );
                     topology = g.topology;
                     cluster_secrets = g.requirements;
                     rendered = g.rendered;
@@ -442,25 +435,15 @@ fn builtin_work(
                 Ok(g) => {
                     artifacts.extend(g.artifacts.iter().cloned());
                     // The project's own workflows are improved in place, beside the new pipeline.
-                    for f in profile.infrastructure.iter().filter(|f| f.kind == "github-actions") {
-                        if artifacts.iter().any(|a| a.path == f.path) {
-                            continue;
-                        }
-                        let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
-                            continue;
-                        };
-                        if let Some((content, _)) = slipway_engine::pipeline::improve::improve_workflow(&text) {
-                            artifacts.push(Artifact {
-                                path: f.path.clone(),
-                                content,
-                                purpose: format!(
-                                    "your {} with its retired or floating pins and token permissions fixed",
-                                    f.path
-                                ),
-                                step: "pipeline".into(),
-                            });
-                        }
-                    }
+                    improve_others(
+                        profile,
+                        &root,
+                        &mut artifacts,
+                        "github-actions",
+                        "pipeline",
+                        slipway_engine::pipeline::improve::improve_workflow,
+                        "with its retired or floating pins and token permissions fixed",
+                    );
                     generated = Some(g);
                 }
                 Err(why) => {
@@ -596,6 +579,36 @@ fn builtin_work(
         (proposed, kept, left_out),
         (generated, topology, cluster_secrets, rendered),
     ))
+}
+
+/// The person's files of an infrastructure `kind` that no artifact replaces, improved in place
+/// by `improve` where it finds something wrong; each becomes an artifact of `step`, which the
+/// generate step proposes as an improvement of the existing file.
+fn improve_others(
+    profile: &ProjectProfile,
+    root: &Path,
+    artifacts: &mut Vec<Artifact>,
+    kind: &str,
+    step: &str,
+    improve: impl Fn(&str) -> Option<(String, Vec<String>)>,
+    what: &str,
+) {
+    for f in profile.infrastructure.iter().filter(|f| f.kind == kind) {
+        if artifacts.iter().any(|a| a.path == f.path) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
+            continue;
+        };
+        if let Some((content, _)) = improve(&text) {
+            artifacts.push(Artifact {
+                path: f.path.clone(),
+                content,
+                purpose: format!("your {} {what}", f.path),
+                step: step.into(),
+            });
+        }
+    }
 }
 
 /// Why a file of the person's was kept rather than extended, for the files Slipway does not
