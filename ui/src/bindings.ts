@@ -625,7 +625,11 @@ gitops: GitOps,
 /**
  * How the GitOps controller syncs.
  */
-sync: SyncSpec, };
+sync: SyncSpec, 
+/**
+ * What carries out a blue-green or canary: Argo Rollouts, or the pipeline with kubectl.
+ */
+rollouts: Rollouts, };
 export type Resources = { 
 /**
  * CPU the scheduler reserves.
@@ -646,6 +650,7 @@ memoryLimit: string, };
 export type Packaging = "manifests" | "helm" | "kustomize";
 export type Route = "ingress" | "gateway";
 export type Mesh = "none" | "istio" | "linkerd";
+export type Rollouts = "argo" | "kubectl";
 export type GitOps = "none" | "argo-cd" | "flux";
 export type SyncSpec = { 
 /**

@@ -410,14 +410,15 @@ fn builtin_work(
                     artifacts.extend(g.artifacts);
                     // The person's other manifests get their retired API versions moved on,
                     // in place, beside the new files.
+                    let workloads = kube_workloads(profile, &root, spec);
                     improve_others(
                         profile,
                         &root,
                         &mut artifacts,
                         "kubernetes",
                         "kubernetes",
-                        slipway_engine::kube::improve::improve_manifest,
-                        "with its retired API versions moved on",
+                        |text| slipway_engine::kube::improve::improve_with(text, &workloads),
+                        "with its retired API versions moved on and what its workloads lack added",
                     );
                     topology = g.topology;
                     cluster_secrets = g.requirements;
@@ -504,7 +505,13 @@ fn builtin_work(
                     } else if a.step == "platform" {
                         slipway_engine::pipeline::platform::extend(&a.path, &text, &a.content)
                     } else if a.step == "kubernetes" && slipway_engine::kube::checks::is_manifest(&text) {
-                        slipway_engine::kube::improve::improve_manifest(&text)
+                        match spec {
+                            Some(spec) => slipway_engine::kube::improve::improve_with(
+                                &text,
+                                &kube_workloads(profile, &root, spec),
+                            ),
+                            None => slipway_engine::kube::improve::improve_manifest(&text),
+                        }
                     } else {
                         service
                             .filter(|_| a.path.ends_with("Dockerfile"))
@@ -579,6 +586,25 @@ fn builtin_work(
         (proposed, kept, left_out),
         (generated, topology, cluster_secrets, rendered),
     ))
+}
+
+/// What the person's Kubernetes workloads are given where they lack it, with the budgets their
+/// manifests already have.
+fn kube_workloads<'a>(
+    profile: &ProjectProfile,
+    root: &Path,
+    spec: &'a DeploySpec,
+) -> slipway_engine::kube::improve::Workloads<'a> {
+    let texts: Vec<String> = profile
+        .infrastructure
+        .iter()
+        .filter(|f| f.kind == "kubernetes")
+        .filter_map(|f| std::fs::read_to_string(root.join(&f.path)).ok())
+        .collect();
+    slipway_engine::kube::improve::Workloads {
+        spec,
+        budgets: slipway_engine::kube::improve::Workloads::budgets_in(texts.iter().map(String::as_str)),
+    }
 }
 
 /// The person's files of an infrastructure `kind` that no artifact replaces, improved in place

@@ -44,15 +44,17 @@ fn task(name: &str, ci: &str, frontend: bool) -> String {
         ["Netlify", "Vercel"][turn % 2]
     } else if turn % 5 == 4 {
         // Every fifth project deploys to a cluster, in turn as manifests, as a Helm chart, with
-        // an Argo Rollouts canary, and through GitOps: the manifests and the kubectl, helm,
-        // Rollout-watching or digest-pinning deploy job go through the same checkers.
+        // an Argo Rollouts canary, through GitOps, and with a blue-green the pipeline switches:
+        // the manifests and the kubectl, helm, Rollout-watching, digest-pinning or
+        // slot-switching deploy job go through the same checkers.
         [
             "Kubernetes",
             "Kubernetes with a Helm chart",
             "Kubernetes with a canary",
             "Kubernetes as Kustomize overlays synced by Argo CD",
             "Kubernetes as a Helm chart synced by Flux",
-        ][(turn / 5) % 5]
+            "Kubernetes with blue-green, without Argo",
+        ][(turn / 5) % 6]
     } else {
         ["Railway", "Fly.io", "Render", "Heroku"][turn % 4]
     };

@@ -350,6 +350,37 @@ choice!(Packaging, "manifests, helm or kustomize");
 choice!(Route, "ingress or gateway");
 choice!(Mesh, "none, istio or linkerd");
 choice!(GitOps, "none, argocd or flux");
+choice!(Rollouts, "argo or kubectl");
+
+/// What carries out a blue-green or canary on Kubernetes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rollouts {
+    /// Argo Rollouts' controller: `Rollout` objects, analysis and automatic aborts.
+    Argo,
+    /// Nothing in the cluster beyond Kubernetes: for blue-green, two Deployments and the
+    /// pipeline switching the Service's selector once the new one is checked.
+    Kubectl,
+}
+
+impl Rollouts {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rollouts::Argo => "argo",
+            Rollouts::Kubectl => "kubectl",
+        }
+    }
+
+    /// The controller with this id.
+    pub fn parse(s: &str) -> Option<Rollouts> {
+        match s.trim().to_ascii_lowercase().replace([' ', '_'], "-").as_str() {
+            "argo" | "argo-rollouts" => Some(Rollouts::Argo),
+            "kubectl" | "plain" | "none" => Some(Rollouts::Kubectl),
+            _ => None,
+        }
+    }
+}
 
 /// The service mesh the pods join, which splits a canary's requests inside the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -482,6 +513,8 @@ pub struct TaskParams {
     pub gitops: Option<GitOps>,
     /// True when the task names the controller, not only "GitOps".
     pub gitops_named: bool,
+    /// Argo Rollouts, or plain Kubernetes objects switched by the pipeline ("without Argo").
+    pub rollouts: Option<Rollouts>,
     /// An autoscaler is asked for.
     pub autoscale: bool,
     /// High availability is asked for.
@@ -836,6 +869,22 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         p.gitops_named = true;
     } else if has_word(&lower, "gitops").is_some() {
         p.gitops = Some(GitOps::ArgoCd);
+    }
+    if ["without argo", "no argo", "not argo", "without the argo"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || [
+            "plain kubernetes blue",
+            "plain blue-green",
+            "plain blue green",
+            "kubectl blue",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        p.rollouts = Some(Rollouts::Kubectl);
+    } else if lower.contains("argo rollouts") || lower.contains("argo-rollouts") {
+        p.rollouts = Some(Rollouts::Argo);
     }
     if has_word(&lower, "istio").is_some() {
         p.mesh = Some(Mesh::Istio);

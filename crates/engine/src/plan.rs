@@ -196,6 +196,9 @@ impl Plan {
                     }
                     _ => " with an Argo Rollouts canary (a tenth, checked, then half, then all)",
                 },
+                (_, Some(Strategy::BlueGreen)) if task.params.rollouts == Some(crate::params::Rollouts::Kubectl) => {
+                    " with a blue-green for clusters without Argo (two Deployments; the pipeline checks the idle one, then switches the Service)"
+                }
                 (_, Some(Strategy::BlueGreen)) => " with Argo Rollouts blue-green (a preview, checked, then switched)",
                 (Some(Packaging::Helm), _) => " as a Helm chart with values, a schema and a test hook",
                 (Some(Packaging::Kustomize), _) => " as a Kustomize base with staging and production overlays",

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
 use crate::params::{
-    is_dns_name, Choice, CiSystem, GitOps, Mesh, Packaging, Registry, Route, Strategy, Target, TaskParams,
+    is_dns_name, Choice, CiSystem, GitOps, Mesh, Packaging, Registry, Rollouts, Route, Strategy, Target, TaskParams,
 };
 
 /// Where a field's value came from.
@@ -169,6 +169,8 @@ pub struct KubeSpec {
     pub gitops: GitOps,
     /// How the GitOps controller syncs.
     pub sync: SyncSpec,
+    /// What carries out a blue-green or canary: Argo Rollouts, or the pipeline with kubectl.
+    pub rollouts: Rollouts,
 }
 
 /// How a GitOps controller keeps the cluster as git says.
@@ -747,6 +749,27 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         ));
     }
     let kube = kube_spec(profile, params, &mut field, &mut errors);
+    if kube.rollouts == Rollouts::Kubectl && strategy != Strategy::Rolling {
+        let at = if d.kube.contains_key("rollouts") {
+            format!("slipway.toml line {}: ", line_of("rollouts"))
+        } else {
+            String::new()
+        };
+        if strategy == Strategy::Canary {
+            errors.push(format!(
+                "{at}a canary without Argo Rollouts is not written: plain Kubernetes cannot send a tenth of the requests to new pods; use strategy = \"blue-green\", or rollouts = \"argo\""
+            ));
+        } else if kube.packaging != Packaging::Manifests {
+            errors.push(format!(
+                "{at}a blue-green without Argo Rollouts is written as plain manifests only; use packaging = \"manifests\", or rollouts = \"argo\" (Kustomize)"
+            ));
+        } else if kube.gitops != GitOps::None {
+            errors.push(format!(
+                "{at}a blue-green without Argo Rollouts is switched by the pipeline, and with gitops = {:?} the pipeline does not touch the cluster; use rollouts = \"argo\"",
+                kube.gitops.id()
+            ));
+        }
+    }
 
     let services: Vec<ServiceSpec> = profile.services.iter().map(|s| service_spec(s, profile)).collect();
     DeploySpec {
@@ -1121,6 +1144,21 @@ fn kube_spec(
         field,
         errors,
     );
+    let rollouts = pick(
+        "rollouts",
+        text("rollouts"),
+        params.rollouts.map(|k| {
+            let why = match k {
+                Rollouts::Kubectl => "the task asks for it without Argo Rollouts",
+                Rollouts::Argo => "the task names Argo Rollouts",
+            };
+            (k, why.to_string())
+        }),
+        Rollouts::Argo,
+        &at("rollouts"),
+        field,
+        errors,
+    );
     let mut flag = |name: &str| -> bool {
         match text(name) {
             Some(v) => {
@@ -1151,5 +1189,6 @@ fn kube_spec(
         mesh,
         gitops,
         sync,
+        rollouts,
     }
 }

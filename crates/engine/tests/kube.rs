@@ -1224,12 +1224,335 @@ fn main() {
         Trial::test("the pipeline deploys to the cluster on every CI system", deploy_jobs),
         Trial::test("canary and blue-green with Argo Rollouts", progressive_rollouts),
         Trial::test("GitOps with Argo CD and Flux, and the pipeline's pin", gitops),
+        Trial::test(
+            "blue-green without Argo: two slots the pipeline switches",
+            plain_blue_green,
+        ),
+        Trial::test(
+            "the person's workloads get what they lack, and keep every field",
+            improve_workloads,
+        ),
     ];
     for name in names {
         let n = name.clone();
         trials.push(Trial::test(name, move || check(&n)));
     }
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// Blue-green for clusters without Argo Rollouts: a Deployment per slot, the Service on one
+/// slot and the preview on the other, the autoscaler on the serving slot, a check Job through
+/// the preview; the pipeline's script rewrites a copy of the files to the cluster's state
+/// (run here by bash on real files, for the first deploy and for each slot serving) and
+/// switches only after the rollout and the check. Canary, charts and GitOps are refused.
+fn plain_blue_green() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let p = TaskParams {
+        strategy: Some(params::Strategy::BlueGreen),
+        rollouts: Some(params::Rollouts::Kubectl),
+        ..params_for("api.example.com", true)
+    };
+    let spec = spec::build(&profile, &p);
+    let mut wrong = Vec::new();
+    let g = kube::generate(&spec, &kube::image_facts(&profile), None)?;
+    let file = |path: &str| -> Result<Value, String> {
+        let a = g.artifacts.iter().find(|a| a.path == path).ok_or_else(|| {
+            format!(
+                "no {path} among {:?}",
+                g.artifacts.iter().map(|a| &a.path).collect::<Vec<_>>()
+            )
+        })?;
+        serde_yaml_ng::from_str(&a.content).map_err(|e| format!("{path}: {e}"))
+    };
+    for slot in ["blue", "green"] {
+        let d = file(&format!("k8s/deployment-{slot}.yaml"))?;
+        if get(&d, "metadata.name").as_str() != Some(&format!("catalog-{slot}"))
+            || get(&d, "spec.selector.matchLabels.slot").as_str() != Some(slot)
+            || get(&d, "spec.template.metadata.labels.slot").as_str() != Some(slot)
+            || !get(&d, "spec.replicas").is_null()
+        {
+            wrong.push(format!("deployment-{slot}.yaml: {d:?}"));
+        }
+    }
+    let stable = file("k8s/service.yaml")?;
+    let preview = file("k8s/service-preview.yaml")?;
+    if get(&stable, "spec.selector.slot").as_str() != Some("blue")
+        || get(&preview, "spec.selector.slot").as_str() != Some("green")
+        || get(&preview, "metadata.name").as_str() != Some("catalog-preview")
+    {
+        wrong.push(format!("the Services select {stable:?} and {preview:?}"));
+    }
+    let hpa = file("k8s/hpa.yaml")?;
+    if get(&hpa, "spec.scaleTargetRef.name").as_str() != Some("catalog-blue") {
+        wrong.push(format!("the autoscaler targets {:?}", get(&hpa, "spec.scaleTargetRef")));
+    }
+    let job = file("k8s/checks/smoke-job.yaml")?;
+    let args = format!("{:?}", get(&job, "spec.template.spec.containers.0.args"));
+    if get(&job, "kind").as_str() != Some("Job") || !args.contains("http://catalog-preview:") {
+        wrong.push(format!("the check Job: {args}"));
+    }
+    if g.artifacts
+        .iter()
+        .any(|a| a.path.ends_with("rollout.yaml") || a.content.contains("argoproj.io"))
+    {
+        wrong.push("a plain blue-green writes Argo objects".into());
+    }
+    let files: Vec<(String, String)> = g
+        .artifacts
+        .iter()
+        .map(|a| (a.path.clone(), a.content.clone()))
+        .collect();
+    for f in slipway_engine::kube::checks::check_consistency(&files, &profile.services) {
+        wrong.push(format!("consistency: {f:?}"));
+    }
+    let runbook = &g
+        .artifacts
+        .iter()
+        .find(|a| a.path == "docs/kubernetes.md")
+        .ok_or("no runbook")?
+        .content;
+    for needle in [
+        "patch service catalog --type merge",
+        "set image deployment/catalog-green",
+        "Blue-green without Argo Rollouts",
+    ] {
+        if !runbook.contains(needle) {
+            wrong.push(format!("the runbook lacks {needle:?}"));
+        }
+    }
+
+    // The deploy job's script, on a copy of the real files, as the cluster would answer.
+    let pipeline = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+    let deploy = pipeline
+        .pipeline
+        .jobs
+        .iter()
+        .find(|j| j.target == Some(Target::Kubernetes))
+        .ok_or("no Kubernetes deploy job")?;
+    let script = deploy.commands.join("\n");
+    let order = [
+        "rollout status deployment/catalog-\"$idle\" --timeout=10m",
+        "apply -f \"$bin/k8s/checks/smoke-job.yaml\"",
+        "wait --for=condition=complete job/catalog-smoke",
+        "patch service catalog --type merge",
+        "patch hpa catalog --type merge",
+        "patch service catalog-preview --type merge",
+        "sleep 30",
+        "scale deployment/catalog-\"$live\" --replicas=0",
+    ];
+    let mut at = 0;
+    for needle in order {
+        match script[at..].find(needle) {
+            Some(i) => at += i + needle.len(),
+            None => wrong.push(format!(
+                "the deploy lacks {needle:?} after what comes before it:\n{script}"
+            )),
+        }
+    }
+    let start = script.find("cp -R k8s").ok_or("no copy of k8s")?;
+    let end = script
+        .find("kube apply -f \"$bin/k8s/namespace.yaml\"")
+        .ok_or("no apply")?;
+    let rewrite = &script[start..end];
+    for (serving, want_idle) in [("", "blue"), ("blue", "green"), ("green", "blue")] {
+        let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+        for a in g.artifacts.iter().filter(|a| a.path.starts_with("k8s/")) {
+            let to = tmp.path().join(&a.path);
+            std::fs::create_dir_all(to.parent().unwrap()).map_err(|e| e.to_string())?;
+            std::fs::write(&to, &a.content).map_err(|e| e.to_string())?;
+        }
+        std::fs::create_dir(tmp.path().join("bin")).map_err(|e| e.to_string())?;
+        // The cluster's answer to "which slot does the Service select".
+        let body = format!(
+            "bin=\"$PWD/bin\"\nkube() {{ if [ \"$1 $2 $3\" = \"-n python-fastapi-k8s get\" ]; then printf '%s' '{serving}'; else exit 9; fi; }}\n{rewrite}\necho \"idle=$idle serving=$serving\""
+        );
+        let (ok, out) = sh(tmp.path(), &body, &[("IMAGE", "ghcr.io/acme/catalog@sha256:0123")]);
+        let now = if serving.is_empty() { want_idle } else { serving };
+        if !ok || !out.contains(&format!("idle={want_idle} serving={now}")) {
+            wrong.push(format!("with {serving:?} serving, the rewrite says: {out}"));
+            continue;
+        }
+        let copy = tmp.path().join("bin/k8s");
+        let read = |f: &str| std::fs::read_to_string(copy.join(f)).unwrap_or_default();
+        let other = if want_idle == "blue" { "green" } else { "blue" };
+        if !read(&format!("deployment-{want_idle}.yaml")).contains("image: ghcr.io/acme/catalog@sha256:0123")
+            || copy.join(format!("deployment-{other}.yaml")).exists()
+        {
+            wrong.push(format!("with {serving:?} serving, the Deployments to apply are wrong"));
+        }
+        let sel = |f: &str| -> Option<String> {
+            let v: Value = serde_yaml_ng::from_str(&read(f)).ok()?;
+            get(&v, "spec.selector.slot").as_str().map(str::to_string)
+        };
+        let hpa: Value = serde_yaml_ng::from_str(&read("hpa.yaml")).unwrap_or(Value::Null);
+        if sel("service.yaml").as_deref() != Some(now)
+            || sel("service-preview.yaml").as_deref() != Some(want_idle)
+            || get(&hpa, "spec.scaleTargetRef.name").as_str() != Some(&format!("catalog-{now}"))
+        {
+            wrong.push(format!(
+                "with {serving:?} serving, an apply would move traffic: service {:?}, preview {:?}, hpa {:?}",
+                sel("service.yaml"),
+                sel("service-preview.yaml"),
+                get(&hpa, "spec.scaleTargetRef.name")
+            ));
+        }
+    }
+
+    // What plain Kubernetes cannot do, or what would fight the switch, is refused in words.
+    for (extra, needle) in [
+        (
+            TaskParams {
+                strategy: Some(params::Strategy::Canary),
+                ..p.clone()
+            },
+            "a canary without Argo Rollouts",
+        ),
+        (
+            TaskParams {
+                packaging: Some(params::Packaging::Helm),
+                ..p.clone()
+            },
+            "plain manifests only",
+        ),
+        (
+            TaskParams {
+                gitops: Some(params::GitOps::Flux),
+                ..p.clone()
+            },
+            "does not touch the cluster",
+        ),
+    ] {
+        let s = spec::build(&profile, &extra);
+        if !s.errors.iter().any(|e| e.contains(needle)) {
+            wrong.push(format!("not refused ({needle}): {:?}", s.errors));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+/// A person's Deployment without requests, limits, container security or probes gets them at
+/// the end of each container, from the spec (probes on the service's paths and the
+/// container's port), under `# Slipway:` comments; a replicated one gets a budget unless one
+/// of theirs selects its pods; every line of theirs stays, and the result is a valid object.
+fn improve_workloads() -> Result<(), Failed> {
+    use slipway_engine::kube::improve::{improve_with, Workloads};
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let spec = spec::build(&profile, &params_for("api.example.com", true));
+    let svc = spec
+        .services
+        .iter()
+        .find(|s| s.port.is_some())
+        .ok_or("no web service")?;
+    let port = svc.port.unwrap();
+    let theirs = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop # ours\n  namespace: shop\nspec:\n  replicas: 3\n  selector:\n    matchLabels:\n      app: shop\n  template:\n    metadata:\n      labels:\n        app: shop\n    spec:\n      containers:\n      - name: web\n        image: example.org/shop:1.4 # pinned by hand\n        ports:\n        - containerPort: {port}\n        env:\n        - name: MODE\n          value: prod\n\n      - name: sidecar\n        image: example.org/proxy:2\n        resources:\n          limits:\n            memory: 64Mi\n      volumes: []\n"
+    );
+    let mut wrong = Vec::new();
+    let w = Workloads {
+        spec: &spec,
+        budgets: vec![],
+    };
+    let (out, why) = improve_with(&theirs, &w).ok_or("nothing improved")?;
+    let mut rest = out.lines();
+    for line in theirs.lines() {
+        if !rest.any(|l| l == line) {
+            wrong.push(format!("{line:?} was lost or moved:\n{out}"));
+        }
+    }
+    let docs: Vec<&str> = out.split("\n---\n").collect();
+    let d: k8s_openapi::api::apps::v1::Deployment =
+        serde_yaml_ng::from_str(docs[0]).map_err(|e| format!("{e}:\n{out}"))?;
+    let pod = d.spec.unwrap().template.spec.unwrap();
+    let web = &pod.containers[0];
+    let sidecar = &pod.containers[1];
+    let requests = web
+        .resources
+        .as_ref()
+        .and_then(|r| r.requests.clone())
+        .unwrap_or_default();
+    if requests.get("cpu").map(|q| q.0.as_str()) != Some(spec.kube.resources.cpu_request.as_str()) {
+        wrong.push(format!("web's requests: {requests:?}"));
+    }
+    let sc = web.security_context.clone().unwrap_or_default();
+    if sc.allow_privilege_escalation != Some(false) || sc.capabilities.and_then(|c| c.drop) != Some(vec!["ALL".into()])
+    {
+        wrong.push("web's securityContext is not locked down".into());
+    }
+    let ready = web.readiness_probe.as_ref().and_then(|p| p.http_get.clone());
+    let want_path = svc.readiness_path.clone().or(svc.health_path.clone());
+    if ready.as_ref().map(|h| (h.path.clone(), h.port.clone()))
+        != Some((
+            want_path,
+            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(port.into()),
+        ))
+        || web.startup_probe.is_none()
+        || web.liveness_probe.is_none()
+    {
+        wrong.push(format!("web's probes: {:?}", web.readiness_probe));
+    }
+    // Theirs stays theirs: the sidecar's own resources are not touched, and it has no port to probe.
+    if sidecar.resources.as_ref().and_then(|r| r.requests.clone()).is_some() || sidecar.readiness_probe.is_some() {
+        wrong.push(format!("the sidecar was changed: {sidecar:?}"));
+    }
+    if !out.contains("# Slipway: requests let the scheduler") || why.len() != 3 {
+        wrong.push(format!("the reasons: {why:?}\n{out}"));
+    }
+    let budget: k8s_openapi::api::policy::v1::PodDisruptionBudget =
+        serde_yaml_ng::from_str(docs.get(1).copied().unwrap_or("")).map_err(|e| format!("no budget: {e}\n{out}"))?;
+    let bs = budget.spec.unwrap_or_default();
+    if budget.metadata.namespace.as_deref() != Some("shop")
+        || bs
+            .selector
+            .and_then(|s| s.match_labels)
+            .unwrap_or_default()
+            .get("app")
+            .map(String::as_str)
+            != Some("shop")
+        || bs.unhealthy_pod_eviction_policy.as_deref() != Some("AlwaysAllow")
+    {
+        wrong.push(format!("the budget: {:?}", docs.get(1)));
+    }
+    // Their own budget elsewhere: no second one (two over one pod block every eviction).
+    let theirs_pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: shop\nspec:\n  minAvailable: 2\n  selector:\n    matchLabels:\n      app: shop\n";
+    let w = Workloads {
+        spec: &spec,
+        budgets: Workloads::budgets_in([theirs_pdb]),
+    };
+    let (again, _) = improve_with(&theirs, &w).ok_or("nothing improved")?;
+    if again.contains("PodDisruptionBudget") {
+        wrong.push("a second budget was added over theirs".into());
+    }
+    // Done once, nothing is left to do; a flow-style container list is left for the person.
+    if let Some((twice, why)) = improve_with(
+        &out,
+        &Workloads {
+            spec: &spec,
+            budgets: Workloads::budgets_in([out.as_str()]),
+        },
+    ) {
+        wrong.push(format!("improving twice changes it again: {why:?}\n{twice}"));
+    }
+    let flow = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: a}]\n";
+    if improve_with(
+        flow,
+        &Workloads {
+            spec: &spec,
+            budgets: vec![],
+        },
+    )
+    .is_some()
+    {
+        wrong.push("a flow-style container list was edited".into());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
 }
 
 /// Runs `script` with bash in `dir`, with `env`; returns its output and whether it succeeded.

@@ -255,6 +255,7 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("secret_store", FieldKind::Text),
     ("mesh", FieldKind::Text),
     ("gitops", FieldKind::Text),
+    ("rollouts", FieldKind::Text),
     ("auto_sync", FieldKind::Flag),
     ("prune", FieldKind::Flag),
     ("self_heal", FieldKind::Flag),

@@ -2,11 +2,19 @@
 //! moved to the ones that replaced them where the object's fields read the same, each changed
 //! line under a `# Slipway:` comment, and every other line (their fields, order and comments)
 //! kept byte for byte. An old `Ingress` is moved to `networking.k8s.io/v1`'s backend form line by
-//! line; an object whose new version reads differently in ways that need a person (an
-//! autoscaler from `autoscaling/v2beta1`) is left, and the reflection's `retired-api` finding
-//! says what to use.
+//! line, and an autoscaler from `autoscaling/v2beta1` to `autoscaling/v2` where its metrics are
+//! resource metrics; an object whose new version reads differently in ways that need a person
+//! (pods, object or external metrics) is left, and the reflection's `retired-api` finding says
+//! what to use. With the spec, Deployments and StatefulSets also get the requests, limits,
+//! container security settings and probes they lack, and a PodDisruptionBudget when they run
+//! several replicas and none of the person's budgets selects them.
 
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
 use serde_yaml_ng::Value;
+
+use crate::spec::{DeploySpec, ServiceSpec};
 
 /// The served version that reads `kind` as `old` did, with the Kubernetes release that stopped
 /// serving `old`; none when the fields changed too.
@@ -28,18 +36,360 @@ fn successor(old: &str, kind: &str) -> Option<(&'static str, &'static str)> {
 /// `text` with its retired API versions moved on, and what changed in words; none when there
 /// was nothing this can fix.
 pub fn improve_manifest(text: &str) -> Option<(String, Vec<String>)> {
+    improve(text, None)
+}
+
+/// What a person's workloads are given where they lack it: the spec's requests and limits, a
+/// locked-down container, and probes on the service's health paths.
+pub struct Workloads<'a> {
+    /// The deployment spec the defaults come from.
+    pub spec: &'a DeploySpec,
+    /// The pod labels each of the person's PodDisruptionBudgets selects by, from every
+    /// manifest of theirs: a workload one of them selects gets no second budget (two budgets
+    /// over one pod make every eviction of it fail).
+    pub budgets: Vec<BTreeMap<String, String>>,
+}
+
+impl Workloads<'_> {
+    /// The selectors of every PodDisruptionBudget in `texts`.
+    pub fn budgets_in<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<BTreeMap<String, String>> {
+        let mut out = Vec::new();
+        for text in texts {
+            for doc in serde_yaml_ng::Deserializer::from_str(text) {
+                let Ok(v) = Value::deserialize(doc) else { continue };
+                if v.get("kind").and_then(Value::as_str) == Some("PodDisruptionBudget") {
+                    out.push(string_map(
+                        v.get("spec")
+                            .and_then(|s| s.get("selector"))
+                            .and_then(|s| s.get("matchLabels")),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `text` with its retired API versions moved on and, with `workloads`, its Deployments and
+/// StatefulSets given the requests, limits, container security settings, probes and
+/// PodDisruptionBudget they lack; what changed in words; none when there was nothing to fix.
+pub fn improve_with(text: &str, workloads: &Workloads) -> Option<(String, Vec<String>)> {
+    improve(text, Some(workloads))
+}
+
+fn improve(text: &str, workloads: Option<&Workloads>) -> Option<(String, Vec<String>)> {
     let mut out = String::with_capacity(text.len() + 256);
     let mut reasons = Vec::new();
     for doc in split_documents(text) {
-        match improve_document(doc) {
-            Some((fixed, why)) => {
-                out.push_str(&fixed);
-                reasons.push(why);
-            }
-            None => out.push_str(doc),
+        let mut current = doc.to_string();
+        if let Some((fixed, why)) = improve_document(doc) {
+            current = fixed;
+            reasons.push(why);
         }
+        if let Some(w) = workloads {
+            if let Some((fixed, why)) = improve_workload(&current, w) {
+                current = fixed;
+                reasons.extend(why);
+            }
+        }
+        out.push_str(&current);
     }
     (!reasons.is_empty()).then_some((out, reasons))
+}
+
+fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
+    v.and_then(Value::as_mapping)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), scalar(v)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+fn is_content(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#')
+}
+
+/// `value` as YAML lines under `key`, each indented by `by`, after a `# Slipway:` comment.
+fn block<T: serde::Serialize>(key: &str, value: &T, by: usize, why: &str) -> Option<String> {
+    let y = crate::write::Yaml::map().with(key, super::doc(value));
+    let text = crate::write::yaml::to_string(&y, "");
+    let pad = " ".repeat(by);
+    let mut out = String::new();
+    for (i, line) in wrap(why).iter().enumerate() {
+        let lead = if i == 0 { "# Slipway: " } else { "#   " };
+        out.push_str(&format!("{pad}{lead}{line}\n"));
+    }
+    for line in text.lines() {
+        out.push_str(&format!("{pad}{line}\n"));
+    }
+    Some(out)
+}
+
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.len() + word.len() > 90 {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The service of the spec a container of the person's belongs to: the one on its port, or
+/// the only one there is.
+fn service_for(spec: &DeploySpec, port: Option<i64>) -> Option<&ServiceSpec> {
+    let web: Vec<&ServiceSpec> = spec.services.iter().filter(|s| super::serves(s)).collect();
+    port.and_then(|p| web.iter().find(|s| s.port.map(i64::from) == Some(p)).copied())
+        .or_else(|| (web.len() == 1).then(|| web[0]))
+}
+
+/// A Deployment or StatefulSet (`apps/v1`) of the person's with what it lacks added at the end
+/// of each container, under `# Slipway:` comments: nothing of theirs is changed, and the result
+/// must parse with every field they wrote as it was, or the document is left as it is.
+fn improve_workload(doc: &str, w: &Workloads) -> Option<(String, Vec<String>)> {
+    let value: Value = serde_yaml_ng::from_str(doc).ok()?;
+    let kind = value.get("kind")?.as_str()?.to_string();
+    if value.get("apiVersion")?.as_str()? != "apps/v1" || !matches!(kind.as_str(), "Deployment" | "StatefulSet") {
+        return None;
+    }
+    let name = value.get("metadata")?.get("name")?.as_str()?.to_string();
+    let pod = value.get("spec")?.get("template")?.get("spec")?;
+    let containers = pod.get("containers")?.as_sequence()?;
+    let lines: Vec<&str> = doc.split_inclusive('\n').collect();
+    // The one block-style `containers:` of the pod, and the items under it.
+    let at: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim();
+            t == "containers:"
+                || (t.starts_with("containers:") && t["containers:".len()..].trim_start().starts_with('#'))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let [key_line] = at[..] else { return None };
+    let key_indent = indent_of(lines[key_line]);
+    let first = (key_line + 1..lines.len()).find(|&i| is_content(lines[i]))?;
+    let item_indent = indent_of(lines[first]);
+    if !lines[first].trim_start().starts_with("- ") || item_indent < key_indent {
+        return None;
+    }
+    let dash = lines[first][item_indent + 1..].len() - lines[first][item_indent + 1..].trim_start().len();
+    let field_indent = item_indent + 1 + dash;
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut i = first;
+    let mut start = first;
+    loop {
+        i += 1;
+        let end = i >= lines.len()
+            || (is_content(lines[i])
+                && (indent_of(lines[i]) < item_indent
+                    || (indent_of(lines[i]) == item_indent && !lines[i].trim_start().starts_with("- "))));
+        let next = !end && is_content(lines[i]) && indent_of(lines[i]) == item_indent;
+        if end || next {
+            // The item ends after its last line of content.
+            let mut last = i;
+            while last > start + 1 && !is_content(lines[last - 1]) {
+                last -= 1;
+            }
+            items.push((start, last));
+            start = i;
+        }
+        if end {
+            break;
+        }
+    }
+    if items.len() != containers.len() {
+        return None;
+    }
+    let spec = w.spec;
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut why = Vec::new();
+    for (c, &(_, end)) in containers.iter().zip(&items) {
+        let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+        let mut text = String::new();
+        let mut added = Vec::new();
+        if c.get("resources").is_none() {
+            text.push_str(&block(
+                "resources",
+                &super::resources(spec),
+                field_indent,
+                "requests let the scheduler place the pod and an autoscaler measure it; the memory limit keeps one leak from taking the node. Tune them to what it uses (kubectl top pod).",
+            )?);
+            added.push("requests and limits");
+        }
+        if c.get("securityContext").is_none() {
+            let sc = k8s_openapi::api::core::v1::SecurityContext {
+                allow_privilege_escalation: Some(false),
+                capabilities: Some(k8s_openapi::api::core::v1::Capabilities {
+                    drop: Some(vec!["ALL".into()]),
+                    ..Default::default()
+                }),
+                seccomp_profile: Some(k8s_openapi::api::core::v1::SeccompProfile {
+                    type_: "RuntimeDefault".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            text.push_str(&block(
+                "securityContext",
+                &sc,
+                field_indent,
+                "no privilege escalation, no Linux capabilities, the runtime's seccomp filter. Running as a non-root user and a read-only root file system are left to you: they need the image's user and the paths it writes.",
+            )?);
+            added.push("a locked-down securityContext");
+        }
+        let port = c
+            .get("ports")
+            .and_then(Value::as_sequence)
+            .and_then(|p| p.first())
+            .and_then(|p| p.get("containerPort"))
+            .and_then(Value::as_i64);
+        let probed = ["startupProbe", "readinessProbe", "livenessProbe"]
+            .iter()
+            .any(|p| c.get(p).is_some());
+        if let (Some(port), false, Some(svc)) = (port, probed, service_for(spec, port)) {
+            let (mut startup, mut readiness, mut liveness, reasons) = super::probes(svc);
+            for p in [&mut startup, &mut readiness, &mut liveness] {
+                let target = k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(port as i32);
+                if let Some(h) = p.http_get.as_mut() {
+                    h.port = target.clone();
+                }
+                if let Some(t) = p.tcp_socket.as_mut() {
+                    t.port = target;
+                }
+            }
+            let said = reasons.join("; ");
+            text.push_str(&block(
+                "startupProbe",
+                &startup,
+                field_indent,
+                &format!("no probes: {said}."),
+            )?);
+            text.push_str(&block(
+                "readinessProbe",
+                &readiness,
+                field_indent,
+                "traffic only to pods that answer.",
+            )?);
+            text.push_str(&block(
+                "livenessProbe",
+                &liveness,
+                field_indent,
+                "a pod that stops answering is restarted.",
+            )?);
+            added.push("startup, readiness and liveness probes");
+        }
+        if !added.is_empty() {
+            why.push(format!("{kind} {name}, container {cname}: {}", added.join(", ")));
+            inserts.push((end, text));
+        }
+    }
+    // A budget so a node drain takes one pod at a time, when nothing of theirs selects the pods.
+    let replicas = value
+        .get("spec")
+        .and_then(|s| s.get("replicas"))
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let selector = string_map(value.get("spec")?.get("selector")?.get("matchLabels"));
+    let labels = string_map(value.get("spec")?.get("template")?.get("metadata")?.get("labels"));
+    let budgeted = w
+        .budgets
+        .iter()
+        .any(|b| !b.is_empty() && b.iter().all(|(k, v)| labels.get(k) == Some(v)));
+    let mut tail = String::new();
+    if replicas >= 2 && !budgeted && !selector.is_empty() {
+        let namespace = value
+            .get("metadata")?
+            .get("namespace")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let pdb = k8s_openapi::api::policy::v1::PodDisruptionBudget {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some(name.clone()),
+                namespace,
+                ..Default::default()
+            },
+            spec: Some(k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec {
+                max_unavailable: Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(1)),
+                selector: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+                    match_labels: Some(selector),
+                    ..Default::default()
+                }),
+                unhealthy_pod_eviction_policy: Some("AlwaysAllow".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let y = super::doc(&pdb);
+        tail = format!(
+            "---\n# Slipway: {name} runs {replicas} replicas and no PodDisruptionBudget selects them: this one lets a node drain\n# take one pod at a time, and never waits on a pod that is not ready.\n{}",
+            crate::write::yaml::to_string(&y, "")
+        );
+        why.push(format!("{kind} {name}: a PodDisruptionBudget"));
+    }
+    if inserts.is_empty() && tail.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(doc.len() + 2048);
+    for (i, line) in lines.iter().enumerate() {
+        for (at, text) in &inserts {
+            if *at == i {
+                out.push_str(text);
+            }
+        }
+        out.push_str(line);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    for (at, text) in &inserts {
+        if *at == lines.len() {
+            out.push_str(text);
+        }
+    }
+    out.push_str(&tail);
+    // Every field the person wrote must read as before, with only the added ones new.
+    let body = out.split("\n---\n").next().unwrap_or(&out);
+    let after: Value = serde_yaml_ng::from_str(body).ok()?;
+    let mut trimmed = after.clone();
+    let cs = trimmed
+        .get_mut("spec")?
+        .get_mut("template")?
+        .get_mut("spec")?
+        .get_mut("containers")?
+        .as_sequence_mut()?;
+    for (new, old) in cs.iter_mut().zip(containers) {
+        let m = new.as_mapping_mut()?;
+        for k in [
+            "resources",
+            "securityContext",
+            "startupProbe",
+            "readinessProbe",
+            "livenessProbe",
+        ] {
+            if old.get(k).is_none() {
+                m.remove(k);
+            }
+        }
+    }
+    if trimmed != value {
+        return None;
+    }
+    Some((out, why))
 }
 
 /// The documents of a stream, each with its `---` line and trailing newline, so that joining
@@ -72,6 +422,9 @@ fn improve_document(doc: &str) -> Option<(String, String)> {
         .unwrap_or("(unnamed)");
     if kind == "Ingress" && matches!(api, "extensions/v1beta1" | "networking.k8s.io/v1beta1") {
         return improve_ingress(doc, &value, api, name);
+    }
+    if kind == "HorizontalPodAutoscaler" && api == "autoscaling/v2beta1" {
+        return improve_autoscaler(doc, &value, name);
     }
     let (new, gone) = successor(api, kind)?;
     let mut out = String::with_capacity(doc.len() + 200);
@@ -113,6 +466,67 @@ fn improve_document(doc: &str) -> Option<(String, String)> {
         why.push_str(", with the selector apps/v1 requires, from the pod labels");
     }
     Some((out, why))
+}
+
+/// An autoscaler of `autoscaling/v2beta1` (gone since 1.25) in `autoscaling/v2`'s form, line by
+/// line: a resource metric's `targetAverageUtilization` or `targetAverageValue` becomes a
+/// `target` with its type. Pods, object and external metrics (whose names moved too) are left
+/// for the person, and so is anything that does not read as a v2 autoscaler afterwards.
+fn improve_autoscaler(doc: &str, value: &Value, name: &str) -> Option<(String, String)> {
+    let metrics = value
+        .get("spec")?
+        .get("metrics")
+        .and_then(Value::as_sequence)
+        .cloned()
+        .unwrap_or_default();
+    if metrics
+        .iter()
+        .any(|m| m.get("type").and_then(Value::as_str) != Some("Resource"))
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(doc.len() + 256);
+    let mut moved = 0;
+    let mut api_done = false;
+    for line in doc.split_inclusive('\n') {
+        let bare = line.trim_end();
+        let trimmed = bare.trim_start();
+        let pad = " ".repeat(bare.len() - trimmed.len());
+        if !api_done && trimmed.starts_with("apiVersion:") {
+            out.push_str("# Slipway: autoscaling/v2beta1 is not served since Kubernetes 1.25; in autoscaling/v2 each metric's target\n# is a `target` with its type, and every other field reads the same.\napiVersion: autoscaling/v2\n");
+            api_done = true;
+            continue;
+        }
+        let pair = [
+            ("targetAverageUtilization:", "Utilization", "averageUtilization"),
+            ("targetAverageValue:", "AverageValue", "averageValue"),
+        ]
+        .into_iter()
+        .find(|(k, _, _)| trimmed.starts_with(k));
+        if let Some((key, kind, field)) = pair {
+            let rest = trimmed[key.len()..].trim();
+            out.push_str(&format!("{pad}target:\n{pad}  type: {kind}\n{pad}  {field}: {rest}\n"));
+            moved += 1;
+            continue;
+        }
+        out.push_str(line);
+    }
+    if !api_done || moved != metrics.len() {
+        return None;
+    }
+    let hpa: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler = serde_yaml_ng::from_str(&out).ok()?;
+    let targets = hpa.spec?.metrics.unwrap_or_default();
+    if targets.len() != metrics.len()
+        || targets
+            .iter()
+            .any(|m| m.resource.as_ref().map(|r| r.target.type_.is_empty()) != Some(false))
+    {
+        return None;
+    }
+    Some((
+        out,
+        format!("HorizontalPodAutoscaler {name}: autoscaling/v2beta1 to autoscaling/v2, each resource metric's target in the new form"),
+    ))
 }
 
 /// An Ingress of `extensions/v1beta1` or `networking.k8s.io/v1beta1` (gone since 1.22) in
@@ -380,10 +794,27 @@ mod tests {
             improve_manifest(resource).is_none(),
             "a resource backend is left for the person"
         );
-        let hpa = "apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: a\n";
+        let pods = "apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: a\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: a\n  maxReplicas: 4\n  metrics:\n  - type: Pods\n    pods:\n      metricName: rps\n      targetAverageValue: 10\n";
         assert!(
-            improve_manifest(hpa).is_none(),
-            "v2beta1's metrics read differently in v2"
+            improve_manifest(pods).is_none(),
+            "a pods metric's names moved in v2: left for the person"
         );
+    }
+
+    #[test]
+    fn a_v2beta1_autoscaler_on_resources_moves_to_v2() {
+        let old = "apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: a # theirs\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: a\n  minReplicas: 2\n  maxReplicas: 6\n  metrics:\n  - type: Resource\n    resource:\n      name: cpu\n      targetAverageUtilization: 65\n  - type: Resource\n    resource:\n      name: memory\n      targetAverageValue: 300Mi\n";
+        let (out, why) = improve_manifest(old).expect("moved on");
+        assert!(why[0].contains("autoscaling/v2beta1 to autoscaling/v2"), "{why:?}");
+        let hpa: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler = serde_yaml_ng::from_str(&out).unwrap();
+        let spec = hpa.spec.unwrap();
+        let m = spec.metrics.unwrap();
+        let cpu = &m[0].resource.as_ref().unwrap().target;
+        let memory = &m[1].resource.as_ref().unwrap().target;
+        assert_eq!((cpu.type_.as_str(), cpu.average_utilization), ("Utilization", Some(65)));
+        assert_eq!(memory.type_, "AverageValue");
+        assert_eq!(memory.average_value.as_ref().map(|q| q.0.as_str()), Some("300Mi"));
+        assert_eq!((spec.min_replicas, spec.max_replicas), (Some(2), 6));
+        assert!(out.contains("  name: a # theirs\n"), "{out}");
     }
 }

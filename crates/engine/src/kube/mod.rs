@@ -268,7 +268,7 @@ fn tcp() -> Option<TCPSocketAction> {
 }
 
 /// Startup, readiness and liveness probes, and in words why each is where it is.
-fn probes(svc: &ServiceSpec) -> (Probe, Probe, Probe, Vec<String>) {
+pub(crate) fn probes(svc: &ServiceSpec) -> (Probe, Probe, Probe, Vec<String>) {
     let mut why = Vec::new();
     let health = svc.health_path.clone();
     let ready = svc.readiness_path.clone().or_else(|| health.clone());
@@ -320,6 +320,24 @@ fn probes(svc: &ServiceSpec) -> (Probe, Probe, Probe, Vec<String>) {
         (None, None) => why.push("liveness checks the port".into()),
     }
     (startup, readiness, liveness, why)
+}
+
+/// A container's requests and limits, from the spec.
+pub(crate) fn resources(spec: &DeploySpec) -> ResourceRequirements {
+    let r = &spec.kube.resources;
+    ResourceRequirements {
+        requests: Some(BTreeMap::from([
+            (s("cpu"), q(&r.cpu_request)),
+            (s("memory"), q(&r.memory_request)),
+            (s("ephemeral-storage"), q("128Mi")),
+        ])),
+        limits: Some(BTreeMap::from([
+            (s("cpu"), q(&r.cpu_limit)),
+            (s("memory"), q(&r.memory_limit)),
+            (s("ephemeral-storage"), q("1Gi")),
+        ])),
+        ..Default::default()
+    }
 }
 
 /// The Deployment of one service.
@@ -377,19 +395,7 @@ fn deployment(
             }),
             ..Default::default()
         }]),
-        resources: Some(ResourceRequirements {
-            requests: Some(BTreeMap::from([
-                (s("cpu"), q(&k.resources.cpu_request)),
-                (s("memory"), q(&k.resources.memory_request)),
-                (s("ephemeral-storage"), q("128Mi")),
-            ])),
-            limits: Some(BTreeMap::from([
-                (s("cpu"), q(&k.resources.cpu_limit)),
-                (s("memory"), q(&k.resources.memory_limit)),
-                (s("ephemeral-storage"), q("1Gi")),
-            ])),
-            ..Default::default()
-        }),
+        resources: Some(resources(spec)),
         startup_probe: web.then_some(startup),
         readiness_probe: web.then_some(readiness),
         liveness_probe: web.then_some(liveness),
@@ -1072,6 +1078,13 @@ impl Manifest {
                 "Written by Slipway. Not applied by kubectl apply -f k8s/ (its name does not end in .yaml).",
             );
         }
+        if self.path.contains("/checks/") {
+            // Below the folder kubectl applies: the pipeline runs it when it checks a slot.
+            return self.skeleton(
+                self.path.clone(),
+                "Written by Slipway. Not applied with the folder: the deploy runs this check before it switches\ntraffic (docs/kubernetes.md).",
+            );
+        }
         file(self.path.clone(), &self.docs, self.purpose.clone())
     }
 
@@ -1177,24 +1190,48 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         } else {
             ("apps/v1", "Deployment")
         };
+        // With a plain blue-green the autoscaler follows the serving slot; the pipeline moves it.
+        let owner_name = if rollout::plain_blue_green(spec, svc) {
+            format!("{name}-{}", rollout::SLOTS[0])
+        } else {
+            name.clone()
+        };
         let mut dep = deployment(spec, svc, &name, &image, user, web);
         if progressive.is_some() {
             if let Some(ds) = dep.spec.as_mut() {
                 ds.replicas = Some(0);
             }
         }
-        let mut d = doc(&dep);
-        if progressive.is_some() {
-            note(
-                &mut d,
-                &["spec", "replicas"],
-                format!(
-                    "0: the Rollout {name} (rollout.yaml) runs this template's pods; scale, promote and roll back
+        let slots = rollout::plain_blue_green(spec, svc);
+        // Plain blue-green: the same pod twice, as the blue and the green slot.
+        let deps: Vec<(String, Deployment)> = if slots {
+            rollout::SLOTS
+                .iter()
+                .map(|slot| {
+                    (
+                        format!("{dir}/deployment-{slot}.yaml"),
+                        rollout::slot_deployment(&dep, &name, slot),
+                    )
+                })
+                .collect()
+        } else {
+            vec![(format!("{dir}/deployment.yaml"), dep)]
+        };
+        let mut files = Vec::new();
+        for (path, dep) in deps {
+            let deployed = dep.metadata.name.clone().unwrap_or_else(|| name.clone());
+            let mut d = doc(&dep);
+            if progressive.is_some() {
+                note(
+                    &mut d,
+                    &["spec", "replicas"],
+                    format!(
+                        "0: the Rollout {name} (rollout.yaml) runs this template's pods; scale, promote and roll back
 the Rollout, not this."
-                ),
-            );
-        } else if k.autoscale {
-            note(
+                    ),
+                );
+            } else if k.autoscale && !slots {
+                note(
                 &mut d,
                 &["spec", "revisionHistoryLimit"],
                 format!(
@@ -1203,63 +1240,76 @@ the Rollout, not this."
                     spec.scaling.max_replicas.max(spec.scaling.min_replicas)
                 ),
             );
-        }
-        note(
-            &mut d,
-            &["spec", "strategy"],
-            if progressive.is_some() {
-                "Unused while the Rollout owns the pods; it applies again if the Rollout is removed."
-            } else {
-                "Zero downtime: a new pod must be ready before an old one stops (maxUnavailable 0)."
-            },
-        );
-        let pod = ["spec", "template", "spec"];
-        let c = ["spec", "template", "spec", "containers", "0"];
-        note(
+            }
+            note(
+                &mut d,
+                &["spec", "strategy"],
+                if progressive.is_some() {
+                    "Unused while the Rollout owns the pods; it applies again if the Rollout is removed."
+                } else {
+                    "Zero downtime: a new pod must be ready before an old one stops (maxUnavailable 0)."
+                },
+            );
+            let pod = ["spec", "template", "spec"];
+            let c = ["spec", "template", "spec", "containers", "0"];
+            note(
             &mut d,
             &[&pod[..], &["terminationGracePeriodSeconds"]].concat(),
             format!(
                 "preStop pauses {PRE_STOP_SECONDS} s so endpoints drop the pod before SIGTERM; the app then has the rest of\n{GRACE_SECONDS} s to finish its requests."
             ),
         );
-        note(
-            &mut d,
-            &[&c[..], &["image"]].concat(),
-            format!(
-                "The pipeline's deploy pins this to the pushed image's digest. By hand:\nkubectl -n {} set image deployment/{name} app={}@sha256:<digest>",
-                k.namespace,
-                image.trim_end_matches(":set-by-pipeline")
-            ),
-        );
-        note(
+            note(
+                &mut d,
+                &[&c[..], &["image"]].concat(),
+                if slots {
+                    s("The pipeline pins the idle slot to the pushed image's digest, checks it and switches the\nService to it; the serving slot's file is never applied over it. By hand: docs/kubernetes.md.")
+                } else {
+                    format!(
+                    "The pipeline's deploy pins this to the pushed image's digest. By hand:\nkubectl -n {} set image deployment/{deployed} app={}@sha256:<digest>",
+                    k.namespace,
+                    image.trim_end_matches(":set-by-pipeline")
+                )
+                },
+            );
+            note(
             &mut d,
             &[&c[..], &["resources"]].concat(),
             "The CPU limit is generous on purpose: a tight one throttles latency. Memory's limit is\nwhat the runtime must fit in.",
         );
-        if web {
-            note(&mut d, &[&c[..], &["livenessProbe"]].concat(), probe_why.join(";\n"));
-        }
-        note(
-            &mut d,
-            &[&c[..], &["securityContext"]].concat(),
-            format!(
-                "Runs as {}:{} like the image, read-only, no privileges; emptyDir volumes hold what it writes.",
-                user.0, user.1
-            ),
-        );
-        if !svc.env.iter().any(|e| e.secret) {
-        } else {
+            if web {
+                note(&mut d, &[&c[..], &["livenessProbe"]].concat(), probe_why.join(";\n"));
+            }
             note(
                 &mut d,
-                &[&c[..], &["env"]].concat(),
-                format!("Secrets come from the Secret {name}-secrets, created outside git (docs/kubernetes.md)."),
+                &[&c[..], &["securityContext"]].concat(),
+                format!(
+                    "Runs as {}:{} like the image, read-only, no privileges; emptyDir volumes hold what it writes.",
+                    user.0, user.1
+                ),
             );
+            if !svc.env.iter().any(|e| e.secret) {
+            } else {
+                note(
+                    &mut d,
+                    &[&c[..], &["env"]].concat(),
+                    format!("Secrets come from the Secret {name}-secrets, created outside git (docs/kubernetes.md)."),
+                );
+            }
+            if slots {
+                note(
+                    &mut d,
+                    &["spec", "revisionHistoryLimit"],
+                    rollout::slot_note(&name, &deployed, k.autoscale),
+                );
+            }
+            let purpose = if slots {
+                format!("{deployed}, one slot of {name}'s blue-green: the same pod as the other, with its own version")
+            } else {
+                format!("the {name} Deployment: probes, resources, a locked-down pod and zero-downtime rollouts")
+            };
+            files.push((path, vec![d], purpose));
         }
-        let mut files = vec![(
-            format!("{dir}/deployment.yaml"),
-            vec![d],
-            format!("the {name} Deployment: probes, resources, a locked-down pod and zero-downtime rollouts"),
-        )];
 
         let mut sa = ServiceAccount {
             metadata: meta(&name, spec, component),
@@ -1395,6 +1445,39 @@ here while a rollout runs, so this reaches only the new pods.",
                     format!("the check each rollout of {name} runs: {path} from inside the namespace"),
                 ));
             }
+            if slots {
+                // Each Service selects one slot; the pipeline switches them once the idle slot
+                // has passed its check.
+                let (serving, preview) = rollout::slot_services(&stable, &name);
+                let mut sd = doc(&serving);
+                note(
+                    &mut sd,
+                    &["spec", "selector"],
+                    format!(
+                        "The slot that serves: the pipeline switches this to the other slot once its new pods\nhave passed the check through {name}-preview, and rewrites it to the serving slot\nbefore every apply."
+                    ),
+                );
+                docs = vec![sd];
+                let mut pd = doc(&preview);
+                note(
+                    &mut pd,
+                    &["spec", "selector"],
+                    "The idle slot, where the next version starts: its check asks the health path through\nthis Service before any user request reaches it.",
+                );
+                files.push((
+                    format!("{dir}/service-preview.yaml"),
+                    vec![pd],
+                    format!("{name}-preview: the idle slot's address, which the pipeline checks before switching"),
+                ));
+                let path = svc.health_path.clone().unwrap_or_else(|| s("/"));
+                files.push((
+                    format!("{dir}/checks/smoke-job.yaml"),
+                    vec![rollout::smoke_job(spec, &name, port, &path)],
+                    format!(
+                        "the check the pipeline runs on the idle slot before switching: {path} through {name}-preview"
+                    ),
+                ));
+            }
             files.push((
                 format!("{dir}/service.yaml"),
                 docs,
@@ -1453,6 +1536,7 @@ here while a rollout runs, so this reaches only the new pods.",
             if let Some(hs) = autoscaler.spec.as_mut() {
                 hs.scale_target_ref.api_version = Some(s(owner_api));
                 hs.scale_target_ref.kind = s(owner_kind);
+                hs.scale_target_ref.name = owner_name.clone();
             }
             let mut h = doc(&autoscaler);
             note(
@@ -1501,7 +1585,7 @@ here while a rollout runs, so this reaches only the new pods.",
                     target_ref: crd::TargetRef {
                         api_version: s(owner_api),
                         kind: s(owner_kind),
-                        name: name.clone(),
+                        name: owner_name.clone(),
                     },
                     update_policy: crd::UpdatePolicy { update_mode: s("Off") },
                     resource_policy: crd::ResourcePolicy {
@@ -1547,13 +1631,18 @@ here while a rollout runs, so this reaches only the new pods.",
         }
         topology.push(Topology {
             name: name.clone(),
-            workload: s(owner_kind),
+            workload: if slots {
+                s("Deployments (blue, green)")
+            } else {
+                s(owner_kind)
+            },
             host,
             entry,
             port: web.then_some(port),
             replicas,
             rollout: match progressive {
                 Some(strategy) => rollout::words(spec, strategy),
+                None if slots => rollout::SLOT_WORDS.into(),
                 None => "rolling: one extra pod at a time (25% surge), none taken down before its replacement is ready"
                     .into(),
             },
@@ -1971,7 +2060,21 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
     });
     let progressive = topology.iter().filter(|t| t.workload == "Rollout").count();
     for t in topology {
-        if t.workload == "Rollout" {
+        if t.workload.starts_with("Deployments (") {
+            let [first, second] = rollout::SLOTS;
+            let mut retarget = String::new();
+            if k.autoscale {
+                retarget.push_str(&format!(
+                    "kubectl -n {ns} patch hpa {n} --type merge -p '{{\"spec\":{{\"scaleTargetRef\":{{\"name\":\"{n}-{second}\"}}}}}}'\n",
+                    n = t.name
+                ));
+            }
+            out.push_str(&format!(
+                "# {n}: which slot serves ({first} here), so the new version goes to the other ({second})\nkubectl -n {ns} get service {n} -o jsonpath='{{.spec.selector.slot}}'\nkubectl -n {ns} set image deployment/{n}-{second} app=<image>@sha256:<digest>\nkubectl -n {ns} scale deployment/{n}-{second} --replicas=\"$(kubectl -n {ns} get deployment {n}-{first} -o jsonpath='{{.spec.replicas}}')\"\nkubectl -n {ns} rollout status deployment/{n}-{second} --timeout=10m\nkubectl -n {ns} delete job {n}-smoke --ignore-not-found && kubectl -n {ns} apply -f {dir}checks/smoke-job.yaml\nkubectl -n {ns} wait --for=condition=complete job/{n}-smoke --timeout=3m\n# the switch; until {n}-{first} is scaled down, switching back is the same patch with {first}\nkubectl -n {ns} patch service {n} --type merge -p '{{\"spec\":{{\"selector\":{{\"slot\":\"{second}\"}}}}}}'\n{retarget}kubectl -n {ns} scale deployment/{n}-{first} --replicas=0\n",
+                n = t.name,
+                dir = if spec.is_monorepo() { format!("k8s/{}/", t.name) } else { s("k8s/") },
+            ));
+        } else if t.workload == "Rollout" {
             out.push_str(&format!(
                 "kubectl argo rollouts -n {ns} get rollout {n} --watch\nkubectl argo rollouts -n {ns} abort {n}   # every request back to the stable version\nkubectl argo rollouts -n {ns} undo {n}    # the version before, through the same steps\n",
                 n = t.name
@@ -1990,7 +2093,14 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
             if spec.strategy == crate::params::Strategy::BlueGreen { "Blue-green" } else { "Canary" }
         ));
     }
-    if progressive < topology.len() {
+    let slotted = topology
+        .iter()
+        .filter(|t| t.workload.starts_with("Deployments ("))
+        .count();
+    if slotted > 0 {
+        out.push_str("Blue-green without Argo Rollouts: two Deployments, `-blue` and `-green`, and the Service selects one\nby its `slot` label. The pipeline starts the new version in the idle slot, checks it through\n`<name>-preview` with the Job in `checks/`, and only then switches the Service and the autoscaler;\nit waits 30 s for proxies and scales the old slot to 0. Until then every request stays on the\nserving slot, and a failed check leaves it so. The pipeline never applies the serving slot's file,\nand writes the Services' selectors as the cluster has them before each apply: applying the folder\nby hand resets them to the first slot. ");
+    }
+    if progressive + slotted < topology.len() {
         out.push_str("A rollout that does not become ready within ten minutes is undone to the previous ReplicaSet. ");
     }
     out.push_str("Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");

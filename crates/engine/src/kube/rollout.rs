@@ -26,11 +26,128 @@ pub const GATEWAY_PLUGIN: &str = "argoproj-labs/gatewayAPI";
 /// for a service that answers on a port and is written as plain manifests or Kustomize (whose
 /// base is the plain manifests); a Helm chart rolls.
 pub fn strategy_for(spec: &DeploySpec, svc: &ServiceSpec) -> Option<Strategy> {
-    let packaged = spec.kube.packaging != crate::params::Packaging::Helm;
+    let packaged =
+        spec.kube.packaging != crate::params::Packaging::Helm && spec.kube.rollouts == crate::params::Rollouts::Argo;
     match spec.strategy {
         Strategy::Canary | Strategy::BlueGreen if super::serves(svc) && packaged => Some(spec.strategy),
         _ => None,
     }
+}
+
+/// The two slots of a blue-green without Argo Rollouts; the first serves after the first deploy.
+pub const SLOTS: [&str; 2] = ["blue", "green"];
+
+/// The label that tells the slots' pods apart, and that each Service selects one slot by.
+pub const SLOT_LABEL: &str = "slot";
+
+/// The plain-Kubernetes blue-green in words, for the picture and the runbook.
+pub const SLOT_WORDS: &str =
+    "blue-green without Argo: the new version starts in the idle slot, is checked through the preview Service, then the Service switches to it";
+
+/// True when `svc` gets the blue-green that needs nothing in the cluster beyond Kubernetes:
+/// two Deployments, one per slot, and the pipeline switching the Service's selector.
+pub fn plain_blue_green(spec: &DeploySpec, svc: &ServiceSpec) -> bool {
+    spec.strategy == Strategy::BlueGreen
+        && spec.kube.rollouts == crate::params::Rollouts::Kubectl
+        && spec.kube.packaging == crate::params::Packaging::Manifests
+        && spec.kube.gitops == crate::params::GitOps::None
+        && super::serves(svc)
+}
+
+/// `dep` as the Deployment of one slot: its own name, the slot label on its selector and its
+/// pods, and no replicas (the pipeline scales the slot it starts, the autoscaler the one that
+/// serves).
+pub fn slot_deployment(
+    dep: &k8s_openapi::api::apps::v1::Deployment,
+    name: &str,
+    slot: &str,
+) -> k8s_openapi::api::apps::v1::Deployment {
+    let mut d = dep.clone();
+    d.metadata.name = Some(format!("{name}-{slot}"));
+    if let Some(ds) = d.spec.as_mut() {
+        ds.replicas = None;
+        ds.selector
+            .match_labels
+            .get_or_insert_with(BTreeMap::new)
+            .insert(s(SLOT_LABEL), s(slot));
+        if let Some(m) = ds.template.metadata.as_mut() {
+            m.labels
+                .get_or_insert_with(BTreeMap::new)
+                .insert(s(SLOT_LABEL), s(slot));
+        }
+    }
+    d
+}
+
+/// Why a slot's Deployment has no replicas.
+pub fn slot_note(name: &str, deployed: &str, autoscaled: bool) -> String {
+    let owner = if autoscaled {
+        format!("the HorizontalPodAutoscaler {name} owns the serving slot's count")
+    } else {
+        s("the pipeline gives the new slot the serving slot's count")
+    };
+    format!(
+        "No replicas field: {owner},\nand the slot that no longer serves is scaled to 0 after the switch. Applying this file never\nchanges {deployed}'s count."
+    )
+}
+
+/// The serving Service (the stable one, on the first slot) and the preview Service (on the
+/// second), from the stable Service.
+pub fn slot_services(stable: &Service, name: &str) -> (Service, Service) {
+    let on = |svc: &Service, slot: &str| {
+        let mut out = svc.clone();
+        if let Some(ss) = out.spec.as_mut() {
+            ss.selector
+                .get_or_insert_with(BTreeMap::new)
+                .insert(s(SLOT_LABEL), s(slot));
+        }
+        out
+    };
+    (
+        on(stable, SLOTS[0]),
+        on(&second_service(stable, name, Strategy::BlueGreen), SLOTS[1]),
+    )
+}
+
+/// The Job the pipeline runs against the idle slot before switching: the health path through
+/// the preview Service, from a pod the NetworkPolicy admits as part of the app.
+pub fn smoke_job(spec: &DeploySpec, name: &str, port: u16, path: &str) -> Yaml {
+    let (mesh_labels, mesh_annotations) = super::outside_mesh(spec.kube.mesh);
+    let mut labels = BTreeMap::from([
+        (s("app.kubernetes.io/component"), s("test")),
+        (s("app.kubernetes.io/name"), format!("{name}-smoke")),
+        (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
+    ]);
+    labels.extend(mesh_labels);
+    let annotations: BTreeMap<String, String> = mesh_annotations.into_iter().collect();
+    let job = k8s_openapi::api::batch::v1::Job {
+        metadata: meta(&format!("{name}-smoke"), spec, "test"),
+        spec: Some(JobSpec {
+            backoff_limit: Some(0),
+            active_deadline_seconds: Some(120),
+            ttl_seconds_after_finished: Some(600),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    annotations: (!annotations.is_empty()).then_some(annotations),
+                    ..Default::default()
+                }),
+                spec: Some(super::health_check_pod(format!(
+                    "http://{}:{port}{path}",
+                    second_service_name(name, Strategy::BlueGreen)
+                ))),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut d = doc(&job);
+    note(
+        &mut d,
+        &["spec", "template"],
+        "Not applied with the folder: the pipeline deletes and creates it for each deploy, and a\nfailure leaves the serving slot as it is.",
+    );
+    d
 }
 
 /// The Service beside the stable one: `-canary` for a canary, `-preview` for blue-green.

@@ -511,6 +511,10 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         }
         return c;
     }
+    if crate::kube::rollout::plain_blue_green(spec, svc) {
+        c.extend(slot_switch(spec, svc, &ns, &dir));
+        return c;
+    }
     c.extend([
         // A copy of the manifests, with the placeholder tag replaced by the tested image's
         // digest: the checkout stays as it is, and the cluster runs exactly what was tested.
@@ -549,6 +553,94 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
     c.push(format!(
         "if ! kube -n {ns} rollout status deployment/{name} --timeout=10m; then\n  echo \"The new {name} pods did not become ready: rolling back to the previous ReplicaSet\" >&2\n  kube -n {ns} rollout undo deployment/{name}\n  exit 1\nfi"
     ));
+    c
+}
+
+/// The blue-green without Argo Rollouts: the tested image goes to the slot that does not
+/// serve, which is scaled to the serving slot's count, waited for, and asked for the health
+/// path through the preview Service; only then does the Service (and the autoscaler) switch
+/// to it, and the old slot is scaled to 0 once proxies have caught up. A failure at any point
+/// before the switch leaves the serving slot untouched. The serving slot's file is never
+/// applied, and the Services' selectors are written as the cluster has them before each
+/// apply, so an apply moves no traffic.
+fn slot_switch(spec: &DeploySpec, svc: &ServiceSpec, ns: &str, dir: &str) -> Vec<String> {
+    let name = crate::kube::name_of(&svc.name);
+    let [first, second] = crate::kube::rollout::SLOTS;
+    let count = if spec.kube.autoscale {
+        if spec.kube.ha {
+            spec.scaling.min_replicas.max(2)
+        } else {
+            spec.scaling.min_replicas
+        }
+    } else {
+        spec.kube.replicas
+    };
+    let path = svc.health_path.clone().unwrap_or_else(|| "/".into());
+    let mut c: Vec<String> = vec![
+        r#"cp -R k8s "$bin/k8s""#.into(),
+        format!(r#"live=$(kube -n {ns} get service {name} -o jsonpath='{{.spec.selector.slot}}' 2>/dev/null || true)"#),
+        // The first deploy starts the first slot; after that, the slot that does not serve.
+        format!(
+            r#"case "$live" in {first}) idle={second} ;; {second}) idle={first} ;; *) live="" idle={first} ;; esac"#
+        ),
+        r#"serving=${live:-$idle}"#.into(),
+        format!(r#"echo "{name}: $serving serves; the new version goes to $idle""#),
+        format!(r#"sed -i "s|image: .*:set-by-pipeline|image: $IMAGE|" "$bin/{dir}/deployment-$idle.yaml""#),
+        format!(
+            r#"if [ "$idle" = {first} ]; then rm "$bin/{dir}/deployment-{second}.yaml"; else rm "$bin/{dir}/deployment-{first}.yaml"; fi"#
+        ),
+        format!(r#"sed -i "s|^\( *\)slot: [a-z]*$|\1slot: $serving|" "$bin/{dir}/service.yaml""#),
+        format!(r#"sed -i "s|^\( *\)slot: [a-z]*$|\1slot: $idle|" "$bin/{dir}/service-preview.yaml""#),
+    ];
+    let mut retarget = vec![];
+    if spec.kube.autoscale {
+        retarget.push("hpa");
+    }
+    if spec.kube.vpa {
+        retarget.push("vpa");
+    }
+    for kind in &retarget {
+        c.push(format!(
+            r#"sed -i "s|name: {name}-{first}$|name: {name}-$serving|" "$bin/{dir}/{kind}.yaml""#
+        ));
+    }
+    c.push(r#"kube apply -f "$bin/k8s/namespace.yaml""#.into());
+    if spec.is_monorepo() {
+        c.push(format!(
+            r#"for f in "$bin"/k8s/*.yaml; do kube apply -f "$f"; done && kube apply -f "$bin/{dir}/""#
+        ));
+    } else {
+        c.push(r#"kube apply -f "$bin/k8s/""#.into());
+    }
+    c.extend([
+        format!("count={count}"),
+        format!(
+            r#"if [ -n "$live" ]; then count=$(kube -n {ns} get deployment {name}-"$live" -o jsonpath='{{.spec.replicas}}'); fi"#
+        ),
+        format!(r#"kube -n {ns} scale deployment/{name}-"$idle" --replicas="$count""#),
+        format!(
+            "if ! kube -n {ns} rollout status deployment/{name}-\"$idle\" --timeout=10m; then\n  echo \"The new {name} pods in $idle did not become ready; $serving still serves every request\" >&2\n  if [ -n \"$live\" ]; then kube -n {ns} scale deployment/{name}-\"$idle\" --replicas=0; fi\n  exit 1\nfi"
+        ),
+        // The check: the health path through the preview Service, from inside the namespace.
+        format!("kube -n {ns} delete job {name}-smoke --ignore-not-found --wait=true"),
+        format!(r#"kube -n {ns} apply -f "$bin/{dir}/checks/smoke-job.yaml""#),
+        format!(
+            "if ! kube -n {ns} wait --for=condition=complete job/{name}-smoke --timeout=3m; then\n  echo \"The new {name} version in $idle does not answer on {path} through {name}-preview; $serving still serves every request\" >&2\n  kube -n {ns} logs job/{name}-smoke || true\n  if [ -n \"$live\" ]; then kube -n {ns} scale deployment/{name}-\"$idle\" --replicas=0; fi\n  exit 1\nfi"
+        ),
+        format!(
+            r#"kube -n {ns} patch service {name} --type merge -p "{{\"spec\":{{\"selector\":{{\"slot\":\"$idle\"}}}}}}""#
+        ),
+    ]);
+    for kind in &retarget {
+        let field = if *kind == "hpa" { "scaleTargetRef" } else { "targetRef" };
+        c.push(format!(
+            r#"kube -n {ns} patch {kind} {name} --type merge -p "{{\"spec\":{{\"{field}\":{{\"name\":\"{name}-$idle\"}}}}}}""#
+        ));
+    }
+    c.push(format!(
+        "if [ -n \"$live\" ]; then\n  kube -n {ns} patch service {name}-preview --type merge -p \"{{\\\"spec\\\":{{\\\"selector\\\":{{\\\"slot\\\":\\\"$live\\\"}}}}}}\"\n  # Endpoints and node proxies catch up with the switch before the old pods go.\n  sleep 30\n  kube -n {ns} scale deployment/{name}-\"$live\" --replicas=0\nfi"
+    ));
+    c.push(format!(r#"echo "{name}: $idle serves the new version""#));
     c
 }
 
