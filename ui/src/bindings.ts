@@ -629,7 +629,11 @@ sync: SyncSpec,
 /**
  * What carries out a blue-green or canary: Argo Rollouts, or the pipeline with kubectl.
  */
-rollouts: Rollouts, };
+rollouts: Rollouts, 
+/**
+ * Where the databases and caches run: managed outside, or StatefulSets for a dev cluster.
+ */
+backing: Backing, };
 export type Resources = { 
 /**
  * CPU the scheduler reserves.
@@ -651,6 +655,7 @@ export type Packaging = "manifests" | "helm" | "kustomize";
 export type Route = "ingress" | "gateway";
 export type Mesh = "none" | "istio" | "linkerd";
 export type Rollouts = "argo" | "kubectl";
+export type Backing = "external" | "in-cluster";
 export type GitOps = "none" | "argo-cd" | "flux";
 export type SyncSpec = { 
 /**

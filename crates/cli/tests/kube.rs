@@ -139,6 +139,10 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         if i % 2 == 1 {
             task.push_str(", secrets from External Secrets");
         }
+        // Every fifth runs its databases and caches in the cluster, as StatefulSets for dev.
+        if i % 5 == 3 {
+            task.push_str(", with its databases in the cluster for dev");
+        }
         let charted = i % 3 == 2;
         // Half the plain projects roll out progressively with Argo Rollouts: a canary or
         // blue-green. The canaries alternate between Istio with the Gateway API (both routers
@@ -239,12 +243,16 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             let mut objects = BTreeMap::new();
             for w in json(&out)["changes"].as_array().unwrap() {
                 let w = w["path"].as_str().unwrap();
-                if w.starts_with("k8s/") && w.ends_with(".yaml") {
+                // The development databases are beside the chart, in the staging namespace.
+                if w.starts_with("k8s/") && !w.starts_with("k8s/backing/") && w.ends_with(".yaml") {
                     objects.extend(objects_of(&plain.read(w)));
                 }
             }
             let mut with_chart = BTreeMap::new();
-            for w in written.iter().filter(|w| w.starts_with("k8s/") && w.ends_with(".yaml")) {
+            for w in written
+                .iter()
+                .filter(|w| w.starts_with("k8s/") && !w.starts_with("k8s/backing/") && w.ends_with(".yaml"))
+            {
                 with_chart.extend(objects_of(&p.read(w)));
             }
             expected.insert(name.clone(), (objects, with_chart));
@@ -509,7 +517,10 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
                     f["check_name"], f["file_path"], f["resource"]
                 ));
             }
-            if f["resource"].as_str().is_some_and(|r| r.starts_with("Deployment.")) {
+            if f["resource"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("Deployment.") || r.starts_with("StatefulSet."))
+            {
                 workloads.insert(format!("{}{}", f["file_path"], f["resource"]));
                 *per_workload
                     .entry(format!("{} {}", f["file_path"], f["resource"]))
@@ -518,7 +529,10 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         }
         for f in r["results"]["passed_checks"].as_array().into_iter().flatten() {
             passed += 1;
-            if f["resource"].as_str().is_some_and(|r| r.starts_with("Deployment.")) {
+            if f["resource"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("Deployment.") || r.starts_with("StatefulSet."))
+            {
                 workloads.insert(format!("{}{}", f["file_path"], f["resource"]));
             }
         }
@@ -526,7 +540,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     let total: usize = failed.values().sum();
     let on_deployments: usize = per_workload.values().sum();
     eprintln!(
-        "checkov kubernetes: {passed} checks passed; {total} findings, {on_deployments} of them on {} Deployments ({:.1} per workload), the rest on one-shot test and analysis pods: {failed:?}",
+        "checkov kubernetes: {passed} checks passed; {total} findings, {on_deployments} of them on {} Deployments and StatefulSets ({:.1} per workload), the rest on one-shot test and analysis pods: {failed:?}",
         workloads.len(),
         on_deployments as f64 / workloads.len().max(1) as f64
     );

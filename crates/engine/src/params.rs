@@ -351,6 +351,36 @@ choice!(Route, "ingress or gateway");
 choice!(Mesh, "none, istio or linkerd");
 choice!(GitOps, "none, argocd or flux");
 choice!(Rollouts, "argo or kubectl");
+choice!(Backing, "external or in-cluster");
+
+/// Where a Kubernetes deployment's databases and caches run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Backing {
+    /// Managed services outside the cluster; the runbook names them.
+    External,
+    /// StatefulSets in the cluster, for development clusters, applied by hand.
+    InCluster,
+}
+
+impl Backing {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Backing::External => "external",
+            Backing::InCluster => "in-cluster",
+        }
+    }
+
+    /// The choice with this id.
+    pub fn parse(s: &str) -> Option<Backing> {
+        match s.trim().to_ascii_lowercase().replace([' ', '_'], "-").as_str() {
+            "external" | "managed" => Some(Backing::External),
+            "in-cluster" | "cluster" | "statefulset" => Some(Backing::InCluster),
+            _ => None,
+        }
+    }
+}
 
 /// What carries out a blue-green or canary on Kubernetes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -515,6 +545,8 @@ pub struct TaskParams {
     pub gitops_named: bool,
     /// Argo Rollouts, or plain Kubernetes objects switched by the pipeline ("without Argo").
     pub rollouts: Option<Rollouts>,
+    /// The databases and caches run in the cluster ("an in-cluster postgres for dev").
+    pub in_cluster_backing: bool,
     /// An autoscaler is asked for.
     pub autoscale: bool,
     /// High availability is asked for.
@@ -886,6 +918,20 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
     } else if lower.contains("argo rollouts") || lower.contains("argo-rollouts") {
         p.rollouts = Some(Rollouts::Argo);
     }
+    let backing_word = ["database", "postgres", "mysql", "mongo", "redis", "cache", "backing"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || has_word(&lower, "db").is_some();
+    p.in_cluster_backing = backing_word
+        && [
+            "in-cluster",
+            "in cluster",
+            "in the cluster",
+            "inside the cluster",
+            "statefulset",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
     if has_word(&lower, "istio").is_some() {
         p.mesh = Some(Mesh::Istio);
     } else if has_word(&lower, "linkerd").is_some() {

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
 use crate::params::{
-    is_dns_name, Choice, CiSystem, GitOps, Mesh, Packaging, Registry, Rollouts, Route, Strategy, Target, TaskParams,
+    is_dns_name, Backing, Choice, CiSystem, GitOps, Mesh, Packaging, Registry, Rollouts, Route, Strategy, Target,
+    TaskParams,
 };
 
 /// Where a field's value came from.
@@ -171,6 +172,8 @@ pub struct KubeSpec {
     pub sync: SyncSpec,
     /// What carries out a blue-green or canary: Argo Rollouts, or the pipeline with kubectl.
     pub rollouts: Rollouts,
+    /// Where the databases and caches run: managed outside, or StatefulSets for a dev cluster.
+    pub backing: Backing,
 }
 
 /// How a GitOps controller keeps the cluster as git says.
@@ -1159,6 +1162,20 @@ fn kube_spec(
         field,
         errors,
     );
+    let backing = pick(
+        "backing",
+        text("backing"),
+        params.in_cluster_backing.then(|| {
+            (
+                Backing::InCluster,
+                "the task asks for its databases in the cluster".to_string(),
+            )
+        }),
+        Backing::External,
+        &at("backing"),
+        field,
+        errors,
+    );
     let mut flag = |name: &str| -> bool {
         match text(name) {
             Some(v) => {
@@ -1190,5 +1207,6 @@ fn kube_spec(
         gitops,
         sync,
         rollouts,
+        backing,
     }
 }

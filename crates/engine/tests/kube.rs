@@ -67,6 +67,8 @@ fn round_trip(path: &str, text: &str) -> Result<(), String> {
         }
         let r = match kind.as_str() {
             "Deployment" => back::<Deployment>(&v),
+            "StatefulSet" => back::<k8s_openapi::api::apps::v1::StatefulSet>(&v),
+            "Job" => back::<k8s_openapi::api::batch::v1::Job>(&v),
             "Service" => back::<Service>(&v),
             "Ingress" => back::<Ingress>(&v),
             "HorizontalPodAutoscaler" => back::<HorizontalPodAutoscaler>(&v),
@@ -1232,6 +1234,7 @@ fn main() {
             "the person's workloads get what they lack, and keep every field",
             improve_workloads,
         ),
+        Trial::test("databases in the cluster for dev, as StatefulSets", in_cluster_backing),
     ];
     for name in names {
         let n = name.clone();
@@ -1547,6 +1550,151 @@ fn improve_workloads() -> Result<(), Failed> {
     .is_some()
     {
         wrong.push("a flow-style container list was edited".into());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+/// "With its databases in the cluster": a StatefulSet per backing service, each non-root
+/// under a read-only root with its own claim, a headless Service of the name the app connects
+/// to, a NetworkPolicy admitting only the app; credentials by Secret name; all in
+/// `k8s/backing/`, which neither `kubectl apply -f k8s/` nor the pipeline reads. Without the
+/// words, nothing of it.
+fn in_cluster_backing() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("dotnet-aspnetcore")).map_err(|e| e.to_string())?;
+    let params =
+        slipway_engine::params::read("deploy it to Kubernetes on api.example.com with an in-cluster postgres for dev")?;
+    let mut wrong = Vec::new();
+    if !params.in_cluster_backing {
+        wrong.push("the task's words are not read".to_string());
+    }
+    let spec = spec::build(&profile, &params);
+    let g = kube::generate(&spec, &kube::image_facts(&profile), None)?;
+    let backing: Vec<&slipway_engine::generate::Artifact> = g
+        .artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("k8s/backing/"))
+        .collect();
+    let paths: Vec<&str> = backing.iter().map(|a| a.path.as_str()).collect();
+    if paths
+        != [
+            "k8s/backing/postgres.yaml",
+            "k8s/backing/postgres-credentials.yaml.example",
+            "k8s/backing/redis.yaml",
+        ]
+    {
+        wrong.push(format!("the backing files: {paths:?}"));
+    }
+    for a in &backing {
+        round_trip(&a.path, &a.content)?;
+        for f in slipway_engine::kube::checks::check_objects(&a.path, &a.content) {
+            if f.severity != slipway_engine::check::Severity::Info {
+                wrong.push(format!("the reflection on {}: {f:?}", a.path));
+            }
+        }
+        if a.content.contains("password: ") || a.content.contains("PASSWORD: \"") && !a.path.ends_with(".example") {
+            wrong.push(format!("{} holds a value", a.path));
+        }
+    }
+    let pg = backing.first().ok_or("no postgres")?;
+    let docs: Vec<Value> = serde_yaml_ng::Deserializer::from_str(&pg.content)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap_or(Value::Null))
+        .collect();
+    let set = docs
+        .iter()
+        .find(|d| d["kind"] == "StatefulSet")
+        .ok_or("no StatefulSet")?;
+    let svc = docs.iter().find(|d| d["kind"] == "Service").ok_or("no Service")?;
+    let np = docs
+        .iter()
+        .find(|d| d["kind"] == "NetworkPolicy")
+        .ok_or("no NetworkPolicy")?;
+    let checks = [
+        (get(set, "spec.replicas").as_i64() == Some(1), "one replica"),
+        (
+            get(set, "spec.serviceName") == get(svc, "metadata.name"),
+            "serviceName is the headless Service",
+        ),
+        (
+            get(svc, "spec.clusterIP").as_str() == Some("None"),
+            "a headless Service",
+        ),
+        (
+            get(set, "spec.template.spec.securityContext.runAsUser").as_i64() == Some(10001),
+            "a user above 10000",
+        ),
+        (
+            get(set, "spec.template.spec.securityContext.fsGroup").as_i64() == Some(10001),
+            "the volume writable by it",
+        ),
+        (
+            get(set, "spec.template.spec.containers.0.image").as_str() == Some("postgres:18"),
+            "the Debian image, whose entrypoint runs as any user",
+        ),
+        (
+            get(
+                set,
+                "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem",
+            )
+            .as_bool()
+                == Some(true),
+            "a read-only root",
+        ),
+        (
+            get(set, "spec.volumeClaimTemplates.0.spec.resources.requests.storage").as_str() == Some("5Gi"),
+            "its own claim",
+        ),
+        (
+            get(set, "spec.template.spec.containers.0.envFrom.0.secretRef.name").as_str()
+                == Some("postgres-credentials"),
+            "credentials by Secret name",
+        ),
+        (
+            get(np, "spec.ingress.0.from.0.podSelector.matchLabels")
+                .get("app.kubernetes.io/part-of")
+                .is_some(),
+            "only the app's pods may connect",
+        ),
+        (
+            get(np, "spec.egress").as_sequence().is_some_and(|e| e.is_empty()),
+            "no egress",
+        ),
+    ];
+    for (ok, what) in checks {
+        if !ok {
+            wrong.push(format!("postgres: not {what}:\n{}", pg.content));
+        }
+    }
+    let runbook = &g
+        .artifacts
+        .iter()
+        .find(|a| a.path == "docs/kubernetes.md")
+        .ok_or("no runbook")?
+        .content;
+    for needle in [
+        "create secret generic postgres-credentials",
+        "apply -f k8s/backing/",
+        "postgresql://app:<password>@postgres:5432/app",
+    ] {
+        if !runbook.contains(needle) {
+            wrong.push(format!("the runbook lacks {needle:?}"));
+        }
+    }
+    // The pipeline never applies them.
+    let pipeline = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+    for j in &pipeline.pipeline.jobs {
+        if j.commands.iter().any(|c| c.contains("backing")) {
+            wrong.push(format!("the job {} touches the backing folder", j.name));
+        }
+    }
+    // Without the words: managed services only.
+    let plain = spec::build(&profile, &params_for("api.example.com", false));
+    let g = kube::generate(&plain, &kube::image_facts(&profile), None)?;
+    if g.artifacts.iter().any(|a| a.path.starts_with("k8s/backing/")) {
+        wrong.push("backing StatefulSets without being asked".into());
     }
     if wrong.is_empty() {
         Ok(())

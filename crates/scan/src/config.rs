@@ -256,6 +256,7 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("mesh", FieldKind::Text),
     ("gitops", FieldKind::Text),
     ("rollouts", FieldKind::Text),
+    ("backing", FieldKind::Text),
     ("auto_sync", FieldKind::Flag),
     ("prune", FieldKind::Flag),
     ("self_heal", FieldKind::Flag),

@@ -6,6 +6,7 @@
 //! image facts in, files out. What each object does and why is in `docs/kubernetes.md`, which
 //! [`runbook`] writes from the same values.
 
+pub mod backing;
 pub mod checks;
 pub mod crd;
 pub mod gitops;
@@ -1078,11 +1079,21 @@ impl Manifest {
                 "Written by Slipway. Not applied by kubectl apply -f k8s/ (its name does not end in .yaml).",
             );
         }
+        if self.path.starts_with("k8s/backing/") {
+            return file_under(
+                "Written by Slipway. For development clusters only: kubectl apply -f k8s/backing/\n(docs/kubernetes.md). Neither kubectl apply -f k8s/ nor the pipeline applies it.",
+                self.path.clone(),
+                &self.docs,
+                self.purpose.clone(),
+            );
+        }
         if self.path.contains("/checks/") {
             // Below the folder kubectl applies: the pipeline runs it when it checks a slot.
-            return self.skeleton(
-                self.path.clone(),
+            return file_under(
                 "Written by Slipway. Not applied with the folder: the deploy runs this check before it switches\ntraffic (docs/kubernetes.md).",
+                self.path.clone(),
+                &self.docs,
+                self.purpose.clone(),
             );
         }
         file(self.path.clone(), &self.docs, self.purpose.clone())
@@ -1100,12 +1111,17 @@ impl Manifest {
 }
 
 fn file(path: String, docs: &[Yaml], purpose: impl Into<String>) -> Artifact {
+    file_under(HEADER, path, docs, purpose)
+}
+
+/// The file of `docs`, the first under `header`.
+fn file_under(header: &str, path: String, docs: &[Yaml], purpose: impl Into<String>) -> Artifact {
     let mut content = String::new();
     for (i, d) in docs.iter().enumerate() {
         if i > 0 {
             content.push_str("---\n");
         }
-        content.push_str(&yaml::to_string(d, if i == 0 { HEADER } else { "" }));
+        content.push_str(&yaml::to_string(d, if i == 0 { header } else { "" }));
     }
     Artifact {
         path,
@@ -1734,6 +1750,18 @@ here while a rollout runs, so this reaches only the new pods.",
             }
         }
     }
+    // Development databases beside the chart or the overlays, never inside them.
+    for (path, docs, purpose) in backing::files(spec) {
+        artifacts.push(
+            Manifest {
+                path,
+                docs,
+                purpose,
+                owner: None,
+            }
+            .write(),
+        );
+    }
     if k.gitops != crate::params::GitOps::None {
         // Each environment's image pin: the file the pipeline rewrites with the tested digest
         // (with plain manifests, the Deployment's own image line).
@@ -2001,7 +2029,11 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
         .into_iter()
         .collect();
     if !backing.is_empty() {
-        out.push_str("## Backing services\n\nThey run outside the cluster, as managed services, and the Secrets above hold their URLs:\n\n");
+        out.push_str(if backing::in_cluster(spec).is_empty() {
+            "## Backing services\n\nThey run outside the cluster, as managed services, and the Secrets above hold their URLs:\n\n"
+        } else {
+            "## Backing services\n\nIn production they run outside the cluster, as managed services, and the Secrets above hold\ntheir URLs:\n\n"
+        });
         for b in backing {
             let managed = match b {
                 "postgres" => "a managed PostgreSQL: Amazon RDS or Aurora, Cloud SQL, Azure Database for PostgreSQL",
@@ -2016,6 +2048,7 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
                 .unwrap_or_default();
             out.push_str(&format!("- **{b}**: {managed}{port}.\n"));
         }
+        out.push_str(&backing::runbook(spec));
         out.push('\n');
     }
     out.push_str(
