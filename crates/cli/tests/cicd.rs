@@ -54,7 +54,8 @@ fn task(name: &str, ci: &str, frontend: bool) -> String {
             "Kubernetes as Kustomize overlays synced by Argo CD",
             "Kubernetes as a Helm chart synced by Flux",
             "Kubernetes with blue-green, without Argo",
-        ][(turn / 5) % 6]
+            "Kubernetes with a Helm chart and a canary",
+        ][(turn / 5) % 7]
     } else {
         ["Railway", "Fly.io", "Render", "Heroku"][turn % 4]
     };

@@ -148,7 +148,14 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         // blue-green. The canaries alternate between Istio with the Gateway API (both routers
         // move weights) and Linkerd behind an Ingress. A third of the Kustomize projects roll
         // out progressively too, through their overlays, and some projects sync through GitOps.
+        // Charted projects with a Rollout: the plain run beside them asks for the same rollout.
+        let rollout = match (i % 3, i % 12) {
+            (2, 8) => ", with a canary",
+            (2, 11) => ", with blue-green",
+            _ => "",
+        };
         let packaged = match (i % 3, i % 12) {
+            (2, 8) | (2, 11) => format!("{task}, as a Helm chart{rollout}"),
             (1, 4) => format!("{task}, packaged with Kustomize, with a canary"),
             (1, 10) => format!("{task}, packaged with Kustomize, with blue-green"),
             // GitOps: each overlay takes its image from its own pin file, rendered below.
@@ -235,7 +242,14 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             // The same task as plain manifests: the chart at its default values renders the
             // same objects.
             let plain = Project::plain(name);
-            let out = slipway(&["run", plain.path(), "--task", &task, "--apply", "--json"]);
+            let out = slipway(&[
+                "run",
+                plain.path(),
+                "--task",
+                &format!("{task}{rollout}"),
+                "--apply",
+                "--json",
+            ]);
             if !out.status.success() {
                 failures.push(format!("{name}: the run without a chart failed: {}", stderr(&out)));
                 continue;

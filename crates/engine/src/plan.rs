@@ -176,10 +176,12 @@ impl Plan {
         }
         if task.wants(Intent::Kubernetes) {
             use crate::params::{Packaging, Strategy};
-            let progressive = matches!(task.params.strategy, Some(Strategy::Canary | Strategy::BlueGreen));
             let packaging = match (task.params.packaging, task.params.strategy) {
-                (Some(Packaging::Helm), _) if progressive => {
-                    " as a Helm chart (with rolling updates: Argo Rollouts are written for plain manifests and Kustomize only so far)"
+                (Some(Packaging::Helm), Some(Strategy::Canary)) => {
+                    " as a Helm chart with an Argo Rollouts canary (a tenth, checked, then half, then all)"
+                }
+                (Some(Packaging::Helm), Some(Strategy::BlueGreen)) => {
+                    " as a Helm chart with Argo Rollouts blue-green (a preview, checked, then switched)"
                 }
                 (Some(Packaging::Kustomize), Some(Strategy::Canary)) => {
                     " as Kustomize overlays with an Argo Rollouts canary (a tenth, checked, then half, then all)"

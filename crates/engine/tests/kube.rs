@@ -1185,22 +1185,68 @@ fn progressive_rollouts() -> Result<(), Failed> {
             "{folder}: no deploy applies production's overlay and waits for its Rollout: {deploys:?}"
         ));
     }
-    // With a chart the built-in engine rolls, and says so in the plan and the pipeline.
+    // A chart carries the same Rollout: its count from the values unless the autoscaler owns
+    // it, the Deployment a template at 0, Argo's `{{args.service}}` printed as it is, the
+    // plugin's namespace the release's; helm waits for what it knows, then the job for the Rollout.
     let p = TaskParams {
         strategy: Some(Strategy::Canary),
         packaging: Some(params::Packaging::Helm),
+        route: Some(Route::Gateway),
         ..params_for("api.example.com", true)
     };
     let files = generate_and_check(&profile, &p)?;
-    if files.iter().any(|(f, _)| f.ends_with("rollout.yaml")) {
-        wrong.push("a Helm chart got a Rollout".into());
+    let text = |f: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p == f)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+    let rollout = text("charts/catalog/templates/rollout.yaml");
+    let analysis = text("charts/catalog/templates/analysistemplate.yaml");
+    let deployment = text("charts/catalog/templates/deployment.yaml");
+    for (what, ok) in [
+        (
+            "the Rollout's count is the values' unless autoscaled",
+            rollout.contains("{{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.replicaCount }}"),
+        ),
+        (
+            "the plugin looks in the release's namespace",
+            rollout.contains("namespace: {{ .Release.Namespace }}"),
+        ),
+        (
+            "Argo's placeholder reaches the cluster",
+            analysis.contains("{{ \"http://{{args.service}}:"),
+        ),
+        (
+            "the Deployment stays at 0",
+            deployment.contains("replicas: 0") && !deployment.contains(".Values.replicaCount"),
+        ),
+    ] {
+        if !ok {
+            wrong.push(format!("chart: not {what}:\n{rollout}\n{analysis}"));
+        }
     }
     let g = slipway_engine::pipeline::generate(&spec::build(&profile, &p), &[]).map_err(|e| e.to_string())?;
-    if !g.pipeline.notes.iter().any(|n| n.contains("plain manifests")) {
+    let deploy = g
+        .pipeline
+        .jobs
+        .iter()
+        .find(|j| j.target == Some(Target::Kubernetes))
+        .map(|j| j.commands.join("\n"))
+        .unwrap_or_default();
+    let helm_at = deploy.find("--wait=legacy --rollback-on-failure").unwrap_or(usize::MAX);
+    let wait_at = deploy.find("get rollout catalog").unwrap_or(0);
+    let test_at = deploy.find("test catalog --namespace").unwrap_or(0);
+    let ordered = helm_at < wait_at && wait_at < test_at;
+    let undone = deploy.contains("rollback catalog --namespace python-fastapi-k8s --wait=legacy; exit 1");
+    if !(ordered && undone) {
         wrong.push(format!(
-            "a canary asked of a chart is not explained: {:?}",
-            g.pipeline.notes
+            "chart: the deploy does not upgrade, wait for the Rollout, then test:\n{deploy}"
         ));
+    }
+    if g.pipeline.notes.iter().any(|n| n.contains("rolls")) {
+        wrong.push(format!("chart: the pipeline says it rolls: {:?}", g.pipeline.notes));
     }
     if wrong.is_empty() {
         Ok(())

@@ -101,6 +101,40 @@ fn kind_of(d: &Yaml) -> &str {
     }
 }
 
+/// The replica count from the values, or, with the autoscaler on, none (it owns the count).
+fn replica_count(d: &mut Yaml, autoscale: bool) {
+    if autoscale {
+        if let Some(Yaml::Map(entries)) = at(d, &["spec"]) {
+            entries.insert(
+                0,
+                Entry {
+                    note: Some(
+                        "Only with the autoscaler off: when it is on it owns the count, and a count here\nwould reset it on every upgrade."
+                            .into(),
+                    ),
+                    when: Some("not .Values.autoscaling.enabled".into()),
+                    ..entry("replicas", template("{{ .Values.replicaCount }}"))
+                },
+            );
+        }
+    } else {
+        set(d, &["spec", "replicas"], template("{{ .Values.replicaCount }}"));
+    }
+}
+
+/// Every string holding `{{` as a Helm string literal, so the template prints it as it is.
+fn escape_placeholders(d: &mut Yaml) {
+    match d {
+        Yaml::Str(s) if s.contains("{{") => {
+            let literal = serde_json::to_string(s).expect("a string serialises");
+            *d = template(format!("{{{{ {literal} | quote }}}}"));
+        }
+        Yaml::Seq(items) => items.iter_mut().for_each(escape_placeholders),
+        Yaml::Map(entries) => entries.iter_mut().for_each(|e| escape_placeholders(&mut e.value)),
+        _ => {}
+    }
+}
+
 /// Turns one object of the plain manifests into its template; returns the condition the whole
 /// object is rendered under, if any.
 fn templatize(d: &mut Yaml, chart: &str, autoscale: bool, gateway_services: &[String]) -> Option<&'static str> {
@@ -120,24 +154,31 @@ fn templatize(d: &mut Yaml, chart: &str, autoscale: bool, gateway_services: &[St
         entry("app.kubernetes.io/managed-by", template("{{ .Release.Service }}")),
     );
     let c = ["spec", "template", "spec", "containers", "0"];
+    // Argo's own `{{args.x}}` placeholders reach the cluster as written, not read by Helm.
+    escape_placeholders(d);
+    // With a Rollout the Deployment is its template only, at 0 replicas; the Rollout has the count.
+    let template_only = kind == "Deployment" && matches!(at(d, &["spec", "replicas"]), Some(Yaml::Int(0)));
     match kind.as_str() {
+        "Rollout" => {
+            replica_count(d, autoscale);
+            set(
+                d,
+                &[
+                    "spec",
+                    "strategy",
+                    "canary",
+                    "trafficRouting",
+                    "plugins",
+                    super::rollout::GATEWAY_PLUGIN,
+                    "namespace",
+                ],
+                template("{{ .Release.Namespace }}"),
+            );
+            None
+        }
         "Deployment" => {
-            if autoscale {
-                if let Some(Yaml::Map(entries)) = at(d, &["spec"]) {
-                    entries.insert(
-                        0,
-                        Entry {
-                            note: Some(
-                                "Only with the autoscaler off: when it is on it owns the count, and a count here\nwould reset it on every upgrade."
-                                    .into(),
-                            ),
-                            when: Some("not .Values.autoscaling.enabled".into()),
-                            ..entry("replicas", template("{{ .Values.replicaCount }}"))
-                        },
-                    );
-                }
-            } else {
-                set(d, &["spec", "replicas"], template("{{ .Values.replicaCount }}"));
+            if !template_only {
+                replica_count(d, autoscale);
             }
             if let Some(Yaml::Map(spec)) = at(d, &["spec"]) {
                 for e in spec.iter_mut().filter(|e| e.key == "revisionHistoryLimit") {
@@ -543,9 +584,19 @@ fn helpers(chart: &str) -> String {
 }
 
 fn notes(spec: &DeploySpec, t: &Topology) -> String {
+    let watch = if t.workload == "Rollout" {
+        format!(
+            "kubectl argo rollouts -n {{{{ .Release.Namespace }}}} get rollout {} --watch\n  ({})",
+            t.name, t.rollout
+        )
+    } else {
+        format!(
+            "kubectl -n {{{{ .Release.Namespace }}}} rollout status deployment/{} --timeout=10m",
+            t.name
+        )
+    };
     let mut out = format!(
-        "{{{{ .Release.Name }}}} is installed in the {{{{ .Release.Namespace }}}} namespace.\n\nWatch the rollout:\n  kubectl -n {{{{ .Release.Namespace }}}} rollout status deployment/{} --timeout=10m\n",
-        t.name
+        "{{{{ .Release.Name }}}} is installed in the {{{{ .Release.Namespace }}}} namespace.\n\nWatch the rollout:\n  {watch}\n"
     );
     if t.host.is_some() {
         let key = match spec.kube.route {

@@ -2080,6 +2080,13 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
                 helm::release(&t.name)
             ));
         }
+        for t in topology.iter().filter(|t| t.workload == "Rollout") {
+            out.push_str(&format!(
+                "kubectl argo rollouts -n {ns} get rollout {n} --watch   # {}\nkubectl argo rollouts -n {ns} abort {n}   # every request back to the stable version, then helm rollback\n",
+                t.rollout,
+                n = t.name
+            ));
+        }
         out.push_str("```\n\nAnother environment adds its values file (`--values charts/<name>/values-staging.yaml`) and installs\ninto its own namespace. An upgrade whose objects do not become ready within ten minutes is rolled\nback to the previous release (`helm history` lists them, `helm rollback` returns to one). Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
         return out;
     }

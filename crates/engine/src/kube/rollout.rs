@@ -22,12 +22,11 @@ use crate::write::Yaml;
 /// The Gateway API traffic router plugin's name in the controller's configuration.
 pub const GATEWAY_PLUGIN: &str = "argoproj-labs/gatewayAPI";
 
-/// The progressive strategy a service gets: canary or blue-green when the spec asks for one,
-/// for a service that answers on a port and is written as plain manifests or Kustomize (whose
-/// base is the plain manifests); a Helm chart rolls.
+/// The progressive strategy a service gets: canary or blue-green with Argo Rollouts when the
+/// spec asks for one, for a service that answers on a port, in every packaging (Kustomize's
+/// base and a chart's templates are the plain manifests).
 pub fn strategy_for(spec: &DeploySpec, svc: &ServiceSpec) -> Option<Strategy> {
-    let packaged =
-        spec.kube.packaging != crate::params::Packaging::Helm && spec.kube.rollouts == crate::params::Rollouts::Argo;
+    let packaged = spec.kube.rollouts == crate::params::Rollouts::Argo;
     match spec.strategy {
         Strategy::Canary | Strategy::BlueGreen if super::serves(svc) && packaged => Some(spec.strategy),
         _ => None,

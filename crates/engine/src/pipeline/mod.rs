@@ -496,11 +496,21 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
             helm.push_str(&format!(" --values {values}"));
         }
         // The tested image by digest; --rollback-on-failure waits for every object to be ready
-        // and returns to the previous release when one is not.
-        helm.push_str(
-            " \\\n  --set-string \"image.repository=${IMAGE%@*}\" --set-string \"image.digest=${IMAGE#*@}\" \\\n  --wait=watcher --rollback-on-failure --timeout 10m",
-        );
+        // and returns to the previous release when one is not. With a Rollout, helm waits for
+        // the objects it knows (the legacy wait leaves custom resources alone) and the job then
+        // waits for the Rollout itself.
+        let progressive = crate::kube::rollout::strategy_for(spec, svc);
+        helm.push_str(&format!(
+            " \\\n  --set-string \"image.repository=${{IMAGE%@*}}\" --set-string \"image.digest=${{IMAGE#*@}}\" \\\n  --wait={} --rollback-on-failure --timeout 10m",
+            if progressive.is_some() { "legacy" } else { "watcher" }
+        ));
         c.push(helm);
+        if let Some(strategy) = progressive {
+            let release = crate::kube::helm::release(&name);
+            c.extend(rollout_wait(&ns, &name, strategy, &format!(
+                "\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" rollback {release} --namespace {ns} --wait=legacy"
+            )));
+        }
         if svc.port.is_some() {
             // The chart's test hook asks the new pods for the health path through their
             // Service; a release that does not answer goes back to the one before it.
@@ -537,23 +547,33 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         }
     }
     if let Some(strategy) = crate::kube::rollout::strategy_for(spec, svc) {
-        // Argo Rollouts takes the new template through its steps and checks, and aborts to the
-        // stable version by itself when a check fails; the job waits for the Rollout to have
-        // seen this Deployment generation and to be Healthy, and aborts it when time runs out.
-        c.push(format!(
-            r#"gen=$(kube -n {ns} get deployment {name} -o jsonpath='{{.metadata.generation}}')"#
-        ));
-        c.push(r#"deadline=$(( $(date +%s) + 1800 ))"#.into());
-        c.push(format!(
-            "while :; do\n  state=$(kube -n {ns} get rollout {name} -o jsonpath='{{.status.workloadObservedGeneration}}/{{.status.phase}}')\n  case \"$state\" in\n    \"$gen/Healthy\") break ;;\n    \"$gen/Degraded\") echo \"The new {name} version failed the {strategy} checks: Argo Rollouts went back to the stable version\" >&2; exit 1 ;;\n  esac\n  if [ \"$(date +%s)\" -gt \"$deadline\" ]; then\n    echo \"The {name} {strategy} did not finish in 30 minutes: aborting it, back to the stable version\" >&2\n    kube -n {ns} patch rollout {name} --subresource=status --type=merge -p '{{\"status\":{{\"abort\":true}}}}'\n    exit 1\n  fi\n  sleep 15\ndone",
-            strategy = strategy.id()
-        ));
+        c.extend(rollout_wait(&ns, &name, strategy, ""));
         return c;
     }
     c.push(format!(
         "if ! kube -n {ns} rollout status deployment/{name} --timeout=10m; then\n  echo \"The new {name} pods did not become ready: rolling back to the previous ReplicaSet\" >&2\n  kube -n {ns} rollout undo deployment/{name}\n  exit 1\nfi"
     ));
     c
+}
+
+/// The wait for an Argo Rollout: Argo takes the new template through its steps and checks, and
+/// aborts to the stable version by itself when a check fails; the job waits for the Rollout to
+/// have seen this Deployment generation and to be Healthy, aborts it when time runs out, and
+/// runs `undo` (a chart's rollback, so the release matches what runs) after either failure.
+fn rollout_wait(ns: &str, name: &str, strategy: crate::params::Strategy, undo: &str) -> Vec<String> {
+    let undo = if undo.is_empty() {
+        String::new()
+    } else {
+        format!("{undo}; ")
+    };
+    vec![
+        format!(r#"gen=$(kube -n {ns} get deployment {name} -o jsonpath='{{.metadata.generation}}')"#),
+        r#"deadline=$(( $(date +%s) + 1800 ))"#.into(),
+        format!(
+            "while :; do\n  state=$(kube -n {ns} get rollout {name} -o jsonpath='{{.status.workloadObservedGeneration}}/{{.status.phase}}')\n  case \"$state\" in\n    \"$gen/Healthy\") break ;;\n    \"$gen/Degraded\") echo \"The new {name} version failed the {strategy} checks: Argo Rollouts went back to the stable version\" >&2; {undo}exit 1 ;;\n  esac\n  if [ \"$(date +%s)\" -gt \"$deadline\" ]; then\n    echo \"The {name} {strategy} did not finish in 30 minutes: aborting it, back to the stable version\" >&2\n    kube -n {ns} patch rollout {name} --subresource=status --type=merge -p '{{\"status\":{{\"abort\":true}}}}'\n    {undo}exit 1\n  fi\n  sleep 15\ndone",
+            strategy = strategy.id()
+        ),
+    ]
 }
 
 /// The blue-green without Argo Rollouts: the tested image goes to the slot that does not
@@ -921,7 +941,10 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 });
                 previous = vec![id];
             }
-            if spec.strategy != Strategy::Rolling && !(target == Target::Kubernetes && progressive.is_some()) {
+            let switched = crate::kube::rollout::plain_blue_green(spec, svc);
+            if spec.strategy != Strategy::Rolling
+                && !(target == Target::Kubernetes && (progressive.is_some() || switched))
+            {
                 notes.push(strategy_note(target, spec.strategy));
             }
             let pull_login = matches!(
@@ -980,7 +1003,7 @@ fn strategy_note(target: Target, strategy: Strategy) -> String {
             s.id()
         ),
         (Target::Kubernetes, s) => format!(
-            "{} with Argo Rollouts is written for plain manifests and Kustomize overlays of a service that serves a port so far; this one rolls, and the deploy waits for readiness before traffic moves",
+            "{} moves requests between versions, and this service answers on no port: it rolls, and the deploy waits for readiness",
             s.id()
         ),
         (t, s) => format!(
