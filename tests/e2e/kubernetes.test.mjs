@@ -2,7 +2,8 @@
 // autoscaling" on a FastAPI service with /health and /ready. The picture of what will run
 // (Ingress, Service, Deployment and its autoscaler bounds, the rollout) shows beside the diffs,
 // and the Deployment's diff holds the probes on the detected paths. Then the same with a canary:
-// the Rollout in the picture and its diff; and a canary that Istio splits, synced by Argo CD.
+// the Rollout in the picture and its diff; a canary that Istio splits, synced by Argo CD; and a
+// blue-green for clusters without Argo, whose Service the pipeline switches.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -149,6 +150,49 @@ test("a canary that Istio splits, synced by Argo CD, from the window", async () 
       }),
     );
     await browser.saveScreenshot(join(shots, "kubernetes-istio.png"));
+  } finally {
+    await stop();
+  }
+});
+
+test("a blue-green without Argo, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy this service to Kubernetes with autoscaling and blue-green without Argo on api.example.com");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const step = await browser.$('#todo-list li[data-id="kubernetes"]').getText();
+    assert.match(step, /blue-green for clusters without Argo/, `the step says how it switches: ${step}`);
+    const understood = await browser.$("#spec-fields").getText();
+    assert.match(understood, /rollouts[\s\S]*kubectl/, `the spec shows who switches: ${understood}`);
+    const row = await browser.$('#cluster-picture .lane[data-deployment="catalog"]').getText();
+    assert.match(row, /Deployments \(blue, green\) catalog/, `two slots own the pods: ${row}`);
+    assert.match(row, /checked through the preview Service, then the Service switches/, "the switch in words");
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["k8s/deployment-blue.yaml", "k8s/deployment-green.yaml", "k8s/service-preview.yaml", "k8s/checks/smoke-job.yaml"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    assert.ok(!tabs.some((t) => /rollout\.yaml$/.test(t)), `no Argo Rollout: ${tabs}`);
+    await browser.$('#file-tabs .file-tab[data-path="k8s/service.yaml"]').click();
+    const diff = await until(browser, "the Service's diff", async () => {
+      const t = await browser.$("#diff-view").getText();
+      return /slot: blue/.test(t) && t;
+    });
+    assert.match(diff, /The slot that serves/, "the selector says who switches it");
+    await until(browser, "the cluster picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cluster-heading");
+        h.scrollIntoView({ block: "center" });
+        const r = h.getBoundingClientRect();
+        return r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.saveScreenshot(join(shots, "kubernetes-blue-green.png"));
   } finally {
     await stop();
   }
