@@ -111,33 +111,13 @@ pub fn slot_services(stable: &Service, name: &str) -> (Service, Service) {
 /// The Job the pipeline runs against the idle slot before switching: the health path through
 /// the preview Service, from a pod the NetworkPolicy admits as part of the app.
 pub fn smoke_job(spec: &DeploySpec, name: &str, port: u16, path: &str) -> Yaml {
-    let (mesh_labels, mesh_annotations) = super::outside_mesh(spec.kube.mesh);
-    let mut labels = BTreeMap::from([
-        (s("app.kubernetes.io/component"), s("test")),
-        (s("app.kubernetes.io/name"), format!("{name}-smoke")),
-        (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
-    ]);
-    labels.extend(mesh_labels);
-    let annotations: BTreeMap<String, String> = mesh_annotations.into_iter().collect();
     let job = k8s_openapi::api::batch::v1::Job {
         metadata: meta(&format!("{name}-smoke"), spec, "test"),
-        spec: Some(JobSpec {
-            backoff_limit: Some(0),
-            active_deadline_seconds: Some(120),
-            ttl_seconds_after_finished: Some(600),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels),
-                    annotations: (!annotations.is_empty()).then_some(annotations),
-                    ..Default::default()
-                }),
-                spec: Some(super::health_check_pod(format!(
-                    "http://{}:{port}{path}",
-                    second_service_name(name, Strategy::BlueGreen)
-                ))),
-            },
-            ..Default::default()
-        }),
+        spec: Some(smoke_spec(
+            spec,
+            name,
+            format!("http://{}:{port}{path}", second_service_name(name, Strategy::BlueGreen)),
+        )),
         ..Default::default()
     };
     let mut d = doc(&job);
@@ -147,6 +127,33 @@ pub fn smoke_job(spec: &DeploySpec, name: &str, port: u16, path: &str) -> Yaml {
         "Not applied with the folder: the pipeline deletes and creates it for each deploy, and a\nfailure leaves the serving slot as it is.",
     );
     d
+}
+
+/// The one-shot Job that asks `url` for a success: the curl pod, labelled as part of the app
+/// (the NetworkPolicy admits it) and kept out of the mesh (so it finishes), given two minutes.
+fn smoke_spec(spec: &DeploySpec, name: &str, url: String) -> JobSpec {
+    let (mesh_labels, mesh_annotations) = super::outside_mesh(spec.kube.mesh);
+    let mut labels = BTreeMap::from([
+        (s("app.kubernetes.io/component"), s("test")),
+        (s("app.kubernetes.io/name"), format!("{name}-smoke")),
+        (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
+    ]);
+    labels.extend(mesh_labels);
+    let annotations: BTreeMap<String, String> = mesh_annotations.into_iter().collect();
+    JobSpec {
+        backoff_limit: Some(0),
+        active_deadline_seconds: Some(120),
+        ttl_seconds_after_finished: Some(600),
+        template: PodTemplateSpec {
+            metadata: Some(ObjectMeta {
+                labels: Some(labels),
+                annotations: (!annotations.is_empty()).then_some(annotations),
+                ..Default::default()
+            }),
+            spec: Some(super::health_check_pod(url)),
+        },
+        ..Default::default()
+    }
 }
 
 /// The Service beside the stable one: `-canary` for a canary, `-preview` for blue-green.
@@ -468,14 +475,6 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
 /// The check the rollout runs before moving traffic on: a Job that asks the Service named by
 /// the `service` argument for the health path, three times 20 s apart; one failure aborts.
 pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str) -> Yaml {
-    let (mesh_labels, mesh_annotations) = super::outside_mesh(spec.kube.mesh);
-    let mut labels = BTreeMap::from([
-        (s("app.kubernetes.io/component"), s("test")),
-        (s("app.kubernetes.io/name"), format!("{name}-smoke")),
-        (s("app.kubernetes.io/part-of"), spec.kube.namespace.clone()),
-    ]);
-    labels.extend(mesh_labels);
-    let annotations: BTreeMap<String, String> = mesh_annotations.into_iter().collect();
     let t = crd::Resource {
         api_version: s("argoproj.io/v1alpha1"),
         kind: s("AnalysisTemplate"),
@@ -492,22 +491,7 @@ pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str) -
                 failure_limit: 0,
                 provider: crd::MetricProvider {
                     job: crd::JobMetric {
-                        spec: JobSpec {
-                            backoff_limit: Some(0),
-                            active_deadline_seconds: Some(120),
-                            ttl_seconds_after_finished: Some(600),
-                            template: PodTemplateSpec {
-                                metadata: Some(ObjectMeta {
-                                    labels: Some(labels),
-                                    annotations: (!annotations.is_empty()).then_some(annotations),
-                                    ..Default::default()
-                                }),
-                                spec: Some(super::health_check_pod(format!(
-                                    "http://{{{{args.service}}}}:{port}{path}"
-                                ))),
-                            },
-                            ..Default::default()
-                        },
+                        spec: smoke_spec(spec, name, format!("http://{{{{args.service}}}}:{port}{path}")),
                     },
                 },
             }],
