@@ -202,11 +202,12 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              platform files and docs/deploy.md from the deployment spec; `settings` are words such as \"with GitLab, deploy to Fly.io, canary, \
              staging and production with approval\". family \"kubernetes\": manifests, a Helm chart or Kustomize overlays with probes, \
              resources, autoscaling, a disruption budget, network policy, ingress with TLS and progressive rollouts, and docs/kubernetes.md; \
-             `settings` are words such as \"autoscaling 2 to 10 on api.example.com, as a Helm chart\" or \"a canary in the Istio mesh, Gateway API\". \
+             `settings` are words such as \"autoscaling 2 to 10 on api.example.com, as a Helm chart\", \"a canary in the Istio mesh, Gateway API\" \
+             or \"blue-green without Argo, with an in-cluster postgres for dev\". \
              Returns the files and what was understood.",
             json!({"type": "object", "properties": {
                 "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes"]},
-                "settings": {"type": "string", "description": "For cicd and kubernetes: targets, CI system, registry, strategy, environments, host, packaging, mesh, in words"}},
+                "settings": {"type": "string", "description": "For cicd and kubernetes: targets, CI system, registry, strategy, environments, host, packaging, mesh, rollouts, backing, in words"}},
                 "required": ["family"]}),
         ),
         spec(
