@@ -106,6 +106,12 @@ healthPath: string | null,
  */
 readinessPath?: string | null, 
 /**
+ * The folder inside the container where the service keeps data that must survive a
+ * restart (set in `slipway.toml` as `data_path`): on Kubernetes it runs as a StatefulSet
+ * with its own volume there.
+ */
+dataPath?: string | null, 
+/**
  * Health or readiness paths whose handler reaches a database, cache or another service:
  * never a liveness probe, or a dependency's hiccup restarts every pod.
  */
@@ -465,6 +471,10 @@ port: number | null,
  * The health path the platform and the smoke test call.
  */
 healthPath: string | null, 
+/**
+ * Where it keeps data that must survive a restart: it then owns a volume.
+ */
+dataPath: string | null, 
 /**
  * The readiness path, when the code defines one apart from health.
  */

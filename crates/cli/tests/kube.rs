@@ -169,6 +169,14 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             (_, 9) => format!("{task}, with blue-green, without Argo Rollouts"),
             _ => format!("{task}, with blue-green"),
         };
+        // A few keep data in a volume: a StatefulSet of one, in each packaging.
+        let keeps_data = ["go-fiber", "ruby-sinatra", "node-koa", "node-hono-bun"].contains(&name.as_str());
+        let own_volume = |p: &Project| {
+            if keeps_data {
+                std::fs::write(p.work.join("slipway.toml"), "[services.\".\"]\ndata_path = \"/data\"\n").unwrap();
+            }
+        };
+        own_volume(&p);
         let out = slipway(&["run", p.path(), "--task", &packaged, "--apply", "--json"]);
         if !out.status.success() {
             let why = stderr(&out);
@@ -181,6 +189,10 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         }
         projects += 1;
         let report = json(&out);
+        let changed = report["changes"].to_string();
+        if keeps_data && !changed.contains("statefulset.yaml") {
+            failures.push(format!("{name}: keeps data in /data but got no StatefulSet: {changed}"));
+        }
         let written: Vec<String> = report["changes"]
             .as_array()
             .unwrap()
@@ -193,10 +205,9 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
                 failures.push(format!("{name}: the reflection says of its own {path}: {f}"));
             }
         }
-        if !written
-            .iter()
-            .any(|w| w.ends_with("deployment.yaml") || w.ends_with("deployment-blue.yaml"))
-        {
+        if !written.iter().any(|w| {
+            w.ends_with("deployment.yaml") || w.ends_with("deployment-blue.yaml") || w.ends_with("statefulset.yaml")
+        }) {
             failures.push(format!("{name}: no Deployment was written: {written:?}"));
         }
         for w in written.iter().filter(|w| w.starts_with("k8s/")) {
@@ -242,6 +253,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             // The same task as plain manifests: the chart at its default values renders the
             // same objects.
             let plain = Project::plain(name);
+            own_volume(&plain);
             let out = slipway(&[
                 "run",
                 plain.path(),

@@ -65,6 +65,8 @@ pub struct ServiceSpec {
     pub port: Option<u16>,
     /// The health path the platform and the smoke test call.
     pub health_path: Option<String>,
+    /// Where it keeps data that must survive a restart: it then owns a volume.
+    pub data_path: Option<String>,
     /// The readiness path, when the code defines one apart from health.
     pub readiness_path: Option<String>,
     /// Health or readiness paths whose handler reaches a dependency: never liveness probes.
@@ -356,6 +358,7 @@ fn service_spec(s: &ServiceProfile, profile: &ProjectProfile) -> ServiceSpec {
         context: if context.is_empty() { ".".into() } else { context },
         port: s.port,
         health_path: s.health_path.clone(),
+        data_path: s.data_path.clone(),
         readiness_path: s.readiness_path.clone().filter(|r| s.health_path.as_ref() != Some(r)),
         deep_health_paths: s.deep_health_paths.clone(),
         env,

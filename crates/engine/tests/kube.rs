@@ -1281,6 +1281,7 @@ fn main() {
             improve_workloads,
         ),
         Trial::test("databases in the cluster for dev, as StatefulSets", in_cluster_backing),
+        Trial::test("a service that keeps data is a StatefulSet of one", keeps_data),
     ];
     for name in names {
         let n = name.clone();
@@ -1741,6 +1742,138 @@ fn in_cluster_backing() -> Result<(), Failed> {
     let g = kube::generate(&plain, &kube::image_facts(&profile), None)?;
     if g.artifacts.iter().any(|a| a.path.starts_with("k8s/backing/")) {
         wrong.push("backing StatefulSets without being asked".into());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+/// A service with `data_path` in slipway.toml: a StatefulSet of one pod with its own claim
+/// mounted there, no autoscaler or budget (one writer), no Argo; the deploy waits for the
+/// StatefulSet and undoes it on failure; the picture and the pipeline say why it is replaced in
+/// place. A relative path is refused with its line.
+fn keeps_data() -> Result<(), Failed> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let root = tmp.path().join("p");
+    let copy = std::process::Command::new("cp")
+        .args([
+            "-R",
+            &fixtures().join("python-fastapi-k8s").to_string_lossy(),
+            &root.to_string_lossy(),
+        ])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !copy.success() {
+        return Err("cp failed".into());
+    }
+    std::fs::write(
+        root.join("slipway.toml"),
+        "[services.\".\"]\ndata_path = \"/var/lib/catalog\"\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let profile = slipway_scan::scan(&root).map_err(|e| e.to_string())?;
+    let p = TaskParams {
+        strategy: Some(params::Strategy::Canary),
+        ..params_for("api.example.com", true)
+    };
+    let spec = spec::build(&profile, &p);
+    let g = kube::generate(&spec, &kube::image_facts(&profile), None)?;
+    let paths: Vec<&str> = g.artifacts.iter().map(|a| a.path.as_str()).collect();
+    let mut wrong = Vec::new();
+    for absent in [
+        "k8s/deployment.yaml",
+        "k8s/hpa.yaml",
+        "k8s/pdb.yaml",
+        "k8s/rollout.yaml",
+    ] {
+        if paths.contains(&absent) {
+            wrong.push(format!("{absent} is written for a service with one writer"));
+        }
+    }
+    let a = g
+        .artifacts
+        .iter()
+        .find(|a| a.path == "k8s/statefulset.yaml")
+        .ok_or(format!("no StatefulSet: {paths:?}"))?;
+    round_trip(&a.path, &a.content)?;
+    let v: Value = serde_yaml_ng::from_str(&a.content).map_err(|e| e.to_string())?;
+    let mounts = format!("{:?}", get(&v, "spec.template.spec.containers.0.volumeMounts"));
+    for (ok, what) in [
+        (get(&v, "spec.replicas").as_i64() == Some(1), "one replica"),
+        (
+            get(&v, "spec.serviceName").as_str() == Some("catalog"),
+            "the Service governs it",
+        ),
+        (mounts.contains("/var/lib/catalog"), "the volume at the data path"),
+        (
+            get(&v, "spec.volumeClaimTemplates.0.spec.accessModes.0").as_str() == Some("ReadWriteOnce"),
+            "a claim per pod",
+        ),
+        (
+            get(&v, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted").as_str() == Some("Retain"),
+            "the data kept when the set is deleted",
+        ),
+        (
+            get(&v, "spec.template.spec.securityContext.fsGroup").as_i64().is_some(),
+            "the volume writable by the user",
+        ),
+    ] {
+        if !ok {
+            wrong.push(format!("statefulset.yaml: not {what}:\n{}", a.content));
+        }
+    }
+    let files: Vec<(String, String)> = g
+        .artifacts
+        .iter()
+        .map(|a| (a.path.clone(), a.content.clone()))
+        .collect();
+    for f in slipway_engine::kube::checks::check_consistency(&files, &profile.services) {
+        wrong.push(format!("consistency: {f:?}"));
+    }
+    if !g
+        .topology
+        .iter()
+        .any(|t| t.workload == "StatefulSet" && t.rollout.contains("replaced in place"))
+    {
+        wrong.push(format!("the picture: {:?}", g.topology));
+    }
+    let pipeline = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+    let deploy = pipeline
+        .pipeline
+        .jobs
+        .iter()
+        .find(|j| j.target == Some(Target::Kubernetes))
+        .map(|j| j.commands.join("\n"))
+        .unwrap_or_default();
+    for needle in [
+        "k8s/statefulset.yaml\"",
+        "rollout status statefulset/catalog",
+        "rollout undo statefulset/catalog",
+    ] {
+        if !deploy.contains(needle) {
+            wrong.push(format!("the deploy lacks {needle:?}:\n{deploy}"));
+        }
+    }
+    if !pipeline
+        .pipeline
+        .notes
+        .iter()
+        .any(|n| n.contains("keeps its data on one volume"))
+    {
+        wrong.push(format!(
+            "the canary's absence is not explained: {:?}",
+            pipeline.pipeline.notes
+        ));
+    }
+    // A relative path is refused, naming the field.
+    std::fs::write(root.join("slipway.toml"), "[services.\".\"]\ndata_path = \"data\"\n").map_err(|e| e.to_string())?;
+    let profile = slipway_scan::scan(&root).map_err(|e| e.to_string())?;
+    if profile.services.iter().any(|s| s.data_path.is_some())
+        || !format!("{:?}", profile.warnings).contains("absolute path")
+    {
+        wrong.push(format!("a relative data_path is not refused: {:?}", profile.warnings));
     }
     if wrong.is_empty() {
         Ok(())

@@ -39,6 +39,7 @@ pub const FIELDS: &[(&str, FieldKind)] = &[
     ("start_command", FieldKind::Text),
     ("health_path", FieldKind::Text),
     ("readiness_path", FieldKind::Text),
+    ("data_path", FieldKind::Text),
     ("artifact", FieldKind::Text),
     ("ci_install_command", FieldKind::Text),
     ("lint_commands", FieldKind::List),
@@ -460,6 +461,12 @@ fn set_field(svc: &mut ServiceProfile, field: &str, kind: FieldKind, value: Opti
                 "start_command" => &mut svc.start_command,
                 "health_path" => &mut svc.health_path,
                 "readiness_path" => &mut svc.readiness_path,
+                "data_path" => {
+                    if !s.starts_with('/') || s.contains("..") {
+                        return Err("must be an absolute path inside the container, such as /data".into());
+                    }
+                    &mut svc.data_path
+                }
                 "ci_install_command" => &mut svc.ci_install_command,
                 "test_command" => &mut svc.test_command,
                 _ => &mut svc.artifact,

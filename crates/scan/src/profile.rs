@@ -156,6 +156,11 @@ pub struct ServiceProfile {
     /// the code defines one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readiness_path: Option<String>,
+    /// The folder inside the container where the service keeps data that must survive a
+    /// restart (set in `slipway.toml` as `data_path`): on Kubernetes it runs as a StatefulSet
+    /// with its own volume there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_path: Option<String>,
     /// Health or readiness paths whose handler reaches a database, cache or another service:
     /// never a liveness probe, or a dependency's hiccup restarts every pod.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -211,6 +216,7 @@ impl ServiceProfile {
             env_vars: Vec::new(),
             health_path: None,
             readiness_path: None,
+            data_path: None,
             deep_health_paths: Vec::new(),
             artifact: None,
             ci_install_command: None,

@@ -312,10 +312,11 @@ pub fn pin_file(spec: &DeploySpec, svc: &ServiceSpec, env: &str) -> String {
     let name = name_of(&svc.name);
     match spec.kube.packaging {
         Packaging::Manifests => {
+            let file = super::workload_of(svc).1;
             if spec.is_monorepo() {
-                format!("k8s/{name}/deployment.yaml")
+                format!("k8s/{name}/{file}")
             } else {
-                s("k8s/deployment.yaml")
+                format!("k8s/{file}")
             }
         }
         Packaging::Kustomize => format!("{}/image-{name}.yaml", kustomize::overlay_for(spec, env)),

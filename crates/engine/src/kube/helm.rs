@@ -176,8 +176,9 @@ fn templatize(d: &mut Yaml, chart: &str, autoscale: bool, gateway_services: &[St
             );
             None
         }
-        "Deployment" => {
-            if !template_only {
+        "Deployment" | "StatefulSet" => {
+            // A StatefulSet keeps its one pod: its volume has one writer.
+            if !template_only && kind == "Deployment" {
                 replica_count(d, autoscale);
             }
             if let Some(Yaml::Map(spec)) = at(d, &["spec"]) {
@@ -591,7 +592,8 @@ fn notes(spec: &DeploySpec, t: &Topology) -> String {
         )
     } else {
         format!(
-            "kubectl -n {{{{ .Release.Namespace }}}} rollout status deployment/{} --timeout=10m",
+            "kubectl -n {{{{ .Release.Namespace }}}} rollout status {}/{} --timeout=10m",
+            t.workload.to_ascii_lowercase(),
             t.name
         )
     };
@@ -750,7 +752,11 @@ pub(crate) fn package(
         };
         let Some(deployment) = own
             .iter()
-            .find_map(|m| m.docs.iter().find(|d| kind_of(d) == "Deployment"))
+            .find_map(|m| {
+                m.docs
+                    .iter()
+                    .find(|d| matches!(kind_of(d), "Deployment" | "StatefulSet"))
+            })
             .cloned()
         else {
             continue;

@@ -99,6 +99,16 @@ pub fn staged_namespaces(spec: &DeploySpec) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The object whose pod template a patch edits: the Deployment (also when a Rollout runs its
+/// template), or the StatefulSet.
+fn pod_owner(workload: &str) -> &str {
+    if workload == "StatefulSet" {
+        "StatefulSet"
+    } else {
+        "Deployment"
+    }
+}
+
 /// The overlay folder a deploy to `env` applies.
 pub fn overlay_for(spec: &DeploySpec, env: &str) -> String {
     if env == spec.production() {
@@ -162,7 +172,10 @@ pub fn package(
         let mut patches = Vec::new();
         if !production {
             for t in topology {
-                if k.autoscale {
+                // A StatefulSet keeps its one pod and has no autoscaler.
+                let single = t.workload == "StatefulSet";
+                if single {
+                } else if k.autoscale {
                     patches.push(Patch {
                         target: PatchTarget {
                             kind: "HorizontalPodAutoscaler".into(),
@@ -217,7 +230,7 @@ pub fn package(
                 }
                 patches.push(Patch {
                     target: PatchTarget {
-                        kind: "Deployment".into(),
+                        kind: pod_owner(&t.workload).into(),
                         name: t.name.clone(),
                     },
                     patch: ops(&[
@@ -332,7 +345,7 @@ pub fn package(
                 patches.push(Entry::File(FilePatch {
                     path: format!("image-{}.yaml", t.name),
                     target: PatchTarget {
-                        kind: "Deployment".into(),
+                        kind: pod_owner(&t.workload).into(),
                         name: t.name.clone(),
                     },
                 }));

@@ -162,6 +162,16 @@ pub(crate) fn health_check_pod(url: String) -> PodSpec {
     }
 }
 
+/// The kind of the object that owns a service's pods outside Argo, and its file's name:
+/// a StatefulSet when the service keeps data, else a Deployment.
+pub fn workload_of(svc: &ServiceSpec) -> (&'static str, &'static str) {
+    if svc.data_path.is_some() {
+        ("StatefulSet", "statefulset.yaml")
+    } else {
+        ("Deployment", "deployment.yaml")
+    }
+}
+
 /// A service that answers on a port (not a worker): it gets a Service, probes and a route.
 pub(crate) fn serves(svc: &ServiceSpec) -> bool {
     svc.kind != "worker" && svc.port.is_some()
@@ -321,6 +331,73 @@ pub(crate) fn probes(svc: &ServiceSpec) -> (Probe, Probe, Probe, Vec<String>) {
         (None, None) => why.push("liveness checks the port".into()),
     }
     (startup, readiness, liveness, why)
+}
+
+/// The Deployment's pod as a StatefulSet of one: the same template with a volume claimed per
+/// pod and mounted at `data`, updated in place, the claim kept when the set is deleted or
+/// scaled down.
+fn stateful(dep: &Deployment, name: &str, data: &str, web: bool) -> Yaml {
+    use k8s_openapi::api::apps::v1::{
+        StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec, StatefulSetUpdateStrategy,
+    };
+    use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements};
+    let ds = dep.spec.clone().unwrap_or_default();
+    let mut template = ds.template;
+    if let Some(c) = template.spec.as_mut().and_then(|p| p.containers.first_mut()) {
+        c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+            name: s("data"),
+            mount_path: s(data),
+            ..Default::default()
+        });
+    }
+    let set = StatefulSet {
+        metadata: dep.metadata.clone(),
+        spec: Some(StatefulSetSpec {
+            replicas: Some(1),
+            selector: ds.selector,
+            service_name: web.then(|| s(name)),
+            template,
+            revision_history_limit: ds.revision_history_limit,
+            min_ready_seconds: ds.min_ready_seconds,
+            update_strategy: Some(StatefulSetUpdateStrategy {
+                type_: Some(s("RollingUpdate")),
+                ..Default::default()
+            }),
+            persistent_volume_claim_retention_policy: Some(StatefulSetPersistentVolumeClaimRetentionPolicy {
+                when_deleted: Some(s("Retain")),
+                when_scaled: Some(s("Retain")),
+            }),
+            volume_claim_templates: Some(vec![PersistentVolumeClaim {
+                metadata: ObjectMeta {
+                    name: Some(s("data")),
+                    ..Default::default()
+                },
+                spec: Some(PersistentVolumeClaimSpec {
+                    access_modes: Some(vec![s("ReadWriteOnce")]),
+                    resources: Some(VolumeResourceRequirements {
+                        requests: Some(BTreeMap::from([(s("storage"), q("5Gi"))])),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut d = doc(&set);
+    note(
+        &mut d,
+        &["spec", "replicas"],
+        format!("One: {data} is a ReadWriteOnce volume with one writer, so it does not autoscale, and an update\nreplaces the pod in place (requests wait while it restarts). Move the data to a managed store\nto run several."),
+    );
+    note(
+        &mut d,
+        &["spec", "persistentVolumeClaimRetentionPolicy"],
+        "The claim data-<name>-0 and its volume outlive the StatefulSet and a scale-down.",
+    );
+    d
 }
 
 /// A container's requests and limits, from the spec.
@@ -1201,8 +1278,12 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
 
         let progressive = rollout::strategy_for(spec, svc);
         // What owns the pods, and so what the autoscalers scale.
+        // A service that keeps data runs as one StatefulSet pod with its own volume.
+        let owns_volume = svc.data_path.is_some();
         let (owner_api, owner_kind) = if progressive.is_some() {
             ("argoproj.io/v1alpha1", "Rollout")
+        } else if owns_volume {
+            ("apps/v1", "StatefulSet")
         } else {
             ("apps/v1", "Deployment")
         };
@@ -1236,7 +1317,10 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         let mut files = Vec::new();
         for (path, dep) in deps {
             let deployed = dep.metadata.name.clone().unwrap_or_else(|| name.clone());
-            let mut d = doc(&dep);
+            let (path, mut d) = match &svc.data_path {
+                Some(data) => (format!("{dir}/statefulset.yaml"), stateful(&dep, &name, data, web)),
+                None => (path, doc(&dep)),
+            };
             if progressive.is_some() {
                 note(
                     &mut d,
@@ -1319,7 +1403,12 @@ the Rollout, not this."
                     rollout::slot_note(&name, &deployed, k.autoscale),
                 );
             }
-            let purpose = if slots {
+            let purpose = if owns_volume {
+                format!(
+                    "the {name} StatefulSet: one pod with its own volume at {}, probes, resources, a locked-down pod",
+                    svc.data_path.clone().unwrap_or_default()
+                )
+            } else if slots {
                 format!("{deployed}, one slot of {name}'s blue-green: the same pod as the other, with its own version")
             } else {
                 format!("the {name} Deployment: probes, resources, a locked-down pod and zero-downtime rollouts")
@@ -1542,7 +1631,9 @@ here while a rollout runs, so this reaches only the new pods.",
                 }
             }
         }
-        let replicas = if k.autoscale {
+        let replicas = if owns_volume {
+            s("1 (it owns its volume)")
+        } else if k.autoscale {
             let min = if k.ha {
                 spec.scaling.min_replicas.max(2)
             } else {
@@ -1579,7 +1670,7 @@ here while a rollout runs, so this reaches only the new pods.",
         };
         // With maxUnavailable 1 a budget never blocks a drain, even over one pod; it keeps an
         // autoscaled or replicated workload from losing more than one pod at a time.
-        if k.autoscale || k.replicas >= 2 {
+        if (k.autoscale || k.replicas >= 2) && !owns_volume {
             let mut p = doc(&pdb(spec, &name, component));
             note(
                 &mut p,
@@ -1659,6 +1750,9 @@ here while a rollout runs, so this reaches only the new pods.",
             rollout: match progressive {
                 Some(strategy) => rollout::words(spec, strategy),
                 None if slots => rollout::SLOT_WORDS.into(),
+                None if owns_volume => {
+                    "one pod, replaced in place: requests wait while it restarts (its volume has one writer)".into()
+                }
                 None => "rolling: one extra pod at a time (25% surge), none taken down before its replacement is ready"
                     .into(),
             },
@@ -2121,8 +2215,10 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
             ));
         } else {
             out.push_str(&format!(
-                "kubectl -n {ns} rollout status deployment/{} --timeout=10m || kubectl -n {ns} rollout undo deployment/{}\n",
-                t.name, t.name
+                "kubectl -n {ns} rollout status {kind}/{} --timeout=10m || kubectl -n {ns} rollout undo {kind}/{}\n",
+                t.name,
+                t.name,
+                kind = t.workload.to_ascii_lowercase()
             ));
         }
     }

@@ -26,7 +26,8 @@ pub const GATEWAY_PLUGIN: &str = "argoproj-labs/gatewayAPI";
 /// spec asks for one, for a service that answers on a port, in every packaging (Kustomize's
 /// base and a chart's templates are the plain manifests).
 pub fn strategy_for(spec: &DeploySpec, svc: &ServiceSpec) -> Option<Strategy> {
-    let packaged = spec.kube.rollouts == crate::params::Rollouts::Argo;
+    // Argo's workloadRef takes a Deployment: a service that owns a volume is a StatefulSet.
+    let packaged = spec.kube.rollouts == crate::params::Rollouts::Argo && svc.data_path.is_none();
     match spec.strategy {
         Strategy::Canary | Strategy::BlueGreen if super::serves(svc) && packaged => Some(spec.strategy),
         _ => None,
@@ -51,6 +52,7 @@ pub fn plain_blue_green(spec: &DeploySpec, svc: &ServiceSpec) -> bool {
         && spec.kube.packaging == crate::params::Packaging::Manifests
         && spec.kube.gitops == crate::params::GitOps::None
         && super::serves(svc)
+        && svc.data_path.is_none()
 }
 
 /// `dep` as the Deployment of one slot: its own name, the slot label on its selector and its

@@ -529,7 +529,10 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         // A copy of the manifests, with the placeholder tag replaced by the tested image's
         // digest: the checkout stays as it is, and the cluster runs exactly what was tested.
         r#"cp -R k8s "$bin/k8s""#.into(),
-        format!(r#"sed -i "s|image: .*:set-by-pipeline|image: $IMAGE|" "$bin/{dir}/deployment.yaml""#),
+        format!(
+            r#"sed -i "s|image: .*:set-by-pipeline|image: $IMAGE|" "$bin/{dir}/{}""#,
+            crate::kube::workload_of(svc).1
+        ),
     ]);
     if kustomized {
         c.push(format!(
@@ -551,7 +554,9 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         return c;
     }
     c.push(format!(
-        "if ! kube -n {ns} rollout status deployment/{name} --timeout=10m; then\n  echo \"The new {name} pods did not become ready: rolling back to the previous ReplicaSet\" >&2\n  kube -n {ns} rollout undo deployment/{name}\n  exit 1\nfi"
+        "if ! kube -n {ns} rollout status {kind}/{name} --timeout=10m; then\n  echo \"The new {name} pods did not become ready: rolling back to the previous {before}\" >&2\n  kube -n {ns} rollout undo {kind}/{name}\n  exit 1\nfi",
+        kind = crate::kube::workload_of(svc).0.to_ascii_lowercase(),
+        before = if svc.data_path.is_some() { "revision" } else { "ReplicaSet" }
     ));
     c
 }
@@ -945,7 +950,7 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             if spec.strategy != Strategy::Rolling
                 && !(target == Target::Kubernetes && (progressive.is_some() || switched))
             {
-                notes.push(strategy_note(target, spec.strategy));
+                notes.push(strategy_note(target, spec.strategy, svc));
             }
             let pull_login = matches!(
                 (spec.registry, spec.ci),
@@ -996,8 +1001,13 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
     pipeline
 }
 
-fn strategy_note(target: Target, strategy: Strategy) -> String {
+fn strategy_note(target: Target, strategy: Strategy, svc: &ServiceSpec) -> String {
     match (target, strategy) {
+        (Target::Kubernetes, s) if svc.data_path.is_some() => format!(
+            "{} needs two versions side by side, and {} keeps its data on one volume: its one pod is replaced in place, and requests wait while it restarts",
+            s.id(),
+            svc.name
+        ),
         (Target::Fly, s) => format!(
             "Fly.io runs the {} strategy itself (fly.toml [deploy] strategy)",
             s.id()
