@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SeccompProfile, Secret,
-    SecretEnvSource, SecurityContext, Service, ServicePort, ServiceSpec as CoreServiceSpec, TCPSocketAction, Volume,
-    VolumeMount, VolumeResourceRequirements,
+    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, SeccompProfile, Secret, SecretEnvSource, SecurityContext, Service, ServicePort,
+    ServiceSpec as CoreServiceSpec, TCPSocketAction, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
@@ -267,21 +266,7 @@ pub fn files(spec: &DeploySpec) -> Vec<(String, Vec<Yaml>, String)> {
                         ..Default::default()
                     }),
                 },
-                volume_claim_templates: Some(vec![PersistentVolumeClaim {
-                    metadata: ObjectMeta {
-                        name: Some(s("data")),
-                        ..Default::default()
-                    },
-                    spec: Some(PersistentVolumeClaimSpec {
-                        access_modes: Some(vec![s("ReadWriteOnce")]),
-                        resources: Some(VolumeResourceRequirements {
-                            requests: Some(BTreeMap::from([(s("storage"), q("5Gi"))])),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }]),
+                volume_claim_templates: Some(vec![super::data_claim()]),
                 ..Default::default()
             }),
             ..Default::default()

@@ -340,7 +340,6 @@ fn stateful(dep: &Deployment, name: &str, data: &str, web: bool) -> Yaml {
     use k8s_openapi::api::apps::v1::{
         StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec, StatefulSetUpdateStrategy,
     };
-    use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements};
     let ds = dep.spec.clone().unwrap_or_default();
     let mut template = ds.template;
     if let Some(c) = template.spec.as_mut().and_then(|p| p.containers.first_mut()) {
@@ -367,21 +366,7 @@ fn stateful(dep: &Deployment, name: &str, data: &str, web: bool) -> Yaml {
                 when_deleted: Some(s("Retain")),
                 when_scaled: Some(s("Retain")),
             }),
-            volume_claim_templates: Some(vec![PersistentVolumeClaim {
-                metadata: ObjectMeta {
-                    name: Some(s("data")),
-                    ..Default::default()
-                },
-                spec: Some(PersistentVolumeClaimSpec {
-                    access_modes: Some(vec![s("ReadWriteOnce")]),
-                    resources: Some(VolumeResourceRequirements {
-                        requests: Some(BTreeMap::from([(s("storage"), q("5Gi"))])),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }]),
+            volume_claim_templates: Some(vec![data_claim()]),
             ..Default::default()
         }),
         ..Default::default()
@@ -398,6 +383,26 @@ fn stateful(dep: &Deployment, name: &str, data: &str, web: bool) -> Yaml {
         "The claim data-<name>-0 and its volume outlive the StatefulSet and a scale-down.",
     );
     d
+}
+
+/// The claim each pod of a StatefulSet gets: `data`, 5 Gi, ReadWriteOnce.
+pub(crate) fn data_claim() -> k8s_openapi::api::core::v1::PersistentVolumeClaim {
+    use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements};
+    PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: Some(s("data")),
+            ..Default::default()
+        },
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec![s("ReadWriteOnce")]),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([(s("storage"), q("5Gi"))])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// A container's requests and limits, from the spec.
@@ -1287,8 +1292,9 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         } else {
             ("apps/v1", "Deployment")
         };
+        let slots = rollout::plain_blue_green(spec, svc);
         // With a plain blue-green the autoscaler follows the serving slot; the pipeline moves it.
-        let owner_name = if rollout::plain_blue_green(spec, svc) {
+        let owner_name = if slots {
             format!("{name}-{}", rollout::SLOTS[0])
         } else {
             name.clone()
@@ -1299,7 +1305,6 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
                 ds.replicas = Some(0);
             }
         }
-        let slots = rollout::plain_blue_green(spec, svc);
         // Plain blue-green: the same pod twice, as the blue and the green slot.
         let deps: Vec<(String, Deployment)> = if slots {
             rollout::SLOTS
@@ -1318,7 +1323,10 @@ pub fn generate(spec: &DeploySpec, images: &[ImageFacts], remote: Option<&str>) 
         for (path, dep) in deps {
             let deployed = dep.metadata.name.clone().unwrap_or_else(|| name.clone());
             let (path, mut d) = match &svc.data_path {
-                Some(data) => (format!("{dir}/statefulset.yaml"), stateful(&dep, &name, data, web)),
+                Some(data) => (
+                    format!("{dir}/{}", workload_of(svc).1),
+                    stateful(&dep, &name, data, web),
+                ),
                 None => (path, doc(&dep)),
             };
             if progressive.is_some() {
