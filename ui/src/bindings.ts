@@ -112,6 +112,16 @@ readinessPath?: string | null,
  */
 dataPath?: string | null, 
 /**
+ * The HTTP path where the service serves its Prometheus metrics, such as `/metrics`, when
+ * its code uses a metrics library (or `slipway.toml` sets `metrics_path`).
+ */
+metricsPath?: string | null, 
+/**
+ * The metrics library the code uses (`prometheus-fastapi-instrumentator`, `prom-client`,
+ * `micrometer`, ...): it decides the names of the request metrics.
+ */
+metricsLibrary?: string | null, 
+/**
  * Health or readiness paths whose handler reaches a database, cache or another service:
  * never a liveness probe, or a dependency's hiccup restarts every pod.
  */

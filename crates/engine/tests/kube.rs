@@ -176,12 +176,19 @@ fn generate_and_check(profile: &slipway_scan::ProjectProfile, p: &TaskParams) ->
         } else {
             root.to_string()
         };
-        let Some((_, text)) = objects.iter().find(|(p, _)| *p == format!("{dir}/deployment.yaml")) else {
-            problems.push(format!("no Deployment for {}", svc.name));
+        let (kind, file) = kube::workload_of(svc);
+        let Some((_, text)) = objects.iter().find(|(p, _)| *p == format!("{dir}/{file}")) else {
+            problems.push(format!("no {kind} for {}", svc.name));
             continue;
         };
-        let d: Deployment = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
-        let pod = d.spec.unwrap().template.spec.unwrap();
+        let pod = if kind == "StatefulSet" {
+            let d: k8s_openapi::api::apps::v1::StatefulSet =
+                serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+            d.spec.unwrap().template.spec.unwrap()
+        } else {
+            let d: Deployment = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+            d.spec.unwrap().template.spec.unwrap()
+        };
         let uid = pod.security_context.as_ref().and_then(|s| s.run_as_user);
         let want = kube::image_facts(profile)
             .into_iter()

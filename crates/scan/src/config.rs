@@ -40,6 +40,7 @@ pub const FIELDS: &[(&str, FieldKind)] = &[
     ("health_path", FieldKind::Text),
     ("readiness_path", FieldKind::Text),
     ("data_path", FieldKind::Text),
+    ("metrics_path", FieldKind::Text),
     ("artifact", FieldKind::Text),
     ("ci_install_command", FieldKind::Text),
     ("lint_commands", FieldKind::List),
@@ -214,6 +215,10 @@ pub(crate) fn apply(
             match set_field(svc, field, kind, value) {
                 Ok(shown) => {
                     svc.cite(FILE, line, format!("{field} set to {shown} in slipway.toml"));
+                    // A warning that asked for this field is answered now.
+                    let asked = format!("set {field} ");
+                    let inside = |p: &str| path == "." || p == path || p.starts_with(&format!("{path}/"));
+                    warnings.retain(|w| !(w.message.contains(&asked) && inside(&w.path)));
                     if !svc.corrected.iter().any(|c| c == field) {
                         svc.corrected.push(field.to_string());
                     }
@@ -466,6 +471,12 @@ fn set_field(svc: &mut ServiceProfile, field: &str, kind: FieldKind, value: Opti
                         return Err("must be an absolute path inside the container, such as /data".into());
                     }
                     &mut svc.data_path
+                }
+                "metrics_path" => {
+                    if !s.starts_with('/') || s.contains(char::is_whitespace) {
+                        return Err("must be an HTTP path, such as /metrics".into());
+                    }
+                    &mut svc.metrics_path
                 }
                 "ci_install_command" => &mut svc.ci_install_command,
                 "test_command" => &mut svc.test_command,

@@ -211,6 +211,49 @@ pub const FRAMEWORKS: &[(&str, &str, &str)] = &[
     ("dotnet", "Microsoft.NET.Sdk.Web", "aspnetcore"),
 ];
 
+/// Libraries that serve Prometheus metrics over HTTP, per ecosystem: (ecosystem, dependency,
+/// library id, the path it serves unless the code names another). An empty path means the
+/// code picks it (a route the person writes), so it is read from the code. The library id is
+/// what the engine's table of request metrics is keyed by. Checked on 2026-12-06 against each
+/// library's README.
+pub const METRICS_LIBRARIES: &[(&str, &str, &str, &str)] = &[
+    (
+        "python",
+        "prometheus-fastapi-instrumentator",
+        "prometheus-fastapi-instrumentator",
+        "/metrics",
+    ),
+    ("python", "starlette-exporter", "starlette-exporter", ""),
+    (
+        "python",
+        "prometheus-flask-exporter",
+        "prometheus-flask-exporter",
+        "/metrics",
+    ),
+    ("python", "django-prometheus", "django-prometheus", "/metrics"),
+    ("python", "prometheus-client", "prometheus-client", ""),
+    ("node", "express-prom-bundle", "express-prom-bundle", "/metrics"),
+    ("node", "fastify-metrics", "fastify-metrics", "/metrics"),
+    ("node", "prom-client", "prom-client", ""),
+    ("go", "github.com/prometheus/client_golang", "client_golang", ""),
+    (
+        "jvm",
+        "io.quarkus:quarkus-micrometer-registry-prometheus",
+        "micrometer",
+        "/q/metrics",
+    ),
+    (
+        "jvm",
+        "io.micrometer:micrometer-registry-prometheus*",
+        "micrometer",
+        "/actuator/prometheus",
+    ),
+    ("dotnet", "prometheus-net.AspNetCore", "prometheus-net", "/metrics"),
+    ("rust", "axum-prometheus", "axum-prometheus", ""),
+    ("rust", "prometheus", "prometheus-rs", ""),
+    ("ruby", "prometheus-client", "prometheus-client-ruby", "/metrics"),
+];
+
 /// Dependencies that mean a backing service, per ecosystem: (ecosystem, dependency, service).
 /// A dependency ending in `*` matches by prefix.
 pub const BACKING_SERVICES: &[(&str, &str, &str)] = &[

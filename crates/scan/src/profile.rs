@@ -161,6 +161,14 @@ pub struct ServiceProfile {
     /// with its own volume there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_path: Option<String>,
+    /// The HTTP path where the service serves its Prometheus metrics, such as `/metrics`, when
+    /// its code uses a metrics library (or `slipway.toml` sets `metrics_path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_path: Option<String>,
+    /// The metrics library the code uses (`prometheus-fastapi-instrumentator`, `prom-client`,
+    /// `micrometer`, ...): it decides the names of the request metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_library: Option<String>,
     /// Health or readiness paths whose handler reaches a database, cache or another service:
     /// never a liveness probe, or a dependency's hiccup restarts every pod.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -217,6 +225,8 @@ impl ServiceProfile {
             health_path: None,
             readiness_path: None,
             data_path: None,
+            metrics_path: None,
+            metrics_library: None,
             deep_health_paths: Vec::new(),
             artifact: None,
             ci_install_command: None,

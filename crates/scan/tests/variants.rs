@@ -315,3 +315,117 @@ fn the_workspace_root_app_is_tied_to_its_workspace() {
     );
     assert!(Path::new(&p.root).is_dir());
 }
+
+#[test]
+fn a_folder_the_service_keeps_data_in_is_read_from_its_dockerfile_its_compose_file_and_its_sqlite_path() {
+    let flask = |main: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("requirements.txt", "flask==3.1.2\nSQLAlchemy==2.0.43\n".to_string()),
+            ("app.py", main.to_string()),
+        ]
+    };
+    let scan_of = |files: Vec<(&'static str, String)>| {
+        let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
+        profile(&borrowed)
+    };
+
+    // The person's own Dockerfile declares the volume.
+    let mut files = flask("from flask import Flask\napp = Flask(__name__)\napp.run(port=5000)\n");
+    files.push((
+        "Dockerfile",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nVOLUME [\"/srv/uploads\"]\nCMD [\"python\", \"app.py\"]\n"
+            .into(),
+    ));
+    let p = scan_of(files);
+    assert_eq!(only(&p).data_path.as_deref(), Some("/srv/uploads"), "{p:#?}");
+
+    // A named volume the project's compose file mounts into the service it builds from here.
+    let mut files = flask("from flask import Flask\napp = Flask(__name__)\napp.run(port=5000)\n");
+    files.push((
+        "compose.yaml",
+        "services:\n  web:\n    build: .\n    volumes:\n      - ./src:/app/src\n      - media:/var/lib/media\n  db:\n    image: postgres:18\n    volumes:\n      - pg:/var/lib/postgresql\nvolumes:\n  media: {}\n  pg: {}\n".into(),
+    ));
+    let p = scan_of(files);
+    assert_eq!(only(&p).data_path.as_deref(), Some("/var/lib/media"), "{p:#?}");
+    assert!(
+        only(&p)
+            .evidence
+            .iter()
+            .any(|e| e.file == "compose.yaml" && e.line == Some(6)),
+        "cited with its line: {:?}",
+        only(&p).evidence
+    );
+
+    // SQLAlchemy's four slashes: an absolute file, whose folder is the volume.
+    let p = scan_of(flask(
+        "import os\nfrom flask import Flask\nfrom sqlalchemy import create_engine\nengine = create_engine(\"sqlite:////var/lib/shop/shop.db\")\napp = Flask(__name__)\napp.run(port=5000)\n",
+    ));
+    assert_eq!(only(&p).data_path.as_deref(), Some("/var/lib/shop"), "{p:#?}");
+
+    // Three slashes: relative to the working folder, so the data dies with the container;
+    // the warning says where and what to set, and setting it answers the warning.
+    let relative = flask(
+        "from flask import Flask\nfrom sqlalchemy import create_engine\nengine = create_engine(\"sqlite:///shop.db\")\napp = Flask(__name__)\napp.run(port=5000)\n",
+    );
+    let p = scan_of(relative.clone());
+    assert_eq!(only(&p).data_path, None);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.path == "app.py:3" && w.message.contains("set data_path")),
+        "{:?}",
+        p.warnings
+    );
+    let mut corrected = relative;
+    corrected.push(("slipway.toml", "[services.\".\"]\ndata_path = \"/data\"\n".into()));
+    let p = scan_of(corrected);
+    assert_eq!(only(&p).data_path.as_deref(), Some("/data"));
+    assert!(!warned(&p, "set data_path"), "{:?}", p.warnings);
+
+    // A file beside the image's own files cannot be a volume of its own.
+    let p = scan_of(flask(
+        "from flask import Flask\nimport sqlite3\nconn = sqlite3.connect('/app/shop.db')\napp = Flask(__name__)\napp.run(port=5000)\n",
+    ));
+    assert_eq!(only(&p).data_path, None);
+    assert!(warned(&p, "beside the image's own files"), "{:?}", p.warnings);
+}
+
+#[test]
+fn a_sqlite_default_beside_a_real_database_is_not_the_services_data() {
+    // Django's generated settings name db.sqlite3; the app runs on PostgreSQL.
+    let p = profile(&[
+        ("requirements.txt", "Django==5.2.7\npsycopg==3.2.10\n"),
+        ("manage.py", "import django\n"),
+        (
+            "shop/settings.py",
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n",
+        ),
+    ]);
+    assert_eq!(only(&p).data_path, None);
+    assert!(!warned(&p, "SQLite"), "{:?}", p.warnings);
+}
+
+#[test]
+fn a_metrics_library_gives_the_path_it_serves_and_one_without_a_route_asks_for_it() {
+    let p = profile(&[
+        ("package.json", r#"{"name":"api","scripts":{"start":"node server.js"},"dependencies":{"express":"5.1.0","express-prom-bundle":"8.0.0"}}"#),
+        ("server.js", "const express = require('express');\nconst prom = require('express-prom-bundle');\nconst app = express();\napp.use(prom({ includeMethod: true }));\napp.listen(3000);\n"),
+    ]);
+    let s = only(&p);
+    assert_eq!(s.metrics_path.as_deref(), Some("/metrics"));
+    assert_eq!(s.metrics_library.as_deref(), Some("express-prom-bundle"));
+
+    // prom-client serves nothing by itself: the route is the code's.
+    let p = profile(&[
+        ("package.json", r#"{"name":"api","scripts":{"start":"node server.js"},"dependencies":{"express":"5.1.0","prom-client":"15.1.3"}}"#),
+        ("server.js", "const express = require('express');\nconst client = require('prom-client');\nconst app = express();\napp.get('/internal/metrics', async (_req, res) => res.end(await client.register.metrics()));\napp.listen(3000);\n"),
+    ]);
+    assert_eq!(only(&p).metrics_path.as_deref(), Some("/internal/metrics"));
+
+    let p = profile(&[
+        ("package.json", r#"{"name":"api","scripts":{"start":"node server.js"},"dependencies":{"express":"5.1.0","prom-client":"15.1.3"}}"#),
+        ("server.js", "const express = require('express');\nconst client = require('prom-client');\nconst app = express();\napp.listen(3000);\n"),
+    ]);
+    assert_eq!(only(&p).metrics_path, None);
+    assert!(warned(&p, "set metrics_path"), "{:?}", p.warnings);
+}

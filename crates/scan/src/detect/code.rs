@@ -81,6 +81,10 @@ pub(crate) struct Hints {
     pub deep: Vec<(String, String, u32, String)>,
     /// (file, line, message)
     pub bindings: Vec<(String, u32, String)>,
+    /// (path, file, line) of the first route that serves metrics (`"/metrics"`).
+    pub metrics: Option<(String, String, u32)>,
+    /// (the string as written, file, line) for each SQLite database file the code opens.
+    pub sqlite: Vec<(String, String, u32)>,
 }
 
 struct Patterns {
@@ -92,6 +96,10 @@ struct Patterns {
     health_name: Regex,
     loopback: Regex,
     command_port: Vec<Regex>,
+    /// A route that serves metrics: "/metrics", "/actuator/prometheus".
+    metrics: Regex,
+    /// A SQLite database file named in a string: "sqlite:////data/app.db", '/data/app.db'.
+    sqlite: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -164,6 +172,10 @@ fn patterns() -> &'static Patterns {
             loopback: re(
                 r#"(?:(?:listen|bind|run|Run|ListenAndServe|Start)\([^)]*["'](?:https?://)?(?:127\.0\.0\.1|localhost)[:"']|\bhost\s*[:=]\s*["'](?:127\.0\.0\.1|localhost)["'])"#,
             ),
+            metrics: re(r#"["'`](/(?:[\w.\-]+/)*(?:metrics|prometheus))["'`]"#),
+            sqlite: re(
+                r#"["'`]((?:sqlite(?:\+\w+)?:|file:)?[^"'`\s]*\.(?:db|sqlite3?|db3))(?:\?[^"'`\s]*)?["'`]"#,
+            ),
             command_port: [
                 r"(?:^|\s)(?:-p|--port|-P)(?:\s+|=)(\d{2,5})\b",
                 r"(?:--bind|-b)(?:\s+|=)[\w.\[\]:]*:(\d{2,5})\b",
@@ -220,6 +232,34 @@ pub(crate) fn service_of_url(key: &str, value: &str) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// The file a SQLite connection string or path names, as the process sees it, or "" when it
+/// names none. SQLAlchemy (`sqlalchemy`) writes `sqlite:///relative.db` and
+/// `sqlite:////absolute.db`; URL-style drivers (sqlx, Node's and Go's) `sqlite:///absolute.db`
+/// and `sqlite://relative.db`; `file:` URIs and plain paths are read as written.
+pub(crate) fn sqlite_file(written: &str, sqlalchemy: bool) -> String {
+    let w = written.split('?').next().unwrap_or(written);
+    if let Some(rest) = w.strip_prefix("file:") {
+        // file:///data/app.db has an empty authority; file:./app.db and file:app.db are relative.
+        return rest.strip_prefix("//").unwrap_or(rest).to_string();
+    }
+    if let Some(rest) = w.strip_prefix("sqlite") {
+        let Some((_, rest)) = rest.split_once(':') else {
+            return String::new();
+        };
+        let path = if sqlalchemy {
+            rest.strip_prefix("///").unwrap_or(rest.trim_start_matches('/'))
+        } else {
+            rest.strip_prefix("//").unwrap_or(rest)
+        };
+        return path.to_string();
+    }
+    // A dotted module name (`django.db.backends.sqlite3`) is not a file.
+    if !w.contains('/') && w.matches('.').count() > 1 {
+        return String::new();
+    }
+    w.to_string()
 }
 
 /// The port a start command names: `-p 4000`, `--bind 0.0.0.0:8000`, `PORT=3000`.
@@ -392,6 +432,16 @@ pub(crate) fn scan(view: &ProjectView, dir: &str, exts: &[&str], services: &[Str
                         health_rank = rank;
                         hints.health = Some((path, file.clone(), n));
                     }
+                }
+            }
+            if hints.metrics.is_none() && (line.contains("metrics") || line.contains("prometheus")) {
+                if let Some(c) = p.metrics.captures(line) {
+                    hints.metrics = Some((c[1].to_string(), file.clone(), n));
+                }
+            }
+            if line.contains(".db") || line.contains(".sqlite") {
+                for c in p.sqlite.captures_iter(line) {
+                    hints.sqlite.push((c[1].to_string(), file.clone(), n));
                 }
             }
         }

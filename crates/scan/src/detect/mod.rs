@@ -23,7 +23,7 @@ mod rust;
 
 use std::collections::BTreeMap;
 
-use crate::knowledge::{self, BACKING_SERVICES, FRAMEWORKS};
+use crate::knowledge::{self, BACKING_SERVICES, FRAMEWORKS, METRICS_LIBRARIES};
 use crate::view::{join, line_of};
 use crate::{Evidence, ProjectView, ScanWarning, ServiceProfile, Skipped, WorkspaceFacts};
 
@@ -993,6 +993,7 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
 
     // Environment examples.
     let mut env: Vec<String> = d.svc.env_vars.clone();
+    let mut env_sqlite: Vec<(String, String, u32)> = Vec::new();
     for name in [
         ".env.example",
         ".env.sample",
@@ -1017,6 +1018,9 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
             }
             env.push(key.to_string());
             let value = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+            if value.starts_with("sqlite") || (value.starts_with("file:") && value.contains(".db")) {
+                env_sqlite.push((value.clone(), path.clone(), i as u32 + 1));
+            }
             if let Some(service) = code::service_of_url(key, &value) {
                 if !backing.iter().any(|b| b == service) {
                     d.svc
@@ -1073,6 +1077,95 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
             d.svc.deep_health_paths.push(path);
         }
     }
+    // Metrics: a library that serves Prometheus metrics, on the route the code names or the
+    // library's own. A worker serves no HTTP, so its metrics are left to the person.
+    if d.svc.kind != "worker" {
+        let library = METRICS_LIBRARIES
+            .iter()
+            .filter(|(eco, ..)| *eco == d.ecosystem)
+            .find_map(|(_, pattern, lib, path)| d.dep(pattern).cloned().map(|dep| (dep, *lib, *path)));
+        if let Some((dep, lib, default_path)) = library {
+            let route = hints.metrics.clone();
+            match (route, default_path) {
+                (Some((path, file, line)), _) => {
+                    d.svc.cite(
+                        &dep.file,
+                        dep.line,
+                        format!("depends on {}: exports Prometheus metrics", dep.name),
+                    );
+                    d.svc
+                        .cite(file, Some(line), format!("the code serves the metrics at {path}"));
+                    d.svc.metrics_path = Some(path);
+                    d.svc.metrics_library = Some(lib.to_string());
+                }
+                (None, path) if !path.is_empty() => {
+                    d.svc.cite(
+                        &dep.file,
+                        dep.line,
+                        format!("depends on {}: serves Prometheus metrics at {path}", dep.name),
+                    );
+                    d.svc.metrics_path = Some(path.to_string());
+                    d.svc.metrics_library = Some(lib.to_string());
+                }
+                (None, _) => cx.warn(
+                    &format!("{}:{}", dep.file, dep.line.unwrap_or(1)),
+                    format!(
+                        "depends on {} but no route in the code serves its metrics; set metrics_path in slipway.toml to the path that does",
+                        dep.name
+                    ),
+                ),
+            }
+        }
+    }
+
+    // Data that must outlive the container: the SQLite file the code opens, unless the service
+    // has a database server (then SQLite is a development default, as in Django's settings).
+    let other_db = backing
+        .iter()
+        .any(|b| matches!(b.as_str(), "postgres" | "mysql" | "mariadb" | "mongodb"));
+    let uses_sqlite = backing.iter().any(|b| b == "sqlite") && !other_db;
+    let mut sqlite_seen = false;
+    if !other_db {
+        for (written, file, line) in env_sqlite.iter().chain(&hints.sqlite) {
+            let path = code::sqlite_file(written, d.ecosystem == "python");
+            if path.is_empty() {
+                continue;
+            }
+            sqlite_seen = true;
+            match data_folder(&path) {
+                Some(folder) if d.svc.data_path.is_none() => {
+                    d.svc.cite(
+                        file,
+                        Some(*line),
+                        format!("keeps its SQLite database at {path}: the folder {folder} must outlive the container"),
+                    );
+                    d.svc.data_path = Some(folder);
+                }
+                Some(_) => {}
+                None => cx.warn(
+                    &format!("{file}:{line}"),
+                    format!(
+                        "keeps its SQLite database at {path}, {}, where it is lost when the container is replaced; move it into a folder of its own (such as /data/{}) and set data_path = \"/data\" in slipway.toml",
+                        if path.starts_with('/') {
+                            "beside the image's own files"
+                        } else {
+                            "relative to the working folder"
+                        },
+                        path.rsplit('/').next().unwrap_or("app.db")
+                    ),
+                ),
+            }
+            break;
+        }
+    }
+    if uses_sqlite && !sqlite_seen && d.svc.data_path.is_none() {
+        let file = svc_file(&d.svc, "").to_string();
+        cx.warn(
+            &file,
+            "uses SQLite, whose database file is lost when the container is replaced unless it lives on a volume; set data_path in slipway.toml to its folder (such as /data)",
+        );
+    }
+
     for (file, line, message) in hints.bindings {
         cx.warnings.push(ScanWarning {
             path: format!("{file}:{line}"),
@@ -1121,10 +1214,20 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
         }
     }
 
-    // An existing Dockerfile's EXPOSE.
+    // An existing Dockerfile's EXPOSE, and the VOLUME it declares.
     for name in ["Dockerfile", "Containerfile"] {
         let path = join(&dir, name);
         let Some(text) = cx.text(&path) else { continue };
+        if let Some((i, folder)) = text.lines().enumerate().find_map(|(i, l)| volume_of(l).map(|v| (i, v))) {
+            if d.svc.kind != "static" {
+                d.svc.cite(
+                    &path,
+                    Some(i as u32 + 1),
+                    format!("{name} declares VOLUME {folder}: data there must outlive the container"),
+                );
+                d.svc.data_path = Some(folder);
+            }
+        }
         if let Some((i, port)) = text.lines().enumerate().find_map(|(i, l)| {
             let t = l.trim();
             let rest = t.strip_prefix("EXPOSE ").or_else(|| t.strip_prefix("expose "))?;
@@ -1200,6 +1303,17 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
         d.svc.start_command = Some(start.replace("{port}", &port));
     }
 
+    if d.svc.data_path.is_none() && d.svc.kind != "static" {
+        if let Some((folder, file, line)) = compose_volume(cx, &d.svc.path) {
+            d.svc.cite(
+                &file,
+                Some(line),
+                format!("{file} mounts a named volume at {folder}: data there must outlive the container"),
+            );
+            d.svc.data_path = Some(folder);
+        }
+    }
+
     backing.sort();
     backing.dedup();
     d.svc.backing_services = backing;
@@ -1208,4 +1322,110 @@ fn finish(cx: &mut Cx, mut d: Detected, services: &[String]) -> ServiceProfile {
     d.svc.env_vars = env;
     checks::detect(cx, &mut d.svc);
     d.svc
+}
+
+/// The folder a Dockerfile `VOLUME` line declares first: `VOLUME /data` or `VOLUME ["/data"]`.
+fn volume_of(line: &str) -> Option<String> {
+    let t = line.trim();
+    let rest = t.strip_prefix("VOLUME ").or_else(|| t.strip_prefix("volume "))?.trim();
+    let first = if let Some(list) = rest.strip_prefix('[') {
+        list.trim_end_matches(']')
+            .split(',')
+            .next()?
+            .trim()
+            .trim_matches('"')
+            .to_string()
+    } else {
+        rest.split_whitespace().next()?.to_string()
+    };
+    data_folder(&format!("{}/x", first.trim_end_matches('/')))
+}
+
+/// The folder that holds the data file `path`, when it can be a volume of its own: absolute,
+/// and neither the root, a temporary folder nor the folder the image's own files live in.
+fn data_folder(path: &str) -> Option<String> {
+    if !path.starts_with('/') || path.contains("..") || path.contains('$') {
+        return None;
+    }
+    let folder = path.rsplit_once('/').map(|(f, _)| f)?;
+    let own = [
+        "",
+        "/tmp",
+        "/var/tmp",
+        "/app",
+        "/usr/src/app",
+        "/srv",
+        "/srv/app",
+        "/code",
+        "/workspace",
+        "/home/app",
+        "/opt/app",
+    ];
+    (!own.contains(&folder)).then(|| folder.to_string())
+}
+
+/// The first named volume that a compose file at the project root mounts into the service
+/// built from `dir`: (the folder inside the container, the file, the line).
+fn compose_volume(cx: &mut Cx, dir: &str) -> Option<(String, String, u32)> {
+    for name in [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+    ] {
+        let Some(text) = cx.text(name) else { continue };
+        let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+            continue;
+        };
+        let Some(services) = doc.get("services").and_then(|s| s.as_mapping()) else {
+            continue;
+        };
+        for (_, s) in services {
+            let context = match s.get("build") {
+                Some(serde_yaml_ng::Value::String(c)) => c.as_str(),
+                Some(b) => match b.get("context").and_then(|c| c.as_str()) {
+                    Some(c) => c,
+                    None => continue,
+                },
+                None => continue,
+            };
+            let context = context.trim_start_matches("./").trim_end_matches('/');
+            let context = if context.is_empty() { "." } else { context };
+            if context != dir {
+                continue;
+            }
+            for v in s.get("volumes").and_then(|v| v.as_sequence()).into_iter().flatten() {
+                let (source, target) = match v {
+                    serde_yaml_ng::Value::String(short) => {
+                        let mut parts = short.split(':');
+                        match (parts.next(), parts.next()) {
+                            (Some(a), Some(b)) => (a.to_string(), b.to_string()),
+                            _ => continue,
+                        }
+                    }
+                    long => match (
+                        long.get("type").and_then(|t| t.as_str()),
+                        long.get("source").and_then(|t| t.as_str()),
+                        long.get("target").and_then(|t| t.as_str()),
+                    ) {
+                        (Some("volume"), Some(a), Some(b)) => (a.to_string(), b.to_string()),
+                        _ => continue,
+                    },
+                };
+                let named = !source.is_empty() && !source.starts_with(['.', '/', '~', '$']) && !source.contains('/');
+                if !named {
+                    continue;
+                }
+                let Some(folder) = data_folder(&format!("{}/x", target.trim_end_matches('/'))) else {
+                    continue;
+                };
+                let line = text
+                    .lines()
+                    .position(|l| l.contains(&format!("{source}:{target}")) || l.contains(&target))
+                    .map_or(1, |i| i as u32 + 1);
+                return Some((folder, name.to_string(), line));
+            }
+        }
+    }
+    None
 }
