@@ -146,3 +146,23 @@ ensure_kube_tools() {
   fi
   export PATH="$dir/bin:$PATH"
 }
+
+# promtool, to check the PromQL the generated files carry (Argo Rollouts' error-rate checks),
+# from Debian 12's prometheus package, unpacked rather than installed so no server starts.
+PROMETHEUS_DEB_VERSION=2.42.0+ds-5+deb12u1
+
+ensure_promtool() {
+  local dir="$TOOLS/prometheus"
+  local stamp="$dir/.slipway-promtool"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$PROMETHEUS_DEB_VERSION" ]; then
+    say "installing promtool (prometheus $PROMETHEUS_DEB_VERSION)"
+    rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/deb"
+    (cd "$dir/deb" && { apt-get download -qq "prometheus=$PROMETHEUS_DEB_VERSION" 2>/dev/null \
+      || { as_root apt-get update -qq && apt-get download -qq "prometheus=$PROMETHEUS_DEB_VERSION"; }; })
+    dpkg-deb -x "$dir"/deb/prometheus_*.deb "$dir/deb/root"
+    install -m 0755 "$dir/deb/root/usr/bin/promtool" "$dir/bin/"
+    rm -rf "$dir/deb"
+    echo "$PROMETHEUS_DEB_VERSION" > "$stamp"
+  fi
+  export PATH="$dir/bin:$PATH"
+}

@@ -197,3 +197,45 @@ test("a blue-green without Argo, from the window", async () => {
     await stop();
   }
 });
+
+test("a canary whose error rate Prometheus watches, from the window", async () => {
+  // The FastAPI service counts its requests with prometheus-fastapi-instrumentator.
+  const repo = fixtureRepo("python-fastapi-metrics");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy this service to Kubernetes with autoscaling and a canary on orders.example.com");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const prometheus = await browser.$('#spec-fields dd[data-field="prometheus"]').getText();
+    assert.match(prometheus, /prometheus-operated\.monitoring\.svc:9090/, `What Slipway understood names the Prometheus: ${prometheus}`);
+    assert.match(prometheus, /default: orders counts its requests \(prometheus-fastapi-instrumentator\)/, "and says why");
+    const row = await browser.$('#cluster-picture .lane[data-deployment="orders"]').getText();
+    assert.match(row, /error rate watched in Prometheus/, `the picture says the canary's error rate is watched: ${row}`);
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["k8s/podmonitor.yaml", "k8s/analysistemplate.yaml", "k8s/rollout.yaml"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    await browser.$('#file-tabs .file-tab[data-path="k8s/analysistemplate.yaml"]').click();
+    const diff = await until(browser, "the error-rate check's diff", async () => {
+      const t = await browser.$("#diff-view").getText();
+      return /orders-errors/.test(t) && t;
+    });
+    assert.match(diff, /http_requests_total/, "the query reads the library's own counter");
+    assert.match(diff, /result\[0\] <= 0\.01/, "and fails above 1%");
+    await until(browser, "the cluster picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cluster-heading");
+        h.scrollIntoView({ block: "center" });
+        const r = h.getBoundingClientRect();
+        return r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.saveScreenshot(join(shots, "kubernetes-prometheus.png"));
+  } finally {
+    await stop();
+  }
+});

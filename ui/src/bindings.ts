@@ -486,6 +486,10 @@ healthPath: string | null,
  */
 dataPath: string | null, 
 /**
+ * Where it serves Prometheus metrics, when its code exports them.
+ */
+metrics: MetricsSpec | null, 
+/**
  * The readiness path, when the code defines one apart from health.
  */
 readinessPath: string | null, 
@@ -562,6 +566,38 @@ secret: boolean,
  * The backing service it points at, when it does (`postgres` for `DATABASE_URL`).
  */
 backing: string | null, };
+export type MetricsSpec = { 
+/**
+ * The HTTP path, on the service's own port.
+ */
+path: string, 
+/**
+ * The library that exports them, as the scan names it; none when `slipway.toml` names the
+ * path of metrics the code exports by itself.
+ */
+library: string | null, 
+/**
+ * The counter of HTTP requests the library exports, when it counts them by itself.
+ */
+requests: RequestMetric | null, };
+export type RequestMetric = { 
+/**
+ * The counter's name: `http_requests_total`.
+ */
+counter: string, 
+/**
+ * The label matcher of the answers with a server error: `status=~"5.."`.
+ */
+errors: string, };
+export type PrometheusSpec = { 
+/**
+ * Its address inside the cluster.
+ */
+url: string, 
+/**
+ * The `release` label its PodMonitor selector asks for.
+ */
+release: string, };
 export type EnvironmentSpec = { 
 /**
  * `staging` or `production`, or the name set.
@@ -653,7 +689,12 @@ rollouts: Rollouts,
 /**
  * Where the databases and caches run: managed outside, or StatefulSets for a dev cluster.
  */
-backing: Backing, };
+backing: Backing, 
+/**
+ * The Prometheus whose error rates a canary or blue-green checks, when a service exports
+ * request metrics; none when nothing reads them.
+ */
+prometheus: PrometheusSpec | null, };
 export type Resources = { 
 /**
  * CPU the scheduler reserves.

@@ -203,7 +203,8 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              staging and production with approval\". family \"kubernetes\": manifests, a Helm chart or Kustomize overlays with probes, \
              resources, autoscaling, a disruption budget, network policy, ingress with TLS and progressive rollouts, and docs/kubernetes.md; \
              `settings` are words such as \"autoscaling 2 to 10 on api.example.com, as a Helm chart\", \"a canary in the Istio mesh, Gateway API\" \
-             or \"blue-green without Argo, with an in-cluster postgres for dev\". \
+             or \"blue-green without Argo, with an in-cluster postgres for dev\"; a canary or blue-green of code that counts its requests \
+             also checks the new pods' error rate in Prometheus. \
              Returns the files and what was understood.",
             json!({"type": "object", "properties": {
                 "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes"]},

@@ -143,18 +143,23 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         if i % 5 == 3 {
             task.push_str(", with its databases in the cluster for dev");
         }
-        let charted = i % 3 == 2;
+        // The project whose code counts its requests rolls out a canary in a chart, so its
+        // error-rate check and PodMonitor go through helm, the CRD schemas and promtool.
+        let counts_requests = name == "python-fastapi-metrics";
+        let charted = i % 3 == 2 || counts_requests;
         // Half the plain projects roll out progressively with Argo Rollouts: a canary or
         // blue-green. The canaries alternate between Istio with the Gateway API (both routers
         // move weights) and Linkerd behind an Ingress. A third of the Kustomize projects roll
         // out progressively too, through their overlays, and some projects sync through GitOps.
         // Charted projects with a Rollout: the plain run beside them asks for the same rollout.
         let rollout = match (i % 3, i % 12) {
+            _ if counts_requests => ", with a canary",
             (2, 8) => ", with a canary",
             (2, 11) => ", with blue-green",
             _ => "",
         };
         let packaged = match (i % 3, i % 12) {
+            _ if counts_requests => format!("{task}, as a Helm chart{rollout}"),
             (2, 8) | (2, 11) => format!("{task}, as a Helm chart{rollout}"),
             (1, 4) => format!("{task}, packaged with Kustomize, with a canary"),
             (1, 10) => format!("{task}, packaged with Kustomize, with blue-green"),
@@ -225,7 +230,13 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
                 .into_iter()
                 .filter(|(k, _)| k.starts_with("AnalysisTemplate/"))
             {
-                for (j, m) in t["spec"]["metrics"].as_array().into_iter().flatten().enumerate() {
+                for (j, m) in t["spec"]["metrics"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, m)| !m["provider"]["job"].is_null())
+                {
                     let job = serde_json::json!({
                         "apiVersion": "batch/v1",
                         "kind": "Job",
@@ -468,6 +479,57 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         failures.push(format!("CRD schemas: {text}{}", stderr(&out)));
     }
     eprintln!("Argo Rollouts: {analysis_jobs} analysis Jobs validated as batch/v1 Jobs");
+    // Every Prometheus query an analysis asks, with Argo's arguments filled in as the Rollout
+    // fills them, parses as PromQL (promtool reads each as a recording rule).
+    let mut rules = Vec::new();
+    for m in &manifests {
+        let text = std::fs::read_to_string(all.path().join(m)).unwrap_or_default();
+        for (key, t) in objects_of(&text)
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("AnalysisTemplate/"))
+        {
+            for metric in t["spec"]["metrics"].as_array().into_iter().flatten() {
+                let Some(query) = metric["provider"]["prometheus"]["query"].as_str() else {
+                    continue;
+                };
+                let filled = query
+                    .replace("{{args.namespace}}", "shop")
+                    .replace("{{args.new-hash}}", "6d4f9c7b8");
+                if filled.contains("{{") {
+                    failures.push(format!("{m} {key}: an argument no Rollout fills: {query}"));
+                }
+                if metric["provider"]["prometheus"]["address"]
+                    .as_str()
+                    .is_none_or(|a| !a.starts_with("http"))
+                {
+                    failures.push(format!("{m} {key}: no Prometheus address"));
+                }
+                rules.push(serde_json::json!({
+                    "record": format!("slipway:{}:{}", rules.len(), metric["name"].as_str().unwrap_or("q")),
+                    "expr": filled,
+                }));
+            }
+        }
+    }
+    let rule_file = all.path().join("promql-rules.yaml");
+    std::fs::write(
+        &rule_file,
+        serde_yaml_ng::to_string(&serde_json::json!({"groups": [{"name": "analysis", "rules": rules}]})).unwrap(),
+    )
+    .unwrap();
+    let out = run(
+        &tool("promtool"),
+        &["check", "rules", "--lint=none", "promql-rules.yaml"],
+        all.path(),
+    );
+    eprintln!("promtool: {} analysis queries: {}", rules.len(), stdout(&out).trim());
+    if !out.status.success() {
+        failures.push(format!("promtool check rules: {}{}", stdout(&out), stderr(&out)));
+    }
+    if rules.len() < 2 {
+        failures.push(format!("only {} Prometheus queries were checked", rules.len()));
+    }
+    std::fs::remove_file(&rule_file).ok();
     if analysis_jobs < 10 {
         failures.push(format!("only {analysis_jobs} analysis Jobs were checked"));
     }
@@ -479,6 +541,7 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         "Rollout",
         "VirtualService",
         "DestinationRule",
+        "PodMonitor",
     ] {
         if !manifests
             .iter()

@@ -122,6 +122,64 @@ pub const KUBERNETES_APIS: &[(&str, &str)] = &[
     ("HTTPRoute", "gateway.networking.k8s.io/v1"),
 ];
 
+/// The counter of HTTP requests each metrics library exports by itself, and the label matcher
+/// that picks the answers with a server error: (library id from the scan, counter, matcher).
+/// Libraries that count no requests on their own (`prom-client`, `client_golang`,
+/// `prometheus-client`) are not here: their apps name their own metrics. Checked on 2026-12-06
+/// against each library's README and source.
+pub const REQUEST_METRICS: &[(&str, &str, &str)] = &[
+    // Status codes grouped by default (should_group_status_codes): "2xx", "5xx".
+    (
+        "prometheus-fastapi-instrumentator",
+        "http_requests_total",
+        r#"status="5xx""#,
+    ),
+    (
+        "starlette-exporter",
+        "starlette_requests_total",
+        r#"status_code=~"5..""#,
+    ),
+    (
+        "prometheus-flask-exporter",
+        "flask_http_request_total",
+        r#"status=~"5..""#,
+    ),
+    (
+        "django-prometheus",
+        "django_http_responses_total_by_status_total",
+        r#"status=~"5..""#,
+    ),
+    (
+        "express-prom-bundle",
+        "http_request_duration_seconds_count",
+        r#"status_code=~"5..""#,
+    ),
+    (
+        "fastify-metrics",
+        "http_request_duration_seconds_count",
+        r#"status_code=~"5..""#,
+    ),
+    ("micrometer", "http_server_requests_seconds_count", r#"status=~"5..""#),
+    ("prometheus-net", "http_requests_received_total", r#"code=~"5..""#),
+    ("axum-prometheus", "axum_http_requests_total", r#"status=~"5..""#),
+];
+
+/// The request counter and server-error matcher of a metrics library, when it has one.
+pub fn request_metric(library: &str) -> Option<(&'static str, &'static str)> {
+    REQUEST_METRICS
+        .iter()
+        .find(|(l, ..)| *l == library)
+        .map(|(_, counter, errors)| (*counter, *errors))
+}
+
+/// The Prometheus a Prometheus Operator runs, as its `prometheus-operated` Service reaches it
+/// (kube-prometheus-stack installs it in `monitoring` by custom).
+pub const PROMETHEUS_URL: &str = "http://prometheus-operated.monitoring.svc:9090";
+
+/// The `release` label kube-prometheus-stack's Prometheus selects PodMonitors by, at its
+/// customary release name.
+pub const PROMETHEUS_RELEASE: &str = "kube-prometheus-stack";
+
 /// The built-in knowledge as a short brief, for the research step and the LLM's first message.
 pub fn brief() -> String {
     let mut out = String::new();

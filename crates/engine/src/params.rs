@@ -506,6 +506,16 @@ pub fn is_dns_subdomain(s: &str) -> bool {
         })
 }
 
+/// True when `s` is a Kubernetes label value: at most 63 letters, digits, `-`, `_` or `.`,
+/// beginning and ending with a letter or digit (or empty).
+pub fn is_label_value(s: &str) -> bool {
+    s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && (s.is_empty()
+            || (s.starts_with(|c: char| c.is_ascii_alphanumeric()) && s.ends_with(|c: char| c.is_ascii_alphanumeric())))
+}
+
 /// What a task's words set. Every field is `None` or empty when the words do not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskParams {

@@ -67,6 +67,8 @@ pub struct ServiceSpec {
     pub health_path: Option<String>,
     /// Where it keeps data that must survive a restart: it then owns a volume.
     pub data_path: Option<String>,
+    /// Where it serves Prometheus metrics, when its code exports them.
+    pub metrics: Option<MetricsSpec>,
     /// The readiness path, when the code defines one apart from health.
     pub readiness_path: Option<String>,
     /// Health or readiness paths whose handler reaches a dependency: never liveness probes.
@@ -99,6 +101,40 @@ pub struct ServiceSpec {
     pub migrate: Option<String>,
     /// Folders whose changes concern this service (its own, and shared lockfiles).
     pub paths: Vec<String>,
+}
+
+/// Where a service serves its Prometheus metrics, and what they count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsSpec {
+    /// The HTTP path, on the service's own port.
+    pub path: String,
+    /// The library that exports them, as the scan names it; none when `slipway.toml` names the
+    /// path of metrics the code exports by itself.
+    pub library: Option<String>,
+    /// The counter of HTTP requests the library exports, when it counts them by itself.
+    pub requests: Option<RequestMetric>,
+}
+
+/// A counter of HTTP requests, and which of its series are server errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestMetric {
+    /// The counter's name: `http_requests_total`.
+    pub counter: String,
+    /// The label matcher of the answers with a server error: `status=~"5.."`.
+    pub errors: String,
+}
+
+/// The Prometheus that a rollout's checks ask, and how its Prometheus Operator finds the
+/// scrape objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrometheusSpec {
+    /// Its address inside the cluster.
+    pub url: String,
+    /// The `release` label its PodMonitor selector asks for.
+    pub release: String,
 }
 
 /// A deploy environment.
@@ -176,6 +212,9 @@ pub struct KubeSpec {
     pub rollouts: Rollouts,
     /// Where the databases and caches run: managed outside, or StatefulSets for a dev cluster.
     pub backing: Backing,
+    /// The Prometheus whose error rates a canary or blue-green checks, when a service exports
+    /// request metrics; none when nothing reads them.
+    pub prometheus: Option<PrometheusSpec>,
 }
 
 /// How a GitOps controller keeps the cluster as git says.
@@ -359,6 +398,18 @@ fn service_spec(s: &ServiceProfile, profile: &ProjectProfile) -> ServiceSpec {
         port: s.port,
         health_path: s.health_path.clone(),
         data_path: s.data_path.clone(),
+        metrics: s.metrics_path.clone().map(|path| MetricsSpec {
+            path,
+            library: s.metrics_library.clone(),
+            requests: s
+                .metrics_library
+                .as_deref()
+                .and_then(crate::knowledge::request_metric)
+                .map(|(counter, errors)| RequestMetric {
+                    counter: counter.into(),
+                    errors: errors.into(),
+                }),
+        }),
         readiness_path: s.readiness_path.clone().filter(|r| s.health_path.as_ref() != Some(r)),
         deep_health_paths: s.deep_health_paths.clone(),
         env,
@@ -754,7 +805,8 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             line_of("cpu_percent")
         ));
     }
-    let kube = kube_spec(profile, params, &mut field, &mut errors);
+    let mut kube = kube_spec(profile, params, &mut field, &mut errors);
+    kube.prometheus = prometheus_spec(profile, strategy, &kube, &mut field, &mut errors);
     if kube.rollouts == Rollouts::Kubectl && strategy != Strategy::Rolling {
         let at = if d.kube.contains_key("rollouts") {
             format!("slipway.toml line {}: ", line_of("rollouts"))
@@ -797,6 +849,92 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         fields,
         notes,
         errors,
+    }
+}
+
+/// The Prometheus a rollout's checks ask: `slipway.toml`'s `prometheus` (a URL, or `none`),
+/// else the Prometheus Operator's own address when a canary or blue-green with Argo Rollouts
+/// rolls out a service whose code counts its requests.
+fn prometheus_spec(
+    profile: &ProjectProfile,
+    strategy: Strategy,
+    kube: &KubeSpec,
+    field: &mut impl FnMut(&str, String, &str, String),
+    errors: &mut Vec<String>,
+) -> Option<PrometheusSpec> {
+    let d = &profile.deploy;
+    let at = |f: &str| format!("line {} of slipway.toml", d.lines.get(f).copied().unwrap_or(1));
+    let text = |f: &str| d.kube.get(f).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let release = match text("prometheus_release") {
+        Some(r) => {
+            if !crate::params::is_label_value(&r) {
+                errors.push(format!(
+                    "{}: prometheus_release = {r:?} is not a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+                    at("prometheus_release")
+                ));
+            }
+            field(
+                "prometheus_release",
+                r.clone(),
+                "slipway.toml",
+                at("prometheus_release"),
+            );
+            r
+        }
+        None => crate::knowledge::PROMETHEUS_RELEASE.to_string(),
+    };
+    match text("prometheus") {
+        Some(v) if v == "none" => {
+            field(
+                "prometheus",
+                v,
+                "slipway.toml",
+                format!("{}: rollouts check the health path only", at("prometheus")),
+            );
+            None
+        }
+        Some(url) => {
+            let host = url
+                .strip_prefix("http://")
+                .or_else(|| url.strip_prefix("https://"))
+                .unwrap_or("");
+            if host.is_empty() || host.starts_with([':', '/']) || url.contains(char::is_whitespace) {
+                errors.push(format!(
+                    "{}: prometheus = {url:?} is not an http:// or https:// address (or \"none\")",
+                    at("prometheus")
+                ));
+            }
+            field("prometheus", url.clone(), "slipway.toml", at("prometheus"));
+            Some(PrometheusSpec { url, release })
+        }
+        None => {
+            let progressive =
+                matches!(strategy, Strategy::Canary | Strategy::BlueGreen) && kube.rollouts == Rollouts::Argo;
+            let counted: Vec<&ServiceProfile> = profile
+                .services
+                .iter()
+                .filter(|s| {
+                    s.metrics_path.is_some()
+                        && s.metrics_library
+                            .as_deref()
+                            .and_then(crate::knowledge::request_metric)
+                            .is_some()
+                })
+                .collect();
+            let first = counted.first().filter(|_| progressive)?;
+            let url = crate::knowledge::PROMETHEUS_URL.to_string();
+            field(
+                "prometheus",
+                url.clone(),
+                "default",
+                format!(
+                    "{} counts its requests ({}), so each rollout also checks the new pods' error rate in the Prometheus Operator's Prometheus; set prometheus to its address, or \"none\"",
+                    first.name,
+                    first.metrics_library.clone().unwrap_or_default()
+                ),
+            );
+            Some(PrometheusSpec { url, release })
+        }
     }
 }
 
@@ -1211,5 +1349,6 @@ fn kube_spec(
         sync,
         rollouts,
         backing,
+        prometheus: None,
     }
 }

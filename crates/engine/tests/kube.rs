@@ -87,6 +87,7 @@ fn round_trip(path: &str, text: &str) -> Result<(), String> {
             | "ExternalSecret"
             | "Rollout"
             | "AnalysisTemplate"
+            | "PodMonitor"
             | "VirtualService"
             | "DestinationRule"
             | "Kustomization" => Ok(()),
@@ -1289,6 +1290,14 @@ fn main() {
         ),
         Trial::test("databases in the cluster for dev, as StatefulSets", in_cluster_backing),
         Trial::test("a service that keeps data is a StatefulSet of one", keeps_data),
+        Trial::test(
+            "rollouts read the new pods' error rate from Prometheus when the code counts its requests",
+            error_rate_rollouts,
+        ),
+        Trial::test(
+            "a data folder read off the code makes the service a StatefulSet",
+            detected_data_folder,
+        ),
     ];
     for name in names {
         let n = name.clone();
@@ -2199,6 +2208,303 @@ fn gitops() -> Result<(), Failed> {
                 wrong.push(e);
             }
         }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+/// The documents of `path` among `files`, parsed.
+fn docs_of(files: &[(String, String)], path: &str) -> Vec<Value> {
+    files
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, t)| {
+            serde_yaml_ng::Deserializer::from_str(t)
+                .filter_map(|d| serde::Deserialize::deserialize(d).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn error_rate_rollouts() -> Result<(), Failed> {
+    use params::Strategy;
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-metrics")).map_err(|e| e.to_string())?;
+    let mut wrong = Vec::new();
+    for (strategy, folder) in [
+        (Strategy::Canary, "python-fastapi-metrics.canary"),
+        (Strategy::BlueGreen, "python-fastapi-metrics.blue-green"),
+    ] {
+        let p = TaskParams {
+            strategy: Some(strategy),
+            ..params_for("orders.example.com", true)
+        };
+        let files = generate_and_check(&profile, &p).map_err(|e| format!("{folder}: {e}"))?;
+        for (path, text) in &files {
+            if let Err(e) = compare(&snapshots().join(folder).join(path), text) {
+                wrong.push(e);
+            }
+        }
+        let expect = |wrong: &mut Vec<String>, what: &str, got: &Value, want: Value| {
+            if *got != want {
+                wrong.push(format!("{folder}: {what} is {got:?}, not {want:?}"));
+            }
+        };
+        let r = docs_of(&files, "k8s/rollout.yaml");
+        let analysis = match strategy {
+            Strategy::Canary => {
+                let a = get(&r[0], "spec.strategy.canary.analysis");
+                // From the first step with requests on the new pods (step 0 sets 10%).
+                expect(
+                    &mut wrong,
+                    "the background analysis' first step",
+                    get(a, "startingStep"),
+                    Value::from(1),
+                );
+                a.clone()
+            }
+            _ => get(&r[0], "spec.strategy.blueGreen.postPromotionAnalysis").clone(),
+        };
+        expect(
+            &mut wrong,
+            "the error check's template",
+            get(&analysis, "templates.0.templateName"),
+            Value::from("orders-errors"),
+        );
+        expect(
+            &mut wrong,
+            "the namespace argument",
+            get(&analysis, "args.0.valueFrom.fieldRef.fieldPath"),
+            Value::from("metadata.namespace"),
+        );
+        expect(
+            &mut wrong,
+            "the new pods' hash argument",
+            get(&analysis, "args.1.valueFrom.podTemplateHashValue"),
+            Value::from("Latest"),
+        );
+        let templates = docs_of(&files, "k8s/analysistemplate.yaml");
+        expect(
+            &mut wrong,
+            "the templates",
+            &Value::from(templates.len()),
+            Value::from(2),
+        );
+        let errors = templates.get(1).cloned().unwrap_or(Value::Null);
+        expect(
+            &mut wrong,
+            "the second template",
+            get(&errors, "metadata.name"),
+            Value::from("orders-errors"),
+        );
+        let declared: Vec<&str> = get(&errors, "spec.args")
+            .as_sequence()
+            .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+            .unwrap_or_default();
+        expect(
+            &mut wrong,
+            "its arguments",
+            &Value::from(declared.join(",")),
+            Value::from("namespace,new-hash"),
+        );
+        let metrics = get(&errors, "spec.metrics");
+        expect(
+            &mut wrong,
+            "the first measure",
+            get(metrics, "0.name"),
+            Value::from("scraped"),
+        );
+        expect(
+            &mut wrong,
+            "the second measure",
+            get(metrics, "1.name"),
+            Value::from("errors"),
+        );
+        expect(
+            &mut wrong,
+            "the Prometheus asked",
+            get(metrics, "1.provider.prometheus.address"),
+            Value::from("http://prometheus-operated.monitoring.svc:9090"),
+        );
+        let query = get(metrics, "1.provider.prometheus.query")
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        for part in [
+            "http_requests_total{",
+            r#"status="5xx""#,
+            r#"pod=~"orders-{{args.new-hash}}-.*""#,
+            r#"namespace="{{args.namespace}}""#,
+            "or vector(0)",
+        ] {
+            if !query.contains(part) {
+                wrong.push(format!("{folder}: the error query lacks {part}: {query}"));
+            }
+        }
+        expect(
+            &mut wrong,
+            "the error condition",
+            get(metrics, "1.successCondition"),
+            Value::from("result[0] <= 0.01"),
+        );
+        // A blue-green checks five times after the switch; a canary's check runs to its end.
+        expect(
+            &mut wrong,
+            "the count",
+            get(metrics, "1.count"),
+            if strategy == Strategy::BlueGreen {
+                Value::from(5)
+            } else {
+                Value::Null
+            },
+        );
+        let pm = docs_of(&files, "k8s/podmonitor.yaml");
+        let dep = docs_of(&files, "k8s/deployment.yaml");
+        let (Some(pm), Some(dep)) = (pm.first(), dep.first()) else {
+            wrong.push(format!("{folder}: no PodMonitor or no Deployment"));
+            continue;
+        };
+        expect(
+            &mut wrong,
+            "the PodMonitor's release label",
+            get(pm, "metadata.labels.release"),
+            Value::from("kube-prometheus-stack"),
+        );
+        expect(
+            &mut wrong,
+            "the PodMonitor's selector",
+            get(pm, "spec.selector.matchLabels"),
+            get(dep, "spec.selector.matchLabels").clone(),
+        );
+        let port_name = get(pm, "spec.podMetricsEndpoints.0.port").clone();
+        let ports = get(dep, "spec.template.spec.containers.0.ports");
+        if !ports
+            .as_sequence()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == port_name))
+        {
+            wrong.push(format!(
+                "{folder}: the PodMonitor scrapes port {port_name:?}, which the pods do not name"
+            ));
+        }
+        expect(
+            &mut wrong,
+            "the metrics path",
+            get(pm, "spec.podMetricsEndpoints.0.path"),
+            Value::from("/metrics"),
+        );
+        let np = docs_of(&files, "k8s/networkpolicy.yaml");
+        let admitted: Vec<String> = get(&np[0], "spec.ingress.0.from")
+            .as_sequence()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|p| p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as_str())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !admitted.iter().any(|n| n == "monitoring") {
+            wrong.push(format!(
+                "{folder}: Prometheus's namespace may not scrape the pods: {admitted:?}"
+            ));
+        }
+        let runbook = &files.iter().find(|(p, _)| p == "docs/kubernetes.md").unwrap().1;
+        if !runbook.contains("The Prometheus Operator") || !runbook.contains("release: kube-prometheus-stack") {
+            wrong.push(format!("{folder}: the runbook does not name the Prometheus it needs"));
+        }
+    }
+
+    // Nothing reads the metrics in a rolling update, or when slipway.toml says none: no
+    // PodMonitor (its CRD may not exist in the cluster), and only the health check.
+    let rolling = generate_and_check(&profile, &params_for("orders.example.com", true))?;
+    if rolling.iter().any(|(p, _)| p.ends_with("podmonitor.yaml")) {
+        wrong.push("a rolling update writes a PodMonitor nothing reads".into());
+    }
+    let mut none = profile.clone();
+    none.deploy.kube.insert("prometheus".into(), "none".into());
+    let canary = TaskParams {
+        strategy: Some(Strategy::Canary),
+        ..params_for("orders.example.com", true)
+    };
+    let files = generate_and_check(&none, &canary)?;
+    if files.iter().any(|(p, _)| p.ends_with("podmonitor.yaml"))
+        || docs_of(&files, "k8s/analysistemplate.yaml").len() != 1
+    {
+        wrong.push("prometheus = \"none\" still writes the error-rate check".into());
+    }
+    // A library that counts no requests by itself gives no query to run.
+    let mut uncounted = profile.clone();
+    uncounted.services[0].metrics_library = Some("prom-client".into());
+    let files = generate_and_check(&uncounted, &canary)?;
+    if files.iter().any(|(p, _)| p.ends_with("podmonitor.yaml")) {
+        wrong.push("a library without a request counter gets an error-rate check".into());
+    }
+    // Another Prometheus and release label, from slipway.toml.
+    let mut other = profile.clone();
+    other.deploy.kube.insert(
+        "prometheus".into(),
+        "http://prometheus.observability.svc.cluster.local:9090".into(),
+    );
+    other.deploy.kube.insert("prometheus_release".into(), "prom".into());
+    let files = generate_and_check(&other, &canary)?;
+    let pm = docs_of(&files, "k8s/podmonitor.yaml");
+    if pm.first().map(|p| get(p, "metadata.labels.release").clone()) != Some(Value::from("prom")) {
+        wrong.push(format!("prometheus_release is not the PodMonitor's label: {pm:?}"));
+    }
+    let np = docs_of(&files, "k8s/networkpolicy.yaml");
+    if !serde_yaml_ng::to_string(&np)
+        .unwrap_or_default()
+        .contains("observability")
+    {
+        wrong.push("the NetworkPolicy does not admit the Prometheus of prometheus = ...".into());
+    }
+    // A value that is no address is refused with its line.
+    let mut bad = profile.clone();
+    bad.deploy.kube.insert("prometheus".into(), "prometheus:9090".into());
+    let spec = spec::build(&bad, &canary);
+    if !spec
+        .errors
+        .iter()
+        .any(|e| e.contains("prometheus = \"prometheus:9090\""))
+    {
+        wrong.push(format!(
+            "a Prometheus without a scheme is not refused: {:?}",
+            spec.errors
+        ));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+fn detected_data_folder() -> Result<(), Failed> {
+    // The code opens /var/lib/notes/notes.db: no slipway.toml needed.
+    let profile = slipway_scan::scan(&fixtures().join("node-express-sqlite")).map_err(|e| e.to_string())?;
+    let files = generate_and_check(&profile, &params_for("notes.example.com", true))?;
+    let set = docs_of(&files, "k8s/statefulset.yaml");
+    let Some(set) = set.first() else {
+        return Err(format!(
+            "no StatefulSet: {:?}",
+            files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>()
+        )
+        .into());
+    };
+    let mut wrong = Vec::new();
+    let mounts = get(set, "spec.template.spec.containers.0.volumeMounts");
+    if !mounts
+        .as_sequence()
+        .is_some_and(|m| m.iter().any(|v| v["mountPath"] == "/var/lib/notes"))
+    {
+        wrong.push(format!("the data folder is not mounted: {mounts:?}"));
+    }
+    if files
+        .iter()
+        .any(|(p, _)| p == "k8s/hpa.yaml" || p == "k8s/deployment.yaml")
+    {
+        wrong.push("a service with one writer got a Deployment or an autoscaler".into());
     }
     if wrong.is_empty() {
         Ok(())

@@ -263,6 +263,8 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("gitops", FieldKind::Text),
     ("rollouts", FieldKind::Text),
     ("backing", FieldKind::Text),
+    ("prometheus", FieldKind::Text),
+    ("prometheus_release", FieldKind::Text),
     ("auto_sync", FieldKind::Flag),
     ("prune", FieldKind::Flag),
     ("self_heal", FieldKind::Flag),

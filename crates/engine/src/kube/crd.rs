@@ -412,8 +412,23 @@ pub struct Canary {
     /// Through a router the weights are shares of requests; without one, shares of pods.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic_routing: Option<TrafficRouting>,
+    /// A check that runs beside the steps from `starting_step` to the end; a failure aborts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<BackgroundAnalysis>,
     /// In order: weights, checks and pauses.
     pub steps: Vec<CanaryStep>,
+}
+
+/// A canary's background analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackgroundAnalysis {
+    /// The templates.
+    pub templates: Vec<TemplateRef>,
+    /// The step (counted from 0) at which it starts.
+    pub starting_step: i32,
+    /// Values for their arguments.
+    pub args: Vec<Arg>,
 }
 
 /// The routers that split requests by weight: a Gateway's and a mesh's at once when both
@@ -583,12 +598,36 @@ pub struct TemplateRef {
 
 /// An argument: declared by a template (no value), or given by a step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Arg {
     /// Its name.
     pub name: String,
     /// Its value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Where the Rollout takes its value from, when it is not written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<ArgFrom>,
+}
+
+/// An argument's value read from the Rollout: the new pods' template hash, or one of its fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArgFrom {
+    /// `Latest`: the hash of the version being rolled out (its pods' names carry it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_template_hash_value: Option<String>,
+    /// A field of the Rollout, such as `metadata.namespace`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_ref: Option<FieldRef>,
+}
+
+/// A field of the object, by path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldRef {
+    /// `metadata.namespace`.
+    pub field_path: String,
 }
 
 /// Blue-green: the preview Service gets the new pods, the active one moves after the checks.
@@ -603,6 +642,10 @@ pub struct BlueGreen {
     pub auto_promotion_enabled: bool,
     /// The checks on the preview before it is promoted.
     pub pre_promotion_analysis: Analysis,
+    /// The checks on the new version once it serves; a failure switches back while the old
+    /// pods are still up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_promotion_analysis: Option<Analysis>,
     /// How long the old version stays up after the switch, for requests in flight.
     pub scale_down_delay_seconds: i32,
 }
@@ -622,21 +665,71 @@ pub struct AnalysisTemplateSpec {
 pub struct Metric {
     /// Its name.
     pub name: String,
-    /// How many times it is measured.
-    pub count: i32,
+    /// How many times it is measured; none in a canary's background analysis, which measures
+    /// until the rollout ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
     /// Between measurements.
     pub interval: String,
+    /// For a query: the condition a measurement's `result` must meet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_condition: Option<String>,
     /// Failed measurements tolerated before the analysis fails.
     pub failure_limit: i32,
     /// How it is measured.
     pub provider: MetricProvider,
 }
 
-/// A measurement by a Job: it passes when the Job succeeds.
+/// How a metric is measured: by a Job (it passes when the Job succeeds) or by a Prometheus
+/// query; exactly one is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricProvider {
     /// The Job to run.
-    pub job: JobMetric,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobMetric>,
+    /// The query to ask Prometheus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<PrometheusMetric>,
+}
+
+/// A Prometheus query: the controller asks `address` and judges the first value it returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrometheusMetric {
+    /// Prometheus's address inside the cluster.
+    pub address: String,
+    /// PromQL.
+    pub query: String,
+}
+
+/// A Prometheus Operator `PodMonitor`'s spec (`monitoring.coreos.com/v1`): which pods
+/// Prometheus scrapes, and where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodMonitorSpec {
+    /// The pods, by label.
+    pub selector: LabelSelectorSpec,
+    /// Their metrics endpoints.
+    pub pod_metrics_endpoints: Vec<PodMetricsEndpoint>,
+}
+
+/// Labels to match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelSelectorSpec {
+    /// Every label must match.
+    pub match_labels: std::collections::BTreeMap<String, String>,
+}
+
+/// One endpoint Prometheus scrapes on each pod.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodMetricsEndpoint {
+    /// The container port's name.
+    pub port: String,
+    /// The HTTP path.
+    pub path: String,
+    /// How often.
+    pub interval: String,
 }
 
 /// The Job an analysis runs.

@@ -251,6 +251,28 @@ fn templatize(d: &mut Yaml, chart: &str, autoscale: bool, gateway_services: &[St
             Some(".Values.autoscaling.enabled")
         }
         "PodDisruptionBudget" => Some(".Values.podDisruptionBudget.enabled"),
+        "PodMonitor" => {
+            set(
+                d,
+                &["metadata", "labels", "release"],
+                template("{{ .Values.metrics.release | quote }}"),
+            );
+            None
+        }
+        "AnalysisTemplate" => {
+            if let Some(Yaml::Seq(metrics)) = at(d, &["spec", "metrics"]) {
+                for m in metrics.iter_mut() {
+                    if at(m, &["provider", "prometheus", "address"]).is_some() {
+                        set(
+                            m,
+                            &["provider", "prometheus", "address"],
+                            template("{{ .Values.metrics.prometheus | quote }}"),
+                        );
+                    }
+                }
+            }
+            None
+        }
         "VerticalPodAutoscaler" => Some(".Values.verticalPodAutoscaler.enabled"),
         "NetworkPolicy" => Some(".Values.networkPolicy.enabled"),
         "Ingress" => {
@@ -340,6 +362,7 @@ fn values(
     deployment: &Yaml,
     gateway_hosts: &[(String, String)],
     config_note: &str,
+    watched: Option<&crate::spec::PrometheusSpec>,
 ) -> Yaml {
     let k = &spec.kube;
     let c = ["spec", "template", "spec", "containers", "0"];
@@ -427,6 +450,24 @@ fn values(
         Yaml::map().with("enabled", true),
         "Who may reach the pods, and what they may reach.",
     );
+    if let Some(p) = watched {
+        v = doc_note(
+            v,
+            "metrics",
+            Yaml::map()
+                .with_note(
+                    "prometheus",
+                    p.url.as_str(),
+                    "-- The Prometheus each rollout asks for the new pods' error rate.",
+                )
+                .with_note(
+                    "release",
+                    p.release.as_str(),
+                    "-- The `release` label that Prometheus selects PodMonitors by; without it the pods are not scraped.",
+                ),
+            "The PodMonitor that has the pods scraped, and where the rollouts read their error rate.",
+        );
+    }
     if let Some(host) = &t.host {
         match k.route {
             Route::Ingress => {
@@ -792,7 +833,13 @@ pub(crate) fn package(
                 _ => None,
             })
             .unwrap_or_else(|| "Settings that are not secret, as KEY: value.".into());
-        let values = values(spec, t, &deployment, &gateway_hosts, &config_note);
+        let watched = own
+            .iter()
+            .flat_map(|m| m.docs.iter())
+            .any(|d| kind_of(d) == "PodMonitor")
+            .then_some(k.prometheus.as_ref())
+            .flatten();
+        let values = values(spec, t, &deployment, &gateway_hosts, &config_note, watched);
         out.push(text_file(
             format!("{dir}/values.yaml"),
             yaml::to_string(

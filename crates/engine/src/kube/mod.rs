@@ -899,6 +899,18 @@ fn backing_port(b: &str) -> Option<(u16, &'static str)> {
     }
 }
 
+/// The namespace of a Prometheus inside the cluster, from its address
+/// (`http://prometheus-operated.monitoring.svc:9090`); none for an address outside it.
+pub fn prometheus_namespace(url: &str) -> Option<String> {
+    let host = url.split("://").nth(1)?.split(['/', ':']).next()?;
+    let labels: Vec<&str> = host.split('.').collect();
+    match labels.as_slice() {
+        [_, ns] => Some(ns.to_string()),
+        [_, ns, "svc", ..] => Some(ns.to_string()),
+        _ => None,
+    }
+}
+
 fn network_policy(spec: &DeploySpec, svc: &ServiceSpec, name: &str, web: bool, exposed: bool) -> NetworkPolicy {
     let part_of = BTreeMap::from([(s("app.kubernetes.io/part-of"), spec.kube.namespace.clone())]);
     let ns = |n: &str| NetworkPolicyPeer {
@@ -924,6 +936,15 @@ fn network_policy(spec: &DeploySpec, svc: &ServiceSpec, name: &str, web: bool, e
         }];
         if exposed {
             from.push(ns(controller_namespace(&spec.kube.ingress_class, spec.kube.route)));
+        }
+        // Prometheus scrapes the pods when a rollout's check reads their metrics.
+        if let Some(monitoring) = rollout::error_check(spec, svc)
+            .filter(|_| rollout::strategy_for(spec, svc).is_some())
+            .and_then(|(p, _)| prometheus_namespace(&p.url))
+        {
+            if monitoring != spec.kube.namespace {
+                from.push(ns(&monitoring));
+            }
         }
         ingress.push(NetworkPolicyIngressRule {
             from: Some(from),
@@ -1543,7 +1564,7 @@ here while a rollout runs, so this reaches only the new pods.",
                 docs.push(other);
                 files.push((
                     format!("{dir}/rollout.yaml"),
-                    vec![rollout::rollout(spec, &name, strategy)],
+                    vec![rollout::rollout(spec, svc, &name, strategy)],
                     rollout::words(spec, strategy),
                 ));
                 if strategy == crate::params::Strategy::Canary {
@@ -1552,10 +1573,29 @@ here while a rollout runs, so this reaches only the new pods.",
                     }
                 }
                 let path = svc.health_path.clone().unwrap_or_else(|| s("/"));
+                let errors = rollout::error_check(spec, svc);
+                let mut templates = vec![rollout::analysis_template(spec, &name, port, &path, errors.is_some())];
+                if let Some((prometheus, metric)) = errors {
+                    templates.push(rollout::errors_template(spec, &name, strategy, prometheus, metric));
+                    let metrics_path = svc.metrics.as_ref().map_or("/metrics", |m| m.path.as_str());
+                    files.push((
+                        format!("{dir}/podmonitor.yaml"),
+                        vec![rollout::pod_monitor(spec, &name, metrics_path, prometheus)],
+                        format!(
+                            "Prometheus scrapes {name}'s pods at {metrics_path}, so each rollout can read the new pods' error rate"
+                        ),
+                    ));
+                }
                 files.push((
                     format!("{dir}/analysistemplate.yaml"),
-                    vec![rollout::analysis_template(spec, &name, port, &path)],
-                    format!("the check each rollout of {name} runs: {path} from inside the namespace"),
+                    templates,
+                    if errors.is_some() {
+                        format!(
+                            "the checks each rollout of {name} runs: {path} from inside the namespace, and the new pods' error rate in Prometheus"
+                        )
+                    } else {
+                        format!("the check each rollout of {name} runs: {path} from inside the namespace")
+                    },
                 ));
             }
             if slots {
@@ -1756,6 +1796,10 @@ here while a rollout runs, so this reaches only the new pods.",
             port: web.then_some(port),
             replicas,
             rollout: match progressive {
+                Some(strategy) if rollout::error_check(spec, svc).is_some() => format!(
+                    "{}; the new pods' error rate watched in Prometheus",
+                    rollout::words(spec, strategy)
+                ),
                 Some(strategy) => rollout::words(spec, strategy),
                 None if slots => rollout::SLOT_WORDS.into(),
                 None if owns_volume => {
@@ -2027,6 +2071,20 @@ pub fn runbook(spec: &DeploySpec, topology: &[Topology]) -> String {
         if canary && k.mesh == Mesh::Istio {
             out.push_str("- The controller allowed to update Istio VirtualServices (`networking.istio.io`), which its standard install grants.\n");
         }
+        let watched: Vec<&str> = spec
+            .services
+            .iter()
+            .filter(|svc| rollout::strategy_for(spec, svc).is_some() && rollout::error_check(spec, svc).is_some())
+            .map(|svc| svc.name.as_str())
+            .collect();
+        if let (Some(p), false) = (&k.prometheus, watched.is_empty()) {
+            out.push_str(&format!(
+                "- **The Prometheus Operator** (kube-prometheus-stack, for one) with a Prometheus at {} that selects PodMonitors labelled `release: {}` in the `{ns}` namespace (kube-prometheus-stack's `podMonitorSelectorNilUsesHelmValues: true` asks for exactly this label; set `prometheus` and `prometheus_release` in slipway.toml for another). The rollouts of {} read the new pods' error rate there, and fail when Prometheus scrapes none of them.\n",
+                p.url,
+                p.release,
+                watched.join(", ")
+            ));
+        }
     }
     match k.mesh {
         Mesh::Istio => out.push_str(&format!(
@@ -2236,6 +2294,17 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
             "{} through Argo Rollouts: the AnalysisTemplate `<name>-smoke` asks the new pods for the health path\nbefore traffic moves on, and a failed check aborts the rollout by itself, back to the stable version. ",
             if spec.strategy == crate::params::Strategy::BlueGreen { "Blue-green" } else { "Canary" }
         ));
+        if spec
+            .services
+            .iter()
+            .any(|svc| rollout::strategy_for(spec, svc).is_some() && rollout::error_check(spec, svc).is_some())
+        {
+            out.push_str(&format!(
+                "Where the code counts its requests, `<name>-errors` also reads the new pods' share of server errors from\nPrometheus every minute ({}); above {}% twice, or with no new pod scraped three times, it\naborts the same way. Watch it with `kubectl argo rollouts get rollout <name> -n {ns} --watch`. ",
+                if spec.strategy == crate::params::Strategy::BlueGreen { "for five minutes once the new version serves, while the old pods wait to take the traffic back" } else { "from the first step with requests on the new pods to the last" },
+                (rollout::MAX_ERROR_RATE.parse::<f64>().unwrap_or(0.01) * 100.0).round()
+            ));
+        }
     }
     let slotted = topology
         .iter()

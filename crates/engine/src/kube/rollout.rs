@@ -16,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{crd, doc, meta, note, s, selector_labels};
 use crate::params::{Mesh, Route, Strategy};
-use crate::spec::{DeploySpec, ServiceSpec};
+use crate::spec::{DeploySpec, PrometheusSpec, RequestMetric, ServiceSpec};
 use crate::write::Yaml;
 
 /// The Gateway API traffic router plugin's name in the controller's configuration.
@@ -207,8 +207,169 @@ fn smoke(name: &str, service: &str) -> crd::Analysis {
         args: vec![crd::Arg {
             name: s("service"),
             value: Some(s(service)),
+            value_from: None,
         }],
     }
+}
+
+/// The share of the new pods' answers that may be server errors before a rollout goes back.
+pub const MAX_ERROR_RATE: &str = "0.01";
+
+/// The Prometheus and the request counter a rollout of `svc` checks the new pods' error rate
+/// with: both must be known (the spec's `prometheus`, and a metrics library that counts
+/// requests by itself).
+pub fn error_check<'a>(spec: &'a DeploySpec, svc: &'a ServiceSpec) -> Option<(&'a PrometheusSpec, &'a RequestMetric)> {
+    Some((spec.kube.prometheus.as_ref()?, svc.metrics.as_ref()?.requests.as_ref()?))
+}
+
+/// The error-rate check's arguments, as the Rollout fills them: its own namespace, and the
+/// template hash of the version it rolls out (the new pods' names carry it).
+fn error_args() -> Vec<crd::Arg> {
+    vec![
+        crd::Arg {
+            name: s("namespace"),
+            value: None,
+            value_from: Some(crd::ArgFrom {
+                pod_template_hash_value: None,
+                field_ref: Some(crd::FieldRef {
+                    field_path: s("metadata.namespace"),
+                }),
+            }),
+        },
+        crd::Arg {
+            name: s("new-hash"),
+            value: None,
+            value_from: Some(crd::ArgFrom {
+                pod_template_hash_value: Some(s("Latest")),
+                field_ref: None,
+            }),
+        },
+    ]
+}
+
+/// The PromQL of the error-rate check: the share of the new pods' answers that are server
+/// errors over the last two minutes, 0 when they had no requests (so the query always returns
+/// one number), and the count of new pods Prometheus scrapes.
+pub fn error_queries(name: &str, metric: &RequestMetric) -> (String, String) {
+    let pods = format!(r#"namespace="{{{{args.namespace}}}}", pod=~"{name}-{{{{args.new-hash}}}}-.*""#);
+    let errors = format!(
+        "(sum(rate({c}{{{pods}, {e}}}[2m])) or vector(0))\n  /\n((sum(rate({c}{{{pods}}}[2m])) > 0) or vector(1))",
+        c = metric.counter,
+        e = metric.errors
+    );
+    let scraped = format!("sum(up{{{pods}}}) or vector(0)");
+    (errors, scraped)
+}
+
+/// The name of the error-rate check's template.
+pub fn errors_template_name(name: &str) -> String {
+    format!("{name}-errors")
+}
+
+/// The check that reads the new pods' error rate from Prometheus while they take requests:
+/// beside a canary's steps until it ends, and for five minutes after a blue-green switch.
+/// It fails when more than [`MAX_ERROR_RATE`] of their answers are server errors in two
+/// measurements, or when Prometheus scrapes none of them (a check that sees nothing passes
+/// nothing).
+pub fn errors_template(
+    spec: &DeploySpec,
+    name: &str,
+    strategy: Strategy,
+    prometheus: &PrometheusSpec,
+    metric: &RequestMetric,
+) -> Yaml {
+    let (errors, scraped) = error_queries(name, metric);
+    // A canary's background check runs until the rollout ends; after a blue-green switch it
+    // runs five times, while the old pods wait to take the traffic back.
+    let count = (strategy == Strategy::BlueGreen).then_some(5);
+    let measure = |metric: &str, query: String, condition: String, failure_limit: i32| crd::Metric {
+        name: s(metric),
+        count,
+        interval: s("1m"),
+        success_condition: Some(condition),
+        failure_limit,
+        provider: crd::MetricProvider {
+            job: None,
+            prometheus: Some(crd::PrometheusMetric {
+                address: prometheus.url.clone(),
+                query,
+            }),
+        },
+    };
+    let t = crd::Resource {
+        api_version: s("argoproj.io/v1alpha1"),
+        kind: s("AnalysisTemplate"),
+        metadata: meta(&errors_template_name(name), spec, "web"),
+        spec: crd::AnalysisTemplateSpec {
+            args: vec![
+                crd::Arg {
+                    name: s("namespace"),
+                    value: None,
+                    value_from: None,
+                },
+                crd::Arg {
+                    name: s("new-hash"),
+                    value: None,
+                    value_from: None,
+                },
+            ],
+            metrics: vec![
+                measure("scraped", scraped, s("result[0] >= 1"), 2),
+                measure("errors", errors, format!("result[0] <= {MAX_ERROR_RATE}"), 1),
+            ],
+        },
+    };
+    let mut d = doc(&t);
+    note(
+        &mut d,
+        &["spec", "metrics"],
+        format!(
+            "Every minute: scraped asks Prometheus whether it scrapes the new pods (podmonitor.yaml; three misses\nfail it), errors for the share of their answers that are server errors ({metric}). More than\n{pct}% twice fails the rollout and every request goes back to the stable version.",
+            metric = metric.counter,
+            pct = (MAX_ERROR_RATE.parse::<f64>().unwrap_or(0.01) * 100.0).round()
+        ),
+    );
+    d
+}
+
+/// The PodMonitor that has the Prometheus Operator scrape `name`'s pods on their own port,
+/// labelled for the Prometheus that selects it.
+pub fn pod_monitor(spec: &DeploySpec, name: &str, path: &str, prometheus: &PrometheusSpec) -> Yaml {
+    let mut metadata = meta(name, spec, "web");
+    metadata
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .insert(s("release"), prometheus.release.clone());
+    let m = crd::Resource {
+        api_version: s("monitoring.coreos.com/v1"),
+        kind: s("PodMonitor"),
+        metadata,
+        spec: crd::PodMonitorSpec {
+            selector: crd::LabelSelectorSpec {
+                match_labels: selector_labels(name),
+            },
+            pod_metrics_endpoints: vec![crd::PodMetricsEndpoint {
+                port: s("http"),
+                path: s(path),
+                interval: s("30s"),
+            }],
+        },
+    };
+    let mut d = doc(&m);
+    note(
+        &mut d,
+        &["metadata", "labels"],
+        format!(
+            "release: the label your Prometheus selects PodMonitors by ({}, set prometheus_release in\nslipway.toml); without it Prometheus ignores this object and the rollout's check sees nothing.",
+            prometheus.release
+        ),
+    );
+    note(
+        &mut d,
+        &["spec", "podMetricsEndpoints"],
+        "Each pod rather than the Service: the stable and the new pods are scraped apart, so the\nrollout's check reads the new version's own error rate.",
+    );
+    d
 }
 
 /// The mesh route a canary's in-cluster requests are split on: Linkerd's HTTPRoute attached to
@@ -407,8 +568,14 @@ fn split_words(spec: &DeploySpec) -> Option<&'static str> {
 }
 
 /// The Rollout of `name`, with its notes.
-pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
+pub fn rollout(spec: &DeploySpec, svc: &ServiceSpec, name: &str, strategy: Strategy) -> Yaml {
     let k = &spec.kube;
+    let errors = error_check(spec, svc).map(|_| crd::Analysis {
+        templates: vec![crd::TemplateRef {
+            template_name: errors_template_name(name),
+        }],
+        args: error_args(),
+    });
     let strategy_spec = match strategy {
         Strategy::BlueGreen => crd::RolloutStrategy {
             canary: None,
@@ -417,6 +584,7 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
                 preview_service: second_service_name(name, strategy),
                 auto_promotion_enabled: true,
                 pre_promotion_analysis: smoke(name, &second_service_name(name, strategy)),
+                post_promotion_analysis: errors.clone(),
                 scale_down_delay_seconds: 30,
             }),
         },
@@ -427,6 +595,12 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
                 max_surge: s("25%"),
                 max_unavailable: 0,
                 traffic_routing: traffic_routing(spec, name),
+                // From the first step with requests on the new pods to the end.
+                analysis: errors.clone().map(|a| crd::BackgroundAnalysis {
+                    templates: a.templates,
+                    starting_step: 1,
+                    args: a.args,
+                }),
                 steps: canary_steps(name),
             }),
             blue_green: None,
@@ -458,16 +632,30 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
         &["spec", "workloadRef"],
         "The pods are the Deployment's template (deployment.yaml, written with no replicas): change the\nimage or the pod there, and this Rollout rolls it out.",
     );
+    let watched = if errors.is_some() {
+        format!(
+            "\nThroughout, {} reads the new pods' error rate from Prometheus; above {}% it aborts.",
+            errors_template_name(name),
+            (MAX_ERROR_RATE.parse::<f64>().unwrap_or(0.01) * 100.0).round()
+        )
+    } else {
+        String::new()
+    };
     let words = match strategy {
+        Strategy::BlueGreen if errors.is_some() => format!(
+            "Blue-green: the new version comes up behind {name}-preview; once {name}-smoke has asked it for\nthe health path, {name} switches to it. For five minutes {} then reads its error rate\nfrom Prometheus, and above {}% switches back to the old pods, kept up until then.",
+            errors_template_name(name),
+            (MAX_ERROR_RATE.parse::<f64>().unwrap_or(0.01) * 100.0).round()
+        ),
         Strategy::BlueGreen => format!(
             "Blue-green: the new version comes up behind {name}-preview; once {name}-smoke has asked it for\nthe health path, {name} switches to it, and the old pods stay 30 s for requests in flight."
         ),
         _ if split_words(spec).is_some() => format!(
-            "Canary {}:\n10% of requests, {name}-smoke asks the new pods for the health path, 5 min, 50%, 5 min,\nthen all. A failed check returns every request to the stable pods.",
+            "Canary {}:\n10% of requests, {name}-smoke asks the new pods for the health path, 5 min, 50%, 5 min,\nthen all. A failed check returns every request to the stable pods.{watched}",
             split_words(spec).unwrap_or_default()
         ),
         _ => format!(
-            "Canary by pod count (an Ingress cannot split by weight): 10% of the pods, {name}-smoke asks\nthem for the health path, 5 min, 50%, 5 min, then all. A failed check scales the new pods away."
+            "Canary by pod count (an Ingress cannot split by weight): 10% of the pods, {name}-smoke asks\nthem for the health path, 5 min, 50%, 5 min, then all. A failed check scales the new pods away.{watched}"
         ),
     };
     note(&mut d, &["spec", "strategy"], words);
@@ -476,7 +664,7 @@ pub fn rollout(spec: &DeploySpec, name: &str, strategy: Strategy) -> Yaml {
 
 /// The check the rollout runs before moving traffic on: a Job that asks the Service named by
 /// the `service` argument for the health path, three times 20 s apart; one failure aborts.
-pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str) -> Yaml {
+pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str, errors: bool) -> Yaml {
     let t = crd::Resource {
         api_version: s("argoproj.io/v1alpha1"),
         kind: s("AnalysisTemplate"),
@@ -485,16 +673,19 @@ pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str) -
             args: vec![crd::Arg {
                 name: s("service"),
                 value: None,
+                value_from: None,
             }],
             metrics: vec![crd::Metric {
                 name: s("health"),
-                count: 3,
+                count: Some(3),
                 interval: s("20s"),
+                success_condition: None,
                 failure_limit: 0,
                 provider: crd::MetricProvider {
-                    job: crd::JobMetric {
+                    job: Some(crd::JobMetric {
                         spec: smoke_spec(spec, name, format!("http://{{{{args.service}}}}:{port}{path}")),
-                    },
+                    }),
+                    prometheus: None,
                 },
             }],
         },
@@ -503,7 +694,11 @@ pub fn analysis_template(spec: &DeploySpec, name: &str, port: u16, path: &str) -
     note(
         &mut d,
         &["spec", "metrics"],
-        "No Prometheus needed: the check is an HTTP request from inside the namespace (the NetworkPolicy\nadmits it as part of the app). With metrics, add an error-rate query here.",
+        if errors {
+            format!("No Prometheus needed: the check is an HTTP request from inside the namespace (the NetworkPolicy\nadmits it as part of the app). The error rate is {}, below.", errors_template_name(name))
+        } else {
+            s("No Prometheus needed: the check is an HTTP request from inside the namespace (the NetworkPolicy\nadmits it as part of the app). Code that counts its requests with a metrics library gets an\nerror-rate check in Prometheus as well.")
+        },
     );
     d
 }
