@@ -691,6 +691,10 @@ rollouts: Rollouts,
  */
 backing: Backing, 
 /**
+ * A chart per service, or one umbrella chart for a monorepo's services.
+ */
+charts: Charts, 
+/**
  * The Prometheus whose error rates a canary or blue-green checks, when a service exports
  * request metrics; none when nothing reads them.
  */
@@ -717,6 +721,7 @@ export type Route = "ingress" | "gateway";
 export type Mesh = "none" | "istio" | "linkerd";
 export type Rollouts = "argo" | "kubectl";
 export type Backing = "external" | "in-cluster";
+export type Charts = "per-service" | "umbrella";
 export type GitOps = "none" | "argo-cd" | "flux";
 export type SyncSpec = { 
 /**

@@ -493,7 +493,7 @@ function renderFindings(findings: Finding[], checked?: string | null) {
 }
 
 /** The spec fields a person can set in slipway.toml's [deploy] table. */
-const EDITABLE = ["ci", "registry", "targets", "branch", "strategy", "environments", "host", "namespace", "replicas", "ingress_class", "packaging", "route", "secret_store", "mesh", "gitops", "rollouts", "backing", "prometheus"];
+const EDITABLE = ["ci", "registry", "targets", "branch", "strategy", "environments", "host", "namespace", "replicas", "ingress_class", "packaging", "route", "secret_store", "mesh", "gitops", "rollouts", "backing", "charts", "prometheus"];
 
 async function saveDeploy(field: string, value: string | null) {
   const p = await busy(() => api.setDeploy(field, value));

@@ -47,6 +47,7 @@ fn typescript_bindings_are_current() {
         decl::<slipway_engine::params::Mesh>(&cfg),
         decl::<slipway_engine::params::Rollouts>(&cfg),
         decl::<slipway_engine::params::Backing>(&cfg),
+        decl::<slipway_engine::params::Charts>(&cfg),
         decl::<slipway_engine::params::GitOps>(&cfg),
         decl::<slipway_engine::spec::SyncSpec>(&cfg),
         decl::<slipway_engine::kube::Topology>(&cfg),

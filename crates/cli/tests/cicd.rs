@@ -59,6 +59,14 @@ fn task(name: &str, ci: &str, frontend: bool) -> String {
     } else {
         ["Railway", "Fly.io", "Render", "Heroku"][turn % 4]
     };
+    // A monorepo's chart is one umbrella chart: every service's deploy upgrades the one release.
+    let target = if name == "mono-go-work" {
+        "Kubernetes with one Helm chart for all the services".to_string()
+    } else if name.starts_with("mono-") {
+        target.replace("a Helm chart", "one Helm chart for all the services")
+    } else {
+        target.to_string()
+    };
     format!("set up CI/CD with {ci} and deploy it to {target}")
 }
 

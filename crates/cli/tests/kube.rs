@@ -160,6 +160,8 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         };
         let packaged = match (i % 3, i % 12) {
             _ if counts_requests => format!("{task}, as a Helm chart{rollout}"),
+            // A monorepo in one umbrella chart: its services' charts as subcharts, one release.
+            _ if name == "mono-pnpm-turbo" => format!("{task}, as one Helm chart for all the services"),
             (2, 8) | (2, 11) => format!("{task}, as a Helm chart{rollout}"),
             (1, 4) => format!("{task}, packaged with Kustomize, with a canary"),
             (1, 10) => format!("{task}, packaged with Kustomize, with blue-green"),
@@ -256,7 +258,12 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             let to = chart_sources.path().join(name).join(w);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(p.work.join(w), &to).unwrap();
-            if let Some(chart) = w.strip_prefix("charts/").and_then(|c| c.strip_suffix("/Chart.yaml")) {
+            // A subchart is linted and rendered as part of its umbrella.
+            if let Some(chart) = w
+                .strip_prefix("charts/")
+                .and_then(|c| c.strip_suffix("/Chart.yaml"))
+                .filter(|c| !c.contains('/'))
+            {
                 charts.push((name.clone(), chart.to_string()));
             }
         }
@@ -406,8 +413,23 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             ));
         }
     }
+    let umbrellas = charts
+        .iter()
+        .filter(|(n, c)| {
+            chart_sources
+                .path()
+                .join(n)
+                .join("charts")
+                .join(c)
+                .join("charts")
+                .is_dir()
+        })
+        .count();
+    if umbrellas == 0 {
+        failures.push("no umbrella chart was linted and rendered".into());
+    }
     eprintln!(
-        "helm: {} charts of {} projects: helm lint --strict clean and rendered by helm template with {value_sets} value sets; {same} of {} projects render the plain manifests' objects",
+        "helm: {} charts ({umbrellas} of them umbrellas) of {} projects: helm lint --strict clean and rendered by helm template with {value_sets} value sets; {same} of {} projects render the plain manifests' objects",
         charts.len(),
         expected.len(),
         expected.len()

@@ -352,6 +352,37 @@ choice!(Mesh, "none, istio or linkerd");
 choice!(GitOps, "none, argocd or flux");
 choice!(Rollouts, "argo or kubectl");
 choice!(Backing, "external or in-cluster");
+choice!(Charts, "per-service or umbrella");
+
+/// How a monorepo's services are charted with Helm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Charts {
+    /// A chart and a release per service: each service deploys and rolls back on its own.
+    PerService,
+    /// One chart for the project with each service's chart as a subchart: one release, one
+    /// version of the whole.
+    Umbrella,
+}
+
+impl Charts {
+    /// The id used in `slipway.toml` and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Charts::PerService => "per-service",
+            Charts::Umbrella => "umbrella",
+        }
+    }
+
+    /// The choice with this id.
+    pub fn parse(s: &str) -> Option<Charts> {
+        match s.trim().to_ascii_lowercase().replace([' ', '_'], "-").as_str() {
+            "per-service" | "separate" | "one-per-service" => Some(Charts::PerService),
+            "umbrella" | "one" | "single" | "one-chart" => Some(Charts::Umbrella),
+            _ => None,
+        }
+    }
+}
 
 /// Where a Kubernetes deployment's databases and caches run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -557,6 +588,8 @@ pub struct TaskParams {
     pub rollouts: Option<Rollouts>,
     /// The databases and caches run in the cluster ("an in-cluster postgres for dev").
     pub in_cluster_backing: bool,
+    /// One Helm chart for every service of a monorepo ("an umbrella chart", "one chart").
+    pub umbrella_chart: bool,
     /// An autoscaler is asked for.
     pub autoscale: bool,
     /// High availability is asked for.
@@ -942,6 +975,21 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         ]
         .iter()
         .any(|w| lower.contains(w));
+    p.umbrella_chart = [
+        "umbrella chart",
+        "umbrella helm chart",
+        "one chart",
+        "one helm chart",
+        "a single chart",
+        "a single helm chart",
+        "single chart",
+        "one chart for all",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    if p.umbrella_chart && p.packaging.is_none() {
+        p.packaging = Some(Packaging::Helm);
+    }
     if has_word(&lower, "istio").is_some() {
         p.mesh = Some(Mesh::Istio);
     } else if has_word(&lower, "linkerd").is_some() {

@@ -202,6 +202,9 @@ impl Plan {
                     " with a blue-green for clusters without Argo (two Deployments; the pipeline checks the idle one, then switches the Service)"
                 }
                 (_, Some(Strategy::BlueGreen)) => " with Argo Rollouts blue-green (a preview, checked, then switched)",
+                (Some(Packaging::Helm), _) if task.params.umbrella_chart => {
+                    " as one Helm chart with a subchart per service, values, a schema and a test hook"
+                }
                 (Some(Packaging::Helm), _) => " as a Helm chart with values, a schema and a test hook",
                 (Some(Packaging::Kustomize), _) => " as a Kustomize base with staging and production overlays",
                 _ => "",

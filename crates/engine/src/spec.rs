@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use slipway_scan::{ProjectProfile, ServiceProfile};
 
 use crate::params::{
-    is_dns_name, Backing, Choice, CiSystem, GitOps, Mesh, Packaging, Registry, Rollouts, Route, Strategy, Target,
-    TaskParams,
+    is_dns_name, Backing, Charts, Choice, CiSystem, GitOps, Mesh, Packaging, Registry, Rollouts, Route, Strategy,
+    Target, TaskParams,
 };
 
 /// Where a field's value came from.
@@ -212,6 +212,8 @@ pub struct KubeSpec {
     pub rollouts: Rollouts,
     /// Where the databases and caches run: managed outside, or StatefulSets for a dev cluster.
     pub backing: Backing,
+    /// A chart per service, or one umbrella chart for a monorepo's services.
+    pub charts: Charts,
     /// The Prometheus whose error rates a canary or blue-green checks, when a service exports
     /// request metrics; none when nothing reads them.
     pub prometheus: Option<PrometheusSpec>,
@@ -1317,6 +1319,20 @@ fn kube_spec(
         field,
         errors,
     );
+    let charts = pick(
+        "charts",
+        text("charts"),
+        params.umbrella_chart.then(|| {
+            (
+                Charts::Umbrella,
+                "the task asks for one chart for all the services".to_string(),
+            )
+        }),
+        Charts::PerService,
+        &at("charts"),
+        field,
+        errors,
+    );
     let mut flag = |name: &str| -> bool {
         match text(name) {
             Some(v) => {
@@ -1349,6 +1365,7 @@ fn kube_spec(
         sync,
         rollouts,
         backing,
+        charts,
         prometheus: None,
     }
 }

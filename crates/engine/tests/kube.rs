@@ -171,7 +171,7 @@ fn generate_and_check(profile: &slipway_scan::ProjectProfile, p: &TaskParams) ->
             "k8s"
         };
         let dir = if helm {
-            format!("{}/templates", kube::helm::chart_dir(&name))
+            format!("{}/templates", kube::helm::chart_dir(&spec, &name))
         } else if spec.is_monorepo() {
             format!("{root}/{name}")
         } else {
@@ -1297,6 +1297,10 @@ fn main() {
         Trial::test(
             "a data folder read off the code makes the service a StatefulSet",
             detected_data_folder,
+        ),
+        Trial::test(
+            "one umbrella chart for a monorepo, deployed as one release",
+            umbrella_chart,
         ),
     ];
     for name in names {
@@ -2505,6 +2509,225 @@ fn detected_data_folder() -> Result<(), Failed> {
         .any(|(p, _)| p == "k8s/hpa.yaml" || p == "k8s/deployment.yaml")
     {
         wrong.push("a service with one writer got a Deployment or an autoscaler".into());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+fn umbrella_chart() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("mono-polyglot")).map_err(|e| e.to_string())?;
+    let task = slipway_engine::task::understand(
+        "deploy it to Kubernetes with autoscaling on mono-polyglot.example.com, one Helm chart for all the services",
+    )
+    .map_err(|e| e.to_string())?;
+    if !task.params.umbrella_chart || task.params.packaging != Some(params::Packaging::Helm) {
+        return Err(format!("the task's words are not read as one Helm chart: {:?}", task.params).into());
+    }
+    let files = generate_and_check(&profile, &task.params)?;
+    let mut wrong = Vec::new();
+    for (path, text) in &files {
+        if let Err(e) = compare(&snapshots().join("mono-polyglot.umbrella").join(path), text) {
+            wrong.push(e);
+        }
+    }
+    let spec = spec::build(&profile, &task.params);
+    let u = kube::helm::umbrella(&spec).ok_or("no umbrella chart in the spec")?;
+    let services: Vec<String> = spec.services.iter().map(|s| kube::name_of(&s.name)).collect();
+    let chart = docs_of(&files, &format!("charts/{u}/Chart.yaml"));
+    let deps: Vec<(String, String)> = get(&chart[0], "dependencies")
+        .as_sequence()
+        .map(|d| {
+            d.iter()
+                .map(|x| {
+                    (
+                        x["name"].as_str().unwrap_or("").to_string(),
+                        x["condition"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let want: Vec<(String, String)> = services.iter().map(|n| (n.clone(), format!("{n}.enabled"))).collect();
+    if deps != want {
+        wrong.push(format!("the umbrella's dependencies are {deps:?}, not {want:?}"));
+    }
+    for n in &services {
+        let sub = format!("charts/{u}/charts/{n}");
+        if !files.iter().any(|(p, _)| *p == format!("{sub}/Chart.yaml")) {
+            wrong.push(format!("no subchart {sub}"));
+        }
+        let v = docs_of(&files, &format!("{sub}/values.yaml"));
+        if v.first().map(|v| v["enabled"].clone()) != Some(Value::from(true)) {
+            wrong.push(format!(
+                "{sub}/values.yaml has no enabled: true for the umbrella's condition"
+            ));
+        }
+        if files.iter().any(|(p, _)| p.starts_with(&format!("{sub}/values-"))) {
+            wrong.push(format!(
+                "{sub} has an environment's values file; the umbrella's holds them"
+            ));
+        }
+    }
+    if files
+        .iter()
+        .any(|(p, _)| p.starts_with("charts/") && !p.starts_with(&format!("charts/{u}/")))
+    {
+        wrong.push("a chart outside the umbrella".into());
+    }
+    let staging = docs_of(&files, &format!("charts/{u}/values-staging.yaml"));
+    for n in &services {
+        if staging.first().is_none_or(|v| v[n.as_str()].is_null()) {
+            wrong.push(format!("the umbrella's staging values have nothing for {n}"));
+        }
+    }
+
+    // The pipeline: each service's deploy upgrades the one release with its own image, keeps
+    // the others', and on the first install leaves the others off.
+    let g = slipway_engine::pipeline::generate(&spec, &[]).map_err(|e| e.to_string())?;
+    let backend = spec
+        .services
+        .iter()
+        .find(|s| kube::name_of(&s.name) == "backend")
+        .ok_or("no backend service")?;
+    let deploy = g
+        .pipeline
+        .jobs
+        .iter()
+        .find(|j| j.target == Some(Target::Kubernetes) && j.service.as_deref() == Some(backend.name.as_str()))
+        .ok_or("no deploy job for the backend")?;
+    let script = deploy.commands.join("\n");
+    for needle in [
+        format!("upgrade --install {u} charts/{u}"),
+        "--reset-then-reuse-values --set backend.enabled=true \"$@\"".to_string(),
+        "--set-string \"backend.image.digest=${IMAGE#*@}\"".to_string(),
+        format!("helm\" --kubeconfig \"$bin/kubeconfig\" test {u}"),
+    ] {
+        if !script.contains(&needle) {
+            wrong.push(format!("the backend's deploy lacks {needle}:\n{script}"));
+        }
+    }
+    let workflow = g
+        .artifacts
+        .iter()
+        .find(|a| a.path.starts_with(".github/workflows/"))
+        .ok_or("no workflow")?;
+    let groups: std::collections::BTreeSet<String> = serde_yaml_ng::from_str::<Value>(&workflow.content)
+        .map_err(|e| e.to_string())?["jobs"]
+        .as_mapping()
+        .map(|jobs| {
+            jobs.values()
+                .filter_map(|j| j["concurrency"]["group"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !groups.contains(&format!("deploy-production-{u}")) || groups.iter().any(|g| g.ends_with("-backend")) {
+        wrong.push(format!("the deploys do not queue on the one release: {groups:?}"));
+    }
+    // The first-install switch, run by bash against a helm that answers as Helm 4 does.
+    let first = deploy
+        .commands
+        .iter()
+        .find(|c| c.starts_with("set --"))
+        .ok_or("no first-install switch")?;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let bin = tmp.path().join("linux-amd64");
+    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    let fake = |answer: &str, code: i32| {
+        let helm = bin.join("helm");
+        std::fs::write(&helm, format!("#!/bin/sh\necho '{answer}' >&2\nexit {code}\n")).unwrap();
+        std::process::Command::new("chmod")
+            .args(["+x", &helm.to_string_lossy()])
+            .status()
+            .unwrap();
+    };
+    let run = format!(
+        "bin={}\n{first}\nfor a in \"$@\"; do printf '<%s>' \"$a\"; done",
+        tmp.path().display()
+    );
+    fake("Error: release: not found", 1);
+    let (ok, out) = sh(tmp.path(), &run, &[]);
+    let others: String = services
+        .iter()
+        .filter(|n| n.as_str() != "backend")
+        .map(|n| format!("<--set><{n}.enabled=false>"))
+        .collect();
+    if !ok || out.trim() != others {
+        wrong.push(format!(
+            "a first install does not turn the others off: {ok} {out:?}, not {others:?}"
+        ));
+    }
+    fake("STATUS: deployed", 0);
+    let (ok, out) = sh(tmp.path(), &run, &[]);
+    if !ok || !out.trim().is_empty() {
+        wrong.push(format!("an upgrade turns services off: {ok} {out:?}"));
+    }
+    fake("Error: Kubernetes cluster unreachable", 1);
+    let (ok, out) = sh(tmp.path(), &run, &[]);
+    if ok || !out.contains("unreachable") {
+        wrong.push(format!(
+            "a failed read of the release goes on as a first install: {ok} {out:?}"
+        ));
+    }
+
+    // GitOps: one Application per environment on the umbrella, each service pinned in its file.
+    let gitops = slipway_engine::task::understand(
+        "deploy it to Kubernetes on mono-polyglot.example.com, one Helm chart for all the services, synced by Argo CD",
+    )
+    .map_err(|e| e.to_string())?;
+    let gspec = spec::build(&profile, &gitops.params);
+    let files: Vec<(String, String)> = kube::generate(&gspec, &kube::image_facts(&profile), None)?
+        .artifacts
+        .into_iter()
+        .map(|a| (a.path, a.content))
+        .collect();
+    let apps: Vec<Value> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("gitops/argocd/"))
+        .flat_map(|(p, _)| docs_of(&files, p))
+        .filter(|d| d["kind"] == "Application" && d["spec"]["source"]["path"] == format!("charts/{u}").as_str())
+        .collect();
+    if apps.is_empty() {
+        wrong.push("no Argo CD Application syncs the umbrella chart".into());
+    }
+    for app in &apps {
+        let value_files = serde_yaml_ng::to_string(&app["spec"]["source"]["helm"]["valueFiles"]).unwrap_or_default();
+        for n in &services {
+            if !value_files.contains(&format!("-{n}.yaml")) {
+                wrong.push(format!("an Application does not read {n}'s pin: {value_files}"));
+            }
+        }
+    }
+    let pin = kube::gitops::pin_file(&gspec, backend, "production");
+    let written = docs_of(&files, &pin);
+    if written.first().map(|v| v["backend"]["image"]["digest"].clone()) != Some(Value::from("")) {
+        wrong.push(format!(
+            "{pin} does not hold backend's image under its key: {written:?}"
+        ));
+    }
+    // The pipeline rewrites the pin in the same shape.
+    let commands = kube::gitops::pin_commands(&gspec, backend, "production");
+    let write = commands
+        .iter()
+        .find(|c| c.starts_with("printf"))
+        .ok_or("no pin write")?;
+    std::fs::create_dir_all(tmp.path().join(pin.rsplit_once('/').unwrap().0)).map_err(|e| e.to_string())?;
+    let (ok, out) = sh(
+        tmp.path(),
+        write,
+        &[(
+            "IMAGE",
+            "ghcr.io/o/backend@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        )],
+    );
+    let pinned: Value = serde_yaml_ng::from_str(&std::fs::read_to_string(tmp.path().join(&pin)).unwrap_or_default())
+        .unwrap_or(Value::Null);
+    if !ok || pinned["backend"]["image"]["repository"] != "ghcr.io/o/backend" {
+        wrong.push(format!(
+            "the pipeline's pin is not under backend: {ok} {out} {pinned:?}"
+        ));
     }
     if wrong.is_empty() {
         Ok(())

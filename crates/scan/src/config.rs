@@ -263,6 +263,7 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("gitops", FieldKind::Text),
     ("rollouts", FieldKind::Text),
     ("backing", FieldKind::Text),
+    ("charts", FieldKind::Text),
     ("prometheus", FieldKind::Text),
     ("prometheus_release", FieldKind::Text),
     ("auto_sync", FieldKind::Flag),

@@ -277,13 +277,37 @@ fn syncs(spec: &DeploySpec) -> Vec<Sync> {
             });
             for env in environments(spec) {
                 let ns = kustomize::namespace_for(spec, &env);
+                if let Some(u) = helm::umbrella(spec) {
+                    // One release of every service, each pinned in its own file.
+                    let first = spec.services.first().map(|s| name_of(&s.name)).unwrap_or_default();
+                    let mut values = Vec::new();
+                    if let Some(v) = helm::values_for(spec, &first, &env) {
+                        values.push(v.rsplit('/').next().unwrap_or(&v).to_string());
+                    }
+                    for svc in &spec.services {
+                        let f = pin_file(spec, svc, &env);
+                        values.push(f.rsplit('/').next().unwrap_or(&f).to_string());
+                    }
+                    out.push(Sync {
+                        name: if ns == k.namespace {
+                            u.clone()
+                        } else {
+                            format!("{u}-{}", name_of(&env))
+                        },
+                        env: Some(env.clone()),
+                        path: helm::installed_chart(spec, &first),
+                        namespace: ns.clone(),
+                        chart: Some((u.clone(), values)),
+                    });
+                    continue;
+                }
                 for svc in &spec.services {
                     let name = name_of(&svc.name);
                     let mut values = Vec::new();
                     if let Some(v) = helm::values_for(spec, &name, &env) {
                         values.push(v.rsplit('/').next().unwrap_or(&v).to_string());
                     }
-                    values.push(pin_file_name(&env));
+                    values.push(pin_file_name(&env, None));
                     out.push(Sync {
                         name: if ns == k.namespace {
                             name.clone()
@@ -291,9 +315,9 @@ fn syncs(spec: &DeploySpec) -> Vec<Sync> {
                             format!("{name}-{}", name_of(&env))
                         },
                         env: Some(env.clone()),
-                        path: helm::chart_dir(&name),
+                        path: helm::chart_dir(spec, &name),
                         namespace: ns.clone(),
-                        chart: Some((helm::release(&name), values)),
+                        chart: Some((helm::release(spec, &name), values)),
                     });
                 }
             }
@@ -302,9 +326,13 @@ fn syncs(spec: &DeploySpec) -> Vec<Sync> {
     out
 }
 
-/// The values file of a chart that pins an environment's image: `image-<env>.yaml`.
-fn pin_file_name(env: &str) -> String {
-    format!("image-{}.yaml", name_of(env))
+/// The values file of a chart that pins an environment's image: `image-<env>.yaml`, or in an
+/// umbrella chart `image-<env>-<service>.yaml` per service.
+fn pin_file_name(env: &str, service: Option<&str>) -> String {
+    match service {
+        Some(s) => format!("image-{}-{s}.yaml", name_of(env)),
+        None => format!("image-{}.yaml", name_of(env)),
+    }
 }
 
 /// The file in git that pins `svc`'s image in `env`, which the pipeline rewrites.
@@ -320,7 +348,14 @@ pub fn pin_file(spec: &DeploySpec, svc: &ServiceSpec, env: &str) -> String {
             }
         }
         Packaging::Kustomize => format!("{}/image-{name}.yaml", kustomize::overlay_for(spec, env)),
-        Packaging::Helm => format!("{}/{}", helm::chart_dir(&name), pin_file_name(env)),
+        Packaging::Helm => match helm::umbrella(spec) {
+            Some(_) => format!(
+                "{}/{}",
+                helm::installed_chart(spec, &name),
+                pin_file_name(env, Some(&name))
+            ),
+            None => format!("{}/{}", helm::chart_dir(spec, &name), pin_file_name(env, None)),
+        },
     }
 }
 
@@ -333,11 +368,21 @@ pub fn kustomize_pin(env: &str, image: &str) -> String {
 }
 
 /// A chart's values file that pins an environment's image (empty digest: the tag until the
-/// pipeline's first pin).
-pub fn helm_pin(env: &str, repository: &str, digest: &str) -> String {
-    format!(
-        "# Written by Slipway; rewritten by the pipeline: the image {env} runs, by the digest it tested.\nimage:\n  repository: {repository}\n  digest: \"{digest}\"\n"
-    )
+/// pipeline's first pin); in an umbrella chart, under the service's key (`key` is `<name>.`).
+pub fn helm_pin(env: &str, repository: &str, digest: &str, key: &str) -> String {
+    let mut out =
+        format!("# Written by Slipway; rewritten by the pipeline: the image {env} runs, by the digest it tested.\n");
+    let pad = match key.strip_suffix('.') {
+        Some(service) => {
+            out.push_str(&format!("{service}:\n"));
+            "  "
+        }
+        None => "",
+    };
+    out.push_str(&format!(
+        "{pad}image:\n{pad}  repository: {repository}\n{pad}  digest: \"{digest}\"\n"
+    ));
+    out
 }
 
 /// The Argo CD Applications or the Flux objects, with a note on each.
@@ -611,8 +656,13 @@ pub fn pin_commands(spec: &DeploySpec, svc: &ServiceSpec, env: &str) -> Vec<Stri
             ));
         }
         Packaging::Helm => {
+            let key = helm::values_key(spec, &name);
+            let (head, pad) = match key.strip_suffix('.') {
+                Some(service) => (format!(" '{service}:'"), "  "),
+                None => (String::new(), ""),
+            };
             c.push(format!(
-                r#"printf '%s\n' '# Written by Slipway; rewritten by the pipeline: the image {env} runs, by the digest it tested.' 'image:' "  repository: ${{IMAGE%@*}}" "  digest: \"${{IMAGE#*@}}\"" > {file}"#
+                r#"printf '%s\n' '# Written by Slipway; rewritten by the pipeline: the image {env} runs, by the digest it tested.'{head} '{pad}image:' "{pad}  repository: ${{IMAGE%@*}}" "{pad}  digest: \"${{IMAGE#*@}}\"" > {file}"#
             ));
         }
     }

@@ -8,9 +8,10 @@
 //! checks those objects; `helm lint --strict` and `helm template` check the chart in the tests.
 //!
 //! A monorepo gets one chart per service, so each service's pipeline deploys its own release
-//! without waiting on the others; the namespace and the cluster issuer stay in `k8s/` (a chart
-//! cannot own the namespace it installs into, and a cluster-wide issuer shared by two releases
-//! would be claimed by both).
+//! without waiting on the others; or, asked for one chart (`charts = "umbrella"`), an umbrella
+//! chart whose subcharts are those same charts, installed as one release. The namespace and the
+//! cluster issuer stay in `k8s/` (a chart cannot own the namespace it installs into, and a
+//! cluster-wide issuer shared by two releases would be claimed by both).
 
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ use serde_json::{json, Value};
 
 use super::{doc, hosts, kustomize, name_of, s, Manifest, Topology, HEADER};
 use crate::generate::Artifact;
-use crate::params::Route;
+use crate::params::{Charts, Packaging, Route};
 use crate::spec::DeploySpec;
 use crate::write::{yaml, Entry, Yaml};
 
@@ -36,23 +37,63 @@ struct Chart {
     type_: &'static str,
     version: &'static str,
     kube_version: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dependencies: Vec<Dependency>,
 }
 
-/// What a chart is made of, for the pipeline and the runbook.
-pub fn chart_dir(name: &str) -> String {
-    format!("charts/{name}")
+/// A subchart of the umbrella chart, in its `charts/` folder.
+#[derive(Debug, Clone, Serialize)]
+struct Dependency {
+    name: String,
+    version: &'static str,
+    /// Installed only while `<name>.enabled` is true.
+    condition: String,
+}
+
+/// The version every chart Slipway writes starts at.
+const CHART_VERSION: &str = "0.1.0";
+
+/// The umbrella chart's name, when a monorepo asks for one chart of all its services.
+pub fn umbrella(spec: &DeploySpec) -> Option<String> {
+    (spec.kube.packaging == Packaging::Helm && spec.kube.charts == Charts::Umbrella && spec.is_monorepo())
+        .then(|| name_of(&spec.kube.namespace))
+}
+
+/// Where `name`'s chart is written: `charts/<name>`, or the umbrella's `charts/` folder.
+pub fn chart_dir(spec: &DeploySpec, name: &str) -> String {
+    match umbrella(spec) {
+        Some(u) => format!("charts/{u}/charts/{name}"),
+        None => format!("charts/{name}"),
+    }
+}
+
+/// The chart `helm upgrade` installs to deploy `name`: its own, or the umbrella.
+pub fn installed_chart(spec: &DeploySpec, name: &str) -> String {
+    match umbrella(spec) {
+        Some(u) => format!("charts/{u}"),
+        None => chart_dir(spec, name),
+    }
 }
 
 /// The values file a deploy to `env` adds to `values.yaml`; none for production, which takes
 /// `values.yaml` as it is.
 pub fn values_for(spec: &DeploySpec, name: &str, env: &str) -> Option<String> {
     (env != spec.production() && env != "production")
-        .then(|| format!("{}/values-{}.yaml", chart_dir(name), name_of(env)))
+        .then(|| format!("{}/values-{}.yaml", installed_chart(spec, name), name_of(env)))
 }
 
-/// The release a service is installed as: its name, in each environment's namespace.
-pub fn release(name: &str) -> String {
-    name.to_string()
+/// The release a service is installed as, in each environment's namespace: its name, or the
+/// umbrella's.
+pub fn release(spec: &DeploySpec, name: &str) -> String {
+    umbrella(spec).unwrap_or_else(|| name.to_string())
+}
+
+/// Where `name`'s values sit in its release: at the top, or under its key in the umbrella's.
+pub fn values_key(spec: &DeploySpec, name: &str) -> String {
+    match umbrella(spec) {
+        Some(_) => format!("{name}."),
+        None => String::new(),
+    }
 }
 
 fn template(t: impl Into<String>) -> Yaml {
@@ -381,6 +422,14 @@ fn values(
         spec.scaling.min_replicas
     };
     let mut v = Yaml::map();
+    if umbrella(spec).is_some() {
+        v = doc_note(
+            v,
+            "enabled",
+            true,
+            "The umbrella chart installs this service while true; each pipeline turns its own on.",
+        );
+    }
     v = doc_note(
         v,
         "image",
@@ -559,8 +608,12 @@ fn schema_of(key: &str, v: &Yaml) -> Value {
     }
 }
 
-fn schema(values: &Yaml) -> String {
+fn schema(values: &Yaml, subchart: bool) -> String {
     let mut root = schema_of("", values);
+    if subchart {
+        // Helm hands every subchart the parent's `global` values.
+        root["properties"]["global"] = json!({"type": "object"});
+    }
     root["$schema"] = json!("http://json-schema.org/draft-07/schema#");
     root["title"] = json!("Values of the chart Slipway wrote");
     let mut text = serde_json::to_string_pretty(&root).expect("a JSON value serialises");
@@ -776,9 +829,11 @@ pub(crate) fn package(
         out.push(super::file(m.path.clone(), &m.docs, m.purpose.clone()));
     }
 
+    let umbrella = umbrella(spec);
+    let mut staged: BTreeMap<String, Vec<(String, Yaml, bool)>> = BTreeMap::new();
     for t in topology {
         let chart = t.name.clone();
-        let dir = chart_dir(&chart);
+        let dir = chart_dir(spec, &chart);
         let mut own: Vec<Manifest> = manifests
             .iter()
             .filter(|m| m.owner.as_deref() == Some(chart.as_str()))
@@ -812,8 +867,9 @@ pub(crate) fn package(
                 svc.map_or(chart.as_str(), |s| s.name.as_str())
             ),
             type_: "application",
-            version: "0.1.0",
+            version: CHART_VERSION,
             kube_version: ">=1.30.0-0",
+            dependencies: Vec::new(),
         };
         out.push(text_file(
             format!("{dir}/Chart.yaml"),
@@ -850,10 +906,19 @@ pub(crate) fn package(
         ));
         out.push(text_file(
             format!("{dir}/values.schema.json"),
-            schema(&values),
+            schema(&values, umbrella.is_some()),
             format!("the types and ranges of {chart}'s values"),
         ));
         for env in kustomize::environments(spec) {
+            if umbrella.is_some() {
+                // The umbrella's values file of the environment carries every service's.
+                staged.entry(env.clone()).or_default().push((
+                    chart.clone(),
+                    staged_values(spec, &env, t, &gateway_hosts),
+                    t.host.is_some(),
+                ));
+                continue;
+            }
             let Some(path) = values_for(spec, &chart, &env) else {
                 continue;
             };
@@ -924,5 +989,147 @@ pub(crate) fn package(
             ));
         }
     }
+    if let Some(u) = &umbrella {
+        out.extend(umbrella_files(spec, u, topology, staged));
+    }
     (out, rendered)
+}
+
+/// The umbrella chart around the services' charts: `Chart.yaml` naming each as a dependency
+/// that its `enabled` value turns on, the values that do, each environment's values under each
+/// service's key, and the notes Helm prints for the whole release.
+fn umbrella_files(
+    spec: &DeploySpec,
+    u: &str,
+    topology: &[Topology],
+    staged: BTreeMap<String, Vec<(String, Yaml, bool)>>,
+) -> Vec<Artifact> {
+    let dir = format!("charts/{u}");
+    let mut out = Vec::new();
+    let meta = Chart {
+        api_version: "v2",
+        name: u.to_string(),
+        description: format!(
+            "Every service of {u} on Kubernetes, one subchart each: written by Slipway from the project's deployment spec"
+        ),
+        type_: "application",
+        version: CHART_VERSION,
+        kube_version: ">=1.30.0-0",
+        dependencies: topology
+            .iter()
+            .map(|t| Dependency {
+                name: t.name.clone(),
+                version: CHART_VERSION,
+                condition: format!("{}.enabled", t.name),
+            })
+            .collect(),
+    };
+    out.push(text_file(
+        format!("{dir}/Chart.yaml"),
+        yaml::to_string(
+            &doc(&meta),
+            "Written by Slipway. The services' charts are in charts/; bump a version when its templates change.",
+        ),
+        format!("the {u} umbrella chart: one release of every service"),
+    ));
+    let mut values = Yaml::map();
+    for t in topology {
+        values = doc_note(
+            values,
+            &t.name,
+            Yaml::map().with("enabled", true),
+            &format!(
+                "{}'s values: charts/{}/values.yaml has every key, with production's defaults.",
+                t.name, t.name
+            ),
+        );
+    }
+    out.push(text_file(
+        format!("{dir}/values.yaml"),
+        yaml::to_string(
+            &values,
+            "Written by Slipway: each service's values, under its name. Each service's own chart\n(charts/<name>/values.yaml) holds the production defaults; set any of them here.",
+        ),
+        format!("{u}'s values, service by service"),
+    ));
+    let mut props = serde_json::Map::new();
+    for t in topology {
+        props.insert(t.name.clone(), json!({"type": "object"}));
+    }
+    props.insert(s("global"), json!({"type": "object"}));
+    let mut root = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Values of the umbrella chart Slipway wrote",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": false,
+    });
+    root["description"] = json!("Each service's own values.schema.json checks the keys under its name.");
+    let mut schema_text = serde_json::to_string_pretty(&root).expect("a JSON value serialises");
+    schema_text.push('\n');
+    out.push(text_file(
+        format!("{dir}/values.schema.json"),
+        schema_text,
+        format!("the services {u}'s values may name"),
+    ));
+    for (env, services) in staged {
+        let Some(path) = topology.first().and_then(|t| values_for(spec, &t.name, &env)) else {
+            continue;
+        };
+        let mut v = Yaml::map();
+        let mut hosts = false;
+        for (name, values, exposed) in services {
+            v = v.with(&name, values);
+            hosts |= exposed;
+        }
+        out.push(text_file(
+            path,
+            yaml::to_string(
+                &v,
+                &format!(
+                    "Written by Slipway: what differs in {env} (in the {} namespace), service by service: fewer\npods, half the requests{}.",
+                    kustomize::namespace_for(spec, &env),
+                    if hosts {
+                        format!(", each host under {}.", name_of(&env))
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            format!("{u}'s values in {env}"),
+        ));
+    }
+    out.push(text_file(
+        format!("{dir}/.helmignore"),
+        "# Written by Slipway: files helm package leaves out.\n.git/\n*.example\n*.orig\n*.swp\n*~\n".into(),
+        "what the packaged chart leaves out",
+    ));
+    let mut notes_text = String::from(
+        "{{ .Release.Name }} is installed in the {{ .Release.Namespace }} namespace, one subchart per service.\n\nWatch each rollout:\n",
+    );
+    for t in topology {
+        notes_text.push_str(&format!("{{{{- if (index .Values \"{}\").enabled }}}}\n", t.name));
+        if t.workload == "Rollout" {
+            notes_text.push_str(&format!(
+                "  kubectl argo rollouts -n {{{{ .Release.Namespace }}}} get rollout {} --watch\n",
+                t.name
+            ));
+        } else {
+            notes_text.push_str(&format!(
+                "  kubectl -n {{{{ .Release.Namespace }}}} rollout status {}/{} --timeout=10m\n",
+                t.workload.to_ascii_lowercase(),
+                t.name
+            ));
+        }
+        notes_text.push_str("{{- end }}\n");
+    }
+    notes_text.push_str(
+        "\nCheck the services answer from inside the cluster:\n  helm test {{ .Release.Name }} -n {{ .Release.Namespace }}\n\nRoll every service back to the previous release:\n  helm rollback {{ .Release.Name }} -n {{ .Release.Namespace }}\n",
+    );
+    out.push(text_file(
+        format!("{dir}/templates/NOTES.txt"),
+        notes_text,
+        "what helm prints after an install: how to watch, test and roll back",
+    ));
+    out
 }

@@ -1917,9 +1917,12 @@ here while a rollout runs, so this reaches only the new pods.",
                 let path = gitops::pin_file(spec, svc, &env);
                 let content = match k.packaging {
                     crate::params::Packaging::Kustomize => gitops::kustomize_pin(&env, &image),
-                    crate::params::Packaging::Helm => {
-                        gitops::helm_pin(&env, image.trim_end_matches(":set-by-pipeline"), "")
-                    }
+                    crate::params::Packaging::Helm => gitops::helm_pin(
+                        &env,
+                        image.trim_end_matches(":set-by-pipeline"),
+                        "",
+                        &helm::values_key(spec, &name_of(&svc.name)),
+                    ),
                     crate::params::Packaging::Manifests => continue,
                 };
                 artifacts.push(Artifact {
@@ -2232,13 +2235,30 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
     }
     if k.packaging == crate::params::Packaging::Helm {
         out.push_str("\n## Install, watch, roll back\n\nThe pipeline runs these with the tested image's digest. By hand, for production:\n\n```sh\nkubectl apply -f k8s/\n");
-        for t in topology {
+        if let Some(u) = helm::umbrella(spec) {
+            let digests: Vec<String> = topology
+                .iter()
+                .map(|t| {
+                    format!(
+                        "  --set-string {}image.digest=sha256:<digest>",
+                        helm::values_key(spec, &t.name)
+                    )
+                })
+                .collect();
             out.push_str(&format!(
-                "helm upgrade --install {} {} --namespace {ns} \\\n  --set-string image.digest=sha256:<digest> --rollback-on-failure --timeout 10m\nhelm test {} --namespace {ns}\n",
-                helm::release(&t.name),
-                helm::chart_dir(&t.name),
-                helm::release(&t.name)
+                "helm upgrade --install {u} {} --namespace {ns} \\\n{} \\\n  --rollback-on-failure --timeout 10m\nhelm test {u} --namespace {ns}\n",
+                helm::installed_chart(spec, &u),
+                digests.join(" \\\n")
             ));
+        } else {
+            for t in topology {
+                out.push_str(&format!(
+                    "helm upgrade --install {} {} --namespace {ns} \\\n  --set-string image.digest=sha256:<digest> --rollback-on-failure --timeout 10m\nhelm test {} --namespace {ns}\n",
+                    helm::release(spec, &t.name),
+                    helm::installed_chart(spec, &t.name),
+                    helm::release(spec, &t.name)
+                ));
+            }
         }
         for t in topology.iter().filter(|t| t.workload == "Rollout") {
             out.push_str(&format!(
@@ -2247,7 +2267,12 @@ fn runbook_rest(spec: &DeploySpec, topology: &[Topology], mut out: String) -> St
                 n = t.name
             ));
         }
-        out.push_str("```\n\nAnother environment adds its values file (`--values charts/<name>/values-staging.yaml`) and installs\ninto its own namespace. An upgrade whose objects do not become ready within ten minutes is rolled\nback to the previous release (`helm history` lists them, `helm rollback` returns to one). Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
+        if let Some(u) = helm::umbrella(spec) {
+            out.push_str(&format!("```\n\nOne release, `{u}`, holds every service: each service's chart is a subchart of `charts/{u}`, its\nvalues under its name. The pipeline of each service upgrades the release with its own image and\nkeeps the others' (`--reset-then-reuse-values`); a service whose pipeline has not run yet stays off\n(`<name>.enabled=false`) until it does. A failed upgrade or test rolls the whole release back, so\na service's deploy waits while another's runs.\n\nAnother environment adds its values file (`--values charts/{u}/values-staging.yaml`) and installs\ninto its own namespace."));
+        } else {
+            out.push_str("```\n\nAnother environment adds its values file (`--values charts/<name>/values-staging.yaml`) and installs\ninto its own namespace.");
+        }
+        out.push_str(" An upgrade whose objects do not become ready within ten minutes is rolled\nback to the previous release (`helm history` lists them, `helm rollback` returns to one). Pods are\nspread over zones and nodes; a node drain takes one pod at a time (the PodDisruptionBudget), and\nnever waits on a pod that is not ready.\n");
         return out;
     }
     out.push_str(&if k.packaging == crate::params::Packaging::Kustomize {

@@ -487,9 +487,12 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
                             format!(
                                 "<< pipeline.project.slug >>/deploy-{}-{}",
                                 slug(&env_name),
-                                slug(job.service.as_deref().unwrap_or("app"))
+                                super::deploy_lock(spec, job)
                             ),
-                            "One deploy of this service to this environment at a time, in order; a started deploy is never cancelled.",
+                            format!(
+                                "One deploy of {} to this environment at a time, in order; a started deploy is never cancelled.",
+                                super::deploy_lock_words(spec, job)
+                            ),
                         )
                         .with("filters", only(branch)),
                 ));

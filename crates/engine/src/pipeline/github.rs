@@ -580,7 +580,10 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         .with(
             "concurrency",
             Yaml::map()
-                .with("group", format!("deploy-{}-{}", slug(&env_name), slug(&svc.name)))
+                .with(
+                    "group",
+                    format!("deploy-{}-{}", slug(&env_name), super::deploy_lock(spec, job)),
+                )
                 .with("cancel-in-progress", false),
         )
         .with("permissions", perms);

@@ -308,8 +308,11 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         .with("interruptible", false)
         .with_note(
             "resource_group",
-            format!("{}-{}", slug(&env_name), slug(&svc.name)),
-            "One deploy of this service to this environment at a time; a started deploy is never cancelled.",
+            format!("{}-{}", slug(&env_name), super::deploy_lock(spec, job)),
+            format!(
+                "One deploy of {} to this environment at a time; a started deploy is never cancelled.",
+                super::deploy_lock_words(spec, job)
+            ),
         )
         .with("environment", environment)
         .with("rules", Yaml::Seq(rules))

@@ -185,6 +185,29 @@ pub struct Requirement {
     pub why: String,
 }
 
+/// What one deploy at a time is counted over in an environment: the service, or the Helm
+/// release it shares with the others in an umbrella chart (two upgrades of one release at once
+/// fail).
+pub fn deploy_lock(spec: &DeploySpec, job: &Job) -> String {
+    let service = job.service.as_deref().unwrap_or("app");
+    if job.target == Some(Target::Kubernetes) && spec.kube.gitops == crate::params::GitOps::None {
+        if let Some(u) = crate::kube::helm::umbrella(spec) {
+            return slug(&u);
+        }
+    }
+    slug(service)
+}
+
+/// What [`deploy_lock`] counts over, in words: "this service", or the shared release.
+pub fn deploy_lock_words(spec: &DeploySpec, job: &Job) -> String {
+    match job.service.as_deref() {
+        Some(s) if deploy_lock(spec, job) != slug(s) => {
+            format!("the {} release (every service)", deploy_lock(spec, job))
+        }
+        _ => "this service".into(),
+    }
+}
+
 /// The identifier a service's jobs carry: its name, lower case, with `-` for anything else.
 pub fn slug(name: &str) -> String {
     let s: String = name
@@ -473,7 +496,10 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         r#"kube() { "$bin/kubectl" --kubeconfig "$bin/kubeconfig" "$@"; }"#.into(),
     ];
     if charted {
-        let chart = crate::kube::helm::chart_dir(&name);
+        use crate::kube::helm;
+        let chart = helm::installed_chart(spec, &name);
+        let release = helm::release(spec, &name);
+        let key = helm::values_key(spec, &name);
         let tarball = format!("helm-v{}-linux-amd64.tar.gz", v.helm);
         c.extend([
             format!(r#"curl -fsSLo "$bin/{tarball}" https://get.helm.sh/{tarball}"#),
@@ -488,12 +514,35 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
             r#"case "$IMAGE" in *@sha256:*) ;; *) echo "IMAGE=$IMAGE is not pinned by digest" >&2; exit 1 ;; esac"#
                 .into(),
         ]);
+        let umbrella = helm::umbrella(spec);
+        if umbrella.is_some() {
+            // One release holds every service: on its first install the services whose
+            // pipelines have not run yet have no image, so they stay off until theirs does.
+            let others: Vec<String> = spec
+                .services
+                .iter()
+                .map(|o| crate::kube::name_of(&o.name))
+                .filter(|o| *o != name)
+                .map(|o| format!("--set {o}.enabled=false"))
+                .collect();
+            // Only a release that is not there yet turns the others off: any other failure to
+            // read it stops the job, so a passing network error never uninstalls a service.
+            c.push(format!(
+                "set --\nif ! status=$(\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" status {release} --namespace {ns} 2>&1); then\n  case \"$status\" in\n    *\"not found\"*) set -- {} ;;\n    *) echo \"$status\" >&2; exit 1 ;;\n  esac\nfi",
+                others.join(" ")
+            ));
+        }
         let mut helm = format!(
-            "\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" upgrade --install {} {chart} \\\n  --namespace {ns}",
-            crate::kube::helm::release(&name)
+            "\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" upgrade --install {release} {chart} \\\n  --namespace {ns}"
         );
-        if let Some(values) = crate::kube::helm::values_for(spec, &name, environment) {
+        if let Some(values) = helm::values_for(spec, &name, environment) {
             helm.push_str(&format!(" --values {values}"));
+        }
+        if umbrella.is_some() {
+            // The other services keep the images their own pipelines set.
+            helm.push_str(&format!(
+                " \\\n  --reset-then-reuse-values --set {key}enabled=true \"$@\""
+            ));
         }
         // The tested image by digest; --rollback-on-failure waits for every object to be ready
         // and returns to the previous release when one is not. With a Rollout, helm waits for
@@ -501,12 +550,11 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         // waits for the Rollout itself.
         let progressive = crate::kube::rollout::strategy_for(spec, svc);
         helm.push_str(&format!(
-            " \\\n  --set-string \"image.repository=${{IMAGE%@*}}\" --set-string \"image.digest=${{IMAGE#*@}}\" \\\n  --wait={} --rollback-on-failure --timeout 10m",
+            " \\\n  --set-string \"{key}image.repository=${{IMAGE%@*}}\" --set-string \"{key}image.digest=${{IMAGE#*@}}\" \\\n  --wait={} --rollback-on-failure --timeout 10m",
             if progressive.is_some() { "legacy" } else { "watcher" }
         ));
         c.push(helm);
         if let Some(strategy) = progressive {
-            let release = crate::kube::helm::release(&name);
             c.extend(rollout_wait(&ns, &name, strategy, &format!(
                 "\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" rollback {release} --namespace {ns} --wait=legacy"
             )));
@@ -514,7 +562,6 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         if svc.port.is_some() {
             // The chart's test hook asks the new pods for the health path through their
             // Service; a release that does not answer goes back to the one before it.
-            let release = crate::kube::helm::release(&name);
             c.push(format!(
                 "\"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" test {release} --namespace {ns} --timeout 2m \\\n  || {{ \"$bin/linux-amd64/helm\" --kubeconfig \"$bin/kubeconfig\" rollback {release} --namespace {ns} --wait=watcher; exit 1; }}"
             ));

@@ -1,0 +1,11 @@
+{{/* Written by Slipway. */}}
+
+{{/* The chart label: name and version, as Helm's own charts write it. */}}
+{{- define "recipes-frontend.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The image reference: by digest when one is set, else by tag. */}}
+{{- define "recipes-frontend.image" -}}
+{{- if .digest }}{{ .repository }}@{{ .digest }}{{ else }}{{ .repository }}:{{ .tag }}{{ end }}
+{{- end }}
