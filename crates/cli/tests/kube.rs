@@ -101,6 +101,20 @@ fn without_helm_marks(mut o: Value) -> Value {
     o
 }
 
+/// The project a file in the checkers' folder belongs to: `<name>/k8s/...`, or a render named
+/// `helm/<name>_<chart>.yaml`, `rendered/<name>_...` or `analysis-jobs/<name>_...`.
+fn project_of<'a>(path: &str, projects: &'a BTreeMap<String, &str>) -> Option<&'a str> {
+    let rest = ["helm/", "rendered/", "analysis-jobs/"]
+        .iter()
+        .find_map(|p| path.strip_prefix(p))
+        .unwrap_or(path);
+    projects
+        .keys()
+        .filter(|n| rest.starts_with(&format!("{n}/")) || rest.starts_with(&format!("{n}_")))
+        .max_by_key(|n| n.len())
+        .map(String::as_str)
+}
+
 fn run(tool: &Path, args: &[&str], dir: &Path) -> std::process::Output {
     Command::new(tool)
         .args(args)
@@ -116,6 +130,8 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
     // kubectl kustomize and checkov look at the project's files, not at .example skeletons.
     let mut failures = Vec::new();
     let mut projects = 0;
+    // Each deployed project's packaging, for the figures per packaging.
+    let mut packaging_of: BTreeMap<String, &str> = BTreeMap::new();
     let chart_sources = tempfile::tempdir().unwrap();
     let mut charts: Vec<(String, String)> = Vec::new();
     let mut analysis_jobs = 0;
@@ -195,6 +211,16 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             continue;
         }
         projects += 1;
+        packaging_of.insert(
+            name.clone(),
+            if packaged.contains("Helm chart") {
+                "helm"
+            } else if packaged.contains("Kustomize") {
+                "kustomize"
+            } else {
+                "manifests"
+            },
+        );
         let report = json(&out);
         let changed = report["changes"].to_string();
         if keeps_data && !changed.contains("statefulset.yaml") {
@@ -480,6 +506,21 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
             manifests.len(),
             errors.len()
         );
+        for packaging in ["manifests", "kustomize", "helm"] {
+            let of: Vec<&String> = manifests
+                .iter()
+                .filter(|m| project_of(m, &packaging_of).is_some_and(|p| packaging_of[p] == packaging))
+                .collect();
+            let bad = errors
+                .iter()
+                .filter(|e| of.iter().any(|m| e.contains(m.as_str())))
+                .count();
+            eprintln!(
+                "  {packaging}: {} projects, {} files (written, or rendered by kustomize and helm), {bad} errors at {version}",
+                packaging_of.values().filter(|p| **p == packaging).count(),
+                of.len()
+            );
+        }
     }
 
     // The custom resources against their CRDs' schemas.
@@ -663,6 +704,29 @@ fn manifests_pass_kubernetes_validate_the_crd_schemas_and_checkov() {
         CALIBRATION.0,
         CALIBRATION.1
     );
+    for packaging in ["manifests", "kustomize", "helm"] {
+        let of: Vec<usize> = per_workload
+            .iter()
+            .filter(|(w, _)| {
+                let file = w
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches('"')
+                    .trim_start_matches('/');
+                project_of(file, &packaging_of).is_some_and(|p| packaging_of[p] == packaging)
+            })
+            .map(|(_, n)| *n)
+            .collect();
+        eprintln!(
+            "  checkov, {packaging}: {} findings on {} workloads with any, at most {} on one (calibration: Draft {}, helm create {})",
+            of.iter().sum::<usize>(),
+            of.len(),
+            of.iter().max().copied().unwrap_or(0),
+            CALIBRATION.0,
+            CALIBRATION.1
+        );
+    }
     for (w, n) in &per_workload {
         if *n > CALIBRATION.0.min(CALIBRATION.1) {
             failures.push(format!(
