@@ -72,6 +72,7 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
     f.push_str("# Start: docker compose up --build\n");
     f.push_str("services:\n");
     let mut env_names: Vec<&str> = Vec::new();
+    let mut app_volumes: Vec<String> = Vec::new();
     for svc in &profile.services {
         let port = svc.port.unwrap_or(3000);
         let _ = writeln!(f, "  {}:", image_name(&svc.name));
@@ -115,6 +116,13 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
             .filter(|b| svc.backing_services.iter().any(|s| s == b.id))
             .map(|b| b.id)
             .collect();
+        // What the app keeps on disk lives in a named volume, so it outlives the container.
+        let data = svc.data_path.as_deref().filter(|_| svc.kind != "static");
+        if let Some(folder) = data {
+            f.push_str("    volumes:\n");
+            let _ = writeln!(f, "      - {}-data:{folder}", image_name(&svc.name));
+            app_volumes.push(format!("{}-data", image_name(&svc.name)));
+        }
         if !deps.is_empty() {
             f.push_str("    depends_on:\n");
             for d in deps {
@@ -142,8 +150,11 @@ pub fn compose_file(profile: &ProjectProfile) -> Vec<Artifact> {
         f.push_str("      interval: 10s\n      timeout: 5s\n      retries: 5\n      start_period: 10s\n");
         f.push_str("    restart: unless-stopped\n");
     }
-    if !backing.is_empty() {
+    if !backing.is_empty() || !app_volumes.is_empty() {
         f.push_str("volumes:\n");
+        for v in &app_volumes {
+            let _ = writeln!(f, "  {v}:");
+        }
         for b in &backing {
             let _ = writeln!(f, "  {}-data:", b.id);
         }

@@ -185,6 +185,48 @@ impl Dockerfile {
         find(true).or_else(|| find(false))
     }
 
+    /// Makes `folder` exist in the running image, owned by the user it runs as, so a volume
+    /// mounted there (a named volume takes the folder's owner) is writable and the app finds
+    /// the folder even without one. A runtime image with a shell makes it with `RUN`; one
+    /// without (distroless) copies an empty folder from the first stage that has one.
+    pub fn data_folder(&mut self, folder: &str) {
+        let Some(user) = self.user_of().map(str::to_string) else {
+            return;
+        };
+        let shell_less = self
+            .runtime_base()
+            .is_some_and(|b| b.contains("distroless") || b.starts_with("scratch") || b.contains("chainguard"));
+        let at = |s: &Stage| s.instructions.iter().position(|i| matches!(i, Instruction::User(_)));
+        let comment = Instruction::Comment(
+            "The folder the app keeps its data in, owned by its user: a volume mounted there keeps it.".into(),
+        );
+        if shell_less && self.stages.len() > 1 {
+            let from = self.stages[0].name.clone();
+            self.stages[0]
+                .instructions
+                .push(Instruction::Run("mkdir -p /slipway-data".into()));
+            let last = self.stages.last_mut().expect("a runtime stage");
+            let i = at(last).unwrap_or(last.instructions.len());
+            last.instructions.splice(
+                i..i,
+                [
+                    comment,
+                    Instruction::Copy(format!("--from={from} --chown={user} /slipway-data {folder}")),
+                ],
+            );
+        } else if !shell_less {
+            let last = self.stages.last_mut().expect("a runtime stage");
+            let i = at(last).unwrap_or(last.instructions.len());
+            last.instructions.splice(
+                i..i,
+                [
+                    comment,
+                    Instruction::Run(format!("mkdir -p {folder} && chown {user} {folder}")),
+                ],
+            );
+        }
+    }
+
     /// The Dockerfile's text.
     pub fn render(&self) -> String {
         let mut f = String::from("# syntax=docker/dockerfile:1\n");
@@ -330,5 +372,38 @@ mod tests {
         assert_eq!(d.port(), Some(8000));
         assert_eq!(d.user_of(), Some("10001:10001"));
         assert_eq!(d.start(), Some("[\"python\", \"app.py\"]"));
+    }
+
+    #[test]
+    fn the_data_folder_is_made_for_the_user_with_a_shell_or_copied_in_without_one() {
+        let image = |runtime: &str| {
+            let mut d = Dockerfile::default();
+            d.from("golang:1.24-alpine", "build");
+            d.run("go build -o /app ./...");
+            d.from(runtime, "runtime");
+            d.copy("--from=build /app /app");
+            d.user("10001:10001");
+            d.cmd("[\"/app\"]");
+            d.data_folder("/var/lib/app");
+            d.render()
+        };
+        let shell = image("alpine:3.22");
+        assert!(
+            shell.contains("RUN mkdir -p /var/lib/app && chown 10001:10001 /var/lib/app\nUSER 10001:10001"),
+            "{shell}"
+        );
+        let distroless = image("gcr.io/distroless/static-debian12:nonroot");
+        assert!(
+            distroless.contains("RUN mkdir -p /slipway-data\n\n"),
+            "the empty folder is made in the build stage: {distroless}"
+        );
+        assert!(
+            distroless.contains("COPY --from=build --chown=10001:10001 /slipway-data /var/lib/app\nUSER 10001:10001"),
+            "{distroless}"
+        );
+        assert!(
+            !distroless.contains("chown 10001"),
+            "no shell to run in the runtime stage"
+        );
     }
 }

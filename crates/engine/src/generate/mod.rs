@@ -166,6 +166,10 @@ pub fn image(service: &ServiceProfile) -> Result<Planned, GenerateError> {
                 )))
             }
         };
+        let mut content = content;
+        if let Some(folder) = service.data_path.as_deref().filter(|_| service.kind != "static") {
+            content.data_folder(folder);
+        }
         return Ok(Planned {
             image: content,
             member: true,
@@ -249,6 +253,10 @@ pub fn image(service: &ServiceProfile) -> Result<Planned, GenerateError> {
             })
         }
     };
+    let mut content = content;
+    if let Some(folder) = service.data_path.as_deref().filter(|_| service.kind != "static") {
+        content.data_folder(folder);
+    }
     Ok(Planned {
         image: content,
         member: false,
