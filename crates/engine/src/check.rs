@@ -430,7 +430,7 @@ const SECRET_PATTERNS: &[(&str, &str)] = &[
     (r"AKIA[0-9A-Z]{16}", "an AWS access key id"),
     (r"gh[pousr]_[A-Za-z0-9]{36,}", "a GitHub token"),
     (r"glpat-[A-Za-z0-9_\-]{20,}", "a GitLab token"),
-    (r"sk-(?:ant-)?[A-Za-z0-9_\-]{20,}", "an API secret key"),
+    (r"\bsk-(?:ant-)?[A-Za-z0-9_\-]{20,}", "an API secret key"),
     (r"xox[abpr]-[A-Za-z0-9\-]{10,}", "a Slack token"),
     (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a private key"),
 ];
@@ -551,6 +551,10 @@ mod tests {
         let f = check_secrets("x.yml", &format!("a: 1\ntoken: {token}\n"));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].line, Some(2));
+        // An API key starts a word: a project called python-flask-tested is not one.
+        let key = format!("sk-{}", "b".repeat(24));
+        assert_eq!(check_secrets("x.env", &format!("KEY={key}\n")).len(), 1);
+        assert!(check_secrets("main.tf", "bucket = \"python-flask-tested-terraform-state\"\n").is_empty());
         let f = check_compose(
             "compose.yaml",
             "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter2\n",
