@@ -474,6 +474,8 @@ pub fn check_file(path: &str, text: &str, services: &[ServiceProfile]) -> Vec<Fi
         out.extend(crate::pipeline::checks::check_gitlab(path, text));
     } else if path == ".circleci/config.yml" || path.ends_with("/.circleci/config.yml") {
         out.extend(crate::pipeline::checks::check_circleci(path, text));
+    } else if name.ends_with(".tf") {
+        out.extend(crate::cloud::checks::check_terraform(path, text, services));
     } else if (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".yaml.example"))
         && crate::kube::checks::is_manifest(text)
     {

@@ -180,6 +180,73 @@ pub const PROMETHEUS_URL: &str = "http://prometheus-operated.monitoring.svc:9090
 /// customary release name.
 pub const PROMETHEUS_RELEASE: &str = "kube-prometheus-stack";
 
+/// AWS's regions (id, where), checked on 2026-12-06 against AWS's list of regions in general
+/// availability. A region outside it is refused: a typo would otherwise fail only at apply.
+pub const AWS_REGIONS: &[(&str, &str)] = &[
+    ("us-east-1", "N. Virginia"),
+    ("us-east-2", "Ohio"),
+    ("us-west-1", "N. California"),
+    ("us-west-2", "Oregon"),
+    ("af-south-1", "Cape Town"),
+    ("ap-east-1", "Hong Kong"),
+    ("ap-east-2", "Taipei"),
+    ("ap-south-1", "Mumbai"),
+    ("ap-south-2", "Hyderabad"),
+    ("ap-southeast-1", "Singapore"),
+    ("ap-southeast-2", "Sydney"),
+    ("ap-southeast-3", "Jakarta"),
+    ("ap-southeast-4", "Melbourne"),
+    ("ap-southeast-5", "Malaysia"),
+    ("ap-southeast-6", "New Zealand"),
+    ("ap-southeast-7", "Thailand"),
+    ("ap-northeast-1", "Tokyo"),
+    ("ap-northeast-2", "Seoul"),
+    ("ap-northeast-3", "Osaka"),
+    ("ca-central-1", "Canada Central"),
+    ("ca-west-1", "Calgary"),
+    ("eu-central-1", "Frankfurt"),
+    ("eu-central-2", "Zurich"),
+    ("eu-west-1", "Ireland"),
+    ("eu-west-2", "London"),
+    ("eu-west-3", "Paris"),
+    ("eu-south-1", "Milan"),
+    ("eu-south-2", "Spain"),
+    ("eu-north-1", "Stockholm"),
+    ("il-central-1", "Tel Aviv"),
+    ("me-south-1", "Bahrain"),
+    ("me-central-1", "UAE"),
+    ("mx-central-1", "Mexico"),
+    ("sa-east-1", "Sao Paulo"),
+];
+
+/// The memory (MiB) Fargate takes for a task of `cpu` units, none for a CPU size it has not.
+pub fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
+    let (from, to, step) = match cpu {
+        256 => return Some(vec![512, 1024, 2048]),
+        512 => (1024, 4096, 1024),
+        1024 => (2048, 8192, 1024),
+        2048 => (4096, 16384, 1024),
+        4096 => (8192, 30720, 1024),
+        8192 => (16384, 61440, 4096),
+        16384 => (32768, 122880, 8192),
+        _ => return None,
+    };
+    Some((from..=to).step_by(step).collect())
+}
+
+/// The retentions CloudWatch Logs offers, in days.
+pub const LOG_RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/// Terraform and its providers, checked on 2026-12-06: Terraform 1.11 brought the S3
+/// backend's own lock file and write-only arguments; the AWS provider's major line is 6.
+pub const TERRAFORM_VERSION: &str = "1.14.1";
+/// The Terraform versions the generated code declares it runs on.
+pub const TERRAFORM_REQUIRED: &str = ">= 1.11";
+/// The AWS provider's major line.
+pub const AWS_PROVIDER: &str = "~> 6.0";
+
 /// The built-in knowledge as a short brief, for the research step and the LLM's first message.
 pub fn brief() -> String {
     let mut out = String::new();

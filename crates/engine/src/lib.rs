@@ -20,6 +20,7 @@
 
 pub mod changeset;
 pub mod check;
+pub mod cloud;
 pub mod drift;
 pub mod generate;
 pub mod knowledge;

@@ -547,6 +547,19 @@ pub fn is_label_value(s: &str) -> bool {
             || (s.starts_with(|c: char| c.is_ascii_alphanumeric()) && s.ends_with(|c: char| c.is_ascii_alphanumeric())))
 }
 
+/// True for a word shaped like a cloud region: `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`.
+pub fn looks_like_region(w: &str) -> bool {
+    let parts: Vec<&str> = w.split('-').collect();
+    (3..=4).contains(&parts.len())
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
 /// What a task's words set. Every field is `None` or empty when the words do not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskParams {
@@ -590,6 +603,14 @@ pub struct TaskParams {
     pub in_cluster_backing: bool,
     /// One Helm chart for every service of a monorepo ("an umbrella chart", "one chart").
     pub umbrella_chart: bool,
+    /// A cloud region named (`eu-west-1`).
+    pub region: Option<String>,
+    /// The infrastructure language named: `terraform`, `pulumi`, `cloudformation`, `ansible`.
+    pub iac: Option<String>,
+    /// Days of backups asked for ("keep 30 days of backups").
+    pub backup_days: Option<u32>,
+    /// A second region for backups ("copy backups to us-west-2").
+    pub backup_region: Option<String>,
     /// An autoscaler is asked for.
     pub autoscale: bool,
     /// High availability is asked for.
@@ -975,6 +996,37 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         ]
         .iter()
         .any(|w| lower.contains(w));
+    // Cloud: the region ("in eu-west-1"), the language, the backups.
+    for (i, w) in words.iter().enumerate() {
+        let r = w.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '-'));
+        if looks_like_region(r) {
+            let prev = if i > 0 { words[i - 1] } else { "" };
+            if ["to", "into"].contains(&prev) && lower.contains("backup") && p.region.is_some() {
+                p.backup_region = Some(r.to_string());
+            } else if p.region.is_none() {
+                p.region = Some(r.to_string());
+            } else if lower.contains("backup") {
+                p.backup_region = Some(r.to_string());
+            }
+        }
+        if (*w == "days" || *w == "day") && i > 0 && lower.contains("backup") {
+            if let Ok(n) = words[i - 1].parse::<u32>() {
+                p.backup_days = Some(n);
+            }
+        }
+    }
+    for (word, iac) in [
+        ("terraform", "terraform"),
+        ("opentofu", "terraform"),
+        ("pulumi", "pulumi"),
+        ("cloudformation", "cloudformation"),
+        ("ansible", "ansible"),
+    ] {
+        if has_word(&lower, word).is_some() {
+            p.iac = Some(iac.to_string());
+            break;
+        }
+    }
     p.umbrella_chart = [
         "umbrella chart",
         "umbrella helm chart",

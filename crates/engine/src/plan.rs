@@ -109,9 +109,12 @@ impl Plan {
         let mut todos = frame();
         let mut work: Vec<Todo> = Vec::new();
         let mut routes: Vec<(String, String)> = Vec::new();
+        // A cloud named alone (ECS) is its infrastructure's step, not a pipeline's.
+        let platform_named = task.params.targets.iter().any(|t| t.is_platform());
         let pipeline = task.wants(Intent::CiCd)
             || (task.wants(Intent::PlatformDeploy)
                 && Intent::PlatformDeploy.supported()
+                && platform_named
                 && !task.unsupported().contains(&Intent::PlatformDeploy));
         if task.wants(Intent::Containerize) {
             work.push(todo(
@@ -129,12 +132,14 @@ impl Plan {
                 "Write compose.yaml for the app and the services it needs",
                 TodoKind::Generate("compose.yaml".into()),
             ));
-        } else if pipeline || task.wants(Intent::Kubernetes) {
+        } else if pipeline || task.wants(Intent::Kubernetes) || task.wants_cloud() {
             // The pipeline and the cluster run an image: its Dockerfile is written or improved too.
             work.push(todo(
                 "dockerfile",
                 if pipeline {
                     "Write or improve the Dockerfile and .dockerignore the pipeline builds"
+                } else if task.wants_cloud() && !task.wants(Intent::Kubernetes) {
+                    "Write or improve the Dockerfile and .dockerignore of the image the cloud runs"
                 } else {
                     "Write or improve the Dockerfile and .dockerignore of the image the cluster runs"
                 },
@@ -228,9 +233,15 @@ impl Plan {
                 routes.push(("compose".into(), String::new()));
             }
         }
-        let declined = task.unsupported();
-        let declined_todo = (!declined.is_empty()).then(|| {
-            let words: Vec<&str> = declined.iter().map(|i| i.describe()).collect();
+        if task.wants_cloud() {
+            work.push(todo(
+                "cloud",
+                "Write the AWS infrastructure in Terraform: network, ECS on Fargate behind HTTPS, the databases it needs with backups, secrets by name, least-privilege roles, the pipeline's OIDC roles, locked remote state, the cost and docs/aws.md",
+                TodoKind::Generate("infra/aws/".into()),
+            ));
+        }
+        let words = task.declined();
+        let declined_todo = (!words.is_empty()).then(|| {
             let mut t = todo(
                 "declined",
                 format!("Not done by the built-in engine: {}", words.join("; ")),
@@ -238,7 +249,7 @@ impl Plan {
             );
             t.status = TodoStatus::Skipped;
             t.detail = Some(format!(
-                "the built-in engine cannot {} yet; nothing is generated for it (an LLM provider in Settings can attempt it, through the same review)",
+                "the built-in engine cannot yet {}; nothing is generated for it (an LLM provider in Settings can attempt it, through the same review)",
                 words.join(" or ")
             ));
             t
@@ -269,7 +280,9 @@ impl Plan {
         todos.extend(declined_todo);
         todos.push(todo(
             "reflect",
-            if task.wants(Intent::Kubernetes) {
+            if task.wants_cloud() && !task.wants(Intent::Kubernetes) {
+                "Reflect: check public buckets and databases, open ports, encryption, backups and deletion protection, IAM wildcards, state locking"
+            } else if task.wants(Intent::Kubernetes) {
                 "Reflect: check probes, resources, non-root pods, selectors and ports, drains and zero-downtime rollouts"
             } else if pipeline {
                 "Reflect: check security (permissions, pinned versions, secrets by name), deploy gates and zero-downtime"

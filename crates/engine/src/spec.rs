@@ -219,6 +219,40 @@ pub struct KubeSpec {
     pub prometheus: Option<PrometheusSpec>,
 }
 
+/// Where and how the services run on a cloud, for the infrastructure-as-code family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudSpec {
+    /// `aws`.
+    pub provider: String,
+    /// The language the infrastructure is written in: `terraform`.
+    pub iac: String,
+    /// The region everything is created in.
+    pub region: String,
+    /// CPU units of each task (1024 = one vCPU).
+    pub task_cpu: u32,
+    /// Memory of each task, MiB.
+    pub task_memory: u32,
+    /// The database's instance class.
+    pub db_class: String,
+    /// The database's storage, GiB (it grows by itself up to five times this).
+    pub db_storage_gb: u32,
+    /// Days of automated backups, which is also how far back point-in-time recovery reaches.
+    pub backup_days: u32,
+    /// A standby database and cache in a second zone that takes over by itself.
+    pub multi_az: bool,
+    /// The network's address range.
+    pub vpc_cidr: String,
+    /// How much data may be lost at most, in minutes: the recovery point objective.
+    pub rpo_minutes: u32,
+    /// How long a recovery may take at most, in minutes: the recovery time objective.
+    pub rto_minutes: u32,
+    /// A second region the database's backups are copied to, when asked.
+    pub backup_region: Option<String>,
+    /// Days the logs are kept.
+    pub log_days: u32,
+}
+
 /// How a GitOps controller keeps the cluster as git says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -255,6 +289,9 @@ pub struct DeploySpec {
     pub host: Option<String>,
     /// The Kubernetes settings.
     pub kube: KubeSpec,
+    /// The cloud the services run on and how its infrastructure is written, when a cloud is a
+    /// target (AWS: ECS on Fargate, in Terraform).
+    pub cloud: Option<CloudSpec>,
     /// The services, in the profile's order.
     pub services: Vec<ServiceSpec>,
     /// Where each project-level field came from.
@@ -515,7 +552,11 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         }
         parsed
     });
+    // On AWS the images live beside the services, in the repositories the bootstrap stack makes.
+    let on_aws =
+        params.targets.contains(&Target::Ecs) || d.targets.iter().any(|t| Target::parse(t) == Some(Target::Ecs));
     let default_registry = match ci {
+        _ if on_aws => Registry::Ecr,
         CiSystem::Gitlab => Registry::Gitlab,
         _ => Registry::Ghcr,
     };
@@ -536,6 +577,7 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             default_registry.label().into(),
             "default",
             match ci {
+                _ if on_aws => "the services run on AWS: their images live in ECR beside them".to_string(),
                 CiSystem::Github | CiSystem::Gitlab => format!("the registry that comes with {}", ci.label()),
                 other => format!(
                     "{} has no registry of its own; name another in the task or slipway.toml",
@@ -617,7 +659,7 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             );
         }
     }
-    let deployed = |t: &Target| t.is_platform() || *t == Target::Kubernetes;
+    let deployed = |t: &Target| t.is_platform() || matches!(t, Target::Kubernetes | Target::Ecs);
     let others: Vec<Target> = targets.iter().copied().filter(|t| !deployed(t)).collect();
     if !others.is_empty() {
         notes.push(format!(
@@ -831,7 +873,14 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         }
     }
 
+    let cloud = targets
+        .contains(&Target::Ecs)
+        .then(|| cloud_spec(profile, params, &mut field, &mut errors));
     let services: Vec<ServiceSpec> = profile.services.iter().map(|s| service_spec(s, profile)).collect();
+    // The cluster's settings say nothing about a deploy that reaches no cluster.
+    if !targets.contains(&Target::Kubernetes) {
+        fields.retain(|f| !KUBE_FIELDS.contains(&f.field.as_str()));
+    }
     DeploySpec {
         ci,
         registry,
@@ -847,11 +896,253 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         },
         host,
         kube,
+        cloud,
         services,
         fields,
         notes,
         errors,
     }
+}
+
+/// AWS's settings: each from `slipway.toml`, else the task, else a default that says why;
+/// values no AWS account takes (a region that does not exist, a backup retention outside 1 to
+/// 35 days, a task size Fargate has not, a range that is no CIDR) are refused with their line.
+fn cloud_spec(
+    profile: &ProjectProfile,
+    params: &TaskParams,
+    field: &mut impl FnMut(&str, String, &str, String),
+    errors: &mut Vec<String>,
+) -> CloudSpec {
+    use crate::knowledge::{fargate_memory, AWS_REGIONS, LOG_RETENTION_DAYS};
+    let d = &profile.deploy;
+    let at = |f: &str| format!("line {} of slipway.toml", d.lines.get(f).copied().unwrap_or(1));
+    let text = |f: &str| d.kube.get(f).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let number = |f: &str, errors: &mut Vec<String>| -> Option<u32> {
+        let v = text(f)?;
+        match v.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(format!("{}: {f} = {v:?} is not a whole number", at(f)));
+                None
+            }
+        }
+    };
+    let iac = match (text("iac"), &params.iac) {
+        (Some(v), _) => {
+            field("iac", v.clone(), "slipway.toml", at("iac"));
+            v
+        }
+        (None, Some(v)) => {
+            field("iac", v.clone(), "task", format!("the task names {v}"));
+            v.clone()
+        }
+        (None, None) => {
+            field(
+                "iac",
+                "terraform".into(),
+                "default",
+                "Terraform: the infrastructure language most teams read".into(),
+            );
+            "terraform".into()
+        }
+    };
+    if iac != "terraform" {
+        let at_line = if d.kube.contains_key("iac") {
+            format!("{}: iac = {iac:?}: ", at("iac"))
+        } else {
+            String::new()
+        };
+        errors.push(format!(
+            "{at_line}the built-in engine writes AWS infrastructure in Terraform only so far, not {iac}; ask for Terraform, or set iac = \"terraform\""
+        ));
+    }
+    let region_ok = |r: &str| AWS_REGIONS.iter().any(|(id, _)| *id == r);
+    let region = match (text("region"), &params.region) {
+        (Some(r), _) => {
+            if !region_ok(&r) {
+                errors.push(format!(
+                    "{}: region = {r:?} is not an AWS region (for example us-east-1, eu-west-1, ap-southeast-2)",
+                    at("region")
+                ));
+            }
+            field("region", r.clone(), "slipway.toml", at("region"));
+            r
+        }
+        (None, Some(r)) => {
+            if !region_ok(r) {
+                errors.push(format!(
+                    "the task names the region {r:?}, which AWS does not have (for example us-east-1, eu-west-1, ap-southeast-2)"
+                ));
+            }
+            field("region", r.clone(), "task", format!("the task names {r}"));
+            r.clone()
+        }
+        (None, None) => {
+            field(
+                "region",
+                "us-east-1".into(),
+                "default",
+                "AWS's first region; set region to the one nearest your users".into(),
+            );
+            "us-east-1".into()
+        }
+    };
+    let task_cpu = number("task_cpu", errors).unwrap_or(512);
+    let task_memory = number("task_memory", errors).unwrap_or(1024);
+    let sizes = fargate_memory(task_cpu);
+    if !sizes.as_ref().is_some_and(|m| m.contains(&task_memory)) {
+        let fits: Vec<String> = sizes.unwrap_or_default().iter().map(u32::to_string).collect();
+        errors.push(if fits.is_empty() {
+            format!(
+                "{}: task_cpu = {task_cpu} is not a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)",
+                at("task_cpu")
+            )
+        } else {
+            format!(
+                "{}: task_memory = {task_memory} does not go with task_cpu = {task_cpu} on Fargate; it takes {} MiB",
+                at("task_memory"),
+                fits.join(", ")
+            )
+        });
+    }
+    for (name, value, default_why) in [
+        (
+            "task_cpu",
+            task_cpu,
+            "half a vCPU per task, the smallest that runs most web apps well",
+        ),
+        ("task_memory", task_memory, "1 GiB per task"),
+    ] {
+        if d.kube.contains_key(name) {
+            field(name, value.to_string(), "slipway.toml", at(name));
+        } else {
+            field(name, value.to_string(), "default", default_why.into());
+        }
+    }
+    let db_class = text("db_class").unwrap_or_else(|| "db.t4g.small".into());
+    if !db_class.starts_with("db.") || db_class.split('.').count() != 3 {
+        errors.push(format!(
+            "{}: db_class = {db_class:?} is not an RDS instance class (for example db.t4g.small, db.m7g.large)",
+            at("db_class")
+        ));
+    }
+    let db_storage_gb = number("db_storage", errors).unwrap_or(20);
+    if !(20..=65536).contains(&db_storage_gb) {
+        errors.push(format!(
+            "{}: db_storage = {db_storage_gb} GiB is outside what RDS takes for gp3 storage (20 to 65536)",
+            at("db_storage")
+        ));
+    }
+    let backup_days = match (number("backup_days", errors), params.backup_days) {
+        (Some(n), _) => {
+            field("backup_days", n.to_string(), "slipway.toml", at("backup_days"));
+            n
+        }
+        (None, Some(n)) => {
+            field(
+                "backup_days",
+                n.to_string(),
+                "task",
+                format!("the task asks to keep {n} days"),
+            );
+            n
+        }
+        (None, None) => {
+            field(
+                "backup_days",
+                "14".into(),
+                "default",
+                "two weeks of automated backups; point-in-time recovery reaches as far".into(),
+            );
+            14
+        }
+    };
+    if !(1..=35).contains(&backup_days) {
+        errors.push(format!(
+            "backup_days = {backup_days}{}: RDS keeps automated backups for 1 to 35 days (0 would turn them off)",
+            if d.kube.contains_key("backup_days") {
+                format!(" ({})", at("backup_days"))
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let multi_az = text("multi_az").is_none_or(|v| v != "false");
+    if d.kube.contains_key("multi_az") {
+        field("multi_az", multi_az.to_string(), "slipway.toml", at("multi_az"));
+    }
+    let vpc_cidr = text("vpc_cidr").unwrap_or_else(|| "10.0.0.0/16".into());
+    if !is_vpc_cidr(&vpc_cidr) {
+        errors.push(format!(
+            "{}: vpc_cidr = {vpc_cidr:?} is not an IPv4 range a VPC takes: four numbers 0 to 255 and a prefix from /16 to /24, such as 10.0.0.0/16",
+            at("vpc_cidr")
+        ));
+    }
+    let rpo_minutes = number("rpo_minutes", errors).unwrap_or(15);
+    let rto_minutes = number("rto_minutes", errors).unwrap_or(60);
+    let backup_region = text("backup_region").or_else(|| params.backup_region.clone());
+    if let Some(r) = &backup_region {
+        if !region_ok(r) || *r == region {
+            errors.push(format!(
+                "backup_region = {r:?} must be another AWS region than {region} (for example us-west-2 or eu-central-1)"
+            ));
+        }
+        field(
+            "backup_region",
+            r.clone(),
+            if d.kube.contains_key("backup_region") {
+                "slipway.toml"
+            } else {
+                "task"
+            },
+            "the database's backups are copied there, so a lost region loses no data".into(),
+        );
+    }
+    let log_days = number("log_days", errors).unwrap_or(30);
+    if !LOG_RETENTION_DAYS.contains(&log_days) {
+        errors.push(format!(
+            "{}: log_days = {log_days} is not a retention CloudWatch Logs offers ({})",
+            at("log_days"),
+            LOG_RETENTION_DAYS
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    CloudSpec {
+        provider: "aws".into(),
+        iac,
+        region,
+        task_cpu,
+        task_memory,
+        db_class,
+        db_storage_gb,
+        backup_days,
+        multi_az,
+        vpc_cidr,
+        rpo_minutes,
+        rto_minutes,
+        backup_region,
+        log_days,
+    }
+}
+
+/// True for an IPv4 range a VPC takes: `a.b.c.d/n`, each number 0 to 255, `n` from 16 to 24
+/// (room for four subnets), and no host bits set.
+pub fn is_vpc_cidr(s: &str) -> bool {
+    let Some((addr, prefix)) = s.split_once('/') else {
+        return false;
+    };
+    let Ok(prefix) = prefix.parse::<u32>() else {
+        return false;
+    };
+    let octets: Vec<Option<u8>> = addr.split('.').map(|o| o.parse::<u8>().ok()).collect();
+    if octets.len() != 4 || octets.iter().any(Option::is_none) || !(16..=24).contains(&prefix) {
+        return false;
+    }
+    let value = octets.iter().fold(0u32, |v, o| (v << 8) | u32::from(o.unwrap_or(0)));
+    value & !(u32::MAX << (32 - prefix)) == 0
 }
 
 /// The Prometheus a rollout's checks ask: `slipway.toml`'s `prometheus` (a URL, or `none`),
@@ -939,6 +1230,34 @@ fn prometheus_spec(
         }
     }
 }
+
+/// The fields only a Kubernetes deploy reads.
+const KUBE_FIELDS: &[&str] = &[
+    "namespace",
+    "replicas",
+    "ha",
+    "vpa",
+    "cpu_request",
+    "memory_request",
+    "cpu_limit",
+    "memory_limit",
+    "packaging",
+    "route",
+    "ingress_class",
+    "tls_issuer",
+    "acme_email",
+    "secret_store",
+    "mesh",
+    "gitops",
+    "rollouts",
+    "backing",
+    "charts",
+    "auto_sync",
+    "prune",
+    "self_heal",
+    "prometheus",
+    "prometheus_release",
+];
 
 /// A Kubernetes CPU quantity in millicores (`250m`, `0.5`, `2`).
 pub fn millicores(q: &str) -> Option<u64> {

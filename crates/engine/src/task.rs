@@ -41,7 +41,11 @@ impl Intent {
     pub fn supported(self) -> bool {
         matches!(
             self,
-            Intent::Containerize | Intent::CiCd | Intent::PlatformDeploy | Intent::Kubernetes
+            Intent::Containerize
+                | Intent::CiCd
+                | Intent::PlatformDeploy
+                | Intent::Kubernetes
+                | Intent::InfrastructureAsCode
         )
     }
 }
@@ -153,12 +157,62 @@ impl Task {
     /// Intents the engine cannot carry out yet. A platform deploy is one only when it names
     /// platforms this family covers (or none): Cloud Run, ECS and the like come later.
     pub fn unsupported(&self) -> Vec<Intent> {
+        use crate::params::Target;
+        let clouds: Vec<Target> = self
+            .params
+            .targets
+            .iter()
+            .copied()
+            .filter(|t| !t.is_platform() && *t != Target::Kubernetes)
+            .collect();
         let clouds_only = !self.params.targets.is_empty() && !self.params.targets.iter().any(|t| t.is_platform());
+        // AWS is written in Terraform so far; Cloud Run, Container Apps and the other languages
+        // come later.
+        let other_clouds = clouds.iter().any(|t| *t != Target::Ecs);
+        let other_language = self.params.iac.as_deref().is_some_and(|l| l != "terraform");
         self.intents
             .iter()
             .copied()
-            .filter(|i| !i.supported() || (*i == Intent::PlatformDeploy && clouds_only))
+            .filter(|i| {
+                !i.supported()
+                    || (*i == Intent::PlatformDeploy && clouds_only && (other_clouds || clouds.is_empty()))
+                    || (*i == Intent::InfrastructureAsCode && (other_clouds || other_language))
+            })
             .collect()
+    }
+
+    /// What the built-in engine leaves out of this task, each in words that fit after
+    /// "cannot ... yet" and name the part asked for, so the person knows what was left.
+    pub fn declined(&self) -> Vec<String> {
+        use crate::params::Target;
+        let others: Vec<&str> = self
+            .params
+            .targets
+            .iter()
+            .filter(|t| !t.is_platform() && **t != Target::Kubernetes && **t != Target::Ecs)
+            .map(|t| t.label())
+            .collect();
+        self.unsupported()
+            .into_iter()
+            .map(|i| match i {
+                Intent::InfrastructureAsCode if !others.is_empty() => format!(
+                    "write infrastructure as code for {} (it writes AWS in Terraform so far)",
+                    others.join(" or ")
+                ),
+                Intent::InfrastructureAsCode => format!(
+                    "write infrastructure as code in {} (it writes AWS in Terraform so far)",
+                    self.params.iac.as_deref().unwrap_or("that language")
+                ),
+                Intent::PlatformDeploy if !others.is_empty() => format!("deploy to {}", others.join(" or ")),
+                other => other.describe().to_string(),
+            })
+            .collect()
+    }
+
+    /// True when the task puts the services on a cloud the built-in engine writes: AWS.
+    pub fn wants_cloud(&self) -> bool {
+        self.params.targets.contains(&crate::params::Target::Ecs)
+            && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 
     /// True when the task asks for `intent`.
@@ -223,6 +277,19 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
     // A named CI system or registry is a pipeline request even without the word "CI".
     if (params.ci.is_some() || params.registry.is_some()) && !intents.contains(&Intent::CiCd) {
         intents.push(Intent::CiCd);
+    }
+    let mut params = params;
+    // Infrastructure as code with no cloud named is for AWS; AWS named is its infrastructure.
+    let clouds = [
+        crate::params::Target::Ecs,
+        crate::params::Target::CloudRun,
+        crate::params::Target::AzureContainerApps,
+    ];
+    if intents.contains(&Intent::InfrastructureAsCode) && !params.targets.iter().any(|t| clouds.contains(t)) {
+        params.targets.push(crate::params::Target::Ecs);
+    }
+    if params.targets.contains(&crate::params::Target::Ecs) && !intents.contains(&Intent::InfrastructureAsCode) {
+        intents.push(Intent::InfrastructureAsCode);
     }
     Ok(Task {
         text: text.to_string(),

@@ -264,6 +264,19 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("rollouts", FieldKind::Text),
     ("backing", FieldKind::Text),
     ("charts", FieldKind::Text),
+    ("iac", FieldKind::Text),
+    ("region", FieldKind::Text),
+    ("task_cpu", FieldKind::Count),
+    ("task_memory", FieldKind::Count),
+    ("db_class", FieldKind::Text),
+    ("db_storage", FieldKind::Count),
+    ("backup_days", FieldKind::Count),
+    ("multi_az", FieldKind::Flag),
+    ("vpc_cidr", FieldKind::Text),
+    ("rpo_minutes", FieldKind::Count),
+    ("rto_minutes", FieldKind::Count),
+    ("backup_region", FieldKind::Text),
+    ("log_days", FieldKind::Count),
     ("prometheus", FieldKind::Text),
     ("prometheus_release", FieldKind::Text),
     ("auto_sync", FieldKind::Flag),
@@ -388,7 +401,11 @@ fn read_deploy(doc: &DocumentMut, text: &str, warnings: &mut Vec<ScanWarning>) -
                             "min_replicas" => d.min_replicas = Some(n),
                             "max_replicas" => d.max_replicas = Some(n),
                             "replicas" => d.replicas = Some(n),
-                            _ => d.cpu_percent = Some(n),
+                            "cpu_percent" => d.cpu_percent = Some(n),
+                            // The cloud's numbers are read by the cloud spec, like its texts.
+                            other => {
+                                d.kube.insert(other.to_string(), n.to_string());
+                            }
                         }
                         true
                     }

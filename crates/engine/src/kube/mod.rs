@@ -228,7 +228,7 @@ fn q(v: &str) -> Quantity {
 }
 
 /// The folders a stack writes to at run time, which get an `emptyDir` under a read-only root.
-fn writable_paths(svc: &ServiceSpec) -> Vec<(&'static str, String)> {
+pub(crate) fn writable_paths(svc: &ServiceSpec) -> Vec<(&'static str, String)> {
     let mut paths = vec![("tmp", s("/tmp"))];
     match svc.framework.as_deref() {
         Some("nextjs") => paths.push(("next-cache", s("/app/.next/cache"))),
@@ -248,7 +248,7 @@ fn writable_paths(svc: &ServiceSpec) -> Vec<(&'static str, String)> {
 }
 
 /// How long a stack may take to start before its liveness probe counts, in seconds.
-fn startup_budget(svc: &ServiceSpec) -> i32 {
+pub(crate) fn startup_budget(svc: &ServiceSpec) -> i32 {
     match (svc.language.as_deref(), svc.framework.as_deref()) {
         (Some("java") | Some("kotlin") | Some("scala") | Some("clojure"), _) => 300,
         (_, Some("rails") | Some("django") | Some("laravel") | Some("phoenix")) => 120,

@@ -830,6 +830,9 @@ pub fn serves_files(target: Target) -> bool {
 /// Which targets fit a service: frontends go to Vercel and Netlify, servers to the others.
 pub fn fits(target: Target, svc: &ServiceSpec) -> bool {
     match target {
+        // ECS is deployed by applying its infrastructure (infra/aws, docs/aws.md); the
+        // pipeline builds and pushes the image for it.
+        Target::Ecs => false,
         Target::Netlify => svc.kind == "static",
         Target::Vercel => svc.kind == "static" || svc.language.as_deref() == Some("node"),
         _ => svc.kind != "static" || target != Target::Heroku,
@@ -1030,6 +1033,11 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             .map(|j| j.id.clone())
             .collect();
         jobs.push(Job::new("checks", "All checks", JobKind::Gate, checks, 5));
+    }
+    if spec.targets.contains(&Target::Ecs) {
+        notes.push(
+            "Amazon ECS: the pipeline builds and pushes the images; they reach ECS when infra/aws is applied with their digests (docs/aws.md). A deploy job that applies it is not written yet".into(),
+        );
     }
     if spec.targets.is_empty() {
         notes.push(format!(

@@ -1,0 +1,526 @@
+//! The reflection's checks for Terraform, over the person's files as well as ours: public
+//! buckets and databases, security groups open to the internet, unencrypted storage, databases
+//! without backups or deletion protection, wildcard IAM actions, state without locking, secrets
+//! in variables' defaults, providers without a version, and load balancer health checks on a
+//! path or port the code does not serve.
+//!
+//! A value Terraform computes (a variable, a reference) is not judged: only what the file
+//! states. Each finding names the line of the attribute, or of the block when it is missing.
+
+use hcl::{Block, Body, Expression};
+use slipway_scan::ServiceProfile;
+
+use crate::{Finding, Severity};
+
+fn finding(severity: Severity, rule: &str, path: &str, line: Option<u32>, message: impl Into<String>) -> Finding {
+    Finding {
+        severity,
+        rule: rule.into(),
+        path: path.into(),
+        line,
+        message: message.into(),
+    }
+}
+
+/// Where blocks and attributes are in the text, by the text's own lines.
+struct Lines<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            lines: text.lines().collect(),
+        }
+    }
+
+    /// The line of the top-level block `kind "a" "b"`.
+    fn block(&self, kind: &str, labels: &[String]) -> Option<usize> {
+        let mut head = kind.to_string();
+        for l in labels {
+            head.push_str(&format!(" \"{l}\""));
+        }
+        self.lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(&head) && !l.starts_with(' '))
+    }
+
+    /// The line of `attr =` inside the top-level block starting at `start`.
+    fn attr(&self, start: usize, attr: &str) -> Option<usize> {
+        for (i, l) in self.lines.iter().enumerate().skip(start + 1) {
+            if !l.starts_with(' ') && !l.trim().is_empty() && !l.starts_with('#') {
+                return None;
+            }
+            let t = l.trim_start();
+            if let Some(rest) = t.strip_prefix(attr) {
+                if rest.trim_start().starts_with('=') && !rest.trim_start().starts_with("==") {
+                    return Some(i);
+                }
+            }
+        }
+        None
+    }
+}
+
+fn attr<'b>(b: &'b Block, name: &str) -> Option<&'b Expression> {
+    b.body.attributes().find(|a| a.key.as_str() == name).map(|a| &a.expr)
+}
+
+fn is_true(e: Option<&Expression>) -> Option<bool> {
+    match e {
+        Some(Expression::Bool(b)) => Some(*b),
+        Some(_) => None,
+        None => Some(false),
+    }
+}
+
+fn number(e: Option<&Expression>) -> Option<i64> {
+    match e {
+        Some(Expression::Number(n)) => n.as_i64(),
+        _ => None,
+    }
+}
+
+fn string(e: Option<&Expression>) -> Option<&str> {
+    match e {
+        Some(Expression::String(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+fn strings(e: Option<&Expression>) -> Vec<String> {
+    match e {
+        Some(Expression::Array(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Expression::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        Some(Expression::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn labels(b: &Block) -> Vec<String> {
+    b.labels.iter().map(|l| l.as_str().to_string()).collect()
+}
+
+/// Reviews one Terraform file.
+pub fn check_terraform(path: &str, text: &str, services: &[ServiceProfile]) -> Vec<Finding> {
+    let body: Body = match text.parse() {
+        Ok(b) => b,
+        Err(e) => {
+            return vec![finding(
+                Severity::Error,
+                "terraform/syntax",
+                path,
+                None,
+                format!("does not parse as HCL: {e}"),
+            )]
+        }
+    };
+    let lines = Lines::new(text);
+    let mut out = Vec::new();
+    for b in body.blocks() {
+        let l = labels(b);
+        let start = lines.block(b.identifier.as_str(), &l);
+        let line_of = |name: &str| start.and_then(|s| lines.attr(s, name)).or(start).map(|i| i as u32 + 1);
+        let what = l.join(".");
+        match (b.identifier.as_str(), l.first().map(String::as_str)) {
+            ("resource", Some(kind)) => resource(path, kind, &what, b, &line_of, services, &mut out),
+            ("data", Some("aws_iam_policy_document")) => {
+                for s in b.body.blocks().filter(|s| s.identifier.as_str() == "statement") {
+                    let deny = string(attr(s, "effect")) == Some("Deny");
+                    let actions = strings(attr(s, "actions"));
+                    if !deny && actions.iter().any(|a| a == "*" || a == "iam:*") {
+                        out.push(finding(
+                            Severity::Error,
+                            "terraform/wildcard-iam",
+                            path,
+                            line_of("actions"),
+                            format!(
+                                "{what} allows {}: name the actions the role needs",
+                                actions
+                                    .iter()
+                                    .find(|a| *a == "*" || *a == "iam:*")
+                                    .cloned()
+                                    .unwrap_or_default()
+                            ),
+                        ));
+                    }
+                }
+            }
+            ("terraform", _) => {
+                for inner in b.body.blocks() {
+                    match inner.identifier.as_str() {
+                        "backend" if inner.labels.first().map(|l| l.as_str()) == Some("s3") => {
+                            if attr(inner, "dynamodb_table").is_some() {
+                                out.push(finding(
+                                    Severity::Warning,
+                                    "terraform/state-lock",
+                                    path,
+                                    None,
+                                    "the S3 backend's DynamoDB lock table is deprecated: set use_lockfile = true (Terraform 1.11+) and drop dynamodb_table",
+                                ));
+                            } else if is_true(attr(inner, "use_lockfile")) == Some(false) {
+                                out.push(finding(
+                                    Severity::Warning,
+                                    "terraform/state-lock",
+                                    path,
+                                    None,
+                                    "the S3 backend has no lock: two applies at once can corrupt the state; set use_lockfile = true",
+                                ));
+                            }
+                            if is_true(attr(inner, "encrypt")) == Some(false) {
+                                out.push(finding(
+                                    Severity::Warning,
+                                    "terraform/unencrypted",
+                                    path,
+                                    None,
+                                    "the state is stored without encrypt = true; it holds every resource's attributes",
+                                ));
+                            }
+                        }
+                        "required_providers" => {
+                            for a in inner.body.attributes() {
+                                let pinned = match &a.expr {
+                                    Expression::Object(o) => o.iter().any(|(k, _)| k.to_string() == "version"),
+                                    _ => true,
+                                };
+                                if !pinned {
+                                    out.push(finding(
+                                        Severity::Warning,
+                                        "terraform/unpinned-provider",
+                                        path,
+                                        None,
+                                        format!(
+                                            "the provider {} has no version: an init picks whatever is newest, majors included; pin it with ~>",
+                                            a.key.as_str()
+                                        ),
+                                    ));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ("variable", Some(name)) => {
+                let sensitive = is_true(attr(b, "sensitive")) == Some(true);
+                let secretish = ["password", "secret", "token", "api_key", "private_key"]
+                    .iter()
+                    .any(|w| name.to_ascii_lowercase().contains(w));
+                let default = string(attr(b, "default")).filter(|d| !d.is_empty());
+                if (sensitive || secretish) && default.is_some() {
+                    out.push(finding(
+                        Severity::Error,
+                        "terraform/secret-default",
+                        path,
+                        line_of("default"),
+                        format!(
+                            "variable {name} holds a secret in its default, in git: drop the default and pass it from a secret store"
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resource(
+    path: &str,
+    kind: &str,
+    what: &str,
+    b: &Block,
+    line_of: &dyn Fn(&str) -> Option<u32>,
+    services: &[ServiceProfile],
+    out: &mut Vec<Finding>,
+) {
+    let mut push = |severity, rule: &str, at: &str, message: String| {
+        out.push(finding(severity, rule, path, line_of(at), message));
+    };
+    match kind {
+        "aws_db_instance" | "aws_rds_cluster" => {
+            if is_true(attr(b, "publicly_accessible")) == Some(true) {
+                push(
+                    Severity::Error,
+                    "terraform/public-database",
+                    "publicly_accessible",
+                    format!("{what} answers on the internet: set publicly_accessible = false and reach it from the private subnets"),
+                );
+            }
+            if is_true(attr(b, "storage_encrypted")) == Some(false) {
+                push(
+                    Severity::Error,
+                    "terraform/unencrypted",
+                    "storage_encrypted",
+                    format!("{what} stores its data unencrypted: set storage_encrypted = true (it cannot be turned on later without a copy)"),
+                );
+            }
+            match (attr(b, "backup_retention_period"), number(attr(b, "backup_retention_period"))) {
+                (None, _) => push(
+                    Severity::Warning,
+                    "terraform/no-backups",
+                    "backup_retention_period",
+                    format!("{what} leaves its backup retention to AWS's default of one day: set backup_retention_period (7 or more)"),
+                ),
+                (_, Some(0)) => push(
+                    Severity::Error,
+                    "terraform/no-backups",
+                    "backup_retention_period",
+                    format!("{what} keeps no automated backups and has no point-in-time recovery: set backup_retention_period to 7 or more"),
+                ),
+                _ => {}
+            }
+            if is_true(attr(b, "deletion_protection")) == Some(false) {
+                push(
+                    Severity::Warning,
+                    "terraform/deletion-protection",
+                    "deletion_protection",
+                    format!("{what} can be destroyed by one apply: set deletion_protection = true"),
+                );
+            }
+            let deletes_backups = matches!(attr(b, "delete_automated_backups"), None | Some(Expression::Bool(true)));
+            if kind == "aws_db_instance" && deletes_backups {
+                push(
+                    Severity::Warning,
+                    "terraform/no-backups",
+                    "delete_automated_backups",
+                    format!("{what} deletes its automated backups with the instance (the provider's default): set delete_automated_backups = false"),
+                );
+            }
+            if is_true(attr(b, "skip_final_snapshot")) == Some(true) {
+                push(
+                    Severity::Warning,
+                    "terraform/no-backups",
+                    "skip_final_snapshot",
+                    format!("{what} is deleted without a final snapshot: set skip_final_snapshot = false and a final_snapshot_identifier"),
+                );
+            }
+        }
+        "aws_ebs_volume" | "aws_efs_file_system" if is_true(attr(b, "encrypted")) == Some(false) => {
+            push(
+                Severity::Error,
+                "terraform/unencrypted",
+                "encrypted",
+                format!("{what} stores its data unencrypted: set encrypted = true"),
+            );
+        }
+        "aws_elasticache_replication_group" if is_true(attr(b, "at_rest_encryption_enabled")) == Some(false) => {
+            push(
+                Severity::Error,
+                "terraform/unencrypted",
+                "at_rest_encryption_enabled",
+                format!("{what} stores its data unencrypted: set at_rest_encryption_enabled = true"),
+            );
+        }
+        "aws_s3_bucket_acl" => {
+            if let Some(acl) = string(attr(b, "acl")).filter(|a| a.starts_with("public-")) {
+                push(
+                    Severity::Error,
+                    "terraform/public-bucket",
+                    "acl",
+                    format!(
+                        "{what} makes the bucket {acl}: anyone can read it; serve public files through a CDN instead"
+                    ),
+                );
+            }
+        }
+        "aws_s3_bucket" => {
+            if let Some(acl) = string(attr(b, "acl")).filter(|a| a.starts_with("public-")) {
+                push(
+                    Severity::Error,
+                    "terraform/public-bucket",
+                    "acl",
+                    format!(
+                        "{what} makes the bucket {acl}: anyone can read it; serve public files through a CDN instead"
+                    ),
+                );
+            }
+        }
+        "aws_s3_bucket_public_access_block" => {
+            for a in [
+                "block_public_acls",
+                "block_public_policy",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            ] {
+                if is_true(attr(b, a)) == Some(false) {
+                    push(
+                        Severity::Error,
+                        "terraform/public-bucket",
+                        a,
+                        format!("{what} lets the bucket be made public ({a} is off): set all four to true"),
+                    );
+                    break;
+                }
+            }
+        }
+        "aws_security_group" => {
+            for rule in b.body.blocks().filter(|r| r.identifier.as_str() == "ingress") {
+                open_ingress(
+                    what,
+                    strings(attr(rule, "cidr_blocks"))
+                        .iter()
+                        .chain(strings(attr(rule, "ipv6_cidr_blocks")).iter()),
+                    number(attr(rule, "from_port")),
+                    number(attr(rule, "to_port")),
+                    &mut push,
+                );
+            }
+        }
+        "aws_security_group_rule" if string(attr(b, "type")) == Some("ingress") => {
+            open_ingress(
+                what,
+                strings(attr(b, "cidr_blocks"))
+                    .iter()
+                    .chain(strings(attr(b, "ipv6_cidr_blocks")).iter()),
+                number(attr(b, "from_port")),
+                number(attr(b, "to_port")),
+                &mut push,
+            );
+        }
+        "aws_vpc_security_group_ingress_rule" => {
+            open_ingress(
+                what,
+                strings(attr(b, "cidr_ipv4"))
+                    .iter()
+                    .chain(strings(attr(b, "cidr_ipv6")).iter()),
+                number(attr(b, "from_port")),
+                number(attr(b, "to_port")),
+                &mut push,
+            );
+        }
+        "aws_lb_target_group" => {
+            if let Some(hc) = b.body.blocks().find(|h| h.identifier.as_str() == "health_check") {
+                if let Some(p) = string(attr(hc, "path")) {
+                    let served = services
+                        .iter()
+                        .any(|s| s.health_path.as_deref() == Some(p) || s.readiness_path.as_deref() == Some(p));
+                    let known = services
+                        .iter()
+                        .any(|s| s.health_path.is_some() || s.readiness_path.is_some());
+                    if known && !served && p != "/" {
+                        push(
+                            Severity::Warning,
+                            "terraform/health-path",
+                            "health_check",
+                            format!(
+                                "{what} checks {p}, which the code does not serve: every target would be unhealthy"
+                            ),
+                        );
+                    }
+                }
+            }
+            if let Some(port) = number(attr(b, "port")) {
+                let ports: Vec<i64> = services.iter().filter_map(|s| s.port.map(i64::from)).collect();
+                if !ports.is_empty() && !ports.contains(&port) {
+                    push(
+                        Severity::Warning,
+                        "terraform/port",
+                        "port",
+                        format!(
+                            "{what} sends requests to port {port}, and the services listen on {}",
+                            ports.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn open_ingress<'a>(
+    what: &str,
+    cidrs: impl Iterator<Item = &'a String>,
+    from: Option<i64>,
+    to: Option<i64>,
+    push: &mut dyn FnMut(Severity, &str, &str, String),
+) {
+    let open = cidrs.into_iter().any(|c| c == "0.0.0.0/0" || c == "::/0");
+    let web_only = matches!((from, to), (Some(f), Some(t)) if f == t && (f == 80 || f == 443));
+    if open && !web_only {
+        push(
+            Severity::Error,
+            "terraform/open-ingress",
+            "from_port",
+            format!(
+                "{what} lets the whole internet in on {}: only a load balancer's 80 and 443 should be open; admit the callers' security group instead",
+                match (from, to) {
+                    (Some(f), Some(t)) if f == t => format!("port {f}"),
+                    (Some(f), Some(t)) => format!("ports {f} to {t}"),
+                    _ => "every port".into(),
+                }
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(f: &[Finding]) -> Vec<(&str, Option<u32>)> {
+        f.iter().map(|f| (f.rule.as_str(), f.line)).collect()
+    }
+
+    #[test]
+    fn a_database_open_to_the_internet_without_backups_is_named_line_by_line() {
+        let text = "resource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  publicly_accessible = true\n  storage_encrypted   = false\n  backup_retention_period = 0\n  skip_final_snapshot = true\n}\n";
+        let f = check_terraform("main.tf", text, &[]);
+        let r = rules(&f);
+        for want in [
+            ("terraform/public-database", Some(3)),
+            ("terraform/unencrypted", Some(4)),
+            ("terraform/no-backups", Some(5)),
+            ("terraform/deletion-protection", Some(1)),
+            ("terraform/no-backups", Some(6)),
+        ] {
+            assert!(r.contains(&want), "{want:?} in {r:?}");
+        }
+        // A value Terraform computes is not judged.
+        let ours = "resource \"aws_db_instance\" \"db\" {\n  publicly_accessible      = false\n  storage_encrypted        = true\n  backup_retention_period  = var.backup_days\n  deletion_protection      = true\n  delete_automated_backups = false\n}\n";
+        assert!(check_terraform("db.tf", ours, &[]).is_empty());
+    }
+
+    #[test]
+    fn open_ports_wildcards_unlocked_state_and_secret_defaults() {
+        let text = "terraform {\n  backend \"s3\" {\n    bucket         = \"b\"\n    dynamodb_table = \"locks\"\n  }\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\n\nresource \"aws_security_group\" \"ssh\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n\nresource \"aws_vpc_security_group_ingress_rule\" \"https\" {\n  cidr_ipv4 = \"0.0.0.0/0\"\n  from_port = 443\n  to_port   = 443\n}\n\ndata \"aws_iam_policy_document\" \"admin\" {\n  statement {\n    actions   = [\"*\"]\n    resources = [\"*\"]\n  }\n  statement {\n    effect  = \"Deny\"\n    actions = [\"s3:*\"]\n  }\n}\n\nvariable \"db_password\" {\n  type    = string\n  default = \"hunter2\"\n}\n";
+        let f = check_terraform("main.tf", text, &[]);
+        let r: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            r,
+            [
+                "terraform/state-lock",
+                "terraform/unencrypted",
+                "terraform/unpinned-provider",
+                "terraform/open-ingress",
+                "terraform/wildcard-iam",
+                "terraform/secret-default"
+            ],
+            "{f:#?}"
+        );
+        assert_eq!(f[3].line, Some(13), "the open rule's from_port");
+        assert_eq!(f[5].line, Some(39));
+    }
+
+    #[test]
+    fn a_health_check_on_a_path_the_code_does_not_serve_is_named() {
+        let mut svc = ServiceProfile::new("api", ".");
+        svc.health_path = Some("/healthz".into());
+        svc.port = Some(8000);
+        let text = "resource \"aws_lb_target_group\" \"api\" {\n  port = 8080\n  health_check {\n    path = \"/health\"\n  }\n}\n";
+        let f = check_terraform("lb.tf", text, &[svc]);
+        assert_eq!(
+            f.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+            ["terraform/health-path", "terraform/port"]
+        );
+        let f = check_terraform("broken.tf", "resource \"x\" {\n", &[]);
+        assert_eq!(f[0].rule, "terraform/syntax");
+    }
+}

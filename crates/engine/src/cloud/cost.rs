@@ -1,0 +1,116 @@
+//! What a plan costs a month, from a dated price table, so the person sees it before applying.
+//!
+//! The prices are AWS's on-demand list prices in us-east-1 (other regions differ by a few
+//! percent to a third), checked on the date below; a month is 730 hours. Usage that depends on
+//! traffic (requests, bytes through the NAT gateway, log volume) is priced at a stated small
+//! amount, so the estimate is the floor of an idle service, not a forecast.
+
+use serde::{Deserialize, Serialize};
+
+/// When the prices were checked.
+pub const PRICES_CHECKED: &str = "2026-12-06";
+
+/// Hours in a month, as AWS bills them.
+pub const HOURS: f64 = 730.0;
+
+/// Prices, in US dollars.
+pub mod aws {
+    /// Fargate (x86, Linux), per vCPU-hour.
+    pub const FARGATE_VCPU_HOUR: f64 = 0.04048;
+    /// Fargate (x86, Linux), per GB-hour of memory.
+    pub const FARGATE_GB_HOUR: f64 = 0.004445;
+    /// An Application Load Balancer, per hour.
+    pub const ALB_HOUR: f64 = 0.0225;
+    /// One load balancer capacity unit, per hour (an idle service uses about one).
+    pub const LCU_HOUR: f64 = 0.008;
+    /// A NAT gateway, per hour.
+    pub const NAT_HOUR: f64 = 0.045;
+    /// Data through a NAT gateway, per GB.
+    pub const NAT_GB: f64 = 0.045;
+    /// A public IPv4 address, per hour (the load balancer holds two, the NAT gateway one).
+    pub const IPV4_HOUR: f64 = 0.005;
+    /// gp3 database storage, per GB-month (twice with a standby).
+    pub const RDS_GP3_GB_MONTH: f64 = 0.115;
+    /// ECR storage, per GB-month.
+    pub const ECR_GB_MONTH: f64 = 0.10;
+    /// CloudWatch Logs ingestion, per GB.
+    pub const LOGS_GB: f64 = 0.50;
+    /// A Secrets Manager secret, per month.
+    pub const SECRET_MONTH: f64 = 0.40;
+    /// A customer-managed KMS key, per month.
+    pub const KMS_KEY_MONTH: f64 = 1.00;
+    /// EFS standard storage, per GB-month.
+    pub const EFS_GB_MONTH: f64 = 0.30;
+
+    /// A database instance class's price per hour, single zone (PostgreSQL and MySQL list the
+    /// same for these classes); none for a class not in the table.
+    pub fn rds_hour(class: &str) -> Option<f64> {
+        Some(match class {
+            "db.t4g.micro" => 0.016,
+            "db.t4g.small" => 0.032,
+            "db.t4g.medium" => 0.065,
+            "db.t4g.large" => 0.129,
+            "db.m7g.large" => 0.168,
+            "db.m7g.xlarge" => 0.337,
+            "db.r7g.large" => 0.239,
+            _ => return None,
+        })
+    }
+
+    /// The cache node the generated ElastiCache uses, per hour.
+    pub const CACHE_T4G_MICRO_HOUR: f64 = 0.016;
+}
+
+/// One line of the estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CostLine {
+    /// What is billed.
+    pub item: String,
+    /// How it is counted.
+    pub basis: String,
+    /// US dollars a month.
+    pub monthly: f64,
+}
+
+/// The monthly estimate of what a plan creates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Estimate {
+    /// Line by line.
+    pub lines: Vec<CostLine>,
+    /// What the table cannot price (an instance class it has not), in words.
+    pub unpriced: Vec<String>,
+}
+
+impl Estimate {
+    /// Adds a line.
+    pub fn add(&mut self, item: impl Into<String>, basis: impl Into<String>, monthly: f64) {
+        self.lines.push(CostLine {
+            item: item.into(),
+            basis: basis.into(),
+            monthly: (monthly * 100.0).round() / 100.0,
+        });
+    }
+
+    /// The sum, in US dollars a month.
+    pub fn total(&self) -> f64 {
+        (self.lines.iter().map(|l| l.monthly).sum::<f64>() * 100.0).round() / 100.0
+    }
+
+    /// The estimate as a Markdown table, with its date and what it leaves out.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("| Item | Counted as | USD a month |\n| --- | --- | ---: |\n");
+        for l in &self.lines {
+            out.push_str(&format!("| {} | {} | {:.2} |\n", l.item, l.basis, l.monthly));
+        }
+        out.push_str(&format!("| **Total** | | **{:.2}** |\n", self.total()));
+        out.push_str(&format!(
+            "\nOn-demand list prices in us-east-1, checked on {PRICES_CHECKED}; other regions differ. Traffic-dependent\nusage (requests, bytes through the NAT gateway, logs) is counted at the small amounts shown, so this\nis the floor of an idle service. Savings Plans and Graviton tasks cost less.\n"
+        ));
+        for u in &self.unpriced {
+            out.push_str(&format!("\nNot priced: {u}.\n"));
+        }
+        out
+    }
+}

@@ -1,0 +1,105 @@
+//! Clouds as code: the infrastructure a deployment spec needs on a cloud, written as
+//! infrastructure as code that an infrastructure engineer applies after reading the plan.
+//!
+//! So far: AWS in Terraform ([`aws`]): ECR, ECS on Fargate behind an HTTPS load balancer,
+//! RDS and ElastiCache for the backing services, Secrets Manager for their credentials, EFS for
+//! a service that keeps data, a VPC with private subnets, logs, least-privilege roles, the
+//! pipeline's OIDC roles, remote state with locking and the stack that creates its bucket.
+//! Every resource is a plain resource (no registry module, so the checkers see inside it), built
+//! as an `hcl-rs` value and written by [`crate::write::hcl`]. [`checks`] reviews Terraform,
+//! the person's as well as ours; [`cost`] prices what a plan creates from a dated table.
+
+pub mod aws;
+pub mod checks;
+pub mod cost;
+
+use serde::{Deserialize, Serialize};
+
+use crate::generate::Artifact;
+use crate::pipeline::Requirement;
+use crate::spec::DeploySpec;
+
+/// One box of the picture of what runs on the cloud, in the order traffic reaches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudNode {
+    /// What it is: `DNS`, `Load balancer`, `ECS service`, `PostgreSQL (RDS)`.
+    pub kind: String,
+    /// Its name or address.
+    pub name: String,
+    /// One line on how it is set up.
+    pub detail: String,
+}
+
+/// What the window shows of a cloud plan: the picture and the monthly cost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudView {
+    /// DNS, load balancer, each service, each data store, in the order traffic reaches them.
+    pub picture: Vec<CloudNode>,
+    /// The monthly estimate of what the plan creates.
+    pub cost: cost::Estimate,
+}
+
+/// What the cloud family produced.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    /// The files.
+    pub artifacts: Vec<Artifact>,
+    /// The secrets, variables and identities to create, for the window's checklist.
+    pub requirements: Vec<Requirement>,
+    /// The picture: DNS, load balancer, each service, each data store.
+    pub picture: Vec<CloudNode>,
+    /// The monthly estimate, line by line.
+    pub cost: cost::Estimate,
+}
+
+/// The cloud files for `spec`, or why they cannot be written (the spec's own refusals).
+pub fn generate(
+    spec: &DeploySpec,
+    images: &[crate::kube::ImageFacts],
+    remote: Option<&str>,
+) -> Result<Generated, String> {
+    if !spec.errors.is_empty() {
+        return Err(spec.errors.join("; "));
+    }
+    let Some(cloud) = &spec.cloud else {
+        return Err("no cloud target in the deployment spec".into());
+    };
+    match cloud.provider.as_str() {
+        "aws" => Ok(aws::generate(spec, cloud, images, remote)),
+        other => Err(format!(
+            "the built-in engine does not write infrastructure for {other} yet"
+        )),
+    }
+}
+
+/// `owner/repo` of a GitHub or GitLab remote, for the pipeline's OIDC subject.
+pub fn repository_of(remote: Option<&str>) -> Option<String> {
+    let r = remote?.trim().trim_end_matches('/').trim_end_matches(".git");
+    let path = if let Some(rest) = r.strip_prefix("git@") {
+        rest.split_once(':')?.1.to_string()
+    } else {
+        let after = r.split_once("://")?.1;
+        after.split_once('/')?.1.to_string()
+    };
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    (parts.len() == 2).then(|| format!("{}/{}", parts[0], parts[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_repository_is_read_off_ssh_and_https_remotes() {
+        for (remote, want) in [
+            ("git@github.com:acme/shop.git", Some("acme/shop")),
+            ("https://github.com/acme/shop", Some("acme/shop")),
+            ("https://token@github.com/acme/shop.git/", Some("acme/shop")),
+            ("ssh://git@github.com/acme/shop.git", Some("acme/shop")),
+            ("https://gitlab.com/group/sub/project.git", None),
+            ("/srv/git/shop.git", None),
+        ] {
+            assert_eq!(super::repository_of(Some(remote)).as_deref(), want, "{remote}");
+        }
+    }
+}

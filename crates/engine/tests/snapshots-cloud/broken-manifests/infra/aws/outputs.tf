@@ -1,0 +1,37 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://broken-manifests.example.com"
+}
+
+output "load_balancer" {
+  description = "The load balancer's own name."
+  value       = aws_lb.main.dns_name
+}
+
+output "cluster" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "api_service" {
+  description = "api's ECS service."
+  value       = aws_ecs_service.api.name
+}
+
+output "api_logs" {
+  description = "api's log group."
+  value       = aws_cloudwatch_log_group.api.name
+}
+
+output "ok_service" {
+  description = "ok's ECS service."
+  value       = aws_ecs_service.ok.name
+}
+
+output "ok_logs" {
+  description = "ok's log group."
+  value       = aws_cloudwatch_log_group.ok.name
+}

@@ -1,0 +1,101 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+#
+# The databases: private, encrypted, TLS only, the master password made and rotated by RDS in
+# Secrets Manager (never in the state). Backups every day, kept var.backup_days days, which is
+# also how far back point-in-time recovery reaches; deleting the instance keeps them and takes a
+# final snapshot, and deletion protection makes a person turn it off first.
+
+resource "aws_db_subnet_group" "main" {
+  name       = local.name
+  subnet_ids = aws_subnet.private[*].id
+}
+
+data "aws_iam_policy_document" "monitoring_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["monitoring.rds.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "rds_monitoring" {
+  name               = "${local.name}-rds-monitoring"
+  assume_role_policy = data.aws_iam_policy_document.monitoring_trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "rds_monitoring" {
+  role       = aws_iam_role.rds_monitoring.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
+resource "aws_security_group" "postgres" {
+  name        = "${local.name}-postgres"
+  description = "PostgreSQL: from the services' tasks only"
+  vpc_id      = aws_vpc.main.id
+  tags = {
+    Name = "${local.name}-postgres"
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "postgres_from_tasks" {
+  security_group_id            = aws_security_group.postgres.id
+  description                  = "From the services' tasks"
+  referenced_security_group_id = aws_security_group.tasks.id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_db_parameter_group" "postgres" {
+  name   = "${local.name}-postgres"
+  family = "postgres17"
+
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+}
+
+# PostgreSQL: the app's connection URL goes in its DATABASE_URL secret (docs/aws.md).
+resource "aws_db_instance" "postgres" {
+  identifier                          = "${local.name}-postgres"
+  engine                              = "postgres"
+  engine_version                      = "17"
+  engine_lifecycle_support            = "open-source-rds-extended-support-disabled"
+  instance_class                      = var.db_class
+  allocated_storage                   = var.db_storage_gb
+  max_allocated_storage               = var.db_storage_gb * 5
+  storage_type                        = "gp3"
+  storage_encrypted                   = true
+  kms_key_id                          = aws_kms_key.main.arn
+  db_name                             = "app"
+  username                            = "app"
+  manage_master_user_password         = true
+  master_user_secret_kms_key_id       = aws_kms_key.main.arn
+  iam_database_authentication_enabled = true
+  port                                = 5432
+  db_subnet_group_name                = aws_db_subnet_group.main.name
+  vpc_security_group_ids              = [aws_security_group.postgres.id]
+  parameter_group_name                = aws_db_parameter_group.postgres.name
+  publicly_accessible                 = false
+  multi_az                            = var.multi_az
+  backup_retention_period             = var.backup_days
+  backup_window                       = "03:00-04:00"
+  maintenance_window                  = "sun:04:30-sun:05:30"
+  delete_automated_backups            = false
+  copy_tags_to_snapshot               = true
+  skip_final_snapshot                 = false
+  final_snapshot_identifier           = "${local.name}-postgres-final"
+  deletion_protection                 = true
+  auto_minor_version_upgrade          = true
+  ca_cert_identifier                  = "rds-ca-rsa2048-g1"
+  performance_insights_enabled        = true
+  performance_insights_kms_key_id     = aws_kms_key.main.arn
+  monitoring_interval                 = 60
+  monitoring_role_arn                 = aws_iam_role.rds_monitoring.arn
+  enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
+}

@@ -1,0 +1,27 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://haskell-scotty.example.com"
+}
+
+output "load_balancer" {
+  description = "The load balancer's own name."
+  value       = aws_lb.main.dns_name
+}
+
+output "cluster" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "greet_service" {
+  description = "greet's ECS service."
+  value       = aws_ecs_service.greet.name
+}
+
+output "greet_logs" {
+  description = "greet's log group."
+  value       = aws_cloudwatch_log_group.greet.name
+}

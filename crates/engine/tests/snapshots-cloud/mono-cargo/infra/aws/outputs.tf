@@ -1,0 +1,37 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://mono-cargo.example.com"
+}
+
+output "load_balancer" {
+  description = "The load balancer's own name."
+  value       = aws_lb.main.dns_name
+}
+
+output "cluster" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "shop_api_service" {
+  description = "shop-api's ECS service."
+  value       = aws_ecs_service.shop_api.name
+}
+
+output "shop_api_logs" {
+  description = "shop-api's log group."
+  value       = aws_cloudwatch_log_group.shop_api.name
+}
+
+output "shop_worker_service" {
+  description = "shop-worker's ECS service."
+  value       = aws_ecs_service.shop_worker.name
+}
+
+output "shop_worker_logs" {
+  description = "shop-worker's log group."
+  value       = aws_cloudwatch_log_group.shop_worker.name
+}

@@ -1,0 +1,37 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://mono-pnpm-root-app.example.com"
+}
+
+output "load_balancer" {
+  description = "The load balancer's own name."
+  value       = aws_lb.main.dns_name
+}
+
+output "cluster" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "ledger_service" {
+  description = "ledger's ECS service."
+  value       = aws_ecs_service.ledger.name
+}
+
+output "ledger_logs" {
+  description = "ledger's log group."
+  value       = aws_cloudwatch_log_group.ledger.name
+}
+
+output "postgres_endpoint" {
+  description = "PostgreSQL's address, for the app's connection URL."
+  value       = aws_db_instance.postgres.address
+}
+
+output "postgres_master_secret" {
+  description = "The Secrets Manager entry RDS keeps PostgreSQL's master password in."
+  value       = aws_db_instance.postgres.master_user_secret[0].secret_arn
+}

@@ -1,0 +1,32 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://node-koa.example.com"
+}
+
+output "load_balancer" {
+  description = "The load balancer's own name."
+  value       = aws_lb.main.dns_name
+}
+
+output "cluster" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "sessions_service" {
+  description = "sessions's ECS service."
+  value       = aws_ecs_service.sessions.name
+}
+
+output "sessions_logs" {
+  description = "sessions's log group."
+  value       = aws_cloudwatch_log_group.sessions.name
+}
+
+output "redis_endpoint" {
+  description = "Redis's address (rediss://, TLS)."
+  value       = aws_elasticache_replication_group.redis.primary_endpoint_address
+}

@@ -1,0 +1,37 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://php-symfony.example.com"
+}
+
+output "load_balancer" {
+  description = "The load balancer's own name."
+  value       = aws_lb.main.dns_name
+}
+
+output "cluster" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "invoices_service" {
+  description = "invoices's ECS service."
+  value       = aws_ecs_service.invoices.name
+}
+
+output "invoices_logs" {
+  description = "invoices's log group."
+  value       = aws_cloudwatch_log_group.invoices.name
+}
+
+output "mysql_endpoint" {
+  description = "MySQL's address, for the app's connection URL."
+  value       = aws_db_instance.mysql.address
+}
+
+output "mysql_master_secret" {
+  description = "The Secrets Manager entry RDS keeps MySQL's master password in."
+  value       = aws_db_instance.mysql.master_user_secret[0].secret_arn
+}

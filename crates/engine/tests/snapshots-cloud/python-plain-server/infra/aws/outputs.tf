@@ -1,0 +1,27 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/aws.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://python-plain-server.example.com"
+}
+
+output "load_balancer" {
+  description = "The load balancer's own name."
+  value       = aws_lb.main.dns_name
+}
+
+output "cluster" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "python_plain_server_service" {
+  description = "python-plain-server's ECS service."
+  value       = aws_ecs_service.python_plain_server.name
+}
+
+output "python_plain_server_logs" {
+  description = "python-plain-server's log group."
+  value       = aws_cloudwatch_log_group.python_plain_server.name
+}
