@@ -405,6 +405,11 @@ host: string | null,
  */
 kube: KubeSpec, 
 /**
+ * The cloud the services run on and how its infrastructure is written, when a cloud is a
+ * target (AWS: ECS on Fargate, in Terraform).
+ */
+cloud: CloudSpec | null, 
+/**
  * The services, in the profile's order.
  */
 services: Array<ServiceSpec>, 
@@ -699,6 +704,107 @@ charts: Charts,
  * request metrics; none when nothing reads them.
  */
 prometheus: PrometheusSpec | null, };
+export type CloudSpec = { 
+/**
+ * `aws`.
+ */
+provider: string, 
+/**
+ * The language the infrastructure is written in: `terraform`.
+ */
+iac: string, 
+/**
+ * The region everything is created in.
+ */
+region: string, 
+/**
+ * CPU units of each task (1024 = one vCPU).
+ */
+taskCpu: number, 
+/**
+ * Memory of each task, MiB.
+ */
+taskMemory: number, 
+/**
+ * The database's instance class.
+ */
+dbClass: string, 
+/**
+ * The database's storage, GiB (it grows by itself up to five times this).
+ */
+dbStorageGb: number, 
+/**
+ * Days of automated backups, which is also how far back point-in-time recovery reaches.
+ */
+backupDays: number, 
+/**
+ * A standby database and cache in a second zone that takes over by itself.
+ */
+multiAz: boolean, 
+/**
+ * The network's address range.
+ */
+vpcCidr: string, 
+/**
+ * How much data may be lost at most, in minutes: the recovery point objective.
+ */
+rpoMinutes: number, 
+/**
+ * How long a recovery may take at most, in minutes: the recovery time objective.
+ */
+rtoMinutes: number, 
+/**
+ * A second region the database's backups are copied to, when asked.
+ */
+backupRegion: string | null, 
+/**
+ * Days the logs are kept.
+ */
+logDays: number, };
+export type CloudView = { 
+/**
+ * DNS, load balancer, each service, each data store, in the order traffic reaches them.
+ */
+picture: Array<CloudNode>, 
+/**
+ * The monthly estimate of what the plan creates.
+ */
+cost: Estimate, };
+export type CloudNode = { 
+/**
+ * What it is: `DNS`, `Load balancer`, `ECS service`, `PostgreSQL (RDS)`.
+ */
+kind: string, 
+/**
+ * Its name or address.
+ */
+name: string, 
+/**
+ * One line on how it is set up.
+ */
+detail: string, };
+export type Estimate = { 
+/**
+ * Line by line.
+ */
+lines: Array<CostLine>, 
+/**
+ * What the table cannot price (an instance class it has not), in words.
+ */
+unpriced: Array<string>, };
+export type CostLine = { 
+/**
+ * What is billed.
+ */
+item: string, 
+/**
+ * How it is counted.
+ */
+basis: string, 
+/**
+ * US dollars a month.
+ */
+monthly: number, };
 export type Resources = { 
 /**
  * CPU the scheduler reserves.
@@ -1107,6 +1213,10 @@ pipeline: Pipeline | null,
  * What will run in the cluster, for Kubernetes tasks.
  */
 topology: Array<Topology>, 
+/**
+ * What will run on the cloud and what it costs a month, for cloud tasks.
+ */
+cloud: CloudView | null, 
 /**
  * The secrets and variables to create, where, and why: the checklist.
  */

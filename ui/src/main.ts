@@ -1,6 +1,6 @@
 import { api, errorText, events, runTask } from "./api";
 import { renderHunks, renderPlainDiff, type DiffMode } from "./diff";
-import type { BrainStatus, Change, DeploySpec, Drift, Finding, Job, LogLine, Pipeline, ProjectProfile, Requirement, RunReport, ServiceProfile, Todo, Topology } from "./types";
+import type { BrainStatus, Change, CloudView, DeploySpec, Drift, Finding, Job, LogLine, Pipeline, ProjectProfile, Requirement, RunReport, ServiceProfile, Todo, Topology } from "./types";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -41,6 +41,9 @@ const ui = {
   pipelineHeading: $<HTMLHeadingElement>("pipeline-heading"),
   cluster: $<HTMLDivElement>("cluster-picture"),
   clusterHeading: $<HTMLHeadingElement>("cluster-heading"),
+  cloud: $<HTMLDivElement>("cloud-picture"),
+  cloudHeading: $<HTMLHeadingElement>("cloud-heading"),
+  cost: $<HTMLTableElement>("cost-table"),
   parity: $<HTMLUListElement>("parity"),
   requirements: $<HTMLUListElement>("requirements"),
   log: $<HTMLPreElement>("log-panel"),
@@ -513,7 +516,7 @@ function editDeploy(dd: HTMLElement, field: string, current: string) {
   input.setAttribute("aria-label", `New ${field}`);
   const save = el("button", { type: "button", className: "save" }, "Save");
   const cancel = el("button", { type: "button", className: "cancel" }, "Cancel");
-  const restore = () => state.report && renderSpec(state.report.spec, state.report.pipeline, state.report.requirements, state.report.topology);
+  const restore = () => state.report && renderSpec(state.report.spec, state.report.pipeline, state.report.requirements, state.report.topology, state.report.cloud);
   save.addEventListener("click", () => saveDeploy(field, input.value));
   cancel.addEventListener("click", restore);
   input.addEventListener("keydown", (e) => {
@@ -525,7 +528,7 @@ function editDeploy(dd: HTMLElement, field: string, current: string) {
   input.select();
 }
 
-function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirements: Requirement[], topology: Topology[]) {
+function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirements: Requirement[], topology: Topology[], cloud: CloudView | null) {
   ui.specPanel.hidden = !spec;
   if (!spec) return;
   ui.specFields.replaceChildren(
@@ -544,6 +547,7 @@ function renderSpec(spec: DeploySpec | null, pipeline: Pipeline | null, requirem
   );
   renderPipeline(pipeline);
   renderCluster(topology);
+  renderCloud(cloud);
   ui.requirements.replaceChildren(
     ...requirements.map((r) => {
       const box = el("input", { type: "checkbox" });
@@ -581,6 +585,31 @@ function renderCluster(topology: Topology[]) {
     );
     ui.cluster.append(row);
   }
+}
+
+/** What runs on the cloud, in the order requests reach it, and what it costs a month. */
+function renderCloud(cloud: CloudView | null) {
+  ui.cloud.replaceChildren();
+  ui.cost.replaceChildren();
+  const shown = !!cloud && cloud.picture.length > 0;
+  ui.cloud.hidden = ui.cloudHeading.hidden = ui.cost.hidden = !shown;
+  if (!cloud || !shown) return;
+  ui.cloud.setAttribute("aria-label", `On the cloud: ${cloud.picture.map((n) => `${n.kind} ${n.name}`).join(", then ")}`);
+  const arrow = () => el("span", { className: "arrow", ariaHidden: "true" }, "→");
+  const lane = el("div", { className: "lane" });
+  cloud.picture.forEach((n, i) => {
+    if (i > 0) lane.append(arrow());
+    const box = el("div", { className: `node ${n.kind.includes("(") ? "store" : "service"}` }, el("strong", {}, `${n.kind} ${n.name}`), el("div", {}, n.detail));
+    box.dataset.kind = n.kind;
+    lane.append(box);
+  });
+  ui.cloud.append(lane);
+  const total = cloud.cost.lines.reduce((s, l) => s + l.monthly, 0);
+  ui.cost.append(
+    el("caption", {}, "What it costs a month (USD, on-demand list prices, the floor of an idle service)"),
+    ...cloud.cost.lines.map((l) => el("tr", {}, el("td", {}, l.item), el("td", { className: "muted" }, l.basis), el("td", { className: "num" }, l.monthly.toFixed(2)))),
+    el("tr", { className: "total" }, el("td", {}, "Total"), el("td", {}), el("td", { className: "num" }, total.toFixed(2))),
+  );
 }
 
 /** The pipeline as boxes in columns (what runs together), `needs` as the columns' order. */
@@ -636,7 +665,7 @@ function showReport(r: RunReport) {
   renderTodos(r.todos);
   renderChanges(r.changes);
   renderFindings(r.findings, r.todos.find((t) => t.id === "reflect")?.detail);
-  renderSpec(r.spec, r.pipeline, r.requirements, r.topology);
+  renderSpec(r.spec, r.pipeline, r.requirements, r.topology, r.cloud);
   if (r.declined.length) setOutcome(`Not done: the built-in engine cannot ${r.declined.join(" or ")} yet.`, "info");
   if (r.usage) {
     ui.usage.hidden = false;

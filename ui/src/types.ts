@@ -5,6 +5,7 @@ export type {
   BrainSettings,
   BrainStatus,
   Change,
+  CloudView,
   DeploySpec,
   Drift,
   Evidence,

@@ -204,11 +204,13 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              resources, autoscaling, a disruption budget, network policy, ingress with TLS and progressive rollouts, and docs/kubernetes.md; \
              `settings` are words such as \"autoscaling 2 to 10 on api.example.com, as a Helm chart\", \"a canary in the Istio mesh, Gateway API\" \
              or \"blue-green without Argo, with an in-cluster postgres for dev\"; a canary or blue-green of code that counts its requests \
-             also checks the new pods' error rate in Prometheus. \
+             also checks the new pods' error rate in Prometheus. family \"cloud\": AWS in Terraform (VPC, ECS on Fargate behind HTTPS, \
+             RDS and ElastiCache with backups, Secrets Manager entries, the pipeline's OIDC roles, locked state) and docs/aws.md with the cost; \
+             `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\". \
              Returns the files and what was understood.",
             json!({"type": "object", "properties": {
-                "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes"]},
-                "settings": {"type": "string", "description": "For cicd and kubernetes: targets, CI system, registry, strategy, environments, host, packaging, mesh, rollouts, backing, in words"}},
+                "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes", "cloud"]},
+                "settings": {"type": "string", "description": "For cicd, kubernetes and cloud: targets, CI system, registry, strategy, environments, host, packaging, mesh, rollouts, backing, region, backup days, in words"}},
                 "required": ["family"]}),
         ),
         spec(
@@ -575,7 +577,12 @@ impl<'a> Desk<'a> {
                         (files, words)
                     }
                     "kubernetes" => {
-                        let params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        let mut params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        // The family is the target: the cluster's settings are read even when the
+                        // words do not name Kubernetes.
+                        if !params.targets.contains(&slipway_engine::params::Target::Kubernetes) {
+                            params.targets.push(slipway_engine::params::Target::Kubernetes);
+                        }
                         let spec = slipway_engine::spec::build(self.profile, &params);
                         let (images, warnings) = slipway_engine::kube::image_facts_in(self.profile, self.root);
                         let remote = slipway_engine::kube::remote_url(self.profile);
@@ -610,9 +617,38 @@ impl<'a> Desk<'a> {
                         }));
                         (files, words)
                     }
+                    "cloud" => {
+                        let mut params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        if !params.targets.contains(&slipway_engine::params::Target::Ecs) {
+                            params.targets.push(slipway_engine::params::Target::Ecs);
+                        }
+                        let spec = slipway_engine::spec::build(self.profile, &params);
+                        let (images, warnings) = slipway_engine::kube::image_facts_in(self.profile, self.root);
+                        let remote = slipway_engine::kube::remote_url(self.profile);
+                        // A refused value (a region AWS has not, a retention over 35 days) comes
+                        // back in words, before anything is proposed.
+                        let g = slipway_engine::cloud::generate(&spec, &images, remote.as_deref())?;
+                        let mut files = Vec::new();
+                        if let Ok(c) = slipway_engine::generate::containerize(self.profile) {
+                            files.extend(c.artifacts.into_iter().filter(|a| a.step != "compose"));
+                        }
+                        files.extend(g.artifacts);
+                        let mut words: Vec<String> = spec
+                            .fields
+                            .iter()
+                            .map(|f| format!("{}: {} ({}: {})", f.field, f.value, f.source, f.why))
+                            .collect();
+                        words.extend(g.picture.iter().map(|n| format!("runs: {} {}: {}", n.kind, n.name, n.detail)));
+                        words.push(format!("costs about {:.2} USD a month (docs/aws.md has the lines)", g.cost.total()));
+                        words.extend(warnings.iter().map(|w| format!("{}: {}", w.path, w.message)));
+                        words.extend(g.requirements.iter().map(|r| {
+                            format!("to create: {} ({}) in {}", r.name, if r.secret { "secret" } else { "variable" }, r.place)
+                        }));
+                        (files, words)
+                    }
                     other => {
                         return Err(format!(
-                            "there is no generator family {other:?}; use containerize, cicd or kubernetes"
+                            "there is no generator family {other:?}; use containerize, cicd, kubernetes or cloud"
                         ))
                     }
                 };

@@ -42,7 +42,7 @@ pub enum ApiError {
     #[error(transparent)]
     Task(#[from] TaskError),
     /// The task was understood but nothing in it can be done yet.
-    #[error("the built-in engine cannot {asked} yet; today it can containerize the app (Dockerfile, .dockerignore, compose)")]
+    #[error("the built-in engine cannot yet {asked}; today it can containerize the app, set up CI/CD to a platform, deploy to Kubernetes and write AWS in Terraform")]
     Unsupported {
         /// What was asked for, in words.
         asked: String,

@@ -80,6 +80,8 @@ pub struct Run {
     pub pipeline: Option<Pipeline>,
     /// What will run in the cluster, for Kubernetes tasks: entry, Service, Deployment, bounds.
     pub topology: Vec<slipway_engine::kube::Topology>,
+    /// What will run on the cloud and what it costs, for cloud tasks.
+    pub cloud: Option<slipway_engine::cloud::CloudView>,
     /// The secrets and variables the person must create.
     pub requirements: Vec<Requirement>,
 }
@@ -147,6 +149,9 @@ pub struct RunReport {
     /// What will run in the cluster, for Kubernetes tasks.
     #[serde(default)]
     pub topology: Vec<slipway_engine::kube::Topology>,
+    /// What will run on the cloud and what it costs a month, for cloud tasks.
+    #[serde(default)]
+    pub cloud: Option<slipway_engine::cloud::CloudView>,
     /// The secrets and variables to create, where, and why: the checklist.
     pub requirements: Vec<Requirement>,
 }
@@ -332,6 +337,7 @@ type Produced = (
     Vec<slipway_engine::kube::Topology>,
     Vec<Requirement>,
     Vec<(String, String)>,
+    Option<slipway_engine::cloud::CloudView>,
 );
 
 /// The built-in engine's work: the generators, matched to the plan's steps.
@@ -395,6 +401,7 @@ fn builtin_work(
     let mut topology = Vec::new();
     let mut cluster_secrets = Vec::new();
     let mut rendered = Vec::new();
+    let mut cloud = None;
     if let Some(spec) = spec {
         let build_images: Vec<(String, String)> = profile
             .services
@@ -426,6 +433,25 @@ fn builtin_work(
                 }
                 Err(why) => {
                     steps.set("kubernetes", TodoStatus::Failed, Some(why.clone()));
+                    return Err(ApiError::Spec(why));
+                }
+            }
+        }
+        if steps.plan.todos.iter().any(|t| t.id == "cloud") {
+            let (images, warnings) = slipway_engine::kube::image_facts_in(profile, &root);
+            left_out.extend(warnings);
+            let remote = slipway_engine::kube::remote_url(profile);
+            match slipway_engine::cloud::generate(spec, &images, remote.as_deref()) {
+                Ok(g) => {
+                    artifacts.extend(g.artifacts);
+                    cluster_secrets.extend(g.requirements);
+                    cloud = Some(slipway_engine::cloud::CloudView {
+                        picture: g.picture,
+                        cost: g.cost,
+                    });
+                }
+                Err(why) => {
+                    steps.set("cloud", TodoStatus::Failed, Some(why.clone()));
                     return Err(ApiError::Spec(why));
                 }
             }
@@ -584,7 +610,7 @@ fn builtin_work(
     }
     Ok((
         (proposed, kept, left_out),
-        (generated, topology, cluster_secrets, rendered),
+        (generated, topology, cluster_secrets, rendered, cloud),
     ))
 }
 
@@ -743,6 +769,7 @@ impl Run {
             spec: None,
             pipeline: None,
             topology: Vec::new(),
+            cloud: None,
             requirements: Vec::new(),
         })
     }
@@ -774,9 +801,10 @@ impl Run {
             (Err(e), _) => return Err(e.into()),
         };
         let view = ProjectView::open(root)?;
-        let supported: Vec<Intent> = task.intents.iter().copied().filter(|i| i.supported()).collect();
+        let left_out = task.unsupported();
+        let supported: Vec<Intent> = task.intents.iter().copied().filter(|i| !left_out.contains(i)).collect();
         let declined: Vec<String> = match brain {
-            Brain::Builtin => task.unsupported().iter().map(|i| i.describe().to_string()).collect(),
+            Brain::Builtin => task.declined(),
             Brain::Llm(_) => Vec::new(),
         };
         if supported.is_empty() && matches!(brain, Brain::Builtin) {
@@ -797,7 +825,7 @@ impl Run {
         steps.observer.todos(&steps.plan.todos);
         tracing::info!(task = %task.text, root = %root.display(), brain = %brain.describe(), "task understood");
         for d in &declined {
-            tracing::warn!("the built-in engine cannot {d} yet; that part of the task is left out");
+            tracing::warn!("the built-in engine cannot yet {d}; that part of the task is left out");
         }
 
         // 2. Analyse.
@@ -892,7 +920,7 @@ impl Run {
             .plan
             .todos
             .iter()
-            .any(|t| t.id == "pipeline" || t.id == "kubernetes")
+            .any(|t| t.id == "pipeline" || t.id == "kubernetes" || t.id == "cloud")
             .then(|| slipway_engine::spec::build(&profile, &task.params));
         if let Some(spec) = spec.as_ref().filter(|s| !s.errors.is_empty()) {
             // Values that make no deployment are refused before anything is generated.
@@ -921,13 +949,15 @@ impl Run {
         let mut topology = Vec::new();
         let mut cluster_secrets = Vec::new();
         let mut rendered = Vec::new();
+        let mut cloud = None;
         let (proposed, kept, left_out) = match brain {
             Brain::Builtin => {
-                let (work, (g, t, c, r)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
+                let (work, (g, t, c, r, v)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
                 generated = g;
                 topology = t;
                 cluster_secrets = c;
                 rendered = r;
+                cloud = v;
                 work
             }
             Brain::Llm(settings) => {
@@ -989,7 +1019,10 @@ impl Run {
         }
         let kube_checked = "probes and their paths, resources, non-root read-only pods, host namespaces, pinned images, retired API versions, selectors against pod labels, Service and Ingress ports, budgets and autoscalers";
         let has = |id: &str| steps.plan.todos.iter().any(|t| t.id == id);
-        let summary = if has("kubernetes") && has("pipeline") {
+        let cloud_checked = "public buckets and databases, open ports, encryption, backups and deletion protection, IAM wildcards, state locking, health paths and ports against the code";
+        let summary = if has("cloud") {
+            format!("checked {cloud_checked}: errors {errors}, warnings {warnings}, notes {notes}")
+        } else if has("kubernetes") && has("pipeline") {
             format!(
                 "checked token permissions, pinned actions, script injection, secrets by name, deploy gates and concurrency; {kube_checked}: errors {errors}, warnings {warnings}, notes {notes}"
             )
@@ -1047,6 +1080,7 @@ impl Run {
                 .collect(),
             pipeline: generated.map(|g| g.pipeline),
             topology,
+            cloud,
             spec,
         })
     }
@@ -1273,6 +1307,7 @@ impl Run {
             spec: self.spec.clone(),
             pipeline: self.pipeline.clone(),
             topology: self.topology.clone(),
+            cloud: self.cloud.clone(),
             requirements: self.requirements.clone(),
         }
     }

@@ -802,3 +802,80 @@ fn a_model_composes_the_kubernetes_generator_and_its_files_go_through_the_same_r
         run.findings
     );
 }
+
+/// The cloud family is a tool too: the model asks for AWS in words, the checked generator
+/// proposes the Terraform and the runbook, the picture and the cost go back to the model, a
+/// region AWS has not comes back as a tool error, and the reflection reads the Terraform.
+#[test]
+fn a_model_composes_the_cloud_generator_and_its_terraform_goes_through_the_same_review() {
+    let _serial = serial();
+    let plan = todos_args(&[("Write the AWS infrastructure", "in_progress")]);
+    let done = todos_args(&[("Write the AWS infrastructure", "done")]);
+    let script = vec![
+        openai_turn("", &[("c1", "update_todos", &plan)], (500, 20)),
+        openai_turn(
+            "",
+            &[(
+                "c2",
+                "generate",
+                r#"{"family": "cloud", "settings": "in eu-middle-9 on api.example.com"}"#,
+            )],
+            (700, 30),
+        ),
+        openai_turn(
+            "",
+            &[(
+                "c3",
+                "generate",
+                r#"{"family": "cloud", "settings": "in eu-west-1 on api.example.com, keep 21 days of backups"}"#,
+            )],
+            (800, 30),
+        ),
+        openai_turn("", &[("c4", "run_checks", "{}")], (1000, 10)),
+        openai_turn("", &[("c5", "update_todos", &done)], (1100, 10)),
+        openai_turn("Wrote the AWS stacks.", &[], (1200, 20)),
+    ];
+    let server = Server::start(script).unwrap();
+    let p = project("python-fastapi-k8s");
+    let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
+    let run = Run::prepare_with(&p.dir, "put it on AWS", &brain, &Seen::default(), &Cancel::new()).unwrap();
+    let paths: Vec<&str> = run.changes.changes.iter().map(|c| c.path.as_str()).collect();
+    for want in [
+        "infra/aws/bootstrap/main.tf",
+        "infra/aws/services.tf",
+        "infra/aws/databases.tf",
+        "docs/aws.md",
+    ] {
+        assert!(
+            paths.contains(&want),
+            "{want} proposed through the generator: {paths:?}"
+        );
+    }
+    let vars = run
+        .changes
+        .changes
+        .iter()
+        .find(|c| c.path == "infra/aws/variables.tf")
+        .unwrap();
+    assert!(
+        vars.after.contains("default     = 21"),
+        "the backup days asked: {}",
+        vars.after
+    );
+    let bodies = body_texts(&server);
+    assert!(
+        bodies.iter().any(|b| b.contains("AWS does not have")),
+        "a region AWS has not is refused in words the model reads"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("runs: PostgreSQL (RDS)")) && bodies.iter().any(|b| b.contains("USD a month")),
+        "the picture and the cost went back"
+    );
+    assert!(
+        !run.findings
+            .iter()
+            .any(|f| f.severity == slipway_engine::Severity::Error),
+        "{:?}",
+        run.findings
+    );
+}

@@ -143,7 +143,7 @@ fn print_report(r: &RunReport) {
         );
     }
     for d in &r.declined {
-        let _ = writeln!(out, "\nNot done: the built-in engine cannot {d} yet.");
+        let _ = writeln!(out, "\nNot done: the built-in engine cannot yet {d}.");
     }
     for c in &r.changes {
         let _ = writeln!(

@@ -70,6 +70,12 @@ const CASES: &[Case] = &[
     Case {
         text: "Terraform for an ECS service",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
+        generates: &["Dockerfile", "infra/aws/"],
+        declines: &[],
+    },
+    Case {
+        text: "Pulumi for Cloud Run",
+        intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         generates: &[],
         declines: &["write infrastructure as code", "configure a cloud or PaaS deployment"],
     },

@@ -1,0 +1,66 @@
+// "Put this on AWS with Terraform" in the real window, on a FastAPI service with PostgreSQL and
+// Redis: the todo step names the infrastructure, the picture shows DNS, the load balancer, the
+// ECS service and the data stores with their backups, the monthly cost is a table beside it,
+// the checklist names the secrets in Secrets Manager and the pipeline's OIDC roles, and the
+// Terraform files are among the proposals.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { attrs, fixtureRepo, launch, shots, until, ready } from "./harness.mjs";
+
+test("put a FastAPI service on AWS with Terraform, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Put this on AWS with Terraform in eu-west-1 on api.example.com");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const ids = await attrs(await browser.$$("#todo-list li"), "data-id");
+    assert.ok(ids.includes("cloud"), `an infrastructure step is on the list: ${ids}`);
+    assert.deepEqual(ids.slice(-2), ["reflect", "ship"], "reflection, then commit and push, last");
+
+    const region = await browser.$('#spec-fields dd[data-field="region"] .value').getText();
+    assert.equal(region, "eu-west-1", "the region the task names");
+    assert.equal(await browser.$("#cloud-picture").isDisplayed(), true, "the cloud picture shows");
+    const picture = await browser.$("#cloud-picture").getText();
+    for (const want of [/DNS api\.example\.com/, /Load balancer HTTPS 443/, /ECS service catalog/, /PostgreSQL \(RDS\)[\s\S]*backups 14 days/, /Redis \(ElastiCache\)/]) {
+      assert.match(picture, want, `the picture shows ${want}: ${picture}`);
+    }
+    const cost = await browser.$("#cost-table").getText();
+    assert.match(cost, /Total\s*\d+\.\d\d$/, `the cost has a total: ${cost}`);
+    assert.match(cost, /RDS PostgreSQL \(db\.t4g\.small\)/, "and prices the database");
+    const needs = await browser.$("#requirements").getText();
+    assert.match(needs, /DATABASE_URL[\s\S]*AWS Secrets Manager/, `the secrets go in Secrets Manager: ${needs}`);
+    assert.match(needs, /AWS_DEPLOY_ROLE_ARN[\s\S]*environment:production/, "the deploy role names the subject it trusts");
+
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["infra/aws/bootstrap/main.tf", "infra/aws/services.tf", "infra/aws/databases.tf", "docs/aws.md"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    await browser.$('#file-tabs .file-tab[data-path="infra/aws/databases.tf"]').click();
+    const diff = await until(browser, "the database's diff", async () => {
+      const t = await browser.$("#diff-view").getText();
+      return /deletion_protection/.test(t) && t;
+    });
+    assert.match(diff, /backup_retention_period\s+= var\.backup_days/, "backups kept for the spec's days");
+    assert.match(diff, /publicly_accessible\s+= false/, "never public");
+    assert.ok(!existsSync(join(repo.work, "infra")), "nothing is written before Apply");
+
+    await until(browser, "the cloud picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cloud-heading");
+        h.scrollIntoView({ block: "center" });
+        const r = h.getBoundingClientRect();
+        return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.saveScreenshot(join(shots, "aws.png"));
+  } finally {
+    await stop();
+  }
+});
