@@ -1,8 +1,9 @@
 // "Put this on AWS with Terraform" in the real window, on a FastAPI service with PostgreSQL and
 // Redis: the todo step names the infrastructure, the picture shows DNS, the load balancer, the
 // ECS service and the data stores with their backups, the monthly cost is a table beside it,
-// the checklist names the secrets in Secrets Manager and the pipeline's OIDC roles, and the
-// Terraform files are among the proposals.
+// the checklist names the secrets in Secrets Manager and the pipeline's OIDC roles with their
+// subjects, the pipeline plans on pull requests and applies after the image, and the Terraform
+// files are among the proposals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -37,6 +38,15 @@ test("put a FastAPI service on AWS with Terraform, from the window", async () =>
     const needs = await browser.$("#requirements").getText();
     assert.match(needs, /DATABASE_URL[\s\S]*AWS Secrets Manager/, `the secrets go in Secrets Manager: ${needs}`);
     assert.match(needs, /AWS_DEPLOY_ROLE_ARN[\s\S]*environment:production/, "the deploy role names the subject it trusts");
+    assert.match(needs, /AWS_PLAN_ROLE_ARN[\s\S]*:pull_request/, "so does the plan role");
+
+    // The pipeline ships it: a plan on pull requests, an apply in production after the image.
+    assert.ok(ids.includes("pipeline"), `a pipeline step is on the list: ${ids}`);
+    const plan = await browser.$('#pipeline-picture .job[data-job="plan-aws"]');
+    assert.match(await plan.getText(), /Plan the AWS infrastructure[\s\S]*pull requests only/);
+    const apply = await browser.$('#pipeline-picture .job[data-job="deploy-aws"]');
+    assert.match(await apply.getText(), /Deploy to AWS \(production\)[\s\S]*production · only on main/);
+    assert.equal(await apply.getAttribute("title"), "after image-catalog", "the apply waits for the tested image");
 
     const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
     for (const f of ["infra/aws/bootstrap/main.tf", "infra/aws/services.tf", "infra/aws/databases.tf", "docs/aws.md"]) {
@@ -54,11 +64,13 @@ test("put a FastAPI service on AWS with Terraform, from the window", async () =>
     await until(browser, "the cloud picture in view", () =>
       browser.execute(() => {
         const h = document.getElementById("cloud-heading");
-        h.scrollIntoView({ block: "center" });
+        h.scrollIntoView({ block: "start" });
         const r = h.getBoundingClientRect();
         return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
       }),
     );
+    // WebKit paints the scrolled panel a frame later than the DOM reports it.
+    await browser.pause(500);
     await browser.saveScreenshot(join(shots, "aws.png"));
   } finally {
     await stop();

@@ -958,7 +958,7 @@ secrets: Array<string>,
  * Non-secret settings the job reads from the CI system's variables, by name.
  */
 vars: Array<string>, };
-export type JobKind = "changes" | "lint" | "test" | "image" | "deploy" | "gate";
+export type JobKind = "changes" | "lint" | "test" | "image" | "deploy" | "gate" | "infra";
 export type Sidecar = { 
 /**
  * `postgres`, `redis`, ...

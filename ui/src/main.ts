@@ -651,6 +651,7 @@ function renderPipeline(pipeline: Pipeline | null) {
             const box = el("div", { className: `job ${j.kind}` }, el("strong", {}, j.name));
             box.dataset.job = j.id;
             if (j.environment) box.append(el("div", { className: "gate" }, `${j.manual ? "approval, then " : ""}${j.environment} · only on ${pipeline.branch}`));
+            else if (j.kind === "infra") box.append(el("div", { className: "gate" }, "pull requests only: the plan in the job's summary"));
             if (j.needs.length) box.title = `after ${j.needs.join(", ")}`;
             return box;
           }),
@@ -666,7 +667,7 @@ function showReport(r: RunReport) {
   renderChanges(r.changes);
   renderFindings(r.findings, r.todos.find((t) => t.id === "reflect")?.detail);
   renderSpec(r.spec, r.pipeline, r.requirements, r.topology, r.cloud);
-  if (r.declined.length) setOutcome(`Not done: the built-in engine cannot ${r.declined.join(" or ")} yet.`, "info");
+  if (r.declined.length) setOutcome(`Not done: the built-in engine cannot yet ${r.declined.join(" or ")}.`, "info");
   if (r.usage) {
     ui.usage.hidden = false;
     ui.usage.textContent = `${r.brain}: ${r.usage.inputTokens} tokens in, ${r.usage.outputTokens} out, ${r.usage.requests} requests`;

@@ -1071,12 +1071,15 @@ impl Run {
             brain: brain.describe(),
             usage,
             summary: model_summary,
+            // The cluster's and the cloud's word on a name (which subject a role trusts) is
+            // the more exact one.
             requirements: generated
                 .as_ref()
                 .map(|g| g.requirements.clone())
                 .unwrap_or_default()
                 .into_iter()
-                .chain(cluster_secrets)
+                .filter(|r| !cluster_secrets.iter().any(|c| c.name == r.name))
+                .chain(cluster_secrets.clone())
                 .collect(),
             pipeline: generated.map(|g| g.pipeline),
             topology,

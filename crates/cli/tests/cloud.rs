@@ -86,6 +86,7 @@ fn terraform_parses_and_passes_checkov_on_every_fixture() {
     let mut failures = Vec::new();
     let mut projects = 0;
     let mut tf_files = Vec::new();
+    let mut workflows: Vec<String> = Vec::new();
     let mut totals: Vec<f64> = Vec::new();
     for name in &names {
         let p = Project::repo(name);
@@ -125,6 +126,17 @@ fn terraform_parses_and_passes_checkov_on_every_fixture() {
         }
         for c in report["changes"].as_array().unwrap() {
             let w = c["path"].as_str().unwrap();
+            if w.starts_with(".github/workflows/") {
+                let to = all.path().join(name).join(w);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(p.work.join(w), &to).unwrap();
+                workflows.push(format!("{name}/{w}"));
+                let text = p.read(w);
+                if w.ends_with("ci-cd.yml") && !(text.contains("  plan-aws:") && text.contains("  deploy-aws:")) {
+                    failures.push(format!("{name}: the pipeline neither plans nor applies infra/aws"));
+                }
+                continue;
+            }
             if !w.starts_with("infra/") {
                 continue;
             }
@@ -146,6 +158,23 @@ fn terraform_parses_and_passes_checkov_on_every_fixture() {
     eprintln!("python-hcl2: {}", stdout(&out).lines().last().unwrap_or(""));
     if !out.status.success() {
         failures.push(format!("python-hcl2: {}{}", stdout(&out), stderr(&out)));
+    }
+
+    // The pipelines that plan and apply it: actionlint (with shellcheck on every script) and
+    // zizmor, offline, find nothing.
+    let wf: Vec<&str> = workflows.iter().map(String::as_str).collect();
+    let out = run(&tool("actionlint"), &wf, all.path());
+    eprintln!("actionlint: {} workflows, exit {:?}", wf.len(), out.status.code());
+    if !out.status.success() || !out.stdout.is_empty() {
+        failures.push(format!("actionlint reports:\n{}", stdout(&out)));
+    }
+    let mut z = vec!["--offline", "--no-progress", "--format", "json-v1"];
+    z.extend(wf.iter().copied());
+    let out = run(&tool("zizmor"), &z, all.path());
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    eprintln!("zizmor: {} workflows, findings {found}", wf.len());
+    if found != Value::Array(vec![]) {
+        failures.push(format!("zizmor reports: {found:#}"));
     }
 
     // checkov's Terraform checks, every project's stacks.
@@ -206,4 +235,156 @@ fn terraform_parses_and_passes_checkov_on_every_fixture() {
         totals.get(totals.len() / 2).copied().unwrap_or(0.0)
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The acceptance case: a FastAPI service with PostgreSQL to ECS Fargate with RDS in
+/// Terraform, shipped by the pipeline. The port, the health paths, the image and the secret
+/// names agree across the Dockerfile, the Terraform and the workflow; backups keep the asked
+/// days with deletion protection; the pipeline signs in through OIDC with the roles the
+/// bootstrap stack creates, each trusting the subject its job presents; no access key anywhere.
+#[test]
+fn a_fastapi_postgres_service_agrees_across_dockerfile_terraform_and_pipeline() {
+    let p = Project::repo("python-fastapi-k8s");
+    git(
+        &p.work,
+        &["remote", "set-url", "origin", "https://github.com/acme/shop.git"],
+    );
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "set up CI/CD to AWS with Terraform on api.example.com, keep 21 days of backups",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    let svc = &report["spec"]["services"][0];
+    let port = svc["port"].as_u64().unwrap();
+    let health = svc["healthPath"].as_str().unwrap();
+    let ready = svc["readinessPath"].as_str().unwrap();
+    let secrets: Vec<&str> = svc["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["secret"] == true)
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (port, health, ready),
+        (8000, "/health", "/ready"),
+        "what the analysis found"
+    );
+    assert!(secrets.contains(&"DATABASE_URL"), "{secrets:?}");
+
+    let dockerfile = p.read("Dockerfile");
+    let services = p.read("infra/aws/services.tf");
+    let lb = p.read("infra/aws/load-balancer.tf");
+    let db = p.read("infra/aws/databases.tf");
+    let vars = p.read("infra/aws/variables.tf");
+    let boot = p.read("infra/aws/bootstrap/main.tf");
+    let wf = p.read(".github/workflows/ci-cd.yml");
+    let runbook = p.read("docs/aws.md");
+
+    // The port: the image exposes it, the task maps it, the load balancer sends to it.
+    assert!(dockerfile.contains(&format!("EXPOSE {port}")));
+    assert!(services.contains(&format!("containerPort = {port}")), "{services}");
+    assert!(
+        lb.contains(&format!("port                 = {port}")),
+        "the target group: {lb}"
+    );
+    // The health paths: the image's check calls the liveness path; the load balancer waits on
+    // readiness, which may call the database, so a slow dependency drains a task, not restarts it.
+    assert!(dockerfile.contains(&format!("'{health}'")) || dockerfile.contains(health));
+    assert!(lb.contains(&format!("path                = \"{ready}\"")), "{lb}");
+    // The image: what the image job pushes, to the repository the bootstrap creates, reaches
+    // the task through var.images by digest.
+    assert!(
+        boot.contains("name                 = \"shop\""),
+        "the repository is named like the GitHub one"
+    );
+    assert!(wf.contains("amazonaws.com/${{ github.event.repository.name }}"), "{wf}");
+    assert!(wf
+        .contains("IMAGE_CATALOG: ${{ needs.image-catalog.outputs.image }}@${{ needs.image-catalog.outputs.digest }}"));
+    assert!(wf.contains("--arg catalog \"$IMAGE_CATALOG\""));
+    assert!(services.contains("image                  = var.images[\"catalog\"]"));
+    assert!(vars.contains("@sha256:[a-f0-9]{64}$"), "only digests are taken");
+    // The secrets, by name: the task reads each from the entry Terraform makes, and the runbook
+    // says how to fill that entry.
+    for s in &secrets {
+        assert!(services.contains(&format!("name      = \"{s}\"")), "{s} in the task");
+        assert!(services.contains(&format!("/catalog/{s}\"")), "{s}'s entry");
+        assert!(
+            runbook.contains(&format!("/catalog/{s} --secret-string")),
+            "{s} in the runbook"
+        );
+    }
+    // Backups: the asked days, point-in-time recovery with them, kept when the instance goes.
+    assert!(vars.contains("default     = 21"), "{vars}");
+    assert!(db.contains("backup_retention_period             = var.backup_days"));
+    assert!(db.contains("delete_automated_backups            = false"));
+    assert!(db.contains("deletion_protection                 = true"));
+    // OIDC: each job assumes its role; each role trusts exactly the subject that job presents.
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&wf).unwrap();
+    assert!(wf.contains("id-token: write"));
+    assert!(
+        boot.contains("default     = \"acme/shop\""),
+        "the repository the roles trust"
+    );
+    for (job, role, subject) in [
+        (
+            "plan-aws",
+            "AWS_PLAN_ROLE_ARN",
+            "repo:${var.github_repository}:pull_request",
+        ),
+        (
+            "image-catalog",
+            "AWS_ROLE_ARN",
+            "repo:${var.github_repository}:ref:refs/heads/main",
+        ),
+        (
+            "deploy-aws",
+            "AWS_DEPLOY_ROLE_ARN",
+            "repo:${var.github_repository}:environment:production",
+        ),
+    ] {
+        let body = &doc["jobs"][job];
+        let assumed: Vec<&str> = body["steps"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{job} in the workflow"))
+            .iter()
+            .filter_map(|s| s["with"]["role-to-assume"].as_str())
+            .collect();
+        assert_eq!(assumed, [format!("${{{{ vars.{role} }}}}")], "{job}");
+        assert!(
+            boot.contains(&format!("values   = [\"{subject}\"]")),
+            "{job}'s subject {subject}"
+        );
+        if job == "deploy-aws" {
+            assert_eq!(body["environment"]["name"].as_str(), Some("production"));
+        }
+    }
+    let requirements = report["requirements"].as_array().unwrap();
+    for subject in [
+        "repo:acme/shop:pull_request",
+        "repo:acme/shop:ref:refs/heads/main",
+        "repo:acme/shop:environment:production",
+    ] {
+        assert!(
+            requirements
+                .iter()
+                .any(|r| r["why"].as_str().unwrap().contains(subject)),
+            "the app shows the subject {subject}"
+        );
+    }
+    for (path, text) in [("workflow", &wf), ("bootstrap", &boot), ("services", &services)] {
+        for key in [
+            "aws-access-key-id",
+            "AWS_SECRET_ACCESS_KEY",
+            "aws_access_key_id",
+            "AKIA",
+        ] {
+            assert!(!text.contains(key), "{path} holds no access key ({key})");
+        }
+    }
 }

@@ -109,9 +109,11 @@ impl Plan {
         let mut todos = frame();
         let mut work: Vec<Todo> = Vec::new();
         let mut routes: Vec<(String, String)> = Vec::new();
-        // A cloud named alone (ECS) is its infrastructure's step, not a pipeline's.
+        // A cloud's infrastructure ships through the pipeline: plans on pull requests, applies
+        // with the tested images.
         let platform_named = task.params.targets.iter().any(|t| t.is_platform());
         let pipeline = task.wants(Intent::CiCd)
+            || task.wants_cloud()
             || (task.wants(Intent::PlatformDeploy)
                 && Intent::PlatformDeploy.supported()
                 && platform_named

@@ -22,7 +22,7 @@ const CASES: &[Case] = &[
         text: "deploy it to Cloud Run",
         intents: &[Intent::PlatformDeploy],
         generates: &[],
-        declines: &["configure a cloud or PaaS deployment"],
+        declines: &["deploy to Cloud Run"],
     },
     Case {
         text: "containerize this Next.js app",
@@ -70,14 +70,15 @@ const CASES: &[Case] = &[
     Case {
         text: "Terraform for an ECS service",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
-        generates: &["Dockerfile", "infra/aws/"],
+        // The infrastructure ships through the pipeline: plans on pull requests, applies.
+        generates: &["Dockerfile", "pipeline", "docs/deploy.md", "infra/aws/"],
         declines: &[],
     },
     Case {
         text: "Pulumi for Cloud Run",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         generates: &[],
-        declines: &["write infrastructure as code", "configure a cloud or PaaS deployment"],
+        declines: &["write infrastructure as code for Cloud Run", "deploy to Cloud Run"],
     },
     Case {
         text: "set up Prometheus alerts and a Grafana dashboard",

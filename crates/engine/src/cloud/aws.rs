@@ -159,6 +159,11 @@ pub fn oidc_subject(repo: &str, environment: Option<&str>) -> String {
     }
 }
 
+/// The subject a job on a push to `branch` presents, outside any environment.
+pub fn push_subject(repo: &str, branch: &str) -> String {
+    format!("repo:{repo}:ref:refs/heads/{branch}")
+}
+
 /// Services that answer on a port behind the load balancer.
 fn web(spec: &DeploySpec) -> Vec<&ServiceSpec> {
     spec.services
@@ -493,9 +498,17 @@ fn bootstrap(
             "plans on pull requests: reads the account and the state, changes nothing",
         ),
         (
+            "push",
+            vec![format!(
+                "repo:${{var.github_repository}}:ref:refs/heads/{}",
+                spec.branch
+            )],
+            "pushes the images the deploy branch builds, to these repositories and nowhere else",
+        ),
+        (
             "deploy",
             deploy_subjects,
-            "applies from the deploy environments and pushes images",
+            "applies the environment's stack from the deploy environments",
         ),
     ] {
         let subjects_expr = Expression::Array(subjects.iter().map(|s| expr(&format!("\"{s}\""))).collect());
@@ -580,7 +593,7 @@ fn bootstrap(
         .collect();
     f.commented(
         format!(
-            "What the deploy role does beyond what it needs to apply {production}'s stack: push the images (to these\nrepositories only)."
+            "What the push role may do: sign in and push to these repositories; it reads no state and applies\nnothing, so a build that is not yet deployed holds no power over {production}."
         ),
         data("aws_iam_policy_document", "ci_push")
             .add_block(statement("Login", &["ecr:GetAuthorizationToken"], strs(["*"])))
@@ -599,9 +612,9 @@ fn bootstrap(
             .build(),
     );
     f.block(
-        res("aws_iam_role_policy", "ci_deploy_push")
+        res("aws_iam_role_policy", "ci_push_images")
             .add_attribute(("name", "push-images"))
-            .add_attribute(("role", expr("aws_iam_role.ci_deploy.id")))
+            .add_attribute(("role", expr("aws_iam_role.ci_push.id")))
             .add_attribute(("policy", expr("data.aws_iam_policy_document.ci_push.json")))
             .build(),
     );
@@ -662,6 +675,11 @@ fn bootstrap(
             "plan_role_arn",
             "aws_iam_role.ci_plan.arn",
             "AWS_PLAN_ROLE_ARN, a GitHub Actions variable.",
+        ),
+        (
+            "push_role_arn",
+            "aws_iam_role.ci_push.arn",
+            "AWS_ROLE_ARN, a GitHub Actions variable: the image jobs push with it.",
         ),
         (
             "deploy_role_arn",
@@ -2471,7 +2489,20 @@ fn outputs(spec: &DeploySpec, engines: &[Engine], redis: bool) -> Artifact {
             format!("aws_cloudwatch_log_group.{r}.name"),
             format!("{}'s log group.", svc.name),
         ));
+        outs.push((
+            format!("{r}_task_definition"),
+            format!("aws_ecs_task_definition.{r}.arn"),
+            format!(
+                "The task definition {} should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable.",
+                svc.name
+            ),
+        ));
     }
+    outs.push((
+        "images".into(),
+        "var.images".into(),
+        "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone.".into(),
+    ));
     for e in engines {
         outs.push((
             format!("{}_endpoint", e.id),
@@ -2704,6 +2735,15 @@ fn requirements(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Optio
         ),
     });
     out.push(Requirement {
+        name: "AWS_ROLE_ARN".into(),
+        secret: false,
+        place: "GitHub Actions variable".into(),
+        why: format!(
+            "the bootstrap stack's push_role_arn; the image jobs push with it and present {}",
+            push_subject(repo, &spec.branch)
+        ),
+    });
+    out.push(Requirement {
         name: "AWS_DEPLOY_ROLE_ARN".into(),
         secret: false,
         place: "GitHub Actions variable".into(),
@@ -2742,12 +2782,13 @@ fn runbook(
     }
     out.push_str("\n## Before the first apply\n\n");
     out.push_str(&format!(
-        "1. A person with administrator rights applies the account's shared stack once:\n\n   ```sh\n   terraform -chdir={BOOTSTRAP} init\n   terraform -chdir={BOOTSTRAP} apply\n   ```\n\n   It creates the state bucket `{project}-terraform-state` (bucket names are global: if it is taken, change\n   `state_bucket` there and `bucket` in `{DIR}/backend.tf`), the image repositories, GitHub's OIDC\n   provider (set `create_github_oidc_provider = false` if the account has one) and two roles. Its\n   state stays in `{BOOTSTRAP}/terraform.tfstate`: keep it safe, or move it into the bucket with a\n   `backend \"s3\"` block and `terraform init -migrate-state`.\n"
+        "1. A person with administrator rights applies the account's shared stack once:\n\n   ```sh\n   terraform -chdir={BOOTSTRAP} init\n   terraform -chdir={BOOTSTRAP} apply\n   ```\n\n   It creates the state bucket `{project}-terraform-state` (bucket names are global: if it is taken, change\n   `state_bucket` there and `bucket` in `{DIR}/backend.tf`), the image repositories, GitHub's OIDC\n   provider (set `create_github_oidc_provider = false` if the account has one) and three roles. Its\n   state stays in `{BOOTSTRAP}/terraform.tfstate`: keep it safe, or move it into the bucket with a\n   `backend \"s3\"` block and `terraform init -migrate-state`.\n"
     ));
     out.push_str(&format!(
-        "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN` and `AWS_DEPLOY_ROLE_ARN` to the\n   bootstrap stack's outputs, and `AWS_REGION` to `{}`. The roles trust exactly these subjects:\n   `{}` (plans on pull requests) and {} (deploys). A job in an environment presents the\n   environment's subject, not the branch's, which is why the trust names the environments.\n",
+        "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN`, `AWS_ROLE_ARN` and `AWS_DEPLOY_ROLE_ARN`\n   to the bootstrap stack's outputs, `AWS_ACCOUNT_ID` to the account's id and `AWS_REGION` to `{}`.\n   The roles trust exactly these subjects: `{}` (plans on pull requests), `{}` (pushes\n   images) and {} (deploys). A job in an environment presents the environment's subject, not the\n   branch's, which is why the deploy role names the environments.\n",
         cloud.region,
         oidc_subject(repo, None),
+        push_subject(repo, &spec.branch),
         spec.environments
             .iter()
             .map(|e| format!("`{}`", oidc_subject(repo, Some(&e.name))))
@@ -2782,8 +2823,18 @@ fn runbook(
             out.push_str("\nRDS keeps the database's master password in its own Secrets Manager entry (output\n`<engine>_master_secret`) and rotates it; build the app's `DATABASE_URL` from the endpoint output, the\nuser `app`, the database `app` and that password, or give the app a user of its own.\n");
         }
     }
+    let pipeline = if spec.ci == crate::params::CiSystem::Github {
+        format!(
+            "The pipeline Slipway writes for GitHub Actions (`.github/workflows/ci-cd.yml`) does this: a pull\nrequest's `Plan the AWS infrastructure` job writes the plan of {production} into its summary, with\nthe images that run now; after the merge, `Deploy to AWS` applies the stack with the digests the\nimage jobs pushed (its summary shows the plan it applied), waits for each service, and fails when\nECS rolled one back. State locks are waited for ten minutes, never broken. Image tags never move\n(the repositories are immutable): images are tagged with their commit only, so re-running an image\njob for a commit already pushed fails; re-run the deploy job instead.\n\n"
+        )
+    } else {
+        format!(
+            "The pipeline builds and pushes the images; on {} it does not apply this stack yet.\n\n",
+            spec.ci.label()
+        )
+    };
     out.push_str(&format!(
-        "\n## Apply, watch, roll back\n\nApply the environment's stack with the images by digest (the pipeline pushes them to the\nrepositories; a pipeline job that applies this for you is not written yet), reading the plan first:\n\n```sh\nterraform -chdir={DIR} init -backend-config=\"key={project}/{production}/terraform.tfstate\"\nterraform -chdir={DIR} plan -var 'images={{...}}' -out plan.bin\nterraform -chdir={DIR} apply plan.bin\n```\n\nA deploy whose tasks do not become healthy is rolled back by ECS itself (the deployment circuit\nbreaker) to the last healthy task definition; no task stops before its replacement passes the load\nbalancer's health check. To roll back by hand, apply again with the previous digests.\n"
+        "\n## Apply, watch, roll back\n\n{pipeline}By hand, apply the environment's stack with the images by digest, reading the plan first:\n\n```sh\nterraform -chdir={DIR} init -backend-config=\"key={project}/{production}/terraform.tfstate\"\nterraform -chdir={DIR} plan -var 'images={{...}}' -out plan.bin\nterraform -chdir={DIR} apply plan.bin\n```\n\nA deploy whose tasks do not become healthy is rolled back by ECS itself (the deployment circuit\nbreaker) to the last healthy task definition; no task stops before its replacement passes the load\nbalancer's health check. To roll back by hand, apply again with the previous digests\n(`terraform output images` lists what runs).\n"
     ));
     if keeps_data {
         out.push_str("\nA service that keeps data runs one task on EFS (its data has one writer): a deploy stops the old task\nbefore the new one starts, so its requests wait for a minute.\n");
@@ -2848,4 +2899,104 @@ fn runbook(
     out.push_str("\n## Cost\n\n");
     out.push_str(&estimate.markdown());
     out
+}
+
+/// The environment variable that carries `svc`'s image into the pipeline's Terraform jobs.
+pub fn image_var(svc: &ServiceSpec) -> String {
+    format!("IMAGE_{}", name_of(&svc.name).to_ascii_uppercase().replace('-', "_"))
+}
+
+/// The services whose image the environment's stack takes, with their key in `var.images`.
+pub fn imaged(spec: &DeploySpec) -> Vec<(String, &ServiceSpec)> {
+    tasks(spec).into_iter().map(|s| (name_of(&s.name), s)).collect()
+}
+
+/// The lines every Terraform job starts with: the pinned Terraform, checked against HashiCorp's
+/// published checksums, in a folder that goes with the job, and `tf` for the stack's folder.
+fn terraform_setup(spec: &DeploySpec, environment: &str) -> Vec<String> {
+    let v = crate::knowledge::TERRAFORM_VERSION;
+    let base = format!("https://releases.hashicorp.com/terraform/{v}");
+    let zip = format!("terraform_{v}_linux_amd64.zip");
+    vec![
+        "bin=$(mktemp -d)".into(),
+        r#"trap 'rm -rf "$bin"' EXIT"#.into(),
+        format!(r#"curl -fsSLo "$bin/{zip}" {base}/{zip}"#),
+        format!(r#"curl -fsSLo "$bin/SHA256SUMS" {base}/terraform_{v}_SHA256SUMS"#),
+        format!(r#"(cd "$bin" && grep ' {zip}$' SHA256SUMS | sha256sum -c -)"#),
+        format!(r#"unzip -q -d "$bin" "$bin/{zip}" terraform"#),
+        format!(r#"tf() {{ "$bin/terraform" -chdir={DIR} "$@"; }}"#),
+        format!(
+            r#"tf init -input=false -backend-config="key={}/{environment}/terraform.tfstate""#,
+            project(spec)
+        ),
+    ]
+}
+
+/// The lines that write the plan of `environment` into the job's summary, where the person
+/// reads it before merging or approving.
+fn plan_to_summary(environment: &str) -> Vec<String> {
+    vec![
+        // A state another run holds is waited for, never broken.
+        "tf plan -input=false -lock-timeout=10m -no-color -out=plan.bin".into(),
+        format!(
+            r####"{{ echo "### Terraform plan: {environment}"; echo; echo '```'; tf show -no-color plan.bin | tail -c 900000; echo '```'; }} >> "$GITHUB_STEP_SUMMARY""####
+        ),
+    ]
+}
+
+/// The shell lines of the plan job on pull requests: the production stack planned with the
+/// images it runs now (each `IMAGE_*` variable holds the repository), so the summary shows the
+/// infrastructure's change alone; before the first deploy an all-zero digest stands in.
+pub fn plan_commands(spec: &DeploySpec) -> Vec<String> {
+    let production = spec.production();
+    let mut c = terraform_setup(spec, production);
+    c.push("images=$(tf output -json images 2>/dev/null) || images='{}'".into());
+    let args: Vec<String> = imaged(spec)
+        .iter()
+        .map(|(key, svc)| format!(r#"--arg {key} "${{{},,}}@sha256:$zero""#, image_var(svc)))
+        .collect();
+    if !args.is_empty() {
+        c.push(format!(
+            r#"if [ "$images" = "{{}}" ]; then zero=$(printf '%064d' 0); images=$(jq -cn {} '$ARGS.named'); fi"#,
+            args.join(" ")
+        ));
+    }
+    c.push(format!(
+        r#"jq -n --argjson images "$images" --arg environment {production} '{{environment: $environment, images: $images}}' > {DIR}/ci.auto.tfvars.json"#
+    ));
+    c.extend(plan_to_summary(production));
+    c
+}
+
+/// The shell lines of the deploy to `environment`: the stack applied with the tested images by
+/// digest (`IMAGE_*`), from the plan the summary shows; then each service waited for, and a
+/// failed job when ECS rolled it back (its circuit breaker ends stable on the old task
+/// definition, so stable alone proves nothing).
+pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
+    let mut c = terraform_setup(spec, environment);
+    let args: Vec<String> = imaged(spec)
+        .iter()
+        .map(|(key, svc)| format!(r#"--arg {key} "${}""#, image_var(svc)))
+        .collect();
+    // A service whose image job did not run (its files did not change) keeps the digest it runs.
+    c.push("current=$(tf output -json images 2>/dev/null) || current='{}'".into());
+    c.push(format!(
+        r#"jq -n --argjson current "$current" {} '{{environment: "{environment}", images: ($current + ($ARGS.named | with_entries(select(.value != "@"))))}}' > {DIR}/ci.auto.tfvars.json"#,
+        args.join(" ")
+    ));
+    c.extend(plan_to_summary(environment));
+    c.push("tf apply -input=false -lock-timeout=10m plan.bin".into());
+    if !tasks(spec).is_empty() {
+        c.push(r#"cluster=$(tf output -raw cluster)"#.into());
+    }
+    for svc in tasks(spec) {
+        let r = rid(svc);
+        c.push(format!(r#"service=$(tf output -raw {r}_service)"#));
+        c.push(r#"aws ecs wait services-stable --cluster "$cluster" --services "$service""#.into());
+        c.push(format!(
+            r#"running=$(aws ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].taskDefinition' --output text); [ "$running" = "$(tf output -raw {r}_task_definition)" ] || {{ echo "::error::ECS rolled {name} back to $running: its new tasks never became healthy (docs/aws.md)"; exit 1; }}"#,
+            name = svc.name
+        ));
+    }
+    c
 }

@@ -428,6 +428,8 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
             }
             // Each job of an untouched service ends with success, so each can be required.
             JobKind::Gate => continue,
+            // The Terraform jobs are written for GitHub Actions only (a note says so).
+            JobKind::Infra => continue,
             JobKind::Lint | JobKind::Test => {
                 let (name, executor) = check_executor(job);
                 executors.insert(name.clone(), executor);

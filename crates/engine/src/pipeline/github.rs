@@ -447,6 +447,9 @@ fn image_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline, release: bool) -
                 "tags",
                 if release {
                     "type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\ntype=sha,format=long\n"
+                } else if spec.registry == Registry::Ecr {
+                    // ECR repositories keep tags immutable: a branch tag would refuse its second push.
+                    "type=sha,format=long\n"
                 } else {
                     "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n"
                 },
@@ -596,6 +599,79 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     j.with("steps", Yaml::Seq(steps))
 }
 
+/// A Terraform job: the plan on pull requests (AWS_PLAN_ROLE_ARN, no environment, the images
+/// as repositories) or the apply in an environment (AWS_DEPLOY_ROLE_ARN, the tested images by
+/// digest). Credentials come through OIDC; the role trusts exactly the subject this job
+/// presents, which is the environment's when the job has one.
+fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+    use crate::cloud::aws;
+    let planning = job.environment.is_none();
+    let mut env = Yaml::map();
+    for (_, svc) in aws::imaged(spec) {
+        let value = if planning {
+            image_ref(spec, svc, CiSystem::Github)
+        } else {
+            let ij = format!("image-{}", slug(&svc.name));
+            format!("${{{{ needs.{ij}.outputs.image }}}}@${{{{ needs.{ij}.outputs.digest }}}}")
+        };
+        env = env.with(&aws::image_var(svc), value);
+    }
+    let role = job
+        .vars
+        .iter()
+        .find(|v| v.ends_with("_ROLE_ARN"))
+        .cloned()
+        .unwrap_or_default();
+    let steps = vec![
+        checkout(),
+        with_uses(step("Sign in to AWS"), "aws-actions/configure-aws-credentials").with(
+            "with",
+            Yaml::map()
+                .with("role-to-assume", format!("${{{{ vars.{role} }}}}"))
+                .with("aws-region", "${{ vars.AWS_REGION }}"),
+        ),
+        step(if planning {
+            "Plan infra/aws"
+        } else {
+            "Apply infra/aws and wait for the services"
+        })
+        .with_opt("env", (!aws::imaged(spec).is_empty()).then_some(env))
+        .with("run", format!("set -eu\n{}\n", job.commands.join("\n"))),
+    ];
+    let perms = read_only().with_comment("id-token", "write", "to sign in to AWS through OIDC, without keys");
+    let mut j = Yaml::map()
+        .with("name", job.name.as_str())
+        .with("runs-on", "ubuntu-24.04")
+        .with("timeout-minutes", job.timeout_minutes)
+        .with_opt("needs", (!job.needs.is_empty()).then(|| Yaml::strs(&job.needs)));
+    if planning {
+        j = j.with("if", "github.event_name == 'pull_request'");
+    } else {
+        let env_name = job.environment.clone().unwrap_or_default();
+        // Skipped image jobs (a service whose files did not change) do not stop the apply: the
+        // stack keeps that service's running digest.
+        let cond = if pipeline.routed {
+            format!(
+                "${{{{ !failure() && !cancelled() && {} }}}}",
+                deploy_branch_if(&pipeline.branch)
+            )
+        } else {
+            deploy_branch_if(&pipeline.branch)
+        };
+        j = j
+            .with("if", cond)
+            .with("environment", Yaml::map().with("name", env_name.as_str()))
+            .with(
+                "concurrency",
+                // One apply at a time per state; the lock would refuse a second anyway.
+                Yaml::map()
+                    .with("group", format!("terraform-aws-{}", slug(&env_name)))
+                    .with("cancel-in-progress", false),
+            );
+    }
+    j.with("permissions", perms).with("steps", Yaml::Seq(steps))
+}
+
 fn changes_job(spec: &DeploySpec) -> Yaml {
     let mut filters = String::new();
     let mut outputs = Yaml::map();
@@ -660,6 +736,7 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
             JobKind::Image => image_job(job, spec, pipeline, false),
             JobKind::Deploy => deploy_job(job, spec, pipeline),
             JobKind::Gate => gate_job(job),
+            JobKind::Infra => infra_job(job, spec, pipeline),
         };
         jobs = jobs.with(&job.id, j);
     }

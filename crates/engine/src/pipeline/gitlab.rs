@@ -343,7 +343,8 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
     for job in &pipeline.jobs {
         let j = match job.kind {
             // GitLab routes by `rules: changes`; a required aggregate is not needed there.
-            JobKind::Changes | JobKind::Gate => continue,
+            // The Terraform jobs are written for GitHub Actions only (a note says so).
+            JobKind::Changes | JobKind::Gate | JobKind::Infra => continue,
             JobKind::Lint | JobKind::Test => check_job(job, spec, pipeline),
             JobKind::Image => image_job(job, spec, pipeline),
             JobKind::Deploy => deploy_job(job, spec, pipeline),

@@ -40,6 +40,9 @@ pub enum JobKind {
     Deploy,
     /// The one check a branch protection rule can require.
     Gate,
+    /// Infrastructure as code: a plan on pull requests (no environment), or an apply that
+    /// deploys the tested images to an environment.
+    Infra,
 }
 
 /// A container a test job talks to.
@@ -1035,9 +1038,51 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         jobs.push(Job::new("checks", "All checks", JobKind::Gate, checks, 5));
     }
     if spec.targets.contains(&Target::Ecs) {
-        notes.push(
-            "Amazon ECS: the pipeline builds and pushes the images; they reach ECS when infra/aws is applied with their digests (docs/aws.md). A deploy job that applies it is not written yet".into(),
-        );
+        if spec.ci == CiSystem::Github {
+            jobs.push(Job {
+                commands: crate::cloud::aws::plan_commands(spec),
+                target: Some(Target::Ecs),
+                vars: vec!["AWS_PLAN_ROLE_ARN".into(), "AWS_REGION".into()],
+                ..Job::new("plan-aws", "Plan the AWS infrastructure", JobKind::Infra, vec![], 20)
+            });
+            // The stack holds every service: one apply per environment, after all the images.
+            let mut previous: Vec<String> = jobs
+                .iter()
+                .filter(|j| j.kind == JobKind::Image)
+                .map(|j| j.id.clone())
+                .collect();
+            for env in &spec.environments {
+                let id = if spec.environments.len() > 1 {
+                    format!("deploy-aws-{}", slug(&env.name))
+                } else {
+                    "deploy-aws".to_string()
+                };
+                jobs.push(Job {
+                    commands: crate::cloud::aws::apply_commands(spec, &env.name),
+                    target: Some(Target::Ecs),
+                    environment: Some(env.name.clone()),
+                    manual: env.approval,
+                    vars: vec!["AWS_DEPLOY_ROLE_ARN".into(), "AWS_REGION".into()],
+                    ..Job::new(
+                        id.clone(),
+                        format!("Deploy to AWS ({})", env.name),
+                        JobKind::Infra,
+                        previous.clone(),
+                        45,
+                    )
+                });
+                previous = vec![id];
+            }
+            notes.push(format!(
+                "Amazon ECS: a pull request gets the plan of infra/aws in its job summary; the {} branch applies it with the tested digests in each environment, through the OIDC roles of infra/aws/bootstrap, and fails when ECS rolls a service back",
+                spec.branch
+            ));
+        } else {
+            notes.push(format!(
+                "Amazon ECS: the pipeline builds and pushes the images; the plan and apply jobs are written for GitHub Actions so far (the roles trust GitHub's OIDC provider), so on {} apply infra/aws with their digests by hand (docs/aws.md)",
+                spec.ci.label()
+            ));
+        }
     }
     if spec.targets.is_empty() {
         notes.push(format!(
@@ -1167,6 +1212,22 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
         }
     };
     for job in &pipeline.jobs {
+        if job.kind == JobKind::Infra {
+            // The Terraform jobs' roles and region are repository variables: the cloud family
+            // lists them with the subject each role trusts.
+            for v in &job.vars {
+                add(Requirement {
+                    name: v.clone(),
+                    secret: false,
+                    place: store.into(),
+                    why: match v.as_str() {
+                        "AWS_REGION" => "the region infra/aws creates everything in".into(),
+                        _ => "an output of infra/aws/bootstrap: the role the Terraform job assumes through OIDC".into(),
+                    },
+                });
+            }
+            continue;
+        }
         let env = job.environment.clone().unwrap_or_default();
         let target = job.target.map(|t| t.label()).unwrap_or("");
         for s in &job.secrets {

@@ -26,6 +26,11 @@ output "api_logs" {
   value       = aws_cloudwatch_log_group.api.name
 }
 
+output "api_task_definition" {
+  description = "The task definition api should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.api.arn
+}
+
 output "ok_service" {
   description = "ok's ECS service."
   value       = aws_ecs_service.ok.name
@@ -34,4 +39,14 @@ output "ok_service" {
 output "ok_logs" {
   description = "ok's log group."
   value       = aws_cloudwatch_log_group.ok.name
+}
+
+output "ok_task_definition" {
+  description = "The task definition ok should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.ok.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
 }

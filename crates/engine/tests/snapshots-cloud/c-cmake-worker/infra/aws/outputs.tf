@@ -15,3 +15,13 @@ output "rotator_logs" {
   description = "rotator's log group."
   value       = aws_cloudwatch_log_group.rotator.name
 }
+
+output "rotator_task_definition" {
+  description = "The task definition rotator should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.rotator.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

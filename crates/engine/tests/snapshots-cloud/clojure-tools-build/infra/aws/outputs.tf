@@ -25,3 +25,13 @@ output "clojure_tools_build_logs" {
   description = "clojure-tools-build's log group."
   value       = aws_cloudwatch_log_group.clojure_tools_build.name
 }
+
+output "clojure_tools_build_task_definition" {
+  description = "The task definition clojure-tools-build should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.clojure_tools_build.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

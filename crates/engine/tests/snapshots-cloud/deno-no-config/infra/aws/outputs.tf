@@ -25,3 +25,13 @@ output "deno_no_config_logs" {
   description = "deno-no-config's log group."
   value       = aws_cloudwatch_log_group.deno_no_config.name
 }
+
+output "deno_no_config_task_definition" {
+  description = "The task definition deno-no-config should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.deno_no_config.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -25,3 +25,13 @@ output "catalog_logs" {
   description = "catalog's log group."
   value       = aws_cloudwatch_log_group.catalog.name
 }
+
+output "catalog_task_definition" {
+  description = "The task definition catalog should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.catalog.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -25,3 +25,13 @@ output "go_no_mod_logs" {
   description = "go-no-mod's log group."
   value       = aws_cloudwatch_log_group.go_no_mod.name
 }
+
+output "go_no_mod_task_definition" {
+  description = "The task definition go-no-mod should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.go_no_mod.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -26,6 +26,11 @@ output "shop_api_logs" {
   value       = aws_cloudwatch_log_group.shop_api.name
 }
 
+output "shop_api_task_definition" {
+  description = "The task definition shop-api should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.shop_api.arn
+}
+
 output "shop_worker_service" {
   description = "shop-worker's ECS service."
   value       = aws_ecs_service.shop_worker.name
@@ -34,4 +39,14 @@ output "shop_worker_service" {
 output "shop_worker_logs" {
   description = "shop-worker's log group."
   value       = aws_cloudwatch_log_group.shop_worker.name
+}
+
+output "shop_worker_task_definition" {
+  description = "The task definition shop-worker should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.shop_worker.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
 }

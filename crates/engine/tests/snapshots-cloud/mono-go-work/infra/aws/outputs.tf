@@ -26,6 +26,11 @@ output "billing_logs" {
   value       = aws_cloudwatch_log_group.billing.name
 }
 
+output "billing_task_definition" {
+  description = "The task definition billing should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.billing.arn
+}
+
 output "users_service" {
   description = "users's ECS service."
   value       = aws_ecs_service.users.name
@@ -34,4 +39,14 @@ output "users_service" {
 output "users_logs" {
   description = "users's log group."
   value       = aws_cloudwatch_log_group.users.name
+}
+
+output "users_task_definition" {
+  description = "The task definition users should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.users.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
 }

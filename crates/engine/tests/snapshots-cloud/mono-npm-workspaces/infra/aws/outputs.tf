@@ -25,3 +25,13 @@ output "tracker_server_logs" {
   description = "tracker-server's log group."
   value       = aws_cloudwatch_log_group.tracker_server.name
 }
+
+output "tracker_server_task_definition" {
+  description = "The task definition tracker-server should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.tracker_server.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

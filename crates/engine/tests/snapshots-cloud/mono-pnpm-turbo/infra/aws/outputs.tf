@@ -26,6 +26,11 @@ output "api_logs" {
   value       = aws_cloudwatch_log_group.api.name
 }
 
+output "api_task_definition" {
+  description = "The task definition api should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.api.arn
+}
+
 output "web_service" {
   description = "web's ECS service."
   value       = aws_ecs_service.web.name
@@ -34,6 +39,16 @@ output "web_service" {
 output "web_logs" {
   description = "web's log group."
   value       = aws_cloudwatch_log_group.web.name
+}
+
+output "web_task_definition" {
+  description = "The task definition web should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.web.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
 }
 
 output "postgres_endpoint" {

@@ -26,6 +26,11 @@ output "backend_logs" {
   value       = aws_cloudwatch_log_group.backend.name
 }
 
+output "backend_task_definition" {
+  description = "The task definition backend should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.backend.arn
+}
+
 output "worker_service" {
   description = "worker's ECS service."
   value       = aws_ecs_service.worker.name
@@ -34,6 +39,16 @@ output "worker_service" {
 output "worker_logs" {
   description = "worker's log group."
   value       = aws_cloudwatch_log_group.worker.name
+}
+
+output "worker_task_definition" {
+  description = "The task definition worker should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.worker.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
 }
 
 output "postgres_endpoint" {

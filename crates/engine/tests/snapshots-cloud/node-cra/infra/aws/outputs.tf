@@ -5,3 +5,8 @@ output "cluster" {
   description = "The ECS cluster."
   value       = aws_ecs_cluster.main.name
 }
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

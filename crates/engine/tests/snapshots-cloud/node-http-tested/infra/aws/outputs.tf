@@ -25,3 +25,13 @@ output "status_page_logs" {
   description = "status-page's log group."
   value       = aws_cloudwatch_log_group.status_page.name
 }
+
+output "status_page_task_definition" {
+  description = "The task definition status-page should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.status_page.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -26,6 +26,16 @@ output "sessions_logs" {
   value       = aws_cloudwatch_log_group.sessions.name
 }
 
+output "sessions_task_definition" {
+  description = "The task definition sessions should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.sessions.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}
+
 output "redis_endpoint" {
   description = "Redis's address (rediss://, TLS)."
   value       = aws_elasticache_replication_group.redis.primary_endpoint_address

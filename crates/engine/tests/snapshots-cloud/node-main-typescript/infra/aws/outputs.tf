@@ -16,6 +16,16 @@ output "invoice_mailer_logs" {
   value       = aws_cloudwatch_log_group.invoice_mailer.name
 }
 
+output "invoice_mailer_task_definition" {
+  description = "The task definition invoice-mailer should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.invoice_mailer.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}
+
 output "redis_endpoint" {
   description = "Redis's address (rediss://, TLS)."
   value       = aws_elasticache_replication_group.redis.primary_endpoint_address

@@ -25,3 +25,13 @@ output "acme_storefront_logs" {
   description = "acme-storefront's log group."
   value       = aws_cloudwatch_log_group.acme_storefront.name
 }
+
+output "acme_storefront_task_definition" {
+  description = "The task definition acme-storefront should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.acme_storefront.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -25,3 +25,13 @@ output "planner_logs" {
   description = "planner's log group."
   value       = aws_cloudwatch_log_group.planner.name
 }
+
+output "planner_task_definition" {
+  description = "The task definition planner should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.planner.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -15,3 +15,13 @@ output "python_bot_script_logs" {
   description = "python-bot-script's log group."
   value       = aws_cloudwatch_log_group.python_bot_script.name
 }
+
+output "python_bot_script_task_definition" {
+  description = "The task definition python-bot-script should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.python_bot_script.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -26,6 +26,16 @@ output "orders_logs" {
   value       = aws_cloudwatch_log_group.orders.name
 }
 
+output "orders_task_definition" {
+  description = "The task definition orders should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.orders.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}
+
 output "postgres_endpoint" {
   description = "PostgreSQL's address, for the app's connection URL."
   value       = aws_db_instance.postgres.address

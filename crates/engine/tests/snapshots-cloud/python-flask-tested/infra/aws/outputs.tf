@@ -25,3 +25,13 @@ output "python_flask_tested_logs" {
   description = "python-flask-tested's log group."
   value       = aws_cloudwatch_log_group.python_flask_tested.name
 }
+
+output "python_flask_tested_task_definition" {
+  description = "The task definition python-flask-tested should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.python_flask_tested.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

@@ -25,3 +25,13 @@ output "shell_no_shebang_logs" {
   description = "shell-no-shebang's log group."
   value       = aws_cloudwatch_log_group.shell_no_shebang.name
 }
+
+output "shell_no_shebang_task_definition" {
+  description = "The task definition shell-no-shebang should run: the deploy compares it with what ECS runs after the rollout, since a rollback by the circuit breaker also ends stable."
+  value       = aws_ecs_task_definition.shell_no_shebang.arn
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}

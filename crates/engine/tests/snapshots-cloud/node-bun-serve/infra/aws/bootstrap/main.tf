@@ -222,6 +222,36 @@ resource "aws_iam_role" "ci_plan" {
   max_session_duration = 3600
 }
 
+data "aws_iam_policy_document" "push_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [data.aws_iam_openid_connect_provider.github.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:${var.github_repository}:ref:refs/heads/main"]
+    }
+  }
+}
+
+# The pipeline's push role: pushes the images the deploy branch builds, to these repositories and nowhere else.
+resource "aws_iam_role" "ci_push" {
+  name                 = "node-bun-serve-ci-push"
+  assume_role_policy   = data.aws_iam_policy_document.push_trust.json
+  max_session_duration = 3600
+}
+
 data "aws_iam_policy_document" "deploy_trust" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -245,7 +275,7 @@ data "aws_iam_policy_document" "deploy_trust" {
   }
 }
 
-# The pipeline's deploy role: applies from the deploy environments and pushes images.
+# The pipeline's deploy role: applies the environment's stack from the deploy environments.
 resource "aws_iam_role" "ci_deploy" {
   name                 = "node-bun-serve-ci-deploy"
   assume_role_policy   = data.aws_iam_policy_document.deploy_trust.json
@@ -291,8 +321,8 @@ resource "aws_iam_role_policy" "ci_deploy_state" {
   policy = data.aws_iam_policy_document.ci_state.json
 }
 
-# What the deploy role does beyond what it needs to apply production's stack: push the images (to these
-# repositories only).
+# What the push role may do: sign in and push to these repositories; it reads no state and applies
+# nothing, so a build that is not yet deployed holds no power over production.
 data "aws_iam_policy_document" "ci_push" {
   statement {
     sid       = "Login"
@@ -307,9 +337,9 @@ data "aws_iam_policy_document" "ci_push" {
   }
 }
 
-resource "aws_iam_role_policy" "ci_deploy_push" {
+resource "aws_iam_role_policy" "ci_push_images" {
   name   = "push-images"
-  role   = aws_iam_role.ci_deploy.id
+  role   = aws_iam_role.ci_push.id
   policy = data.aws_iam_policy_document.ci_push.json
 }
 
@@ -351,6 +381,11 @@ output "state_bucket" {
 output "plan_role_arn" {
   description = "AWS_PLAN_ROLE_ARN, a GitHub Actions variable."
   value       = aws_iam_role.ci_plan.arn
+}
+
+output "push_role_arn" {
+  description = "AWS_ROLE_ARN, a GitHub Actions variable: the image jobs push with it."
+  value       = aws_iam_role.ci_push.arn
 }
 
 output "deploy_role_arn" {
