@@ -18,6 +18,7 @@
 //!   existing files exactly as they review ours.
 #![deny(missing_docs)]
 
+pub mod backup;
 pub mod changeset;
 pub mod check;
 pub mod cloud;

@@ -242,6 +242,13 @@ impl Plan {
                 TodoKind::Generate("infra/aws/".into()),
             ));
         }
+        if task.wants_backups() {
+            work.push(todo(
+                "backup",
+                "Write the database backups: a scheduled pg_dump proven readable, retention, a restore that rebuilds a copy and checks it answers, and docs/backup.md",
+                TodoKind::Generate("backup/".into()),
+            ));
+        }
         let words = task.declined();
         let declined_todo = (!words.is_empty()).then(|| {
             let mut t = todo(

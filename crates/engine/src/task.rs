@@ -22,6 +22,9 @@ pub enum Intent {
     Monitoring,
     /// A deployment configuration for a cloud or PaaS target.
     PlatformDeploy,
+    /// Database backups with a tested restore (compose and VM hosts; the clouds' managed
+    /// databases get theirs with the infrastructure).
+    Backup,
 }
 
 impl Intent {
@@ -34,6 +37,7 @@ impl Intent {
             Intent::InfrastructureAsCode => "write infrastructure as code",
             Intent::Monitoring => "set up monitoring and alerting",
             Intent::PlatformDeploy => "configure a cloud or PaaS deployment",
+            Intent::Backup => "back up the database with a tested restore",
         }
     }
 
@@ -46,6 +50,7 @@ impl Intent {
                 | Intent::PlatformDeploy
                 | Intent::Kubernetes
                 | Intent::InfrastructureAsCode
+                | Intent::Backup
         )
     }
 }
@@ -122,6 +127,7 @@ const SIGNALS: &[(Intent, &[&str])] = &[
             "azure",
         ],
     ),
+    (Intent::Backup, &["backup", "back up", "disaster recovery", "restore"]),
 ];
 
 /// A task the engine understood.
@@ -177,6 +183,10 @@ impl Task {
                 !i.supported()
                     || (*i == Intent::PlatformDeploy && clouds_only && (other_clouds || clouds.is_empty()))
                     || (*i == Intent::InfrastructureAsCode && (other_clouds || other_language))
+                    // Backups of a cluster's databases are the managed service's or Velero's.
+                    || (*i == Intent::Backup
+                        && self.intents.contains(&Intent::Kubernetes)
+                        && !self.params.targets.contains(&Target::Ecs))
             })
             .collect()
     }
@@ -207,6 +217,12 @@ impl Task {
                 other => other.describe().to_string(),
             })
             .collect()
+    }
+
+    /// True when the task asks for backups of a database beside the app (compose or a VM): a
+    /// cloud's managed databases get theirs with the infrastructure.
+    pub fn wants_backups(&self) -> bool {
+        self.wants(Intent::Backup) && !self.wants_cloud() && !self.unsupported().contains(&Intent::Backup)
     }
 
     /// True when the task puts the services on a cloud the built-in engine writes: AWS.

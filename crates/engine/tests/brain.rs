@@ -68,6 +68,18 @@ const CASES: &[Case] = &[
         declines: &[],
     },
     Case {
+        text: "containerize this app with nightly database backups",
+        intents: &[Intent::Containerize, Intent::Backup],
+        generates: &["Dockerfile", ".dockerignore", "compose.yaml", "backup/"],
+        declines: &[],
+    },
+    Case {
+        text: "deploy to Kubernetes with database backups",
+        intents: &[Intent::Kubernetes, Intent::Backup],
+        generates: &["Dockerfile", "k8s/"],
+        declines: &["back up the database"],
+    },
+    Case {
         text: "Terraform for an ECS service",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         // The infrastructure ships through the pipeline: plans on pull requests, applies.
