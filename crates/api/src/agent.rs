@@ -207,10 +207,12 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              also checks the new pods' error rate in Prometheus. family \"cloud\": AWS in Terraform (VPC, ECS on Fargate behind HTTPS, \
              RDS and ElastiCache with backups, Secrets Manager entries, the pipeline's OIDC roles, locked state) and docs/aws.md with the cost; \
              `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\". \
+             family \"backup\": PostgreSQL backups beside compose (a scheduled dump proven readable, retention, a restore that \
+             rebuilds a copy and checks it answers) and docs/backup.md; `settings` such as \"keep 30 days of backups\". \
              Returns the files and what was understood.",
             json!({"type": "object", "properties": {
-                "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes", "cloud"]},
-                "settings": {"type": "string", "description": "For cicd, kubernetes and cloud: targets, CI system, registry, strategy, environments, host, packaging, mesh, rollouts, backing, region, backup days, in words"}},
+                "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes", "cloud", "backup"]},
+                "settings": {"type": "string", "description": "For cicd, kubernetes, cloud and backup: targets, CI system, registry, strategy, environments, host, packaging, mesh, rollouts, backing, region, backup days, in words"}},
                 "required": ["family"]}),
         ),
         spec(
@@ -646,9 +648,22 @@ impl<'a> Desk<'a> {
                         }));
                         (files, words)
                     }
+                    "backup" => {
+                        let params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        let spec = slipway_engine::backup::BackupSpec {
+                            days: params.backup_days.unwrap_or(14),
+                            ..Default::default()
+                        };
+                        let compose = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
+                            .iter()
+                            .find_map(|f| std::fs::read_to_string(self.root.join(f)).ok());
+                        // No PostgreSQL, or a retention out of range, comes back in words.
+                        let g = slipway_engine::backup::generate(self.profile, &spec, compose.as_deref())?;
+                        (g.artifacts, g.notes)
+                    }
                     other => {
                         return Err(format!(
-                            "there is no generator family {other:?}; use containerize, cicd, kubernetes or cloud"
+                            "there is no generator family {other:?}; use containerize, cicd, kubernetes, cloud or backup"
                         ))
                     }
                 };

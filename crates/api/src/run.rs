@@ -347,6 +347,7 @@ fn builtin_work(
     profile: &ProjectProfile,
     spec: Option<&DeploySpec>,
     supported: &[Intent],
+    backup: Option<&slipway_engine::backup::BackupSpec>,
 ) -> Result<(Work, Produced), ApiError> {
     let root = root.to_path_buf();
     let mut left_out = Vec::new();
@@ -402,6 +403,36 @@ fn builtin_work(
     let mut cluster_secrets = Vec::new();
     let mut rendered = Vec::new();
     let mut cloud = None;
+    if let Some(b) = backup {
+        // The backup reaches the database under its compose name: this run's compose file, or
+        // the project's own.
+        let compose = artifacts
+            .iter()
+            .find(|a| a.path == "compose.yaml")
+            .map(|a| a.content.clone())
+            .or_else(|| {
+                [
+                    "compose.yaml",
+                    "compose.yml",
+                    "docker-compose.yml",
+                    "docker-compose.yaml",
+                ]
+                .iter()
+                .find_map(|f| std::fs::read_to_string(root.join(f)).ok())
+            });
+        match slipway_engine::backup::generate(profile, b, compose.as_deref()) {
+            Ok(g) => {
+                for n in &g.notes {
+                    tracing::info!("{n}");
+                }
+                artifacts.extend(g.artifacts);
+            }
+            Err(why) => {
+                steps.set("backup", TodoStatus::Failed, Some(why.clone()));
+                return Err(ApiError::Spec(why));
+            }
+        }
+    }
     if let Some(spec) = spec {
         let build_images: Vec<(String, String)> = profile
             .services
@@ -952,7 +983,18 @@ impl Run {
         let mut cloud = None;
         let (proposed, kept, left_out) = match brain {
             Brain::Builtin => {
-                let (work, (g, t, c, r, v)) = builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported)?;
+                let backup =
+                    steps
+                        .plan
+                        .todos
+                        .iter()
+                        .any(|t| t.id == "backup")
+                        .then(|| slipway_engine::backup::BackupSpec {
+                            days: task.params.backup_days.unwrap_or(14),
+                            ..Default::default()
+                        });
+                let (work, (g, t, c, r, v)) =
+                    builtin_work(&mut steps, &root, &profile, spec.as_ref(), &supported, backup.as_ref())?;
                 generated = g;
                 topology = t;
                 cluster_secrets = c;
