@@ -475,6 +475,16 @@ fn builtin_work(
             match slipway_engine::cloud::generate(spec, &images, remote.as_deref()) {
                 Ok(g) => {
                     artifacts.extend(g.artifacts);
+                    // The person's own Terraform gets what it lacks, in place.
+                    improve_others(
+                        profile,
+                        &root,
+                        &mut artifacts,
+                        "terraform",
+                        "cloud",
+                        slipway_engine::cloud::improve::improve_terraform,
+                        "with the state lock, provider pins, tags and database backups it lacked added",
+                    );
                     cluster_secrets.extend(g.requirements);
                     cloud = Some(slipway_engine::cloud::CloudView {
                         picture: g.picture,
@@ -561,6 +571,8 @@ fn builtin_work(
                         slipway_engine::pipeline::extend::extend_gitlab(&text, &a.content)
                     } else if a.step == "platform" {
                         slipway_engine::pipeline::platform::extend(&a.path, &text, &a.content)
+                    } else if a.step == "cloud" && a.path.ends_with(".tf") {
+                        slipway_engine::cloud::improve::improve_terraform(&text)
                     } else if a.step == "kubernetes" && slipway_engine::kube::checks::is_manifest(&text) {
                         match spec {
                             Some(spec) => slipway_engine::kube::improve::improve_with(

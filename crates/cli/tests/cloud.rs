@@ -388,3 +388,70 @@ fn a_fastapi_postgres_service_agrees_across_dockerfile_terraform_and_pipeline() 
         }
     }
 }
+
+/// A person's own Terraform is improved in place, beside the new stack: the state lock, the
+/// provider pins and the database's backups are added under comments, every line of
+/// theirs stays, python-hcl2 reads the result, the reflection no longer reports what was
+/// added, and a second run leaves the file alone.
+#[test]
+fn the_persons_own_terraform_gets_what_it_lacks_in_place() {
+    let p = Project::plain("python-fastapi-k8s");
+    let theirs = "# Ask #infra before changing.\nterraform {\n  backend \"s3\" {\n    bucket = \"acme-state\"\n    key    = \"shop.tfstate\"\n    region = \"eu-west-1\"\n  }\n\n  required_providers {\n    aws = {\n      source = \"hashicorp/aws\"\n    }\n  }\n}\n\nresource \"aws_db_instance\" \"main\" {\n  identifier        = \"shop\"\n  engine            = \"postgres\"\n  instance_class    = \"db.t4g.micro\" # small on purpose\n  storage_encrypted = true\n}\n";
+    std::fs::create_dir_all(p.work.join("terraform")).unwrap();
+    std::fs::write(p.work.join("terraform/main.tf"), theirs).unwrap();
+    git(&p.work, &["init", "-q", "-b", "main"]);
+    let task = ["run", p.path(), "--task", "put this on AWS with Terraform", "--json"];
+    let mut args = task.to_vec();
+    args.push("--apply");
+    let out = slipway(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    let after = p.read("terraform/main.tf");
+    for line in theirs.lines() {
+        assert!(after.contains(line), "{line:?} is kept:\n{after}");
+    }
+    for want in [
+        "use_lockfile = true",
+        "version = \"~> 6.0\"",
+        "backup_retention_period = 7",
+        "deletion_protection = true",
+        "delete_automated_backups = false",
+        "# Slipway: ",
+    ] {
+        assert!(after.contains(want), "{want} added:\n{after}");
+    }
+    let parsed = Command::new(tool("python"))
+        .args([
+            "-c",
+            "import sys, hcl2; hcl2.load(open(sys.argv[1]))",
+            "terraform/main.tf",
+        ])
+        .current_dir(&p.work)
+        .output()
+        .unwrap();
+    assert!(
+        parsed.status.success(),
+        "python-hcl2: {}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let said: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "terraform/main.tf")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(said.is_empty(), "the reflection finds nothing left in it: {said:?}");
+    // Again: nothing more to add, so the file is not proposed.
+    let out = slipway(&task);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = json(&out);
+    assert!(
+        !again["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["path"] == "terraform/main.tf"),
+        "a second run leaves it alone"
+    );
+}

@@ -246,6 +246,12 @@ pub const TERRAFORM_VERSION: &str = "1.14.1";
 pub const TERRAFORM_REQUIRED: &str = ">= 1.11";
 /// The AWS provider's major line.
 pub const AWS_PROVIDER: &str = "~> 6.0";
+/// The Google provider's major line (google and google-beta).
+pub const GOOGLE_PROVIDER: &str = "~> 7.0";
+/// The AzureRM provider's major line.
+pub const AZURERM_PROVIDER: &str = "~> 4.0";
+/// The random provider's line.
+pub const RANDOM_PROVIDER: &str = "~> 3.6";
 
 /// The built-in knowledge as a short brief, for the research step and the LLM's first message.
 pub fn brief() -> String {

@@ -12,6 +12,7 @@
 pub mod aws;
 pub mod checks;
 pub mod cost;
+pub mod improve;
 
 use serde::{Deserialize, Serialize};
 
