@@ -81,6 +81,10 @@ export async function launch(args, env = {}, application = app) {
       hostname: "127.0.0.1",
       port,
       logLevel: "error",
+      // One attempt with room to spare: a retried POST /session would start a second window
+      // while the first (slow under load, not dead) is still coming up.
+      connectionRetryTimeout: 300_000,
+      connectionRetryCount: 0,
       capabilities: { "tauri:options": { application, args } },
     });
   } catch (e) {
