@@ -109,6 +109,14 @@ fn check(name: &str) -> Result<(), Failed> {
         return Ok(());
     }
     let host = format!("{}.example.com", slipway_engine::kube::name_of(name));
+    if profile.services.iter().all(|s| s.kind == "static") {
+        // Files for a CDN get no container stack: refused in words, nothing written.
+        return match generate_and_check(&profile, &params(Some(&host))) {
+            Err(why) if why.contains("cannot put a static site on AWS yet") => Ok(()),
+            Err(why) => Err(format!("refused for the wrong reason: {why}").into()),
+            Ok(files) => Err(format!("a static-only project got {} files", files.len()).into()),
+        };
+    }
     let files = generate_and_check(&profile, &params(Some(&host)))?;
     let mut errors = Vec::new();
     for (path, text) in &files {

@@ -67,6 +67,14 @@ pub fn generate(
     let Some(cloud) = &spec.cloud else {
         return Err("no cloud target in the deployment spec".into());
     };
+    // A stack of containers for files a CDN serves would cost a network and a NAT gateway for
+    // nothing: refused until the static target (object storage behind the CDN) is written.
+    if spec.services.iter().all(|s| s.kind == "static") {
+        return Err(
+            "Slipway cannot put a static site on AWS yet: it runs containers on ECS, and S3 with CloudFront for static files is not written; Netlify or Vercel serve them today"
+                .into(),
+        );
+    }
     match cloud.provider.as_str() {
         "aws" => Ok(aws::generate(spec, cloud, images, remote)),
         other => Err(format!(
