@@ -571,11 +571,9 @@ impl<'a> Desk<'a> {
                         }
                         let g = slipway_engine::pipeline::generate(&spec, &images)?;
                         files.extend(g.artifacts);
-                        let mut words: Vec<String> = spec.fields.iter().map(|f| format!("{}: {} ({}: {})", f.field, f.value, f.source, f.why)).collect();
+                        let mut words = understood(&spec);
                         words.extend(g.pipeline.notes.iter().cloned());
-                        words.extend(g.requirements.iter().map(|r| {
-                            format!("to create: {} ({}) in {}", r.name, if r.secret { "secret" } else { "variable" }, r.place)
-                        }));
+                        words.extend(to_create(&g.requirements));
                         (files, words)
                     }
                     "kubernetes" => {
@@ -598,11 +596,7 @@ impl<'a> Desk<'a> {
                             files.extend(c.artifacts.into_iter().filter(|a| a.step != "compose"));
                         }
                         files.extend(g.artifacts);
-                        let mut words: Vec<String> = spec
-                            .fields
-                            .iter()
-                            .map(|f| format!("{}: {} ({}: {})", f.field, f.value, f.source, f.why))
-                            .collect();
+                        let mut words = understood(&spec);
                         words.extend(g.topology.iter().map(|t| {
                             format!(
                                 "runs: {} {} ({} replicas; {}){}",
@@ -614,9 +608,7 @@ impl<'a> Desk<'a> {
                             )
                         }));
                         words.extend(warnings.iter().map(|w| format!("{}: {}", w.path, w.message)));
-                        words.extend(g.requirements.iter().map(|r| {
-                            format!("to create: {} ({}) in {}", r.name, if r.secret { "secret" } else { "variable" }, r.place)
-                        }));
+                        words.extend(to_create(&g.requirements));
                         (files, words)
                     }
                     "cloud" => {
@@ -635,17 +627,11 @@ impl<'a> Desk<'a> {
                             files.extend(c.artifacts.into_iter().filter(|a| a.step != "compose"));
                         }
                         files.extend(g.artifacts);
-                        let mut words: Vec<String> = spec
-                            .fields
-                            .iter()
-                            .map(|f| format!("{}: {} ({}: {})", f.field, f.value, f.source, f.why))
-                            .collect();
+                        let mut words = understood(&spec);
                         words.extend(g.picture.iter().map(|n| format!("runs: {} {}: {}", n.kind, n.name, n.detail)));
                         words.push(format!("costs about {:.2} USD a month (docs/aws.md has the lines)", g.cost.total()));
                         words.extend(warnings.iter().map(|w| format!("{}: {}", w.path, w.message)));
-                        words.extend(g.requirements.iter().map(|r| {
-                            format!("to create: {} ({}) in {}", r.name, if r.secret { "secret" } else { "variable" }, r.place)
-                        }));
+                        words.extend(to_create(&g.requirements));
                         (files, words)
                     }
                     "backup" => {
@@ -654,9 +640,7 @@ impl<'a> Desk<'a> {
                             days: params.backup_days.unwrap_or(14),
                             ..Default::default()
                         };
-                        let compose = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
-                            .iter()
-                            .find_map(|f| std::fs::read_to_string(self.root.join(f)).ok());
+                        let compose = slipway_engine::backup::project_compose(self.profile, self.root);
                         // No PostgreSQL, or a retention out of range, comes back in words.
                         let g = slipway_engine::backup::generate(self.profile, &spec, compose.as_deref())?;
                         (g.artifacts, g.notes)
@@ -856,6 +840,26 @@ pub async fn work(
         summary,
         stopped,
         usage,
+    })
+}
+
+/// What the deployment spec decided, a line per field with where it came from, for the model.
+fn understood(spec: &slipway_engine::spec::DeploySpec) -> Vec<String> {
+    spec.fields
+        .iter()
+        .map(|f| format!("{}: {} ({}: {})", f.field, f.value, f.source, f.why))
+        .collect()
+}
+
+/// The secrets and variables the person must create, a line each, for the model.
+fn to_create(requirements: &[slipway_engine::pipeline::Requirement]) -> impl Iterator<Item = String> + '_ {
+    requirements.iter().map(|r| {
+        format!(
+            "to create: {} ({}) in {}",
+            r.name,
+            if r.secret { "secret" } else { "variable" },
+            r.place
+        )
     })
 }
 

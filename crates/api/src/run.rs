@@ -410,16 +410,7 @@ fn builtin_work(
             .iter()
             .find(|a| a.path == "compose.yaml")
             .map(|a| a.content.clone())
-            .or_else(|| {
-                [
-                    "compose.yaml",
-                    "compose.yml",
-                    "docker-compose.yml",
-                    "docker-compose.yaml",
-                ]
-                .iter()
-                .find_map(|f| std::fs::read_to_string(root.join(f)).ok())
-            });
+            .or_else(|| slipway_engine::backup::project_compose(profile, &root));
         match slipway_engine::backup::generate(profile, b, compose.as_deref()) {
             Ok(g) => {
                 for n in &g.notes {

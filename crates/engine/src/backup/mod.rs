@@ -70,6 +70,15 @@ pub fn database_service(compose: Option<&str>) -> String {
         .unwrap_or_else(|| "postgres".into())
 }
 
+/// The project's own compose file at its root, as the scan classified it, read from `root`.
+pub fn project_compose(profile: &ProjectProfile, root: &std::path::Path) -> Option<String> {
+    profile
+        .infrastructure
+        .iter()
+        .filter(|f| f.kind == "compose" && !f.path.contains('/'))
+        .find_map(|f| std::fs::read_to_string(root.join(&f.path)).ok())
+}
+
 /// The backups for `profile`'s database. `compose` is the project's compose file, when it has
 /// one, so the backup reaches the database under the name it has there.
 pub fn generate(profile: &ProjectProfile, spec: &BackupSpec, compose: Option<&str>) -> Result<Generated, String> {
