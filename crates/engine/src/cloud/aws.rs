@@ -2067,17 +2067,18 @@ fn services(
                         .build(),
                 );
         }
-        let mut lifecycle = Block::builder("lifecycle");
         if !one_writer {
-            lifecycle = lifecycle.add_attribute(("ignore_changes", expr("[desired_count]")));
+            service = service.add_block(
+                Block::builder("lifecycle")
+                    .add_attribute(("ignore_changes", expr("[desired_count]")))
+                    .build(),
+            );
         }
         let mut deps = vec!["aws_iam_role_policy.execution".to_string()];
         if port.is_some() {
             deps.push("aws_lb_listener.https".into());
         }
-        service = service
-            .add_block(lifecycle.build())
-            .add_attribute(("depends_on", expr(&format!("[{}]", deps.join(", ")))));
+        service = service.add_attribute(("depends_on", expr(&format!("[{}]", deps.join(", ")))));
         f.commented(
             if one_writer {
                 format!(

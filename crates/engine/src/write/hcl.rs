@@ -87,7 +87,27 @@ pub fn format_body(body: &Body) -> String {
         .prefer_ident_keys(true)
         .build_vec();
     body.format(&mut f).expect("an hcl value formats");
-    align(&String::from_utf8(f.into_inner()).expect("hcl-rs writes UTF-8"))
+    let text = String::from_utf8(f.into_inner()).expect("hcl-rs writes UTF-8");
+    align(&empty_blocks(&text))
+}
+
+/// An empty block as `terraform fmt` writes it, `auto {}`: `hcl-rs` leaves the indent it
+/// would have used for the body between the braces.
+fn empty_blocks(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let (body, end) = match line.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (line, ""),
+            };
+            match body.strip_suffix('}').map(str::trim_end) {
+                Some(open) if open.ends_with('{') && !open.trim_start().starts_with('{') && body.ends_with(" }") => {
+                    format!("{}}}{end}", open)
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// Lines up the `=` of each run of consecutive attribute lines, as `hclwrite` does: a line is
@@ -193,6 +213,21 @@ mod tests {
         );
         assert_eq!(split_assignment("  x = {\n"), None);
         assert_eq!(split_assignment("# a = b\n"), None);
+    }
+
+    #[test]
+    fn an_empty_block_is_written_as_terraform_fmt_writes_it() {
+        let block = Block::builder("replication")
+            .add_block(Block::builder("auto").build())
+            .add_attribute(("tags", hcl::Expression::Object(hcl::Object::new())))
+            .build();
+        let text = format_body(&Body::builder().add_block(block).build());
+        assert!(text.contains("\n  auto {}\n"), "{text}");
+        assert!(text.contains("tags = {}"), "{text}");
+        assert_eq!(
+            empty_blocks("  x = { a = 1 }\n  y {    }\n"),
+            "  x = { a = 1 }\n  y {}\n"
+        );
     }
 
     #[test]

@@ -80,7 +80,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "alb_logs" {
     id     = "expire"
     status = "Enabled"
 
-    filter {    }
+    filter {}
 
     expiration {
       days = 90

@@ -187,8 +187,6 @@ resource "aws_ecs_service" "notes" {
     container_port   = 3000
   }
 
-  lifecycle {  }
-
   depends_on = [aws_iam_role_policy.execution, aws_lb_listener.https]
 }
 

@@ -148,7 +148,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
     id     = "old-state-versions"
     status = "Enabled"
 
-    filter {    }
+    filter {}
 
     noncurrent_version_expiration {
       noncurrent_days = 90
