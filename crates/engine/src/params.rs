@@ -547,9 +547,28 @@ pub fn is_label_value(s: &str) -> bool {
             || (s.starts_with(|c: char| c.is_ascii_alphanumeric()) && s.ends_with(|c: char| c.is_ascii_alphanumeric())))
 }
 
-/// True for a word shaped like a cloud region: `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`.
+/// True for a word shaped like a cloud region: AWS's `eu-west-1`, `us-gov-west-1`,
+/// `ap-southeast-2`, or Google's `europe-west1`, `us-central1`, `northamerica-northeast2`.
 pub fn looks_like_region(w: &str) -> bool {
     let parts: Vec<&str> = w.split('-').collect();
+    if let [area, place] = parts.as_slice() {
+        let direction = place.trim_end_matches(|c: char| c.is_ascii_digit());
+        return (2..=13).contains(&area.len())
+            && area.chars().all(|c| c.is_ascii_lowercase())
+            && direction.len() < place.len()
+            && [
+                "central",
+                "east",
+                "west",
+                "north",
+                "south",
+                "northeast",
+                "southeast",
+                "northwest",
+                "southwest",
+            ]
+            .contains(&direction);
+    }
     (3..=4).contains(&parts.len())
         && parts[0].len() == 2
         && parts[0].chars().all(|c| c.is_ascii_lowercase())
@@ -1115,4 +1134,34 @@ fn looks_like_host(s: &str) -> bool {
     tld.chars().all(|c| c.is_ascii_alphabetic())
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn aws_and_google_region_shapes_are_told_from_other_words() {
+        for w in [
+            "eu-west-1",
+            "us-gov-west-1",
+            "ap-southeast-2",
+            "europe-west1",
+            "us-central1",
+            "northamerica-northeast2",
+            "europe-west99",
+        ] {
+            assert!(super::looks_like_region(w), "{w}");
+        }
+        for w in [
+            "node-v18",
+            "python-3",
+            "utf-8",
+            "eu-west",
+            "europe-west",
+            "us-central-x",
+            "blue-green",
+            "x-east1",
+        ] {
+            assert!(!super::looks_like_region(w), "{w}");
+        }
+    }
 }
