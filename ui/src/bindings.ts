@@ -706,7 +706,7 @@ charts: Charts,
 prometheus: PrometheusSpec | null, };
 export type CloudSpec = { 
 /**
- * `aws`.
+ * `aws` or `gcp`.
  */
 provider: string, 
 /**

@@ -205,8 +205,10 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              `settings` are words such as \"autoscaling 2 to 10 on api.example.com, as a Helm chart\", \"a canary in the Istio mesh, Gateway API\" \
              or \"blue-green without Argo, with an in-cluster postgres for dev\"; a canary or blue-green of code that counts its requests \
              also checks the new pods' error rate in Prometheus. family \"cloud\": AWS in Terraform (VPC, ECS on Fargate behind HTTPS, \
-             RDS and ElastiCache with backups, Secrets Manager entries, the pipeline's OIDC roles, locked state) and docs/aws.md with the cost; \
-             `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\". \
+             RDS and ElastiCache with backups, Secrets Manager entries, the pipeline's OIDC roles, locked state) and docs/aws.md with the cost, \
+             or with \"Cloud Run\" in the settings Google Cloud in Terraform (Cloud Run, Cloud SQL and Memorystore on a private network \
+             with backups, Secret Manager, workload identity for the pipeline) and docs/gcp.md; \
+             `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\" or \"Cloud Run in europe-west1\". \
              family \"backup\": PostgreSQL backups beside compose (a scheduled dump proven readable, retention, a restore that \
              rebuilds a copy and checks it answers) and docs/backup.md; `settings` such as \"keep 30 days of backups\". \
              Returns the files and what was understood.",
@@ -613,8 +615,10 @@ impl<'a> Desk<'a> {
                     }
                     "cloud" => {
                         let mut params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
-                        if !params.targets.contains(&slipway_engine::params::Target::Ecs) {
-                            params.targets.push(slipway_engine::params::Target::Ecs);
+                        use slipway_engine::params::Target;
+                        // AWS unless the words name Google Cloud.
+                        if !params.targets.iter().any(|t| matches!(t, Target::Ecs | Target::CloudRun)) {
+                            params.targets.push(Target::Ecs);
                         }
                         let spec = slipway_engine::spec::build(self.profile, &params);
                         let (images, warnings) = slipway_engine::kube::image_facts_in(self.profile, self.root);
@@ -629,7 +633,9 @@ impl<'a> Desk<'a> {
                         files.extend(g.artifacts);
                         let mut words = understood(&spec);
                         words.extend(g.picture.iter().map(|n| format!("runs: {} {}: {}", n.kind, n.name, n.detail)));
-                        words.push(format!("costs about {:.2} USD a month (docs/aws.md has the lines)", g.cost.total()));
+                        let runbook = if params.targets.contains(&Target::CloudRun) { "docs/gcp.md" } else { "docs/aws.md" };
+                        words.push(format!("costs about {:.2} USD a month ({runbook} has the lines)", g.cost.total()));
+                        words.extend(g.findings.iter().map(|f| format!("{}: {}", f.path, f.message)));
                         words.extend(warnings.iter().map(|w| format!("{}: {}", w.path, w.message)));
                         words.extend(to_create(&g.requirements));
                         (files, words)

@@ -477,6 +477,7 @@ fn builtin_work(
                         "with the state lock, provider pins, tags and database backups it lacked added",
                     );
                     cluster_secrets.extend(g.requirements);
+                    left_out.extend(g.findings);
                     cloud = Some(slipway_engine::cloud::CloudView {
                         picture: g.picture,
                         cost: g.cost,

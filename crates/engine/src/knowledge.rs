@@ -219,6 +219,66 @@ pub const AWS_REGIONS: &[(&str, &str)] = &[
     ("sa-east-1", "Sao Paulo"),
 ];
 
+/// Google Cloud's regions (id, where), checked on 2026-12-06 against Google's list of Cloud Run
+/// regions. A region outside it is refused: a typo would otherwise fail only at apply.
+pub const GCP_REGIONS: &[(&str, &str)] = &[
+    ("africa-south1", "Johannesburg"),
+    ("asia-east1", "Taiwan"),
+    ("asia-east2", "Hong Kong"),
+    ("asia-northeast1", "Tokyo"),
+    ("asia-northeast2", "Osaka"),
+    ("asia-northeast3", "Seoul"),
+    ("asia-south1", "Mumbai"),
+    ("asia-south2", "Delhi"),
+    ("asia-southeast1", "Singapore"),
+    ("asia-southeast2", "Jakarta"),
+    ("australia-southeast1", "Sydney"),
+    ("australia-southeast2", "Melbourne"),
+    ("europe-central2", "Warsaw"),
+    ("europe-north1", "Finland"),
+    ("europe-north2", "Stockholm"),
+    ("europe-southwest1", "Madrid"),
+    ("europe-west1", "Belgium"),
+    ("europe-west2", "London"),
+    ("europe-west3", "Frankfurt"),
+    ("europe-west4", "Netherlands"),
+    ("europe-west6", "Zurich"),
+    ("europe-west8", "Milan"),
+    ("europe-west9", "Paris"),
+    ("europe-west10", "Berlin"),
+    ("europe-west12", "Turin"),
+    ("me-central1", "Doha"),
+    ("me-central2", "Dammam"),
+    ("me-west1", "Tel Aviv"),
+    ("northamerica-northeast1", "Montreal"),
+    ("northamerica-northeast2", "Toronto"),
+    ("northamerica-south1", "Queretaro"),
+    ("southamerica-east1", "Sao Paulo"),
+    ("southamerica-west1", "Santiago"),
+    ("us-central1", "Iowa"),
+    ("us-east1", "South Carolina"),
+    ("us-east4", "N. Virginia"),
+    ("us-east5", "Columbus"),
+    ("us-south1", "Dallas"),
+    ("us-west1", "Oregon"),
+    ("us-west2", "Los Angeles"),
+    ("us-west3", "Salt Lake City"),
+    ("us-west4", "Las Vegas"),
+];
+
+/// The memory (MiB) Cloud Run gives an instance of `cpu` units (1024 = one vCPU): from 512 MiB
+/// up to 4 GiB per vCPU (one vCPU takes at most 4 GiB, two 8, four 16, eight 32); none for a CPU
+/// count Cloud Run has not.
+pub fn cloud_run_memory(cpu: u32) -> Option<(u32, u32)> {
+    match cpu {
+        1024 => Some((512, 4096)),
+        2048 => Some((512, 8192)),
+        4096 => Some((2048, 16384)),
+        8192 => Some((4096, 32768)),
+        _ => None,
+    }
+}
+
 /// The memory (MiB) Fargate takes for a task of `cpu` units, none for a CPU size it has not.
 pub fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
     let (from, to, step) = match cpu {

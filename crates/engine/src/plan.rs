@@ -236,11 +236,19 @@ impl Plan {
             }
         }
         if task.wants_cloud() {
-            work.push(todo(
-                "cloud",
-                "Write the AWS infrastructure in Terraform: network, ECS on Fargate behind HTTPS, the databases it needs with backups, secrets by name, least-privilege roles, the pipeline's OIDC roles, locked remote state, the cost and docs/aws.md",
-                TodoKind::Generate("infra/aws/".into()),
-            ));
+            work.push(if task.params.targets.contains(&crate::params::Target::CloudRun) {
+                todo(
+                    "cloud",
+                    "Write the Google Cloud infrastructure in Terraform: Cloud Run with probes and scaling, the Cloud SQL and Memorystore it needs on a private network with backups, secrets by name, a service account per service, the pipeline's workload identity, locked remote state, the cost and docs/gcp.md",
+                    TodoKind::Generate("infra/gcp/".into()),
+                )
+            } else {
+                todo(
+                    "cloud",
+                    "Write the AWS infrastructure in Terraform: network, ECS on Fargate behind HTTPS, the databases it needs with backups, secrets by name, least-privilege roles, the pipeline's OIDC roles, locked remote state, the cost and docs/aws.md",
+                    TodoKind::Generate("infra/aws/".into()),
+                )
+            });
         }
         if task.wants_backups() {
             work.push(todo(

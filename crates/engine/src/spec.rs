@@ -223,7 +223,7 @@ pub struct KubeSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CloudSpec {
-    /// `aws`.
+    /// `aws` or `gcp`.
     pub provider: String,
     /// The language the infrastructure is written in: `terraform`.
     pub iac: String,
@@ -553,10 +553,13 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         parsed
     });
     // On AWS the images live beside the services, in the repositories the bootstrap stack makes.
-    let on_aws =
-        params.targets.contains(&Target::Ecs) || d.targets.iter().any(|t| Target::parse(t) == Some(Target::Ecs));
+    let named =
+        |target: Target| params.targets.contains(&target) || d.targets.iter().any(|t| Target::parse(t) == Some(target));
+    let on_aws = named(Target::Ecs);
+    let on_gcp = named(Target::CloudRun) && !on_aws;
     let default_registry = match ci {
         _ if on_aws => Registry::Ecr,
+        _ if on_gcp => Registry::Gar,
         CiSystem::Gitlab => Registry::Gitlab,
         _ => Registry::Ghcr,
     };
@@ -578,6 +581,9 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             "default",
             match ci {
                 _ if on_aws => "the services run on AWS: their images live in ECR beside them".to_string(),
+                _ if on_gcp => {
+                    "the services run on Google Cloud: their images live in Artifact Registry beside them".to_string()
+                }
                 CiSystem::Github | CiSystem::Gitlab => format!("the registry that comes with {}", ci.label()),
                 other => format!(
                     "{} has no registry of its own; name another in the task or slipway.toml",
@@ -659,7 +665,7 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             );
         }
     }
-    let deployed = |t: &Target| t.is_platform() || matches!(t, Target::Kubernetes | Target::Ecs);
+    let deployed = |t: &Target| t.is_platform() || matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun);
     let others: Vec<Target> = targets.iter().copied().filter(|t| !deployed(t)).collect();
     if !others.is_empty() {
         notes.push(format!(
@@ -873,9 +879,18 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         }
     }
 
-    let cloud = targets
-        .contains(&Target::Ecs)
-        .then(|| cloud_spec(profile, params, &mut field, &mut errors));
+    let provider = match (targets.contains(&Target::Ecs), targets.contains(&Target::CloudRun)) {
+        (true, true) => {
+            errors.push(
+                "the task puts the app on AWS and on Google Cloud at once: Slipway writes one cloud's infrastructure at a time; name one".into(),
+            );
+            Some("aws")
+        }
+        (true, false) => Some("aws"),
+        (false, true) => Some("gcp"),
+        (false, false) => None,
+    };
+    let cloud = provider.map(|p| cloud_spec(profile, params, p, &mut field, &mut errors));
     let services: Vec<ServiceSpec> = profile.services.iter().map(|s| service_spec(s, profile)).collect();
     // The cluster's settings say nothing about a deploy that reaches no cluster.
     if !targets.contains(&Target::Kubernetes) {
@@ -904,16 +919,28 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
     }
 }
 
-/// AWS's settings: each from `slipway.toml`, else the task, else a default that says why;
-/// values no AWS account takes (a region that does not exist, a backup retention outside 1 to
-/// 35 days, a task size Fargate has not, a range that is no CIDR) are refused with their line.
+/// The cloud's settings (`provider` is `aws` or `gcp`): each from `slipway.toml`, else the
+/// task, else a default that says why; values the cloud does not take (a region that does not
+/// exist, a backup retention outside what its database keeps, an instance size it has not, a
+/// range that is no CIDR) are refused with their line.
 fn cloud_spec(
     profile: &ProjectProfile,
     params: &TaskParams,
+    provider: &str,
     field: &mut impl FnMut(&str, String, &str, String),
     errors: &mut Vec<String>,
 ) -> CloudSpec {
-    use crate::knowledge::{fargate_memory, AWS_REGIONS, LOG_RETENTION_DAYS};
+    use crate::knowledge::{cloud_run_memory, fargate_memory, AWS_REGIONS, GCP_REGIONS, LOG_RETENTION_DAYS};
+    let gcp = provider == "gcp";
+    let (cloud_name, regions, examples) = if gcp {
+        (
+            "Google Cloud",
+            GCP_REGIONS,
+            "us-central1, europe-west1, asia-northeast1",
+        )
+    } else {
+        ("AWS", AWS_REGIONS, "us-east-1, eu-west-1, ap-southeast-2")
+    };
     let d = &profile.deploy;
     let at = |f: &str| format!("line {} of slipway.toml", d.lines.get(f).copied().unwrap_or(1));
     let text = |f: &str| d.kube.get(f).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
@@ -953,16 +980,17 @@ fn cloud_spec(
             String::new()
         };
         errors.push(format!(
-            "{at_line}the built-in engine writes AWS infrastructure in Terraform only so far, not {iac}; ask for Terraform, or set iac = \"terraform\""
+            "{at_line}the built-in engine writes {cloud_name} infrastructure in Terraform only so far, not {iac}; ask for Terraform, or set iac = \"terraform\""
         ));
     }
-    let region_ok = |r: &str| AWS_REGIONS.iter().any(|(id, _)| *id == r);
+    let region_ok = |r: &str| regions.iter().any(|(id, _)| *id == r);
     let region = match (text("region"), &params.region) {
         (Some(r), _) => {
             if !region_ok(&r) {
                 errors.push(format!(
-                    "{}: region = {r:?} is not an AWS region (for example us-east-1, eu-west-1, ap-southeast-2)",
-                    at("region")
+                    "{}: region = {r:?} is not {} region (for example {examples})",
+                    at("region"),
+                    if gcp { "a Google Cloud" } else { "an AWS" }
                 ));
             }
             field("region", r.clone(), "slipway.toml", at("region"));
@@ -971,65 +999,107 @@ fn cloud_spec(
         (None, Some(r)) => {
             if !region_ok(r) {
                 errors.push(format!(
-                    "the task names the region {r:?}, which AWS does not have (for example us-east-1, eu-west-1, ap-southeast-2)"
+                    "the task names the region {r:?}, which {cloud_name} does not have (for example {examples})"
                 ));
             }
             field("region", r.clone(), "task", format!("the task names {r}"));
             r.clone()
         }
         (None, None) => {
-            field(
-                "region",
-                "us-east-1".into(),
-                "default",
-                "AWS's first region; set region to the one nearest your users".into(),
-            );
-            "us-east-1".into()
+            let (first, why) = if gcp {
+                (
+                    "us-central1",
+                    "Google Cloud's largest region; set region to the one nearest your users",
+                )
+            } else {
+                (
+                    "us-east-1",
+                    "AWS's first region; set region to the one nearest your users",
+                )
+            };
+            field("region", first.into(), "default", why.into());
+            first.into()
         }
     };
-    let task_cpu = number("task_cpu", errors).unwrap_or(512);
-    let task_memory = number("task_memory", errors).unwrap_or(1024);
-    let sizes = fargate_memory(task_cpu);
-    if !sizes.as_ref().is_some_and(|m| m.contains(&task_memory)) {
-        let fits: Vec<String> = sizes.unwrap_or_default().iter().map(u32::to_string).collect();
-        errors.push(if fits.is_empty() {
-            format!(
-                "{}: task_cpu = {task_cpu} is not a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)",
+    let task_cpu = number("task_cpu", errors).unwrap_or(if gcp { 1024 } else { 512 });
+    let task_memory = number("task_memory", errors).unwrap_or(if gcp { 512 } else { 1024 });
+    if gcp {
+        match cloud_run_memory(task_cpu) {
+            None => errors.push(format!(
+                "{}: task_cpu = {task_cpu} is not a Cloud Run size (1024, 2048, 4096 or 8192: one to eight vCPUs)",
                 at("task_cpu")
-            )
-        } else {
-            format!(
-                "{}: task_memory = {task_memory} does not go with task_cpu = {task_cpu} on Fargate; it takes {} MiB",
-                at("task_memory"),
-                fits.join(", ")
-            )
-        });
+            )),
+            Some((lo, hi)) if !(lo..=hi).contains(&task_memory) => errors.push(format!(
+                "{}: task_memory = {task_memory} does not go with task_cpu = {task_cpu} on Cloud Run; it takes {lo} to {hi} MiB",
+                at("task_memory")
+            )),
+            Some(_) => {}
+        }
+    } else {
+        let sizes = fargate_memory(task_cpu);
+        if !sizes.as_ref().is_some_and(|m| m.contains(&task_memory)) {
+            let fits: Vec<String> = sizes.unwrap_or_default().iter().map(u32::to_string).collect();
+            errors.push(if fits.is_empty() {
+                format!(
+                    "{}: task_cpu = {task_cpu} is not a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)",
+                    at("task_cpu")
+                )
+            } else {
+                format!(
+                    "{}: task_memory = {task_memory} does not go with task_cpu = {task_cpu} on Fargate; it takes {} MiB",
+                    at("task_memory"),
+                    fits.join(", ")
+                )
+            });
+        }
     }
-    for (name, value, default_why) in [
-        (
-            "task_cpu",
-            task_cpu,
-            "half a vCPU per task, the smallest that runs most web apps well",
-        ),
-        ("task_memory", task_memory, "1 GiB per task"),
-    ] {
+    let defaults = if gcp {
+        [
+            (
+                "task_cpu",
+                task_cpu,
+                "one vCPU per instance, the smallest that serves many requests at once",
+            ),
+            ("task_memory", task_memory, "512 MiB per instance"),
+        ]
+    } else {
+        [
+            (
+                "task_cpu",
+                task_cpu,
+                "half a vCPU per task, the smallest that runs most web apps well",
+            ),
+            ("task_memory", task_memory, "1 GiB per task"),
+        ]
+    };
+    for (name, value, default_why) in defaults {
         if d.kube.contains_key(name) {
             field(name, value.to_string(), "slipway.toml", at(name));
         } else {
             field(name, value.to_string(), "default", default_why.into());
         }
     }
-    let db_class = text("db_class").unwrap_or_else(|| "db.t4g.small".into());
-    if !db_class.starts_with("db.") || db_class.split('.').count() != 3 {
+    let db_class = text("db_class").unwrap_or_else(|| if gcp { "db-custom-1-3840" } else { "db.t4g.small" }.into());
+    if gcp && !is_cloud_sql_tier(&db_class) {
+        errors.push(format!(
+            "{}: db_class = {db_class:?} is not a Cloud SQL tier of the Enterprise edition (for example db-custom-1-3840, db-custom-2-7680, db-g1-small)",
+            at("db_class")
+        ));
+    } else if !gcp && (!db_class.starts_with("db.") || db_class.split('.').count() != 3) {
         errors.push(format!(
             "{}: db_class = {db_class:?} is not an RDS instance class (for example db.t4g.small, db.m7g.large)",
             at("db_class")
         ));
     }
-    let db_storage_gb = number("db_storage", errors).unwrap_or(20);
-    if !(20..=65536).contains(&db_storage_gb) {
+    let db_storage_gb = number("db_storage", errors).unwrap_or(if gcp { 10 } else { 20 });
+    let (least, most, what) = if gcp {
+        (10, 65536, "Cloud SQL takes for SSD storage (10 to 65536)")
+    } else {
+        (20, 65536, "RDS takes for gp3 storage (20 to 65536)")
+    };
+    if !(least..=most).contains(&db_storage_gb) {
         errors.push(format!(
-            "{}: db_storage = {db_storage_gb} GiB is outside what RDS takes for gp3 storage (20 to 65536)",
+            "{}: db_storage = {db_storage_gb} GiB is outside what {what}",
             at("db_storage")
         ));
     }
@@ -1057,9 +1127,14 @@ fn cloud_spec(
             14
         }
     };
-    if !(1..=35).contains(&backup_days) {
+    let (most, keeper) = if gcp {
+        (365, "Cloud SQL keeps 1 to 365 daily backups")
+    } else {
+        (35, "RDS keeps automated backups for 1 to 35 days")
+    };
+    if !(1..=most).contains(&backup_days) {
         errors.push(format!(
-            "backup_days = {backup_days}{}: RDS keeps automated backups for 1 to 35 days (0 would turn them off)",
+            "backup_days = {backup_days}{}: {keeper} (0 would turn them off)",
             if d.kube.contains_key("backup_days") {
                 format!(" ({})", at("backup_days"))
             } else {
@@ -1082,9 +1157,16 @@ fn cloud_spec(
     let rto_minutes = number("rto_minutes", errors).unwrap_or(60);
     let backup_region = text("backup_region").or_else(|| params.backup_region.clone());
     if let Some(r) = &backup_region {
-        if !region_ok(r) || *r == region {
+        // Cloud SQL also keeps backups in a multi-region.
+        let multi = gcp && ["us", "eu", "asia"].contains(&r.as_str());
+        if !(region_ok(r) || multi) || *r == region {
             errors.push(format!(
-                "backup_region = {r:?} must be another AWS region than {region} (for example us-west-2 or eu-central-1)"
+                "backup_region = {r:?} must be another {cloud_name} region than {region} (for example {})",
+                if gcp {
+                    "us-east1, europe-west4, or the multi-region us, eu or asia"
+                } else {
+                    "us-west-2 or eu-central-1"
+                }
             ));
         }
         field(
@@ -1099,7 +1181,12 @@ fn cloud_spec(
         );
     }
     let log_days = number("log_days", errors).unwrap_or(30);
-    if !LOG_RETENTION_DAYS.contains(&log_days) {
+    if gcp && !(1..=3650).contains(&log_days) {
+        errors.push(format!(
+            "{}: log_days = {log_days} is not a retention Cloud Logging keeps (1 to 3650 days)",
+            at("log_days")
+        ));
+    } else if !gcp && !LOG_RETENTION_DAYS.contains(&log_days) {
         errors.push(format!(
             "{}: log_days = {log_days} is not a retention CloudWatch Logs offers ({})",
             at("log_days"),
@@ -1111,7 +1198,7 @@ fn cloud_spec(
         ));
     }
     CloudSpec {
-        provider: "aws".into(),
+        provider: provider.into(),
         iac,
         region,
         task_cpu,
@@ -1126,6 +1213,27 @@ fn cloud_spec(
         backup_region,
         log_days,
     }
+}
+
+/// True for a Cloud SQL tier the Enterprise edition takes: the shared-core `db-f1-micro` and
+/// `db-g1-small`, or `db-custom-<vCPUs>-<MiB>` with one or an even number of vCPUs (up to 96)
+/// and 0.9 to 6.5 GiB of memory per vCPU in whole multiples of 256 MiB.
+pub fn is_cloud_sql_tier(tier: &str) -> bool {
+    if tier == "db-f1-micro" || tier == "db-g1-small" {
+        return true;
+    }
+    let Some(rest) = tier.strip_prefix("db-custom-") else {
+        return false;
+    };
+    let Some((cpus, mem)) = rest.split_once('-') else {
+        return false;
+    };
+    let (Ok(cpus), Ok(mem)) = (cpus.parse::<u32>(), mem.parse::<u32>()) else {
+        return false;
+    };
+    let cpus_ok = cpus == 1 || (cpus % 2 == 0 && (2..=96).contains(&cpus));
+    let per_cpu = f64::from(mem) / f64::from(cpus.max(1)) / 1024.0;
+    cpus_ok && mem % 256 == 0 && (0.9..=6.5).contains(&per_cpu)
 }
 
 /// True for an IPv4 range a VPC takes: `a.b.c.d/n`, each number 0 to 255, `n` from 16 to 24

@@ -172,9 +172,10 @@ impl Task {
             .filter(|t| !t.is_platform() && *t != Target::Kubernetes)
             .collect();
         let clouds_only = !self.params.targets.is_empty() && !self.params.targets.iter().any(|t| t.is_platform());
-        // AWS is written in Terraform so far; Cloud Run, Container Apps and the other languages
-        // come later.
-        let other_clouds = clouds.iter().any(|t| *t != Target::Ecs);
+        // AWS and Google Cloud are written in Terraform so far; Container Apps and the other
+        // languages come later.
+        let written = |t: &Target| matches!(t, Target::Ecs | Target::CloudRun);
+        let other_clouds = clouds.iter().any(|t| !written(t));
         let other_language = self.params.iac.as_deref().is_some_and(|l| l != "terraform");
         self.intents
             .iter()
@@ -186,7 +187,7 @@ impl Task {
                     // Backups of a cluster's databases are the managed service's or Velero's.
                     || (*i == Intent::Backup
                         && self.intents.contains(&Intent::Kubernetes)
-                        && !self.params.targets.contains(&Target::Ecs))
+                        && !self.params.targets.iter().any(written))
             })
             .collect()
     }
@@ -199,18 +200,18 @@ impl Task {
             .params
             .targets
             .iter()
-            .filter(|t| !t.is_platform() && **t != Target::Kubernetes && **t != Target::Ecs)
+            .filter(|t| !t.is_platform() && !matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun))
             .map(|t| t.label())
             .collect();
         self.unsupported()
             .into_iter()
             .map(|i| match i {
                 Intent::InfrastructureAsCode if !others.is_empty() => format!(
-                    "write infrastructure as code for {} (it writes AWS in Terraform so far)",
+                    "write infrastructure as code for {} (it writes AWS and Google Cloud in Terraform so far)",
                     others.join(" or ")
                 ),
                 Intent::InfrastructureAsCode => format!(
-                    "write infrastructure as code in {} (it writes AWS in Terraform so far)",
+                    "write infrastructure as code in {} (it writes AWS and Google Cloud in Terraform so far)",
                     self.params.iac.as_deref().unwrap_or("that language")
                 ),
                 Intent::PlatformDeploy if !others.is_empty() => format!("deploy to {}", others.join(" or ")),
@@ -225,9 +226,14 @@ impl Task {
         self.wants(Intent::Backup) && !self.wants_cloud() && !self.unsupported().contains(&Intent::Backup)
     }
 
-    /// True when the task puts the services on a cloud the built-in engine writes: AWS.
+    /// True when the task puts the services on a cloud the built-in engine writes: AWS or
+    /// Google Cloud.
     pub fn wants_cloud(&self) -> bool {
-        self.params.targets.contains(&crate::params::Target::Ecs)
+        use crate::params::Target;
+        self.params
+            .targets
+            .iter()
+            .any(|t| matches!(t, Target::Ecs | Target::CloudRun))
             && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 
@@ -304,7 +310,8 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
     if intents.contains(&Intent::InfrastructureAsCode) && !params.targets.iter().any(|t| clouds.contains(t)) {
         params.targets.push(crate::params::Target::Ecs);
     }
-    if params.targets.contains(&crate::params::Target::Ecs) && !intents.contains(&Intent::InfrastructureAsCode) {
+    let written = [crate::params::Target::Ecs, crate::params::Target::CloudRun];
+    if params.targets.iter().any(|t| written.contains(t)) && !intents.contains(&Intent::InfrastructureAsCode) {
         intents.push(Intent::InfrastructureAsCode);
     }
     Ok(Task {

@@ -20,9 +20,10 @@ const CASES: &[Case] = &[
     },
     Case {
         text: "deploy it to Cloud Run",
-        intents: &[Intent::PlatformDeploy],
-        generates: &[],
-        declines: &["deploy to Cloud Run"],
+        intents: &[Intent::PlatformDeploy, Intent::InfrastructureAsCode],
+        // Cloud Run is deployed by applying its infrastructure, which the pipeline ships.
+        generates: &["Dockerfile", "pipeline", "docs/deploy.md", "infra/gcp/"],
+        declines: &[],
     },
     Case {
         text: "containerize this Next.js app",
@@ -87,10 +88,13 @@ const CASES: &[Case] = &[
         declines: &[],
     },
     Case {
-        text: "Pulumi for Cloud Run",
+        text: "Pulumi for Azure",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         generates: &[],
-        declines: &["write infrastructure as code for Cloud Run", "deploy to Cloud Run"],
+        declines: &[
+            "write infrastructure as code for Azure Container Apps",
+            "deploy to Azure Container Apps",
+        ],
     },
     Case {
         text: "set up Prometheus alerts and a Grafana dashboard",

@@ -1,4 +1,5 @@
-//! The cloud family on every fixture project: AWS in Terraform. Each generated file must match
+//! The cloud family on every fixture project: AWS and Google Cloud in Terraform. Each generated
+//! file must match
 //! its reviewed snapshot in tests/snapshots-cloud/, every Terraform file must read back as HCL
 //! and be written again byte for byte (the writer's own form is `terraform fmt`'s), and the
 //! reflection's checks must find nothing to say about it. Then the seed's example field by
@@ -43,8 +44,12 @@ fn compare(path: &Path, actual: &str) -> Result<(), String> {
 }
 
 fn params(host: Option<&str>) -> TaskParams {
+    on(Target::Ecs, host)
+}
+
+fn on(target: Target, host: Option<&str>) -> TaskParams {
     TaskParams {
-        targets: vec![Target::Ecs],
+        targets: vec![target],
         host: host.map(str::to_string),
         ..Default::default()
     }
@@ -96,11 +101,118 @@ fn generate_and_check(profile: &slipway_scan::ProjectProfile, p: &TaskParams) ->
             problems.push(format!("the reflection says of {}: {} {}", a.path, f.rule, f.message));
         }
     }
+    problems.extend(undeclared(&g.artifacts));
     if problems.is_empty() {
         Ok(g.artifacts.into_iter().map(|a| (a.path, a.content)).collect())
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// The code parts of a Terraform text: outside strings, and inside a string's `${...}`.
+fn code_of(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    let mut depth = 0;
+    while let Some(c) = chars.next() {
+        if in_string && depth == 0 {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => in_string = false,
+                '$' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    depth = 1;
+                    out.push(' ');
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' if !in_string => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+                out.push('\n');
+            }
+            '"' if depth == 0 => in_string = true,
+            '{' if depth > 0 => {
+                depth += 1;
+                out.push(c);
+            }
+            '}' if depth > 0 => {
+                depth -= 1;
+                out.push(if depth == 0 { ' ' } else { c });
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// References to variables, locals, data sources and resources that no file of the same stack
+/// declares: `terraform validate` would refuse them, and it cannot run here without providers.
+fn undeclared(artifacts: &[slipway_engine::Artifact]) -> Vec<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut stacks: BTreeMap<String, Vec<&slipway_engine::Artifact>> = BTreeMap::new();
+    for a in artifacts.iter().filter(|a| a.path.ends_with(".tf")) {
+        let dir = a.path.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+        stacks.entry(dir).or_default().push(a);
+    }
+    let reference = regex_lite::Regex::new(
+        r"\b(var\.[a-z0-9_-]+|local\.[a-z0-9_-]+|data\.[a-z0-9_]+\.[a-z0-9_-]+|(?:aws|google|random|azurerm)_[a-z0-9_]+\.[a-z0-9_-]+)",
+    )
+    .unwrap();
+    let mut problems = Vec::new();
+    for (dir, files) in stacks {
+        let mut declared = BTreeSet::new();
+        for a in &files {
+            let Ok(body) = a.content.parse::<hcl::Body>() else {
+                continue;
+            };
+            for b in body.blocks() {
+                let l: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+                match (b.identifier.as_str(), l.as_slice()) {
+                    ("variable", [n]) => {
+                        declared.insert(format!("var.{n}"));
+                    }
+                    ("resource", [t, n]) => {
+                        declared.insert(format!("{t}.{n}"));
+                    }
+                    ("data", [t, n]) => {
+                        declared.insert(format!("data.{t}.{n}"));
+                    }
+                    ("locals", []) => {
+                        for at in b.body.attributes() {
+                            declared.insert(format!("local.{}", at.key.as_str()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for a in &files {
+            let code = code_of(&a.content);
+            for m in reference.find_iter(&code) {
+                let r = m.as_str();
+                // `aws_x.y` right after `data.` is the data source's own name.
+                if code[..m.start()].ends_with("data.") {
+                    continue;
+                }
+                if !declared.contains(r) {
+                    problems.push(format!("{}: {r} is not declared in {dir}/", a.path));
+                }
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    problems
 }
 
 fn check(name: &str) -> Result<(), Failed> {
@@ -117,7 +229,24 @@ fn check(name: &str) -> Result<(), Failed> {
             Ok(files) => Err(format!("a static-only project got {} files", files.len()).into()),
         };
     }
-    let files = generate_and_check(&profile, &params(Some(&host)))?;
+    let mut files = generate_and_check(&profile, &params(Some(&host)))?;
+    // Google Cloud: Cloud Run keeps no data on disk and runs only what answers HTTP, so those
+    // projects are refused in words, with nothing written.
+    let keeps_data = profile
+        .services
+        .iter()
+        .any(|s| s.data_path.is_some() && s.kind != "static");
+    let answers = profile
+        .services
+        .iter()
+        .any(|s| s.kind != "worker" && s.kind != "static" && s.port.is_some());
+    match generate_and_check(&profile, &on(Target::CloudRun, Some(&host))) {
+        Ok(gcp) if !keeps_data && answers => files.extend(gcp),
+        Err(why) if keeps_data && why.contains("Cloud Run's disk") || why.contains("instance's disk is memory") => {}
+        Err(why) if !answers && why.contains("none of its services answers HTTP") => {}
+        Ok(gcp) => return Err(format!("Cloud Run got {} files for a project it cannot run", gcp.len()).into()),
+        Err(why) => return Err(format!("Google Cloud: {why}").into()),
+    }
     let mut errors = Vec::new();
     for (path, text) in &files {
         if let Err(e) = compare(&snapshots().join(name).join(path), text) {
@@ -241,6 +370,179 @@ fn seed() -> Result<(), Failed> {
     }
 }
 
+/// The seed's example on Google Cloud: the same service to Cloud Run with Cloud SQL, "keep 21
+/// days of backups", in europe-west1. The port, probes, secrets and image agree with the
+/// analysis; the database is private, TLS only, backed up as asked and protected; the pipeline's
+/// identities admit exactly its subjects; no key anywhere.
+fn seed_gcp() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let task = slipway_engine::task::understand(
+        "deploy this to Cloud Run with Terraform in europe-west1 on api.example.com, keep 21 days of backups",
+    )
+    .map_err(|e| e.to_string())?;
+    if !task.wants_cloud() || !task.params.targets.contains(&Target::CloudRun) {
+        return Err(format!("the task is not read as Cloud Run: {:?}", task.params.targets).into());
+    }
+    let files = generate_and_check(&profile, &task.params)?;
+    let svc = &profile.services[0];
+    let text = |p: &str| {
+        files
+            .iter()
+            .find(|(f, _)| f == p)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+    let mut wrong = Vec::new();
+    let services = text("infra/gcp/services.tf");
+    let port = svc.port.unwrap_or_default();
+    if !services.contains(&format!("container_port = {port}")) {
+        wrong.push(format!("Cloud Run does not send requests to {port}"));
+    }
+    let dockerfile = slipway_engine::generate::image(svc).map_err(|e| e.to_string())?.image;
+    if dockerfile.port() != svc.port {
+        wrong.push(format!("the Dockerfile exposes {:?}", dockerfile.port()));
+    }
+    // The startup probe waits on readiness; liveness asks the shallow health path.
+    let startup = services.split("startup_probe").nth(1).unwrap_or("");
+    let liveness = services.split("liveness_probe").nth(1).unwrap_or("");
+    if !startup.starts_with(" {")
+        || !startup[..startup.find("liveness").unwrap_or(startup.len())].contains("path = \"/ready\"")
+    {
+        wrong.push("the startup probe does not ask /ready".into());
+    }
+    if !liveness[..liveness.find("env").unwrap_or(liveness.len())].contains("path = \"/health\"") {
+        wrong.push("the liveness probe does not ask /health".into());
+    }
+    for name in ["DATABASE_URL", "REDIS_URL"] {
+        if !services.contains(&format!("name = \"{name}\"")) || !services.contains(&format!("-catalog-{name}\"")) {
+            wrong.push(format!("the service does not read {name} from Secret Manager"));
+        }
+    }
+    let vars = body_of(&files, "infra/gcp/variables.tf");
+    let days = attr(&vars, &["backup_days"], "default");
+    let region = attr(&vars, &["region"], "default");
+    if days.as_deref() != Some("21") || region.as_deref() != Some("\"europe-west1\"") {
+        wrong.push(format!("backups {days:?} in {region:?}, not 21 in europe-west1"));
+    }
+    let db = text("infra/gcp/database.tf");
+    for want in [
+        "deletion_protection = true",
+        "deletion_protection_enabled = true",
+        "retain_backups_on_delete    = true",
+        "ipv4_enabled    = false",
+        "ssl_mode        = \"ENCRYPTED_ONLY\"",
+        "point_in_time_recovery_enabled = true",
+        "retained_backups = var.backup_days",
+    ] {
+        if !db.contains(want) {
+            wrong.push(format!("the database lacks {want}"));
+        }
+    }
+    let boot = text("infra/gcp/bootstrap/main.tf");
+    if !boot.contains("repository_id          = \"python-fastapi-k8s\"") && !boot.contains("repository_id = ") {
+        wrong.push("no image repository".into());
+    }
+    for subject in [
+        "repo:acme/shop:pull_request",
+        "repo:acme/shop:ref:refs/heads/main",
+        "repo:acme/shop:environment:production",
+    ] {
+        if !boot.contains(&format!("subject/{subject}\"")) {
+            wrong.push(format!("no service account admits exactly {subject}"));
+        }
+    }
+    let backend = text("infra/gcp/backend.tf");
+    if !backend.contains("backend \"gcs\"") {
+        wrong.push("the state is not in Cloud Storage".into());
+    }
+    for (path, text) in &files {
+        for needle in [
+            "private_key",
+            "credentials =",
+            "google_service_account_key",
+            "\"type\": \"service_account\"",
+        ] {
+            if text.contains(needle) {
+                wrong.push(format!("{path} holds {needle}"));
+            }
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
+/// Values Google Cloud does not take are refused in words before anything is written.
+fn refusals_gcp() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let mut wrong = Vec::new();
+    for (task, want) in [
+        ("deploy it to Cloud Run in europe-west99", "Google Cloud does not have"),
+        ("deploy it to Cloud Run in us-east-1", "Google Cloud does not have"),
+        (
+            "deploy it to Cloud Run, keep 400 days of backups",
+            "1 to 365 daily backups",
+        ),
+    ] {
+        let t = slipway_engine::task::understand(task).map_err(|e| e.to_string())?;
+        let spec = spec::build(&profile, &t.params);
+        if !spec.errors.iter().any(|e| e.contains(want)) {
+            wrong.push(format!("{task:?} is not refused with {want:?}: {:?}", spec.errors));
+        }
+        if cloud::generate(&spec, &[], None).is_ok() {
+            wrong.push(format!("{task:?} still generates"));
+        }
+    }
+    for (toml, want) in [
+        ("vpc_cidr = \"10.0.0.0/8\"", "is not an IPv4 range"),
+        ("region = \"eu-west-1\"", "is not a Google Cloud region"),
+        ("task_cpu = 512", "is not a Cloud Run size"),
+        ("task_memory = 8192", "does not go with task_cpu = 1024 on Cloud Run"),
+        ("db_class = \"db.t4g.small\"", "is not a Cloud SQL tier"),
+        ("db_storage = 5", "Cloud SQL takes for SSD storage"),
+        ("log_days = 4000", "Cloud Logging keeps"),
+    ] {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let root = dir.path().join("p");
+        slipway_engine_test_copy(&fixtures().join("python-fastapi-k8s"), &root);
+        std::fs::write(
+            root.join("slipway.toml"),
+            format!("[deploy]\ntargets = [\"cloud-run\"]\n{toml}\n"),
+        )
+        .map_err(|e| e.to_string())?;
+        let p = slipway_scan::scan(&root).map_err(|e| e.to_string())?;
+        let spec = spec::build(&p, &TaskParams::default());
+        if !spec
+            .errors
+            .iter()
+            .any(|e| e.contains(want) && e.contains("line 3 of slipway.toml"))
+        {
+            wrong.push(format!(
+                "{toml:?} is not refused with its line and {want:?}: {:?}",
+                spec.errors
+            ));
+        }
+    }
+    // AWS and Google Cloud at once is one cloud too many.
+    let t =
+        slipway_engine::task::understand("deploy it to AWS and Cloud Run with Terraform").map_err(|e| e.to_string())?;
+    let spec = spec::build(&profile, &t.params);
+    if !spec
+        .errors
+        .iter()
+        .any(|e| e.contains("one cloud's infrastructure at a time"))
+    {
+        wrong.push(format!("two clouds are not refused: {:?}", spec.errors));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 /// Values no AWS account takes are refused in words before anything is written.
 fn refusals() -> Result<(), Failed> {
     let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
@@ -311,6 +613,8 @@ fn main() {
     let mut trials = vec![
         Trial::test("the seed's service on AWS, field by field", seed),
         Trial::test("values no AWS account takes are refused in words", refusals),
+        Trial::test("the seed's service on Cloud Run, field by field", seed_gcp),
+        Trial::test("values Google Cloud does not take are refused in words", refusals_gcp),
     ];
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
         .unwrap()

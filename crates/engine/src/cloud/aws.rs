@@ -16,10 +16,10 @@
 //! point-in-time window), not deleted with the instance, a final snapshot, and a copy to a
 //! second region when the spec names one.
 
-use hcl::expr::ObjectKey;
 use hcl::{Block, BlockBuilder, Expression};
 
 use super::cost::{self, Estimate};
+use super::tf::{data, file, obj, plan_to_summary, res, st, strs, validation, variable, versions};
 use super::{CloudNode, Generated};
 use crate::generate::Artifact;
 use crate::kube::{hosts, name_of, ImageFacts};
@@ -34,46 +34,8 @@ pub const BOOTSTRAP: &str = "infra/aws/bootstrap";
 
 const HEADER: &str = "Written by Slipway from the project's deployment spec. Plan before applying:\nterraform plan shows every resource this creates (docs/aws.md says in what order).";
 
-fn res(kind: &str, name: &str) -> BlockBuilder {
-    Block::builder("resource").add_label(kind).add_label(name)
-}
-
-fn data(kind: &str, name: &str) -> BlockBuilder {
-    Block::builder("data").add_label(kind).add_label(name)
-}
-
-fn st(v: impl Into<String>) -> Expression {
-    Expression::String(v.into())
-}
-
-fn obj<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Expression)>) -> Expression {
-    Expression::Object(pairs.into_iter().map(|(k, v)| (ObjectKey::from(k.into()), v)).collect())
-}
-
-fn strs<'a>(items: impl IntoIterator<Item = &'a str>) -> Expression {
-    Expression::Array(items.into_iter().map(st).collect())
-}
-
 fn tags(name: &str) -> Expression {
     obj([("Name", expr(&format!("\"${{local.name}}-{name}\"")))])
-}
-
-fn variable(name: &str, kind: &str, description: &str, default: Option<Expression>) -> BlockBuilder {
-    let mut b = Block::builder("variable")
-        .add_label(name)
-        .add_attribute(("type", expr(kind)))
-        .add_attribute(("description", description));
-    if let Some(d) = default {
-        b = b.add_attribute(("default", d));
-    }
-    b
-}
-
-fn validation(condition: &str, message: &str) -> Block {
-    Block::builder("validation")
-        .add_attribute(("condition", expr(condition)))
-        .add_attribute(("error_message", message))
-        .build()
 }
 
 /// An IAM policy document statement.
@@ -83,15 +45,6 @@ fn statement(sid: &str, actions: &[&str], resources: Expression) -> Block {
         .add_attribute(("actions", strs(actions.iter().copied())))
         .add_attribute(("resources", resources))
         .build()
-}
-
-fn file(path: String, f: &HclFile, purpose: impl Into<String>) -> Artifact {
-    Artifact {
-        path,
-        content: f.render(),
-        purpose: purpose.into(),
-        step: "cloud".into(),
-    }
 }
 
 /// The database engine a service's backing services need, with its port and family.
@@ -227,17 +180,6 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], rem
         step: "cloud".into(),
     });
     g
-}
-
-fn versions(required: &[(&str, &str, &str)]) -> Block {
-    let mut providers = Block::builder("required_providers");
-    for (name, source, version) in required {
-        providers = providers.add_attribute((*name, obj([("source", st(*source)), ("version", st(*version))])));
-    }
-    Block::builder("terraform")
-        .add_attribute(("required_version", crate::knowledge::TERRAFORM_REQUIRED))
-        .add_block(providers.build())
-        .build()
 }
 
 /// The account's shared stack: state bucket, image repositories, OIDC provider, CI roles.
@@ -2898,7 +2840,9 @@ fn runbook(
         ));
     }
     out.push_str("\n## Cost\n\n");
-    out.push_str(&estimate.markdown());
+    out.push_str(&estimate.markdown(
+        "On-demand list prices in us-east-1, checked on {date}; other regions differ. Traffic-dependent\nusage (requests, bytes through the NAT gateway, logs) is counted at the small amounts shown, so this\nis the floor of an idle service. Savings Plans and Graviton tasks cost less.",
+    ));
     out
 }
 
@@ -2912,37 +2856,8 @@ pub fn imaged(spec: &DeploySpec) -> Vec<(String, &ServiceSpec)> {
     tasks(spec).into_iter().map(|s| (name_of(&s.name), s)).collect()
 }
 
-/// The lines every Terraform job starts with: the pinned Terraform, checked against HashiCorp's
-/// published checksums, in a folder that goes with the job, and `tf` for the stack's folder.
 fn terraform_setup(spec: &DeploySpec, environment: &str) -> Vec<String> {
-    let v = crate::knowledge::TERRAFORM_VERSION;
-    let base = format!("https://releases.hashicorp.com/terraform/{v}");
-    let zip = format!("terraform_{v}_linux_amd64.zip");
-    vec![
-        "bin=$(mktemp -d)".into(),
-        r#"trap 'rm -rf "$bin"' EXIT"#.into(),
-        format!(r#"curl -fsSLo "$bin/{zip}" {base}/{zip}"#),
-        format!(r#"curl -fsSLo "$bin/SHA256SUMS" {base}/terraform_{v}_SHA256SUMS"#),
-        format!(r#"(cd "$bin" && grep ' {zip}$' SHA256SUMS | sha256sum -c -)"#),
-        format!(r#"unzip -q -d "$bin" "$bin/{zip}" terraform"#),
-        format!(r#"tf() {{ "$bin/terraform" -chdir={DIR} "$@"; }}"#),
-        format!(
-            r#"tf init -input=false -backend-config="key={}/{environment}/terraform.tfstate""#,
-            project(spec)
-        ),
-    ]
-}
-
-/// The lines that write the plan of `environment` into the job's summary, where the person
-/// reads it before merging or approving.
-fn plan_to_summary(environment: &str) -> Vec<String> {
-    vec![
-        // A state another run holds is waited for, never broken.
-        "tf plan -input=false -lock-timeout=10m -no-color -out=plan.bin".into(),
-        format!(
-            r####"{{ echo "### Terraform plan: {environment}"; echo; echo '```'; tf show -no-color plan.bin | tail -c 900000; echo '```'; }} >> "$GITHUB_STEP_SUMMARY""####
-        ),
-    ]
+    super::tf::setup(DIR, &format!("key={}/{environment}/terraform.tfstate", project(spec)))
 }
 
 /// The shell lines of the plan job on pull requests: the production stack planned with the

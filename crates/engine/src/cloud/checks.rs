@@ -45,7 +45,8 @@ impl<'a> Lines<'a> {
             .position(|l| l.trim_start().starts_with(&head) && !l.starts_with(' '))
     }
 
-    /// The line of `attr =` inside the top-level block starting at `start`.
+    /// The line of `attr =` (or of the nested block `attr {`) inside the top-level block
+    /// starting at `start`.
     fn attr(&self, start: usize, attr: &str) -> Option<usize> {
         for (i, l) in self.lines.iter().enumerate().skip(start + 1) {
             if !l.starts_with(' ') && !l.trim().is_empty() && !l.starts_with('#') {
@@ -53,7 +54,9 @@ impl<'a> Lines<'a> {
             }
             let t = l.trim_start();
             if let Some(rest) = t.strip_prefix(attr) {
-                if rest.trim_start().starts_with('=') && !rest.trim_start().starts_with("==") {
+                let rest = rest.trim_start();
+                // An attribute (`name =`) or a nested block (`name {`).
+                if (rest.starts_with('=') && !rest.starts_with("==")) || rest == "{" {
                     return Some(i);
                 }
             }
@@ -100,6 +103,10 @@ fn strings(e: Option<&Expression>) -> Vec<String> {
         Some(Expression::String(s)) => vec![s.clone()],
         _ => Vec::new(),
     }
+}
+
+fn child<'b>(b: &'b Block, name: &str) -> Option<&'b Block> {
+    b.body.blocks().find(|c| c.identifier.as_str() == name)
 }
 
 fn labels(b: &Block) -> Vec<String> {
@@ -395,6 +402,150 @@ fn resource(
                 &mut push,
             );
         }
+        "google_sql_database_instance" => {
+            let settings = child(b, "settings");
+            if let Some(ip) = settings.and_then(|s| child(s, "ip_configuration")) {
+                let open = ip
+                    .body
+                    .blocks()
+                    .filter(|n| n.identifier.as_str() == "authorized_networks")
+                    .any(|n| matches!(string(attr(n, "value")), Some("0.0.0.0/0") | Some("::/0")));
+                if is_true(attr(ip, "ipv4_enabled")) != Some(false) && open {
+                    push(
+                        Severity::Error,
+                        "terraform/public-database",
+                        "settings",
+                        format!("{what} lets the whole internet connect (an authorized network of 0.0.0.0/0): turn ipv4_enabled off and reach it on its private address"),
+                    );
+                }
+            }
+            let backup = settings.and_then(|s| child(s, "backup_configuration"));
+            if backup.is_none_or(|c| is_true(attr(c, "enabled")) == Some(false)) {
+                push(
+                    Severity::Error,
+                    "terraform/no-backups",
+                    "settings",
+                    format!("{what} takes no automated backups and has no point-in-time recovery: add backup_configuration {{ enabled = true }}"),
+                );
+            } else if settings.and_then(|s| is_true(attr(s, "retain_backups_on_delete"))) != Some(true) {
+                push(
+                    Severity::Warning,
+                    "terraform/no-backups",
+                    "settings",
+                    format!("{what} deletes its backups with the instance (the provider's default): set retain_backups_on_delete = true in settings"),
+                );
+            }
+            if is_true(attr(b, "deletion_protection")) == Some(false)
+                || settings.and_then(|s| is_true(attr(s, "deletion_protection_enabled"))) == Some(false)
+            {
+                push(
+                    Severity::Warning,
+                    "terraform/deletion-protection",
+                    "deletion_protection",
+                    format!("{what} can be destroyed by one apply: set deletion_protection = true, and deletion_protection_enabled = true in settings"),
+                );
+            }
+        }
+        "google_storage_bucket_iam_member"
+        | "google_storage_bucket_iam_binding"
+        | "google_storage_bucket_access_control"
+        | "google_storage_default_object_access_control" => {
+            let members: Vec<String> = strings(attr(b, "member"))
+                .into_iter()
+                .chain(strings(attr(b, "members")))
+                .chain(strings(attr(b, "entity")))
+                .collect();
+            if let Some(m) = members
+                .iter()
+                .find(|m| matches!(m.as_str(), "allUsers" | "allAuthenticatedUsers"))
+            {
+                push(
+                    Severity::Error,
+                    "terraform/public-bucket",
+                    if attr(b, "members").is_some() { "members" } else { "member" },
+                    format!("{what} gives {m} access to the bucket: anyone can read it; serve public files through a CDN instead"),
+                );
+            }
+        }
+        "google_compute_firewall" => {
+            let ingress = string(attr(b, "direction")).is_none_or(|d| d == "INGRESS");
+            let ranges = strings(attr(b, "source_ranges"));
+            if ingress && ranges.iter().any(|r| r == "0.0.0.0/0" || r == "::/0") {
+                for allow in b.body.blocks().filter(|a| a.identifier.as_str() == "allow") {
+                    let ports = strings(attr(allow, "ports"));
+                    let web_only = !ports.is_empty() && ports.iter().all(|p| p == "80" || p == "443");
+                    if !web_only {
+                        push(
+                            Severity::Error,
+                            "terraform/open-ingress",
+                            "source_ranges",
+                            format!(
+                                "{what} lets the whole internet in on {}: only a load balancer's 80 and 443 should be open; admit the callers' ranges or tags instead",
+                                if ports.is_empty() { "every port".to_string() } else { format!("port {}", ports.join(", ")) }
+                            ),
+                        );
+                        break;
+                    }
+                }
+            }
+        }
+        "google_project_iam_member" | "google_project_iam_binding" => {
+            if let Some(role) = string(attr(b, "role")).filter(|r| matches!(*r, "roles/owner" | "roles/editor")) {
+                push(
+                    Severity::Error,
+                    "terraform/wildcard-iam",
+                    "role",
+                    format!("{what} grants {role}, which may change nearly everything in the project: grant the predefined roles the job needs"),
+                );
+            }
+        }
+        "google_cloud_run_v2_service" => {
+            let containers = child(b, "template")
+                .map(|t| {
+                    t.body
+                        .blocks()
+                        .filter(|c| c.identifier.as_str() == "containers")
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            for c in containers {
+                for probe in ["startup_probe", "liveness_probe"] {
+                    let path = child(c, probe)
+                        .and_then(|p| child(p, "http_get"))
+                        .and_then(|h| string(attr(h, "path")));
+                    if let Some(p) = path {
+                        let known = services
+                            .iter()
+                            .any(|s| s.health_path.is_some() || s.readiness_path.is_some());
+                        let served = services
+                            .iter()
+                            .any(|s| s.health_path.as_deref() == Some(p) || s.readiness_path.as_deref() == Some(p));
+                        if known && !served && p != "/" {
+                            push(
+                                Severity::Warning,
+                                "terraform/health-path",
+                                "template",
+                                format!("{what}'s {probe} calls {p}, which the code does not serve: no revision would ever start"),
+                            );
+                        }
+                    }
+                }
+                if let Some(port) = child(c, "ports").and_then(|p| number(attr(p, "container_port"))) {
+                    let ports: Vec<i64> = services.iter().filter_map(|s| s.port.map(i64::from)).collect();
+                    if !ports.is_empty() && !ports.contains(&port) {
+                        push(
+                            Severity::Warning,
+                            "terraform/port",
+                            "template",
+                            format!(
+                                "{what} sends requests to port {port}, and the services listen on {}",
+                                ports.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
         "aws_lb_target_group" => {
             if let Some(hc) = b.body.blocks().find(|h| h.identifier.as_str() == "health_check") {
                 if let Some(p) = string(attr(hc, "path")) {
@@ -507,6 +658,40 @@ mod tests {
         );
         assert_eq!(f[3].line, Some(13), "the open rule's from_port");
         assert_eq!(f[5].line, Some(39));
+    }
+
+    #[test]
+    fn google_cloud_public_databases_buckets_open_firewalls_and_basic_roles_are_named() {
+        let text = "resource \"google_sql_database_instance\" \"db\" {\n  deletion_protection = false\n\n  settings {\n    ip_configuration {\n      ipv4_enabled = true\n\n      authorized_networks {\n        value = \"0.0.0.0/0\"\n      }\n    }\n  }\n}\n\nresource \"google_storage_bucket_iam_member\" \"public\" {\n  bucket = \"b\"\n  role   = \"roles/storage.objectViewer\"\n  member = \"allUsers\"\n}\n\nresource \"google_compute_firewall\" \"ssh\" {\n  source_ranges = [\"0.0.0.0/0\"]\n\n  allow {\n    protocol = \"tcp\"\n    ports    = [\"22\"]\n  }\n}\n\nresource \"google_compute_firewall\" \"web\" {\n  source_ranges = [\"0.0.0.0/0\"]\n\n  allow {\n    protocol = \"tcp\"\n    ports    = [\"443\"]\n  }\n}\n\nresource \"google_project_iam_member\" \"ci\" {\n  role   = \"roles/editor\"\n  member = \"serviceAccount:ci@p.iam.gserviceaccount.com\"\n}\n";
+        let f = check_terraform("main.tf", text, &[]);
+        assert_eq!(
+            rules(&f),
+            [
+                ("terraform/public-database", Some(4)),
+                ("terraform/no-backups", Some(4)),
+                ("terraform/deletion-protection", Some(2)),
+                ("terraform/public-bucket", Some(18)),
+                ("terraform/open-ingress", Some(22)),
+                ("terraform/wildcard-iam", Some(40)),
+            ],
+            "{f:#?}"
+        );
+        // Ours: private, backed up, kept, protected.
+        let ours = "resource \"google_sql_database_instance\" \"db\" {\n  deletion_protection = true\n\n  settings {\n    deletion_protection_enabled = true\n    retain_backups_on_delete    = true\n\n    ip_configuration {\n      ipv4_enabled = false\n    }\n\n    backup_configuration {\n      enabled = true\n    }\n  }\n}\n";
+        assert!(check_terraform("db.tf", ours, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_cloud_run_probe_on_a_path_the_code_does_not_serve_is_named() {
+        let mut svc = ServiceProfile::new("api", ".");
+        svc.health_path = Some("/healthz".into());
+        svc.port = Some(8000);
+        let text = "resource \"google_cloud_run_v2_service\" \"api\" {\n  template {\n    containers {\n      ports {\n        container_port = 8080\n      }\n\n      startup_probe {\n        http_get {\n          path = \"/health\"\n        }\n      }\n    }\n  }\n}\n";
+        let f = check_terraform("run.tf", text, &[svc]);
+        assert_eq!(
+            f.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+            ["terraform/health-path", "terraform/port"]
+        );
     }
 
     #[test]

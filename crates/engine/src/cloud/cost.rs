@@ -1,7 +1,8 @@
 //! What a plan costs a month, from a dated price table, so the person sees it before applying.
 //!
-//! The prices are AWS's on-demand list prices in us-east-1 (other regions differ by a few
-//! percent to a third), checked on the date below; a month is 730 hours. Usage that depends on
+//! The prices are the clouds' on-demand list prices in their first region (AWS in us-east-1,
+//! Google Cloud in us-central1; other regions differ by a few percent to a third), checked on
+//! the date below; a month is 730 hours. Usage that depends on
 //! traffic (requests, bytes through the NAT gateway, log volume) is priced at a stated small
 //! amount, so the estimate is the floor of an idle service, not a forecast.
 
@@ -61,6 +62,56 @@ pub mod aws {
     pub const CACHE_T4G_MICRO_HOUR: f64 = 0.016;
 }
 
+/// Google Cloud's prices, in US dollars, us-central1.
+pub mod gcp {
+    /// Cloud Run, request-based billing, per vCPU-second while serving.
+    pub const RUN_VCPU_SECOND: f64 = 0.000024;
+    /// Cloud Run, per GiB-second of memory while serving.
+    pub const RUN_GIB_SECOND: f64 = 0.0000025;
+    /// Cloud Run, an idle minimum instance, per vCPU-second.
+    pub const RUN_IDLE_VCPU_SECOND: f64 = 0.0000025;
+    /// Cloud Run, an idle minimum instance, per GiB-second.
+    pub const RUN_IDLE_GIB_SECOND: f64 = 0.0000025;
+    /// Seconds in a month of 730 hours.
+    pub const SECONDS: f64 = 730.0 * 3600.0;
+    /// Cloud SQL Enterprise edition, per vCPU-hour (twice with high availability).
+    pub const SQL_VCPU_HOUR: f64 = 0.0413;
+    /// Cloud SQL Enterprise edition, per GB-hour of memory.
+    pub const SQL_GB_HOUR: f64 = 0.007;
+    /// Cloud SQL SSD storage, per GB-month (twice with high availability).
+    pub const SQL_SSD_GB_MONTH: f64 = 0.17;
+    /// Cloud SQL backups beyond the instance's size, per GB-month.
+    pub const SQL_BACKUP_GB_MONTH: f64 = 0.08;
+    /// Memorystore for Redis, Basic tier, 1 to 4 GB, per GB-hour.
+    pub const REDIS_BASIC_GB_HOUR: f64 = 0.049;
+    /// Memorystore for Redis, Standard tier (a replica in another zone), per GB-hour.
+    pub const REDIS_STANDARD_GB_HOUR: f64 = 0.064;
+    /// An external Application Load Balancer's forwarding rules (up to five), per hour.
+    pub const LB_RULES_HOUR: f64 = 0.025;
+    /// Data the load balancer processes, per GB.
+    pub const LB_GB: f64 = 0.008;
+    /// Artifact Registry storage beyond the free half GB, per GB-month.
+    pub const REGISTRY_GB_MONTH: f64 = 0.10;
+    /// Secret Manager, an active secret version, per month (six are free).
+    pub const SECRET_VERSION_MONTH: f64 = 0.06;
+    /// Cloud Logging ingestion beyond the free 50 GiB, per GiB.
+    pub const LOGS_GIB: f64 = 0.50;
+
+    /// A Cloud SQL tier's price per hour, single zone: the shared-core tiers from the table,
+    /// the custom ones from their vCPUs and memory; none for a tier it cannot read.
+    pub fn sql_hour(tier: &str) -> Option<f64> {
+        match tier {
+            "db-f1-micro" => return Some(0.0105),
+            "db-g1-small" => return Some(0.035),
+            _ => {}
+        }
+        let (cpus, mib) = tier.strip_prefix("db-custom-")?.split_once('-')?;
+        let cpus: f64 = cpus.parse().ok()?;
+        let gb: f64 = mib.parse::<f64>().ok()? / 1024.0;
+        Some(cpus * SQL_VCPU_HOUR + gb * SQL_GB_HOUR)
+    }
+}
+
 /// One line of the estimate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -98,16 +149,15 @@ impl Estimate {
         (self.lines.iter().map(|l| l.monthly).sum::<f64>() * 100.0).round() / 100.0
     }
 
-    /// The estimate as a Markdown table, with its date and what it leaves out.
-    pub fn markdown(&self) -> String {
+    /// The estimate as a Markdown table, with its date, what it counts (`basis`, one sentence
+    /// on the region and the traffic-dependent lines) and what it leaves out.
+    pub fn markdown(&self, basis: &str) -> String {
         let mut out = String::from("| Item | Counted as | USD a month |\n| --- | --- | ---: |\n");
         for l in &self.lines {
             out.push_str(&format!("| {} | {} | {:.2} |\n", l.item, l.basis, l.monthly));
         }
         out.push_str(&format!("| **Total** | | **{:.2}** |\n", self.total()));
-        out.push_str(&format!(
-            "\nOn-demand list prices in us-east-1, checked on {PRICES_CHECKED}; other regions differ. Traffic-dependent\nusage (requests, bytes through the NAT gateway, logs) is counted at the small amounts shown, so this\nis the floor of an idle service. Savings Plans and Graviton tasks cost less.\n"
-        ));
+        out.push_str(&format!("\n{}\n", basis.replace("{date}", PRICES_CHECKED)));
         for u in &self.unpriced {
             out.push_str(&format!("\nNot priced: {u}.\n"));
         }

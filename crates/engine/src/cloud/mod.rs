@@ -5,6 +5,9 @@
 //! RDS and ElastiCache for the backing services, Secrets Manager for their credentials, EFS for
 //! a service that keeps data, a VPC with private subnets, logs, least-privilege roles, the
 //! pipeline's OIDC roles, remote state with locking and the stack that creates its bucket.
+//! Google Cloud in Terraform ([`gcp`]): Artifact Registry, Cloud Run, Cloud SQL and
+//! Memorystore on a private network, Secret Manager, a service account per service, an HTTPS
+//! load balancer for named hosts, workload identity for the pipeline, state in Cloud Storage.
 //! Every resource is a plain resource (no registry module, so the checkers see inside it), built
 //! as an `hcl-rs` value and written by [`crate::write::hcl`]. [`checks`] reviews Terraform,
 //! the person's as well as ours; [`cost`] prices what a plan creates from a dated table.
@@ -12,7 +15,9 @@
 pub mod aws;
 pub mod checks;
 pub mod cost;
+pub mod gcp;
 pub mod improve;
+mod tf;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +58,8 @@ pub struct Generated {
     pub picture: Vec<CloudNode>,
     /// The monthly estimate, line by line.
     pub cost: cost::Estimate,
+    /// What was left out and why (a worker Cloud Run cannot run), for the run's findings.
+    pub findings: Vec<crate::Finding>,
 }
 
 /// The cloud files for `spec`, or why they cannot be written (the spec's own refusals).
@@ -70,16 +77,26 @@ pub fn generate(
     // A stack of containers for files a CDN serves would cost a network and a NAT gateway for
     // nothing: refused until the static target (object storage behind the CDN) is written.
     if spec.services.iter().all(|s| s.kind == "static") {
-        return Err(
-            "Slipway cannot put a static site on AWS yet: it runs containers on ECS, and S3 with CloudFront for static files is not written; Netlify or Vercel serve them today"
-                .into(),
-        );
+        return Err(match cloud.provider.as_str() {
+            "gcp" => "Slipway cannot put a static site on Google Cloud yet: it runs containers on Cloud Run, and Cloud Storage with Cloud CDN for static files is not written; Netlify or Vercel serve them today",
+            _ => "Slipway cannot put a static site on AWS yet: it runs containers on ECS, and S3 with CloudFront for static files is not written; Netlify or Vercel serve them today",
+        }
+        .into());
     }
     match cloud.provider.as_str() {
         "aws" => Ok(aws::generate(spec, cloud, images, remote)),
+        "gcp" => gcp::generate(spec, cloud, images, remote),
         other => Err(format!(
             "the built-in engine does not write infrastructure for {other} yet"
         )),
+    }
+}
+
+/// The services whose image the environment's stack takes, with their key in `var.images`.
+pub fn imaged(spec: &DeploySpec) -> Vec<(String, &crate::spec::ServiceSpec)> {
+    match spec.cloud.as_ref().map(|c| c.provider.as_str()) {
+        Some("gcp") => gcp::imaged(spec),
+        _ => aws::imaged(spec),
     }
 }
 

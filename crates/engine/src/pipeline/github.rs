@@ -599,15 +599,25 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     j.with("steps", Yaml::Seq(steps))
 }
 
-/// A Terraform job: the plan on pull requests (AWS_PLAN_ROLE_ARN, no environment, the images
-/// as repositories) or the apply in an environment (AWS_DEPLOY_ROLE_ARN, the tested images by
-/// digest). Credentials come through OIDC; the role trusts exactly the subject this job
-/// presents, which is the environment's when the job has one.
+/// A Terraform job: the plan on pull requests (the plan role or service account, no
+/// environment, the images as repositories) or the apply in an environment (the deploy one,
+/// the tested images by digest). Credentials come through OIDC; the role or service account
+/// admits exactly the subject this job presents, which is the environment's when the job has
+/// one.
 fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     use crate::cloud::aws;
+    let gcp = job.target == Some(crate::params::Target::CloudRun);
+    let (short, dir) = if gcp {
+        ("gcp", crate::cloud::gcp::DIR)
+    } else {
+        ("aws", crate::cloud::aws::DIR)
+    };
     let planning = job.environment.is_none();
     let mut env = Yaml::map();
-    for (_, svc) in aws::imaged(spec) {
+    if gcp {
+        env = env.with("GCP_PROJECT", "${{ vars.GCP_PROJECT }}");
+    }
+    for (_, svc) in crate::cloud::imaged(spec) {
         let value = if planning {
             image_ref(spec, svc, CiSystem::Github)
         } else {
@@ -616,29 +626,48 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         };
         env = env.with(&aws::image_var(svc), value);
     }
-    let role = job
+    let identity = job
         .vars
         .iter()
-        .find(|v| v.ends_with("_ROLE_ARN"))
+        .find(|v| v.ends_with("_ROLE_ARN") || v.ends_with("_SERVICE_ACCOUNT"))
         .cloned()
         .unwrap_or_default();
-    let steps = vec![
-        checkout(),
+    let sign_in = if gcp {
+        with_uses(step("Sign in to Google Cloud"), "google-github-actions/auth").with(
+            "with",
+            Yaml::map()
+                .with("workload_identity_provider", "${{ vars.GCP_WIF_PROVIDER }}")
+                .with("service_account", format!("${{{{ vars.{identity} }}}}")),
+        )
+    } else {
         with_uses(step("Sign in to AWS"), "aws-actions/configure-aws-credentials").with(
             "with",
             Yaml::map()
-                .with("role-to-assume", format!("${{{{ vars.{role} }}}}"))
+                .with("role-to-assume", format!("${{{{ vars.{identity} }}}}"))
                 .with("aws-region", "${{ vars.AWS_REGION }}"),
-        ),
-        step(if planning {
-            "Plan infra/aws"
+        )
+    };
+    let has_env = gcp || !crate::cloud::imaged(spec).is_empty();
+    let steps = vec![
+        checkout(),
+        sign_in,
+        step(&if planning {
+            format!("Plan {dir}")
         } else {
-            "Apply infra/aws and wait for the services"
+            format!("Apply {dir} and wait for the services")
         })
-        .with_opt("env", (!aws::imaged(spec).is_empty()).then_some(env))
+        .with_opt("env", has_env.then_some(env))
         .with("run", format!("set -eu\n{}\n", job.commands.join("\n"))),
     ];
-    let perms = read_only().with_comment("id-token", "write", "to sign in to AWS through OIDC, without keys");
+    let perms = read_only().with_comment(
+        "id-token",
+        "write",
+        if gcp {
+            "to sign in to Google Cloud through OIDC, without keys"
+        } else {
+            "to sign in to AWS through OIDC, without keys"
+        },
+    );
     let mut j = Yaml::map()
         .with("name", job.name.as_str())
         .with("runs-on", "ubuntu-24.04")
@@ -665,7 +694,7 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                 "concurrency",
                 // One apply at a time per state; the lock would refuse a second anyway.
                 Yaml::map()
-                    .with("group", format!("terraform-aws-{}", slug(&env_name)))
+                    .with("group", format!("terraform-{short}-{}", slug(&env_name)))
                     .with("cancel-in-progress", false),
             );
     }

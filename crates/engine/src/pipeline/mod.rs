@@ -835,7 +835,7 @@ pub fn fits(target: Target, svc: &ServiceSpec) -> bool {
     match target {
         // ECS is deployed by applying its infrastructure (infra/aws, docs/aws.md); the
         // pipeline builds and pushes the image for it.
-        Target::Ecs => false,
+        Target::Ecs | Target::CloudRun => false,
         Target::Netlify => svc.kind == "static",
         Target::Vercel => svc.kind == "static" || svc.language.as_deref() == Some("node"),
         _ => svc.kind != "static" || target != Target::Heroku,
@@ -1037,13 +1037,52 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             .collect();
         jobs.push(Job::new("checks", "All checks", JobKind::Gate, checks, 5));
     }
-    if spec.targets.contains(&Target::Ecs) {
+    // A cloud's stack is planned on pull requests and applied per environment.
+    let cloud = [Target::Ecs, Target::CloudRun]
+        .into_iter()
+        .find(|t| spec.targets.contains(t) && spec.cloud.is_some());
+    if let Some(target) = cloud {
+        let gcp = target == Target::CloudRun;
+        let (short, label, dir) = if gcp {
+            ("gcp", "Google Cloud", crate::cloud::gcp::DIR)
+        } else {
+            ("aws", "AWS", crate::cloud::aws::DIR)
+        };
         if spec.ci == CiSystem::Github {
+            let (plan_vars, deploy_vars): (Vec<String>, Vec<String>) = if gcp {
+                (
+                    vec![
+                        "GCP_PLAN_SERVICE_ACCOUNT".into(),
+                        "GCP_WIF_PROVIDER".into(),
+                        "GCP_PROJECT".into(),
+                    ],
+                    vec![
+                        "GCP_DEPLOY_SERVICE_ACCOUNT".into(),
+                        "GCP_WIF_PROVIDER".into(),
+                        "GCP_PROJECT".into(),
+                    ],
+                )
+            } else {
+                (
+                    vec!["AWS_PLAN_ROLE_ARN".into(), "AWS_REGION".into()],
+                    vec!["AWS_DEPLOY_ROLE_ARN".into(), "AWS_REGION".into()],
+                )
+            };
             jobs.push(Job {
-                commands: crate::cloud::aws::plan_commands(spec),
-                target: Some(Target::Ecs),
-                vars: vec!["AWS_PLAN_ROLE_ARN".into(), "AWS_REGION".into()],
-                ..Job::new("plan-aws", "Plan the AWS infrastructure", JobKind::Infra, vec![], 20)
+                commands: if gcp {
+                    crate::cloud::gcp::plan_commands(spec)
+                } else {
+                    crate::cloud::aws::plan_commands(spec)
+                },
+                target: Some(target),
+                vars: plan_vars,
+                ..Job::new(
+                    format!("plan-{short}"),
+                    format!("Plan the {label} infrastructure"),
+                    JobKind::Infra,
+                    vec![],
+                    20,
+                )
             });
             // The stack holds every service: one apply per environment, after all the images.
             let mut previous: Vec<String> = jobs
@@ -1053,19 +1092,23 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 .collect();
             for env in &spec.environments {
                 let id = if spec.environments.len() > 1 {
-                    format!("deploy-aws-{}", slug(&env.name))
+                    format!("deploy-{short}-{}", slug(&env.name))
                 } else {
-                    "deploy-aws".to_string()
+                    format!("deploy-{short}")
                 };
                 jobs.push(Job {
-                    commands: crate::cloud::aws::apply_commands(spec, &env.name),
-                    target: Some(Target::Ecs),
+                    commands: if gcp {
+                        crate::cloud::gcp::apply_commands(spec, &env.name)
+                    } else {
+                        crate::cloud::aws::apply_commands(spec, &env.name)
+                    },
+                    target: Some(target),
                     environment: Some(env.name.clone()),
                     manual: env.approval,
-                    vars: vec!["AWS_DEPLOY_ROLE_ARN".into(), "AWS_REGION".into()],
+                    vars: deploy_vars.clone(),
                     ..Job::new(
                         id.clone(),
-                        format!("Deploy to AWS ({})", env.name),
+                        format!("Deploy to {label} ({})", env.name),
                         JobKind::Infra,
                         previous.clone(),
                         45,
@@ -1074,12 +1117,15 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 previous = vec![id];
             }
             notes.push(format!(
-                "Amazon ECS: a pull request gets the plan of infra/aws in its job summary; the {} branch applies it with the tested digests in each environment, through the OIDC roles of infra/aws/bootstrap, and fails when ECS rolls a service back",
-                spec.branch
+                "{}: a pull request gets the plan of {dir} in its job summary; the {} branch applies it with the tested digests in each environment, through the OIDC identities of {dir}/bootstrap, and fails when {}",
+                target.label(),
+                spec.branch,
+                if gcp { "a new revision never starts" } else { "ECS rolls a service back" }
             ));
         } else {
             notes.push(format!(
-                "Amazon ECS: the pipeline builds and pushes the images; the plan and apply jobs are written for GitHub Actions so far (the roles trust GitHub's OIDC provider), so on {} apply infra/aws with their digests by hand (docs/aws.md)",
+                "{}: the pipeline builds and pushes the images; the plan and apply jobs are written for GitHub Actions so far (the identities trust GitHub's OIDC tokens), so on {} apply {dir} with their digests by hand (docs/{short}.md)",
+                target.label(),
                 spec.ci.label()
             ));
         }
@@ -1222,6 +1268,9 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
                     place: store.into(),
                     why: match v.as_str() {
                         "AWS_REGION" => "the region infra/aws creates everything in".into(),
+                        "GCP_PROJECT" => "the Google Cloud project infra/gcp creates everything in".into(),
+                        "GCP_WIF_PROVIDER" => "an output of infra/gcp/bootstrap: the workload identity provider GitHub's tokens are exchanged at".into(),
+                        v if v.starts_with("GCP_") => "an output of infra/gcp/bootstrap: the service account the Terraform job acts as through OIDC".into(),
                         _ => "an output of infra/aws/bootstrap: the role the Terraform job assumes through OIDC".into(),
                     },
                 });

@@ -1,0 +1,12 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/gcp.md says in what order).
+#
+# The state lives in the bucket the bootstrap stack creates, one prefix per environment (the
+# pipeline passes -backend-config="prefix=mono-bun-root-app/<environment>"); GCS locks it by itself.
+
+terraform {
+  backend "gcs" {
+    bucket = "mono-bun-root-app-terraform-state"
+    prefix = "mono-bun-root-app/production"
+  }
+}

@@ -1,0 +1,127 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/gcp.md says in what order).
+#
+# The services on Cloud Run, each with its own service account that may read its own secrets and
+# nothing else. A new revision takes requests only after its startup probe passes; one that never
+# does leaves the running revision serving, and the apply fails.
+
+# shop's identity, made by the bootstrap stack: it reads its own secrets, nothing else.
+data "google_service_account" "shop" {
+  account_id = "${var.environment}-shop-run"
+}
+
+# shop's DATABASE_URL: Terraform makes it empty; a person puts the value in (docs/gcp.md).
+resource "google_secret_manager_secret" "shop_database_url" {
+  secret_id = "${local.name}-shop-DATABASE_URL"
+
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_iam_member" "shop_database_url" {
+  secret_id = google_secret_manager_secret.shop_database_url.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = data.google_service_account.shop.member
+}
+
+# shop: reached only through the load balancer, which ends TLS for its host.
+resource "google_cloud_run_v2_service" "shop" {
+  name                = "${local.name}-shop"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+  deletion_protection = true
+
+  template {
+    service_account                  = data.google_service_account.shop.email
+    execution_environment            = "EXECUTION_ENVIRONMENT_GEN2"
+    max_instance_request_concurrency = var.concurrency
+    timeout                          = "300s"
+
+    scaling {
+      min_instance_count = var.min_instances
+      max_instance_count = var.max_instances
+    }
+
+    vpc_access {
+      egress = "PRIVATE_RANGES_ONLY"
+
+      network_interfaces {
+        network    = google_compute_network.main.id
+        subnetwork = google_compute_subnetwork.main.id
+      }
+    }
+
+    containers {
+      image = var.images["shop"]
+
+      ports {
+        container_port = 4321
+      }
+
+      resources {
+        limits = {
+          cpu    = var.cpu
+          memory = var.memory
+        }
+        cpu_idle          = true
+        startup_cpu_boost = true
+      }
+
+      startup_probe {
+        period_seconds    = 5
+        timeout_seconds   = 3
+        failure_threshold = 12
+
+        http_get {
+          path = "/api/health"
+        }
+      }
+
+      liveness_probe {
+        period_seconds    = 15
+        timeout_seconds   = 3
+        failure_threshold = 3
+
+        http_get {
+          path = "/api/health"
+        }
+      }
+
+      env {
+        name = "DATABASE_URL"
+
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.shop_database_url.secret_id
+            version = "latest"
+          }
+        }
+      }
+
+      dynamic "env" {
+        for_each = lookup(var.settings, "shop", {})
+
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+    }
+  }
+
+  traffic {
+    type    = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
+    percent = 100
+  }
+
+  depends_on = [google_secret_manager_secret_iam_member.shop_database_url]
+}
+
+# shop serves the public: anyone may call it (the app does its own sign-in).
+resource "google_cloud_run_v2_service_iam_member" "shop_public" {
+  name     = google_cloud_run_v2_service.shop.name
+  location = google_cloud_run_v2_service.shop.location
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}

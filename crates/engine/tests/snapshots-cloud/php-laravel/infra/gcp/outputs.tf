@@ -1,0 +1,53 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/gcp.md says in what order).
+
+output "url" {
+  description = "Where the app answers."
+  value       = "https://php-laravel.example.com"
+}
+
+output "load_balancer_ip" {
+  description = "The address the hosts' DNS A records point at; the certificate is issued once they do."
+  value       = google_compute_global_address.lb.address
+}
+
+output "region" {
+  description = "The region the services run in."
+  value       = var.region
+}
+
+output "helpdesk_service" {
+  description = "helpdesk's Cloud Run service."
+  value       = google_cloud_run_v2_service.helpdesk.name
+}
+
+output "helpdesk_url" {
+  description = "helpdesk's own address on Cloud Run."
+  value       = google_cloud_run_v2_service.helpdesk.uri
+}
+
+output "images" {
+  description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
+  value       = var.images
+}
+
+output "postgres_instance" {
+  description = "PostgreSQL's connection name, for gcloud sql and the restore in docs/gcp.md."
+  value       = google_sql_database_instance.postgres.connection_name
+}
+
+output "postgres_address" {
+  description = "PostgreSQL's private address, for the app's connection URL (port 5432)."
+  value       = google_sql_database_instance.postgres.private_ip_address
+}
+
+output "redis_address" {
+  description = "Redis's private address (rediss://, TLS)."
+  value       = "${google_redis_instance.redis.host}:${google_redis_instance.redis.port}"
+}
+
+output "redis_auth" {
+  description = "Redis's AUTH string, for the app's REDIS_URL secret; terraform output -raw redis_auth shows it."
+  value       = google_redis_instance.redis.auth_string
+  sensitive   = true
+}

@@ -1,0 +1,153 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/gcp.md says in what order).
+#
+# The services on Cloud Run, each with its own service account that may read its own secrets and
+# nothing else. A new revision takes requests only after its startup probe passes; one that never
+# does leaves the running revision serving, and the apply fails.
+
+# catalog's identity, made by the bootstrap stack: it reads its own secrets, nothing else.
+data "google_service_account" "catalog" {
+  account_id = "${var.environment}-catalog-run"
+}
+
+# catalog's DATABASE_URL: Terraform makes it empty; a person puts the value in (docs/gcp.md).
+resource "google_secret_manager_secret" "catalog_database_url" {
+  secret_id = "${local.name}-catalog-DATABASE_URL"
+
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_iam_member" "catalog_database_url" {
+  secret_id = google_secret_manager_secret.catalog_database_url.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = data.google_service_account.catalog.member
+}
+
+# catalog's REDIS_URL: Terraform makes it empty; a person puts the value in (docs/gcp.md).
+resource "google_secret_manager_secret" "catalog_redis_url" {
+  secret_id = "${local.name}-catalog-REDIS_URL"
+
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_iam_member" "catalog_redis_url" {
+  secret_id = google_secret_manager_secret.catalog_redis_url.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = data.google_service_account.catalog.member
+}
+
+# catalog: reached only through the load balancer, which ends TLS for its host.
+resource "google_cloud_run_v2_service" "catalog" {
+  name                = "${local.name}-catalog"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+  deletion_protection = true
+
+  template {
+    service_account                  = data.google_service_account.catalog.email
+    execution_environment            = "EXECUTION_ENVIRONMENT_GEN2"
+    max_instance_request_concurrency = var.concurrency
+    timeout                          = "300s"
+
+    scaling {
+      min_instance_count = var.min_instances
+      max_instance_count = var.max_instances
+    }
+
+    vpc_access {
+      egress = "PRIVATE_RANGES_ONLY"
+
+      network_interfaces {
+        network    = google_compute_network.main.id
+        subnetwork = google_compute_subnetwork.main.id
+      }
+    }
+
+    containers {
+      image = var.images["catalog"]
+
+      ports {
+        container_port = 8000
+      }
+
+      resources {
+        limits = {
+          cpu    = var.cpu
+          memory = var.memory
+        }
+        cpu_idle          = true
+        startup_cpu_boost = true
+      }
+
+      startup_probe {
+        period_seconds    = 5
+        timeout_seconds   = 3
+        failure_threshold = 12
+
+        http_get {
+          path = "/ready"
+        }
+      }
+
+      liveness_probe {
+        period_seconds    = 15
+        timeout_seconds   = 3
+        failure_threshold = 3
+
+        http_get {
+          path = "/health"
+        }
+      }
+
+      env {
+        name = "DATABASE_URL"
+
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.catalog_database_url.secret_id
+            version = "latest"
+          }
+        }
+      }
+
+      env {
+        name = "REDIS_URL"
+
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.catalog_redis_url.secret_id
+            version = "latest"
+          }
+        }
+      }
+
+      dynamic "env" {
+        for_each = lookup(var.settings, "catalog", {})
+
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+    }
+  }
+
+  traffic {
+    type    = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
+    percent = 100
+  }
+
+  depends_on = [google_secret_manager_secret_iam_member.catalog_database_url, google_secret_manager_secret_iam_member.catalog_redis_url]
+}
+
+# catalog serves the public: anyone may call it (the app does its own sign-in).
+resource "google_cloud_run_v2_service_iam_member" "catalog_public" {
+  name     = google_cloud_run_v2_service.catalog.name
+  location = google_cloud_run_v2_service.catalog.location
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
