@@ -76,3 +76,52 @@ test("put a FastAPI service on AWS with Terraform, from the window", async () =>
     await stop();
   }
 });
+
+// "Deploy it to Cloud Run" in the real window: the picture runs from DNS through the load
+// balancer to the Cloud Run service and Cloud SQL, the cost is priced from Google's table, the
+// checklist names the secrets in Secret Manager and the service accounts with the subject
+// each admits, and the pipeline plans and applies infra/gcp.
+test("put a FastAPI service on Cloud Run with Terraform, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy it to Cloud Run in europe-west1 on api.example.com, keep 21 days of backups");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const step = await browser.$('#todo-list li[data-id="cloud"]').getText();
+    assert.match(step, /Google Cloud infrastructure in Terraform/, `the step names it: ${step}`);
+    const region = await browser.$('#spec-fields dd[data-field="region"] .value').getText();
+    assert.equal(region, "europe-west1", "the region the task names");
+    const picture = await browser.$("#cloud-picture").getText();
+    for (const want of [/DNS api\.example\.com/, /Load balancer HTTPS 443/, /Cloud Run service catalog/, /PostgreSQL \(Cloud SQL\)[\s\S]*21 daily backups/, /Redis \(Memorystore\)/]) {
+      assert.match(picture, want, `the picture shows ${want}: ${picture}`);
+    }
+    const cost = await browser.$("#cost-table").getText();
+    assert.match(cost, /Cloud SQL PostgreSQL db-custom-1-3840/, `the database is priced: ${cost}`);
+    const needs = await browser.$("#requirements").getText();
+    assert.match(needs, /DATABASE_URL[\s\S]*Google Secret Manager/, `the secrets go in Secret Manager: ${needs}`);
+    assert.match(needs, /GCP_DEPLOY_SERVICE_ACCOUNT[\s\S]*environment:production/, "the deploy account names its subject");
+    const apply = await browser.$('#pipeline-picture .job[data-job="deploy-gcp"]');
+    assert.match(await apply.getText(), /Deploy to Google Cloud \(production\)/);
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["infra/gcp/bootstrap/main.tf", "infra/gcp/services.tf", "infra/gcp/database.tf", "docs/gcp.md"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    await until(browser, "the cloud picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cloud-heading");
+        h.scrollIntoView({ block: "start" });
+        const r = h.getBoundingClientRect();
+        return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.pause(500);
+    await browser.saveScreenshot(join(shots, "gcp.png"));
+  } finally {
+    await stop();
+  }
+});
