@@ -150,6 +150,9 @@ ensure_kube_tools() {
 # promtool, to check the PromQL the generated files carry (Argo Rollouts' error-rate checks),
 # from Debian 12's prometheus package, unpacked rather than installed so no server starts.
 PROMETHEUS_DEB_VERSION=2.42.0+ds-5+deb12u1
+# Pulumi's TypeScript packages, to type-check the Pulumi programs Slipway writes (the versions
+# the programs pin: crates/engine/src/knowledge.rs).
+PULUMI_NPM="typescript@5.9.3 @types/node@22.20.7 @pulumi/pulumi@3.276.0 @pulumi/gcp@9.37.0"
 
 ensure_promtool() {
   local dir="$TOOLS/prometheus"
@@ -165,4 +168,18 @@ ensure_promtool() {
     echo "$PROMETHEUS_DEB_VERSION" > "$stamp"
   fi
   export PATH="$dir/bin:$PATH"
+}
+
+ensure_pulumi_types() {
+  local dir="$TOOLS/pulumi"
+  local stamp="$dir/.slipway-pulumi"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$PULUMI_NPM" ]; then
+    say "installing Pulumi's TypeScript packages ($PULUMI_NPM)"
+    rm -rf "$dir" && mkdir -p "$dir"
+    echo '{"name":"slipway-pulumi-check","private":true}' > "$dir/package.json"
+    # Scripts would download provider plugins, which a type check does not need.
+    # shellcheck disable=SC2086
+    (cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --save-exact --loglevel=error $PULUMI_NPM >/dev/null)
+    echo "$PULUMI_NPM" > "$stamp"
+  fi
 }

@@ -131,7 +131,7 @@ fn tasks_are_understood_or_declined_in_words() {
         "understood but not doable yet is a failure of the work"
     );
     assert!(
-        stderr(&out).contains("cannot yet write infrastructure as code for Azure Container Apps (it writes AWS and Google Cloud in Terraform so far) and deploy to Azure Container Apps"),
+        stderr(&out).contains("cannot yet write infrastructure as code for Azure Container Apps (it writes AWS and Google Cloud in Terraform, and Google Cloud in Pulumi, so far) and deploy to Azure Container Apps"),
         "{}",
         stderr(&out)
     );

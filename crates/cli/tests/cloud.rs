@@ -689,3 +689,219 @@ fn the_persons_own_terraform_gets_what_it_lacks_in_place() {
         "a second run leaves it alone"
     );
 }
+
+/// Every fixture to Cloud Run as a Pulumi program in TypeScript: both programs (the bootstrap
+/// and the environment) of every project type-check with `tsc --noEmit` against the real
+/// @pulumi/pulumi and @pulumi/gcp packages from npm, at the versions the programs pin, under
+/// their own strict tsconfig; no Terraform is left beside them; the pipeline that previews and
+/// applies them passes actionlint and zizmor.
+#[test]
+fn google_cloud_pulumi_typescript_type_checks_on_every_fixture() {
+    let all = tempfile::tempdir().unwrap();
+    let modules = repo_root().join(".tools/pulumi/node_modules");
+    assert!(
+        modules.join("@pulumi/gcp").exists(),
+        "Pulumi's packages are not installed: run scripts/test, which installs them into .tools/pulumi"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("tests/fixtures"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    let mut programs = Vec::new();
+    let mut workflows = Vec::new();
+    let mut tsconfig: Option<Value> = None;
+    for name in &names {
+        let p = Project::repo(name);
+        let host = format!("{}.example.com", name.replace('_', "-"));
+        let out = slipway(&[
+            "run",
+            p.path(),
+            "--task",
+            &format!("deploy this to Cloud Run with Pulumi on {host}"),
+            "--apply",
+            "--json",
+        ]);
+        if !out.status.success() {
+            let why = stderr(&out);
+            if why.contains("found no service") || why.contains("cannot containerize") || why.contains("Slipway cannot")
+            {
+                continue;
+            }
+            failures.push(format!("{name}: the run failed: {why}"));
+            continue;
+        }
+        for c in json(&out)["changes"].as_array().unwrap() {
+            let w = c["path"].as_str().unwrap();
+            if w.ends_with(".tf") {
+                failures.push(format!("{name}: {w} is Terraform beside the Pulumi program"));
+            }
+            if !(w.starts_with("infra/") || w.starts_with(".github/workflows/")) {
+                continue;
+            }
+            let to = all.path().join(name).join(w);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(p.work.join(w), &to).unwrap();
+            if w.ends_with("index.ts") {
+                programs.push(format!("{name}/{w}"));
+            }
+            if w.starts_with(".github/workflows/") {
+                workflows.push(format!("{name}/{w}"));
+            }
+            if w == "infra/gcp/package.json" {
+                // The versions the program pins are the ones it is checked against.
+                let pinned: Value = serde_json::from_str(&p.read(w)).unwrap();
+                for section in ["dependencies", "devDependencies"] {
+                    for (package, version) in pinned[section].as_object().unwrap() {
+                        let installed: Value = serde_json::from_str(
+                            &std::fs::read_to_string(modules.join(package).join("package.json")).unwrap(),
+                        )
+                        .unwrap();
+                        if installed["version"] != *version {
+                            failures.push(format!(
+                                "{package} is pinned at {version}, checked at {}",
+                                installed["version"]
+                            ));
+                        }
+                    }
+                }
+            }
+            if w == "infra/gcp/tsconfig.json" && tsconfig.is_none() {
+                tsconfig = Some(serde_json::from_str(&p.read(w)).unwrap());
+            }
+        }
+    }
+    assert!(programs.len() >= 140, "only {} programs were written", programs.len());
+    // One compiler run over every program, with the programs' own options.
+    let mut config = tsconfig.expect("a tsconfig.json is written");
+    config.as_object_mut().unwrap().remove("files");
+    config["include"] = serde_json::json!(programs);
+    std::fs::write(all.path().join("tsconfig.json"), config.to_string()).unwrap();
+    std::os::unix::fs::symlink(&modules, all.path().join("node_modules")).unwrap();
+    let tsc = modules.join(".bin/tsc");
+    let out = run(&tsc, &["--noEmit", "-p", "tsconfig.json"], all.path());
+    eprintln!(
+        "tsc: {} Pulumi programs of {} projects, exit {:?}",
+        programs.len(),
+        programs.len() / 2,
+        out.status.code()
+    );
+    if !out.status.success() {
+        failures.push(format!("tsc reports:\n{}{}", stdout(&out), stderr(&out)));
+    }
+    let wf: Vec<&str> = workflows.iter().map(String::as_str).collect();
+    let out = run(&tool("actionlint"), &wf, all.path());
+    eprintln!("actionlint: {} workflows, exit {:?}", wf.len(), out.status.code());
+    if !out.status.success() {
+        failures.push(format!("actionlint reports:\n{}", stdout(&out)));
+    }
+    let mut z = vec!["--offline", "--no-progress", "--format", "json-v1"];
+    z.extend(wf.iter().copied());
+    let out = run(&tool("zizmor"), &z, all.path());
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    if found != Value::Array(vec![]) {
+        failures.push(format!("zizmor reports: {found:#}"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The acceptance case in Pulumi: the FastAPI service with PostgreSQL to Cloud Run as a
+/// TypeScript program. The port, probes, image and secrets agree with the Dockerfile and the
+/// Terraform of the same service; the pipeline previews on pull requests and applies with the
+/// tested digests as the same service accounts; the program type-checks in its own folder
+/// with its own tsconfig.json.
+#[test]
+fn a_fastapi_postgres_service_on_cloud_run_in_pulumi_agrees_with_its_terraform() {
+    let p = Project::repo("python-fastapi-k8s");
+    git(
+        &p.work,
+        &["remote", "set-url", "origin", "https://github.com/acme/shop.git"],
+    );
+    let task = "set up CI/CD to Cloud Run with Pulumi in europe-west1 on api.example.com, keep 21 days of backups";
+    let out = slipway(&["run", p.path(), "--task", task, "--apply", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let program = p.read("infra/gcp/index.ts");
+    let dockerfile = p.read("Dockerfile");
+    let wf = p.read(".github/workflows/ci-cd.yml");
+    let runbook = p.read("docs/gcp.md");
+    assert!(dockerfile.contains("EXPOSE 8000"));
+    for want in [
+        "containerPort: 8000,",
+        "path: \"/ready\",",
+        "path: \"/health\",",
+        "image: imagesConfig[\"catalog\"],",
+        "const backupDays = config.getNumber(\"backup_days\") ?? 21;",
+        "retainedBackups: backupDays,",
+        "pointInTimeRecoveryEnabled: true,",
+        "retainBackupsOnDelete: true,",
+        "deletionProtectionEnabled: true,",
+        "ipv4Enabled: false,",
+        "const regionConfig = config.get(\"region\") ?? \"europe-west1\";",
+    ] {
+        assert!(program.contains(want), "the program holds {want}");
+    }
+    for s in ["DATABASE_URL", "REDIS_URL"] {
+        assert!(program.contains(&format!("name: \"{s}\"")), "{s} is read");
+        assert!(program.contains(&format!("-catalog-{s}`")), "{s}'s secret");
+    }
+    // The same service in Terraform, from the same spec, says the same.
+    let q = Project::repo("python-fastapi-k8s");
+    let out = slipway(&[
+        "run",
+        q.path(),
+        "--task",
+        &task.replace("Pulumi", "Terraform"),
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tf = q.read("infra/gcp/services.tf");
+    for (hcl, ts) in [
+        ("container_port = 8000", "containerPort: 8000"),
+        ("path = \"/ready\"", "path: \"/ready\""),
+        ("failure_threshold = 12", "failureThreshold: 12"),
+    ] {
+        assert!(tf.contains(hcl) && program.contains(ts), "{hcl} / {ts}");
+    }
+    // The pipeline previews and applies the program, as the plan and deploy service accounts.
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&wf).unwrap();
+    for (job, account, command) in [
+        ("plan-gcp", "GCP_PLAN_SERVICE_ACCOUNT", "pulumi preview --diff"),
+        ("deploy-gcp", "GCP_DEPLOY_SERVICE_ACCOUNT", "pulumi up --yes"),
+    ] {
+        let steps = doc["jobs"][job]["steps"].as_sequence().unwrap();
+        let used: Vec<&str> = steps
+            .iter()
+            .filter_map(|s| s["with"]["service_account"].as_str())
+            .collect();
+        assert_eq!(used, [format!("${{{{ vars.{account} }}}}")], "{job}");
+        let script: String = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+        assert!(script.contains(command), "{job} runs {command}");
+        assert!(script.contains("sha256sum -c -"), "{job} checks the CLI it downloads");
+    }
+    assert!(
+        wf.contains("--arg catalog \"$IMAGE_CATALOG\""),
+        "the tested digest reaches the stack"
+    );
+    assert!(
+        runbook.contains("pulumi up") && !runbook.contains("terraform -chdir"),
+        "the runbook speaks Pulumi"
+    );
+    for key in ["credentials_json", "private_key", "GOOGLE_CREDENTIALS"] {
+        assert!(!wf.contains(key) && !program.contains(key), "no key ({key})");
+    }
+    // The program type-checks where it lies, with its own tsconfig.json.
+    let modules = repo_root().join(".tools/pulumi/node_modules");
+    for dir in ["infra/gcp", "infra/gcp/bootstrap"] {
+        std::os::unix::fs::symlink(&modules, p.work.join(dir).join("node_modules")).unwrap();
+        let out = run(
+            &modules.join(".bin/tsc"),
+            &["--noEmit", "-p", "tsconfig.json"],
+            &p.work.join(dir),
+        );
+        assert!(out.status.success(), "{dir}: {}{}", stdout(&out), stderr(&out));
+    }
+}

@@ -310,6 +310,15 @@ pub const AWS_PROVIDER: &str = "~> 6.0";
 pub const GOOGLE_PROVIDER: &str = "~> 7.0";
 /// The AzureRM provider's major line.
 pub const AZURERM_PROVIDER: &str = "~> 4.0";
+/// Pulumi, checked on 2026-12-06: the CLI and its Node.js SDK are released together, and the
+/// Google provider's line is 9. TypeScript stays on 5.x, the range @pulumi/pulumi supports.
+pub const PULUMI_VERSION: &str = "3.276.0";
+/// The Google provider for Pulumi's Node.js SDK.
+pub const PULUMI_GCP_VERSION: &str = "9.37.0";
+/// The TypeScript compiler a Pulumi program is checked with.
+pub const TYPESCRIPT_VERSION: &str = "5.9.3";
+/// Node.js's types for that compiler.
+pub const NODE_TYPES_VERSION: &str = "22.20.7";
 /// The random provider's line.
 pub const RANDOM_PROVIDER: &str = "~> 3.6";
 

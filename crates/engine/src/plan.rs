@@ -239,7 +239,14 @@ impl Plan {
             work.push(if task.params.targets.contains(&crate::params::Target::CloudRun) {
                 todo(
                     "cloud",
-                    "Write the Google Cloud infrastructure in Terraform: Cloud Run with probes and scaling, the Cloud SQL and Memorystore it needs on a private network with backups, secrets by name, a service account per service, the pipeline's workload identity, locked remote state, the cost and docs/gcp.md",
+                    format!(
+                        "Write the Google Cloud infrastructure {}: Cloud Run with probes and scaling, the Cloud SQL and Memorystore it needs on a private network with backups, secrets by name, a service account per service, the pipeline's workload identity, locked remote state, the cost and docs/gcp.md",
+                        if task.params.iac.as_deref() == Some("pulumi") {
+                            "as a Pulumi program in TypeScript"
+                        } else {
+                            "in Terraform"
+                        }
+                    ),
                     TodoKind::Generate("infra/gcp/".into()),
                 )
             } else {

@@ -973,14 +973,21 @@ fn cloud_spec(
             "terraform".into()
         }
     };
-    if iac != "terraform" {
+    // Google Cloud is also written as a Pulumi program in TypeScript.
+    let written = iac == "terraform" || (gcp && iac == "pulumi");
+    if !written {
         let at_line = if d.kube.contains_key("iac") {
             format!("{}: iac = {iac:?}: ", at("iac"))
         } else {
             String::new()
         };
+        let languages = if gcp {
+            "Terraform or Pulumi (TypeScript)"
+        } else {
+            "Terraform only"
+        };
         errors.push(format!(
-            "{at_line}the built-in engine writes {cloud_name} infrastructure in Terraform only so far, not {iac}; ask for Terraform, or set iac = \"terraform\""
+            "{at_line}the built-in engine writes {cloud_name} infrastructure in {languages} so far, not {iac}; ask for Terraform, or set iac = \"terraform\""
         ));
     }
     let region_ok = |r: &str| regions.iter().any(|(id, _)| *id == r);

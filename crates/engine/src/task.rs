@@ -176,7 +176,13 @@ impl Task {
         // languages come later.
         let written = |t: &Target| matches!(t, Target::Ecs | Target::CloudRun);
         let other_clouds = clouds.iter().any(|t| !written(t));
-        let other_language = self.params.iac.as_deref().is_some_and(|l| l != "terraform");
+        // Pulumi (TypeScript) is written for Google Cloud.
+        let gcp_only = !clouds.is_empty() && clouds.iter().all(|t| *t == Target::CloudRun);
+        let other_language = self
+            .params
+            .iac
+            .as_deref()
+            .is_some_and(|l| l != "terraform" && !(l == "pulumi" && gcp_only));
         self.intents
             .iter()
             .copied()
@@ -207,11 +213,11 @@ impl Task {
             .into_iter()
             .map(|i| match i {
                 Intent::InfrastructureAsCode if !others.is_empty() => format!(
-                    "write infrastructure as code for {} (it writes AWS and Google Cloud in Terraform so far)",
+                    "write infrastructure as code for {} (it writes AWS and Google Cloud in Terraform, and Google Cloud in Pulumi, so far)",
                     others.join(" or ")
                 ),
                 Intent::InfrastructureAsCode => format!(
-                    "write infrastructure as code in {} (it writes AWS and Google Cloud in Terraform so far)",
+                    "write infrastructure as code in {} (it writes AWS and Google Cloud in Terraform, and Google Cloud in Pulumi, so far)",
                     self.params.iac.as_deref().unwrap_or("that language")
                 ),
                 Intent::PlatformDeploy if !others.is_empty() => format!("deploy to {}", others.join(" or ")),

@@ -88,6 +88,12 @@ const CASES: &[Case] = &[
         declines: &[],
     },
     Case {
+        text: "Pulumi for Cloud Run",
+        intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
+        generates: &["Dockerfile", "pipeline", "docs/deploy.md", "infra/gcp/"],
+        declines: &[],
+    },
+    Case {
         text: "Pulumi for Azure",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         generates: &[],

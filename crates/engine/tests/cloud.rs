@@ -241,7 +241,29 @@ fn check(name: &str) -> Result<(), Failed> {
         .iter()
         .any(|s| s.kind != "worker" && s.kind != "static" && s.port.is_some());
     match generate_and_check(&profile, &on(Target::CloudRun, Some(&host))) {
-        Ok(gcp) if !keeps_data && answers => files.extend(gcp),
+        Ok(gcp) if !keeps_data && answers => {
+            files.extend(gcp);
+            // The same as a Pulumi program, its files kept apart from Terraform's.
+            let pulumi = TaskParams {
+                iac: Some("pulumi".into()),
+                ..on(Target::CloudRun, Some(&host))
+            };
+            let spec = spec::build(&profile, &pulumi);
+            let g = cloud::generate(
+                &spec,
+                &slipway_engine::kube::image_facts(&profile),
+                Some("git@github.com:acme/shop.git"),
+            )
+            .map_err(|e| format!("Pulumi: {e}"))?;
+            if let Some(f) = g.findings.iter().find(|f| f.rule != "cloud/not-placed") {
+                return Err(format!("Pulumi: the reflection says {}: {}", f.path, f.message).into());
+            }
+            files.extend(
+                g.artifacts
+                    .into_iter()
+                    .map(|a| (format!("pulumi/{}", a.path), a.content)),
+            );
+        }
         Err(why) if keeps_data && why.contains("Cloud Run's disk") || why.contains("instance's disk is memory") => {}
         Err(why) if !answers && why.contains("none of its services answers HTTP") => {}
         Ok(gcp) => return Err(format!("Cloud Run got {} files for a project it cannot run", gcp.len()).into()),

@@ -275,6 +275,24 @@ fn region_variable(cloud: &CloudSpec, what: &str) -> Block {
         .build()
 }
 
+/// The tool the `managed-by` label names.
+fn managed_by(cloud: &CloudSpec) -> &'static str {
+    if cloud.iac == "pulumi" {
+        "pulumi"
+    } else {
+        "terraform"
+    }
+}
+
+/// The bucket the environment stacks keep their state in.
+pub fn state_bucket(project: &str, cloud: &CloudSpec) -> String {
+    if cloud.iac == "pulumi" {
+        format!("{project}-pulumi-state")
+    } else {
+        format!("{project}-terraform-state")
+    }
+}
+
 /// The member a workload identity pool admits for one GitHub subject.
 fn principal(subject: &str) -> String {
     format!("\"principal://iam.googleapis.com/${{google_iam_workload_identity_pool.github.name}}/subject/{subject}\"")
@@ -293,7 +311,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
     )]));
     f.block(google_provider(obj([
         ("project", st(project)),
-        ("managed-by", st("terraform")),
+        ("managed-by", st(managed_by(cloud))),
     ])));
     f.block(project_id_variable());
     f.block(region_variable(
@@ -305,10 +323,15 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
             "state_bucket",
             "string",
             "The state bucket's name; bucket names are global, so change it here and in ../backend.tf if it is taken.",
-            Some(st(format!("{project}-terraform-state"))),
+            Some(st(state_bucket(project, cloud))),
         )
         .build(),
     );
+    let mut apis = APIS.to_vec();
+    if cloud.iac == "pulumi" {
+        apis.push("cloudkms.googleapis.com");
+        apis.sort_unstable();
+    }
     f.commented(
         "The APIs both stacks call; left enabled when this stack is destroyed, since other things may use them.",
         res("google_project_service", "apis")
@@ -316,7 +339,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
                 "for_each",
                 expr(&format!(
                     "toset([{}])",
-                    APIS.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
+                    apis.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
                 )),
             ))
             .add_attribute(("service", expr("each.value")))
@@ -324,7 +347,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
             .build(),
     );
     f.commented(
-        "The bucket the environment stacks keep their state in: the GCS backend locks it by itself. Versioned,\nnever public, and never destroyed by Terraform; old versions go after the ten newest.",
+        "The bucket the environment stacks keep their state in, with the lock beside it. Versioned, never\npublic, and never destroyed by an apply; old versions go after the ten newest.",
         res("google_storage_bucket", "state")
             .add_attribute(("name", expr("var.state_bucket")))
             .add_attribute(("location", expr("var.region")))
@@ -341,6 +364,24 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
             .add_block(blk("lifecycle").add_attribute(("prevent_destroy", true)).build())
             .build(),
     );
+    if cloud.iac == "pulumi" {
+        f.commented(
+            "The key Pulumi encrypts the stacks' secrets with (their state holds Redis's AUTH string, for one).",
+            res("google_kms_key_ring", "pulumi")
+                .add_attribute(("name", format!("{project}-pulumi")))
+                .add_attribute(("location", expr("var.region")))
+                .add_attribute(("depends_on", expr("[google_project_service.apis]")))
+                .build(),
+        );
+        f.block(
+            res("google_kms_crypto_key", "state")
+                .add_attribute(("name", "state"))
+                .add_attribute(("key_ring", expr("google_kms_key_ring.pulumi.id")))
+                .add_attribute(("rotation_period", "7776000s"))
+                .add_block(blk("lifecycle").add_attribute(("prevent_destroy", true)).build())
+                .build(),
+        );
+    }
     f.commented(
         "The image repository: tags never move (an image is its commit), and only the newest images are kept.",
         res("google_artifact_registry_repository", "images")
@@ -483,6 +524,15 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
                 .add_attribute(("member", expr(&format!("google_service_account.{name}.member"))))
                 .build(),
         );
+        if cloud.iac == "pulumi" {
+            f.block(
+                res("google_kms_crypto_key_iam_member", &format!("{name}_state"))
+                    .add_attribute(("crypto_key_id", expr("google_kms_crypto_key.state.id")))
+                    .add_attribute(("role", "roles/cloudkms.cryptoKeyEncrypterDecrypter"))
+                    .add_attribute(("member", expr(&format!("google_service_account.{name}.member"))))
+                    .build(),
+            );
+        }
         f.commented(
             if name == "plan" {
                 "Planning takes the state's lock, so it writes the lock object."
@@ -587,7 +637,7 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Engine]
             .add_block(
                 blk("backend")
                     .add_label("gcs")
-                    .add_attribute(("bucket", format!("{project}-terraform-state")))
+                    .add_attribute(("bucket", state_bucket(project, cloud)))
                     .add_attribute(("prefix", format!("{project}/{production}")))
                     .build(),
             )
@@ -609,7 +659,7 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Engine]
                 obj([
                     ("project", expr("var.project")),
                     ("environment", expr("var.environment")),
-                    ("managed-by", st("terraform")),
+                    ("managed-by", st(managed_by(cloud))),
                 ]),
             ))
             .build(),
@@ -1476,7 +1526,7 @@ fn outputs(spec: &DeploySpec, engines: &[Engine], redis: bool) -> Artifact {
         outs.push((
             "redis_auth".into(),
             "google_redis_instance.redis.auth_string".into(),
-            "Redis's AUTH string, for the app's REDIS_URL secret; terraform output -raw redis_auth shows it.".into(),
+            "Redis's AUTH string, for the app's REDIS_URL secret (kept secret in the outputs).".into(),
             true,
         ));
     }
@@ -1725,17 +1775,34 @@ fn runbook(
     let repo = repo.unwrap_or("OWNER/REPOSITORY");
     let production = spec.production();
     let region = &cloud.region;
+    let pulumi = cloud.iac == "pulumi";
+    let bucket = state_bucket(project, cloud);
+    let output = if pulumi {
+        "pulumi stack output"
+    } else {
+        "terraform output"
+    };
+    let by_hand = if pulumi {
+        format!("cd {DIR} && npm install\npulumi login gs://{bucket}/{project}\npulumi stack select --create {production} --secrets-provider \"gcpkms://projects/PROJECT_ID/locations/{region}/keyRings/{project}-pulumi/cryptoKeys/state\"\npulumi config set project_id PROJECT_ID\npulumi config set --path 'images.SERVICE' 'REPOSITORY@sha256:...'\npulumi preview --diff\npulumi up\n")
+    } else {
+        format!("terraform -chdir={DIR} init -backend-config=\"prefix={project}/{production}\"\nterraform -chdir={DIR} plan -var project_id=PROJECT_ID -var 'images={{...}}' -out plan.bin\nterraform -chdir={DIR} apply plan.bin\n")
+    };
     let mut out = format!(
-        "# {project} on Google Cloud\n\nWritten by Slipway from the project's deployment spec: Terraform in `{DIR}/`, for the region\n{region}. Nothing here holds a secret or a service account key.\n\n"
+        "# {project} on Google Cloud\n\nWritten by Slipway from the project's deployment spec: {} in `{DIR}/`, for the region\n{region}. Nothing here holds a secret or a service account key.\n\n",
+        if pulumi { "a Pulumi program in TypeScript" } else { "Terraform" }
     );
     out.push_str("## What runs\n\n");
     for n in picture(spec, cloud, engines, redis) {
         out.push_str(&format!("- **{}** {}: {}\n", n.kind, n.name, n.detail));
     }
     out.push_str("\n## Before the first apply\n\n");
-    out.push_str(&format!(
-        "1. A person who owns the project applies the shared stack once:\n\n   ```sh\n   terraform -chdir={BOOTSTRAP} init\n   terraform -chdir={BOOTSTRAP} apply -var project_id=PROJECT_ID\n   ```\n\n   It enables the APIs, creates the state bucket `{project}-terraform-state` (bucket names are global:\n   if it is taken, change `state_bucket` there and `bucket` in `{DIR}/backend.tf`), the image\n   repository `{project}`, GitHub's workload identity pool and three service accounts. Its state stays\n   in `{BOOTSTRAP}/terraform.tfstate`: keep it safe, or move it into the bucket with a `backend \"gcs\"`\n   block and `terraform init -migrate-state`.\n"
-    ));
+    out.push_str(
+        &(if pulumi {
+            format!("1. A person who owns the project runs the shared program once, with its state kept on their disk:\n\n   ```sh\n   cd {BOOTSTRAP} && npm install\n   pulumi login --local\n   pulumi stack init bootstrap\n   pulumi config set project_id PROJECT_ID\n   pulumi up\n   ```\n\n   It enables the APIs, creates the state bucket `{bucket}` (bucket names are global: if it is\n   taken, change `state_bucket` there and the backend URL in `{DIR}/Pulumi.yaml`), the key that\n   encrypts the stacks' secrets, the image repository `{project}`, GitHub's workload identity pool and\n   three service accounts. Keep its state (`~/.pulumi`) safe, or move it into the bucket with\n   `pulumi stack export` and `pulumi stack import`.\n")
+        } else {
+            format!("1. A person who owns the project applies the shared stack once:\n\n   ```sh\n   terraform -chdir={BOOTSTRAP} init\n   terraform -chdir={BOOTSTRAP} apply -var project_id=PROJECT_ID\n   ```\n\n   It enables the APIs, creates the state bucket `{bucket}` (bucket names are global:\n   if it is taken, change `state_bucket` there and `bucket` in `{DIR}/backend.tf`), the image\n   repository `{project}`, GitHub's workload identity pool and three service accounts. Its state stays\n   in `{BOOTSTRAP}/terraform.tfstate`: keep it safe, or move it into the bucket with a `backend \"gcs\"`\n   block and `terraform init -migrate-state`.\n")
+        }),
+    );
     out.push_str(&format!(
         "2. In GitHub, set the repository variables `GCP_PROJECT` to the project's id, `GAR_LOCATION` to `{region}`,\n   `GAR_REPOSITORY` to `{project}`, and `GCP_WIF_PROVIDER`, `GCP_PLAN_SERVICE_ACCOUNT`,\n   `GCP_PUSH_SERVICE_ACCOUNT` and `GCP_DEPLOY_SERVICE_ACCOUNT` to the bootstrap stack's outputs. Each\n   service account admits exactly one kind of job: `{}` (plans on pull requests), `{}`\n   (pushes images) and {} (deploys). A job in an environment presents the environment's subject, not\n   the branch's, which is why the deploy account names the environments.\n",
         oidc_subject(repo, None),
@@ -1749,7 +1816,7 @@ fn runbook(
     let exposed = exposed(spec);
     if !exposed.is_empty() {
         out.push_str(&format!(
-            "3. After the first apply, point {} at the address in `terraform output load_balancer_ip` (A records).\n   Google issues the certificate once they do, which takes up to an hour.\n",
+            "3. After the first apply, point {} at the address in `{output} load_balancer_ip` (A records).\n   Google issues the certificate once they do, which takes up to an hour.\n",
             exposed.iter().map(|(_, h)| format!("`{h}`")).collect::<Vec<_>>().join(", ")
         ));
     }
@@ -1774,7 +1841,7 @@ fn runbook(
     }
     if let Some(e) = engines.first() {
         out.push_str(&format!(
-            "\nThe app's database user is made by hand, so its password is in no file and no state:\n\n```sh\ngcloud sql users create app --instance={project}-{production}-{id} --password=\"$(openssl rand -base64 24)\"\n```\n\nIts URL then goes in the app's secret: `{scheme}://app:PASSWORD@ADDRESS:{port}/app{tls}`, with the address\nfrom `terraform output {id}_address`.\n",
+            "\nThe app's database user is made by hand, so its password is in no file and no state:\n\n```sh\ngcloud sql users create app --instance={project}-{production}-{id} --password=\"$(openssl rand -base64 24)\"\n```\n\nIts URL then goes in the app's secret: `{scheme}://app:PASSWORD@ADDRESS:{port}/app{tls}`, with the address\nfrom `{output} {id}_address`.\n",
             id = e.id,
             port = e.port,
             scheme = if e.id == "postgres" { "postgresql" } else { "mysql" },
@@ -1792,7 +1859,7 @@ fn runbook(
         )
     };
     out.push_str(&format!(
-        "\n## Apply, watch, roll back\n\n{pipeline}By hand, apply the environment's stack with the images by digest, reading the plan first:\n\n```sh\nterraform -chdir={DIR} init -backend-config=\"prefix={project}/{production}\"\nterraform -chdir={DIR} plan -var project_id=PROJECT_ID -var 'images={{...}}' -out plan.bin\nterraform -chdir={DIR} apply plan.bin\n```\n\nA new revision takes requests only once its startup probe passes; one that never does leaves the\nprevious revision serving. To roll back, apply again with the previous digests (`terraform output\nimages` lists what runs), or move the traffic at once with\n`gcloud run services update-traffic SERVICE --region {region} --to-revisions REVISION=100` and apply the\nold digests after.\n"
+        "\n## Apply, watch, roll back\n\n{pipeline}By hand, apply the environment's stack with the images by digest, reading the plan first:\n\n```sh\n{by_hand}```\n\nA new revision takes requests only once its startup probe passes; one that never does leaves the\nprevious revision serving. To roll back, apply again with the previous digests (`{output}\nimages` lists what runs), or move the traffic at once with\n`gcloud run services update-traffic SERVICE --region {region} --to-revisions REVISION=100` and apply the\nold digests after.\n"
     ));
     out.push_str("\n## Backups and recovery\n\n");
     if engines.is_empty() && !redis {
@@ -1863,13 +1930,109 @@ fn terraform_setup(spec: &DeploySpec, environment: &str) -> Vec<String> {
     c
 }
 
+/// The lines every Pulumi job starts with: the pinned CLI, checked against Pulumi's published
+/// checksums, the program's packages, the state in the bucket (locked while a job holds it),
+/// the environment's stack with its secrets encrypted by the bootstrap's key, and its config.
+fn pulumi_setup(spec: &DeploySpec, cloud: &CloudSpec, environment: &str) -> Vec<String> {
+    let v = crate::knowledge::PULUMI_VERSION;
+    let project = project(spec);
+    let bucket = state_bucket(&project, cloud);
+    let tarball = format!("pulumi-v{v}-linux-x64.tar.gz");
+    let base = "https://get.pulumi.com/releases/sdk";
+    vec![
+        "export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_SELF_MANAGED_STATE_LOCKING=1".into(),
+        "bin=$(mktemp -d)".into(),
+        r#"trap 'rm -rf "$bin"' EXIT"#.into(),
+        format!(r#"curl -fsSLo "$bin/{tarball}" {base}/{tarball}"#),
+        format!(r#"curl -fsSLo "$bin/SHA256SUMS" {base}/pulumi-{v}-checksums.txt"#),
+        format!(r#"(cd "$bin" && grep ' {tarball}$' SHA256SUMS | sha256sum -c -)"#),
+        format!(r#"tar -xzf "$bin/{tarball}" -C "$bin""#),
+        r#"export PATH="$bin/pulumi:$PATH""#.into(),
+        format!("cd {DIR}"),
+        "npm install --no-audit --no-fund".into(),
+        format!(r#"pulumi login "gs://{bucket}/{project}""#),
+        format!(
+            r#"pulumi stack select --create {environment} --secrets-provider "gcpkms://projects/$GCP_PROJECT/locations/{}/keyRings/{project}-pulumi/cryptoKeys/state""#,
+            cloud.region
+        ),
+        r#"pulumi config set project_id "$GCP_PROJECT""#.into(),
+        format!("pulumi config set environment {environment}"),
+    ]
+}
+
+/// The lines that write the preview of `environment` into the job's summary.
+fn preview_to_summary(environment: &str) -> Vec<String> {
+    vec![
+        "pulumi preview --diff --non-interactive --color never > preview.txt 2>&1 || { cat preview.txt; exit 1; }"
+            .into(),
+        format!(
+            r####"{{ echo "### Pulumi preview: {environment}"; echo; echo '```'; tail -c 900000 preview.txt; echo '```'; }} >> "$GITHUB_STEP_SUMMARY""####
+        ),
+    ]
+}
+
+/// The language's own words for the steps both share: set up, read an output as JSON and raw.
+struct Tool {
+    pulumi: bool,
+}
+
+impl Tool {
+    fn of(spec: &DeploySpec) -> Tool {
+        Tool {
+            pulumi: spec.cloud.as_ref().is_some_and(|c| c.iac == "pulumi"),
+        }
+    }
+
+    fn output_json(&self, name: &str) -> String {
+        if self.pulumi {
+            format!("pulumi stack output {name} --json 2>/dev/null")
+        } else {
+            format!("tf output -json {name} 2>/dev/null")
+        }
+    }
+
+    fn output_raw(&self, name: &str) -> String {
+        if self.pulumi {
+            format!("pulumi stack output {name}")
+        } else {
+            format!("tf output -raw {name}")
+        }
+    }
+
+    fn setup(&self, spec: &DeploySpec, environment: &str) -> Vec<String> {
+        match (&spec.cloud, self.pulumi) {
+            (Some(cloud), true) => pulumi_setup(spec, cloud, environment),
+            _ => terraform_setup(spec, environment),
+        }
+    }
+
+    /// The images (`$images`, a JSON object by service) handed to the stack, then the plan
+    /// written into the job's summary.
+    fn plan(&self, environment: &str, images: &str) -> Vec<String> {
+        let mut c = Vec::new();
+        if self.pulumi {
+            c.push(format!(
+                r#"while read -r key value; do pulumi config set --path "images.$key" "$value"; done < <(jq -r 'to_entries[] | "\(.key) \(.value)"' <<< "{images}")"#
+            ));
+            c.extend(preview_to_summary(environment));
+        } else {
+            c.push(format!(
+                r#"jq -n --argjson images "{images}" --arg environment {environment} '{{environment: $environment, images: $images}}' > {DIR}/ci.auto.tfvars.json"#
+            ));
+            c.extend(plan_to_summary(environment));
+        }
+        c
+    }
+}
+
 /// The shell lines of the plan job on pull requests: production planned with the images it runs
 /// now, so the summary shows the infrastructure's change alone; before the first deploy an
 /// all-zero digest stands in.
 pub fn plan_commands(spec: &DeploySpec) -> Vec<String> {
+    let tool = Tool::of(spec);
     let production = spec.production();
-    let mut c = terraform_setup(spec, production);
-    c.push("images=$(tf output -json images 2>/dev/null) || images='{}'".into());
+    let mut c = tool.setup(spec, production);
+    c.push(format!("images=$({}) || images='{{}}'", tool.output_json("images")));
     let args: Vec<String> = imaged(spec)
         .iter()
         .map(|(key, svc)| format!(r#"--arg {key} "${{{},,}}@sha256:$zero""#, image_var(svc)))
@@ -1878,33 +2041,36 @@ pub fn plan_commands(spec: &DeploySpec) -> Vec<String> {
         r#"if [ "$images" = "{{}}" ]; then zero=$(printf '%064d' 0); images=$(jq -cn {} '$ARGS.named'); fi"#,
         args.join(" ")
     ));
-    c.push(format!(
-        r#"jq -n --argjson images "$images" --arg environment {production} '{{environment: $environment, images: $images}}' > {DIR}/ci.auto.tfvars.json"#
-    ));
-    c.extend(plan_to_summary(production));
+    c.extend(tool.plan(production, "$images"));
     c
 }
 
 /// The shell lines of the deploy to `environment`: the stack applied with the tested images by
-/// digest, from the plan the summary shows; then each service's newest revision must be the one
-/// serving (Cloud Run keeps the old one when the new one never starts).
+/// digest, after the plan the summary shows; then each service's newest revision must be the
+/// one serving (Cloud Run keeps the old one when the new one never starts).
 pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
-    let mut c = terraform_setup(spec, environment);
+    let tool = Tool::of(spec);
+    let mut c = tool.setup(spec, environment);
     let args: Vec<String> = imaged(spec)
         .iter()
         .map(|(key, svc)| format!(r#"--arg {key} "${}""#, image_var(svc)))
         .collect();
-    c.push("current=$(tf output -json images 2>/dev/null) || current='{}'".into());
+    // A service whose image job did not run (its files did not change) keeps what it runs.
+    c.push(format!("current=$({}) || current='{{}}'", tool.output_json("images")));
     c.push(format!(
-        r#"jq -n --argjson current "$current" {} '{{environment: "{environment}", images: ($current + ($ARGS.named | with_entries(select(.value != "@"))))}}' > {DIR}/ci.auto.tfvars.json"#,
+        r#"images=$(jq -cn --argjson current "$current" {} '$current + ($ARGS.named | with_entries(select(.value != "@")))')"#,
         args.join(" ")
     ));
-    c.extend(plan_to_summary(environment));
-    c.push("tf apply -input=false -lock-timeout=10m plan.bin".into());
-    c.push("region=$(tf output -raw region)".into());
+    c.extend(tool.plan(environment, "$images"));
+    c.push(if tool.pulumi {
+        "pulumi up --yes --non-interactive --skip-preview --color never".into()
+    } else {
+        "tf apply -input=false -lock-timeout=10m plan.bin".into()
+    });
+    c.push(format!("region=$({})", tool.output_raw("region")));
     for svc in web(spec) {
         let r = rid(svc);
-        c.push(format!(r#"service=$(tf output -raw {r}_service)"#));
+        c.push(format!("service=$({})", tool.output_raw(&format!("{r}_service"))));
         c.push(r#"ready=$(gcloud run services describe "$service" --region "$region" --format='value(status.latestReadyRevisionName)')"#.into());
         c.push(r#"created=$(gcloud run services describe "$service" --region "$region" --format='value(status.latestCreatedRevisionName)')"#.into());
         c.push(format!(

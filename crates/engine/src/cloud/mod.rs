@@ -17,6 +17,7 @@ pub mod checks;
 pub mod cost;
 pub mod gcp;
 pub mod improve;
+pub mod pulumi;
 mod tf;
 
 use serde::{Deserialize, Serialize};
@@ -85,7 +86,15 @@ pub fn generate(
     }
     match cloud.provider.as_str() {
         "aws" => Ok(aws::generate(spec, cloud, images, remote)),
-        "gcp" => gcp::generate(spec, cloud, images, remote),
+        "gcp" => {
+            let mut g = gcp::generate(spec, cloud, images, remote)?;
+            if cloud.iac == "pulumi" {
+                let project = gcp::project(spec);
+                let backend = format!("gs://{}/{project}", gcp::state_bucket(&project, cloud));
+                pulumi::programs(&mut g, &project, &backend, gcp::BOOTSTRAP)?;
+            }
+            Ok(g)
+        }
         other => Err(format!(
             "the built-in engine does not write infrastructure for {other} yet"
         )),

@@ -648,8 +648,16 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         )
     };
     let has_env = gcp || !crate::cloud::imaged(spec).is_empty();
-    let steps = vec![
-        checkout(),
+    let pulumi = spec.cloud.as_ref().is_some_and(|c| c.iac == "pulumi");
+    let mut steps = vec![checkout()];
+    if pulumi {
+        // The program runs on Node.js, in the version @pulumi/pulumi supports.
+        steps.push(
+            with_uses(step("Set up Node.js"), "actions/setup-node")
+                .with("with", Yaml::map().with("node-version", "22")),
+        );
+    }
+    steps.extend([
         sign_in,
         step(&if planning {
             format!("Plan {dir}")
@@ -658,7 +666,7 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         })
         .with_opt("env", has_env.then_some(env))
         .with("run", format!("set -eu\n{}\n", job.commands.join("\n"))),
-    ];
+    ]);
     let perms = read_only().with_comment(
         "id-token",
         "write",
@@ -694,7 +702,14 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                 "concurrency",
                 // One apply at a time per state; the lock would refuse a second anyway.
                 Yaml::map()
-                    .with("group", format!("terraform-{short}-{}", slug(&env_name)))
+                    .with(
+                        "group",
+                        format!(
+                            "{}-{short}-{}",
+                            if pulumi { "pulumi" } else { "terraform" },
+                            slug(&env_name)
+                        ),
+                    )
                     .with("cancel-in-progress", false),
             );
     }

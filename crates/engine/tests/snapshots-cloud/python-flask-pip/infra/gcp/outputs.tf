@@ -37,7 +37,7 @@ output "redis_address" {
 }
 
 output "redis_auth" {
-  description = "Redis's AUTH string, for the app's REDIS_URL secret; terraform output -raw redis_auth shows it."
+  description = "Redis's AUTH string, for the app's REDIS_URL secret (kept secret in the outputs)."
   value       = google_redis_instance.redis.auth_string
   sensitive   = true
 }

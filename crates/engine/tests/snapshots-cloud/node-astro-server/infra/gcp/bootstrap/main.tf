@@ -59,8 +59,8 @@ resource "google_project_service" "apis" {
   disable_on_destroy = false
 }
 
-# The bucket the environment stacks keep their state in: the GCS backend locks it by itself. Versioned,
-# never public, and never destroyed by Terraform; old versions go after the ten newest.
+# The bucket the environment stacks keep their state in, with the lock beside it. Versioned, never
+# public, and never destroyed by an apply; old versions go after the ten newest.
 resource "google_storage_bucket" "state" {
   name                        = var.state_bucket
   location                    = var.region

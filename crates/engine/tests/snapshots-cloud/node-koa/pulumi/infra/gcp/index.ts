@@ -1,0 +1,349 @@
+// Written by Slipway from the project's deployment spec. Plan before applying:
+// pulumi preview shows every resource this creates (docs/gcp.md says in what order).
+import * as pulumi from "@pulumi/pulumi";
+import * as gcp from "@pulumi/gcp";
+
+const config = new pulumi.Config();
+
+/** The Google Cloud project everything is created in (its id, not its name or number). */
+const projectId = config.require("project_id");
+
+/** The app's name; every resource is named after it and the environment. */
+const project = config.get("project") ?? "node-koa";
+
+/** The environment this state holds; the pipeline sets it. */
+const environment = config.get("environment") ?? "production";
+
+/** The region everything is created in. */
+const regionConfig = config.get("region") ?? "us-central1";
+
+/** The image each service runs, by service, pinned by digest (repository@sha256:...): the pipeline sets it to what it tested. */
+const imagesConfig = config.requireObject<Record<string, string>>("images");
+
+/** Settings that are not secret, by service: { api = { LOG_LEVEL = "info" } }. Secrets go in Secret Manager (docs/gcp.md). */
+const settings = config.getObject<Record<string, Record<string, string>>>("settings") ?? {};
+
+/** vCPUs per instance. */
+const cpu = config.get("cpu") ?? "1";
+
+/** Memory per instance, in Cloud Run's units (512Mi, 1Gi, ...); up to 4 GiB per vCPU. */
+const memory = config.get("memory") ?? "512Mi";
+
+/** Fewest instances per service, kept warm: no request waits for a cold start. */
+const minInstances = config.getNumber("min_instances") ?? 2;
+
+/** Most instances per service; it also caps what a flood of requests can cost, and the database's connections. */
+const maxInstances = config.getNumber("max_instances") ?? 10;
+
+/** Requests one instance serves at once before Cloud Run starts another. */
+const concurrency = config.getNumber("concurrency") ?? 80;
+
+/** The subnet the services reach the database and cache through (Direct VPC egress). */
+const subnetCidr = config.get("subnet_cidr") ?? "10.0.0.0/16";
+
+/** A standby database (and cache replica) in a second zone that takes over by itself. */
+const highAvailability = config.getBoolean("high_availability") ?? true;
+
+const name = `${project}-${environment}`;
+const labels = { project: project, environment: environment, "managed-by": "pulumi" };
+
+const provider = new gcp.Provider("google", {
+  project: projectId,
+  region: regionConfig,
+  defaultLabels: labels,
+});
+const opts = { provider };
+
+const mainNetwork = new gcp.compute.Network("main", {
+  name: name,
+  autoCreateSubnetworks: false,
+  routingMode: "REGIONAL",
+}, { ...opts });
+
+// Flow logs, sampled, so a connection can be traced after an incident.
+const mainSubnetwork = new gcp.compute.Subnetwork("main", {
+  name: name,
+  network: mainNetwork.id,
+  region: regionConfig,
+  ipCidrRange: subnetCidr,
+  privateIpGoogleAccess: true,
+  logConfig: {
+    aggregationInterval: "INTERVAL_5_SEC",
+    flowSampling: 0.5,
+    metadata: "INCLUDE_ALL_METADATA",
+  },
+}, { ...opts });
+
+// Nothing on the network takes connections from outside it; denied attempts are logged.
+const denyIngressFirewall = new gcp.compute.Firewall("deny-ingress", {
+  name: `${name}-deny-ingress`,
+  network: mainNetwork.id,
+  direction: "INGRESS",
+  priority: 65534,
+  sourceRanges: ["0.0.0.0/0"],
+  logConfig: {
+    metadata: "INCLUDE_ALL_METADATA",
+  },
+  denies: [{
+    protocol: "all",
+  }],
+}, { ...opts });
+
+// The range Google's managed services (Cloud SQL, Memorystore) take their private addresses from.
+const servicesGlobalAddress = new gcp.compute.GlobalAddress("services", {
+  name: `${name}-services`,
+  purpose: "VPC_PEERING",
+  addressType: "INTERNAL",
+  prefixLength: 20,
+  network: mainNetwork.id,
+}, { ...opts });
+
+const servicesConnection = new gcp.servicenetworking.Connection("services", {
+  network: mainNetwork.id,
+  service: "servicenetworking.googleapis.com",
+  reservedPeeringRanges: [servicesGlobalAddress.name],
+}, { ...opts });
+
+// sessions's identity, made by the bootstrap stack: it reads its own secrets, nothing else.
+const sessionsAccountData = gcp.serviceaccount.getAccountOutput({
+  accountId: `${environment}-sessions-run`,
+}, opts);
+
+// sessions's REDIS_URL: Terraform makes it empty; a person puts the value in (docs/gcp.md).
+const sessionsRedisUrlSecret = new gcp.secretmanager.Secret("sessions-redis-url", {
+  secretId: `${name}-sessions-REDIS_URL`,
+  replication: {
+    auto: {},
+  },
+}, { ...opts });
+
+const sessionsRedisUrlSecretIamMember = new gcp.secretmanager.SecretIamMember("sessions-redis-url", {
+  secretId: sessionsRedisUrlSecret.id,
+  role: "roles/secretmanager.secretAccessor",
+  member: sessionsAccountData.member,
+}, { ...opts });
+
+// sessions's SESSION_SECRET: Terraform makes it empty; a person puts the value in (docs/gcp.md).
+const sessionsSessionSecretSecret = new gcp.secretmanager.Secret("sessions-session-secret", {
+  secretId: `${name}-sessions-SESSION_SECRET`,
+  replication: {
+    auto: {},
+  },
+}, { ...opts });
+
+const sessionsSessionSecretSecretIamMember = new gcp.secretmanager.SecretIamMember("sessions-session-secret", {
+  secretId: sessionsSessionSecretSecret.id,
+  role: "roles/secretmanager.secretAccessor",
+  member: sessionsAccountData.member,
+}, { ...opts });
+
+// sessions: reached only through the load balancer, which ends TLS for its host.
+const sessionsService = new gcp.cloudrunv2.Service("sessions", {
+  name: `${name}-sessions`,
+  location: regionConfig,
+  ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+  deletionProtection: true,
+  template: {
+    serviceAccount: sessionsAccountData.email,
+    executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+    maxInstanceRequestConcurrency: concurrency,
+    timeout: "300s",
+    scaling: {
+      minInstanceCount: minInstances,
+      maxInstanceCount: maxInstances,
+    },
+    vpcAccess: {
+      egress: "PRIVATE_RANGES_ONLY",
+      networkInterfaces: [{
+        network: mainNetwork.id,
+        subnetwork: mainSubnetwork.id,
+      }],
+    },
+    containers: [{
+      image: imagesConfig["sessions"],
+      ports: {
+        containerPort: 4100,
+      },
+      resources: {
+        limits: { cpu: cpu, memory: memory },
+        cpuIdle: true,
+        startupCpuBoost: true,
+      },
+      startupProbe: {
+        periodSeconds: 5,
+        timeoutSeconds: 3,
+        failureThreshold: 12,
+        httpGet: {
+          path: "/healthz",
+        },
+      },
+      livenessProbe: {
+        periodSeconds: 15,
+        timeoutSeconds: 3,
+        failureThreshold: 3,
+        httpGet: {
+          path: "/healthz",
+        },
+      },
+      envs: [{
+        name: "REDIS_URL",
+        valueSource: {
+          secretKeyRef: {
+            secret: sessionsRedisUrlSecret.secretId,
+            version: "latest",
+          },
+        },
+      }, {
+        name: "SESSION_SECRET",
+        valueSource: {
+          secretKeyRef: {
+            secret: sessionsSessionSecretSecret.secretId,
+            version: "latest",
+          },
+        },
+      }, ...Object.entries((settings["sessions"] ?? {})).map(([key, value]) => ({
+        name: key,
+        value: value,
+      }))],
+    }],
+  },
+  traffics: [{
+    type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST",
+    percent: 100,
+  }],
+}, { ...opts, dependsOn: [sessionsRedisUrlSecretIamMember, sessionsSessionSecretSecretIamMember] });
+
+// sessions serves the public: anyone may call it (the app does its own sign-in).
+const sessionsPublicServiceIamMember = new gcp.cloudrunv2.ServiceIamMember("sessions-public", {
+  name: sessionsService.name,
+  location: sessionsService.location,
+  role: "roles/run.invoker",
+  member: "allUsers",
+}, { ...opts });
+
+const lbGlobalAddress = new gcp.compute.GlobalAddress("lb", {
+  name: `${name}-lb`,
+}, { ...opts });
+
+const mainManagedSslCertificate = new gcp.compute.ManagedSslCertificate("main", {
+  name: `${name}-cert`,
+  managed: {
+    domains: ["node-koa.example.com"],
+  },
+}, { ...opts });
+
+const modernSSLPolicy = new gcp.compute.SSLPolicy("modern", {
+  name: `${name}-tls`,
+  profile: "MODERN",
+  minTlsVersion: "TLS_1_2",
+}, { ...opts });
+
+const sessionsRegionNetworkEndpointGroup = new gcp.compute.RegionNetworkEndpointGroup("sessions", {
+  name: `${name}-sessions`,
+  networkEndpointType: "SERVERLESS",
+  region: regionConfig,
+  cloudRun: {
+    service: sessionsService.name,
+  },
+}, { ...opts });
+
+const sessionsBackendService = new gcp.compute.BackendService("sessions", {
+  name: `${name}-sessions`,
+  loadBalancingScheme: "EXTERNAL_MANAGED",
+  protocol: "HTTPS",
+  logConfig: {
+    enable: true,
+    sampleRate: 1,
+  },
+  backends: [{
+    group: sessionsRegionNetworkEndpointGroup.id,
+  }],
+}, { ...opts });
+
+const httpsURLMap = new gcp.compute.URLMap("https", {
+  name: name,
+  defaultService: sessionsBackendService.id,
+  hostRules: [{
+    hosts: ["node-koa.example.com"],
+    pathMatcher: "sessions",
+  }],
+  pathMatchers: [{
+    name: "sessions",
+    defaultService: sessionsBackendService.id,
+  }],
+}, { ...opts });
+
+const mainTargetHttpsProxy = new gcp.compute.TargetHttpsProxy("main", {
+  name: name,
+  urlMap: httpsURLMap.id,
+  sslCertificates: [mainManagedSslCertificate.id],
+  sslPolicy: modernSSLPolicy.id,
+}, { ...opts });
+
+const httpsGlobalForwardingRule = new gcp.compute.GlobalForwardingRule("https", {
+  name: `${name}-https`,
+  loadBalancingScheme: "EXTERNAL_MANAGED",
+  ipAddress: lbGlobalAddress.id,
+  portRange: "443",
+  target: mainTargetHttpsProxy.id,
+}, { ...opts });
+
+// Port 80 answers with a redirect to HTTPS and nothing else.
+const redirectURLMap = new gcp.compute.URLMap("redirect", {
+  name: `${name}-redirect`,
+  defaultUrlRedirect: {
+    httpsRedirect: true,
+    redirectResponseCode: "MOVED_PERMANENTLY_DEFAULT",
+    stripQuery: false,
+  },
+}, { ...opts });
+
+const redirectTargetHttpProxy = new gcp.compute.TargetHttpProxy("redirect", {
+  name: `${name}-redirect`,
+  urlMap: redirectURLMap.id,
+}, { ...opts });
+
+const httpGlobalForwardingRule = new gcp.compute.GlobalForwardingRule("http", {
+  name: `${name}-http`,
+  loadBalancingScheme: "EXTERNAL_MANAGED",
+  ipAddress: lbGlobalAddress.id,
+  portRange: "80",
+  target: redirectTargetHttpProxy.id,
+}, { ...opts });
+
+const redisInstance = new gcp.redis.Instance("redis", {
+  name: `${name}-redis`,
+  tier: (highAvailability ? "STANDARD_HA" : "BASIC"),
+  memorySizeGb: 1,
+  region: regionConfig,
+  redisVersion: "REDIS_7_2",
+  authorizedNetwork: mainNetwork.id,
+  connectMode: "PRIVATE_SERVICE_ACCESS",
+  authEnabled: true,
+  transitEncryptionMode: "SERVER_AUTHENTICATION",
+  labels: labels,
+}, { ...opts, dependsOn: [servicesConnection] });
+
+/** Where the app answers. */
+export const url = "https://node-koa.example.com";
+
+/** The address the hosts' DNS A records point at; the certificate is issued once they do. */
+export const load_balancer_ip = lbGlobalAddress.address;
+
+/** The region the services run in. */
+export const region = regionConfig;
+
+/** sessions's Cloud Run service. */
+export const sessions_service = sessionsService.name;
+
+/** sessions's own address on Cloud Run. */
+export const sessions_url = sessionsService.uri;
+
+/** The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone. */
+export const images = imagesConfig;
+
+/** Redis's private address (rediss://, TLS). */
+export const redis_address = pulumi.interpolate`${redisInstance.host}:${redisInstance.port}`;
+
+/** Redis's AUTH string, for the app's REDIS_URL secret (kept secret in the outputs). */
+export const redis_auth = pulumi.secret(redisInstance.authString);
