@@ -183,3 +183,36 @@ ensure_pulumi_types() {
     echo "$PULUMI_NPM" > "$stamp"
   fi
 }
+
+# ansible-lint in its own venv (it pins its own ansible-core; 2.20+ needs Python 3.12).
+ANSIBLE_LINT=(ansible-lint==26.10.1 ansible-core==2.19.14)
+
+ensure_ansible_lint() {
+  local venv="$TOOLS/ansible"
+  local stamp="$venv/.slipway-ansible"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${ANSIBLE_LINT[*]}" ]; then
+    say "installing ${ANSIBLE_LINT[*]}"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "${ANSIBLE_LINT[@]}"
+    echo "${ANSIBLE_LINT[*]}" > "$stamp"
+  fi
+}
+
+# Caddy and nft from Debian 12, to check the Caddyfile and firewall the server playbook writes
+# (extracted, not installed: nothing starts).
+SERVER_CHECKERS="caddy=2.6.2-5 nftables=1.0.6-2+deb12u2 libnftables1=1.0.6-2+deb12u2 libnftnl11 libmnl0 libjansson4 libxtables12"
+
+ensure_server_checkers() {
+  local dir="$TOOLS/server"
+  local stamp="$dir/.slipway-server"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$SERVER_CHECKERS" ]; then
+    say "installing the server checkers ($SERVER_CHECKERS)"
+    rm -rf "$dir" && mkdir -p "$dir/deb"
+    # shellcheck disable=SC2086
+    (cd "$dir/deb" && { apt-get download -qq $SERVER_CHECKERS 2>/dev/null \
+      || { as_root apt-get update -qq && apt-get download -qq $SERVER_CHECKERS; }; })
+    for deb in "$dir"/deb/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+    rm -rf "$dir/deb"
+    echo "$SERVER_CHECKERS" > "$stamp"
+  fi
+}

@@ -874,7 +874,7 @@ replicas: string,
 rollout: string, };
 export type CiSystem = "github" | "gitlab" | "jenkins" | "circleci";
 export type Registry = "ghcr" | "gitlab" | "dockerhub" | "ecr" | "gar" | "acr";
-export type Target = "railway" | "fly" | "render" | "heroku" | "vercel" | "netlify" | "kubernetes" | "cloud-run" | "ecs" | "azure-container-apps";
+export type Target = "railway" | "fly" | "render" | "heroku" | "vercel" | "netlify" | "kubernetes" | "cloud-run" | "ecs" | "azure-container-apps" | "vm";
 export type Strategy = "rolling" | "blue-green" | "canary";
 export type Pipeline = { 
 /**

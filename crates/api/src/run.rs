@@ -459,6 +459,18 @@ fn builtin_work(
                 }
             }
         }
+        if steps.plan.todos.iter().any(|t| t.id == "vm") {
+            match slipway_engine::vm::generate(spec) {
+                Ok(g) => {
+                    artifacts.extend(g.artifacts);
+                    cluster_secrets.extend(g.requirements);
+                }
+                Err(why) => {
+                    steps.set("vm", TodoStatus::Failed, Some(why.clone()));
+                    return Err(ApiError::Spec(why));
+                }
+            }
+        }
         if steps.plan.todos.iter().any(|t| t.id == "cloud") {
             let (images, warnings) = slipway_engine::kube::image_facts_in(profile, &root);
             left_out.extend(warnings);
@@ -955,7 +967,7 @@ impl Run {
             .plan
             .todos
             .iter()
-            .any(|t| t.id == "pipeline" || t.id == "kubernetes" || t.id == "cloud")
+            .any(|t| t.id == "pipeline" || t.id == "kubernetes" || t.id == "cloud" || t.id == "vm")
             .then(|| slipway_engine::spec::build(&profile, &task.params));
         if let Some(spec) = spec.as_ref().filter(|s| !s.errors.is_empty()) {
             // Values that make no deployment are refused before anything is generated.

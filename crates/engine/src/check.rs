@@ -356,7 +356,8 @@ pub fn check_compose(path: &str, text: &str, services: &[ServiceProfile]) -> Vec
                 continue;
             }
             let name_part = image.rsplit('/').next().unwrap_or(image);
-            if !image.contains('@') && !image.contains('$') {
+            // A variable (`${IMAGE}`, or a Jinja template's `{{ ... }}`) is decided where it is set.
+            if !image.contains('@') && !image.contains('$') && !image.contains("{{") {
                 match name_part.split_once(':') {
                     None => out.push(finding(
                         Severity::Warning,
@@ -382,7 +383,7 @@ pub fn check_compose(path: &str, text: &str, services: &[ServiceProfile]) -> Vec
             .or_else(|| t.trim_start_matches("- ").split_once('='))
         {
             let value = value.trim().trim_matches('"').trim_matches('\'');
-            if secret_like(key.trim()) && !value.is_empty() && !value.contains("${") {
+            if secret_like(key.trim()) && !value.is_empty() && !value.contains("${") && !value.contains("{{") {
                 out.push(finding(
                     Severity::Error,
                     "compose/secret-literal",
@@ -490,6 +491,14 @@ mod tests {
 
     fn rules(f: &[Finding]) -> Vec<&str> {
         f.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    #[test]
+    fn a_jinja_template_of_a_compose_file_reads_its_secrets_and_images_from_variables() {
+        let text = "services:\n  api:\n    image: \"{{ app_images['api'] }}\"\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: \"{{ app_postgres_password }}\"\n      MYSQL_PASSWORD: hunter2\n";
+        let f = check_file("ansible/roles/app/templates/compose.yaml.j2", text, &[]);
+        assert_eq!(rules(&f), ["compose/pinned-tag", "compose/secret-literal"], "{f:#?}");
+        assert_eq!((f[0].line, f[1].line), (Some(5), Some(8)));
     }
 
     #[test]

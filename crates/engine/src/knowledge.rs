@@ -319,6 +319,9 @@ pub const PULUMI_GCP_VERSION: &str = "9.37.0";
 pub const TYPESCRIPT_VERSION: &str = "5.9.3";
 /// Node.js's types for that compiler.
 pub const NODE_TYPES_VERSION: &str = "22.20.7";
+/// ansible-core, checked on 2026-12-06: 2.19 is the newest line that runs on Debian 12's
+/// Python 3.11 (2.20 needs 3.12); the pipeline installs it to run the playbook.
+pub const ANSIBLE_CORE_VERSION: &str = "2.19.14";
 /// The random provider's line.
 pub const RANDOM_PROVIDER: &str = "~> 3.6";
 

@@ -32,6 +32,7 @@ pub mod plan;
 pub mod spec;
 pub mod suggest;
 pub mod task;
+pub mod vm;
 pub mod write;
 
 pub use changeset::{ApplyError, Change, ChangeAction, ChangeSet, Hunk, ReviewError};

@@ -154,11 +154,13 @@ pub enum Target {
     Ecs,
     /// Azure Container Apps (a later family).
     AzureContainerApps,
+    /// A server of the person's own (a virtual machine or bare metal), configured with Ansible.
+    Vm,
 }
 
 impl Target {
     /// Every target, platforms first.
-    pub const ALL: [Target; 10] = [
+    pub const ALL: [Target; 11] = [
         Target::Railway,
         Target::Fly,
         Target::Render,
@@ -169,6 +171,7 @@ impl Target {
         Target::CloudRun,
         Target::Ecs,
         Target::AzureContainerApps,
+        Target::Vm,
     ];
 
     /// The name people write.
@@ -184,6 +187,7 @@ impl Target {
             Target::CloudRun => "Cloud Run",
             Target::Ecs => "Amazon ECS",
             Target::AzureContainerApps => "Azure Container Apps",
+            Target::Vm => "a server",
         }
     }
 
@@ -200,6 +204,7 @@ impl Target {
             Target::CloudRun => "cloud-run",
             Target::Ecs => "ecs",
             Target::AzureContainerApps => "azure-container-apps",
+            Target::Vm => "vm",
         }
     }
 
@@ -223,6 +228,7 @@ impl Target {
                 "k8s" => Some(Target::Kubernetes),
                 "cloudrun" => Some(Target::CloudRun),
                 "aca" => Some(Target::AzureContainerApps),
+                "server" | "bare-metal" => Some(Target::Vm),
                 _ => None,
             })
     }
@@ -673,6 +679,13 @@ const TARGET_WORDS: &[(&str, Target)] = &[
     ("azure", Target::AzureContainerApps),
     ("aws", Target::Ecs),
     ("gcp", Target::CloudRun),
+    ("vm", Target::Vm),
+    ("virtual machine", Target::Vm),
+    ("bare metal", Target::Vm),
+    ("bare-metal", Target::Vm),
+    ("vps", Target::Vm),
+    ("my server", Target::Vm),
+    ("own server", Target::Vm),
     ("google cloud", Target::CloudRun),
 ];
 

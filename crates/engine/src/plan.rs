@@ -112,8 +112,10 @@ impl Plan {
         // A cloud's infrastructure ships through the pipeline: plans on pull requests, applies
         // with the tested images.
         let platform_named = task.params.targets.iter().any(|t| t.is_platform());
+        // So does a server's: the pipeline builds and pushes the images the playbook runs.
         let pipeline = task.wants(Intent::CiCd)
             || task.wants_cloud()
+            || task.wants_vm()
             || (task.wants(Intent::PlatformDeploy)
                 && Intent::PlatformDeploy.supported()
                 && platform_named
@@ -257,6 +259,13 @@ impl Plan {
                 )
             });
         }
+        if task.wants_vm() {
+            work.push(todo(
+                "vm",
+                "Write the Ansible playbook for the server: a non-root deploy user with key-only SSH, a firewall, unattended upgrades, Docker, the services by digest with their databases on volumes, Caddy with automatic TLS, and docs/vm.md",
+                TodoKind::Generate("ansible/".into()),
+            ));
+        }
         if task.wants_backups() {
             work.push(todo(
                 "backup",
@@ -306,6 +315,8 @@ impl Plan {
             "reflect",
             if task.wants_cloud() && !task.wants(Intent::Kubernetes) {
                 "Reflect: check public buckets and databases, open ports, encryption, backups and deletion protection, IAM wildcards, state locking"
+            } else if task.wants_vm() {
+                "Reflect: check logins and the firewall, secrets kept out of files, images pinned by digest, requests held through restarts"
             } else if task.wants(Intent::Kubernetes) {
                 "Reflect: check probes, resources, non-root pods, selectors and ports, drains and zero-downtime rollouts"
             } else if pipeline {

@@ -665,7 +665,8 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             );
         }
     }
-    let deployed = |t: &Target| t.is_platform() || matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun);
+    let deployed =
+        |t: &Target| t.is_platform() || matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun | Target::Vm);
     let others: Vec<Target> = targets.iter().copied().filter(|t| !deployed(t)).collect();
     if !others.is_empty() {
         notes.push(format!(

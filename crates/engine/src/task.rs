@@ -174,15 +174,16 @@ impl Task {
         let clouds_only = !self.params.targets.is_empty() && !self.params.targets.iter().any(|t| t.is_platform());
         // AWS and Google Cloud are written in Terraform so far; Container Apps and the other
         // languages come later.
-        let written = |t: &Target| matches!(t, Target::Ecs | Target::CloudRun);
+        let written = |t: &Target| matches!(t, Target::Ecs | Target::CloudRun | Target::Vm);
         let other_clouds = clouds.iter().any(|t| !written(t));
-        // Pulumi (TypeScript) is written for Google Cloud.
-        let gcp_only = !clouds.is_empty() && clouds.iter().all(|t| *t == Target::CloudRun);
-        let other_language = self
-            .params
-            .iac
-            .as_deref()
-            .is_some_and(|l| l != "terraform" && !(l == "pulumi" && gcp_only));
+        // Pulumi (TypeScript) is written for Google Cloud, Ansible for a server.
+        let only = |target: Target| !clouds.is_empty() && clouds.iter().all(|t| *t == target);
+        let other_language = self.params.iac.as_deref().is_some_and(|l| match l {
+            "terraform" => only(Target::Vm),
+            "pulumi" => !only(Target::CloudRun),
+            "ansible" => !only(Target::Vm),
+            _ => true,
+        });
         self.intents
             .iter()
             .copied()
@@ -206,7 +207,9 @@ impl Task {
             .params
             .targets
             .iter()
-            .filter(|t| !t.is_platform() && !matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun))
+            .filter(|t| {
+                !t.is_platform() && !matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun | Target::Vm)
+            })
             .map(|t| t.label())
             .collect();
         self.unsupported()
@@ -230,6 +233,12 @@ impl Task {
     /// cloud's managed databases get theirs with the infrastructure.
     pub fn wants_backups(&self) -> bool {
         self.wants(Intent::Backup) && !self.wants_cloud() && !self.unsupported().contains(&Intent::Backup)
+    }
+
+    /// True when the task puts the services on a server of the person's own, with Ansible.
+    pub fn wants_vm(&self) -> bool {
+        self.params.targets.contains(&crate::params::Target::Vm)
+            && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 
     /// True when the task puts the services on a cloud the built-in engine writes: AWS or
@@ -307,16 +316,25 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
         intents.push(Intent::CiCd);
     }
     let mut params = params;
+    // Ansible with no place named configures a server of the person's own.
+    if params.iac.as_deref() == Some("ansible") && params.targets.is_empty() {
+        params.targets.push(crate::params::Target::Vm);
+    }
     // Infrastructure as code with no cloud named is for AWS; AWS named is its infrastructure.
     let clouds = [
         crate::params::Target::Ecs,
         crate::params::Target::CloudRun,
         crate::params::Target::AzureContainerApps,
+        crate::params::Target::Vm,
     ];
     if intents.contains(&Intent::InfrastructureAsCode) && !params.targets.iter().any(|t| clouds.contains(t)) {
         params.targets.push(crate::params::Target::Ecs);
     }
-    let written = [crate::params::Target::Ecs, crate::params::Target::CloudRun];
+    let written = [
+        crate::params::Target::Ecs,
+        crate::params::Target::CloudRun,
+        crate::params::Target::Vm,
+    ];
     if params.targets.iter().any(|t| written.contains(t)) && !intents.contains(&Intent::InfrastructureAsCode) {
         intents.push(Intent::InfrastructureAsCode);
     }

@@ -94,6 +94,13 @@ const CASES: &[Case] = &[
         declines: &[],
     },
     Case {
+        text: "deploy it to a VM with Ansible",
+        intents: &[Intent::InfrastructureAsCode],
+        // The server runs the images the pipeline builds and pushes.
+        generates: &["Dockerfile", "pipeline", "docs/deploy.md", "ansible/"],
+        declines: &[],
+    },
+    Case {
         text: "Pulumi for Azure",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         generates: &[],

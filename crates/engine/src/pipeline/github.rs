@@ -606,6 +606,9 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
 /// one.
 fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     use crate::cloud::aws;
+    if job.target == Some(crate::params::Target::Vm) {
+        return server_job(job, spec, pipeline);
+    }
     let gcp = job.target == Some(crate::params::Target::CloudRun);
     let (short, dir) = if gcp {
         ("gcp", crate::cloud::gcp::DIR)
@@ -714,6 +717,75 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             );
     }
     j.with("permissions", perms).with("steps", Yaml::Seq(steps))
+}
+
+/// The deploy to a server: the playbook run over SSH with the deploy key, the tested images by
+/// digest and the app's secrets from GitHub's store; one run at a time, never cancelled.
+fn server_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
+    let mut env = Yaml::map();
+    for (var, svc) in crate::vm::image_vars(spec) {
+        let ij = format!("image-{}", slug(&svc.name));
+        env = env.with(
+            &var,
+            format!("${{{{ needs.{ij}.outputs.image }}}}@${{{{ needs.{ij}.outputs.digest }}}}"),
+        );
+    }
+    for s in &job.secrets {
+        env = env.with(s, format!("${{{{ secrets.{s} }}}}"));
+    }
+    for v in &job.vars {
+        env = env.with(v, format!("${{{{ vars.{v} }}}}"));
+    }
+    // The server pulls private images with the job's own token, which expires with the job.
+    let ghcr = spec.registry == Registry::Ghcr;
+    if ghcr {
+        env = env
+            .with("REGISTRY_USERNAME", "${{ github.actor }}")
+            .with("REGISTRY_TOKEN", "${{ secrets.GITHUB_TOKEN }}");
+    }
+    let env_name = job.environment.clone().unwrap_or_default();
+    let cond = if pipeline.routed {
+        format!(
+            "${{{{ !failure() && !cancelled() && {} }}}}",
+            deploy_branch_if(&pipeline.branch)
+        )
+    } else {
+        deploy_branch_if(&pipeline.branch)
+    };
+    Yaml::map()
+        .with("name", job.name.as_str())
+        .with("runs-on", "ubuntu-24.04")
+        .with("timeout-minutes", job.timeout_minutes)
+        .with_opt("needs", (!job.needs.is_empty()).then(|| Yaml::strs(&job.needs)))
+        .with("if", cond)
+        .with("environment", Yaml::map().with("name", env_name.as_str()))
+        .with(
+            "concurrency",
+            Yaml::map()
+                .with("group", format!("server-{}", slug(&env_name)))
+                .with("cancel-in-progress", false),
+        )
+        .with(
+            "permissions",
+            if ghcr {
+                read_only().with_comment(
+                    "packages",
+                    "read",
+                    "so the server can pull the images with the job's token",
+                )
+            } else {
+                read_only()
+            },
+        )
+        .with(
+            "steps",
+            Yaml::Seq(vec![
+                checkout(),
+                step("Run the playbook on the server")
+                    .with("env", env)
+                    .with("run", format!("set -eu\n{}\n", job.commands.join("\n"))),
+            ]),
+        )
 }
 
 fn changes_job(spec: &DeploySpec) -> Yaml {

@@ -835,7 +835,7 @@ pub fn fits(target: Target, svc: &ServiceSpec) -> bool {
     match target {
         // ECS is deployed by applying its infrastructure (infra/aws, docs/aws.md); the
         // pipeline builds and pushes the image for it.
-        Target::Ecs | Target::CloudRun => false,
+        Target::Ecs | Target::CloudRun | Target::Vm => false,
         Target::Netlify => svc.kind == "static",
         Target::Vercel => svc.kind == "static" || svc.language.as_deref() == Some("node"),
         _ => svc.kind != "static" || target != Target::Heroku,
@@ -1130,6 +1130,47 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             ));
         }
     }
+    if spec.targets.contains(&Target::Vm) {
+        if spec.ci == CiSystem::Github {
+            let production = spec.production().to_string();
+            let needs: Vec<String> = jobs
+                .iter()
+                .filter(|j| j.kind == JobKind::Image)
+                .map(|j| j.id.clone())
+                .collect();
+            let mut secrets = vec!["SSH_PRIVATE_KEY".to_string()];
+            secrets.extend(crate::vm::deploy_secrets(spec));
+            jobs.push(Job {
+                commands: crate::vm::deploy_commands(spec),
+                target: Some(Target::Vm),
+                environment: Some(production.clone()),
+                manual: spec.environments.last().is_some_and(|e| e.approval),
+                secrets,
+                vars: vec!["SSH_KNOWN_HOSTS".into(), "DEPLOY_SSH_PUBLIC_KEY".into()],
+                ..Job::new(
+                    "deploy-vm",
+                    format!("Deploy to the server ({production})"),
+                    JobKind::Infra,
+                    needs,
+                    30,
+                )
+            });
+            notes.push(format!(
+                "a server: after the images, the {} branch runs ansible/site.yml on it with the tested digests, over SSH with the deploy key, and calls each host over HTTPS{}",
+                spec.branch,
+                if spec.environments.len() > 1 {
+                    format!("; the playbook's inventory is {production}'s server, so the other environments are deployed by hand")
+                } else {
+                    String::new()
+                }
+            ));
+        } else {
+            notes.push(format!(
+                "a server: the pipeline builds and pushes the images; on {} run ansible/site.yml with their digests by hand (docs/vm.md)",
+                spec.ci.label()
+            ));
+        }
+    }
     if spec.targets.is_empty() {
         notes.push(format!(
             "no deploy target named: the pipeline tests, builds and pushes the image; name one (Railway, Fly.io, Render, Heroku, Vercel, Netlify) to deploy it to {production}"
@@ -1270,8 +1311,23 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
                         "AWS_REGION" => "the region infra/aws creates everything in".into(),
                         "GCP_PROJECT" => "the Google Cloud project infra/gcp creates everything in".into(),
                         "GCP_WIF_PROVIDER" => "an output of infra/gcp/bootstrap: the workload identity provider GitHub's tokens are exchanged at".into(),
+                        "SSH_KNOWN_HOSTS" => "the server's host key line (ssh-keyscan HOST, checked against the server's own); the deploy never trusts a key on first sight".into(),
+                        "DEPLOY_SSH_PUBLIC_KEY" => "the public half of SSH_PRIVATE_KEY: the playbook lets it log in as the deploy user".into(),
                         v if v.starts_with("GCP_") => "an output of infra/gcp/bootstrap: the service account the Terraform job acts as through OIDC".into(),
                         _ => "an output of infra/aws/bootstrap: the role the Terraform job assumes through OIDC".into(),
+                    },
+                });
+            }
+            // The server's deploy: its key, and the app's secrets the playbook writes there.
+            for s in &job.secrets {
+                add(Requirement {
+                    name: s.clone(),
+                    secret: true,
+                    place: store.into(),
+                    why: if s == "SSH_PRIVATE_KEY" {
+                        "the deploy user's private key (ssh-keygen -t ed25519); the job removes it when it ends".into()
+                    } else {
+                        "the playbook writes it into the service's environment file on the server, readable by root only".into()
                     },
                 });
             }
