@@ -209,11 +209,14 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              or with \"Cloud Run\" in the settings Google Cloud in Terraform (Cloud Run, Cloud SQL and Memorystore on a private network \
              with backups, Secret Manager, workload identity for the pipeline) and docs/gcp.md; \
              `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\" or \"Cloud Run in europe-west1\". \
+             family \"server\": an Ansible playbook for a Debian or Ubuntu server of the person's own (a deploy user with key-only SSH, \
+             a firewall, unattended upgrades, Docker, the services by digest with their databases, Caddy with automatic TLS) and docs/vm.md; \
+             `settings` such as \"on api.example.com\". \
              family \"backup\": PostgreSQL backups beside compose (a scheduled dump proven readable, retention, a restore that \
              rebuilds a copy and checks it answers) and docs/backup.md; `settings` such as \"keep 30 days of backups\". \
              Returns the files and what was understood.",
             json!({"type": "object", "properties": {
-                "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes", "cloud", "backup"]},
+                "family": {"type": "string", "enum": ["containerize", "cicd", "kubernetes", "cloud", "server", "backup"]},
                 "settings": {"type": "string", "description": "For cicd, kubernetes, cloud and backup: targets, CI system, registry, strategy, environments, host, packaging, mesh, rollouts, backing, region, backup days, in words"}},
                 "required": ["family"]}),
         ),
@@ -651,9 +654,26 @@ impl<'a> Desk<'a> {
                         let g = slipway_engine::backup::generate(self.profile, &spec, compose.as_deref())?;
                         (g.artifacts, g.notes)
                     }
+                    "server" => {
+                        let mut params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        if !params.targets.contains(&slipway_engine::params::Target::Vm) {
+                            params.targets.push(slipway_engine::params::Target::Vm);
+                        }
+                        let spec = slipway_engine::spec::build(self.profile, &params);
+                        // No service, or a value no deployment takes, comes back in words.
+                        let g = slipway_engine::vm::generate(&spec)?;
+                        let mut files = Vec::new();
+                        if let Ok(c) = slipway_engine::generate::containerize(self.profile) {
+                            files.extend(c.artifacts.into_iter().filter(|a| a.step != "compose"));
+                        }
+                        files.extend(g.artifacts);
+                        let mut words = understood(&spec);
+                        words.extend(to_create(&g.requirements));
+                        (files, words)
+                    }
                     other => {
                         return Err(format!(
-                            "there is no generator family {other:?}; use containerize, cicd, kubernetes, cloud or backup"
+                            "there is no generator family {other:?}; use containerize, cicd, kubernetes, cloud, server or backup"
                         ))
                     }
                 };

@@ -879,3 +879,82 @@ fn a_model_composes_the_cloud_generator_and_its_terraform_goes_through_the_same_
         run.findings
     );
 }
+
+/// The server and Google Cloud families are tools too: the model asks for Cloud Run and for a
+/// server in words, the checked generators propose the Terraform and the playbook, and both go
+/// through the same review as the model's own files.
+#[test]
+fn a_model_composes_the_google_cloud_and_server_generators() {
+    let _serial = serial();
+    let plan = todos_args(&[("Put it on Cloud Run and on a server", "in_progress")]);
+    let done = todos_args(&[("Put it on Cloud Run and on a server", "done")]);
+    let script = vec![
+        openai_turn("", &[("c1", "update_todos", &plan)], (500, 20)),
+        openai_turn(
+            "",
+            &[(
+                "c2",
+                "generate",
+                r#"{"family": "cloud", "settings": "Cloud Run in europe-west1 on api.example.com"}"#,
+            )],
+            (700, 30),
+        ),
+        openai_turn(
+            "",
+            &[(
+                "c3",
+                "generate",
+                r#"{"family": "server", "settings": "on api.example.com"}"#,
+            )],
+            (800, 30),
+        ),
+        openai_turn("", &[("c4", "run_checks", "{}")], (1000, 10)),
+        openai_turn("", &[("c5", "update_todos", &done)], (1100, 10)),
+        openai_turn("Wrote both.", &[], (1200, 20)),
+    ];
+    let server = Server::start(script).unwrap();
+    let p = project("python-fastapi-k8s");
+    let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
+    let run = Run::prepare_with(
+        &p.dir,
+        "put it on Cloud Run and on a server",
+        &brain,
+        &Seen::default(),
+        &Cancel::new(),
+    )
+    .unwrap();
+    let paths: Vec<&str> = run.changes.changes.iter().map(|c| c.path.as_str()).collect();
+    for want in [
+        "infra/gcp/services.tf",
+        "infra/gcp/bootstrap/main.tf",
+        "docs/gcp.md",
+        "ansible/site.yml",
+        "ansible/roles/app/tasks/main.yml",
+        "docs/vm.md",
+    ] {
+        assert!(
+            paths.contains(&want),
+            "{want} proposed through the generator: {paths:?}"
+        );
+    }
+    let bodies = body_texts(&server);
+    assert!(
+        bodies.iter().any(|b| b.contains("runs: Cloud Run service catalog")),
+        "the picture went back"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("docs/gcp.md has the lines")),
+        "and the cost"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("POSTGRES_PASSWORD")),
+        "the server's secrets went back"
+    );
+    assert!(
+        !run.findings
+            .iter()
+            .any(|f| f.severity == slipway_engine::Severity::Error),
+        "{:?}",
+        run.findings
+    );
+}
