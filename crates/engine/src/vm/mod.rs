@@ -435,9 +435,9 @@ fn docker_role() -> Vec<Artifact> {
 }
 
 fn compose(spec: &DeploySpec, project: &str) -> Yaml {
-    let mut services = Yaml::map();
+    let mut entries = Yaml::map();
     let backing = backing(spec);
-    for svc in services_of(spec) {
+    for svc in services(spec) {
         let id = name_of(&svc.name);
         let mut s = Yaml::map()
             .with("image", format!("{{{{ app_images['{id}'] }}}}"))
@@ -470,10 +470,10 @@ fn compose(spec: &DeploySpec, project: &str) -> Yaml {
             }
             s = s.with("depends_on", d);
         }
-        services = services.with(&id, s);
+        entries = entries.with(&id, s);
     }
     let mut volumes = Yaml::map();
-    for svc in services_of(spec).iter().filter(|s| s.data_path.is_some()) {
+    for svc in services(spec).iter().filter(|s| s.data_path.is_some()) {
         volumes = volumes.with(&format!("{}-data", name_of(&svc.name)), Yaml::map());
     }
     for b in &backing {
@@ -493,10 +493,10 @@ fn compose(spec: &DeploySpec, project: &str) -> Yaml {
             // The password stays out of the compose file: in a file only root reads.
             s = s.with("env_file", Yaml::strs([format!("{}.env", b.id)]));
         }
-        services = services.with(b.id, s);
+        entries = entries.with(b.id, s);
         volumes = volumes.with(&format!("{}-data", b.id), Yaml::map());
     }
-    let mut doc = Yaml::map().with("name", project).with("services", services);
+    let mut doc = Yaml::map().with("name", project).with("services", entries);
     if !volumes.is_empty() {
         doc = doc.with("volumes", volumes);
     }
@@ -512,10 +512,6 @@ fn backing_env(id: &str) -> Option<String> {
         _ => return None,
     };
     Some(format!("# {{{{ ansible_managed }}}}\n{lines}"))
-}
-
-fn services_of(spec: &DeploySpec) -> Vec<&ServiceSpec> {
-    services(spec)
 }
 
 fn app_role(spec: &DeploySpec, project: &str) -> Vec<Artifact> {
