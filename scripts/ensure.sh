@@ -184,6 +184,25 @@ ensure_pulumi_types() {
   fi
 }
 
+# Pulumi's Python SDK and the Azure and random providers, with pyright, to type-check the Azure
+# programs against the real packages (a venv of their own: pulumi-azure alone is about 200 MB).
+PULUMI_PY=(pulumi==3.272.0 pulumi-azure==6.40.1 pulumi-random==4.21.4)
+PYRIGHT_NPM="pyright@1.1.414"
+
+ensure_pulumi_python() {
+  local dir="$TOOLS/pulumi-py"
+  local stamp="$dir/.slipway-pulumi-py"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${PULUMI_PY[*]} $PYRIGHT_NPM" ]; then
+    say "installing Pulumi's Python packages (${PULUMI_PY[*]}) and $PYRIGHT_NPM"
+    rm -rf "$dir" && mkdir -p "$dir"
+    python3 -m venv "$dir/venv"
+    "$dir/venv/bin/pip" install -q --disable-pip-version-check "${PULUMI_PY[@]}"
+    echo '{"name":"slipway-pyright","private":true}' > "$dir/package.json"
+    (cd "$dir" && npm install --no-audit --no-fund --save-exact --loglevel=error "$PYRIGHT_NPM" >/dev/null)
+    echo "${PULUMI_PY[*]} $PYRIGHT_NPM" > "$stamp"
+  fi
+}
+
 # ansible-lint in its own venv (it pins its own ansible-core; 2.20+ needs Python 3.12).
 ANSIBLE_LINT=(ansible-lint==26.10.1 ansible-core==2.19.14)
 

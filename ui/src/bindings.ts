@@ -706,13 +706,17 @@ charts: Charts,
 prometheus: PrometheusSpec | null, };
 export type CloudSpec = { 
 /**
- * `aws` or `gcp`.
+ * `aws`, `gcp` or `azure`.
  */
 provider: string, 
 /**
- * The language the infrastructure is written in: `terraform`.
+ * The language the infrastructure is written in: `terraform` or `pulumi`.
  */
 iac: string, 
+/**
+ * The language of a Pulumi program: `typescript` or `python`.
+ */
+language: string, 
 /**
  * The region everything is created in.
  */

@@ -124,14 +124,14 @@ fn tasks_are_understood_or_declined_in_words() {
     );
     assert_bad(&slipway(&["run", p.path(), "--task", "   "]), "the task is empty");
 
-    let out = slipway(&["run", p.path(), "--task", "set up terraform for Azure"]);
+    let out = slipway(&["run", p.path(), "--task", "write CloudFormation for it"]);
     assert_eq!(
         out.status.code(),
         Some(1),
         "understood but not doable yet is a failure of the work"
     );
     assert!(
-        stderr(&out).contains("cannot yet write infrastructure as code for Azure Container Apps (it writes AWS and Google Cloud in Terraform, and Google Cloud in Pulumi, so far) and deploy to Azure Container Apps"),
+        stderr(&out).contains("cannot yet write infrastructure as code in CloudFormation for Amazon ECS (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)"),
         "{}",
         stderr(&out)
     );

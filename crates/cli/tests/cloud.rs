@@ -905,3 +905,270 @@ fn a_fastapi_postgres_service_on_cloud_run_in_pulumi_agrees_with_its_terraform()
         assert!(out.status.success(), "{dir}: {}{}", stdout(&out), stderr(&out));
     }
 }
+
+/// checkov's Azure checks for what the reflection and the generator claim: no public blobs,
+/// storage reached over TLS 1.2 with Entra ID and no shared keys, soft delete and versioning,
+/// Key Vault purge protection, no admin user or anonymous pulls on the registry, no port open
+/// to the internet, a network security group on every subnet.
+const COVERED_AZURE: &[(&str, &str)] = &[
+    ("CKV_AZURE_3", "storage over HTTPS only"),
+    ("CKV_AZURE_9", "no RDP from the internet"),
+    ("CKV_AZURE_10", "no SSH from the internet"),
+    ("CKV_AZURE_34", "blob containers private"),
+    ("CKV_AZURE_42", "Key Vault recoverable"),
+    ("CKV_AZURE_44", "storage on TLS 1.2"),
+    ("CKV_AZURE_77", "no UDP from the internet"),
+    ("CKV_AZURE_110", "Key Vault purge protection"),
+    ("CKV_AZURE_111", "Key Vault soft delete"),
+    ("CKV_AZURE_137", "no registry admin user"),
+    ("CKV_AZURE_138", "no anonymous pulls"),
+    ("CKV_AZURE_160", "no HTTP from the internet"),
+    ("CKV_AZURE_190", "blobs not public"),
+    ("CKV_AZURE_206", "state storage replicated"),
+    ("CKV_AZURE_244", "no local storage users"),
+    ("CKV2_AZURE_8", "the state container not public"),
+    ("CKV2_AZURE_31", "a network security group on every subnet"),
+    ("CKV2_AZURE_38", "storage soft delete"),
+    ("CKV2_AZURE_40", "no shared key authorization"),
+    ("CKV2_AZURE_41", "SAS expiry policy"),
+    ("CKV2_AZURE_47", "no anonymous blob access"),
+];
+
+#[test]
+fn azure_terraform_parses_and_passes_checkov_on_every_fixture() {
+    on_every_fixture(
+        "azure",
+        "put this on Azure Container Apps with Terraform on {host}",
+        COVERED_AZURE,
+        15,
+    );
+}
+
+/// Every fixture put on Azure as a Pulumi program in Python: every program compiles, and
+/// pyright finds no error against the real `pulumi`, `pulumi_azure` and `pulumi_random`
+/// packages at the versions `requirements.txt` pins (a misspelt argument, a wrong type or an
+/// unknown key of a nested block is an error there); the pipeline passes actionlint and zizmor.
+#[test]
+fn azure_pulumi_python_type_checks_on_every_fixture() {
+    let all = tempfile::tempdir().unwrap();
+    let root = repo_root().join(".tools/pulumi-py");
+    let python = root.join("venv/bin/python");
+    let pyright = root.join("node_modules/.bin/pyright");
+    assert!(
+        pyright.exists() && python.exists(),
+        "Pulumi's Python packages are not installed: run scripts/test, which installs them into .tools/pulumi-py"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("tests/fixtures"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    let mut programs = Vec::new();
+    let mut workflows = Vec::new();
+    let mut pins: BTreeMap<String, String> = BTreeMap::new();
+    for name in &names {
+        let p = Project::repo(name);
+        let host = format!("{}.example.com", name.replace('_', "-"));
+        let out = slipway(&[
+            "run",
+            p.path(),
+            "--task",
+            &format!("deploy this to Azure Container Apps with Pulumi on {host}"),
+            "--apply",
+            "--json",
+        ]);
+        if !out.status.success() {
+            let why = stderr(&out);
+            if why.contains("found no service") || why.contains("cannot containerize") || why.contains("Slipway cannot")
+            {
+                continue;
+            }
+            failures.push(format!("{name}: the run failed: {why}"));
+            continue;
+        }
+        for c in json(&out)["changes"].as_array().unwrap() {
+            let w = c["path"].as_str().unwrap();
+            if w.ends_with(".tf") {
+                failures.push(format!("{name}: {w} is Terraform beside the Pulumi program"));
+            }
+            if !(w.starts_with("infra/") || w.starts_with(".github/workflows/")) {
+                continue;
+            }
+            let to = all.path().join(name).join(w);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(p.work.join(w), &to).unwrap();
+            if w.ends_with("__main__.py") {
+                programs.push(format!("{name}/{w}"));
+            }
+            if w.starts_with(".github/workflows/") {
+                workflows.push(format!("{name}/{w}"));
+            }
+            if w.ends_with("requirements.txt") {
+                for line in p.read(w).lines() {
+                    let (package, version) = line.split_once("==").expect("an exact pin");
+                    pins.insert(package.to_string(), version.to_string());
+                }
+            }
+        }
+    }
+    assert!(programs.len() >= 140, "only {} programs were written", programs.len());
+    // The versions the programs pin are the ones they are checked against.
+    let out = run(&python, &["-m", "pip", "list", "--format", "json"], all.path());
+    let installed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (package, version) in &pins {
+        let have = installed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"].as_str().is_some_and(|n| pep503(n) == pep503(package)))
+            .map(|p| p["version"].as_str().unwrap_or("").to_string());
+        if have.as_deref() != Some(version.as_str()) {
+            failures.push(format!("{package} is pinned at {version}, checked at {have:?}"));
+        }
+    }
+    let mut args = vec!["-m", "py_compile"];
+    args.extend(programs.iter().map(String::as_str));
+    let out = run(&python, &args, all.path());
+    if !out.status.success() {
+        failures.push(format!("py_compile: {}", stderr(&out)));
+    }
+    let config = serde_json::json!({
+        "venvPath": root.to_string_lossy(),
+        "venv": "venv",
+        "typeCheckingMode": "standard",
+        "pythonVersion": "3.11",
+        "include": programs,
+    });
+    std::fs::write(all.path().join("pyrightconfig.json"), config.to_string()).unwrap();
+    let out = run(&pyright, &["--outputjson", "-p", "pyrightconfig.json"], all.path());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    eprintln!(
+        "pyright: {} Pulumi programs in Python, {} files analysed, {} errors, {} warnings",
+        programs.len(),
+        report["summary"]["filesAnalyzed"],
+        report["summary"]["errorCount"],
+        report["summary"]["warningCount"]
+    );
+    if report["summary"]["errorCount"] != 0 || report["summary"]["filesAnalyzed"].as_u64() < Some(programs.len() as u64)
+    {
+        failures.push(format!("pyright reports:\n{}", stdout(&out)));
+    }
+    let wf: Vec<&str> = workflows.iter().map(String::as_str).collect();
+    let out = run(&tool("actionlint"), &wf, all.path());
+    eprintln!("actionlint: {} workflows, exit {:?}", wf.len(), out.status.code());
+    if !out.status.success() {
+        failures.push(format!("actionlint reports:\n{}", stdout(&out)));
+    }
+    let mut z = vec!["--offline", "--no-progress", "--format", "json-v1"];
+    z.extend(wf.iter().copied());
+    let out = run(&tool("zizmor"), &z, all.path());
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    if found != Value::Array(vec![]) {
+        failures.push(format!("zizmor reports: {found:#}"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A Python package's name as the index compares it (PEP 503): case and the separators `-`,
+/// `_` and `.` do not matter, so `pulumi-azure` pins what pip lists as `pulumi_azure`.
+fn pep503(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// The acceptance case on Azure: the FastAPI service with PostgreSQL to Container Apps as a
+/// Pulumi program in Python. The port and health paths agree with the Dockerfile, the image
+/// comes from the pipeline by digest, the secret names the app reads are the ones the program
+/// fetches from Key Vault; backups keep the asked 21 days; the pipeline signs in through OIDC
+/// as the identities the bootstrap program creates, each trusting its job's subject; no
+/// client secret, password or access key anywhere.
+#[test]
+fn a_fastapi_postgres_service_on_container_apps_in_pulumi_python_agrees() {
+    let p = Project::repo("python-fastapi-k8s");
+    git(
+        &p.work,
+        &["remote", "set-url", "origin", "https://github.com/acme/shop.git"],
+    );
+    let task =
+        "set up CI/CD to Azure Container Apps with Pulumi in westeurope on api.example.com, keep 21 days of backups";
+    let out = slipway(&["run", p.path(), "--task", task, "--apply", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    let svc = &report["spec"]["services"][0];
+    let port = svc["port"].as_u64().unwrap();
+    let health = svc["healthPath"].as_str().unwrap();
+    let program = p.read("infra/azure/__main__.py");
+    let bootstrap = p.read("infra/azure/bootstrap/__main__.py");
+    let dockerfile = p.read("Dockerfile");
+    let wf = p.read(".github/workflows/ci-cd.yml");
+    let runbook = p.read("docs/azure.md");
+    assert!(dockerfile.contains(&format!("EXPOSE {port}")), "{dockerfile}");
+    for want in [
+        format!("\"target_port\": {port},"),
+        format!("\"path\": \"{health}\","),
+        "\"transport\": \"HTTP\",".to_string(),
+        "backup_days = config.get_int(\"backup_days\", 21)".to_string(),
+        "backup_retention_days=backup_days,".to_string(),
+        "public_network_access_enabled=False,".to_string(),
+        "\"image\": images_config[\"catalog\"],".to_string(),
+        "location = config.get(\"location\", \"westeurope\")".to_string(),
+        "protect=True".to_string(),
+        "\"allow_insecure_connections\": False,".to_string(),
+    ] {
+        assert!(program.contains(&want), "{want}\n---\n{program}");
+    }
+    // The secrets the app reads come from Key Vault through the app's own identity.
+    for e in svc["env"].as_array().unwrap().iter().filter(|e| e["secret"] == true) {
+        let name = e["name"].as_str().unwrap();
+        let vault = format!("catalog-{}", name.to_ascii_lowercase().replace('_', "-"));
+        assert!(
+            program.contains(&format!(
+                "\"name\": \"{name}\",\n                \"secret_name\": \"{vault}\","
+            )),
+            "{name}"
+        );
+        assert!(program.contains(&format!("\"secrets/{vault}\"")), "{vault}");
+        assert!(runbook.contains(&format!("--name {vault}")), "{vault}");
+    }
+    // The pipeline: OIDC sign-in as the plan and deploy identities, the image by digest.
+    for want in [
+        "id-token: write",
+        "  plan-azure:",
+        "  deploy-azure:",
+        "ARM_USE_OIDC: \"true\"",
+        "ARM_CLIENT_ID: ${{ vars.AZURE_PLAN_CLIENT_ID }}",
+        "ARM_CLIENT_ID: ${{ vars.AZURE_DEPLOY_CLIENT_ID }}",
+        "IMAGE_CATALOG: ${{ needs.image-catalog.outputs.image }}@${{ needs.image-catalog.outputs.digest }}",
+        "pulumi preview --diff",
+        "pulumi up --yes",
+        "--secrets-provider \"azurekeyvault://",
+        "environment:\n      name: production",
+    ] {
+        assert!(wf.contains(want), "{want}\n---\n{wf}");
+    }
+    // Each identity trusts exactly its job's subject.
+    for want in [
+        "subject=\"repo:acme/shop:pull_request\"",
+        "subject=\"repo:acme/shop:ref:refs/heads/main\"",
+        "subject=\"repo:acme/shop:environment:production\"",
+        "audience=\"api://AzureADTokenExchange\"",
+    ] {
+        assert!(bootstrap.contains(want), "{want}\n---\n{bootstrap}");
+    }
+    // The state's storage account takes no shared keys at all: sign-ins only.
+    assert!(bootstrap.contains("shared_access_key_enabled=False,"), "{bootstrap}");
+    for text in [&program, &bootstrap, &wf, &runbook] {
+        for bad in [
+            "client_secret",
+            "AZURE_CLIENT_SECRET",
+            "ARM_ACCESS_KEY",
+            "AZURE_STORAGE_KEY",
+            "--account-key",
+            "administrator_password=\"",
+        ] {
+            assert!(!text.contains(bad), "{bad}");
+        }
+    }
+}

@@ -279,6 +279,55 @@ pub fn cloud_run_memory(cpu: u32) -> Option<(u32, u32)> {
     }
 }
 
+/// Azure's regions with Container Apps and PostgreSQL Flexible Server (id, where, the region
+/// Azure pairs it with for geo-redundant backups), checked on 2026-12-07 against Microsoft's
+/// list of region pairs. A region outside it is refused: a typo would otherwise fail at apply.
+pub const AZURE_REGIONS: &[(&str, &str, &str)] = &[
+    ("australiaeast", "New South Wales", "australiasoutheast"),
+    ("australiasoutheast", "Victoria", "australiaeast"),
+    ("brazilsouth", "Sao Paulo", "southcentralus"),
+    ("canadacentral", "Toronto", "canadaeast"),
+    ("canadaeast", "Quebec", "canadacentral"),
+    ("centralindia", "Pune", "southindia"),
+    ("centralus", "Iowa", "eastus2"),
+    ("eastasia", "Hong Kong", "southeastasia"),
+    ("eastus", "Virginia", "westus"),
+    ("eastus2", "Virginia", "centralus"),
+    ("francecentral", "Paris", "francesouth"),
+    ("germanywestcentral", "Frankfurt", "germanynorth"),
+    ("japaneast", "Tokyo", "japanwest"),
+    ("japanwest", "Osaka", "japaneast"),
+    ("koreacentral", "Seoul", "koreasouth"),
+    ("northcentralus", "Illinois", "southcentralus"),
+    ("northeurope", "Ireland", "westeurope"),
+    ("norwayeast", "Oslo", "norwaywest"),
+    ("southafricanorth", "Johannesburg", "southafricawest"),
+    ("southcentralus", "Texas", "northcentralus"),
+    ("southeastasia", "Singapore", "eastasia"),
+    ("southindia", "Chennai", "centralindia"),
+    ("swedencentral", "Gavle", "swedensouth"),
+    ("switzerlandnorth", "Zurich", "switzerlandwest"),
+    ("uaenorth", "Dubai", "uaecentral"),
+    ("uksouth", "London", "ukwest"),
+    ("ukwest", "Cardiff", "uksouth"),
+    ("westcentralus", "Wyoming", "westus2"),
+    ("westeurope", "Netherlands", "northeurope"),
+    ("westus", "California", "eastus"),
+    ("westus2", "Washington", "westcentralus"),
+    ("westus3", "Arizona", "eastus"),
+];
+
+/// The PostgreSQL major Flexible Server runs for new servers, checked on 2026-12-07.
+pub const AZURE_POSTGRES_VERSION: &str = "17";
+
+/// The PostgreSQL Flexible Server storage sizes, GiB (Premium SSD).
+pub const AZURE_PG_STORAGE_GB: &[u32] = &[32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
+
+/// True for a Container Apps size: a quarter vCPU to four, in quarters (`cpu` in 1024ths).
+pub fn container_apps_cpu(cpu: u32) -> bool {
+    cpu.is_multiple_of(256) && (256..=4096).contains(&cpu)
+}
+
 /// The memory (MiB) Fargate takes for a task of `cpu` units, none for a CPU size it has not.
 pub fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
     let (from, to, step) = match cpu {
@@ -310,11 +359,20 @@ pub const AWS_PROVIDER: &str = "~> 6.0";
 pub const GOOGLE_PROVIDER: &str = "~> 7.0";
 /// The AzureRM provider's major line.
 pub const AZURERM_PROVIDER: &str = "~> 4.0";
+/// The AzureRM releases the written Azure stacks need: 4.66 renamed the federated credential's
+/// parent to `user_assigned_identity_id` (hashicorp/terraform-provider-azurerm#31921).
+pub const AZURERM_WRITTEN: &str = "~> 4.66";
 /// Pulumi, checked on 2026-12-06: the CLI and its Node.js SDK are released together, and the
 /// Google provider's line is 9. TypeScript stays on 5.x, the range @pulumi/pulumi supports.
 pub const PULUMI_VERSION: &str = "3.276.0";
 /// The Google provider for Pulumi's Node.js SDK.
 pub const PULUMI_GCP_VERSION: &str = "9.37.0";
+/// Pulumi's Python SDK (PyPI lags npm by a few releases).
+pub const PULUMI_PYTHON_VERSION: &str = "3.272.0";
+/// The Azure provider for Pulumi (the one bridged from AzureRM, so its arguments are AzureRM's).
+pub const PULUMI_AZURE_VERSION: &str = "6.40.1";
+/// The random provider for Pulumi, for the database's administrator password.
+pub const PULUMI_RANDOM_VERSION: &str = "4.21.4";
 /// The TypeScript compiler a Pulumi program is checked with.
 pub const TYPESCRIPT_VERSION: &str = "5.9.3";
 /// Node.js's types for that compiler.
@@ -323,7 +381,7 @@ pub const NODE_TYPES_VERSION: &str = "22.20.7";
 /// Python 3.11 (2.20 needs 3.12); the pipeline installs it to run the playbook.
 pub const ANSIBLE_CORE_VERSION: &str = "2.19.14";
 /// The random provider's line.
-pub const RANDOM_PROVIDER: &str = "~> 3.6";
+pub const RANDOM_PROVIDER: &str = "~> 3.7";
 
 /// The built-in knowledge as a short brief, for the research step and the LLM's first message.
 pub fn brief() -> String {

@@ -585,6 +585,31 @@ pub fn looks_like_region(w: &str) -> bool {
         && !parts[parts.len() - 1].is_empty()
 }
 
+/// True for a word shaped like an Azure region: one word of lower-case letters (and a digit at
+/// the end) that names a direction inside it, such as `westeurope`, `eastus2` or `japaneast`;
+/// a bare direction is not one.
+pub fn looks_like_azure_region(w: &str) -> bool {
+    let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+    (6..=22).contains(&w.len())
+        && !letters.is_empty()
+        && letters.chars().all(|c| c.is_ascii_lowercase())
+        && ["east", "west", "north", "south", "central"]
+            .iter()
+            .any(|d| letters.contains(d))
+        && ![
+            "east",
+            "west",
+            "north",
+            "south",
+            "central",
+            "northeast",
+            "northwest",
+            "southeast",
+            "southwest",
+        ]
+        .contains(&letters)
+}
+
 /// What a task's words set. Every field is `None` or empty when the words do not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskParams {
@@ -632,6 +657,8 @@ pub struct TaskParams {
     pub region: Option<String>,
     /// The infrastructure language named: `terraform`, `pulumi`, `cloudformation`, `ansible`.
     pub iac: Option<String>,
+    /// The language a Pulumi program is asked in: `typescript` or `python`.
+    pub pulumi_language: Option<String>,
     /// Days of backups asked for ("keep 30 days of backups").
     pub backup_days: Option<u32>,
     /// A second region for backups ("copy backups to us-west-2").
@@ -1029,9 +1056,10 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         .iter()
         .any(|w| lower.contains(w));
     // Cloud: the region ("in eu-west-1"), the language, the backups.
+    let on_azure = lower.contains("azure") || lower.contains("container apps");
     for (i, w) in words.iter().enumerate() {
         let r = w.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '-'));
-        if looks_like_region(r) {
+        if looks_like_region(r) || (on_azure && looks_like_azure_region(r)) {
             let prev = if i > 0 { words[i - 1] } else { "" };
             if ["to", "into"].contains(&prev) && lower.contains("backup") && p.region.is_some() {
                 p.backup_region = Some(r.to_string());
@@ -1057,6 +1085,14 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
         if has_word(&lower, word).is_some() {
             p.iac = Some(iac.to_string());
             break;
+        }
+    }
+    if p.iac.as_deref() == Some("pulumi") {
+        for (word, language) in [("typescript", "typescript"), ("python", "python")] {
+            if has_word(&lower, word).is_some() {
+                p.pulumi_language = Some(language.to_string());
+                break;
+            }
         }
     }
     p.umbrella_chart = [

@@ -223,10 +223,12 @@ pub struct KubeSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CloudSpec {
-    /// `aws` or `gcp`.
+    /// `aws`, `gcp` or `azure`.
     pub provider: String,
-    /// The language the infrastructure is written in: `terraform`.
+    /// The language the infrastructure is written in: `terraform` or `pulumi`.
     pub iac: String,
+    /// The language of a Pulumi program: `typescript` or `python`.
+    pub language: String,
     /// The region everything is created in.
     pub region: String,
     /// CPU units of each task (1024 = one vCPU).
@@ -557,9 +559,11 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         |target: Target| params.targets.contains(&target) || d.targets.iter().any(|t| Target::parse(t) == Some(target));
     let on_aws = named(Target::Ecs);
     let on_gcp = named(Target::CloudRun) && !on_aws;
+    let on_azure = named(Target::AzureContainerApps) && !on_aws && !on_gcp;
     let default_registry = match ci {
         _ if on_aws => Registry::Ecr,
         _ if on_gcp => Registry::Gar,
+        _ if on_azure => Registry::Acr,
         CiSystem::Gitlab => Registry::Gitlab,
         _ => Registry::Ghcr,
     };
@@ -665,8 +669,13 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
             );
         }
     }
-    let deployed =
-        |t: &Target| t.is_platform() || matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun | Target::Vm);
+    let deployed = |t: &Target| {
+        t.is_platform()
+            || matches!(
+                t,
+                Target::Kubernetes | Target::Ecs | Target::CloudRun | Target::AzureContainerApps | Target::Vm
+            )
+    };
     let others: Vec<Target> = targets.iter().copied().filter(|t| !deployed(t)).collect();
     if !others.is_empty() {
         notes.push(format!(
@@ -880,17 +889,30 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
         }
     }
 
-    let provider = match (targets.contains(&Target::Ecs), targets.contains(&Target::CloudRun)) {
-        (true, true) => {
-            errors.push(
-                "the task puts the app on AWS and on Google Cloud at once: Slipway writes one cloud's infrastructure at a time; name one".into(),
-            );
-            Some("aws")
-        }
-        (true, false) => Some("aws"),
-        (false, true) => Some("gcp"),
-        (false, false) => None,
-    };
+    let named_clouds: Vec<&str> = [
+        (Target::Ecs, "aws"),
+        (Target::CloudRun, "gcp"),
+        (Target::AzureContainerApps, "azure"),
+    ]
+    .into_iter()
+    .filter(|(t, _)| targets.contains(t))
+    .map(|(_, p)| p)
+    .collect();
+    if named_clouds.len() > 1 {
+        errors.push(format!(
+            "the task puts the app on {} at once: Slipway writes one cloud's infrastructure at a time; name one",
+            named_clouds
+                .iter()
+                .map(|p| match *p {
+                    "aws" => "AWS",
+                    "gcp" => "Google Cloud",
+                    _ => "Azure",
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+    }
+    let provider = named_clouds.first().copied();
     let cloud = provider.map(|p| cloud_spec(profile, params, p, &mut field, &mut errors));
     let services: Vec<ServiceSpec> = profile.services.iter().map(|s| service_spec(s, profile)).collect();
     // The cluster's settings say nothing about a deploy that reaches no cluster.
@@ -931,16 +953,27 @@ fn cloud_spec(
     field: &mut impl FnMut(&str, String, &str, String),
     errors: &mut Vec<String>,
 ) -> CloudSpec {
-    use crate::knowledge::{cloud_run_memory, fargate_memory, AWS_REGIONS, GCP_REGIONS, LOG_RETENTION_DAYS};
+    use crate::knowledge::{
+        cloud_run_memory, fargate_memory, AWS_REGIONS, AZURE_REGIONS, GCP_REGIONS, LOG_RETENTION_DAYS,
+    };
     let gcp = provider == "gcp";
-    let (cloud_name, regions, examples) = if gcp {
-        (
+    let azure = provider == "azure";
+    let (cloud_name, regions, examples): (&str, Vec<&str>, &str) = match provider {
+        "gcp" => (
             "Google Cloud",
-            GCP_REGIONS,
+            GCP_REGIONS.iter().map(|(r, _)| *r).collect(),
             "us-central1, europe-west1, asia-northeast1",
-        )
-    } else {
-        ("AWS", AWS_REGIONS, "us-east-1, eu-west-1, ap-southeast-2")
+        ),
+        "azure" => (
+            "Azure",
+            AZURE_REGIONS.iter().map(|(r, _, _)| *r).collect(),
+            "eastus, westeurope, japaneast",
+        ),
+        _ => (
+            "AWS",
+            AWS_REGIONS.iter().map(|(r, _)| *r).collect(),
+            "us-east-1, eu-west-1, ap-southeast-2",
+        ),
     };
     let d = &profile.deploy;
     let at = |f: &str| format!("line {} of slipway.toml", d.lines.get(f).copied().unwrap_or(1));
@@ -974,31 +1007,61 @@ fn cloud_spec(
             "terraform".into()
         }
     };
-    // Google Cloud is also written as a Pulumi program in TypeScript.
-    let written = iac == "terraform" || (gcp && iac == "pulumi");
+    // Google Cloud is also written as a Pulumi program in TypeScript, Azure in Python.
+    let language = match (text("pulumi_language"), &params.pulumi_language) {
+        (Some(v), _) => v,
+        (None, Some(v)) => v.clone(),
+        (None, None) if azure => "python".into(),
+        (None, None) => "typescript".into(),
+    };
+    let languages = match provider {
+        "gcp" => "Terraform or Pulumi (TypeScript)",
+        "azure" => "Terraform or Pulumi (Python)",
+        _ => "Terraform only",
+    };
+    let written = iac == "terraform"
+        || (iac == "pulumi" && ((gcp && language == "typescript") || (azure && language == "python")));
     if !written {
         let at_line = if d.kube.contains_key("iac") {
             format!("{}: iac = {iac:?}: ", at("iac"))
         } else {
             String::new()
         };
-        let languages = if gcp {
-            "Terraform or Pulumi (TypeScript)"
+        let what = if iac == "pulumi" {
+            format!("Pulumi in {language}")
         } else {
-            "Terraform only"
+            iac.clone()
         };
         errors.push(format!(
-            "{at_line}the built-in engine writes {cloud_name} infrastructure in {languages} so far, not {iac}; ask for Terraform, or set iac = \"terraform\""
+            "{at_line}the built-in engine writes {cloud_name} infrastructure in {languages} so far, not {what}; ask for Terraform, or set iac = \"terraform\""
         ));
     }
-    let region_ok = |r: &str| regions.iter().any(|(id, _)| *id == r);
+    if iac == "pulumi" {
+        field(
+            "pulumi_language",
+            language.clone(),
+            if d.kube.contains_key("pulumi_language") {
+                "slipway.toml"
+            } else if params.pulumi_language.is_some() {
+                "task"
+            } else {
+                "default"
+            },
+            format!("the Pulumi program is written in {language}"),
+        );
+    }
+    let region_ok = |r: &str| regions.contains(&r);
     let region = match (text("region"), &params.region) {
         (Some(r), _) => {
             if !region_ok(&r) {
                 errors.push(format!(
                     "{}: region = {r:?} is not {} region (for example {examples})",
                     at("region"),
-                    if gcp { "a Google Cloud" } else { "an AWS" }
+                    match provider {
+                        "gcp" => "a Google Cloud",
+                        "azure" => "an Azure",
+                        _ => "an AWS",
+                    }
                 ));
             }
             field("region", r.clone(), "slipway.toml", at("region"));
@@ -1019,6 +1082,11 @@ fn cloud_spec(
                     "us-central1",
                     "Google Cloud's largest region; set region to the one nearest your users",
                 )
+            } else if azure {
+                (
+                    "eastus",
+                    "Azure's first US region; set region to the one nearest your users",
+                )
             } else {
                 (
                     "us-east-1",
@@ -1030,8 +1098,21 @@ fn cloud_spec(
         }
     };
     let task_cpu = number("task_cpu", errors).unwrap_or(if gcp { 1024 } else { 512 });
-    let task_memory = number("task_memory", errors).unwrap_or(if gcp { 512 } else { 1024 });
-    if gcp {
+    let task_memory = number("task_memory", errors).unwrap_or(if gcp { 512 } else { task_cpu * 2 });
+    if azure {
+        if !crate::knowledge::container_apps_cpu(task_cpu) {
+            errors.push(format!(
+                "{}: task_cpu = {task_cpu} is not a Container Apps size (256 to 4096 in steps of 256: a quarter vCPU to four)",
+                at("task_cpu")
+            ));
+        } else if task_memory != task_cpu * 2 {
+            errors.push(format!(
+                "{}: task_memory = {task_memory} does not go with task_cpu = {task_cpu} on Container Apps' Consumption profile; it takes {} MiB (2 GiB per vCPU)",
+                at("task_memory"),
+                task_cpu * 2
+            ));
+        }
+    } else if gcp {
         match cloud_run_memory(task_cpu) {
             None => errors.push(format!(
                 "{}: task_cpu = {task_cpu} is not a Cloud Run size (1024, 2048, 4096 or 8192: one to eight vCPUs)",
@@ -1061,7 +1142,20 @@ fn cloud_spec(
             });
         }
     }
-    let defaults = if gcp {
+    let defaults = if azure {
+        [
+            (
+                "task_cpu",
+                task_cpu,
+                "half a vCPU per replica, the smallest that runs most web apps well",
+            ),
+            (
+                "task_memory",
+                task_memory,
+                "twice the vCPUs in GiB, as Container Apps sizes them",
+            ),
+        ]
+    } else if gcp {
         [
             (
                 "task_cpu",
@@ -1087,8 +1181,34 @@ fn cloud_spec(
             field(name, value.to_string(), "default", default_why.into());
         }
     }
-    let db_class = text("db_class").unwrap_or_else(|| if gcp { "db-custom-1-3840" } else { "db.t4g.small" }.into());
-    if gcp && !is_cloud_sql_tier(&db_class) {
+    let multi_az = text("multi_az").is_none_or(|v| v != "false");
+    let db_class = text("db_class").unwrap_or_else(|| {
+        match provider {
+            "gcp" => "db-custom-1-3840",
+            "azure" if multi_az => "GP_Standard_D2ds_v5",
+            "azure" => "B_Standard_B2s",
+            _ => "db.t4g.small",
+        }
+        .into()
+    });
+    if azure {
+        let ok = ["B_Standard_", "GP_Standard_", "MO_Standard_"].iter().any(|p| {
+            db_class
+                .strip_prefix(p)
+                .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        });
+        if !ok {
+            errors.push(format!(
+                "{}: db_class = {db_class:?} is not a PostgreSQL Flexible Server size (for example B_Standard_B2s, GP_Standard_D2ds_v5, MO_Standard_E2ds_v5)",
+                at("db_class")
+            ));
+        } else if multi_az && db_class.starts_with("B_") {
+            errors.push(format!(
+                "{}: db_class = {db_class:?} is a burstable size, which has no zone-redundant standby; choose a GP_ or MO_ size, or set multi_az = false",
+                at("db_class")
+            ));
+        }
+    } else if gcp && !is_cloud_sql_tier(&db_class) {
         errors.push(format!(
             "{}: db_class = {db_class:?} is not a Cloud SQL tier of the Enterprise edition (for example db-custom-1-3840, db-custom-2-7680, db-g1-small)",
             at("db_class")
@@ -1099,8 +1219,25 @@ fn cloud_spec(
             at("db_class")
         ));
     }
-    let db_storage_gb = number("db_storage", errors).unwrap_or(if gcp { 10 } else { 20 });
-    let (least, most, what) = if gcp {
+    let db_storage_gb = number("db_storage", errors).unwrap_or(match provider {
+        "gcp" => 10,
+        "azure" => 32,
+        _ => 20,
+    });
+    if azure && !crate::knowledge::AZURE_PG_STORAGE_GB.contains(&db_storage_gb) {
+        errors.push(format!(
+            "{}: db_storage = {db_storage_gb} GiB is not a size Flexible Server takes ({})",
+            at("db_storage"),
+            crate::knowledge::AZURE_PG_STORAGE_GB
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let (least, most, what) = if azure {
+        (32, 32768, "Flexible Server takes (32 to 32768)")
+    } else if gcp {
         (10, 65536, "Cloud SQL takes for SSD storage (10 to 65536)")
     } else {
         (20, 65536, "RDS takes for gp3 storage (20 to 65536)")
@@ -1135,12 +1272,14 @@ fn cloud_spec(
             14
         }
     };
-    let (most, keeper) = if gcp {
-        (365, "Cloud SQL keeps 1 to 365 daily backups")
+    let (least, most, keeper) = if azure {
+        (7, 35, "PostgreSQL Flexible Server keeps backups for 7 to 35 days")
+    } else if gcp {
+        (1, 365, "Cloud SQL keeps 1 to 365 daily backups")
     } else {
-        (35, "RDS keeps automated backups for 1 to 35 days")
+        (1, 35, "RDS keeps automated backups for 1 to 35 days")
     };
-    if !(1..=most).contains(&backup_days) {
+    if !(least..=most).contains(&backup_days) {
         errors.push(format!(
             "backup_days = {backup_days}{}: {keeper} (0 would turn them off)",
             if d.kube.contains_key("backup_days") {
@@ -1150,7 +1289,6 @@ fn cloud_spec(
             }
         ));
     }
-    let multi_az = text("multi_az").is_none_or(|v| v != "false");
     if d.kube.contains_key("multi_az") {
         field("multi_az", multi_az.to_string(), "slipway.toml", at("multi_az"));
     }
@@ -1164,7 +1302,29 @@ fn cloud_spec(
     let rpo_minutes = number("rpo_minutes", errors).unwrap_or(15);
     let rto_minutes = number("rto_minutes", errors).unwrap_or(60);
     let backup_region = text("backup_region").or_else(|| params.backup_region.clone());
-    if let Some(r) = &backup_region {
+    if let (true, Some(r)) = (azure, &backup_region) {
+        // Azure keeps geo-redundant backups in the region it pairs with the server's.
+        let pair = AZURE_REGIONS
+            .iter()
+            .find(|(id, _, _)| *id == region)
+            .map(|(_, _, p)| *p);
+        if pair != Some(r.as_str()) {
+            errors.push(format!(
+                "backup_region = {r:?}: Azure keeps a PostgreSQL server's geo-redundant backups in the region paired with {region}{}, and nowhere else",
+                pair.map(|p| format!(", {p}")).unwrap_or_default()
+            ));
+        }
+        field(
+            "backup_region",
+            r.clone(),
+            if d.kube.contains_key("backup_region") {
+                "slipway.toml"
+            } else {
+                "task"
+            },
+            "the database's backups are kept there too, so a lost region loses no data".into(),
+        );
+    } else if let Some(r) = &backup_region {
         // Cloud SQL also keeps backups in a multi-region.
         let multi = gcp && ["us", "eu", "asia"].contains(&r.as_str());
         if !(region_ok(r) || multi) || *r == region {
@@ -1189,7 +1349,12 @@ fn cloud_spec(
         );
     }
     let log_days = number("log_days", errors).unwrap_or(30);
-    if gcp && !(1..=3650).contains(&log_days) {
+    if azure && !(30..=730).contains(&log_days) {
+        errors.push(format!(
+            "{}: log_days = {log_days} is not a retention Log Analytics keeps (30 to 730 days)",
+            at("log_days")
+        ));
+    } else if gcp && !(1..=3650).contains(&log_days) {
         errors.push(format!(
             "{}: log_days = {log_days} is not a retention Cloud Logging keeps (1 to 3650 days)",
             at("log_days")
@@ -1208,6 +1373,7 @@ fn cloud_spec(
     CloudSpec {
         provider: provider.into(),
         iac,
+        language,
         region,
         task_cpu,
         task_memory,

@@ -172,15 +172,19 @@ impl Task {
             .filter(|t| !t.is_platform() && *t != Target::Kubernetes)
             .collect();
         let clouds_only = !self.params.targets.is_empty() && !self.params.targets.iter().any(|t| t.is_platform());
-        // AWS and Google Cloud are written in Terraform so far; Container Apps and the other
-        // languages come later.
-        let written = |t: &Target| matches!(t, Target::Ecs | Target::CloudRun | Target::Vm);
+        // AWS, Google Cloud and Azure Container Apps are written in Terraform, a server in Ansible.
+        let written = |t: &Target| {
+            matches!(
+                t,
+                Target::Ecs | Target::CloudRun | Target::AzureContainerApps | Target::Vm
+            )
+        };
         let other_clouds = clouds.iter().any(|t| !written(t));
-        // Pulumi (TypeScript) is written for Google Cloud, Ansible for a server.
+        // Pulumi is written for Google Cloud (TypeScript) and Azure (Python), Ansible for a server.
         let only = |target: Target| !clouds.is_empty() && clouds.iter().all(|t| *t == target);
         let other_language = self.params.iac.as_deref().is_some_and(|l| match l {
             "terraform" => only(Target::Vm),
-            "pulumi" => !only(Target::CloudRun),
+            "pulumi" => !(only(Target::CloudRun) || only(Target::AzureContainerApps)),
             "ansible" => !only(Target::Vm),
             _ => true,
         });
@@ -208,7 +212,11 @@ impl Task {
             .targets
             .iter()
             .filter(|t| {
-                !t.is_platform() && !matches!(t, Target::Kubernetes | Target::Ecs | Target::CloudRun | Target::Vm)
+                !t.is_platform()
+                    && !matches!(
+                        t,
+                        Target::Kubernetes | Target::Ecs | Target::CloudRun | Target::AzureContainerApps | Target::Vm
+                    )
             })
             .map(|t| t.label())
             .collect();
@@ -216,13 +224,30 @@ impl Task {
             .into_iter()
             .map(|i| match i {
                 Intent::InfrastructureAsCode if !others.is_empty() => format!(
-                    "write infrastructure as code for {} (it writes AWS and Google Cloud in Terraform, and Google Cloud in Pulumi, so far)",
+                    "write infrastructure as code for {} (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)",
                     others.join(" or ")
                 ),
-                Intent::InfrastructureAsCode => format!(
-                    "write infrastructure as code in {} (it writes AWS and Google Cloud in Terraform, and Google Cloud in Pulumi, so far)",
-                    self.params.iac.as_deref().unwrap_or("that language")
-                ),
+                Intent::InfrastructureAsCode => {
+                    let language = match self.params.iac.as_deref() {
+                        Some("terraform") => "Terraform",
+                        Some("pulumi") => "Pulumi",
+                        Some("cloudformation") => "CloudFormation",
+                        Some("ansible") => "Ansible",
+                        Some("opentofu") => "OpenTofu",
+                        _ => "that language",
+                    };
+                    let places: Vec<&str> = self
+                        .params
+                        .targets
+                        .iter()
+                        .filter(|t| !t.is_platform())
+                        .map(|t| t.label())
+                        .collect();
+                    format!(
+                        "write infrastructure as code in {language}{} (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)",
+                        if places.is_empty() { String::new() } else { format!(" for {}", places.join(" and ")) }
+                    )
+                }
                 Intent::PlatformDeploy if !others.is_empty() => format!("deploy to {}", others.join(" or ")),
                 other => other.describe().to_string(),
             })
@@ -241,14 +266,14 @@ impl Task {
             && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 
-    /// True when the task puts the services on a cloud the built-in engine writes: AWS or
-    /// Google Cloud.
+    /// True when the task puts the services on a cloud the built-in engine writes: AWS, Google
+    /// Cloud or Azure.
     pub fn wants_cloud(&self) -> bool {
         use crate::params::Target;
         self.params
             .targets
             .iter()
-            .any(|t| matches!(t, Target::Ecs | Target::CloudRun))
+            .any(|t| matches!(t, Target::Ecs | Target::CloudRun | Target::AzureContainerApps))
             && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 
@@ -333,6 +358,7 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
     let written = [
         crate::params::Target::Ecs,
         crate::params::Target::CloudRun,
+        crate::params::Target::AzureContainerApps,
         crate::params::Target::Vm,
     ];
     if params.targets.iter().any(|t| written.contains(t)) && !intents.contains(&Intent::InfrastructureAsCode) {

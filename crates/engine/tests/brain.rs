@@ -103,11 +103,15 @@ const CASES: &[Case] = &[
     Case {
         text: "Pulumi for Azure",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
+        generates: &["Dockerfile", "pipeline", "docs/deploy.md", "infra/azure/"],
+        declines: &[],
+    },
+    Case {
+        text: "Pulumi for ECS",
+        intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
+        // The deploy needs the infrastructure it would run on: nothing half-done.
         generates: &[],
-        declines: &[
-            "write infrastructure as code for Azure Container Apps",
-            "deploy to Azure Container Apps",
-        ],
+        declines: &["write infrastructure as code in Pulumi for Amazon ECS (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)"],
     },
     Case {
         text: "set up Prometheus alerts and a Grafana dashboard",

@@ -1,7 +1,7 @@
 //! What a plan costs a month, from a dated price table, so the person sees it before applying.
 //!
 //! The prices are the clouds' on-demand list prices in their first region (AWS in us-east-1,
-//! Google Cloud in us-central1; other regions differ by a few percent to a third), checked on
+//! Google Cloud in us-central1, Azure in East US; other regions differ by a few percent to a third), checked on
 //! the date below; a month is 730 hours. Usage that depends on
 //! traffic (requests, bytes through the NAT gateway, log volume) is priced at a stated small
 //! amount, so the estimate is the floor of an idle service, not a forecast.
@@ -60,6 +60,37 @@ pub mod aws {
 
     /// The cache node the generated ElastiCache uses, per hour.
     pub const CACHE_T4G_MICRO_HOUR: f64 = 0.016;
+}
+
+/// Azure's pay-as-you-go prices, in US dollars, East US.
+pub mod azure {
+    /// Container Apps (Consumption), an idle replica, per vCPU-second.
+    pub const APPS_IDLE_VCPU_SECOND: f64 = 0.000003;
+    /// Container Apps (Consumption), per GiB-second of memory, idle or active.
+    pub const APPS_GIB_SECOND: f64 = 0.000003;
+    /// PostgreSQL Flexible Server storage, per GiB-month (twice with a standby).
+    pub const PG_STORAGE_GB_MONTH: f64 = 0.115;
+    /// Geo-redundant backup storage, per GiB-month.
+    pub const PG_GEO_BACKUP_GB_MONTH: f64 = 0.20;
+    /// Container Registry, Standard tier, per day.
+    pub const ACR_STANDARD_DAY: f64 = 0.667;
+    /// Log Analytics ingestion (Analytics logs), per GB.
+    pub const LOGS_GB: f64 = 2.76;
+
+    /// A Flexible Server size's price per hour, without a standby; none for one not in the table.
+    pub fn pg_hour(sku: &str) -> Option<f64> {
+        Some(match sku {
+            "B_Standard_B1ms" => 0.017,
+            "B_Standard_B2s" => 0.068,
+            "B_Standard_B2ms" => 0.136,
+            "GP_Standard_D2ds_v5" => 0.178,
+            "GP_Standard_D4ds_v5" => 0.356,
+            "GP_Standard_D8ds_v5" => 0.712,
+            "MO_Standard_E2ds_v5" => 0.244,
+            "MO_Standard_E4ds_v5" => 0.488,
+            _ => return None,
+        })
+    }
 }
 
 /// Google Cloud's prices, in US dollars, us-central1.

@@ -1934,20 +1934,10 @@ fn terraform_setup(spec: &DeploySpec, environment: &str) -> Vec<String> {
 /// checksums, the program's packages, the state in the bucket (locked while a job holds it),
 /// the environment's stack with its secrets encrypted by the bootstrap's key, and its config.
 fn pulumi_setup(spec: &DeploySpec, cloud: &CloudSpec, environment: &str) -> Vec<String> {
-    let v = crate::knowledge::PULUMI_VERSION;
     let project = project(spec);
     let bucket = state_bucket(&project, cloud);
-    let tarball = format!("pulumi-v{v}-linux-x64.tar.gz");
-    let base = "https://get.pulumi.com/releases/sdk";
-    vec![
-        "export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_SELF_MANAGED_STATE_LOCKING=1".into(),
-        "bin=$(mktemp -d)".into(),
-        r#"trap 'rm -rf "$bin"' EXIT"#.into(),
-        format!(r#"curl -fsSLo "$bin/{tarball}" {base}/{tarball}"#),
-        format!(r#"curl -fsSLo "$bin/SHA256SUMS" {base}/pulumi-{v}-checksums.txt"#),
-        format!(r#"(cd "$bin" && grep ' {tarball}$' SHA256SUMS | sha256sum -c -)"#),
-        format!(r#"tar -xzf "$bin/{tarball}" -C "$bin""#),
-        r#"export PATH="$bin/pulumi:$PATH""#.into(),
+    let mut c = super::pulumi::cli_setup();
+    c.extend([
         format!("cd {DIR}"),
         "npm install --no-audit --no-fund".into(),
         format!(r#"pulumi login "gs://{bucket}/{project}""#),
@@ -1957,7 +1947,8 @@ fn pulumi_setup(spec: &DeploySpec, cloud: &CloudSpec, environment: &str) -> Vec<
         ),
         r#"pulumi config set project_id "$GCP_PROJECT""#.into(),
         format!("pulumi config set environment {environment}"),
-    ]
+    ]);
+    c
 }
 
 /// The lines that write the preview of `environment` into the job's summary.

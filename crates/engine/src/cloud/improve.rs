@@ -304,7 +304,7 @@ resource "aws_db_instance" "replica" {
             "    # Slipway: S3's own lock file; the DynamoDB lock table is deprecated: remove dynamodb_table once every run has this\n    use_lockfile = true\n",
             "    # Slipway: the state holds every resource's attributes: encrypted at rest\n    encrypt = true\n",
             "      source = \"hashicorp/aws\"\n      # Slipway: the major the provider was written for; a new major changes resources\n      version = \"~> 6.0\"\n",
-            "random = { source = \"hashicorp/random\", version = \"~> 3.6\" }",
+            "random = { source = \"hashicorp/random\", version = \"~> 3.7\" }",
             "  default_tags {\n    # Slipway: every resource says what manages it\n    tags = {\n      ManagedBy = \"terraform\"\n    }\n  }\n",
             "  # Slipway: daily backups kept 7 days, with point-in-time recovery over them, rather than whatever the API defaults to\n  backup_retention_period = 7\n",
             "  deletion_protection = true\n",

@@ -8,11 +8,16 @@
 //! Google Cloud in Terraform ([`gcp`]): Artifact Registry, Cloud Run, Cloud SQL and
 //! Memorystore on a private network, Secret Manager, a service account per service, an HTTPS
 //! load balancer for named hosts, workload identity for the pipeline, state in Cloud Storage.
+//! Azure in Terraform ([`azure`]): Container Registry, Container Apps on a private network,
+//! PostgreSQL Flexible Server, Key Vault, a managed identity per service and per pipeline job
+//! trusting GitHub's OIDC subjects, state in Blob Storage. [`pulumi`] writes the same stacks as
+//! Pulumi programs: Google Cloud's in TypeScript, Azure's in Python.
 //! Every resource is a plain resource (no registry module, so the checkers see inside it), built
 //! as an `hcl-rs` value and written by [`crate::write::hcl`]. [`checks`] reviews Terraform,
 //! the person's as well as ours; [`cost`] prices what a plan creates from a dated table.
 
 pub mod aws;
+pub mod azure;
 pub mod checks;
 pub mod cost;
 pub mod gcp;
@@ -80,6 +85,7 @@ pub fn generate(
     if spec.services.iter().all(|s| s.kind == "static") {
         return Err(match cloud.provider.as_str() {
             "gcp" => "Slipway cannot put a static site on Google Cloud yet: it runs containers on Cloud Run, and Cloud Storage with Cloud CDN for static files is not written; Netlify or Vercel serve them today",
+            "azure" => "Slipway cannot put a static site on Azure yet: it runs containers on Container Apps, and Azure Static Web Apps is not written; Netlify or Vercel serve them today",
             _ => "Slipway cannot put a static site on AWS yet: it runs containers on ECS, and S3 with CloudFront for static files is not written; Netlify or Vercel serve them today",
         }
         .into());
@@ -91,7 +97,19 @@ pub fn generate(
             if cloud.iac == "pulumi" {
                 let project = gcp::project(spec);
                 let backend = format!("gs://{}/{project}", gcp::state_bucket(&project, cloud));
-                pulumi::programs(&mut g, &project, &backend, gcp::BOOTSTRAP)?;
+                pulumi::programs(&mut g, &project, &backend, gcp::BOOTSTRAP, false)?;
+            }
+            Ok(g)
+        }
+        "azure" => {
+            let mut g = azure::generate(spec, cloud, images, remote)?;
+            if cloud.iac == "pulumi" {
+                let project = azure::project(spec);
+                let backend = format!(
+                    "azblob://tfstate/{project}?storage_account={}",
+                    azure::state_account(&project, cloud)
+                );
+                pulumi::programs(&mut g, &project, &backend, azure::BOOTSTRAP, true)?;
             }
             Ok(g)
         }
@@ -105,6 +123,7 @@ pub fn generate(
 pub fn imaged(spec: &DeploySpec) -> Vec<(String, &crate::spec::ServiceSpec)> {
     match spec.cloud.as_ref().map(|c| c.provider.as_str()) {
         Some("gcp") => gcp::imaged(spec),
+        Some("azure") => azure::imaged(spec),
         _ => aws::imaged(spec),
     }
 }

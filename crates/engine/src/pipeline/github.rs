@@ -610,7 +610,10 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         return server_job(job, spec, pipeline);
     }
     let gcp = job.target == Some(crate::params::Target::CloudRun);
-    let (short, dir) = if gcp {
+    let azure = job.target == Some(crate::params::Target::AzureContainerApps);
+    let (short, dir) = if azure {
+        ("azure", crate::cloud::azure::DIR)
+    } else if gcp {
         ("gcp", crate::cloud::gcp::DIR)
     } else {
         ("aws", crate::cloud::aws::DIR)
@@ -619,6 +622,20 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     let mut env = Yaml::map();
     if gcp {
         env = env.with("GCP_PROJECT", "${{ vars.GCP_PROJECT }}");
+    }
+    let identity = job
+        .vars
+        .iter()
+        .find(|v| v.ends_with("_ROLE_ARN") || v.ends_with("_SERVICE_ACCOUNT") || v.ends_with("_CLIENT_ID"))
+        .cloned()
+        .unwrap_or_default();
+    if azure {
+        // The azurerm provider and backend exchange GitHub's OIDC token themselves.
+        env = env
+            .with("ARM_USE_OIDC", "true")
+            .with("ARM_CLIENT_ID", format!("${{{{ vars.{identity} }}}}"))
+            .with("ARM_TENANT_ID", "${{ vars.AZURE_TENANT_ID }}")
+            .with("ARM_SUBSCRIPTION_ID", "${{ vars.AZURE_SUBSCRIPTION_ID }}");
     }
     for (_, svc) in crate::cloud::imaged(spec) {
         let value = if planning {
@@ -629,13 +646,15 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         };
         env = env.with(&aws::image_var(svc), value);
     }
-    let identity = job
-        .vars
-        .iter()
-        .find(|v| v.ends_with("_ROLE_ARN") || v.ends_with("_SERVICE_ACCOUNT"))
-        .cloned()
-        .unwrap_or_default();
-    let sign_in = if gcp {
+    let sign_in = if azure {
+        with_uses(step("Sign in to Azure"), "Azure/login").with(
+            "with",
+            Yaml::map()
+                .with("client-id", format!("${{{{ vars.{identity} }}}}"))
+                .with("tenant-id", "${{ vars.AZURE_TENANT_ID }}")
+                .with("subscription-id", "${{ vars.AZURE_SUBSCRIPTION_ID }}"),
+        )
+    } else if gcp {
         with_uses(step("Sign in to Google Cloud"), "google-github-actions/auth").with(
             "with",
             Yaml::map()
@@ -650,10 +669,16 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                 .with("aws-region", "${{ vars.AWS_REGION }}"),
         )
     };
-    let has_env = gcp || !crate::cloud::imaged(spec).is_empty();
+    let has_env = gcp || azure || !crate::cloud::imaged(spec).is_empty();
     let pulumi = spec.cloud.as_ref().is_some_and(|c| c.iac == "pulumi");
     let mut steps = vec![checkout()];
-    if pulumi {
+    if pulumi && azure {
+        // The program runs on Python, in a version Pulumi's Python SDK supports.
+        steps.push(
+            with_uses(step("Set up Python"), "actions/setup-python")
+                .with("with", Yaml::map().with("python-version", "3.12")),
+        );
+    } else if pulumi {
         // The program runs on Node.js, in the version @pulumi/pulumi supports.
         steps.push(
             with_uses(step("Set up Node.js"), "actions/setup-node")
@@ -673,7 +698,9 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     let perms = read_only().with_comment(
         "id-token",
         "write",
-        if gcp {
+        if azure {
+            "to sign in to Azure through OIDC, without secrets"
+        } else if gcp {
             "to sign in to Google Cloud through OIDC, without keys"
         } else {
             "to sign in to AWS through OIDC, without keys"

@@ -835,7 +835,7 @@ pub fn fits(target: Target, svc: &ServiceSpec) -> bool {
     match target {
         // ECS is deployed by applying its infrastructure (infra/aws, docs/aws.md); the
         // pipeline builds and pushes the image for it.
-        Target::Ecs | Target::CloudRun | Target::Vm => false,
+        Target::Ecs | Target::CloudRun | Target::AzureContainerApps | Target::Vm => false,
         Target::Netlify => svc.kind == "static",
         Target::Vercel => svc.kind == "static" || svc.language.as_deref() == Some("node"),
         _ => svc.kind != "static" || target != Target::Heroku,
@@ -1038,18 +1038,24 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         jobs.push(Job::new("checks", "All checks", JobKind::Gate, checks, 5));
     }
     // A cloud's stack is planned on pull requests and applied per environment.
-    let cloud = [Target::Ecs, Target::CloudRun]
+    let cloud = [Target::Ecs, Target::CloudRun, Target::AzureContainerApps]
         .into_iter()
         .find(|t| spec.targets.contains(t) && spec.cloud.is_some());
     if let Some(target) = cloud {
         let gcp = target == Target::CloudRun;
-        let (short, label, dir) = if gcp {
-            ("gcp", "Google Cloud", crate::cloud::gcp::DIR)
-        } else {
-            ("aws", "AWS", crate::cloud::aws::DIR)
+        let azure = target == Target::AzureContainerApps;
+        let (short, label, dir) = match target {
+            Target::CloudRun => ("gcp", "Google Cloud", crate::cloud::gcp::DIR),
+            Target::AzureContainerApps => ("azure", "Azure", crate::cloud::azure::DIR),
+            _ => ("aws", "AWS", crate::cloud::aws::DIR),
         };
         if spec.ci == CiSystem::Github {
-            let (plan_vars, deploy_vars): (Vec<String>, Vec<String>) = if gcp {
+            let azure_vars = |client: &str| -> Vec<String> {
+                vec![client.into(), "AZURE_TENANT_ID".into(), "AZURE_SUBSCRIPTION_ID".into()]
+            };
+            let (plan_vars, deploy_vars): (Vec<String>, Vec<String>) = if azure {
+                (azure_vars("AZURE_PLAN_CLIENT_ID"), azure_vars("AZURE_DEPLOY_CLIENT_ID"))
+            } else if gcp {
                 (
                     vec![
                         "GCP_PLAN_SERVICE_ACCOUNT".into(),
@@ -1069,7 +1075,9 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 )
             };
             jobs.push(Job {
-                commands: if gcp {
+                commands: if azure {
+                    crate::cloud::azure::plan_commands(spec)
+                } else if gcp {
                     crate::cloud::gcp::plan_commands(spec)
                 } else {
                     crate::cloud::aws::plan_commands(spec)
@@ -1097,7 +1105,9 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     format!("deploy-{short}")
                 };
                 jobs.push(Job {
-                    commands: if gcp {
+                    commands: if azure {
+                        crate::cloud::azure::apply_commands(spec, &env.name)
+                    } else if gcp {
                         crate::cloud::gcp::apply_commands(spec, &env.name)
                     } else {
                         crate::cloud::aws::apply_commands(spec, &env.name)
@@ -1120,7 +1130,7 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 "{}: a pull request gets the plan of {dir} in its job summary; the {} branch applies it with the tested digests in each environment, through the OIDC identities of {dir}/bootstrap, and fails when {}",
                 target.label(),
                 spec.branch,
-                if gcp { "a new revision never starts" } else { "ECS rolls a service back" }
+                if gcp || azure { "a new revision never starts" } else { "ECS rolls a service back" }
             ));
         } else {
             notes.push(format!(
@@ -1311,6 +1321,9 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
                         "AWS_REGION" => "the region infra/aws creates everything in".into(),
                         "GCP_PROJECT" => "the Google Cloud project infra/gcp creates everything in".into(),
                         "GCP_WIF_PROVIDER" => "an output of infra/gcp/bootstrap: the workload identity provider GitHub's tokens are exchanged at".into(),
+                        "AZURE_TENANT_ID" => "an output of infra/azure/bootstrap: the Microsoft Entra tenant".into(),
+                        "AZURE_SUBSCRIPTION_ID" => "the Azure subscription infra/azure creates everything in".into(),
+                        v if v.starts_with("AZURE_") => "an output of infra/azure/bootstrap: the client id of the managed identity the Terraform job signs in as through OIDC".into(),
                         "SSH_KNOWN_HOSTS" => "the server's host key line (ssh-keyscan HOST, checked against the server's own); the deploy never trusts a key on first sight".into(),
                         "DEPLOY_SSH_PUBLIC_KEY" => "the public half of SSH_PRIVATE_KEY: the playbook lets it log in as the deploy user".into(),
                         v if v.starts_with("GCP_") => "an output of infra/gcp/bootstrap: the service account the Terraform job acts as through OIDC".into(),
