@@ -2,7 +2,7 @@
 //! buckets and databases, security groups open to the internet, unencrypted storage, databases
 //! without backups or deletion protection, wildcard IAM actions, state without locking, secrets
 //! in variables' defaults, providers without a version, and load balancer health checks on a
-//! path or port the code does not serve.
+//! path or port the code does not serve. AWS, Google Cloud and Azure resources alike.
 //!
 //! A value Terraform computes (a variable, a reference) is not judged: only what the file
 //! states. Each finding names the line of the attribute, or of the block when it is missing.
@@ -546,6 +546,167 @@ fn resource(
                 }
             }
         }
+        "azurerm_postgresql_flexible_server" | "azurerm_mysql_flexible_server" => {
+            let private = attr(b, "delegated_subnet_id").is_some();
+            let public = attr(b, "public_network_access_enabled");
+            if matches!(public, Some(Expression::Bool(true))) || (public.is_none() && !private) {
+                push(
+                    Severity::Error,
+                    "terraform/public-database",
+                    "public_network_access_enabled",
+                    format!("{what} accepts connections from the internet (the provider's default without a delegated subnet): give it delegated_subnet_id and set public_network_access_enabled = false"),
+                );
+            }
+            if let Some(days) = number(attr(b, "backup_retention_days")).filter(|d| *d < 7) {
+                push(
+                    Severity::Error,
+                    "terraform/no-backups",
+                    "backup_retention_days",
+                    format!(
+                        "{what} keeps backups {days} days, below Azure's minimum of 7: the apply fails; set 7 to 35"
+                    ),
+                );
+            }
+            if !prevents_destroy(b) {
+                push(
+                    Severity::Warning,
+                    "terraform/deletion-protection",
+                    "name",
+                    format!("{what} can be destroyed by one apply, and its backups with it: add lifecycle {{ prevent_destroy = true }} and an azurerm_management_lock"),
+                );
+            }
+        }
+        "azurerm_storage_account" => {
+            let nested = attr(b, "allow_nested_items_to_be_public");
+            if nested.is_none() || is_true(nested) == Some(true) {
+                push(
+                    Severity::Error,
+                    "terraform/public-bucket",
+                    "allow_nested_items_to_be_public",
+                    format!("{what} lets its containers be made public (the provider's default): set allow_nested_items_to_be_public = false and serve public files through a CDN"),
+                );
+            }
+            if let Some(v) = string(attr(b, "min_tls_version")).filter(|v| *v != "TLS1_2" && *v != "TLS1_3") {
+                push(
+                    Severity::Warning,
+                    "terraform/unencrypted",
+                    "min_tls_version",
+                    format!("{what} accepts {v}, which is broken: set min_tls_version = \"TLS1_2\""),
+                );
+            }
+            if matches!(attr(b, "https_traffic_only_enabled"), Some(Expression::Bool(false))) {
+                push(
+                    Severity::Error,
+                    "terraform/unencrypted",
+                    "https_traffic_only_enabled",
+                    format!("{what} accepts plain HTTP: set https_traffic_only_enabled = true"),
+                );
+            }
+        }
+        "azurerm_storage_container" => {
+            if let Some(t) = string(attr(b, "container_access_type")).filter(|t| *t != "private") {
+                push(
+                    Severity::Error,
+                    "terraform/public-bucket",
+                    "container_access_type",
+                    format!("{what} is readable by anyone (container_access_type = \"{t}\"): set it to \"private\""),
+                );
+            }
+        }
+        "azurerm_container_registry" => {
+            if is_true(attr(b, "admin_enabled")) == Some(true) {
+                push(
+                    Severity::Error,
+                    "terraform/wildcard-iam",
+                    "admin_enabled",
+                    format!("{what} has its admin account on: one shared password that can push and delete every image; set admin_enabled = false and grant AcrPush and AcrPull to identities"),
+                );
+            }
+            if is_true(attr(b, "anonymous_pull_enabled")) == Some(true) {
+                push(
+                    Severity::Error,
+                    "terraform/public-bucket",
+                    "anonymous_pull_enabled",
+                    format!("{what} lets anyone pull its images: set anonymous_pull_enabled = false"),
+                );
+            }
+        }
+        "azurerm_network_security_rule" => azure_rule(what, b, &mut push),
+        "azurerm_network_security_group" => {
+            for r in b.body.blocks().filter(|r| r.identifier.as_str() == "security_rule") {
+                azure_rule(what, r, &mut push);
+            }
+        }
+        "azurerm_role_assignment" => {
+            let role = string(attr(b, "role_definition_name")).unwrap_or_default();
+            let scope = attr(b, "scope").map(ToString::to_string).unwrap_or_default();
+            let whole_subscription = scope.contains("subscription")
+                && !scope.contains("resource_group")
+                && !scope.contains("resourceGroups");
+            if role == "Owner" || (role == "User Access Administrator" && attr(b, "condition").is_none()) {
+                push(
+                    Severity::Error,
+                    "terraform/wildcard-iam",
+                    "role_definition_name",
+                    format!("{what} grants {role}, which can hand any role to anyone: grant the built-in roles the job needs, or Role Based Access Control Administrator with a condition"),
+                );
+            } else if role == "Contributor" && whole_subscription {
+                push(
+                    Severity::Error,
+                    "terraform/wildcard-iam",
+                    "role_definition_name",
+                    format!("{what} grants Contributor on the whole subscription: scope it to the resource group the job changes"),
+                );
+            }
+        }
+        "azurerm_container_app" => {
+            let containers = child(b, "template")
+                .map(|t| {
+                    t.body
+                        .blocks()
+                        .filter(|c| c.identifier.as_str() == "container")
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            for c in containers {
+                for probe in ["startup_probe", "liveness_probe", "readiness_probe"] {
+                    if let Some(p) = child(c, probe).and_then(|p| string(attr(p, "path"))) {
+                        if !serves(services, p) {
+                            push(
+                                Severity::Warning,
+                                "terraform/health-path",
+                                "template",
+                                format!("{what}'s {probe} calls {p}, which the code does not serve: no revision would ever become ready"),
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(ingress) = child(b, "ingress") {
+                if is_true(attr(ingress, "allow_insecure_connections")) == Some(true) {
+                    push(
+                        Severity::Warning,
+                        "terraform/unencrypted",
+                        "ingress",
+                        format!("{what} answers plain HTTP: set allow_insecure_connections = false so every request is redirected to HTTPS"),
+                    );
+                }
+                if let Some(port) = number(attr(ingress, "target_port")) {
+                    let ports: Vec<i64> = services.iter().filter_map(|s| s.port.map(i64::from)).collect();
+                    if !ports.is_empty() && !ports.contains(&port) {
+                        push(
+                            Severity::Warning,
+                            "terraform/port",
+                            "ingress",
+                            format!(
+                                "{what} sends requests to port {port}, and the services listen on {}",
+                                ports.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
         "aws_lb_target_group" => {
             if let Some(hc) = b.body.blocks().find(|h| h.identifier.as_str() == "health_check") {
                 if let Some(p) = string(attr(hc, "path")) {
@@ -583,6 +744,51 @@ fn resource(
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a probe's path is one the code serves, when the scan knows any.
+fn serves(services: &[ServiceProfile], p: &str) -> bool {
+    let known = services
+        .iter()
+        .any(|s| s.health_path.is_some() || s.readiness_path.is_some());
+    p == "/"
+        || !known
+        || services
+            .iter()
+            .any(|s| s.health_path.as_deref() == Some(p) || s.readiness_path.as_deref() == Some(p))
+}
+
+fn prevents_destroy(b: &Block) -> bool {
+    child(b, "lifecycle").and_then(|l| is_true(attr(l, "prevent_destroy"))) == Some(true)
+}
+
+/// An Azure security rule that lets the internet in on anything but 80 and 443.
+fn azure_rule(what: &str, r: &Block, push: &mut dyn FnMut(Severity, &str, &str, String)) {
+    let inbound = string(attr(r, "direction")).is_some_and(|d| d.eq_ignore_ascii_case("Inbound"));
+    let allow = string(attr(r, "access")).is_some_and(|a| a.eq_ignore_ascii_case("Allow"));
+    let sources: Vec<String> = strings(attr(r, "source_address_prefix"))
+        .into_iter()
+        .chain(strings(attr(r, "source_address_prefixes")))
+        .collect();
+    let open = sources
+        .iter()
+        .any(|s| matches!(s.as_str(), "*" | "0.0.0.0/0" | "::/0" | "Internet" | "Any"));
+    let ports: Vec<String> = strings(attr(r, "destination_port_range"))
+        .into_iter()
+        .chain(strings(attr(r, "destination_port_ranges")))
+        .collect();
+    let web_only = !ports.is_empty() && ports.iter().all(|p| p == "80" || p == "443");
+    if inbound && allow && open && !web_only {
+        push(
+            Severity::Error,
+            "terraform/open-ingress",
+            "security_rule",
+            format!(
+                "{what} lets the whole internet in on {}: only 80 and 443 should be open to everyone; admit the callers' ranges instead",
+                if ports.is_empty() || ports.iter().any(|p| p == "*") { "every port".to_string() } else { format!("port {}", ports.join(", ")) }
+            ),
+        );
     }
 }
 
@@ -707,5 +913,113 @@ mod tests {
         );
         let f = check_terraform("broken.tf", "resource \"x\" {\n", &[]);
         assert_eq!(f[0].rule, "terraform/syntax");
+    }
+
+    #[test]
+    fn azure_public_databases_storage_registries_open_rules_and_owner_roles_are_named() {
+        let text = r#"resource "azurerm_postgresql_flexible_server" "db" {
+  name                  = "db"
+  backup_retention_days = 3
+}
+
+resource "azurerm_storage_account" "files" {
+  name            = "files"
+  min_tls_version = "TLS1_0"
+}
+
+resource "azurerm_storage_container" "media" {
+  name                  = "media"
+  container_access_type = "blob"
+}
+
+resource "azurerm_container_registry" "acr" {
+  name          = "acr"
+  admin_enabled = true
+}
+
+resource "azurerm_network_security_group" "nsg" {
+  name = "nsg"
+
+  security_rule {
+    name                   = "ssh"
+    direction              = "Inbound"
+    access                 = "Allow"
+    source_address_prefix  = "*"
+    destination_port_range = "22"
+  }
+
+  security_rule {
+    name                   = "https"
+    direction              = "Inbound"
+    access                 = "Allow"
+    source_address_prefix  = "Internet"
+    destination_port_range = "443"
+  }
+}
+
+resource "azurerm_role_assignment" "ci" {
+  scope                = data.azurerm_subscription.current.id
+  role_definition_name = "Contributor"
+}
+
+resource "azurerm_role_assignment" "env" {
+  scope                = azurerm_resource_group.prod.id
+  role_definition_name = "Contributor"
+}
+"#;
+        let f = check_terraform("main.tf", text, &[]);
+        assert_eq!(
+            rules(&f),
+            [
+                ("terraform/public-database", Some(1)),
+                ("terraform/no-backups", Some(3)),
+                ("terraform/deletion-protection", Some(2)),
+                ("terraform/public-bucket", Some(6)),
+                ("terraform/unencrypted", Some(8)),
+                ("terraform/public-bucket", Some(13)),
+                ("terraform/wildcard-iam", Some(18)),
+                ("terraform/open-ingress", Some(24)),
+                ("terraform/wildcard-iam", Some(43)),
+            ],
+            "{f:#?}"
+        );
+        // Ours: on a delegated subnet, kept, closed.
+        let ours = r#"resource "azurerm_postgresql_flexible_server" "db" {
+  name                          = "db"
+  backup_retention_days         = 7
+  delegated_subnet_id           = azurerm_subnet.db.id
+  public_network_access_enabled = false
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "azurerm_storage_account" "state" {
+  name                            = "state"
+  min_tls_version                 = "TLS1_2"
+  allow_nested_items_to_be_public = false
+}
+"#;
+        assert!(
+            check_terraform("db.tf", ours, &[]).is_empty(),
+            "{:#?}",
+            check_terraform("db.tf", ours, &[])
+        );
+    }
+
+    #[test]
+    fn a_container_app_probing_a_path_the_code_does_not_serve_is_named() {
+        let mut svc = ServiceProfile::new("api", ".");
+        svc.health_path = Some("/healthz".into());
+        svc.port = Some(8000);
+        let text = "resource \"azurerm_container_app\" \"api\" {\n  ingress {\n    target_port = 8080\n  }\n\n  template {\n    container {\n      liveness_probe {\n        path = \"/health\"\n      }\n    }\n  }\n}\n";
+        let f = check_terraform("apps.tf", text, &[svc.clone()]);
+        assert_eq!(
+            f.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+            ["terraform/health-path", "terraform/port"]
+        );
+        let fixed = text.replace("8080", "8000").replace("/health\"", "/healthz\"");
+        assert!(check_terraform("apps.tf", &fixed, &[svc]).is_empty());
     }
 }
