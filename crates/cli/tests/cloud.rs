@@ -1172,3 +1172,48 @@ fn a_fastapi_postgres_service_on_container_apps_in_pulumi_python_agrees() {
         }
     }
 }
+
+/// A blue-green or canary asked on a cloud runtime is that runtime's way of deploying, said in
+/// words: no Kubernetes manifests appear beside the cloud's code because the word "canary" was
+/// read as a cluster.
+#[test]
+fn a_strategy_on_a_cloud_runtime_is_said_not_turned_into_a_cluster() {
+    for (task, runtime, dir) in [
+        (
+            "a canary deploy to Azure Container Apps",
+            "Container Apps",
+            "infra/azure/",
+        ),
+        ("blue-green deploy to Cloud Run", "Cloud Run", "infra/gcp/"),
+        ("Terraform for ECS with a blue-green deploy", "ECS", "infra/aws/"),
+    ] {
+        let p = Project::repo("python-fastapi-k8s");
+        let out = slipway(&["run", p.path(), "--task", task, "--json"]);
+        assert!(out.status.success(), "{task}: {}", stderr(&out));
+        let report = json(&out);
+        let paths: Vec<&str> = report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["path"].as_str())
+            .collect();
+        assert!(paths.iter().any(|p| p.starts_with(dir)), "{task}: {paths:?}");
+        assert!(
+            !paths.iter().any(|p| p.starts_with("k8s/") || p.starts_with("charts/")),
+            "{task}: {paths:?}"
+        );
+        let said: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "cloud/strategy")
+            .filter_map(|f| f["message"].as_str())
+            .collect();
+        assert_eq!(said.len(), 1, "{task}: {said:?}");
+        assert!(
+            said[0].contains(runtime) && said[0].contains("is not written yet"),
+            "{task}: {}",
+            said[0]
+        );
+    }
+}

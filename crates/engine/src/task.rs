@@ -340,6 +340,18 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
     if (params.ci.is_some() || params.registry.is_some()) && !intents.contains(&Intent::CiCd) {
         intents.push(Intent::CiCd);
     }
+    // "Canary", "blue-green", "autoscaling" and "ingress" mean Kubernetes only when no other
+    // place is named: "a blue-green deploy to Cloud Run" asks for Cloud Run's way of doing it,
+    // not a cluster beside it.
+    let named_cluster = ["kubernetes", "k8s", "helm", "kubectl", "kustomiz"]
+        .iter()
+        .any(|s| words.iter().any(|w| w.starts_with(s)));
+    if !named_cluster && !params.targets.is_empty() && !params.targets.contains(&crate::params::Target::Kubernetes) {
+        intents.retain(|i| *i != Intent::Kubernetes);
+        if intents.is_empty() {
+            intents.push(Intent::PlatformDeploy);
+        }
+    }
     let mut params = params;
     // Ansible with no place named configures a server of the person's own.
     if params.iac.as_deref() == Some("ansible") && params.targets.is_empty() {
@@ -387,6 +399,23 @@ fn word_offset(lower: &str, words: &[&str], index: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_strategy_on_a_named_cloud_is_not_a_cluster() {
+        for (text, kube) in [
+            ("blue-green deploy to Cloud Run", false),
+            ("a canary on Azure Container Apps with Terraform", false),
+            ("autoscaling on ECS", false),
+            ("canary on fly.io", false),
+            ("a canary deploy with autoscaling", true),
+            ("blue-green on Kubernetes behind an ingress", true),
+            ("a Helm chart with a canary, and Terraform for ECS", true),
+        ] {
+            let t = understand(text).unwrap();
+            assert_eq!(t.intents.contains(&Intent::Kubernetes), kube, "{text}: {:?}", t.intents);
+            assert!(!t.intents.is_empty(), "{text}");
+        }
+    }
 
     #[test]
     fn task_sentences_map_to_intents() {

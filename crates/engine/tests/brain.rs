@@ -114,6 +114,13 @@ const CASES: &[Case] = &[
         declines: &["write infrastructure as code in Pulumi for Amazon ECS (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)"],
     },
     Case {
+        text: "a blue-green deploy to Azure Container Apps",
+        // "Container Apps" runs containers: the image is part of the work. No cluster.
+        intents: &[Intent::PlatformDeploy, Intent::Containerize, Intent::InfrastructureAsCode],
+        generates: &["Dockerfile", "compose.yaml", "pipeline", "infra/azure/"],
+        declines: &[],
+    },
+    Case {
         text: "set up Prometheus alerts and a Grafana dashboard",
         intents: &[Intent::Monitoring],
         generates: &[],

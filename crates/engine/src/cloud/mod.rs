@@ -90,7 +90,7 @@ pub fn generate(
         }
         .into());
     }
-    match cloud.provider.as_str() {
+    let mut g = match cloud.provider.as_str() {
         "aws" => Ok(aws::generate(spec, cloud, images, remote)),
         "gcp" => {
             let mut g = gcp::generate(spec, cloud, images, remote)?;
@@ -116,7 +116,48 @@ pub fn generate(
         other => Err(format!(
             "the built-in engine does not write infrastructure for {other} yet"
         )),
+    }?;
+    if let Some(f) = strategy_left_out(spec, &cloud.provider) {
+        g.findings.push(f);
     }
+    Ok(g)
+}
+
+/// A blue-green or canary asked for a cloud runtime says what the runtime does instead: the
+/// switch between versions the generated code gives, and that the traffic split is not written.
+fn strategy_left_out(spec: &DeploySpec, provider: &str) -> Option<crate::Finding> {
+    use crate::params::Strategy;
+    let asked = match spec.strategy {
+        Strategy::Rolling => return None,
+        Strategy::BlueGreen => "blue-green",
+        Strategy::Canary => "canary",
+    };
+    let (runtime, does, split) = match provider {
+        "gcp" => (
+            "Cloud Run",
+            "moves every request to a new revision once its startup probe passes, and keeps the old one serving until then",
+            "tagged revisions with a traffic split",
+        ),
+        "azure" => (
+            "Container Apps",
+            "moves every request to a new revision once its probes pass, and keeps the old one serving until then",
+            "multiple revisions with labels and traffic weights",
+        ),
+        _ => (
+            "ECS",
+            "replaces tasks a few at a time once the new ones pass the load balancer's health check, and rolls back by its circuit breaker",
+            "CodeDeploy's traffic shifting",
+        ),
+    };
+    Some(crate::Finding {
+        severity: crate::Severity::Warning,
+        rule: "cloud/strategy".into(),
+        path: "slipway.toml".into(),
+        line: None,
+        message: format!(
+            "the task asks for a {asked} deploy; {runtime} {does}. A {asked} with {split} is not written yet, so this deploys that way"
+        ),
+    })
 }
 
 /// The services whose image the environment's stack takes, with their key in `var.images`.
