@@ -175,3 +175,33 @@ fn a_new_file_explains_itself() {
     assert_eq!(s.health_path.as_deref(), Some("/livez"));
     assert_eq!(s.corrected, ["health_path"]);
 }
+
+/// The Pulumi programs Slipway writes (and any the person has) are infrastructure: a second run
+/// over a project with `infra/azure/__main__.py` or `infra/gcp/package.json` finds the same
+/// services as the first, not a Python or Node service per stack.
+#[test]
+fn pulumi_projects_are_not_services() {
+    let dir = project(&[
+        ("package.json", EXPRESS),
+        ("infra/azure/Pulumi.yaml", "name: shop\nruntime:\n  name: python\n"),
+        ("infra/azure/__main__.py", "import pulumi\n"),
+        ("infra/azure/requirements.txt", "pulumi==3.272.0\n"),
+        (
+            "infra/azure/bootstrap/Pulumi.yaml",
+            "name: shop-bootstrap\nruntime: python\n",
+        ),
+        ("infra/azure/bootstrap/requirements.txt", "pulumi==3.272.0\n"),
+        ("infra/gcp/Pulumi.yaml", "name: shop\nruntime: nodejs\n"),
+        (
+            "infra/gcp/package.json",
+            r#"{"name":"shop-infra","main":"index.ts","dependencies":{"@pulumi/pulumi":"3.0.0"}}"#,
+        ),
+        ("infra/gcp/index.ts", "import * as pulumi from \"@pulumi/pulumi\";\n"),
+    ]);
+    let services = scan(dir.path()).unwrap().services;
+    assert_eq!(
+        services.iter().map(|s| s.path.as_str()).collect::<Vec<_>>(),
+        ["."],
+        "{services:#?}"
+    );
+}

@@ -560,11 +560,27 @@ fn candidates(view: &ProjectView) -> (Vec<String>, Vec<String>) {
     let mut strong: BTreeMap<String, ()> = BTreeMap::new();
     let mut weak: BTreeMap<String, ()> = BTreeMap::new();
     let mut set_aside: BTreeMap<String, ()> = BTreeMap::new();
+    // A Pulumi project (its Pulumi.yaml beside a package.json or a requirements.txt) is
+    // infrastructure code that runs on the person's machine or in CI, never a service. Only
+    // that folder: the app a Pulumi project deploys often sits below it (app/).
+    let mut pulumi: BTreeMap<String, ()> = BTreeMap::new();
+    for file in &view.index().files {
+        let (dir, name) = file.rsplit_once('/').unwrap_or(("", file.as_str()));
+        if matches!(name, "Pulumi.yaml" | "Pulumi.yml") {
+            pulumi.insert(dir.to_string(), ());
+        }
+    }
     for file in &view.index().files {
         let (dir, name) = match file.rfind('/') {
             Some(i) => (&file[..i], &file[i + 1..]),
             None => ("", file.as_str()),
         };
+        if pulumi.contains_key(dir) {
+            if is_strong(name) {
+                set_aside.insert(dir.to_string(), ());
+            }
+            continue;
+        }
         if dir.split('/').any(|c| NOT_SERVICE_DIRS.contains(&c)) {
             if is_strong(name) {
                 set_aside.insert(dir.to_string(), ());
