@@ -207,8 +207,12 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              also checks the new pods' error rate in Prometheus. family \"cloud\": AWS in Terraform (VPC, ECS on Fargate behind HTTPS, \
              RDS and ElastiCache with backups, Secrets Manager entries, the pipeline's OIDC roles, locked state) and docs/aws.md with the cost, \
              or with \"Cloud Run\" in the settings Google Cloud in Terraform (Cloud Run, Cloud SQL and Memorystore on a private network \
-             with backups, Secret Manager, workload identity for the pipeline) and docs/gcp.md; \
-             `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\" or \"Cloud Run in europe-west1\". \
+             with backups, Secret Manager, workload identity for the pipeline) and docs/gcp.md, \
+             or with \"Azure Container Apps\" in the settings Azure in Terraform (Container Apps, PostgreSQL Flexible Server on a private \
+             network with backups, Key Vault, managed identities, federated identities for the pipeline) and docs/azure.md; \"with Pulumi\" \
+             writes a Pulumi program instead (TypeScript for Google Cloud, Python for Azure); \
+             `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\", \"Cloud Run in europe-west1\" \
+             or \"Azure Container Apps in westeurope with Pulumi\". \
              family \"server\": an Ansible playbook for a Debian or Ubuntu server of the person's own (a deploy user with key-only SSH, \
              a firewall, unattended upgrades, Docker, the services by digest with their databases, Caddy with automatic TLS) and docs/vm.md; \
              `settings` such as \"on api.example.com\". \
@@ -619,8 +623,12 @@ impl<'a> Desk<'a> {
                     "cloud" => {
                         let mut params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
                         use slipway_engine::params::Target;
-                        // AWS unless the words name Google Cloud.
-                        if !params.targets.iter().any(|t| matches!(t, Target::Ecs | Target::CloudRun)) {
+                        // AWS unless the words name Google Cloud or Azure.
+                        if !params
+                            .targets
+                            .iter()
+                            .any(|t| matches!(t, Target::Ecs | Target::CloudRun | Target::AzureContainerApps))
+                        {
                             params.targets.push(Target::Ecs);
                         }
                         let spec = slipway_engine::spec::build(self.profile, &params);
@@ -636,7 +644,13 @@ impl<'a> Desk<'a> {
                         files.extend(g.artifacts);
                         let mut words = understood(&spec);
                         words.extend(g.picture.iter().map(|n| format!("runs: {} {}: {}", n.kind, n.name, n.detail)));
-                        let runbook = if params.targets.contains(&Target::CloudRun) { "docs/gcp.md" } else { "docs/aws.md" };
+                        let runbook = if params.targets.contains(&Target::CloudRun) {
+                            "docs/gcp.md"
+                        } else if params.targets.contains(&Target::AzureContainerApps) {
+                            "docs/azure.md"
+                        } else {
+                            "docs/aws.md"
+                        };
                         words.push(format!("costs about {:.2} USD a month ({runbook} has the lines)", g.cost.total()));
                         words.extend(g.findings.iter().map(|f| format!("{}: {}", f.path, f.message)));
                         words.extend(warnings.iter().map(|w| format!("{}: {}", w.path, w.message)));

@@ -958,3 +958,88 @@ fn a_model_composes_the_google_cloud_and_server_generators() {
         run.findings
     );
 }
+
+/// Azure is in the cloud family's words too: the model asks for Container Apps with Pulumi,
+/// and the checked generator proposes the Python program, its bootstrap and the runbook.
+#[test]
+fn a_model_asks_for_azure_container_apps_in_pulumi() {
+    let _serial = serial();
+    let plan = todos_args(&[("Put it on Azure Container Apps", "in_progress")]);
+    let done = todos_args(&[("Put it on Azure Container Apps", "done")]);
+    let script = vec![
+        openai_turn("", &[("c1", "update_todos", &plan)], (500, 20)),
+        openai_turn(
+            "",
+            &[(
+                "c2",
+                "generate",
+                r#"{"family": "cloud", "settings": "Azure Container Apps in marswest3"}"#,
+            )],
+            (600, 20),
+        ),
+        openai_turn(
+            "",
+            &[(
+                "c3",
+                "generate",
+                r#"{"family": "cloud", "settings": "Azure Container Apps in westeurope with Pulumi, keep 14 days of backups"}"#,
+            )],
+            (700, 30),
+        ),
+        openai_turn("", &[("c4", "run_checks", "{}")], (1000, 10)),
+        openai_turn("", &[("c5", "update_todos", &done)], (1100, 10)),
+        openai_turn("Wrote it.", &[], (1200, 20)),
+    ];
+    let server = Server::start(script).unwrap();
+    let p = project("python-fastapi-k8s");
+    let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
+    let run = Run::prepare_with(
+        &p.dir,
+        "put it on Azure Container Apps",
+        &brain,
+        &Seen::default(),
+        &Cancel::new(),
+    )
+    .unwrap();
+    let paths: Vec<&str> = run.changes.changes.iter().map(|c| c.path.as_str()).collect();
+    for want in [
+        "infra/azure/__main__.py",
+        "infra/azure/Pulumi.yaml",
+        "infra/azure/requirements.txt",
+        "infra/azure/bootstrap/__main__.py",
+        "docs/azure.md",
+    ] {
+        assert!(
+            paths.contains(&want),
+            "{want} proposed through the generator: {paths:?}"
+        );
+    }
+    assert!(
+        !paths.contains(&"infra/azure/apps.tf"),
+        "Pulumi instead of Terraform: {paths:?}"
+    );
+    let program = &run
+        .changes
+        .changes
+        .iter()
+        .find(|c| c.path == "infra/azure/__main__.py")
+        .unwrap()
+        .after;
+    assert!(program.contains("config.get_int(\"backup_days\", 14)"), "{program}");
+    let bodies = body_texts(&server);
+    assert!(
+        bodies.iter().any(|b| b.contains("marswest3") && b.contains("Azure")),
+        "a region Azure has not is refused in words the model reads"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("docs/azure.md has the lines")),
+        "the cost went back"
+    );
+    assert!(
+        !run.findings
+            .iter()
+            .any(|f| f.severity == slipway_engine::Severity::Error),
+        "{:?}",
+        run.findings
+    );
+}
