@@ -125,3 +125,53 @@ test("put a FastAPI service on Cloud Run with Terraform, from the window", async
     await stop();
   }
 });
+
+// "Pulumi for Azure Container Apps" in the real window: the step names the Python program, the
+// picture shows the ingress, the container app and the database with its backups, the cost
+// prices the Flexible Server, the checklist puts the secrets in Key Vault and names the deploy
+// identity's subject, and the proposals are the Pulumi program, not Terraform.
+test("put a FastAPI service on Azure Container Apps with Pulumi in Python, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy it to Azure Container Apps with Pulumi in westeurope on api.example.com, keep 21 days of backups");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const step = await browser.$('#todo-list li[data-id="cloud"]').getText();
+    assert.match(step, /Azure infrastructure as a Pulumi program in Python/, `the step names it: ${step}`);
+    const region = await browser.$('#spec-fields dd[data-field="region"] .value').getText();
+    assert.equal(region, "westeurope", "the region the task names");
+    const picture = await browser.$("#cloud-picture").getText();
+    for (const want of [/DNS api\.example\.com/, /Ingress HTTPS 443/, /Container app catalog/, /PostgreSQL \(Flexible Server\)[\s\S]*21 days of backups/]) {
+      assert.match(picture, want, `the picture shows ${want}: ${picture}`);
+    }
+    const cost = await browser.$("#cost-table").getText();
+    assert.match(cost, /PostgreSQL Flexible Server GP_Standard_D2ds_v5/, `the database is priced: ${cost}`);
+    const needs = await browser.$("#requirements").getText();
+    assert.match(needs, /DATABASE_URL[\s\S]*Azure Key Vault/, `the secrets go in Key Vault: ${needs}`);
+    assert.match(needs, /AZURE_DEPLOY_CLIENT_ID[\s\S]*environment:production/, "the deploy identity names its subject");
+    const apply = await browser.$('#pipeline-picture .job[data-job="deploy-azure"]');
+    assert.match(await apply.getText(), /Deploy to Azure/);
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["infra/azure/__main__.py", "infra/azure/requirements.txt", "infra/azure/bootstrap/__main__.py", "docs/azure.md"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    assert.ok(!tabs.some((t) => t.endsWith(".tf")), `no Terraform beside the program: ${tabs}`);
+    await until(browser, "the cloud picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cloud-heading");
+        h.scrollIntoView({ block: "start" });
+        const r = h.getBoundingClientRect();
+        return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.pause(500);
+    await browser.saveScreenshot(join(shots, "azure.png"));
+  } finally {
+    await stop();
+  }
+});
