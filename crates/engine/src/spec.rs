@@ -1309,10 +1309,19 @@ fn cloud_spec(
             .find(|(id, _, _)| *id == region)
             .map(|(_, _, p)| *p);
         if pair != Some(r.as_str()) {
-            errors.push(format!(
-                "backup_region = {r:?}: Azure keeps a PostgreSQL server's geo-redundant backups in the region paired with {region}{}, and nowhere else",
-                pair.map(|p| format!(", {p}")).unwrap_or_default()
-            ));
+            let line = if d.kube.contains_key("backup_region") {
+                format!(" ({})", at("backup_region"))
+            } else {
+                String::new()
+            };
+            errors.push(match pair {
+                Some(p) => format!(
+                    "backup_region = {r:?}{line}: Azure keeps a PostgreSQL server's geo-redundant backups in {p}, the region Azure pairs with {region}, and nowhere else"
+                ),
+                None => format!(
+                    "backup_region = {r:?}{line}: Azure pairs no region with {region}, so a PostgreSQL server there has no geo-redundant backups; leave backup_region out"
+                ),
+            });
         }
         field(
             "backup_region",

@@ -565,6 +565,81 @@ fn refusals_gcp() -> Result<(), Failed> {
     }
 }
 
+/// Values Azure does not take are refused in words before anything is written.
+fn refusals_azure() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let mut wrong = Vec::new();
+    for (task, want) in [
+        ("deploy it to Azure Container Apps in marswest3", "Azure does not have"),
+        (
+            "deploy it to Azure Container Apps, keep 3 days of backups",
+            "PostgreSQL Flexible Server keeps backups for 7 to 35 days",
+        ),
+        (
+            "deploy it to Azure Container Apps, keep 60 days of backups",
+            "PostgreSQL Flexible Server keeps backups for 7 to 35 days",
+        ),
+        (
+            "Pulumi in TypeScript for Azure Container Apps",
+            "not Pulumi in typescript",
+        ),
+    ] {
+        let t = slipway_engine::task::understand(task).map_err(|e| e.to_string())?;
+        let spec = spec::build(&profile, &t.params);
+        if !spec.errors.iter().any(|e| e.contains(want)) {
+            wrong.push(format!("{task:?} is not refused with {want:?}: {:?}", spec.errors));
+        }
+        if cloud::generate(&spec, &[], None).is_ok() {
+            wrong.push(format!("{task:?} still generates"));
+        }
+    }
+    for (toml, want) in [
+        ("vpc_cidr = \"10.0.0/16\"", "is not an IPv4 range"),
+        ("region = \"eu-west-1\"", "is not an Azure region"),
+        (
+            "backup_region = \"eastus\"\nregion = \"westeurope\"",
+            "northeurope, the region Azure pairs with westeurope",
+        ),
+        ("task_cpu = 300", "is not a Container Apps size"),
+        (
+            "task_memory = 4096",
+            "does not go with task_cpu = 512 on Container Apps",
+        ),
+        (
+            "db_class = \"db.t4g.small\"",
+            "is not a PostgreSQL Flexible Server size",
+        ),
+        ("db_class = \"B_Standard_B2s\"\nmulti_az = true", "is a burstable size"),
+        ("log_days = 7", "is not a retention Log Analytics keeps"),
+    ] {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let root = dir.path().join("p");
+        slipway_engine_test_copy(&fixtures().join("python-fastapi-k8s"), &root);
+        std::fs::write(
+            root.join("slipway.toml"),
+            format!("[deploy]\ntargets = [\"azure-container-apps\"]\n{toml}\n"),
+        )
+        .map_err(|e| e.to_string())?;
+        let p = slipway_scan::scan(&root).map_err(|e| e.to_string())?;
+        let spec = spec::build(&p, &TaskParams::default());
+        if !spec
+            .errors
+            .iter()
+            .any(|e| e.contains(want) && e.contains("line 3 of slipway.toml"))
+        {
+            wrong.push(format!(
+                "{toml:?} is not refused with its line and {want:?}: {:?}",
+                spec.errors
+            ));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 /// Values no AWS account takes are refused in words before anything is written.
 fn refusals() -> Result<(), Failed> {
     let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
@@ -637,6 +712,7 @@ fn main() {
         Trial::test("values no AWS account takes are refused in words", refusals),
         Trial::test("the seed's service on Cloud Run, field by field", seed_gcp),
         Trial::test("values Google Cloud does not take are refused in words", refusals_gcp),
+        Trial::test("values Azure does not take are refused in words", refusals_azure),
     ];
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
         .unwrap()
