@@ -1173,18 +1173,14 @@ fn a_fastapi_postgres_service_on_container_apps_in_pulumi_python_agrees() {
     }
 }
 
-/// A blue-green or canary asked on a cloud runtime is that runtime's way of deploying, said in
-/// words: no Kubernetes manifests appear beside the cloud's code because the word "canary" was
-/// read as a cluster.
+/// A blue-green or canary asked on a cloud runtime that does not do it yet is that runtime's way
+/// of deploying, said in words: no Kubernetes manifests appear beside the cloud's code because
+/// the word "canary" was read as a cluster.
 #[test]
 fn a_strategy_on_a_cloud_runtime_is_said_not_turned_into_a_cluster() {
     for (task, runtime, dir) in [
-        (
-            "a canary deploy to Azure Container Apps",
-            "Container Apps",
-            "infra/azure/",
-        ),
         ("blue-green deploy to Cloud Run", "Cloud Run", "infra/gcp/"),
+        ("a canary on Cloud Run", "Cloud Run", "infra/gcp/"),
         ("Terraform for ECS with a blue-green deploy", "ECS", "infra/aws/"),
     ] {
         let p = Project::repo("python-fastapi-k8s");
@@ -1215,5 +1211,115 @@ fn a_strategy_on_a_cloud_runtime_is_said_not_turned_into_a_cluster() {
             "{task}: {}",
             said[0]
         );
+    }
+}
+
+/// Blue-green and canary on Container Apps: the apps keep several revisions and the stack
+/// leaves the traffic to the deploy job (in Terraform and in the Pulumi program alike), which
+/// pins the requests to the serving revision before the apply and then moves them: blue-green
+/// after the new revision answers on its label's address, canary by a tenth and a half while it
+/// stays healthy. The workflow passes actionlint (with shellcheck on its scripts) and the
+/// program pyright; no Kubernetes, no "not written" warning.
+#[test]
+fn container_apps_move_requests_between_revisions_for_blue_green_and_canary() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pulumi-py");
+    let pyright = root.join("node_modules/.bin/pyright");
+    for (task, pulumi) in [
+        ("a blue-green deploy to Azure Container Apps on api.example.com", false),
+        ("a canary deploy to Azure Container Apps with Pulumi", true),
+    ] {
+        let p = Project::repo("python-fastapi-k8s");
+        let out = slipway(&["run", p.path(), "--task", task, "--apply", "--json"]);
+        assert!(out.status.success(), "{task}: {}", stderr(&out));
+        let report = json(&out);
+        let health = report["spec"]["services"][0]["healthPath"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let ready = report["spec"]["services"][0]["readinessPath"]
+            .as_str()
+            .map_or(health.clone(), str::to_string);
+        assert!(
+            !report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "cloud/strategy"),
+            "{task}"
+        );
+        assert!(!p.work.join("k8s").exists(), "{task}: no cluster");
+        let wf = p.read(".github/workflows/ci-cd.yml");
+        let runbook = p.read("docs/azure.md");
+        if pulumi {
+            let program = p.read("infra/azure/__main__.py");
+            assert!(program.contains("revision_mode=\"Multiple\","), "{program}");
+            assert!(
+                program.contains("ignore_changes=[\"ingress.trafficWeights\"]"),
+                "{program}"
+            );
+            std::fs::write(
+                p.work.join("infra/azure/pyrightconfig.json"),
+                serde_json::json!({"venvPath": root.to_string_lossy(), "venv": "venv", "typeCheckingMode": "standard"})
+                    .to_string(),
+            )
+            .unwrap();
+            let checked = run(
+                &pyright,
+                &["--outputjson", "-p", "pyrightconfig.json"],
+                &p.work.join("infra/azure"),
+            );
+            let found: Value = serde_json::from_slice(&checked.stdout).unwrap_or(Value::Null);
+            assert_eq!(found["summary"]["errorCount"], 0, "{}", stdout(&checked));
+            assert!(
+                wf.contains("--revision-weight \"$old=$((100 - weight))\" \"$new=$weight\""),
+                "{wf}"
+            );
+            assert!(wf.contains("restartCount"), "a restart sends the requests back");
+            assert!(runbook.contains("a tenth of the requests"), "{runbook}");
+        } else {
+            let apps = p.read("infra/azure/apps.tf");
+            assert!(
+                apps.lines()
+                    .any(|l| l.trim_start().starts_with("revision_mode ") && l.ends_with("= \"Multiple\"")),
+                "{apps}"
+            );
+            assert!(apps.contains("ignore_changes = [ingress[0].traffic_weight]"), "{apps}");
+            let parsed = std::process::Command::new(tool("python"))
+                .args([
+                    "-c",
+                    "import sys, hcl2; hcl2.load(open(sys.argv[1]))",
+                    "infra/azure/apps.tf",
+                ])
+                .current_dir(&p.work)
+                .output()
+                .unwrap();
+            assert!(
+                parsed.status.success(),
+                "python-hcl2: {}",
+                String::from_utf8_lossy(&parsed.stderr)
+            );
+            assert!(wf.contains("--label green"), "{wf}");
+            assert!(
+                wf.contains(&format!("\"$old_catalog\" \"$latest\" {ready}")),
+                "the label is called on the readiness path {ready}: {wf}"
+            );
+            assert!(runbook.contains("(blue-green)"), "{runbook}");
+        }
+        // Before the apply, every request is pinned to the serving revision.
+        let pin = wf.find("--revision-weight \"$old_catalog=100\"").expect("the pin");
+        let apply = wf
+            .find(if pulumi {
+                "pulumi up --yes"
+            } else {
+                "tf apply -input=false"
+            })
+            .expect("the apply");
+        assert!(pin < apply, "the pin comes before the apply");
+        assert!(
+            wf.contains("az containerapp revision deactivate"),
+            "the old revision stops once the new one has everything"
+        );
+        let lint = run(&tool("actionlint"), &[".github/workflows/ci-cd.yml"], &p.work);
+        assert!(lint.status.success(), "{task}: actionlint: {}", stdout(&lint));
     }
 }

@@ -51,6 +51,12 @@ fn rid(svc: &ServiceSpec) -> String {
     name_of(&svc.name).replace('-', "_")
 }
 
+/// True when a new version waits beside the old one until the pipeline moves requests to it
+/// (blue-green or canary): the apps keep several revisions, and the deploy job owns the traffic.
+fn revisions(spec: &DeploySpec) -> bool {
+    spec.strategy != crate::params::Strategy::Rolling
+}
+
 /// Services that answer HTTP: what Container Apps runs here.
 fn web(spec: &DeploySpec) -> Vec<&ServiceSpec> {
     spec.services
@@ -1285,7 +1291,7 @@ fn apps(spec: &DeploySpec, cloud: &CloudSpec) -> Artifact {
                 "container_app_environment_id",
                 expr("azurerm_container_app_environment.main.id"),
             ))
-            .add_attribute(("revision_mode", "Single"))
+            .add_attribute(("revision_mode", if revisions(spec) { "Multiple" } else { "Single" }))
             .add_attribute(("workload_profile_name", "Consumption"))
             .add_block(
                 blk("identity")
@@ -1334,17 +1340,33 @@ fn apps(spec: &DeploySpec, cloud: &CloudSpec) -> Artifact {
             )
             .add_block(template.build())
             .add_attribute(("tags", expr("local.tags")));
+        if revisions(spec) {
+            // After the first apply the deploy job moves requests between revisions; an apply
+            // must not send them all back to the latest one.
+            app = app.add_block(
+                blk("lifecycle")
+                    .add_attribute(("ignore_changes", expr("[ingress[0].traffic_weight]")))
+                    .build(),
+            );
+        }
         if !secrets.is_empty() {
             app = app.add_attribute(("depends_on", expr(&format!("[azurerm_role_assignment.{r}_secrets]"))));
         }
         f.commented(
             format!(
-                "{}: HTTPS only on its own address{}; the latest revision takes all requests once it is ready.",
+                "{}: HTTPS only on its own address{}; {}",
                 svc.name,
                 if exposed(spec).iter().any(|(n, _)| *n == id) {
                     " and its host (docs/azure.md binds the certificate)"
                 } else {
                     ""
+                },
+                match spec.strategy {
+                    crate::params::Strategy::Rolling => "the latest revision takes all requests once it is ready.",
+                    crate::params::Strategy::BlueGreen =>
+                        "a new revision starts beside the serving one with no requests, and the deploy job\nswitches them over once it answers on its own label (blue-green).",
+                    crate::params::Strategy::Canary =>
+                        "a new revision starts beside the serving one, and the deploy job gives it a tenth,\nthen half, then all of the requests while it stays healthy (canary).",
                 }
             ),
             app.build(),
@@ -1596,11 +1618,16 @@ fn picture(spec: &DeploySpec, cloud: &CloudSpec, postgres: bool) -> Vec<CloudNod
             kind: "Container app".into(),
             name: name_of(&svc.name),
             detail: format!(
-                "{} to {} replicas ({} vCPU, {} GiB), 50 requests each",
+                "{} to {} replicas ({} vCPU, {} GiB), 50 requests each{}",
                 spec.scaling.min_replicas.max(1),
                 spec.scaling.max_replicas.max(spec.scaling.min_replicas.max(1)),
                 f64::from(cloud.task_cpu) / 1024.0,
-                gib(cloud.task_memory)
+                gib(cloud.task_memory),
+                match spec.strategy {
+                    crate::params::Strategy::Rolling => "",
+                    crate::params::Strategy::BlueGreen => "; blue-green between revisions",
+                    crate::params::Strategy::Canary => "; canary between revisions: 10%, 50%, all",
+                }
             ),
         });
     }
@@ -1774,9 +1801,23 @@ fn runbook(
             spec.ci.label()
         )
     };
-    out.push_str(&format!(
-        "\n## Apply, watch, roll back\n\n{pipeline}A new revision takes requests only once its probes pass; one that never does leaves the previous\nrevision serving. To roll back, apply again with the previous digests (`{output} images` lists what\nruns), or at once with `az containerapp revision list` and\n`az containerapp ingress traffic set -g {project}-{production} -n APP --revision-weight PREVIOUS=100`\n(with the app's revision mode set to multiple), then apply the old digests.\n"
-    ));
+    let switch = match spec.strategy {
+        crate::params::Strategy::Rolling => format!(
+            "A new revision takes requests only once its probes pass; one that never does leaves the previous\nrevision serving. To roll back, apply again with the previous digests (`{output} images` lists what\nruns), or at once with `az containerapp revision list` and\n`az containerapp ingress traffic set -g {project}-{production} -n APP --revision-weight PREVIOUS=100`\n(with the app's revision mode set to multiple), then apply the old digests.\n"
+        ),
+        strategy => format!(
+            "The apps keep several revisions (revision mode multiple), and after the first apply the deploy job,\nnot the stack, decides which revision gets the requests. Before each apply it pins every request to\nthe revision serving now, so the new one starts beside it with none. {}\nThe old revision is then deactivated. To roll back at once:\n\n```sh\naz containerapp revision list -g {project}-{production} -n APP -o table\naz containerapp revision activate -g {project}-{production} -n APP --revision PREVIOUS\naz containerapp ingress traffic set -g {project}-{production} -n APP --revision-weight PREVIOUS=100\n```\n\nthen apply the old digests (`{output} images` lists what runs) so the stack agrees.\n",
+            if strategy == crate::params::Strategy::Canary {
+                format!(
+                    "Once it is healthy the job labels it `canary`, calls its readiness\npath on the label's own address, then gives it a tenth of the requests, then half, {} minutes each,\nthen all; when it turns unhealthy or a replica restarts, every request goes back to the old revision\nand the job fails (canary).",
+                    CANARY_PAUSE / 60
+                )
+            } else {
+                "Once it is healthy the job labels it `green` and calls its\nreadiness path on the label's own address (`https://APP---green.<environment domain>`); only when that\nanswers does every request move to it at once (blue-green).".to_string()
+            }
+        ),
+    };
+    out.push_str(&format!("\n## Apply, watch, roll back\n\n{pipeline}{switch}"));
     out.push_str("\n## Backups and recovery\n\n");
     if postgres {
         out.push_str(&format!(
@@ -1911,11 +1952,31 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
         args.join(" ")
     ));
     c.extend(plan(cloud, environment));
+    let project = project(spec);
+    if revisions(spec) {
+        // Pin the requests to the revision serving now, so the one the apply makes waits
+        // beside it with none (the stack ignores traffic after the first apply).
+        for svc in web(spec) {
+            c.push(format!(
+                r#"old_{r}=$(az containerapp show -g {project}-{environment} -n {project}-{environment}-{id} --query properties.latestReadyRevisionName -o tsv 2>/dev/null || true)"#,
+                r = rid(svc),
+                id = name_of(&svc.name),
+            ));
+            c.push(format!(
+                r#"if [ -n "$old_{r}" ]; then az containerapp ingress traffic set -g {project}-{environment} -n {project}-{environment}-{id} --revision-weight "$old_{r}=100" -o none; fi"#,
+                r = rid(svc),
+                id = name_of(&svc.name),
+            ));
+        }
+    }
     c.push(if cloud.iac == "pulumi" {
         "pulumi up --yes --non-interactive --skip-preview --color never".into()
     } else {
         "tf apply -input=false -lock-timeout=10m plan.bin".into()
     });
+    if revisions(spec) {
+        c.push(shift_traffic(spec.strategy));
+    }
     c.push(format!("group=$({})", output(cloud, "resource_group", false)));
     for svc in web(spec) {
         let r = rid(svc);
@@ -1932,8 +1993,63 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
             r#"if [ -z "$ready" ] || [ "$ready" != "$latest" ]; then echo "::error::Container Apps kept {name} on $ready: its new revision $latest never passed its probes (docs/azure.md)"; exit 1; fi"#,
             name = svc.name
         ));
+        if revisions(spec) {
+            let path = svc
+                .readiness_path
+                .as_deref()
+                .or(svc.health_path.as_deref())
+                .unwrap_or("/");
+            c.push(format!(r#"shift_traffic "$group" "$app" "$old_{r}" "$latest" {path}"#));
+        }
     }
     c
+}
+
+/// How long each share of a canary runs before the next, in seconds.
+pub const CANARY_PAUSE: u32 = 300;
+
+/// The shell function that moves an app's requests from its old revision to the new one.
+/// Both first call the new revision's readiness path on its own label address, with no request
+/// of a user on it yet; blue-green then switches all at once; a canary gives it a tenth, then
+/// half, each for [`CANARY_PAUSE`] seconds, and goes back to the old one when the new one turns
+/// unhealthy or restarts. The old revision is deactivated
+/// once the new one has everything, so a rollback is `activate` and `traffic set`.
+fn shift_traffic(strategy: crate::params::Strategy) -> String {
+    let canary = strategy == crate::params::Strategy::Canary;
+    let label = if canary { "canary" } else { "green" };
+    let shift = if canary {
+        format!(
+            r#"
+  for weight in 10 50; do
+    az containerapp ingress traffic set -g "$group" -n "$app" --revision-weight "$old=$((100 - weight))" "$new=$weight" -o none
+    sleep {CANARY_PAUSE}
+    health=$(az containerapp revision show -g "$group" -n "$app" --revision "$new" --query properties.healthState -o tsv)
+    restarts=$(az containerapp replica list -g "$group" -n "$app" --revision "$new" --query "sum([].properties.containers[].restartCount)" -o tsv)
+    if [ "$health" != Healthy ] || [ "${{restarts:-0}}" -gt 0 ]; then
+      az containerapp ingress traffic set -g "$group" -n "$app" --revision-weight "$old=100" -o none
+      echo "::error::$app's canary $new turned $health with $restarts restarts at $weight%; every request is back on $old (docs/azure.md)"
+      exit 1
+    fi
+  done"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"shift_traffic() {{
+  local group=$1 app=$2 old=$3 new=$4 path=$5 fqdn
+  if [ -z "$old" ] || [ "$old" = "$new" ]; then return 0; fi
+  az containerapp revision label add -g "$group" -n "$app" --label {label} --revision "$new" --no-prompt -o none
+  fqdn=$(az containerapp show -g "$group" -n "$app" --query properties.configuration.ingress.fqdn -o tsv)
+  if ! curl -fsS --retry 6 --retry-delay 5 --retry-all-errors -o /dev/null "https://$app---{label}.${{fqdn#*.}}$path"; then
+    echo "::error::$app's new revision $new does not answer $path on its {label} label; every request stays on $old (docs/azure.md)"
+    exit 1
+  fi{shift}
+  az containerapp ingress traffic set -g "$group" -n "$app" --revision-weight "$new=100" -o none
+  az containerapp revision deactivate -g "$group" -n "$app" --revision "$old" -o none
+  echo "$app: every request on $new; $old deactivated"
+}}"#
+    )
 }
 
 /// The environment variable that carries `svc`'s image into the pipeline's Terraform jobs.

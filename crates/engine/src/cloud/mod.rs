@@ -123,8 +123,9 @@ pub fn generate(
     Ok(g)
 }
 
-/// A blue-green or canary asked for a cloud runtime says what the runtime does instead: the
-/// switch between versions the generated code gives, and that the traffic split is not written.
+/// A blue-green or canary asked for a cloud runtime that does not do it yet says what the runtime
+/// does instead: the switch between versions the generated code gives, and that the traffic
+/// split is not written.
 fn strategy_left_out(spec: &DeploySpec, provider: &str) -> Option<crate::Finding> {
     use crate::params::Strategy;
     let asked = match spec.strategy {
@@ -138,11 +139,8 @@ fn strategy_left_out(spec: &DeploySpec, provider: &str) -> Option<crate::Finding
             "moves every request to a new revision once its startup probe passes, and keeps the old one serving until then",
             "tagged revisions with a traffic split",
         ),
-        "azure" => (
-            "Container Apps",
-            "moves every request to a new revision once its probes pass, and keeps the old one serving until then",
-            "multiple revisions with labels and traffic weights",
-        ),
+        // Container Apps' revisions carry both: the deploy job moves the requests.
+        "azure" => return None,
         _ => (
             "ECS",
             "replaces tasks a few at a time once the new ones pass the load balancer's health check, and rolls back by its circuit breaker",

@@ -132,6 +132,32 @@ fn list_name(provider: &str, block: &str) -> Option<&'static str> {
     })
 }
 
+/// A resource's `lifecycle { ignore_changes = [...] }` as Pulumi property paths
+/// (`ingress[0].traffic_weight` is `ingress.trafficWeights`): the engine compares inputs by
+/// these names in every language.
+fn ignored_changes(b: &Block, provider: &str) -> Vec<String> {
+    b.body
+        .blocks()
+        .filter(|l| l.identifier.as_str() == "lifecycle")
+        .filter_map(|l| match attr_of(l, "ignore_changes") {
+            Some(Expression::Array(items)) => Some(items.clone()),
+            _ => None,
+        })
+        .flatten()
+        .map(|item| {
+            hcl::format::to_string(&item)
+                .unwrap_or_default()
+                .split('.')
+                .map(|seg| {
+                    let seg = seg.trim().trim_end_matches("[0]");
+                    list_name(provider, seg).map_or_else(|| camel(seg), str::to_string)
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect()
+}
+
 /// `CamelCase` or `camelCase` as `snake_case`.
 pub fn snake(s: &str) -> String {
     let mut out = String::new();
@@ -686,6 +712,13 @@ pub fn typescript(files: &[&Artifact], header: &str) -> Result<String, String> {
                 if protect {
                     options.push("protect: true".into());
                 }
+                let ignored = ignored_changes(b, names.provider);
+                if !ignored.is_empty() {
+                    options.push(format!(
+                        "ignoreChanges: [{}]",
+                        ignored.iter().map(|p| quote(p)).collect::<Vec<_>>().join(", ")
+                    ));
+                }
                 out.push('\n');
                 note(&mut out, lines);
                 if let Some(each) = attr_of(b, "for_each") {
@@ -1114,6 +1147,13 @@ pub fn python(files: &[&Artifact], header: &str) -> Result<String, String> {
                     .any(|l| matches!(attr_of(l, "prevent_destroy"), Some(Expression::Bool(true))));
                 if protect {
                     options.push("protect=True".into());
+                }
+                let ignored = ignored_changes(b, names.provider);
+                if !ignored.is_empty() {
+                    options.push(format!(
+                        "ignore_changes=[{}]",
+                        ignored.iter().map(|p| quote(p)).collect::<Vec<_>>().join(", ")
+                    ));
                 }
                 names.kind = kind.to_string();
                 let opts = if options.is_empty() {
