@@ -859,46 +859,9 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nEvery value that differs between environments or accounts is a variable with its type, a\ndescription and the checks AWS would otherwise make only halfway through an apply."
     ));
-    f.block(
-        variable(
-            "project",
-            "string",
-            "The project's name; every resource is named after it and the environment.",
-            Some(st(project)),
-        )
-        .add_block(validation(
-            "can(regex(\"^[a-z][a-z0-9-]{1,20}$\", var.project))",
-            "project must be 2 to 21 lowercase letters, digits and hyphens, starting with a letter.",
-        ))
-        .build(),
-    );
-    f.block(
-        variable(
-            "environment",
-            "string",
-            "The environment this state holds; the pipeline sets it.",
-            Some(st(spec.production())),
-        )
-        .add_block(validation(
-            &format!(
-                "contains([{}], var.environment)",
-                spec.environments
-                    .iter()
-                    .map(|e| format!("\"{}\"", e.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            &format!(
-                "environment must be one of {}.",
-                spec.environments
-                    .iter()
-                    .map(|e| e.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ))
-        .build(),
-    );
+    for b in super::tf::project_and_environment(project, spec) {
+        f.block(b);
+    }
     let regions: Vec<String> = crate::knowledge::AWS_REGIONS
         .iter()
         .map(|(r, _)| format!("\"{r}\""))

@@ -51,6 +51,45 @@ fn rid(svc: &ServiceSpec) -> String {
     name_of(&svc.name).replace('-', "_")
 }
 
+/// A subnet of the network, carved by the variable `<name>_subnet_cidr`, handed to `service`,
+/// reaching the Azure services `endpoints` names over Azure's own network.
+fn delegated_subnet(name: &str, delegation: &str, service: &str, endpoints: &[&str]) -> hcl::Block {
+    let mut b = res("azurerm_subnet", name)
+        .add_attribute(("name", name))
+        .add_attribute(("resource_group_name", expr("data.azurerm_resource_group.env.name")))
+        .add_attribute(("virtual_network_name", expr("azurerm_virtual_network.main.name")))
+        .add_attribute(("address_prefixes", expr(&format!("[var.{name}_subnet_cidr]"))));
+    if !endpoints.is_empty() {
+        b = b.add_attribute(("service_endpoints", strs(endpoints.iter().copied())));
+    }
+    b.add_block(
+        blk("delegation")
+            .add_attribute(("name", delegation))
+            .add_block(
+                blk("service_delegation")
+                    .add_attribute(("name", service))
+                    .add_attribute((
+                        "actions",
+                        strs(["Microsoft.Network/virtualNetworks/subnets/join/action"]),
+                    ))
+                    .build(),
+            )
+            .build(),
+    )
+    .build()
+}
+
+/// The network's security group on subnet `name`.
+fn nsg_association(name: &str) -> hcl::Block {
+    res("azurerm_subnet_network_security_group_association", name)
+        .add_attribute(("subnet_id", expr(&format!("azurerm_subnet.{name}.id"))))
+        .add_attribute((
+            "network_security_group_id",
+            expr("azurerm_network_security_group.main.id"),
+        ))
+        .build()
+}
+
 /// True when a new version waits beside the old one until the pipeline moves requests to it
 /// (blue-green or canary): the apps keep several revisions, and the deploy job owns the traffic.
 fn revisions(spec: &DeploySpec) -> bool {
@@ -766,36 +805,9 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, postgres: bool
         "{HEADER}\n\nEvery value that differs between environments or projects is a variable with its type, a\ndescription and the checks Azure would otherwise make only halfway through an apply."
     ));
     f.block(subscription_variable());
-    f.block(
-        variable(
-            "project",
-            "string",
-            "The app's name; every resource is named after it and the environment.",
-            Some(st(project)),
-        )
-        .add_block(validation(
-            "can(regex(\"^[a-z][a-z0-9-]{1,20}$\", var.project))",
-            "project must be 2 to 21 lowercase letters, digits and hyphens, starting with a letter.",
-        ))
-        .build(),
-    );
-    let names: Vec<&str> = spec.environments.iter().map(|e| e.name.as_str()).collect();
-    f.block(
-        variable(
-            "environment",
-            "string",
-            "The environment this state holds; the pipeline sets it.",
-            Some(st(spec.production())),
-        )
-        .add_block(validation(
-            &format!(
-                "contains([{}], var.environment)",
-                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-            ),
-            &format!("environment must be one of {}.", names.join(", ")),
-        ))
-        .build(),
-    );
+    for b in super::tf::project_and_environment(project, spec) {
+        f.block(b);
+    }
     f.block(location_variable(cloud, "The region everything is created in."));
     f.block(
         variable(
@@ -1062,28 +1074,12 @@ fn network(postgres: bool) -> Artifact {
             .add_attribute(("tags", expr("local.tags")))
             .build(),
     );
-    f.block(
-        res("azurerm_subnet", "apps")
-            .add_attribute(("name", "apps"))
-            .add_attribute(("resource_group_name", expr("data.azurerm_resource_group.env.name")))
-            .add_attribute(("virtual_network_name", expr("azurerm_virtual_network.main.name")))
-            .add_attribute(("address_prefixes", expr("[var.apps_subnet_cidr]")))
-            .add_block(
-                blk("delegation")
-                    .add_attribute(("name", "container-apps"))
-                    .add_block(
-                        blk("service_delegation")
-                            .add_attribute(("name", "Microsoft.App/environments"))
-                            .add_attribute((
-                                "actions",
-                                strs(["Microsoft.Network/virtualNetworks/subnets/join/action"]),
-                            ))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
+    f.block(delegated_subnet(
+        "apps",
+        "container-apps",
+        "Microsoft.App/environments",
+        &[],
+    ));
     f.commented(
         "Azure's default rules only: traffic within the network, nothing in from the internet but what\nthe apps' ingress admits.",
         res("azurerm_network_security_group", "main")
@@ -1093,48 +1089,15 @@ fn network(postgres: bool) -> Artifact {
             .add_attribute(("tags", expr("local.tags")))
             .build(),
     );
-    f.block(
-        res("azurerm_subnet_network_security_group_association", "apps")
-            .add_attribute(("subnet_id", expr("azurerm_subnet.apps.id")))
-            .add_attribute((
-                "network_security_group_id",
-                expr("azurerm_network_security_group.main.id"),
-            ))
-            .build(),
-    );
+    f.block(nsg_association("apps"));
     if postgres {
-        f.block(
-            res("azurerm_subnet", "db")
-                .add_attribute(("name", "db"))
-                .add_attribute(("resource_group_name", expr("data.azurerm_resource_group.env.name")))
-                .add_attribute(("virtual_network_name", expr("azurerm_virtual_network.main.name")))
-                .add_attribute(("address_prefixes", expr("[var.db_subnet_cidr]")))
-                .add_attribute(("service_endpoints", strs(["Microsoft.Storage"])))
-                .add_block(
-                    blk("delegation")
-                        .add_attribute(("name", "postgres"))
-                        .add_block(
-                            blk("service_delegation")
-                                .add_attribute(("name", "Microsoft.DBforPostgreSQL/flexibleServers"))
-                                .add_attribute((
-                                    "actions",
-                                    strs(["Microsoft.Network/virtualNetworks/subnets/join/action"]),
-                                ))
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build(),
-        );
-        f.block(
-            res("azurerm_subnet_network_security_group_association", "db")
-                .add_attribute(("subnet_id", expr("azurerm_subnet.db.id")))
-                .add_attribute((
-                    "network_security_group_id",
-                    expr("azurerm_network_security_group.main.id"),
-                ))
-                .build(),
-        );
+        f.block(delegated_subnet(
+            "db",
+            "postgres",
+            "Microsoft.DBforPostgreSQL/flexibleServers",
+            &["Microsoft.Storage"],
+        ));
+        f.block(nsg_association("db"));
         f.commented(
             "The database's name resolves to its private address inside the network only.",
             res("azurerm_private_dns_zone", "db")

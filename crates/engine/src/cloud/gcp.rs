@@ -692,36 +692,9 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
         "{HEADER}\n\nEvery value that differs between environments or projects is a variable with its type, a\ndescription and the checks Google Cloud would otherwise make only halfway through an apply."
     ));
     f.block(project_id_variable());
-    f.block(
-        variable(
-            "project",
-            "string",
-            "The app's name; every resource is named after it and the environment.",
-            Some(st(project)),
-        )
-        .add_block(validation(
-            "can(regex(\"^[a-z][a-z0-9-]{1,20}$\", var.project))",
-            "project must be 2 to 21 lowercase letters, digits and hyphens, starting with a letter.",
-        ))
-        .build(),
-    );
-    let names: Vec<&str> = spec.environments.iter().map(|e| e.name.as_str()).collect();
-    f.block(
-        variable(
-            "environment",
-            "string",
-            "The environment this state holds; the pipeline sets it.",
-            Some(st(spec.production())),
-        )
-        .add_block(validation(
-            &format!(
-                "contains([{}], var.environment)",
-                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-            ),
-            &format!("environment must be one of {}.", names.join(", ")),
-        ))
-        .build(),
-    );
+    for b in super::tf::project_and_environment(project, spec) {
+        f.block(b);
+    }
     f.block(region_variable(cloud, "The region everything is created in."));
     f.block(
         variable(

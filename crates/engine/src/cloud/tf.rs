@@ -45,6 +45,39 @@ pub fn validation(condition: &str, message: &str) -> Block {
         .build()
 }
 
+/// The `project` and `environment` variables every environment stack starts with: the app's
+/// name, checked to fit every resource name built from it, and the environments the spec has.
+pub fn project_and_environment(project: &str, spec: &crate::spec::DeploySpec) -> [Block; 2] {
+    let names: Vec<&str> = spec.environments.iter().map(|e| e.name.as_str()).collect();
+    [
+        variable(
+            "project",
+            "string",
+            "The app's name; every resource is named after it and the environment.",
+            Some(st(project)),
+        )
+        .add_block(validation(
+            "can(regex(\"^[a-z][a-z0-9-]{1,20}$\", var.project))",
+            "project must be 2 to 21 lowercase letters, digits and hyphens, starting with a letter.",
+        ))
+        .build(),
+        variable(
+            "environment",
+            "string",
+            "The environment this state holds; the pipeline sets it.",
+            Some(st(spec.production())),
+        )
+        .add_block(validation(
+            &format!(
+                "contains([{}], var.environment)",
+                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+            ),
+            &format!("environment must be one of {}.", names.join(", ")),
+        ))
+        .build(),
+    ]
+}
+
 pub fn file(path: String, f: &HclFile, purpose: impl Into<String>) -> Artifact {
     Artifact {
         path,

@@ -6,7 +6,7 @@
 
 variable "project" {
   type        = string
-  description = "The project's name; every resource is named after it and the environment."
+  description = "The app's name; every resource is named after it and the environment."
   default     = "mono-nx-serve"
 
   validation {
