@@ -148,7 +148,8 @@ fn shared_group(project: &str) -> String {
     format!("{project}-shared")
 }
 
-/// The Key Vault of an environment: 3 to 24 characters, so both parts are cut.
+/// The Key Vault of an environment: 3 to 24 characters, so both parts are cut when the whole
+/// name is longer.
 fn vault_name(project: &str, environment: &str) -> String {
     let whole = format!("{project}-{}-kv", name_of(environment));
     if whole.len() <= 24 {
