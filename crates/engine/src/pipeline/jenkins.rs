@@ -273,21 +273,27 @@ pub fn write(spec: &DeploySpec, pipeline: &Pipeline) -> String {
         f,
         "// Needs the Pipeline, Docker Pipeline and Credentials Binding plugins, and an agent with Docker."
     );
-    let _ = writeln!(
-        f,
-        "// Credentials by id: 'registry' (user name and password or token){}.",
-        {
-            let ids: Vec<String> = pipeline
+    let _ = writeln!(f, "// Credentials by id: {}.", {
+        // The registry's, when an image is pushed; then each deploy's secrets.
+        let mut ids: Vec<String> = Vec::new();
+        if pipeline.jobs.iter().any(|j| j.kind == super::JobKind::Image) {
+            ids.push("'registry' (user name and password or token)".into());
+        }
+        ids.extend(
+            pipeline
                 .jobs
                 .iter()
                 .flat_map(|j| j.secrets.iter().cloned())
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
-                .map(|s| format!(", '{s}' (secret text)"))
-                .collect();
-            ids.join("")
+                .map(|s| format!("'{s}' (secret text)")),
+        );
+        if ids.is_empty() {
+            "none".to_string()
+        } else {
+            ids.join(", ")
         }
-    );
+    });
     let _ = writeln!(f, "pipeline {{");
     let _ = writeln!(f, "  agent any");
     let _ = writeln!(f, "  options {{");

@@ -1383,162 +1383,165 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
             });
         }
     }
-    if matches!(spec.ci, CiSystem::Jenkins | CiSystem::Circleci) && spec.image.is_none() {
-        add(Requirement {
-            name: "REGISTRY_IMAGE".into(),
-            secret: false,
-            place: store.into(),
-            why: format!("the image to push, without a tag (for example {}/acme/app); or set image in slipway.toml's [deploy] table", match spec.registry {
-                Registry::Dockerhub => "docker.io",
-                Registry::Ecr => "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-                Registry::Gar => "europe-docker.pkg.dev/project/repo",
-                Registry::Acr => "acme.azurecr.io",
-                _ => "ghcr.io",
-            }),
-        });
-    }
-    if spec.ci == CiSystem::Jenkins {
-        add(Requirement {
-            name: "registry".into(),
-            secret: true,
-            place: store.into(),
-            why: "a user name and password (or token) credential that may push to the registry".into(),
-        });
-    }
-    match (spec.registry, spec.ci) {
-        (_, CiSystem::Jenkins) => {}
-        (Registry::Dockerhub, _) => {
+    // The registry's sign-in, for a pipeline that pushes an image (sites in buckets push none).
+    if pipeline.jobs.iter().any(|j| j.kind == JobKind::Image) {
+        if matches!(spec.ci, CiSystem::Jenkins | CiSystem::Circleci) && spec.image.is_none() {
             add(Requirement {
-                name: "DOCKERHUB_USERNAME".into(),
+                name: "REGISTRY_IMAGE".into(),
                 secret: false,
                 place: store.into(),
-                why: "the Docker Hub account that pushes".into(),
+                why: format!("the image to push, without a tag (for example {}/acme/app); or set image in slipway.toml's [deploy] table", match spec.registry {
+                    Registry::Dockerhub => "docker.io",
+                    Registry::Ecr => "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+                    Registry::Gar => "europe-docker.pkg.dev/project/repo",
+                    Registry::Acr => "acme.azurecr.io",
+                    _ => "ghcr.io",
+                }),
             });
+        }
+        if spec.ci == CiSystem::Jenkins {
             add(Requirement {
-                name: "DOCKERHUB_NAMESPACE".into(),
-                secret: false,
-                place: store.into(),
-                why: "the Docker Hub namespace the image goes to".into(),
-            });
-            add(Requirement {
-                name: "DOCKERHUB_TOKEN".into(),
+                name: "registry".into(),
                 secret: true,
                 place: store.into(),
-                why: "a Docker Hub access token with write access to the repository (not the password)".into(),
+                why: "a user name and password (or token) credential that may push to the registry".into(),
             });
         }
-        (Registry::Ecr, CiSystem::Github) => {
-            for (n, why) in [
-                ("AWS_ACCOUNT_ID", "the account that holds the ECR repository"),
-                ("AWS_REGION", "the ECR repository's region"),
-                (
-                    "AWS_ROLE_ARN",
-                    "the IAM role the workflow assumes through OIDC; its trust policy pins this repository",
-                ),
-            ] {
+        match (spec.registry, spec.ci) {
+            (_, CiSystem::Jenkins) => {}
+            (Registry::Dockerhub, _) => {
                 add(Requirement {
-                    name: n.into(),
+                    name: "DOCKERHUB_USERNAME".into(),
                     secret: false,
                     place: store.into(),
-                    why: why.into(),
+                    why: "the Docker Hub account that pushes".into(),
                 });
-            }
-        }
-        (Registry::Gar, CiSystem::Github) => {
-            for (n, why) in [
-                ("GAR_LOCATION", "the Artifact Registry region"),
-                ("GCP_PROJECT", "the Google Cloud project"),
-                ("GAR_REPOSITORY", "the Artifact Registry repository"),
-                (
-                    "GCP_WIF_PROVIDER",
-                    "the workload identity provider the workflow signs in through (OIDC)",
-                ),
-                ("GCP_PUSH_SERVICE_ACCOUNT", "the service account allowed to push"),
-            ] {
                 add(Requirement {
-                    name: n.into(),
+                    name: "DOCKERHUB_NAMESPACE".into(),
                     secret: false,
                     place: store.into(),
-                    why: why.into(),
+                    why: "the Docker Hub namespace the image goes to".into(),
                 });
-            }
-        }
-        (Registry::Acr, CiSystem::Github) => {
-            for (n, why) in [
-                ("ACR_NAME", "the registry's name"),
-                (
-                    "AZURE_CLIENT_ID",
-                    "the managed identity or app the workflow signs in as (OIDC)",
-                ),
-                ("AZURE_TENANT_ID", "the Microsoft Entra tenant"),
-                ("AZURE_SUBSCRIPTION_ID", "the subscription that holds the registry"),
-            ] {
                 add(Requirement {
-                    name: n.into(),
-                    secret: false,
+                    name: "DOCKERHUB_TOKEN".into(),
+                    secret: true,
                     place: store.into(),
-                    why: why.into(),
+                    why: "a Docker Hub access token with write access to the repository (not the password)".into(),
                 });
             }
-        }
-        (Registry::Ecr, _) => {
-            for (n, secret, why) in [
-                ("AWS_ACCOUNT_ID", false, "the account that holds the ECR repository"),
-                ("AWS_REGION", false, "the ECR repository's region"),
-                (
-                    "AWS_ACCESS_KEY_ID",
-                    true,
-                    "an IAM user's key that may push to this one ECR repository (ecr:GetAuthorizationToken and the push actions)",
-                ),
-                ("AWS_SECRET_ACCESS_KEY", true, "the secret half of that key"),
-            ] {
-                add(Requirement {
-                    name: n.into(),
-                    secret,
-                    place: store.into(),
-                    why: why.into(),
-                });
-            }
-        }
-        (Registry::Gar | Registry::Acr, c) | (Registry::Gitlab, c) if c != CiSystem::Gitlab && c != CiSystem::Github => {
-            add(Requirement {
-                name: "REGISTRY_USER".into(),
-                secret: false,
-                place: store.into(),
-                why: match spec.registry {
-                    Registry::Gar => "_json_key, to sign in to Artifact Registry with a service account key",
-                    Registry::Acr => "the registry token's name (or a service principal's id) that may push",
-                    _ => "a GitLab deploy token's user name that may push to the registry",
+            (Registry::Ecr, CiSystem::Github) => {
+                for (n, why) in [
+                    ("AWS_ACCOUNT_ID", "the account that holds the ECR repository"),
+                    ("AWS_REGION", "the ECR repository's region"),
+                    (
+                        "AWS_ROLE_ARN",
+                        "the IAM role the workflow assumes through OIDC; its trust policy pins this repository",
+                    ),
+                ] {
+                    add(Requirement {
+                        name: n.into(),
+                        secret: false,
+                        place: store.into(),
+                        why: why.into(),
+                    });
                 }
-                .into(),
-            });
-            add(Requirement {
-                name: "REGISTRY_PASSWORD".into(),
-                secret: true,
-                place: store.into(),
-                why: match spec.registry {
-                    Registry::Gar => "the JSON key of a service account with Artifact Registry Writer on this repository",
-                    Registry::Acr => "that token's password",
-                    _ => "that deploy token (write_registry scope)",
+            }
+            (Registry::Gar, CiSystem::Github) => {
+                for (n, why) in [
+                    ("GAR_LOCATION", "the Artifact Registry region"),
+                    ("GCP_PROJECT", "the Google Cloud project"),
+                    ("GAR_REPOSITORY", "the Artifact Registry repository"),
+                    (
+                        "GCP_WIF_PROVIDER",
+                        "the workload identity provider the workflow signs in through (OIDC)",
+                    ),
+                    ("GCP_PUSH_SERVICE_ACCOUNT", "the service account allowed to push"),
+                ] {
+                    add(Requirement {
+                        name: n.into(),
+                        secret: false,
+                        place: store.into(),
+                        why: why.into(),
+                    });
                 }
-                .into(),
-            });
+            }
+            (Registry::Acr, CiSystem::Github) => {
+                for (n, why) in [
+                    ("ACR_NAME", "the registry's name"),
+                    (
+                        "AZURE_CLIENT_ID",
+                        "the managed identity or app the workflow signs in as (OIDC)",
+                    ),
+                    ("AZURE_TENANT_ID", "the Microsoft Entra tenant"),
+                    ("AZURE_SUBSCRIPTION_ID", "the subscription that holds the registry"),
+                ] {
+                    add(Requirement {
+                        name: n.into(),
+                        secret: false,
+                        place: store.into(),
+                        why: why.into(),
+                    });
+                }
+            }
+            (Registry::Ecr, _) => {
+                for (n, secret, why) in [
+                    ("AWS_ACCOUNT_ID", false, "the account that holds the ECR repository"),
+                    ("AWS_REGION", false, "the ECR repository's region"),
+                    (
+                        "AWS_ACCESS_KEY_ID",
+                        true,
+                        "an IAM user's key that may push to this one ECR repository (ecr:GetAuthorizationToken and the push actions)",
+                    ),
+                    ("AWS_SECRET_ACCESS_KEY", true, "the secret half of that key"),
+                ] {
+                    add(Requirement {
+                        name: n.into(),
+                        secret,
+                        place: store.into(),
+                        why: why.into(),
+                    });
+                }
+            }
+            (Registry::Gar | Registry::Acr, c) | (Registry::Gitlab, c) if c != CiSystem::Gitlab && c != CiSystem::Github => {
+                add(Requirement {
+                    name: "REGISTRY_USER".into(),
+                    secret: false,
+                    place: store.into(),
+                    why: match spec.registry {
+                        Registry::Gar => "_json_key, to sign in to Artifact Registry with a service account key",
+                        Registry::Acr => "the registry token's name (or a service principal's id) that may push",
+                        _ => "a GitLab deploy token's user name that may push to the registry",
+                    }
+                    .into(),
+                });
+                add(Requirement {
+                    name: "REGISTRY_PASSWORD".into(),
+                    secret: true,
+                    place: store.into(),
+                    why: match spec.registry {
+                        Registry::Gar => "the JSON key of a service account with Artifact Registry Writer on this repository",
+                        Registry::Acr => "that token's password",
+                        _ => "that deploy token (write_registry scope)",
+                    }
+                    .into(),
+                });
+            }
+            (Registry::Ghcr, c) if c != CiSystem::Github => {
+                add(Requirement {
+                    name: "GHCR_NAMESPACE".into(),
+                    secret: false,
+                    place: store.into(),
+                    why: "the GitHub owner and repository the image goes to (owner/repo, lower case)".into(),
+                });
+                add(Requirement {
+                    name: "GHCR_TOKEN".into(),
+                    secret: true,
+                    place: store.into(),
+                    why: "a GitHub token with write:packages, to push to ghcr.io from outside GitHub".into(),
+                });
+            }
+            _ => {}
         }
-        (Registry::Ghcr, c) if c != CiSystem::Github => {
-            add(Requirement {
-                name: "GHCR_NAMESPACE".into(),
-                secret: false,
-                place: store.into(),
-                why: "the GitHub owner and repository the image goes to (owner/repo, lower case)".into(),
-            });
-            add(Requirement {
-                name: "GHCR_TOKEN".into(),
-                secret: true,
-                place: store.into(),
-                why: "a GitHub token with write:packages, to push to ghcr.io from outside GitHub".into(),
-            });
-        }
-        _ => {}
     }
     // What the deployed app itself reads, set on the platform, never in the pipeline.
     for target in &spec.targets {
