@@ -603,6 +603,31 @@ fn resource(
                 );
             }
         }
+        "aws_cloudfront_distribution" => {
+            for behaviour in b.body.blocks().filter(|c| {
+                c.identifier.as_str() == "default_cache_behavior" || c.identifier.as_str() == "ordered_cache_behavior"
+            }) {
+                if string(attr(behaviour, "viewer_protocol_policy")) == Some("allow-all") {
+                    push(
+                        Severity::Warning,
+                        "terraform/unencrypted",
+                        "viewer_protocol_policy",
+                        format!("{what} serves plain HTTP: set viewer_protocol_policy = \"redirect-to-https\""),
+                    );
+                }
+            }
+            if let Some(v) = child(b, "viewer_certificate")
+                .and_then(|c| string(attr(c, "minimum_protocol_version")))
+                .filter(|v| !v.starts_with("TLSv1.2") && !v.starts_with("TLSv1.3"))
+            {
+                push(
+                    Severity::Warning,
+                    "terraform/unencrypted",
+                    "minimum_protocol_version",
+                    format!("{what} accepts {v}, which is broken: set minimum_protocol_version = \"TLSv1.2_2021\""),
+                );
+            }
+        }
         "azurerm_storage_container" => {
             if let Some(t) = string(attr(b, "container_access_type")).filter(|t| *t != "private") {
                 push(
@@ -864,6 +889,21 @@ mod tests {
         );
         assert_eq!(f[3].line, Some(13), "the open rule's from_port");
         assert_eq!(f[5].line, Some(39));
+    }
+
+    #[test]
+    fn a_cloudfront_distribution_with_plain_http_or_old_tls_is_named() {
+        let text = "resource \"aws_cloudfront_distribution\" \"site\" {\n  enabled = true\n  default_cache_behavior {\n    viewer_protocol_policy = \"allow-all\"\n  }\n  ordered_cache_behavior {\n    viewer_protocol_policy = \"https-only\"\n  }\n  viewer_certificate {\n    minimum_protocol_version = \"TLSv1\"\n  }\n}\n";
+        let f = check_terraform("site.tf", text, &[]);
+        assert_eq!(
+            rules(&f),
+            [("terraform/unencrypted", Some(4)), ("terraform/unencrypted", Some(10))],
+            "{f:#?}"
+        );
+        let fixed = text
+            .replace("allow-all", "redirect-to-https")
+            .replace("\"TLSv1\"", "\"TLSv1.2_2021\"");
+        assert!(check_terraform("site.tf", &fixed, &[]).is_empty());
     }
 
     #[test]
