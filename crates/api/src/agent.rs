@@ -205,7 +205,8 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              `settings` are words such as \"autoscaling 2 to 10 on api.example.com, as a Helm chart\", \"a canary in the Istio mesh, Gateway API\" \
              or \"blue-green without Argo, with an in-cluster postgres for dev\"; a canary or blue-green of code that counts its requests \
              also checks the new pods' error rate in Prometheus. family \"cloud\": AWS in Terraform (VPC, ECS on Fargate behind HTTPS, \
-             RDS and ElastiCache with backups, Secrets Manager entries, the pipeline's OIDC roles, locked state) and docs/aws.md with the cost, \
+             RDS and ElastiCache with backups, Secrets Manager entries, the pipeline's OIDC roles, locked state; a project of static sites gets \
+             a private S3 bucket behind CloudFront instead, which the pipeline uploads to) and docs/aws.md with the cost, \
              or with \"Cloud Run\" in the settings Google Cloud in Terraform (Cloud Run, Cloud SQL and Memorystore on a private network \
              with backups, Secret Manager, workload identity for the pipeline) and docs/gcp.md, \
              or with \"Azure Container Apps\" in the settings Azure in Terraform (Container Apps, PostgreSQL Flexible Server on a private \

@@ -705,6 +705,7 @@ const TARGET_WORDS: &[(&str, Target)] = &[
     ("container apps", Target::AzureContainerApps),
     ("azure", Target::AzureContainerApps),
     ("aws", Target::Ecs),
+    ("cloudfront", Target::Ecs),
     ("gcp", Target::CloudRun),
     ("vm", Target::Vm),
     ("virtual machine", Target::Vm),

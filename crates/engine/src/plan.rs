@@ -267,10 +267,19 @@ impl Plan {
                     ),
                     TodoKind::Generate("infra/azure/".into()),
                 )
+            } else if ["cloudfront", "static site", "s3 bucket"]
+                .iter()
+                .any(|w| task.text.to_lowercase().contains(w))
+            {
+                todo(
+                    "cloud",
+                    "Write the AWS infrastructure in Terraform: the site's private S3 bucket behind CloudFront with HTTPS, its certificate and DNS, security headers, the pipeline's OIDC roles, locked remote state, the upload that keeps old assets, the cost and docs/aws.md",
+                    TodoKind::Generate("infra/aws/".into()),
+                )
             } else {
                 todo(
                     "cloud",
-                    "Write the AWS infrastructure in Terraform: network, ECS on Fargate behind HTTPS, the databases it needs with backups, secrets by name, least-privilege roles, the pipeline's OIDC roles, locked remote state, the cost and docs/aws.md",
+                    "Write the AWS infrastructure in Terraform: network, ECS on Fargate behind HTTPS (a static site: S3 behind CloudFront), the databases it needs with backups, secrets by name, least-privilege roles, the pipeline's OIDC roles, locked remote state, the cost and docs/aws.md",
                     TodoKind::Generate("infra/aws/".into()),
                 )
             });

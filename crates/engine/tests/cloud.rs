@@ -221,15 +221,47 @@ fn check(name: &str) -> Result<(), Failed> {
         return Ok(());
     }
     let host = format!("{}.example.com", slipway_engine::kube::name_of(name));
+    let mut files = generate_and_check(&profile, &params(Some(&host)))?;
     if profile.services.iter().all(|s| s.kind == "static") {
-        // Files for a CDN get no container stack: refused in words, nothing written.
-        return match generate_and_check(&profile, &params(Some(&host))) {
-            Err(why) if why.contains("cannot put a static site on AWS yet") => Ok(()),
-            Err(why) => Err(format!("refused for the wrong reason: {why}").into()),
-            Ok(files) => Err(format!("a static-only project got {} files", files.len()).into()),
+        // Files for a CDN get no container stack: on AWS a bucket behind CloudFront, no network,
+        // no load balancer, no image repository; Google Cloud refuses in words.
+        for (path, text) in &files {
+            for thing in [
+                "aws_vpc",
+                "aws_lb",
+                "aws_ecs_",
+                "aws_ecr_repository",
+                "aws_nat_gateway",
+                "aws_iam_role_policy_attachment\" \"ci_deploy_power",
+            ] {
+                if text.contains(&format!("resource \"{thing}")) {
+                    return Err(format!("a static site got {thing} in {path}").into());
+                }
+            }
+        }
+        if !files
+            .iter()
+            .any(|(p, t)| p == "infra/aws/site.tf" && t.contains("resource \"aws_cloudfront_distribution\""))
+        {
+            return Err("a static site got no CloudFront distribution".into());
+        }
+        match generate_and_check(&profile, &on(Target::CloudRun, Some(&host))) {
+            Err(why) if why.contains("cannot put a static site on Google Cloud yet") => {}
+            Err(why) => return Err(format!("Google Cloud refused for the wrong reason: {why}").into()),
+            Ok(files) => return Err(format!("Google Cloud got {} files for a static site", files.len()).into()),
+        }
+        let mut errors = Vec::new();
+        for (path, text) in &files {
+            if let Err(e) = compare(&snapshots().join(name).join(path), text) {
+                errors.push(e);
+            }
+        }
+        return if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("\n").into())
         };
     }
-    let mut files = generate_and_check(&profile, &params(Some(&host)))?;
     // Google Cloud: Cloud Run keeps no data on disk and runs only what answers HTTP, so those
     // projects are refused in words, with nothing written.
     let keeps_data = profile

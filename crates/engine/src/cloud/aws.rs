@@ -32,14 +32,14 @@ pub const DIR: &str = "infra/aws";
 /// The folder of the account's shared stack.
 pub const BOOTSTRAP: &str = "infra/aws/bootstrap";
 
-const HEADER: &str = "Written by Slipway from the project's deployment spec. Plan before applying:\nterraform plan shows every resource this creates (docs/aws.md says in what order).";
+pub(super) const HEADER: &str = "Written by Slipway from the project's deployment spec. Plan before applying:\nterraform plan shows every resource this creates (docs/aws.md says in what order).";
 
 fn tags(name: &str) -> Expression {
     obj([("Name", expr(&format!("\"${{local.name}}-{name}\"")))])
 }
 
 /// An IAM policy document statement.
-fn statement(sid: &str, actions: &[&str], resources: Expression) -> Block {
+pub(super) fn statement(sid: &str, actions: &[&str], resources: Expression) -> Block {
     Block::builder("statement")
         .add_attribute(("sid", sid))
         .add_attribute(("actions", strs(actions.iter().copied())))
@@ -127,12 +127,15 @@ fn web(spec: &DeploySpec) -> Vec<&ServiceSpec> {
 
 /// Services that run as ECS tasks (static sites are left out: they belong in a bucket behind
 /// a CDN, which this family does not write yet).
-fn tasks(spec: &DeploySpec) -> Vec<&ServiceSpec> {
+pub(super) fn tasks(spec: &DeploySpec) -> Vec<&ServiceSpec> {
     spec.services.iter().filter(|s| s.kind != "static").collect()
 }
 
 /// The AWS stacks for `spec`.
 pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], remote: Option<&str>) -> Generated {
+    if tasks(spec).is_empty() {
+        return super::site::generate(spec, cloud, remote);
+    }
     let mut g = Generated::default();
     let project = project(spec);
     let repo = super::repository_of(remote);
@@ -183,15 +186,19 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], rem
 }
 
 /// The account's shared stack: state bucket, image repositories, OIDC provider, CI roles.
-fn bootstrap(
+pub(super) fn bootstrap(
     spec: &DeploySpec,
     cloud: &CloudSpec,
     project: &str,
     repo: Option<&str>,
     remote: Option<&str>,
 ) -> Artifact {
+    // A static site ships files, not images: no repositories, no push role, and a deploy role
+    // that may touch the site's buckets and distributions only.
+    let sites = tasks(spec).is_empty();
     let mut f = HclFile::new(format!(
-        "{HEADER}\n\nThe account's shared stack, applied once by a person with administrator rights, before the\nenvironment's stack: the state bucket, the image repositories, and the pipeline's identities.\nIts own state stays local (terraform.tfstate here); docs/aws.md says how to move it into the bucket."
+        "{HEADER}\n\nThe account's shared stack, applied once by a person with administrator rights, before the\nenvironment's stack: the state bucket{}and the pipeline's identities.\nIts own state stays local (terraform.tfstate here); docs/aws.md says how to move it into the bucket.",
+        if sites { " " } else { ", the image repositories, " }
     ));
     f.block(versions(&[("aws", "hashicorp/aws", crate::knowledge::AWS_PROVIDER)]));
     f.block(
@@ -289,11 +296,19 @@ fn bootstrap(
             .build(),
     );
     f.commented(
-        "The key of the state and the images; the account's IAM policies decide who may use it.",
+        if sites {
+            "The key of the state; the account's IAM policies decide who may use it."
+        } else {
+            "The key of the state and the images; the account's IAM policies decide who may use it."
+        },
         res("aws_kms_key", "state")
             .add_attribute((
                 "description",
-                format!("{project}: Terraform state and image repositories"),
+                if sites {
+                    format!("{project}: Terraform state")
+                } else {
+                    format!("{project}: Terraform state and image repositories")
+                },
             ))
             .add_attribute(("enable_key_rotation", true))
             .add_attribute(("deletion_window_in_days", 30))
@@ -450,9 +465,16 @@ fn bootstrap(
         (
             "deploy",
             deploy_subjects,
-            "applies the environment's stack from the deploy environments",
+            if sites {
+                "applies the environment's stack and uploads the sites from the deploy environments"
+            } else {
+                "applies the environment's stack from the deploy environments"
+            },
         ),
     ] {
+        if sites && role == "push" {
+            continue;
+        }
         let subjects_expr = Expression::Array(subjects.iter().map(|s| expr(&format!("\"{s}\""))).collect());
         f.block(
             data("aws_iam_policy_document", &format!("{role}_trust"))
@@ -529,84 +551,88 @@ fn bootstrap(
                 .build(),
         );
     }
-    let repos: Vec<String> = tasks(spec)
-        .iter()
-        .map(|s| format!("aws_ecr_repository.{}.arn", name_of(&s.name)))
-        .collect();
-    f.commented(
-        format!(
-            "What the push role may do: sign in and push to these repositories; it reads no state and applies\nnothing, so a build that is not yet deployed holds no power over {production}."
-        ),
-        data("aws_iam_policy_document", "ci_push")
-            .add_block(statement("Login", &["ecr:GetAuthorizationToken"], strs(["*"])))
-            .add_block(statement(
-                "Push",
-                &[
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:BatchGetImage",
-                    "ecr:CompleteLayerUpload",
-                    "ecr:InitiateLayerUpload",
-                    "ecr:PutImage",
-                    "ecr:UploadLayerPart",
-                ],
-                expr(&format!("[{}]", repos.join(", "))),
-            ))
-            .build(),
-    );
-    f.block(
-        res("aws_iam_role_policy", "ci_push_images")
-            .add_attribute(("name", "push-images"))
-            .add_attribute(("role", expr("aws_iam_role.ci_push.id")))
-            .add_attribute(("policy", expr("data.aws_iam_policy_document.ci_push.json")))
-            .build(),
-    );
-    f.commented(
-        "Applying the environment's stack creates networks, load balancers, databases and roles: the\ndeploy role gets PowerUserAccess for those, and IAM only for the roles and instance profiles\nnamed after the project, so it can never grant itself more.",
-        res("aws_iam_role_policy_attachment", "ci_deploy_power")
-            .add_attribute(("role", expr("aws_iam_role.ci_deploy.name")))
-            .add_attribute(("policy_arn", "arn:aws:iam::aws:policy/PowerUserAccess"))
-            .build(),
-    );
-    f.block(
-        data("aws_iam_policy_document", "ci_iam")
-            .add_block(statement(
-                "ProjectRoles",
-                &[
-                    "iam:AttachRolePolicy",
-                    "iam:CreateRole",
-                    "iam:DeleteRole",
-                    "iam:DeleteRolePolicy",
-                    "iam:DetachRolePolicy",
-                    "iam:GetRole",
-                    "iam:GetRolePolicy",
-                    "iam:ListAttachedRolePolicies",
-                    "iam:ListInstanceProfilesForRole",
-                    "iam:ListRolePolicies",
-                    "iam:PassRole",
-                    "iam:PutRolePolicy",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                    "iam:UpdateAssumeRolePolicy",
-                ],
-                expr(&format!(
-                    "[\"arn:aws:iam::${{data.aws_caller_identity.current.account_id}}:role/{project}-*\"]"
-                )),
-            ))
-            .add_block(statement(
-                "ServiceLinkedRoles",
-                &["iam:CreateServiceLinkedRole"],
-                expr("[\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/aws-service-role/*\"]"),
-            ))
-            .build(),
-    );
-    f.block(data("aws_caller_identity", "current").build());
-    f.block(
-        res("aws_iam_role_policy", "ci_deploy_iam")
-            .add_attribute(("name", "project-roles"))
-            .add_attribute(("role", expr("aws_iam_role.ci_deploy.id")))
-            .add_attribute(("policy", expr("data.aws_iam_policy_document.ci_iam.json")))
-            .build(),
-    );
+    if sites {
+        super::site::deploy_policy(&mut f, project);
+    } else {
+        let repos: Vec<String> = tasks(spec)
+            .iter()
+            .map(|s| format!("aws_ecr_repository.{}.arn", name_of(&s.name)))
+            .collect();
+        f.commented(
+            format!(
+                "What the push role may do: sign in and push to these repositories; it reads no state and applies\nnothing, so a build that is not yet deployed holds no power over {production}."
+            ),
+            data("aws_iam_policy_document", "ci_push")
+                .add_block(statement("Login", &["ecr:GetAuthorizationToken"], strs(["*"])))
+                .add_block(statement(
+                    "Push",
+                    &[
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:CompleteLayerUpload",
+                        "ecr:InitiateLayerUpload",
+                        "ecr:PutImage",
+                        "ecr:UploadLayerPart",
+                    ],
+                    expr(&format!("[{}]", repos.join(", "))),
+                ))
+                .build(),
+        );
+        f.block(
+            res("aws_iam_role_policy", "ci_push_images")
+                .add_attribute(("name", "push-images"))
+                .add_attribute(("role", expr("aws_iam_role.ci_push.id")))
+                .add_attribute(("policy", expr("data.aws_iam_policy_document.ci_push.json")))
+                .build(),
+        );
+        f.commented(
+            "Applying the environment's stack creates networks, load balancers, databases and roles: the\ndeploy role gets PowerUserAccess for those, and IAM only for the roles and instance profiles\nnamed after the project, so it can never grant itself more.",
+            res("aws_iam_role_policy_attachment", "ci_deploy_power")
+                .add_attribute(("role", expr("aws_iam_role.ci_deploy.name")))
+                .add_attribute(("policy_arn", "arn:aws:iam::aws:policy/PowerUserAccess"))
+                .build(),
+        );
+        f.block(
+            data("aws_iam_policy_document", "ci_iam")
+                .add_block(statement(
+                    "ProjectRoles",
+                    &[
+                        "iam:AttachRolePolicy",
+                        "iam:CreateRole",
+                        "iam:DeleteRole",
+                        "iam:DeleteRolePolicy",
+                        "iam:DetachRolePolicy",
+                        "iam:GetRole",
+                        "iam:GetRolePolicy",
+                        "iam:ListAttachedRolePolicies",
+                        "iam:ListInstanceProfilesForRole",
+                        "iam:ListRolePolicies",
+                        "iam:PassRole",
+                        "iam:PutRolePolicy",
+                        "iam:TagRole",
+                        "iam:UntagRole",
+                        "iam:UpdateAssumeRolePolicy",
+                    ],
+                    expr(&format!(
+                        "[\"arn:aws:iam::${{data.aws_caller_identity.current.account_id}}:role/{project}-*\"]"
+                    )),
+                ))
+                .add_block(statement(
+                    "ServiceLinkedRoles",
+                    &["iam:CreateServiceLinkedRole"],
+                    expr("[\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/aws-service-role/*\"]"),
+                ))
+                .build(),
+        );
+        f.block(data("aws_caller_identity", "current").build());
+        f.block(
+            res("aws_iam_role_policy", "ci_deploy_iam")
+                .add_attribute(("name", "project-roles"))
+                .add_attribute(("role", expr("aws_iam_role.ci_deploy.id")))
+                .add_attribute(("policy", expr("data.aws_iam_policy_document.ci_iam.json")))
+                .build(),
+        );
+    }
     for (name, value, description) in [
         (
             "state_bucket",
@@ -629,6 +655,9 @@ fn bootstrap(
             "AWS_DEPLOY_ROLE_ARN, a GitHub Actions variable.",
         ),
     ] {
+        if sites && name == "push_role_arn" {
+            continue;
+        }
         f.block(
             Block::builder("output")
                 .add_label(name)
@@ -637,28 +666,34 @@ fn bootstrap(
                 .build(),
         );
     }
-    f.block(
-        Block::builder("output")
-            .add_label("repositories")
-            .add_attribute(("description", "The image repositories, by service."))
-            .add_attribute((
-                "value",
-                obj(tasks(spec).iter().map(|s| {
-                    let id = name_of(&s.name);
-                    let url = expr(&format!("aws_ecr_repository.{id}.repository_url"));
-                    (id, url)
-                })),
-            ))
-            .build(),
-    );
+    if !sites {
+        f.block(
+            Block::builder("output")
+                .add_label("repositories")
+                .add_attribute(("description", "The image repositories, by service."))
+                .add_attribute((
+                    "value",
+                    obj(tasks(spec).iter().map(|s| {
+                        let id = name_of(&s.name);
+                        let url = expr(&format!("aws_ecr_repository.{id}.repository_url"));
+                        (id, url)
+                    })),
+                ))
+                .build(),
+        );
+    }
     file(
         format!("{BOOTSTRAP}/main.tf"),
         &f,
-        "the account's shared part: the state bucket, the image repositories, and the pipeline's OIDC roles",
+        if sites {
+            "the account's shared part: the state bucket and the pipeline's OIDC roles"
+        } else {
+            "the account's shared part: the state bucket, the image repositories, and the pipeline's OIDC roles"
+        },
     )
 }
 
-fn public_access_block(name: &str, bucket: &str) -> Block {
+pub(super) fn public_access_block(name: &str, bucket: &str) -> Block {
     res("aws_s3_bucket_public_access_block", name)
         .add_attribute(("bucket", expr(bucket)))
         .add_attribute(("block_public_acls", true))
@@ -668,23 +703,10 @@ fn public_access_block(name: &str, bucket: &str) -> Block {
         .build()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn stack(
-    spec: &DeploySpec,
-    cloud: &CloudSpec,
-    project: &str,
-    images: &[ImageFacts],
-    remote: Option<&str>,
-    engines: &[Engine],
-    redis: bool,
-    keeps_data: bool,
-) -> Vec<Artifact> {
+/// versions.tf and backend.tf of the environment's stack: the pinned provider, and the state in
+/// the bootstrap's bucket, one key per environment, locked by its lock file.
+pub(super) fn versions_and_backend(cloud: &CloudSpec, project: &str, production: &str) -> Vec<Artifact> {
     let mut out = Vec::new();
-    let production = spec.production().to_string();
-    let web = web(spec);
-    let exposed = hosts(spec);
-
-    // versions.tf and backend.tf
     let mut f = HclFile::new(HEADER);
     f.block(versions(&[("aws", "hashicorp/aws", crate::knowledge::AWS_PROVIDER)]));
     out.push(file(
@@ -714,6 +736,27 @@ fn stack(
         &f,
         "remote state in S3, locked by its lock file, one key per environment",
     ));
+
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stack(
+    spec: &DeploySpec,
+    cloud: &CloudSpec,
+    project: &str,
+    images: &[ImageFacts],
+    remote: Option<&str>,
+    engines: &[Engine],
+    redis: bool,
+    keeps_data: bool,
+) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    let production = spec.production().to_string();
+    let web = web(spec);
+    let exposed = hosts(spec);
+
+    out.extend(versions_and_backend(cloud, project, &production));
 
     // providers.tf with the locals every file reads.
     let mut f = HclFile::new(HEADER);
@@ -855,6 +898,25 @@ fn stack(
     out
 }
 
+/// The `region` variable, checked against the regions AWS has.
+pub(super) fn region_variable(cloud: &CloudSpec) -> Block {
+    let regions: Vec<String> = crate::knowledge::AWS_REGIONS
+        .iter()
+        .map(|(r, _)| format!("\"{r}\""))
+        .collect();
+    variable(
+        "region",
+        "string",
+        "The region everything is created in.",
+        Some(st(&cloud.region)),
+    )
+    .add_block(validation(
+        &format!("contains([{}], var.region)", regions.join(", ")),
+        "region must be an AWS region, such as us-east-1 or eu-west-1.",
+    ))
+    .build()
+}
+
 fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Engine]) -> Artifact {
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nEvery value that differs between environments or accounts is a variable with its type, a\ndescription and the checks AWS would otherwise make only halfway through an apply."
@@ -862,23 +924,7 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
     for b in super::tf::project_and_environment(project, spec) {
         f.block(b);
     }
-    let regions: Vec<String> = crate::knowledge::AWS_REGIONS
-        .iter()
-        .map(|(r, _)| format!("\"{r}\""))
-        .collect();
-    f.block(
-        variable(
-            "region",
-            "string",
-            "The region everything is created in.",
-            Some(st(&cloud.region)),
-        )
-        .add_block(validation(
-            &format!("contains([{}], var.region)", regions.join(", ")),
-            "region must be an AWS region, such as us-east-1 or eu-west-1.",
-        ))
-        .build(),
-    );
+    f.block(region_variable(cloud));
     if let Some(r) = &cloud.backup_region {
         f.block(
             variable(
@@ -1079,7 +1125,7 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
 
 /// The zone a host's certificate is validated in: the host without its first label, unless
 /// that leaves a top-level domain alone.
-fn zone_of(host: &str) -> String {
+pub(super) fn zone_of(host: &str) -> String {
     let host = host.trim_start_matches("*.");
     match host.split_once('.') {
         Some((_, rest)) if rest.contains('.') => rest.to_string(),
@@ -2610,7 +2656,12 @@ fn picture(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], redis: bool
     out
 }
 
-fn requirements(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&str>) -> Vec<Requirement> {
+pub(super) fn requirements(
+    spec: &DeploySpec,
+    cloud: &CloudSpec,
+    project: &str,
+    repo: Option<&str>,
+) -> Vec<Requirement> {
     let mut out = Vec::new();
     let repo = repo.unwrap_or("OWNER/REPOSITORY");
     for svc in tasks(spec) {
@@ -2640,15 +2691,17 @@ fn requirements(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Optio
             oidc_subject(repo, None)
         ),
     });
-    out.push(Requirement {
-        name: "AWS_ROLE_ARN".into(),
-        secret: false,
-        place: "GitHub Actions variable".into(),
-        why: format!(
-            "the bootstrap stack's push_role_arn; the image jobs push with it and present {}",
-            push_subject(repo, &spec.branch)
-        ),
-    });
+    if !tasks(spec).is_empty() {
+        out.push(Requirement {
+            name: "AWS_ROLE_ARN".into(),
+            secret: false,
+            place: "GitHub Actions variable".into(),
+            why: format!(
+                "the bootstrap stack's push_role_arn; the image jobs push with it and present {}",
+                push_subject(repo, &spec.branch)
+            ),
+        });
+    }
     out.push(Requirement {
         name: "AWS_DEPLOY_ROLE_ARN".into(),
         secret: false,
@@ -2819,7 +2872,7 @@ pub fn imaged(spec: &DeploySpec) -> Vec<(String, &ServiceSpec)> {
     tasks(spec).into_iter().map(|s| (name_of(&s.name), s)).collect()
 }
 
-fn terraform_setup(spec: &DeploySpec, environment: &str) -> Vec<String> {
+pub(super) fn terraform_setup(spec: &DeploySpec, environment: &str) -> Vec<String> {
     super::tf::setup(DIR, &format!("key={}/{environment}/terraform.tfstate", project(spec)))
 }
 
@@ -2827,6 +2880,9 @@ fn terraform_setup(spec: &DeploySpec, environment: &str) -> Vec<String> {
 /// images it runs now (each `IMAGE_*` variable holds the repository), so the summary shows the
 /// infrastructure's change alone; before the first deploy an all-zero digest stands in.
 pub fn plan_commands(spec: &DeploySpec) -> Vec<String> {
+    if tasks(spec).is_empty() {
+        return super::site::plan_commands(spec);
+    }
     let production = spec.production();
     let mut c = terraform_setup(spec, production);
     c.push("images=$(tf output -json images 2>/dev/null) || images='{}'".into());
@@ -2852,6 +2908,9 @@ pub fn plan_commands(spec: &DeploySpec) -> Vec<String> {
 /// failed job when ECS rolled it back (its circuit breaker ends stable on the old task
 /// definition, so stable alone proves nothing).
 pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
+    if tasks(spec).is_empty() {
+        return super::site::apply_commands(spec, environment);
+    }
     let mut c = terraform_setup(spec, environment);
     let args: Vec<String> = imaged(spec)
         .iter()

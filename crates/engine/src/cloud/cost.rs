@@ -42,6 +42,11 @@ pub mod aws {
     pub const KMS_KEY_MONTH: f64 = 1.00;
     /// EFS standard storage, per GB-month.
     pub const EFS_GB_MONTH: f64 = 0.30;
+    /// S3 Standard storage, per GB-month.
+    pub const S3_GB_MONTH: f64 = 0.023;
+    /// CloudFront data out to the internet beyond the free tier (North America and Europe, the
+    /// first 10 TB), per GB.
+    pub const CLOUDFRONT_GB: f64 = 0.085;
 
     /// A database instance class's price per hour, single zone (PostgreSQL and MySQL list the
     /// same for these classes); none for a class not in the table.

@@ -23,6 +23,7 @@ pub mod cost;
 pub mod gcp;
 pub mod improve;
 pub mod pulumi;
+pub mod site;
 mod tf;
 
 use serde::{Deserialize, Serialize};
@@ -81,14 +82,15 @@ pub fn generate(
         return Err("no cloud target in the deployment spec".into());
     };
     // A stack of containers for files a CDN serves would cost a network and a NAT gateway for
-    // nothing: refused until the static target (object storage behind the CDN) is written.
+    // nothing: AWS puts them in a bucket behind CloudFront ([`site`]); the other clouds refuse
+    // until their object storage and CDN are written.
     if spec.services.iter().all(|s| s.kind == "static") {
-        return Err(match cloud.provider.as_str() {
-            "gcp" => "Slipway cannot put a static site on Google Cloud yet: it runs containers on Cloud Run, and Cloud Storage with Cloud CDN for static files is not written; Netlify or Vercel serve them today",
-            "azure" => "Slipway cannot put a static site on Azure yet: it runs containers on Container Apps, and Azure Static Web Apps is not written; Netlify or Vercel serve them today",
-            _ => "Slipway cannot put a static site on AWS yet: it runs containers on ECS, and S3 with CloudFront for static files is not written; Netlify or Vercel serve them today",
+        match cloud.provider.as_str() {
+            "gcp" => return Err("Slipway cannot put a static site on Google Cloud yet: it runs containers on Cloud Run, and Cloud Storage with Cloud CDN for static files is not written; S3 with CloudFront (\"on AWS\"), Netlify or Vercel serve them today".into()),
+            "azure" => return Err("Slipway cannot put a static site on Azure yet: it runs containers on Container Apps, and Azure Static Web Apps is not written; S3 with CloudFront (\"on AWS\"), Netlify or Vercel serve them today".into()),
+            _ if cloud.iac == "pulumi" => return Err("Slipway writes a static site on AWS in Terraform only: S3 with CloudFront as a Pulumi program is not written yet".into()),
+            _ => {}
         }
-        .into());
     }
     let mut g = match cloud.provider.as_str() {
         "aws" => Ok(aws::generate(spec, cloud, images, remote)),
@@ -141,6 +143,11 @@ fn strategy_left_out(spec: &DeploySpec, provider: &str) -> Option<crate::Finding
         ),
         // Container Apps' revisions carry both: the deploy job moves the requests.
         "azure" => return None,
+        _ if site::in_buckets(spec) => (
+            "CloudFront",
+            "serves the new files once they are uploaded and its cache is cleared, and keeps the old hashed assets so pages loaded before keep working",
+            "CloudFront's continuous deployment (a staging distribution)",
+        ),
         _ => (
             "ECS",
             "replaces tasks a few at a time once the new ones pass the load balancer's health check, and rolls back by its circuit breaker",

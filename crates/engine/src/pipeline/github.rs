@@ -669,7 +669,20 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                 .with("aws-region", "${{ vars.AWS_REGION }}"),
         )
     };
-    let has_env = gcp || azure || !crate::cloud::imaged(spec).is_empty();
+    let mut site_setup: Vec<Yaml> = Vec::new();
+    if !planning && !gcp && !azure && crate::cloud::site::in_buckets(spec) {
+        // The deploy builds the sites it uploads, with their own toolchains and the variables
+        // they read at build time (never secrets: they end up in the public files).
+        for svc in crate::cloud::site::built(spec) {
+            if let Some(tc) = super::toolchain(svc, None) {
+                site_setup.extend(setup(&tc, &svc.path));
+            }
+            for e in svc.env.iter().filter(|e| !e.secret) {
+                env = env.with(&e.name, format!("${{{{ vars.{} }}}}", e.name));
+            }
+        }
+    }
+    let has_env = gcp || azure || !crate::cloud::imaged(spec).is_empty() || env != Yaml::map();
     let pulumi = spec.cloud.as_ref().is_some_and(|c| c.iac == "pulumi");
     let mut steps = vec![checkout()];
     if pulumi && azure {
@@ -685,10 +698,13 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                 .with("with", Yaml::map().with("node-version", "22")),
         );
     }
+    steps.extend(site_setup);
     steps.extend([
         sign_in,
         step(&if planning {
             format!("Plan {dir}")
+        } else if crate::cloud::site::in_buckets(spec) && !gcp && !azure {
+            format!("Apply {dir} and upload the sites")
         } else {
             format!("Apply {dir} and wait for the services")
         })

@@ -921,7 +921,9 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             ));
         }
         let targets: Vec<Target> = spec.targets.iter().copied().filter(|t| fits(*t, svc)).collect();
-        let needs_image = targets.is_empty() || targets.iter().any(|t| !serves_files(*t));
+        // Sites in buckets ship their built files, not an image.
+        let needs_image =
+            (targets.is_empty() && !crate::cloud::site::in_buckets(spec)) || targets.iter().any(|t| !serves_files(*t));
         let mut deploy_needs = base_needs.clone();
         deploy_needs.extend(checks.iter().cloned());
         if needs_image {
@@ -1092,10 +1094,12 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     20,
                 )
             });
-            // The stack holds every service: one apply per environment, after all the images.
+            // The stack holds every service: one apply per environment, after all the images
+            // (or, for sites in buckets, which have none, after their checks).
+            let sites = crate::cloud::site::in_buckets(spec);
             let mut previous: Vec<String> = jobs
                 .iter()
-                .filter(|j| j.kind == JobKind::Image)
+                .filter(|j| j.kind == JobKind::Image || (sites && matches!(j.kind, JobKind::Lint | JobKind::Test)))
                 .map(|j| j.id.clone())
                 .collect();
             for env in &spec.environments {
@@ -1130,7 +1134,13 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 "{}: a pull request gets the plan of {dir} in its job summary; the {} branch applies it with the tested digests in each environment, through the OIDC identities of {dir}/bootstrap, and fails when {}",
                 target.label(),
                 spec.branch,
-                if gcp || azure { "a new revision never starts" } else { "ECS rolls a service back" }
+                if gcp || azure {
+                    "a new revision never starts"
+                } else if sites {
+                    "a site does not answer after its files are uploaded and CloudFront's cache is cleared"
+                } else {
+                    "ECS rolls a service back"
+                }
             ));
         } else {
             notes.push(format!(
@@ -1542,6 +1552,24 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
             }
             _ => {}
         }
+    }
+    // A site in a bucket reads its variables when the deploy job builds it: they are the
+    // production environment's variables, and end up in the public files.
+    if crate::cloud::site::in_buckets(spec) && spec.ci == CiSystem::Github {
+        for svc in &spec.services {
+            for e in svc.env.iter().filter(|e| !e.secret) {
+                add(Requirement {
+                    name: e.name.clone(),
+                    secret: false,
+                    place: job_store(spec.production(), "Variables"),
+                    why: format!(
+                        "{} reads it when the deploy job builds it; the value ends up in the public files, so never a secret",
+                        svc.name
+                    ),
+                });
+            }
+        }
+        return out;
     }
     // What the deployed app itself reads, set on the platform, never in the pipeline.
     for target in &spec.targets {

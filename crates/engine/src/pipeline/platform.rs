@@ -265,7 +265,7 @@ fn heroku(svc: &ServiceSpec) -> Artifact {
 }
 
 /// Frameworks whose static output is one page that routes in the browser.
-fn single_page(svc: &ServiceSpec) -> bool {
+pub(crate) fn single_page(svc: &ServiceSpec) -> bool {
     matches!(
         svc.framework.as_deref(),
         Some("vite" | "create-react-app" | "vue-cli" | "angular" | "react-router" | "expo")
