@@ -203,6 +203,21 @@ ensure_pulumi_python() {
   fi
 }
 
+# A stand-in for S3 and CloudFront on 127.0.0.1 that speaks their real HTTP APIs (moto's server),
+# and the AWS CLI the generated deploy jobs call, in their own venv: the site uploads run for real.
+AWS_STANDIN=("moto[server]==5.2.6" awscli==1.46.3)
+
+ensure_aws_standin() {
+  local venv="$TOOLS/aws"
+  local stamp="$venv/.slipway-aws"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${AWS_STANDIN[*]}" ]; then
+    say "installing the S3 and CloudFront stand-in and the AWS CLI (${AWS_STANDIN[*]})"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "${AWS_STANDIN[@]}"
+    echo "${AWS_STANDIN[*]}" > "$stamp"
+  fi
+}
+
 # ansible-lint in its own venv (it pins its own ansible-core; 2.20+ needs Python 3.12).
 ANSIBLE_LINT=(ansible-lint==26.10.1 ansible-core==2.19.14)
 

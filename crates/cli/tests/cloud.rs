@@ -29,6 +29,7 @@ const COVERED: &[(&str, &str)] = &[
     ("CKV_AWS_24", "no SSH from anywhere"),
     ("CKV_AWS_25", "no RDP from anywhere"),
     ("CKV_AWS_29", "ElastiCache encrypted at rest"),
+    ("CKV_AWS_34", "CloudFront redirects HTTP to HTTPS"),
     ("CKV_AWS_42", "EFS encrypted"),
     ("CKV_AWS_51", "ECR tags immutable"),
     ("CKV_AWS_53", "S3 blocks public ACLs"),
@@ -49,10 +50,12 @@ const COVERED: &[(&str, &str)] = &[
     ("CKV_AWS_158", "log groups encrypted with KMS"),
     ("CKV_AWS_161", "RDS IAM authentication"),
     ("CKV_AWS_163", "ECR scans on push"),
+    ("CKV_AWS_174", "CloudFront TLS 1.2 or newer on the site's host"),
     ("CKV_AWS_211", "RDS current CA"),
     ("CKV_AWS_226", "RDS minor upgrades"),
     ("CKV_AWS_277", "no port range open to the internet"),
     ("CKV_AWS_293", "RDS deletion protection"),
+    ("CKV_AWS_305", "CloudFront has a default root object"),
     ("CKV_AWS_328", "desync mitigation"),
     ("CKV_AWS_332", "ECS on the latest platform"),
     ("CKV_AWS_333", "ECS tasks get no public IP"),
@@ -62,6 +65,7 @@ const COVERED: &[(&str, &str)] = &[
     ("CKV_AWS_354", "Performance Insights encrypted"),
     ("CKV2_AWS_11", "VPC flow logs"),
     ("CKV2_AWS_12", "default security group closed"),
+    ("CKV2_AWS_32", "CloudFront adds security headers"),
     ("CKV2_AWS_64", "KMS key policies written"),
 ];
 
@@ -149,6 +153,7 @@ fn on_every_fixture(cloud: &str, task: &str, covered: &[(&str, &str)], resources
     let mut failures = Vec::new();
     let mut projects = 0;
     let mut tf_files = Vec::new();
+    let mut js_files: Vec<String> = Vec::new();
     let mut workflows: Vec<String> = Vec::new();
     let mut totals: Vec<f64> = Vec::new();
     for name in &names {
@@ -211,9 +216,23 @@ fn on_every_fixture(cloud: &str, task: &str, covered: &[(&str, &str)], resources
             if w.ends_with(".tf") {
                 tf_files.push(format!("{name}/{w}"));
             }
+            if w.ends_with(".js") {
+                js_files.push(format!("{name}/{w}"));
+            }
         }
     }
     assert!(projects >= 70, "only {projects} fixtures were put on {cloud}");
+
+    // The edge functions (CloudFront's, for sites of many pages) parse as JavaScript.
+    for f in &js_files {
+        let out = run(Path::new("node"), &["--check", f], all.path());
+        if !out.status.success() {
+            failures.push(format!("node --check {f}: {}", stderr(&out)));
+        }
+    }
+    if !js_files.is_empty() {
+        eprintln!("node --check: {} edge functions parse", js_files.len());
+    }
 
     // python-hcl2, the parser checkov reads Terraform with, on every file.
     let script = "import sys, hcl2\nbad = 0\nfor f in sys.argv[1:]:\n    try:\n        hcl2.load(open(f))\n    except Exception as e:\n        bad += 1\n        print(f, e)\nprint(len(sys.argv) - 1, 'files', bad, 'errors')\nsys.exit(1 if bad else 0)\n";
@@ -1322,4 +1341,467 @@ fn container_apps_move_requests_between_revisions_for_blue_green_and_canary() {
         let lint = run(&tool("actionlint"), &[".github/workflows/ci-cd.yml"], &p.work);
         assert!(lint.status.success(), "{task}: actionlint: {}", stdout(&lint));
     }
+}
+
+/// A single-page app to S3 behind CloudFront: no network, load balancer, image or repository;
+/// the bucket is private and read by its own distribution only; the browser's routes fall back
+/// to index.html; the pipeline checks, builds the site with the analysis's commands, uploads the
+/// hashed assets before the pages (and never deletes them), clears the cache and calls the
+/// site, signed in through OIDC with a deploy role that holds no IAM rights.
+#[test]
+fn a_single_page_app_goes_to_a_private_bucket_behind_cloudfront() {
+    let p = Project::repo("node-vite-react");
+    git(
+        &p.work,
+        &["remote", "set-url", "origin", "https://github.com/acme/shop.git"],
+    );
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "deploy this site to S3 with CloudFront on www.example.com",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    let svc = &report["spec"]["services"][0];
+    assert_eq!(svc["kind"], "static");
+    let build = svc["build"].as_str().unwrap();
+    let output = svc["output"].as_str().unwrap();
+    assert_eq!((build, output), ("npm run build", "dist"), "what the analysis found");
+    for f in report["findings"].as_array().unwrap() {
+        assert!(
+            !f["path"].as_str().unwrap_or("").starts_with("infra/") || f["severity"] == "info",
+            "the reflection on its own files: {f}"
+        );
+    }
+
+    let site = p.read("infra/aws/site.tf");
+    let boot = p.read("infra/aws/bootstrap/main.tf");
+    let wf = p.read(".github/workflows/ci-cd.yml");
+    let runbook = p.read("docs/aws.md");
+    let written: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect();
+    for absent in [
+        "infra/aws/network.tf",
+        "infra/aws/load-balancer.tf",
+        "infra/aws/services.tf",
+    ] {
+        assert!(!written.contains(&absent), "{absent} written for a static site");
+    }
+    assert!(
+        !boot.contains("aws_ecr_repository") && !boot.contains("ci_push"),
+        "{boot}"
+    );
+    assert!(
+        !boot.contains("PowerUserAccess") && !boot.contains("\"iam:"),
+        "the deploy role holds IAM rights: {boot}"
+    );
+    assert!(
+        boot.contains("resources = [\"arn:aws:s3:::project-*-site-*\"]"),
+        "the deploy role's buckets are the project's sites: {boot}"
+    );
+    assert!(site.contains("bucket        = \"${local.name}-site-${data.aws_caller_identity.current.account_id}\""));
+
+    // Private: every public door shut, only this distribution reads, TLS only.
+    for a in [
+        "block_public_acls       = true",
+        "restrict_public_buckets = true",
+        "object_ownership = \"BucketOwnerEnforced\"",
+    ] {
+        assert!(site.contains(a), "{a}: {site}");
+    }
+    assert!(site.contains("identifiers = [\"cloudfront.amazonaws.com\"]"));
+    assert!(site.contains("variable = \"AWS:SourceArn\""));
+    assert!(
+        site.contains("values   = [aws_cloudfront_distribution.site.arn]"),
+        "{site}"
+    );
+    assert!(
+        site.contains("signing_behavior                  = \"always\""),
+        "{site}"
+    );
+    // HTTPS on the host, the browser's routes to index.html.
+    assert!(
+        site.contains("viewer_protocol_policy     = \"redirect-to-https\""),
+        "{site}"
+    );
+    assert!(site.contains("minimum_protocol_version = \"TLSv1.2_2021\""));
+    assert!(site.contains("aliases             = [\"www.example.com\"]"), "{site}");
+    assert!(
+        site.contains("provider          = aws.us_east_1"),
+        "the certificate in us-east-1: {site}"
+    );
+    assert!(site.contains("response_page_path    = \"/index.html\"") && site.contains("response_code         = 200"));
+    assert!(
+        !written.contains(&"infra/aws/functions/index.js"),
+        "a single-page app needs no index function"
+    );
+
+    // The pipeline: no image; the deploy waits for the checks, sets up Node.js, builds with the
+    // analysis's commands, uploads assets/ first with a year's cache, then the rest with --delete
+    // that leaves assets/ alone, clears the cache and calls the site.
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&wf).unwrap();
+    let jobs = doc["jobs"].as_mapping().unwrap();
+    assert!(!jobs.keys().any(|k| k.as_str().unwrap().starts_with("image-")), "{wf}");
+    let deploy = &doc["jobs"]["deploy-aws"];
+    // The project has no linters or tests, so the deploy waits for nothing but the push.
+    let needs: Vec<&str> = deploy["needs"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        needs.iter().all(|n| n.starts_with("lint-") || n.starts_with("test-")),
+        "{needs:?}"
+    );
+    assert_eq!(deploy["environment"]["name"], "production", "{deploy:?}");
+    let steps = serde_yaml_ng::to_string(&deploy["steps"]).unwrap();
+    assert!(steps.contains("actions/setup-node@"), "{steps}");
+    assert!(
+        steps.contains("role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+        "{steps}"
+    );
+    let script = deploy["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("tf apply"))
+        .expect("the apply step")
+        .to_string();
+    let at = |needle: &str| {
+        script
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in: {script}"))
+    };
+    let assets = at("--exclude '*' --include 'assets/*' --cache-control 'public, max-age=31536000, immutable'");
+    let rest =
+        at("--delete --only-show-errors --exclude 'assets/*' --cache-control 'public, max-age=0, must-revalidate'");
+    // Built before anything changes, uploaded after the apply.
+    assert!(at("(cd . && npm ci && npm run build)") < at("tf apply"));
+    assert!(at("tf apply") < assets && assets < rest && rest < at("create-invalidation"));
+    assert!(at("aws cloudfront wait invalidation-completed") < at("$(tf output -raw site_url)/"));
+    assert!(script.contains("aws s3 sync dist \"s3://$bucket\""), "{script}");
+    assert!(wf.contains("id-token: write"));
+    for needle in ["AKIA", "aws_access_key_id", "aws-secret-access-key"] {
+        assert!(
+            !wf.contains(needle) && !site.contains(needle) && !boot.contains(needle),
+            "{needle}"
+        );
+    }
+    // The runbook and the window's picture and cost.
+    assert!(
+        runbook.contains("## Rolling back") && runbook.contains("old_versions_days"),
+        "{runbook}"
+    );
+    let picture: Vec<&str> = report["cloud"]["picture"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["kind"].as_str())
+        .collect();
+    assert_eq!(picture, ["DNS", "CDN (CloudFront)", "Bucket (S3)"]);
+    let total: f64 = report["cloud"]["cost"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["monthly"].as_f64())
+        .sum();
+    assert!(total < 1.0, "a site of files costs cents a month, not {total}");
+
+    // A site with a linter: the deploy waits for it, as it would for an image.
+    let p = Project::repo("node-vue-cli");
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "deploy this to CloudFront",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&p.read(".github/workflows/ci-cd.yml")).unwrap();
+    let needs: Vec<&str> = doc["jobs"]["deploy-aws"]["needs"]
+        .as_sequence()
+        .expect("the deploy waits for the checks")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        !needs.is_empty() && needs.iter().all(|n| n.starts_with("lint-")),
+        "{needs:?}"
+    );
+    assert!(doc["jobs"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .all(|k| !k.as_str().unwrap().starts_with("image-")));
+}
+
+/// moto's server on a free port of 127.0.0.1: S3 and CloudFront as their HTTP APIs answer. It
+/// stops when dropped.
+struct AwsStandIn {
+    child: std::process::Child,
+    endpoint: String,
+    home: tempfile::TempDir,
+}
+
+impl AwsStandIn {
+    fn start() -> AwsStandIn {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(tool("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not listen on {port}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        AwsStandIn {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A command with the AWS CLI pointed at the stand-in (its fixed test credentials, which
+    /// the stand-in takes and no AWS account has).
+    fn command(&self, program: &Path) -> Command {
+        let mut c = Command::new(program);
+        let bin = tool("aws").parent().unwrap().to_path_buf();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+        c.env("PATH", path)
+            .env("HOME", self.home.path())
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1");
+        c
+    }
+
+    fn aws(&self, args: &[&str]) -> String {
+        let out = self.command(&tool("aws")).args(args).output().unwrap();
+        assert!(out.status.success(), "aws {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+}
+
+impl Drop for AwsStandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The deploy job's upload lines for the first site: what follows `tf apply` in the apply step,
+/// the build left out (the project's own command; here the files are laid out by hand).
+fn upload_lines(wf: &str) -> String {
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(wf).unwrap();
+    let script = doc["jobs"]["deploy-aws"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("tf apply"))
+        .expect("the apply step")
+        .to_string();
+    let after: Vec<&str> = script
+        .lines()
+        .skip_while(|l| !l.starts_with("tf apply"))
+        .skip(1)
+        .filter(|l| !l.starts_with("(cd "))
+        .collect();
+    after.join("\n")
+}
+
+/// Runs the upload lines in `dir` with Terraform's outputs as `tf output -raw` gives them.
+fn upload(aws: &AwsStandIn, dir: &Path, lines: &str, bucket: &str, distribution: &str) {
+    let script = format!(
+        "set -eu\ntf() {{ case \"$*\" in\n  'output -raw site_bucket') echo {bucket} ;;\n  'output -raw site_distribution') echo {distribution} ;;\n  'output -raw site_url') echo {endpoint}/{bucket} ;;\n  *) echo \"tf $*: not an output\" >&2; return 1 ;;\nesac; }}\n{lines}\n",
+        endpoint = aws.endpoint
+    );
+    let out = aws
+        .command(Path::new("bash"))
+        .args(["-c", &script])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "the upload failed: {}\n{script}", stderr(&out));
+}
+
+fn keys(aws: &AwsStandIn, bucket: &str) -> Vec<String> {
+    let mut k: Vec<String> = aws
+        .aws(&[
+            "s3api",
+            "list-objects-v2",
+            "--bucket",
+            bucket,
+            "--query",
+            "Contents[].Key",
+            "--output",
+            "text",
+        ])
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    k.sort();
+    k
+}
+
+fn cache_control(aws: &AwsStandIn, bucket: &str, key: &str) -> String {
+    aws.aws(&[
+        "s3api",
+        "head-object",
+        "--bucket",
+        bucket,
+        "--key",
+        key,
+        "--query",
+        "CacheControl",
+        "--output",
+        "text",
+    ])
+    .trim()
+    .to_string()
+}
+
+fn distribution(aws: &AwsStandIn, bucket: &str) -> String {
+    let config = format!(
+        r#"{{"CallerReference":"{bucket}","Comment":"","Enabled":true,"Origins":{{"Quantity":1,"Items":[{{"Id":"site","DomainName":"{bucket}.s3.us-east-1.amazonaws.com","S3OriginConfig":{{"OriginAccessIdentity":""}}}}]}},"DefaultCacheBehavior":{{"TargetOriginId":"site","ViewerProtocolPolicy":"redirect-to-https","ForwardedValues":{{"QueryString":false,"Cookies":{{"Forward":"none"}}}},"MinTTL":0}}}}"#
+    );
+    aws.aws(&[
+        "cloudfront",
+        "create-distribution",
+        "--distribution-config",
+        &config,
+        "--query",
+        "Distribution.Id",
+        "--output",
+        "text",
+    ])
+    .trim()
+    .to_string()
+}
+
+/// The uploads a deploy job makes, run for real with the AWS CLI against S3 and CloudFront's
+/// APIs (moto's server on 127.0.0.1). A single-page app deployed twice: its hashed assets are
+/// cached for a year and outlive the deploy that replaced them, the pages are revalidated,
+/// what the new build dropped is removed, and each deploy clears the cache. A site served from
+/// its source folder: only the files a browser asks for reach the bucket, never the
+/// repository's workflows, infrastructure code, runbooks or Dockerfile; and a 404 page is
+/// there for CloudFront's answer to a missing one.
+#[test]
+fn the_deploy_uploads_sites_to_s3_and_clears_cloudfront_as_it_says() {
+    let aws = AwsStandIn::start();
+
+    // A single-page app, deployed twice.
+    let p = Project::repo("node-vite-react");
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "deploy this site to S3 with CloudFront",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines = upload_lines(&p.read(".github/workflows/ci-cd.yml"));
+    let bucket = "shop-production-site-123456789012";
+    aws.aws(&["s3", "mb", &format!("s3://{bucket}")]);
+    let id = distribution(&aws, bucket);
+    let dist = p.work.join("dist");
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    std::fs::write(dist.join("index.html"), "<script src=\"/assets/app-1.js\"></script>v1").unwrap();
+    std::fs::write(dist.join("assets/app-1.js"), "console.log(1)").unwrap();
+    std::fs::write(dist.join("old.html"), "old").unwrap();
+    upload(&aws, &p.work, &lines, bucket, &id);
+    assert_eq!(keys(&aws, bucket), ["assets/app-1.js", "index.html", "old.html"]);
+    assert_eq!(
+        cache_control(&aws, bucket, "assets/app-1.js"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        cache_control(&aws, bucket, "index.html"),
+        "public, max-age=0, must-revalidate"
+    );
+
+    std::fs::remove_dir_all(&dist).unwrap();
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    std::fs::write(dist.join("index.html"), "<script src=\"/assets/app-2.js\"></script>v2").unwrap();
+    std::fs::write(dist.join("assets/app-2.js"), "console.log(2)").unwrap();
+    upload(&aws, &p.work, &lines, bucket, &id);
+    assert_eq!(
+        keys(&aws, bucket),
+        ["assets/app-1.js", "assets/app-2.js", "index.html"],
+        "the old asset stays for pages loaded before; the page the build dropped is gone"
+    );
+    let page = aws
+        .command(&tool("aws"))
+        .args(["s3", "cp", &format!("s3://{bucket}/index.html"), "-"])
+        .output()
+        .unwrap();
+    assert!(stdout(&page).ends_with("v2"), "{}", stdout(&page));
+    let invalidations = aws.aws(&[
+        "cloudfront",
+        "list-invalidations",
+        "--distribution-id",
+        &id,
+        "--query",
+        "length(InvalidationList.Items)",
+        "--output",
+        "text",
+    ]);
+    assert_eq!(invalidations.trim(), "2", "one invalidation per deploy");
+
+    // A site served from its source folder, in a repository that now holds the deployment too.
+    let p = Project::repo("static-site");
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "deploy this static site to CloudFront",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for written in [
+        ".github/workflows/ci-cd.yml",
+        "infra/aws/functions/index.js",
+        "docs/aws.md",
+    ] {
+        assert!(p.work.join(written).exists(), "{written} is in the repository");
+    }
+    let lines = upload_lines(&p.read(".github/workflows/ci-cd.yml"));
+    let bucket = "static-production-site-123456789012";
+    aws.aws(&["s3", "mb", &format!("s3://{bucket}")]);
+    let id = distribution(&aws, bucket);
+    upload(&aws, &p.work, &lines, bucket, &id);
+    assert_eq!(
+        keys(&aws, bucket),
+        ["404.html", "about/index.html", "index.html", "style.css"],
+        "only the site's files, and a 404 page for CloudFront"
+    );
+    let missing = aws
+        .command(&tool("aws"))
+        .args(["s3", "cp", &format!("s3://{bucket}/404.html"), "-"])
+        .output()
+        .unwrap();
+    assert!(stdout(&missing).contains("<h1>Not found</h1>"));
 }

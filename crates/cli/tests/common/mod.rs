@@ -143,7 +143,12 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// A linter from the project's tool folder (installed by scripts/test) or from PATH.
 pub fn tool(name: &str) -> PathBuf {
-    for dir in [".tools/venv/bin", ".tools/kube/bin", ".tools/prometheus/bin"] {
+    for dir in [
+        ".tools/venv/bin",
+        ".tools/kube/bin",
+        ".tools/prometheus/bin",
+        ".tools/aws/bin",
+    ] {
         let local = repo_root().join(dir).join(name);
         if local.exists() {
             return local;
