@@ -175,3 +175,52 @@ test("put a FastAPI service on Azure Container Apps with Pulumi in Python, from 
     await stop();
   }
 });
+
+// "Deploy this site to S3 with CloudFront" on a single-page app, in the real window: the todo
+// step names the bucket behind CloudFront, the picture runs DNS -> CloudFront -> the bucket, the
+// cost is cents, the checklist names the two roles (no image push role), the pipeline has no
+// image job, and the proposals are the site's stack without a network or load balancer.
+test("put a single-page app on S3 behind CloudFront, from the window", async () => {
+  const repo = fixtureRepo("node-vite-react");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy this site to S3 with CloudFront on www.example.com");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const step = await browser.$('#todo-list li[data-id="cloud"]').getText();
+    assert.match(step, /private S3 bucket behind CloudFront/, `the step names it: ${step}`);
+    const picture = await browser.$("#cloud-picture").getText();
+    for (const want of [/DNS www\.example\.com/, /CDN \(CloudFront\)/, /Bucket \(S3\)[\s\S]*private, read by its distribution only/]) {
+      assert.match(picture, want, `the picture shows ${want}: ${picture}`);
+    }
+    assert.doesNotMatch(picture, /Load balancer|ECS/, "no containers for a site of files");
+    const cost = await browser.$("#cost-table").getText();
+    assert.match(cost, /Total\s*0\.\d\d$/, `a site costs cents: ${cost}`);
+    const needs = await browser.$("#requirements").getText();
+    assert.match(needs, /AWS_DEPLOY_ROLE_ARN[\s\S]*environment:production/, "the deploy role names its subject");
+    assert.doesNotMatch(needs, /AWS_ROLE_ARN\b/, `no image push role: ${needs}`);
+    const jobs = await attrs(await browser.$$("#pipeline-picture .job"), "data-job");
+    assert.ok(jobs.includes("deploy-aws") && !jobs.some((j) => j.startsWith("image-")), `the jobs: ${jobs}`);
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["infra/aws/site.tf", "infra/aws/bootstrap/main.tf", "docs/aws.md"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    assert.ok(!tabs.includes("infra/aws/network.tf") && !tabs.includes("infra/aws/load-balancer.tf"), `no network: ${tabs}`);
+    await until(browser, "the cloud picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cloud-heading");
+        h.scrollIntoView({ block: "start" });
+        const r = h.getBoundingClientRect();
+        return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.pause(500);
+    await browser.saveScreenshot(join(shots, "cloudfront.png"));
+  } finally {
+    await stop();
+  }
+});
