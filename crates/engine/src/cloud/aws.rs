@@ -1284,6 +1284,68 @@ fn network(cloud: &CloudSpec) -> Artifact {
     )
 }
 
+/// The hosts' certificate from ACM, validated by DNS records in the Route 53 zone
+/// (`var.zone_name`), with the zone's data source; `us_east_1` asks for it in us-east-1 through
+/// that provider alias, where CloudFront reads certificates. Nothing when there is no host.
+pub(super) fn certificate(f: &mut HclFile, hostnames: &[String], us_east_1: Option<&str>) {
+    let Some(first) = hostnames.first() else {
+        return;
+    };
+    f.block(
+        data("aws_route53_zone", "main")
+            .add_attribute(("name", expr("var.zone_name")))
+            .add_attribute(("private_zone", false))
+            .build(),
+    );
+    let in_us_east_1 = |b: BlockBuilder| match us_east_1 {
+        Some(_) => b.add_attribute(("provider", expr("aws.us_east_1"))),
+        None => b,
+    };
+    let mut cert = in_us_east_1(res("aws_acm_certificate", "main"))
+        .add_attribute(("domain_name", first.as_str()))
+        .add_attribute(("validation_method", "DNS"));
+    if hostnames.len() > 1 {
+        cert = cert.add_attribute((
+            "subject_alternative_names",
+            strs(hostnames[1..].iter().map(String::as_str)),
+        ));
+    }
+    let cert = cert
+        .add_block(
+            Block::builder("lifecycle")
+                .add_attribute(("create_before_destroy", true))
+                .build(),
+        )
+        .build();
+    match us_east_1 {
+        Some(note) => f.commented(note, cert),
+        None => f.block(cert),
+    };
+    f.block(
+        res("aws_route53_record", "validation")
+            .add_attribute((
+                "for_each",
+                expr("{ for o in aws_acm_certificate.main.domain_validation_options : o.domain_name => o }"),
+            ))
+            .add_attribute(("zone_id", expr("data.aws_route53_zone.main.zone_id")))
+            .add_attribute(("name", expr("each.value.resource_record_name")))
+            .add_attribute(("type", expr("each.value.resource_record_type")))
+            .add_attribute(("records", expr("[each.value.resource_record_value]")))
+            .add_attribute(("ttl", 300))
+            .add_attribute(("allow_overwrite", true))
+            .build(),
+    );
+    f.block(
+        in_us_east_1(res("aws_acm_certificate_validation", "main"))
+            .add_attribute(("certificate_arn", expr("aws_acm_certificate.main.arn")))
+            .add_attribute((
+                "validation_record_fqdns",
+                expr("[for r in aws_route53_record.validation : r.fqdn]"),
+            ))
+            .build(),
+    );
+}
+
 fn load_balancer(spec: &DeploySpec, web: &[&ServiceSpec], exposed: &[(String, String)]) -> Artifact {
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nThe way in: HTTPS on 443 with a certificate from ACM (validated in the Route 53 zone), HTTP on\n80 only to redirect to it, and a target group per service that sends requests only to tasks\nthat answer their readiness path."
@@ -1451,54 +1513,7 @@ fn load_balancer(spec: &DeploySpec, web: &[&ServiceSpec], exposed: &[(String, St
     );
     // The certificate: every exposed host, validated by DNS in the zone.
     let hostnames: Vec<String> = exposed.iter().map(|(_, h)| h.clone()).collect();
-    if let Some(first) = hostnames.first() {
-        f.block(
-            data("aws_route53_zone", "main")
-                .add_attribute(("name", expr("var.zone_name")))
-                .add_attribute(("private_zone", false))
-                .build(),
-        );
-        let mut cert = res("aws_acm_certificate", "main")
-            .add_attribute(("domain_name", first.as_str()))
-            .add_attribute(("validation_method", "DNS"));
-        if hostnames.len() > 1 {
-            cert = cert.add_attribute((
-                "subject_alternative_names",
-                strs(hostnames[1..].iter().map(String::as_str)),
-            ));
-        }
-        f.block(
-            cert.add_block(
-                Block::builder("lifecycle")
-                    .add_attribute(("create_before_destroy", true))
-                    .build(),
-            )
-            .build(),
-        );
-        f.block(
-            res("aws_route53_record", "validation")
-                .add_attribute((
-                    "for_each",
-                    expr("{ for o in aws_acm_certificate.main.domain_validation_options : o.domain_name => o }"),
-                ))
-                .add_attribute(("zone_id", expr("data.aws_route53_zone.main.zone_id")))
-                .add_attribute(("name", expr("each.value.resource_record_name")))
-                .add_attribute(("type", expr("each.value.resource_record_type")))
-                .add_attribute(("records", expr("[each.value.resource_record_value]")))
-                .add_attribute(("ttl", 300))
-                .add_attribute(("allow_overwrite", true))
-                .build(),
-        );
-        f.block(
-            res("aws_acm_certificate_validation", "main")
-                .add_attribute(("certificate_arn", expr("aws_acm_certificate.main.arn")))
-                .add_attribute((
-                    "validation_record_fqdns",
-                    expr("[for r in aws_route53_record.validation : r.fqdn]"),
-                ))
-                .build(),
-        );
-    }
+    certificate(&mut f, &hostnames, None);
     let default_action = |b: BlockBuilder| -> BlockBuilder {
         if web.len() == 1 {
             b.add_block(

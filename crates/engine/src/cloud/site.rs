@@ -313,55 +313,12 @@ fn site_file(spec: &DeploySpec) -> Artifact {
                 .build(),
         );
     }
-    if let Some((_, first)) = exposed.first() {
-        f.block(
-            data("aws_route53_zone", "main")
-                .add_attribute(("name", expr("var.zone_name")))
-                .add_attribute(("private_zone", false))
-                .build(),
-        );
-        let names: Vec<&str> = exposed.iter().map(|(_, h)| h.as_str()).collect();
-        let mut cert = res("aws_acm_certificate", "main")
-            .add_attribute(("provider", expr("aws.us_east_1")))
-            .add_attribute(("domain_name", first.as_str()))
-            .add_attribute(("validation_method", "DNS"));
-        if names.len() > 1 {
-            cert = cert.add_attribute(("subject_alternative_names", strs(names[1..].iter().copied())));
-        }
-        f.commented(
-            "The hosts' certificate, in us-east-1 where CloudFront reads it, validated by DNS and renewed by\nACM for as long as the validation records stay.",
-            cert.add_block(
-                Block::builder("lifecycle")
-                    .add_attribute(("create_before_destroy", true))
-                    .build(),
-            )
-            .build(),
-        );
-        f.block(
-            res("aws_route53_record", "validation")
-                .add_attribute((
-                    "for_each",
-                    expr("{ for o in aws_acm_certificate.main.domain_validation_options : o.domain_name => o }"),
-                ))
-                .add_attribute(("zone_id", expr("data.aws_route53_zone.main.zone_id")))
-                .add_attribute(("name", expr("each.value.resource_record_name")))
-                .add_attribute(("type", expr("each.value.resource_record_type")))
-                .add_attribute(("records", expr("[each.value.resource_record_value]")))
-                .add_attribute(("ttl", 300))
-                .add_attribute(("allow_overwrite", true))
-                .build(),
-        );
-        f.block(
-            res("aws_acm_certificate_validation", "main")
-                .add_attribute(("provider", expr("aws.us_east_1")))
-                .add_attribute(("certificate_arn", expr("aws_acm_certificate.main.arn")))
-                .add_attribute((
-                    "validation_record_fqdns",
-                    expr("[for r in aws_route53_record.validation : r.fqdn]"),
-                ))
-                .build(),
-        );
-    }
+    let hostnames: Vec<String> = exposed.iter().map(|(_, h)| h.clone()).collect();
+    super::aws::certificate(
+        &mut f,
+        &hostnames,
+        Some("The hosts' certificate, in us-east-1 where CloudFront reads it, validated by DNS and renewed by\nACM for as long as the validation records stay."),
+    );
     for svc in sites(spec) {
         let r = rid(spec, svc);
         let bucket = format!("aws_s3_bucket.{r}");
