@@ -125,6 +125,16 @@ fn web(spec: &DeploySpec) -> Vec<&ServiceSpec> {
         .collect()
 }
 
+/// The hosts the load balancer answers for, by service: those of the services behind it (a
+/// static site's host is left for its CDN, never sent to another service).
+fn exposed(spec: &DeploySpec) -> Vec<(String, String)> {
+    let behind: Vec<String> = web(spec).iter().map(|s| name_of(&s.name)).collect();
+    hosts(spec)
+        .into_iter()
+        .filter(|(name, _)| behind.contains(name))
+        .collect()
+}
+
 /// Services that run as ECS tasks (static sites are left out: they belong in a bucket behind
 /// a CDN, which this family does not write yet).
 pub(super) fn tasks(spec: &DeploySpec) -> Vec<&ServiceSpec> {
@@ -162,6 +172,18 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], rem
     g.artifacts.extend(stack(
         spec, cloud, &project, images, remote, &engines, redis, keeps_data,
     ));
+    for svc in spec.services.iter().filter(|s| s.kind == "static") {
+        g.findings.push(crate::Finding {
+            severity: crate::Severity::Warning,
+            rule: "cloud/not-placed".into(),
+            path: svc.path.clone(),
+            line: None,
+            message: format!(
+                "{} is a static site beside containers: it is left out of {DIR} (S3 behind CloudFront is written for projects of static sites only so far, and its host is not sent to the other services); put it on CloudFront as a project of its own, or on Netlify or Vercel",
+                svc.name
+            ),
+        });
+    }
     g.cost = estimate(spec, cloud, &engines, redis, keeps_data);
     g.picture = picture(spec, cloud, &engines, redis);
     g.requirements = requirements(spec, cloud, &project, repo.as_deref());
@@ -754,7 +776,7 @@ fn stack(
     let mut out = Vec::new();
     let production = spec.production().to_string();
     let web = web(spec);
-    let exposed = hosts(spec);
+    let exposed = exposed(spec);
 
     out.extend(versions_and_backend(cloud, project, &production));
 
@@ -2428,7 +2450,7 @@ fn outputs(spec: &DeploySpec, engines: &[Engine], redis: bool) -> Artifact {
     let mut f = HclFile::new(HEADER);
     let mut outs: Vec<(String, String, String)> = Vec::new();
     if !web(spec).is_empty() {
-        let url = match hosts(spec).first() {
+        let url = match exposed(spec).first() {
             Some((_, h)) => format!("\"https://{h}\""),
             None => "\"https://${aws_lb.main.dns_name}\"".into(),
         };
@@ -2605,7 +2627,7 @@ fn estimate(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], redis: boo
 
 fn picture(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], redis: bool) -> Vec<CloudNode> {
     let mut out = Vec::new();
-    for (_, h) in hosts(spec) {
+    for (_, h) in exposed(spec) {
         out.push(CloudNode {
             kind: "DNS".into(),
             name: h,

@@ -157,9 +157,8 @@ data "aws_route53_zone" "main" {
 }
 
 resource "aws_acm_certificate" "main" {
-  domain_name               = "mono-npm-workspaces.example.com"
-  validation_method         = "DNS"
-  subject_alternative_names = ["tracker-server.mono-npm-workspaces.example.com"]
+  domain_name       = "tracker-server.mono-npm-workspaces.example.com"
+  validation_method = "DNS"
 
   lifecycle {
     create_before_destroy = true
@@ -227,18 +226,6 @@ resource "aws_lb_target_group" "tracker_server" {
     timeout             = 5
     healthy_threshold   = 2
     unhealthy_threshold = 3
-  }
-}
-
-resource "aws_route53_record" "host_mono-npm-workspaces_example_com" {
-  zone_id = data.aws_route53_zone.main.zone_id
-  name    = "mono-npm-workspaces.example.com"
-  type    = "A"
-
-  alias {
-    name                   = aws_lb.main.dns_name
-    zone_id                = aws_lb.main.zone_id
-    evaluate_target_health = true
   }
 }
 

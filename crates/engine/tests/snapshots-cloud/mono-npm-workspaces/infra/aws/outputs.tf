@@ -3,7 +3,7 @@
 
 output "url" {
   description = "Where the app answers."
-  value       = "https://mono-npm-workspaces.example.com"
+  value       = "https://tracker-server.mono-npm-workspaces.example.com"
 }
 
 output "load_balancer" {

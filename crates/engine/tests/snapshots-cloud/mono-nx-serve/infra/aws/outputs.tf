@@ -3,7 +3,7 @@
 
 output "url" {
   description = "Where the app answers."
-  value       = "https://mono-nx-serve.example.com"
+  value       = "https://tracker.mono-nx-serve.example.com"
 }
 
 output "load_balancer" {

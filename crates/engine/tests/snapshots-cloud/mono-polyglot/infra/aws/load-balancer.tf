@@ -157,9 +157,8 @@ data "aws_route53_zone" "main" {
 }
 
 resource "aws_acm_certificate" "main" {
-  domain_name               = "backend.mono-polyglot.example.com"
-  validation_method         = "DNS"
-  subject_alternative_names = ["mono-polyglot.example.com"]
+  domain_name       = "backend.mono-polyglot.example.com"
+  validation_method = "DNS"
 
   lifecycle {
     create_before_destroy = true
@@ -233,18 +232,6 @@ resource "aws_lb_target_group" "backend" {
 resource "aws_route53_record" "host_backend_mono-polyglot_example_com" {
   zone_id = data.aws_route53_zone.main.zone_id
   name    = "backend.mono-polyglot.example.com"
-  type    = "A"
-
-  alias {
-    name                   = aws_lb.main.dns_name
-    zone_id                = aws_lb.main.zone_id
-    evaluate_target_health = true
-  }
-}
-
-resource "aws_route53_record" "host_mono-polyglot_example_com" {
-  zone_id = data.aws_route53_zone.main.zone_id
-  name    = "mono-polyglot.example.com"
   type    = "A"
 
   alias {
