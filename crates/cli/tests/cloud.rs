@@ -1805,3 +1805,65 @@ fn the_deploy_uploads_sites_to_s3_and_clears_cloudfront_as_it_says() {
         .unwrap();
     assert!(stdout(&missing).contains("<h1>Not found</h1>"));
 }
+
+/// A static frontend beside a service, on AWS: the frontend goes to its bucket behind CloudFront
+/// on the main host, with its own certificate in us-east-1; the load balancer answers only the
+/// service's host; the pipeline builds no image for the frontend and its deploy job waits for
+/// ECS, then uploads the site.
+#[test]
+fn a_static_frontend_beside_a_service_goes_to_cloudfront_and_the_service_to_ecs() {
+    let p = Project::repo("mono-npm-workspaces");
+    let out = slipway(&[
+        "run",
+        p.path(),
+        "--task",
+        "put this on AWS with Terraform on shop.example.com",
+        "--apply",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    let statics: Vec<&str> = report["spec"]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "static")
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(statics.len(), 1, "the fixture has one static frontend");
+    let site = p.read("infra/aws/site.tf");
+    let lb = p.read("infra/aws/load-balancer.tf");
+    assert!(site.contains("aliases             = [\"shop.example.com\"]"), "{site}");
+    assert!(site.contains("resource \"aws_acm_certificate\" \"site\""));
+    assert!(site.contains("acm_certificate_arn      = aws_acm_certificate_validation.site.certificate_arn"));
+    assert!(
+        !lb.contains("name    = \"shop.example.com\""),
+        "the front host is not on the load balancer: {lb}"
+    );
+    assert!(p.read("infra/aws/providers.tf").contains("alias  = \"us_east_1\""));
+    let wf = p.read(".github/workflows/ci-cd.yml");
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&wf).unwrap();
+    let jobs: Vec<&str> = doc["jobs"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .filter_map(|k| k.as_str())
+        .collect();
+    let front = statics[0];
+    assert!(
+        !jobs.iter().any(|j| j.starts_with("image-") && j.contains(front)),
+        "no image for {front}: {jobs:?}"
+    );
+    assert!(
+        jobs.iter().any(|j| j.starts_with("image-")),
+        "the service's image is built: {jobs:?}"
+    );
+    let script = upload_lines(&wf);
+    let at = |needle: &str| {
+        script
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in: {script}"))
+    };
+    assert!(at("aws ecs wait services-stable") < at("aws s3 sync"), "{script}");
+    assert!(at("aws s3 sync") < at("create-invalidation"));
+}

@@ -127,7 +127,7 @@ fn web(spec: &DeploySpec) -> Vec<&ServiceSpec> {
 
 /// The hosts the load balancer answers for, by service: those of the services behind it (a
 /// static site's host is left for its CDN, never sent to another service).
-fn exposed(spec: &DeploySpec) -> Vec<(String, String)> {
+pub(super) fn exposed(spec: &DeploySpec) -> Vec<(String, String)> {
     let behind: Vec<String> = web(spec).iter().map(|s| name_of(&s.name)).collect();
     hosts(spec)
         .into_iter()
@@ -172,20 +172,13 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], rem
     g.artifacts.extend(stack(
         spec, cloud, &project, images, remote, &engines, redis, keeps_data,
     ));
-    for svc in spec.services.iter().filter(|s| s.kind == "static") {
-        g.findings.push(crate::Finding {
-            severity: crate::Severity::Warning,
-            rule: "cloud/not-placed".into(),
-            path: svc.path.clone(),
-            line: None,
-            message: format!(
-                "{} is a static site beside containers: it is left out of {DIR} (S3 behind CloudFront is written for projects of static sites only so far, and its host is not sent to the other services); put it on CloudFront as a project of its own, or on Netlify or Vercel",
-                svc.name
-            ),
-        });
-    }
     g.cost = estimate(spec, cloud, &engines, redis, keeps_data);
     g.picture = picture(spec, cloud, &engines, redis);
+    // The static sites beside the services, in their buckets behind CloudFront.
+    if super::site::any_in_bucket(spec) {
+        g.cost.lines.extend(super::site::estimate(spec).lines);
+    }
+    g.picture.extend(super::site::picture(spec));
     g.requirements = requirements(spec, cloud, &project, repo.as_deref());
     g.artifacts.push(Artifact {
         path: "docs/aws.md".into(),
@@ -791,6 +784,21 @@ fn stack(
                 .build(),
         );
     f.block(provider.build());
+    if super::site::any_in_bucket(spec) && spec.host.is_some() {
+        f.commented(
+            "CloudFront takes certificates from ACM in us-east-1 only, whatever the stack's region.",
+            Block::builder("provider")
+                .add_label("aws")
+                .add_attribute(("alias", "us_east_1"))
+                .add_attribute(("region", "us-east-1"))
+                .add_block(
+                    Block::builder("default_tags")
+                        .add_attribute(("tags", expr("local.tags")))
+                        .build(),
+                )
+                .build(),
+        );
+    }
     if let Some(r) = &cloud.backup_region {
         f.commented(
             format!("The second region the database's backups are copied to ({r})."),
@@ -916,6 +924,11 @@ fn stack(
     if keeps_data {
         out.push(storage(spec));
     }
+    // The static sites beside the services: their buckets behind CloudFront.
+    if super::site::any_in_bucket(spec) {
+        out.push(super::site::site_file(spec, true));
+        out.extend(super::site::index_function_file(spec));
+    }
     out.push(outputs(spec, engines, redis));
     out
 }
@@ -947,6 +960,11 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
         f.block(b);
     }
     f.block(region_variable(cloud));
+    if super::site::any_in_bucket(spec) {
+        for v in super::site::variables_of_sites() {
+            f.block(v);
+        }
+    }
     if let Some(r) = &cloud.backup_region {
         f.block(
             variable(
@@ -1309,21 +1327,30 @@ fn network(cloud: &CloudSpec) -> Artifact {
 /// The hosts' certificate from ACM, validated by DNS records in the Route 53 zone
 /// (`var.zone_name`), with the zone's data source; `us_east_1` asks for it in us-east-1 through
 /// that provider alias, where CloudFront reads certificates. Nothing when there is no host.
-pub(super) fn certificate(f: &mut HclFile, hostnames: &[String], us_east_1: Option<&str>) {
+/// `id` names the certificate and its validation (`main` and `validation`, or `<id>` and
+/// `<id>_validation`); `zone` declares the zone's data source (false when another file has).
+pub(super) fn certificate(f: &mut HclFile, hostnames: &[String], us_east_1: Option<&str>, id: &str, zone: bool) {
     let Some(first) = hostnames.first() else {
         return;
     };
-    f.block(
-        data("aws_route53_zone", "main")
-            .add_attribute(("name", expr("var.zone_name")))
-            .add_attribute(("private_zone", false))
-            .build(),
-    );
+    if zone {
+        f.block(
+            data("aws_route53_zone", "main")
+                .add_attribute(("name", expr("var.zone_name")))
+                .add_attribute(("private_zone", false))
+                .build(),
+        );
+    }
+    let records = if id == "main" {
+        "validation".to_string()
+    } else {
+        format!("{id}_validation")
+    };
     let in_us_east_1 = |b: BlockBuilder| match us_east_1 {
         Some(_) => b.add_attribute(("provider", expr("aws.us_east_1"))),
         None => b,
     };
-    let mut cert = in_us_east_1(res("aws_acm_certificate", "main"))
+    let mut cert = in_us_east_1(res("aws_acm_certificate", id))
         .add_attribute(("domain_name", first.as_str()))
         .add_attribute(("validation_method", "DNS"));
     if hostnames.len() > 1 {
@@ -1344,10 +1371,12 @@ pub(super) fn certificate(f: &mut HclFile, hostnames: &[String], us_east_1: Opti
         None => f.block(cert),
     };
     f.block(
-        res("aws_route53_record", "validation")
+        res("aws_route53_record", &records)
             .add_attribute((
                 "for_each",
-                expr("{ for o in aws_acm_certificate.main.domain_validation_options : o.domain_name => o }"),
+                expr(&format!(
+                    "{{ for o in aws_acm_certificate.{id}.domain_validation_options : o.domain_name => o }}"
+                )),
             ))
             .add_attribute(("zone_id", expr("data.aws_route53_zone.main.zone_id")))
             .add_attribute(("name", expr("each.value.resource_record_name")))
@@ -1358,11 +1387,11 @@ pub(super) fn certificate(f: &mut HclFile, hostnames: &[String], us_east_1: Opti
             .build(),
     );
     f.block(
-        in_us_east_1(res("aws_acm_certificate_validation", "main"))
-            .add_attribute(("certificate_arn", expr("aws_acm_certificate.main.arn")))
+        in_us_east_1(res("aws_acm_certificate_validation", id))
+            .add_attribute(("certificate_arn", expr(&format!("aws_acm_certificate.{id}.arn"))))
             .add_attribute((
                 "validation_record_fqdns",
-                expr("[for r in aws_route53_record.validation : r.fqdn]"),
+                expr(&format!("[for r in aws_route53_record.{records} : r.fqdn]")),
             ))
             .build(),
     );
@@ -1535,7 +1564,7 @@ fn load_balancer(spec: &DeploySpec, web: &[&ServiceSpec], exposed: &[(String, St
     );
     // The certificate: every exposed host, validated by DNS in the zone.
     let hostnames: Vec<String> = exposed.iter().map(|(_, h)| h.clone()).collect();
-    certificate(&mut f, &hostnames, None);
+    certificate(&mut f, &hostnames, None, "main", true);
     let default_action = |b: BlockBuilder| -> BlockBuilder {
         if web.len() == 1 {
             b.add_block(
@@ -2520,6 +2549,9 @@ fn outputs(spec: &DeploySpec, engines: &[Engine], redis: bool) -> Artifact {
                 .build(),
         );
     }
+    for b in super::site::output_blocks(spec) {
+        f.block(b);
+    }
     file(
         format!("{DIR}/outputs.tf"),
         &f,
@@ -2773,8 +2805,16 @@ fn runbook(
         region = cloud.region
     );
     out.push_str("## What runs\n\n");
-    for n in picture(spec, cloud, engines, redis) {
+    for n in picture(spec, cloud, engines, redis)
+        .into_iter()
+        .chain(super::site::picture(spec))
+    {
         out.push_str(&format!("- **{}** {}: {}\n", n.kind, n.name, n.detail));
+    }
+    if super::site::any_in_bucket(spec) {
+        out.push_str(&format!(
+            "\nThe static sites are files in private buckets behind CloudFront (`{DIR}/site.tf`), not tasks: the\ndeploy job builds them before the apply and uploads them once the services are stable, hashed\nassets first (cached a year, never deleted by a deploy), then the rest (revalidated on every\nrequest), and clears CloudFront's cache. A bad upload is rolled back by reverting the commit; the\nbuckets keep replaced files `old_versions_days` (30) as old versions.\n"
+        ));
     }
     out.push_str("\n## Before the first apply\n\n");
     out.push_str(&format!(
@@ -2959,6 +2999,7 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
         r#"jq -n --argjson current "$current" {} '{{environment: "{environment}", images: ($current + ($ARGS.named | with_entries(select(.value != "@"))))}}' > {DIR}/ci.auto.tfvars.json"#,
         args.join(" ")
     ));
+    c.extend(super::site::build_lines(spec));
     c.extend(plan_to_summary(environment));
     c.push("tf apply -input=false -lock-timeout=10m plan.bin".into());
     if !tasks(spec).is_empty() {
@@ -2973,5 +3014,6 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
             name = svc.name
         ));
     }
+    c.extend(super::site::upload_lines(spec));
     c
 }

@@ -130,15 +130,8 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, remote: Option<&str>) -> G
         .extend(super::aws::versions_and_backend(cloud, &project, spec.production()));
     g.artifacts.push(providers(spec));
     g.artifacts.push(variables(spec, cloud, &project));
-    g.artifacts.push(site_file(spec));
-    if sites(spec).iter().any(|s| !crate::pipeline::platform::single_page(s)) {
-        g.artifacts.push(Artifact {
-            path: INDEX_FUNCTION.into(),
-            content: index_function(),
-            purpose: "gives a page's address its index.html at the edge (CloudFront asks S3 for exact keys)".into(),
-            step: "cloud".into(),
-        });
-    }
+    g.artifacts.push(site_file(spec, false));
+    g.artifacts.extend(index_function_file(spec));
     g.artifacts.push(outputs(spec));
     g.cost = estimate(spec);
     g.picture = picture(spec);
@@ -211,32 +204,9 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str) -> Artifact {
         f.block(b);
     }
     f.block(super::aws::region_variable(cloud));
-    f.block(
-        variable(
-            "price_class",
-            "string",
-            "Where CloudFront serves from: PriceClass_100 (North America and Europe, the cheapest), PriceClass_200, or PriceClass_All (every edge).",
-            Some(st("PriceClass_100")),
-        )
-        .add_block(validation(
-            "contains([\"PriceClass_100\", \"PriceClass_200\", \"PriceClass_All\"], var.price_class)",
-            "price_class must be PriceClass_100, PriceClass_200 or PriceClass_All.",
-        ))
-        .build(),
-    );
-    f.block(
-        variable(
-            "old_versions_days",
-            "number",
-            "Days a replaced or deleted file stays in the bucket as an old version, to roll back from.",
-            Some(Expression::from(30)),
-        )
-        .add_block(validation(
-            "var.old_versions_days >= 1 && var.old_versions_days <= 365",
-            "old_versions_days must be from 1 to 365.",
-        ))
-        .build(),
-    );
+    for v in variables_of_sites() {
+        f.block(v);
+    }
     if let Some(host) = &spec.host {
         f.block(
             variable(
@@ -255,8 +225,38 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str) -> Artifact {
     )
 }
 
-/// The bucket, its distribution, and the host's certificate and records, per site.
-fn site_file(spec: &DeploySpec) -> Artifact {
+/// The variables the sites read: CloudFront's price class and how long old files are kept.
+pub(super) fn variables_of_sites() -> [Block; 2] {
+    [
+        variable(
+            "price_class",
+            "string",
+            "Where CloudFront serves from: PriceClass_100 (North America and Europe, the cheapest), PriceClass_200, or PriceClass_All (every edge).",
+            Some(st("PriceClass_100")),
+        )
+        .add_block(validation(
+            "contains([\"PriceClass_100\", \"PriceClass_200\", \"PriceClass_All\"], var.price_class)",
+            "price_class must be PriceClass_100, PriceClass_200 or PriceClass_All.",
+        ))
+        .build(),
+        variable(
+            "old_versions_days",
+            "number",
+            "Days a replaced or deleted file stays in the bucket as an old version, to roll back from.",
+            Some(Expression::from(30)),
+        )
+        .add_block(validation(
+            "var.old_versions_days >= 1 && var.old_versions_days <= 365",
+            "old_versions_days must be from 1 to 365.",
+        ))
+        .build(),
+    ]
+}
+
+/// The bucket, its distribution, and the host's certificate and records, per site. Beside
+/// containers the certificate is the sites' own (`site`; the load balancer has `main`) and the
+/// zone is the load balancer's when it has hosts.
+pub(super) fn site_file(spec: &DeploySpec, beside_containers: bool) -> Artifact {
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nEach site's files live in a private bucket that only its CloudFront distribution reads (origin\naccess control: CloudFront signs every request, and the bucket's policy admits that one\ndistribution). Visitors reach CloudFront over HTTPS only."
     ));
@@ -313,11 +313,16 @@ fn site_file(spec: &DeploySpec) -> Artifact {
                 .build(),
         );
     }
+    let mine: Vec<String> = sites(spec).iter().map(|s| name_of(&s.name)).collect();
+    let exposed: Vec<(String, String)> = exposed.into_iter().filter(|(n, _)| mine.contains(n)).collect();
     let hostnames: Vec<String> = exposed.iter().map(|(_, h)| h.clone()).collect();
+    let cert = cert_id(beside_containers);
     super::aws::certificate(
         &mut f,
         &hostnames,
         Some("The hosts' certificate, in us-east-1 where CloudFront reads it, validated by DNS and renewed by\nACM for as long as the validation records stay."),
+        cert,
+        !beside_containers || super::aws::exposed(spec).is_empty(),
     );
     for svc in sites(spec) {
         let r = rid(spec, svc);
@@ -473,6 +478,7 @@ fn site_file(spec: &DeploySpec) -> Artifact {
             distribution(
                 svc,
                 &r,
+                cert,
                 host.as_deref(),
                 pages && !crate::pipeline::platform::single_page(svc),
             ),
@@ -524,7 +530,16 @@ fn distribution_note(svc: &ServiceSpec) -> String {
     }
 }
 
-fn distribution(svc: &ServiceSpec, r: &str, host: Option<&str>, rewrites: bool) -> Block {
+/// The sites' certificate's id: `main` in a stack of sites, `site` beside the load balancer's.
+fn cert_id(beside_containers: bool) -> &'static str {
+    if beside_containers {
+        "site"
+    } else {
+        "main"
+    }
+}
+
+fn distribution(svc: &ServiceSpec, r: &str, cert: &str, host: Option<&str>, rewrites: bool) -> Block {
     let mut behaviour = Block::builder("default_cache_behavior")
         .add_attribute(("target_origin_id", "site"))
         .add_attribute(("viewer_protocol_policy", "redirect-to-https"))
@@ -594,7 +609,7 @@ fn distribution(svc: &ServiceSpec, r: &str, host: Option<&str>, rewrites: bool) 
         Block::builder("viewer_certificate")
             .add_attribute((
                 "acm_certificate_arn",
-                expr("aws_acm_certificate_validation.main.certificate_arn"),
+                expr(&format!("aws_acm_certificate_validation.{cert}.certificate_arn")),
             ))
             .add_attribute(("ssl_support_method", "sni-only"))
             .add_attribute(("minimum_protocol_version", "TLSv1.2_2021"))
@@ -609,6 +624,19 @@ fn distribution(svc: &ServiceSpec, r: &str, host: Option<&str>, rewrites: bool) 
     d.add_block(viewer)
         .add_attribute(("depends_on", expr(&format!("[aws_s3_bucket_public_access_block.{r}]"))))
         .build()
+}
+
+/// The CloudFront function's file, when a site has many pages.
+pub(super) fn index_function_file(spec: &DeploySpec) -> Option<Artifact> {
+    sites(spec)
+        .iter()
+        .any(|s| !crate::pipeline::platform::single_page(s))
+        .then(|| Artifact {
+            path: INDEX_FUNCTION.into(),
+            content: index_function(),
+            purpose: "gives a page's address its index.html at the edge (CloudFront asks S3 for exact keys)".into(),
+            step: "cloud".into(),
+        })
 }
 
 fn index_function() -> String {
@@ -630,6 +658,19 @@ function handler(event) {\n\
 
 fn outputs(spec: &DeploySpec) -> Artifact {
     let mut f = HclFile::new(HEADER);
+    for b in output_blocks(spec) {
+        f.block(b);
+    }
+    file(
+        format!("{DIR}/outputs.tf"),
+        &f,
+        "what the pipeline and the runbook read after an apply: the buckets, the distributions, the addresses",
+    )
+}
+
+/// Each site's address, bucket and distribution, as outputs.
+pub(super) fn output_blocks(spec: &DeploySpec) -> Vec<Block> {
+    let mut out = Vec::new();
     let exposed = hosts(spec);
     for svc in sites(spec) {
         let r = rid(spec, svc);
@@ -653,7 +694,7 @@ fn outputs(spec: &DeploySpec) -> Artifact {
                 ),
             ),
         ] {
-            f.block(
+            out.push(
                 Block::builder("output")
                     .add_label(&name)
                     .add_attribute(("description", description))
@@ -662,11 +703,7 @@ fn outputs(spec: &DeploySpec) -> Artifact {
             );
         }
     }
-    file(
-        format!("{DIR}/outputs.tf"),
-        &f,
-        "what the pipeline and the runbook read after an apply: the buckets, the distributions, the addresses",
-    )
+    out
 }
 
 /// The deploy role's rights beyond reading: the environments' site buckets and their files,
@@ -754,7 +791,7 @@ pub(super) fn deploy_policy(f: &mut HclFile, project: &str) {
     );
 }
 
-fn estimate(spec: &DeploySpec) -> Estimate {
+pub(super) fn estimate(spec: &DeploySpec) -> Estimate {
     use cost::aws::*;
     let mut e = Estimate::default();
     let n = sites(spec).len() as f64;
@@ -778,9 +815,10 @@ fn estimate(spec: &DeploySpec) -> Estimate {
     e
 }
 
-fn picture(spec: &DeploySpec) -> Vec<CloudNode> {
+pub(super) fn picture(spec: &DeploySpec) -> Vec<CloudNode> {
     let mut out = Vec::new();
-    for (_, h) in hosts(spec) {
+    let mine: Vec<String> = sites(spec).iter().map(|s| name_of(&s.name)).collect();
+    for (_, h) in hosts(spec).into_iter().filter(|(n, _)| mine.contains(n)) {
         out.push(CloudNode {
             kind: "DNS".into(),
             name: h,
@@ -914,7 +952,17 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
     c.push(format!(
         r#"jq -n --arg environment {environment} '{{environment: $environment}}' > {DIR}/ci.auto.tfvars.json"#
     ));
-    // The sites are built before anything changes: a build that fails leaves the stack as it was.
+    c.extend(build_lines(spec));
+    c.extend(plan_to_summary(environment));
+    c.push("tf apply -input=false -lock-timeout=10m plan.bin".into());
+    c.extend(upload_lines(spec));
+    c
+}
+
+/// The sites' builds, each in its folder with its own commands. They run before anything
+/// changes: a build that fails leaves the stack as it was.
+pub(super) fn build_lines(spec: &DeploySpec) -> Vec<String> {
+    let mut c = Vec::new();
     for svc in sites(spec) {
         let mut build: Vec<String> = Vec::new();
         build.extend(svc.ci_install.clone().or_else(|| svc.install.clone()));
@@ -923,8 +971,14 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
             c.push(format!("(cd {} && {})", svc.path, build.join(" && ")));
         }
     }
-    c.extend(plan_to_summary(environment));
-    c.push("tf apply -input=false -lock-timeout=10m plan.bin".into());
+    c
+}
+
+/// Each site uploaded after the apply: hashed assets first (kept), then the rest (revalidated,
+/// what the build dropped removed), a 404 page where it lacks one, the cache cleared and waited
+/// for, the site called.
+pub(super) fn upload_lines(spec: &DeploySpec) -> Vec<String> {
+    let mut c = Vec::new();
     for svc in sites(spec) {
         let r = rid(spec, svc);
         let dir = output_dir(svc);
@@ -978,15 +1032,30 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
     c
 }
 
-/// The sites' toolchains, for the deploy job's setup steps: each site with a build.
+/// The sites the deploy job builds, for its setup steps: each site in a bucket with a build.
 pub fn built(spec: &DeploySpec) -> Vec<&ServiceSpec> {
-    sites(spec).into_iter().filter(|s| s.build.is_some()).collect()
+    sites(spec)
+        .into_iter()
+        .filter(|s| s.build.is_some() && in_bucket(spec, s))
+        .collect()
 }
 
-/// True when the spec's sites go to buckets (every service static, on AWS): the pipeline then
-/// builds no image for them and its deploy job uploads their files.
+/// True when `svc` is a static site that goes to a bucket (on AWS): the pipeline builds no image
+/// for it, and the infrastructure's deploy job builds and uploads its files.
+pub fn in_bucket(spec: &DeploySpec, svc: &ServiceSpec) -> bool {
+    svc.kind == "static"
+        && spec
+            .cloud
+            .as_ref()
+            .is_some_and(|c| c.provider == "aws" && c.iac != "pulumi")
+}
+
+/// True when every service of the spec is a site in a bucket: the stack is the sites' alone.
 pub fn in_buckets(spec: &DeploySpec) -> bool {
-    spec.cloud.as_ref().is_some_and(|c| c.provider == "aws")
-        && !spec.services.is_empty()
-        && spec.services.iter().all(|s| s.kind == "static")
+    !spec.services.is_empty() && spec.services.iter().all(|s| in_bucket(spec, s))
+}
+
+/// True when some service of the spec is a site in a bucket.
+pub fn any_in_bucket(spec: &DeploySpec) -> bool {
+    spec.services.iter().any(|s| in_bucket(spec, s))
 }

@@ -922,8 +922,8 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         }
         let targets: Vec<Target> = spec.targets.iter().copied().filter(|t| fits(*t, svc)).collect();
         // Sites in buckets ship their built files, not an image.
-        let needs_image =
-            (targets.is_empty() && !crate::cloud::site::in_buckets(spec)) || targets.iter().any(|t| !serves_files(*t));
+        let needs_image = (targets.is_empty() && !crate::cloud::site::in_bucket(spec, svc))
+            || targets.iter().any(|t| !serves_files(*t));
         let mut deploy_needs = base_needs.clone();
         deploy_needs.extend(checks.iter().cloned());
         if needs_image {
@@ -1097,9 +1097,16 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             // The stack holds every service: one apply per environment, after all the images
             // (or, for sites in buckets, which have none, after their checks).
             let sites = crate::cloud::site::in_buckets(spec);
+            let in_bucket = |j: &Job| {
+                spec.services
+                    .iter()
+                    .any(|s| j.service.as_deref() == Some(s.name.as_str()) && crate::cloud::site::in_bucket(spec, s))
+            };
             let mut previous: Vec<String> = jobs
                 .iter()
-                .filter(|j| j.kind == JobKind::Image || (sites && matches!(j.kind, JobKind::Lint | JobKind::Test)))
+                .filter(|j| {
+                    j.kind == JobKind::Image || (matches!(j.kind, JobKind::Lint | JobKind::Test) && in_bucket(j))
+                })
                 .map(|j| j.id.clone())
                 .collect();
             for env in &spec.environments {
@@ -1555,8 +1562,8 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
     }
     // A site in a bucket reads its variables when the deploy job builds it: they are the
     // production environment's variables, and end up in the public files.
-    if crate::cloud::site::in_buckets(spec) && spec.ci == CiSystem::Github {
-        for svc in &spec.services {
+    if crate::cloud::site::any_in_bucket(spec) && spec.ci == CiSystem::Github {
+        for svc in spec.services.iter().filter(|s| crate::cloud::site::in_bucket(spec, s)) {
             for e in svc.env.iter().filter(|e| !e.secret) {
                 add(Requirement {
                     name: e.name.clone(),
@@ -1569,14 +1576,17 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
                 });
             }
         }
-        return out;
     }
     // What the deployed app itself reads, set on the platform, never in the pipeline.
     for target in &spec.targets {
         if serves_files(*target) {
             continue;
         }
-        for svc in &spec.services {
+        for svc in spec
+            .services
+            .iter()
+            .filter(|s| !(spec.ci == CiSystem::Github && crate::cloud::site::in_bucket(spec, s)))
+        {
             for e in &svc.env {
                 add(Requirement {
                     name: e.name.clone(),

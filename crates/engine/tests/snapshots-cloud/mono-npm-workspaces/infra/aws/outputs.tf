@@ -35,3 +35,18 @@ output "images" {
   description = "The images by digest this state runs: a plan on a pull request reuses them, so it shows the infrastructure's change alone."
   value       = var.images
 }
+
+output "site_url" {
+  description = "Where tracker-client answers."
+  value       = "https://mono-npm-workspaces.example.com"
+}
+
+output "site_bucket" {
+  description = "The bucket the pipeline uploads tracker-client's files to."
+  value       = aws_s3_bucket.site.id
+}
+
+output "site_distribution" {
+  description = "tracker-client's distribution, whose cache the pipeline clears after an upload."
+  value       = aws_cloudfront_distribution.site.id
+}

@@ -9,6 +9,16 @@ provider "aws" {
   }
 }
 
+# CloudFront takes certificates from ACM in us-east-1 only, whatever the stack's region.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
 locals {
   name = "${var.project}-${var.environment}"
   tags = {

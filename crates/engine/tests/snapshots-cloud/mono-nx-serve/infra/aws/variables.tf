@@ -37,6 +37,28 @@ variable "region" {
   }
 }
 
+variable "price_class" {
+  type        = string
+  description = "Where CloudFront serves from: PriceClass_100 (North America and Europe, the cheapest), PriceClass_200, or PriceClass_All (every edge)."
+  default     = "PriceClass_100"
+
+  validation {
+    condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.price_class)
+    error_message = "price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
+}
+
+variable "old_versions_days" {
+  type        = number
+  description = "Days a replaced or deleted file stays in the bucket as an old version, to roll back from."
+  default     = 30
+
+  validation {
+    condition     = var.old_versions_days >= 1 && var.old_versions_days <= 365
+    error_message = "old_versions_days must be from 1 to 365."
+  }
+}
+
 variable "images" {
   type        = map(string)
   description = "The image each service runs, by service, pinned by digest (repository@sha256:...): the pipeline sets it to what it tested."

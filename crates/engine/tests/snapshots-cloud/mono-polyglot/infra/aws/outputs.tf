@@ -65,3 +65,18 @@ output "redis_endpoint" {
   description = "Redis's address (rediss://, TLS)."
   value       = aws_elasticache_replication_group.redis.primary_endpoint_address
 }
+
+output "site_url" {
+  description = "Where recipes-frontend answers."
+  value       = "https://mono-polyglot.example.com"
+}
+
+output "site_bucket" {
+  description = "The bucket the pipeline uploads recipes-frontend's files to."
+  value       = aws_s3_bucket.site.id
+}
+
+output "site_distribution" {
+  description = "recipes-frontend's distribution, whose cache the pipeline clears after an upload."
+  value       = aws_cloudfront_distribution.site.id
+}

@@ -40,3 +40,18 @@ output "redis_endpoint" {
   description = "Redis's address (rediss://, TLS)."
   value       = aws_elasticache_replication_group.redis.primary_endpoint_address
 }
+
+output "site_url" {
+  description = "Where site answers."
+  value       = "https://mono-yarn-nx.example.com"
+}
+
+output "site_bucket" {
+  description = "The bucket the pipeline uploads site's files to."
+  value       = aws_s3_bucket.site.id
+}
+
+output "site_distribution" {
+  description = "site's distribution, whose cache the pipeline clears after an upload."
+  value       = aws_cloudfront_distribution.site.id
+}
