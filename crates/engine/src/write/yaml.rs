@@ -426,6 +426,25 @@ fn plain_ok(s: &str) -> bool {
     if numeric.starts_with("0x") || numeric.starts_with("0o") || lower == ".inf" || lower == ".nan" {
         return false;
     }
+    // Numbers joined by colons (1:30, a uid:gid): YAML 1.1 readers may take them for base 60.
+    if s.contains(':')
+        && s.split(':')
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
+    // A date or timestamp (2010-09-09): YAML 1.1 readers turn it into a date object.
+    let b = s.as_bytes();
+    if b.len() >= 8
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && s[5..]
+            .split(['-', 'T', 't', ' '])
+            .take(2)
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
     true
 }
 
@@ -468,6 +487,14 @@ mod tests {
             ("", "\"\""),
             ("say \"hi\"", "say \"hi\""),
             ("# not a comment", "\"# not a comment\""),
+            ("2010-09-09", "\"2010-09-09\""),
+            ("2026-1-5", "\"2026-1-5\""),
+            ("2026-12-07T10:00:00Z", "\"2026-12-07T10:00:00Z\""),
+            ("2026-x", "2026-x"),
+            ("1234-56789", "1234-56789"),
+            ("1:30", "\"1:30\""),
+            ("10001:10001", "\"10001:10001\""),
+            ("a:1", "a:1"),
         ] {
             assert_eq!(scalar(s), want, "{s:?}");
         }
