@@ -1435,7 +1435,7 @@ fn load_balancer(spec: &DeploySpec, web: &[&ServiceSpec], exposed: &[(String, St
                 &format!("alb_to_{}", id.replace('-', "_")),
             )
             .add_attribute(("security_group_id", expr("aws_security_group.alb.id")))
-            .add_attribute(("description", format!("To {}'s tasks", svc.name)))
+            .add_attribute(("description", format!("To the tasks of {}", svc.name)))
             .add_attribute(("referenced_security_group_id", expr("aws_security_group.tasks.id")))
             .add_attribute(("ip_protocol", "tcp"))
             .add_attribute(("from_port", svc.port.unwrap_or(8080)))
@@ -1748,7 +1748,7 @@ fn services(
             .add_attribute(("name", expr("\"${local.name}-tasks\"")))
             .add_attribute((
                 "description",
-                "The services' tasks: requests from the load balancer only",
+                "The tasks of the services: requests from the load balancer only",
             ))
             .add_attribute(("vpc_id", expr("aws_vpc.main.id")))
             .add_attribute(("tags", tags("tasks")))
@@ -2248,7 +2248,7 @@ fn databases(cloud: &CloudSpec, engines: &[Engine]) -> Artifact {
         f.block(
             res("aws_security_group", e.id)
                 .add_attribute(("name", expr(&format!("\"${{local.name}}-{}\"", e.id))))
-                .add_attribute(("description", format!("{}: from the services' tasks only", e.label)))
+                .add_attribute(("description", format!("{}: from the tasks of the services only", e.label)))
                 .add_attribute(("vpc_id", expr("aws_vpc.main.id")))
                 .add_attribute(("tags", tags(e.id)))
                 .build(),
@@ -2256,7 +2256,7 @@ fn databases(cloud: &CloudSpec, engines: &[Engine]) -> Artifact {
         f.block(
             res("aws_vpc_security_group_ingress_rule", &format!("{}_from_tasks", e.id))
                 .add_attribute(("security_group_id", expr(&format!("aws_security_group.{}.id", e.id))))
-                .add_attribute(("description", "From the services' tasks"))
+                .add_attribute(("description", "From the tasks of the services"))
                 .add_attribute(("referenced_security_group_id", expr("aws_security_group.tasks.id")))
                 .add_attribute(("ip_protocol", "tcp"))
                 .add_attribute(("from_port", e.port))
@@ -2377,7 +2377,7 @@ fn cache(cloud: &CloudSpec) -> Artifact {
     f.block(
         res("aws_security_group", "redis")
             .add_attribute(("name", expr("\"${local.name}-redis\"")))
-            .add_attribute(("description", "Redis: from the services' tasks only"))
+            .add_attribute(("description", "Redis: from the tasks of the services only"))
             .add_attribute(("vpc_id", expr("aws_vpc.main.id")))
             .add_attribute(("tags", tags("redis")))
             .build(),
@@ -2385,7 +2385,7 @@ fn cache(cloud: &CloudSpec) -> Artifact {
     f.block(
         res("aws_vpc_security_group_ingress_rule", "redis_from_tasks")
             .add_attribute(("security_group_id", expr("aws_security_group.redis.id")))
-            .add_attribute(("description", "From the services' tasks"))
+            .add_attribute(("description", "From the tasks of the services"))
             .add_attribute(("referenced_security_group_id", expr("aws_security_group.tasks.id")))
             .add_attribute(("ip_protocol", "tcp"))
             .add_attribute(("from_port", 6379))
@@ -2445,7 +2445,7 @@ fn storage(spec: &DeploySpec) -> Artifact {
     f.block(
         res("aws_security_group", "files")
             .add_attribute(("name", expr("\"${local.name}-files\"")))
-            .add_attribute(("description", "The file system: NFS from the services' tasks only"))
+            .add_attribute(("description", "The file system: NFS from the tasks of the services only"))
             .add_attribute(("vpc_id", expr("aws_vpc.main.id")))
             .add_attribute(("tags", tags("files")))
             .build(),
@@ -2453,7 +2453,7 @@ fn storage(spec: &DeploySpec) -> Artifact {
     f.block(
         res("aws_vpc_security_group_ingress_rule", "files_from_tasks")
             .add_attribute(("security_group_id", expr("aws_security_group.files.id")))
-            .add_attribute(("description", "NFS from the services' tasks"))
+            .add_attribute(("description", "NFS from the tasks of the services"))
             .add_attribute(("referenced_security_group_id", expr("aws_security_group.tasks.id")))
             .add_attribute(("ip_protocol", "tcp"))
             .add_attribute(("from_port", 2049))

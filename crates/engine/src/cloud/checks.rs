@@ -367,6 +367,22 @@ fn resource(
                 }
             }
         }
+        "aws_security_group"
+        | "aws_security_group_rule"
+        | "aws_vpc_security_group_ingress_rule"
+        | "aws_vpc_security_group_egress_rule"
+            if string(attr(b, "description")).is_some_and(|d| !ec2_text(d)) =>
+        {
+            push(
+                Severity::Error,
+                "terraform/refused-description",
+                "description",
+                format!("{what}'s description has characters EC2 refuses (it takes letters, digits, spaces and ._-:/()#,@[]+=&;{{}}!$* only): the apply would stop there"),
+            );
+        }
+        _ => {}
+    }
+    match kind {
         "aws_security_group" => {
             for rule in b.body.blocks().filter(|r| r.identifier.as_str() == "ingress") {
                 open_ingress(
@@ -773,6 +789,14 @@ fn resource(
 }
 
 /// Whether a probe's path is one the code serves, when the scan knows any.
+/// True when EC2 takes `text` as a security group's or rule's description.
+pub(crate) fn ec2_text(text: &str) -> bool {
+    text.len() <= 255
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c))
+}
+
 fn serves(services: &[ServiceProfile], p: &str) -> bool {
     let known = services
         .iter()
@@ -889,6 +913,28 @@ mod tests {
         );
         assert_eq!(f[3].line, Some(13), "the open rule's from_port");
         assert_eq!(f[5].line, Some(39));
+    }
+
+    #[test]
+    fn a_security_group_description_ec2_refuses_is_named() {
+        let text = "resource \"aws_security_group\" \"tasks\" {\n  name        = \"tasks\"\n  description = \"The services' tasks\"\n}\n\nresource \"aws_vpc_security_group_egress_rule\" \"out\" {\n  description = \"To api's tasks\"\n  cidr_ipv4   = \"10.0.0.0/16\"\n}\n";
+        let f = check_terraform("sg.tf", text, &[]);
+        assert_eq!(
+            rules(&f),
+            [
+                ("terraform/refused-description", Some(3)),
+                ("terraform/refused-description", Some(7))
+            ],
+            "{f:#?}"
+        );
+        let fixed = text
+            .replace("services' tasks", "tasks of the services")
+            .replace("api's tasks", "the tasks of api");
+        assert!(
+            check_terraform("sg.tf", &fixed, &[]).is_empty(),
+            "{:#?}",
+            check_terraform("sg.tf", &fixed, &[])
+        );
     }
 
     #[test]

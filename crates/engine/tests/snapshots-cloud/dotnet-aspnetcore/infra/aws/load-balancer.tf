@@ -34,7 +34,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_tickets_api" {
   security_group_id            = aws_security_group.alb.id
-  description                  = "To Tickets.Api's tasks"
+  description                  = "To the tasks of Tickets.Api"
   referenced_security_group_id = aws_security_group.tasks.id
   ip_protocol                  = "tcp"
   from_port                    = 8080

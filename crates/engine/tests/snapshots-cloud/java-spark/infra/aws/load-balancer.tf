@@ -34,7 +34,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_rates" {
   security_group_id            = aws_security_group.alb.id
-  description                  = "To rates's tasks"
+  description                  = "To the tasks of rates"
   referenced_security_group_id = aws_security_group.tasks.id
   ip_protocol                  = "tcp"
   from_port                    = 8090

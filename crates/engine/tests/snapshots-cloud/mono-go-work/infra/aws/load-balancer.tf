@@ -34,7 +34,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_billing" {
   security_group_id            = aws_security_group.alb.id
-  description                  = "To billing's tasks"
+  description                  = "To the tasks of billing"
   referenced_security_group_id = aws_security_group.tasks.id
   ip_protocol                  = "tcp"
   from_port                    = 7002
@@ -43,7 +43,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_billing" {
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_users" {
   security_group_id            = aws_security_group.alb.id
-  description                  = "To users's tasks"
+  description                  = "To the tasks of users"
   referenced_security_group_id = aws_security_group.tasks.id
   ip_protocol                  = "tcp"
   from_port                    = 7001

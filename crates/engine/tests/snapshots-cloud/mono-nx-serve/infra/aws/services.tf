@@ -18,7 +18,7 @@ resource "aws_ecs_cluster" "main" {
 
 resource "aws_security_group" "tasks" {
   name        = "${local.name}-tasks"
-  description = "The services' tasks: requests from the load balancer only"
+  description = "The tasks of the services: requests from the load balancer only"
   vpc_id      = aws_vpc.main.id
   tags = {
     Name = "${local.name}-tasks"

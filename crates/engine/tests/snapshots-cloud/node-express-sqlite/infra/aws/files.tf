@@ -23,7 +23,7 @@ resource "aws_efs_backup_policy" "data" {
 
 resource "aws_security_group" "files" {
   name        = "${local.name}-files"
-  description = "The file system: NFS from the services' tasks only"
+  description = "The file system: NFS from the tasks of the services only"
   vpc_id      = aws_vpc.main.id
   tags = {
     Name = "${local.name}-files"
@@ -32,7 +32,7 @@ resource "aws_security_group" "files" {
 
 resource "aws_vpc_security_group_ingress_rule" "files_from_tasks" {
   security_group_id            = aws_security_group.files.id
-  description                  = "NFS from the services' tasks"
+  description                  = "NFS from the tasks of the services"
   referenced_security_group_id = aws_security_group.tasks.id
   ip_protocol                  = "tcp"
   from_port                    = 2049

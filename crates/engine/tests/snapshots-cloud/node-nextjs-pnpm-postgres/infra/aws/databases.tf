@@ -34,7 +34,7 @@ resource "aws_iam_role_policy_attachment" "rds_monitoring" {
 
 resource "aws_security_group" "postgres" {
   name        = "${local.name}-postgres"
-  description = "PostgreSQL: from the services' tasks only"
+  description = "PostgreSQL: from the tasks of the services only"
   vpc_id      = aws_vpc.main.id
   tags = {
     Name = "${local.name}-postgres"
@@ -43,7 +43,7 @@ resource "aws_security_group" "postgres" {
 
 resource "aws_vpc_security_group_ingress_rule" "postgres_from_tasks" {
   security_group_id            = aws_security_group.postgres.id
-  description                  = "From the services' tasks"
+  description                  = "From the tasks of the services"
   referenced_security_group_id = aws_security_group.tasks.id
   ip_protocol                  = "tcp"
   from_port                    = 5432

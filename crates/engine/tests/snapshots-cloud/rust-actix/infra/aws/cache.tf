@@ -11,7 +11,7 @@ resource "aws_elasticache_subnet_group" "main" {
 
 resource "aws_security_group" "redis" {
   name        = "${local.name}-redis"
-  description = "Redis: from the services' tasks only"
+  description = "Redis: from the tasks of the services only"
   vpc_id      = aws_vpc.main.id
   tags = {
     Name = "${local.name}-redis"
@@ -20,7 +20,7 @@ resource "aws_security_group" "redis" {
 
 resource "aws_vpc_security_group_ingress_rule" "redis_from_tasks" {
   security_group_id            = aws_security_group.redis.id
-  description                  = "From the services' tasks"
+  description                  = "From the tasks of the services"
   referenced_security_group_id = aws_security_group.tasks.id
   ip_protocol                  = "tcp"
   from_port                    = 6379
