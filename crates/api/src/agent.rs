@@ -211,7 +211,8 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              with backups, Secret Manager, workload identity for the pipeline) and docs/gcp.md, \
              or with \"Azure Container Apps\" in the settings Azure in Terraform (Container Apps, PostgreSQL Flexible Server on a private \
              network with backups, Key Vault, managed identities, federated identities for the pipeline) and docs/azure.md; \"with Pulumi\" \
-             writes a Pulumi program instead (TypeScript for Google Cloud, Python for Azure); \
+             writes a Pulumi program instead (TypeScript for Google Cloud, Python for Azure), and \"with CloudFormation\" \
+             writes AWS's containers as two CloudFormation templates (the account's roles, the environment's stack); \
              `settings` are words such as \"in eu-west-1 on api.example.com, keep 30 days of backups\", \"Cloud Run in europe-west1\" \
              or \"Azure Container Apps in westeurope with Pulumi\". \
              family \"server\": an Ansible playbook for a Debian or Ubuntu server of the person's own (a deploy user with key-only SSH, \

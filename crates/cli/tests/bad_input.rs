@@ -124,14 +124,14 @@ fn tasks_are_understood_or_declined_in_words() {
     );
     assert_bad(&slipway(&["run", p.path(), "--task", "   "]), "the task is empty");
 
-    let out = slipway(&["run", p.path(), "--task", "write CloudFormation for it"]);
+    let out = slipway(&["run", p.path(), "--task", "write CloudFormation for Cloud Run"]);
     assert_eq!(
         out.status.code(),
         Some(1),
         "understood but not doable yet is a failure of the work"
     );
     assert!(
-        stderr(&out).contains("cannot yet write infrastructure as code in CloudFormation for Amazon ECS (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)"),
+        stderr(&out).contains("cannot yet write infrastructure as code in CloudFormation for Cloud Run (it writes AWS, Google Cloud and Azure in Terraform, Google Cloud and Azure in Pulumi, and AWS in CloudFormation, so far)"),
         "{}",
         stderr(&out)
     );

@@ -276,6 +276,12 @@ impl Plan {
                     "Write the AWS infrastructure in Terraform: the site's private S3 bucket behind CloudFront with HTTPS, its certificate and DNS, security headers, the pipeline's OIDC roles, locked remote state, the upload that keeps old assets, the cost and docs/aws.md",
                     TodoKind::Generate("infra/aws/".into()),
                 )
+            } else if task.params.iac.as_deref() == Some("cloudformation") {
+                todo(
+                    "cloud",
+                    "Write the AWS infrastructure as CloudFormation templates: network, ECS on Fargate behind HTTPS, the databases it needs with backups and a snapshot before deletion, secrets by name, least-privilege roles, the pipeline's OIDC roles and CloudFormation's own, the cost and docs/aws.md",
+                    TodoKind::Generate("infra/aws/".into()),
+                )
             } else {
                 todo(
                     "cloud",

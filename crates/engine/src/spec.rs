@@ -1017,9 +1017,10 @@ fn cloud_spec(
     let languages = match provider {
         "gcp" => "Terraform or Pulumi (TypeScript)",
         "azure" => "Terraform or Pulumi (Python)",
-        _ => "Terraform only",
+        _ => "Terraform or CloudFormation",
     };
     let written = iac == "terraform"
+        || (iac == "cloudformation" && !gcp && !azure)
         || (iac == "pulumi" && ((gcp && language == "typescript") || (azure && language == "python")));
     if !written {
         let at_line = if d.kube.contains_key("iac") {

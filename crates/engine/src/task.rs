@@ -180,11 +180,13 @@ impl Task {
             )
         };
         let other_clouds = clouds.iter().any(|t| !written(t));
-        // Pulumi is written for Google Cloud (TypeScript) and Azure (Python), Ansible for a server.
+        // Pulumi is written for Google Cloud (TypeScript) and Azure (Python), CloudFormation for
+        // AWS, Ansible for a server.
         let only = |target: Target| !clouds.is_empty() && clouds.iter().all(|t| *t == target);
         let other_language = self.params.iac.as_deref().is_some_and(|l| match l {
             "terraform" => only(Target::Vm),
             "pulumi" => !(only(Target::CloudRun) || only(Target::AzureContainerApps)),
+            "cloudformation" => !only(Target::Ecs),
             "ansible" => !only(Target::Vm),
             _ => true,
         });
@@ -224,7 +226,7 @@ impl Task {
             .into_iter()
             .map(|i| match i {
                 Intent::InfrastructureAsCode if !others.is_empty() => format!(
-                    "write infrastructure as code for {} (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)",
+                    "write infrastructure as code for {} (it writes AWS, Google Cloud and Azure in Terraform, Google Cloud and Azure in Pulumi, and AWS in CloudFormation, so far)",
                     others.join(" or ")
                 ),
                 Intent::InfrastructureAsCode => {
@@ -244,7 +246,7 @@ impl Task {
                         .map(|t| t.label())
                         .collect();
                     format!(
-                        "write infrastructure as code in {language}{} (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)",
+                        "write infrastructure as code in {language}{} (it writes AWS, Google Cloud and Azure in Terraform, Google Cloud and Azure in Pulumi, and AWS in CloudFormation, so far)",
                         if places.is_empty() { String::new() } else { format!(" for {}", places.join(" and ")) }
                     )
                 }

@@ -111,7 +111,19 @@ const CASES: &[Case] = &[
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         // The deploy needs the infrastructure it would run on: nothing half-done.
         generates: &[],
-        declines: &["write infrastructure as code in Pulumi for Amazon ECS (it writes AWS, Google Cloud and Azure in Terraform, and Google Cloud and Azure in Pulumi, so far)"],
+        declines: &["write infrastructure as code in Pulumi for Amazon ECS (it writes AWS, Google Cloud and Azure in Terraform, Google Cloud and Azure in Pulumi, and AWS in CloudFormation, so far)"],
+    },
+    Case {
+        text: "CloudFormation for this on ECS",
+        intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
+        generates: &["Dockerfile", "pipeline", "docs/deploy.md", "infra/aws/"],
+        declines: &[],
+    },
+    Case {
+        text: "CloudFormation for Cloud Run",
+        intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
+        generates: &[],
+        declines: &["write infrastructure as code in CloudFormation for Cloud Run (it writes AWS, Google Cloud and Azure in Terraform, Google Cloud and Azure in Pulumi, and AWS in CloudFormation, so far)"],
     },
     Case {
         text: "a blue-green deploy to Azure Container Apps",

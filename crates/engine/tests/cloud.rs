@@ -301,6 +301,29 @@ fn check(name: &str) -> Result<(), Failed> {
         Ok(gcp) => return Err(format!("Cloud Run got {} files for a project it cannot run", gcp.len()).into()),
         Err(why) => return Err(format!("Google Cloud: {why}").into()),
     }
+    // The same AWS stacks as CloudFormation templates, kept apart from Terraform's.
+    let cfn = TaskParams {
+        iac: Some("cloudformation".into()),
+        ..params(Some(&host))
+    };
+    let spec = spec::build(&profile, &cfn);
+    let g = cloud::generate(
+        &spec,
+        &slipway_engine::kube::image_facts(&profile),
+        Some("git@github.com:acme/shop.git"),
+    )
+    .map_err(|e| format!("CloudFormation: {e}"))?;
+    if let Some(f) = g.findings.iter().find(|f| f.rule != "cloud/not-placed") {
+        return Err(format!("CloudFormation: the reflection says {}: {}", f.path, f.message).into());
+    }
+    if g.artifacts.iter().any(|a| a.path.ends_with(".tf")) {
+        return Err("CloudFormation was asked and Terraform written".into());
+    }
+    files.extend(
+        g.artifacts
+            .into_iter()
+            .map(|a| (format!("cloudformation/{}", a.path), a.content)),
+    );
     let mut errors = Vec::new();
     for (path, text) in &files {
         if let Err(e) = compare(&snapshots().join(name).join(path), text) {
@@ -698,7 +721,7 @@ fn refusals() -> Result<(), Failed> {
         ("task_cpu = 300", "is not a Fargate size"),
         ("task_memory = 8192", "does not go with task_cpu = 512"),
         ("log_days = 45", "is not a retention CloudWatch Logs offers"),
-        ("iac = \"pulumi\"", "Terraform only so far"),
+        ("iac = \"pulumi\"", "Terraform or CloudFormation so far"),
     ] {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let root = dir.path().join("p");

@@ -48,15 +48,30 @@ pub(super) fn statement(sid: &str, actions: &[&str], resources: Expression) -> B
 }
 
 /// The database engine a service's backing services need, with its port and family.
-struct Engine {
-    id: &'static str,
-    label: &'static str,
-    engine: &'static str,
-    version: &'static str,
-    family: &'static str,
-    port: u16,
-    logs: &'static [&'static str],
-    ssl: (&'static str, &'static str),
+pub(super) struct Engine {
+    pub(super) id: &'static str,
+    pub(super) label: &'static str,
+    pub(super) engine: &'static str,
+    pub(super) version: &'static str,
+    pub(super) family: &'static str,
+    pub(super) port: u16,
+    pub(super) logs: &'static [&'static str],
+    pub(super) ssl: (&'static str, &'static str),
+}
+
+/// The database engines the services' backing services need, each once.
+pub(super) fn engines(spec: &DeploySpec) -> Vec<Engine> {
+    let mut ids: Vec<&str> = Vec::new();
+    for svc in tasks(spec) {
+        for b in &svc.backing_services {
+            if let Some(e) = engine_of(b) {
+                if !ids.contains(&e.id) {
+                    ids.push(e.id);
+                }
+            }
+        }
+    }
+    ids.into_iter().filter_map(engine_of).collect()
 }
 
 fn engine_of(backing: &str) -> Option<Engine> {
@@ -118,7 +133,7 @@ pub fn push_subject(repo: &str, branch: &str) -> String {
 }
 
 /// Services that answer on a port behind the load balancer.
-fn web(spec: &DeploySpec) -> Vec<&ServiceSpec> {
+pub(super) fn web(spec: &DeploySpec) -> Vec<&ServiceSpec> {
     spec.services
         .iter()
         .filter(|s| s.kind != "worker" && s.kind != "static" && s.port.is_some())
@@ -149,19 +164,7 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], rem
     let mut g = Generated::default();
     let project = project(spec);
     let repo = super::repository_of(remote);
-    let engines: Vec<Engine> = {
-        let mut ids: Vec<&str> = Vec::new();
-        for svc in tasks(spec) {
-            for b in &svc.backing_services {
-                if let Some(e) = engine_of(b) {
-                    if !ids.contains(&e.id) {
-                        ids.push(e.id);
-                    }
-                }
-            }
-        }
-        ids.into_iter().filter_map(engine_of).collect()
-    };
+    let engines = engines(spec);
     let redis = tasks(spec)
         .iter()
         .any(|s| s.backing_services.iter().any(|b| b == "redis"));
@@ -179,7 +182,7 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], rem
         g.cost.lines.extend(super::site::estimate(spec).lines);
     }
     g.picture.extend(super::site::picture(spec));
-    g.requirements = requirements(spec, cloud, &project, repo.as_deref());
+    g.requirements = requirements(spec, cloud, &project, repo.as_deref(), false);
     g.artifacts.push(Artifact {
         path: "docs/aws.md".into(),
         content: runbook(
@@ -191,6 +194,7 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, images: &[ImageFacts], rem
             redis,
             keeps_data,
             &g.cost,
+            false,
         ),
         purpose:
             "the order to apply in, the secrets to fill, the pipeline's identities, backups and restores, the cost"
@@ -1713,7 +1717,7 @@ fn tg_id(svc: &ServiceSpec) -> String {
     name_of(&svc.name).replace('-', "_")
 }
 
-fn rid(svc: &ServiceSpec) -> String {
+pub(super) fn rid(svc: &ServiceSpec) -> String {
     name_of(&svc.name).replace('-', "_")
 }
 
@@ -2248,7 +2252,10 @@ fn databases(cloud: &CloudSpec, engines: &[Engine]) -> Artifact {
         f.block(
             res("aws_security_group", e.id)
                 .add_attribute(("name", expr(&format!("\"${{local.name}}-{}\"", e.id))))
-                .add_attribute(("description", format!("{}: from the tasks of the services only", e.label)))
+                .add_attribute((
+                    "description",
+                    format!("{}: from the tasks of the services only", e.label),
+                ))
                 .add_attribute(("vpc_id", expr("aws_vpc.main.id")))
                 .add_attribute(("tags", tags(e.id)))
                 .build(),
@@ -2445,7 +2452,10 @@ fn storage(spec: &DeploySpec) -> Artifact {
     f.block(
         res("aws_security_group", "files")
             .add_attribute(("name", expr("\"${local.name}-files\"")))
-            .add_attribute(("description", "The file system: NFS from the tasks of the services only"))
+            .add_attribute((
+                "description",
+                "The file system: NFS from the tasks of the services only",
+            ))
             .add_attribute(("vpc_id", expr("aws_vpc.main.id")))
             .add_attribute(("tags", tags("files")))
             .build(),
@@ -2559,7 +2569,13 @@ fn outputs(spec: &DeploySpec, engines: &[Engine], redis: bool) -> Artifact {
     )
 }
 
-fn estimate(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], redis: bool, keeps_data: bool) -> Estimate {
+pub(super) fn estimate(
+    spec: &DeploySpec,
+    cloud: &CloudSpec,
+    engines: &[Engine],
+    redis: bool,
+    keeps_data: bool,
+) -> Estimate {
     use cost::aws::*;
     use cost::HOURS;
     let mut e = Estimate::default();
@@ -2657,7 +2673,7 @@ fn estimate(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], redis: boo
     e
 }
 
-fn picture(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], redis: bool) -> Vec<CloudNode> {
+pub(super) fn picture(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], redis: bool) -> Vec<CloudNode> {
     let mut out = Vec::new();
     for (_, h) in exposed(spec) {
         out.push(CloudNode {
@@ -2730,9 +2746,25 @@ pub(super) fn requirements(
     cloud: &CloudSpec,
     project: &str,
     repo: Option<&str>,
+    cfn: bool,
 ) -> Vec<Requirement> {
     let mut out = Vec::new();
     let repo = repo.unwrap_or("OWNER/REPOSITORY");
+    let (maker, plan, push, deploy) = if cfn {
+        (
+            "CloudFormation makes the entry with a random placeholder",
+            "PlanRoleArn",
+            "PushRoleArn",
+            "DeployRoleArn",
+        )
+    } else {
+        (
+            "Terraform makes the entry empty",
+            "plan_role_arn",
+            "push_role_arn",
+            "deploy_role_arn",
+        )
+    };
     for svc in tasks(spec) {
         for e in svc.env.iter().filter(|e| e.secret) {
             out.push(Requirement {
@@ -2745,7 +2777,7 @@ pub(super) fn requirements(
                     cloud.region
                 ),
                 why: format!(
-                    "{} reads it; Terraform makes the entry empty, a person puts the value in (docs/aws.md)",
+                    "{} reads it; {maker}, a person puts the value in (docs/aws.md)",
                     svc.name
                 ),
             });
@@ -2756,7 +2788,7 @@ pub(super) fn requirements(
         secret: false,
         place: "GitHub Actions variable".into(),
         why: format!(
-            "the bootstrap stack's plan_role_arn; the plan job presents the subject {}",
+            "the bootstrap stack's {plan}; the plan job presents the subject {}",
             oidc_subject(repo, None)
         ),
     });
@@ -2766,7 +2798,7 @@ pub(super) fn requirements(
             secret: false,
             place: "GitHub Actions variable".into(),
             why: format!(
-                "the bootstrap stack's push_role_arn; the image jobs push with it and present {}",
+                "the bootstrap stack's {push}; the image jobs push with it and present {}",
                 push_subject(repo, &spec.branch)
             ),
         });
@@ -2776,7 +2808,7 @@ pub(super) fn requirements(
         secret: false,
         place: "GitHub Actions variable".into(),
         why: format!(
-            "the bootstrap stack's deploy_role_arn; a deploy job presents {}",
+            "the bootstrap stack's {deploy}; a deploy job presents {}",
             spec.environments
                 .iter()
                 .map(|e| oidc_subject(repo, Some(&e.name)))
@@ -2784,11 +2816,21 @@ pub(super) fn requirements(
                 .join(" or ")
         ),
     });
+    if cfn {
+        out.push(Requirement {
+            name: "AWS_CLOUDFORMATION_ROLE_ARN".into(),
+            secret: false,
+            place: "GitHub Actions variable".into(),
+            why: "the bootstrap stack's CloudFormationRoleArn; the deploy job hands it to CloudFormation, which deploys with it".into(),
+        });
+    }
     out
 }
 
+/// docs/aws.md: the order to apply in, the secrets, the pipeline, backups and restores, the cost;
+/// `cfn` for the CloudFormation templates, else Terraform.
 #[allow(clippy::too_many_arguments)]
-fn runbook(
+pub(super) fn runbook(
     spec: &DeploySpec,
     cloud: &CloudSpec,
     project: &str,
@@ -2797,11 +2839,17 @@ fn runbook(
     redis: bool,
     keeps_data: bool,
     estimate: &Estimate,
+    cfn: bool,
 ) -> String {
     let repo = repo.unwrap_or("OWNER/REPOSITORY");
     let production = spec.production();
     let mut out = format!(
-        "# {project} on AWS\n\nWritten by Slipway from the project's deployment spec: Terraform in `{DIR}/`, for the region\n{region}. Nothing here holds a secret or an access key.\n\n",
+        "# {project} on AWS\n\nWritten by Slipway from the project's deployment spec: {what}, for the region\n{region}. Nothing here holds a secret or an access key.\n\n",
+        what = if cfn {
+            format!("CloudFormation templates `{}` and `{}`", super::cfn::BOOTSTRAP, super::cfn::STACK)
+        } else {
+            format!("Terraform in `{DIR}/`")
+        },
         region = cloud.region
     );
     out.push_str("## What runs\n\n");
@@ -2817,10 +2865,35 @@ fn runbook(
         ));
     }
     out.push_str("\n## Before the first apply\n\n");
-    out.push_str(&format!(
+    if cfn {
+        out.push_str(&format!(
+            "1. A person with administrator rights deploys the account's shared stack once:\n\n   ```sh\n   aws cloudformation deploy --region {region} --stack-name {project}-bootstrap \\\n     --template-file {bootstrap} --capabilities CAPABILITY_NAMED_IAM \\\n     --parameter-overrides GitHubRepository={repo}\n   ```\n\n   It creates the image repositories, GitHub's OIDC provider (pass `CreateGitHubOidcProvider=false` if the\n   account has one), the pipeline's three roles and the role CloudFormation deploys the environment\n   with. CloudFormation keeps the stacks' state itself: there is no state bucket and no lock to take,\n   and one stack runs one update at a time.\n",
+            region = cloud.region,
+            bootstrap = super::cfn::BOOTSTRAP,
+        ));
+        out.push_str(&format!(
+            "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN`, `AWS_ROLE_ARN`, `AWS_DEPLOY_ROLE_ARN` and\n   `AWS_CLOUDFORMATION_ROLE_ARN` to the bootstrap stack's outputs, `AWS_ACCOUNT_ID` to the account's id\n   and `AWS_REGION` to `{}`. The roles trust exactly these subjects: `{}` (plans on pull\n   requests), `{}` (pushes images) and {} (deploys). A job in an environment presents the\n   environment's subject, not the branch's, which is why the deploy role names the environments.\n",
+            cloud.region,
+            oidc_subject(repo, None),
+            push_subject(repo, &spec.branch),
+            spec.environments
+                .iter()
+                .map(|e| format!("`{}`", oidc_subject(repo, Some(&e.name))))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+        if spec.host.is_some() {
+            out.push_str(&format!(
+                "3. The hosts need a public Route 53 hosted zone (`{}` by default); pass its id as the stack's\n   `HostedZoneId` parameter on the first deploy (`aws route53 list-hosted-zones-by-name`). The\n   certificate is validated there by DNS.\n",
+                zone_of(spec.host.as_deref().unwrap_or_default())
+            ));
+        }
+        out.push_str("\nCloudFormation has no resource for the VPC's default security group: empty it once by hand\n(`aws ec2 revoke-security-group-ingress` and `-egress` on the group `aws ec2 describe-security-groups\n--filters Name=group-name,Values=default` names) so nothing can use it.\n");
+    } else {
+        out.push_str(&format!(
         "1. A person with administrator rights applies the account's shared stack once:\n\n   ```sh\n   terraform -chdir={BOOTSTRAP} init\n   terraform -chdir={BOOTSTRAP} apply\n   ```\n\n   It creates the state bucket `{project}-terraform-state` (bucket names are global: if it is taken, change\n   `state_bucket` there and `bucket` in `{DIR}/backend.tf`), the image repositories, GitHub's OIDC\n   provider (set `create_github_oidc_provider = false` if the account has one) and three roles. Its\n   state stays in `{BOOTSTRAP}/terraform.tfstate`: keep it safe, or move it into the bucket with a\n   `backend \"s3\"` block and `terraform init -migrate-state`.\n"
     ));
-    out.push_str(&format!(
+        out.push_str(&format!(
         "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN`, `AWS_ROLE_ARN` and `AWS_DEPLOY_ROLE_ARN`\n   to the bootstrap stack's outputs, `AWS_ACCOUNT_ID` to the account's id and `AWS_REGION` to `{}`.\n   The roles trust exactly these subjects: `{}` (plans on pull requests), `{}` (pushes\n   images) and {} (deploys). A job in an environment presents the environment's subject, not the\n   branch's, which is why the deploy role names the environments.\n",
         cloud.region,
         oidc_subject(repo, None),
@@ -2831,11 +2904,12 @@ fn runbook(
             .collect::<Vec<_>>()
             .join(" and ")
     ));
-    if spec.host.is_some() {
-        out.push_str(&format!(
+        if spec.host.is_some() {
+            out.push_str(&format!(
             "3. The hosts need a public Route 53 hosted zone, `{}` by default (`zone_name`); the certificate is\n   validated there by DNS.\n",
             zone_of(spec.host.as_deref().unwrap_or_default())
         ));
+        }
     }
     let secrets: Vec<(String, String)> = tasks(spec)
         .iter()
@@ -2848,7 +2922,11 @@ fn runbook(
         })
         .collect();
     if !secrets.is_empty() {
-        out.push_str("\n## Secrets\n\nTerraform makes each secret's entry empty; put the value in once per environment, outside git and\noutside the state:\n\n```sh\n");
+        out.push_str(if cfn {
+            "\n## Secrets\n\nCloudFormation makes each secret's entry with a random placeholder; put the value in once per\nenvironment, outside git and outside the template (the entries stay when the stack goes):\n\n```sh\n"
+        } else {
+            "\n## Secrets\n\nTerraform makes each secret's entry empty; put the value in once per environment, outside git and\noutside the state:\n\n```sh\n"
+        });
         for (svc, name) in &secrets {
             out.push_str(&format!(
                 "aws secretsmanager put-secret-value --secret-id {project}-{production}/{svc}/{name} --secret-string '...'\n"
@@ -2859,7 +2937,11 @@ fn runbook(
             out.push_str("\nRDS keeps the database's master password in its own Secrets Manager entry (output\n`<engine>_master_secret`) and rotates it; build the app's `DATABASE_URL` from the endpoint output, the\nuser `app`, the database `app` and that password, or give the app a user of its own.\n");
         }
     }
-    let pipeline = if spec.ci == crate::params::CiSystem::Github {
+    let pipeline = if cfn && spec.ci == crate::params::CiSystem::Github {
+        format!(
+            "The pipeline Slipway writes for GitHub Actions (`.github/workflows/ci-cd.yml`) does this: a pull\nrequest's `Plan the AWS infrastructure` job makes a change set of {production} with the images that\nrun now, writes it into its summary as a table (what is added, modified, replaced) and deletes it;\nafter the merge, `Deploy to AWS` deploys the stack through CloudFormation's own role with the\ndigests the image jobs pushed, waits for each service, and fails when ECS runs another task\ndefinition than the stack's. Image tags never move (the repositories are immutable): re-run the\ndeploy job, not an image job, for a commit already pushed.\n\n"
+        )
+    } else if spec.ci == crate::params::CiSystem::Github {
         format!(
             "The pipeline Slipway writes for GitHub Actions (`.github/workflows/ci-cd.yml`) does this: a pull\nrequest's `Plan the AWS infrastructure` job writes the plan of {production} into its summary, with\nthe images that run now; after the merge, `Deploy to AWS` applies the stack with the digests the\nimage jobs pushed (its summary shows the plan it applied), waits for each service, and fails when\nECS rolled one back. State locks are waited for ten minutes, never broken. Image tags never move\n(the repositories are immutable): images are tagged with their commit only, so re-running an image\njob for a commit already pushed fails; re-run the deploy job instead.\n\n"
         )
@@ -2869,9 +2951,21 @@ fn runbook(
             spec.ci.label()
         )
     };
-    out.push_str(&format!(
+    if cfn {
+        let images: Vec<String> = imaged(spec)
+            .iter()
+            .map(|(_, svc)| format!("{}=<repository>@sha256:<digest>", super::cfn::image_parameter(svc)))
+            .collect();
+        out.push_str(&format!(
+            "\n## Deploy, watch, roll back\n\n{pipeline}By hand, make a change set, read it, then run it:\n\n```sh\naws cloudformation deploy --stack-name {project}-{production} --template-file {stack} \\\n  --role-arn <CloudFormationRoleArn> --capabilities CAPABILITY_NAMED_IAM --no-execute-changeset \\\n  --parameter-overrides Environment={production} {images}\naws cloudformation describe-change-set --stack-name {project}-{production} --change-set-name <the name it printed>\naws cloudformation execute-change-set --stack-name {project}-{production} --change-set-name <the name it printed>\n```\n\nA deploy whose tasks do not become healthy is rolled back by ECS itself (the deployment circuit\nbreaker), and the stack's update fails and rolls back with it; no task stops before its\nreplacement passes the load balancer's health check. To roll back by hand, deploy again with the\nprevious digests (`aws cloudformation describe-stacks` lists the parameters the stack runs).\n",
+            stack = super::cfn::STACK,
+            images = images.join(" ")
+        ));
+    } else {
+        out.push_str(&format!(
         "\n## Apply, watch, roll back\n\n{pipeline}By hand, apply the environment's stack with the images by digest, reading the plan first:\n\n```sh\nterraform -chdir={DIR} init -backend-config=\"key={project}/{production}/terraform.tfstate\"\nterraform -chdir={DIR} plan -var 'images={{...}}' -out plan.bin\nterraform -chdir={DIR} apply plan.bin\n```\n\nA deploy whose tasks do not become healthy is rolled back by ECS itself (the deployment circuit\nbreaker) to the last healthy task definition; no task stops before its replacement passes the load\nbalancer's health check. To roll back by hand, apply again with the previous digests\n(`terraform output images` lists what runs).\n"
     ));
+    }
     if keeps_data {
         out.push_str("\nA service that keeps data runs one task on EFS (its data has one writer): a deploy stops the old task\nbefore the new one starts, so its requests wait for a minute.\n");
     }
@@ -2925,10 +3019,12 @@ fn runbook(
                 "with no standby, a lost zone means a restore, about 30 minutes plus the data size"
             },
             rto_word = if cloud.rto_minutes >= rto_need { "meets" } else { "does not meet" },
-            region_loss = if cloud.backup_region.is_some() {
-                "A lost region needs the stack applied in the backup region and a restore from the copied backups:\nhours, not minutes."
+            region_loss = if let (true, Some(r)) = (cfn, cloud.backup_region.as_ref()) {
+                format!("CloudFormation has no resource for the copy to {r}: start it once after the first deploy with\n`aws rds start-db-instance-automated-backups-replication --region {r} --source-db-instance-arn <the instance's ARN>\n--backup-retention-period {days} --kms-key-id <a key in {r}>`. A lost region then needs the stack deployed in\n{r} and a restore from the copied backups: hours, not minutes.", days = cloud.backup_days)
+            } else if cloud.backup_region.is_some() {
+                "A lost region needs the stack applied in the backup region and a restore from the copied backups:\nhours, not minutes.".to_string()
             } else {
-                "A lost region loses the backups with it: set backup_region to copy them elsewhere."
+                "A lost region loses the backups with it: set backup_region to copy them elsewhere.".to_string()
             }
         ));
     }

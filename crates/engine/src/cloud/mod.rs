@@ -11,13 +11,15 @@
 //! Azure in Terraform ([`azure`]): Container Registry, Container Apps on a private network,
 //! PostgreSQL Flexible Server, Key Vault, a managed identity per service and per pipeline job
 //! trusting GitHub's OIDC subjects, state in Blob Storage. [`pulumi`] writes the same stacks as
-//! Pulumi programs: Google Cloud's in TypeScript, Azure's in Python.
+//! Pulumi programs: Google Cloud's in TypeScript, Azure's in Python; [`cfn`] writes AWS's as
+//! CloudFormation templates.
 //! Every resource is a plain resource (no registry module, so the checkers see inside it), built
 //! as an `hcl-rs` value and written by [`crate::write::hcl`]. [`checks`] reviews Terraform,
 //! the person's as well as ours; [`cost`] prices what a plan creates from a dated table.
 
 pub mod aws;
 pub mod azure;
+pub mod cfn;
 pub mod checks;
 pub mod cost;
 pub mod gcp;
@@ -89,10 +91,12 @@ pub fn generate(
             "gcp" => return Err("Slipway cannot put a static site on Google Cloud yet: it runs containers on Cloud Run, and Cloud Storage with Cloud CDN for static files is not written; S3 with CloudFront (\"on AWS\"), Netlify or Vercel serve them today".into()),
             "azure" => return Err("Slipway cannot put a static site on Azure yet: it runs containers on Container Apps, and Azure Static Web Apps is not written; S3 with CloudFront (\"on AWS\"), Netlify or Vercel serve them today".into()),
             _ if cloud.iac == "pulumi" => return Err("Slipway writes a static site on AWS in Terraform only: S3 with CloudFront as a Pulumi program is not written yet".into()),
+            _ if cloud.iac == "cloudformation" => return Err("Slipway writes a static site on AWS in Terraform only: S3 with CloudFront as a CloudFormation template is not written yet".into()),
             _ => {}
         }
     }
     let mut g = match cloud.provider.as_str() {
+        "aws" if cloud.iac == "cloudformation" => cfn::generate(spec, cloud, images, remote),
         "aws" => Ok(aws::generate(spec, cloud, images, remote)),
         "gcp" => {
             let mut g = gcp::generate(spec, cloud, images, remote)?;

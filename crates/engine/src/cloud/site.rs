@@ -135,7 +135,7 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, remote: Option<&str>) -> G
     g.artifacts.push(outputs(spec));
     g.cost = estimate(spec);
     g.picture = picture(spec);
-    g.requirements = super::aws::requirements(spec, cloud, &project, repo.as_deref());
+    g.requirements = super::aws::requirements(spec, cloud, &project, repo.as_deref(), false);
     g.artifacts.push(Artifact {
         path: "docs/aws.md".into(),
         content: runbook(spec, cloud, &project, repo.as_deref(), &g.cost),
@@ -1047,7 +1047,7 @@ pub fn in_bucket(spec: &DeploySpec, svc: &ServiceSpec) -> bool {
         && spec
             .cloud
             .as_ref()
-            .is_some_and(|c| c.provider == "aws" && c.iac != "pulumi")
+            .is_some_and(|c| c.provider == "aws" && c.iac == "terraform")
 }
 
 /// True when every service of the spec is a site in a bucket: the stack is the sites' alone.

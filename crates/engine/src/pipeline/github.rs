@@ -619,7 +619,11 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         ("aws", crate::cloud::aws::DIR)
     };
     let planning = job.environment.is_none();
+    let cfn = !gcp && !azure && spec.cloud.as_ref().is_some_and(|c| c.iac == "cloudformation");
     let mut env = Yaml::map();
+    if cfn && !planning {
+        env = env.with("AWS_CLOUDFORMATION_ROLE_ARN", "${{ vars.AWS_CLOUDFORMATION_ROLE_ARN }}");
+    }
     if gcp {
         env = env.with("GCP_PROJECT", "${{ vars.GCP_PROJECT }}");
     }
@@ -637,7 +641,8 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             .with("ARM_TENANT_ID", "${{ vars.AZURE_TENANT_ID }}")
             .with("ARM_SUBSCRIPTION_ID", "${{ vars.AZURE_SUBSCRIPTION_ID }}");
     }
-    for (_, svc) in crate::cloud::imaged(spec) {
+    // A CloudFormation change set keeps each image parameter's running value: the plan reads none.
+    for (_, svc) in crate::cloud::imaged(spec).into_iter().filter(|_| !(cfn && planning)) {
         let value = if planning {
             image_ref(spec, svc, CiSystem::Github)
         } else {
@@ -682,7 +687,7 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             }
         }
     }
-    let has_env = gcp || azure || !crate::cloud::imaged(spec).is_empty() || env != Yaml::map();
+    let has_env = env != Yaml::map();
     let pulumi = spec.cloud.as_ref().is_some_and(|c| c.iac == "pulumi");
     let mut steps = vec![checkout()];
     if pulumi && azure {
@@ -754,7 +759,13 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
                         "group",
                         format!(
                             "{}-{short}-{}",
-                            if pulumi { "pulumi" } else { "terraform" },
+                            if pulumi {
+                                "pulumi"
+                            } else if cfn {
+                                "cloudformation"
+                            } else {
+                                "terraform"
+                            },
                             slug(&env_name)
                         ),
                     )

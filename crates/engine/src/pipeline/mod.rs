@@ -1046,6 +1046,7 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
     if let Some(target) = cloud {
         let gcp = target == Target::CloudRun;
         let azure = target == Target::AzureContainerApps;
+        let cfn = !gcp && !azure && spec.cloud.as_ref().is_some_and(|c| c.iac == "cloudformation");
         let (short, label, dir) = match target {
             Target::CloudRun => ("gcp", "Google Cloud", crate::cloud::gcp::DIR),
             Target::AzureContainerApps => ("azure", "Azure", crate::cloud::azure::DIR),
@@ -1071,16 +1072,19 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     ],
                 )
             } else {
-                (
-                    vec!["AWS_PLAN_ROLE_ARN".into(), "AWS_REGION".into()],
-                    vec!["AWS_DEPLOY_ROLE_ARN".into(), "AWS_REGION".into()],
-                )
+                let mut deploy = vec!["AWS_DEPLOY_ROLE_ARN".into(), "AWS_REGION".into()];
+                if cfn {
+                    deploy.push("AWS_CLOUDFORMATION_ROLE_ARN".into());
+                }
+                (vec!["AWS_PLAN_ROLE_ARN".into(), "AWS_REGION".into()], deploy)
             };
             jobs.push(Job {
                 commands: if azure {
                     crate::cloud::azure::plan_commands(spec)
                 } else if gcp {
                     crate::cloud::gcp::plan_commands(spec)
+                } else if cfn {
+                    crate::cloud::cfn::plan_commands(spec)
                 } else {
                     crate::cloud::aws::plan_commands(spec)
                 },
@@ -1120,6 +1124,8 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                         crate::cloud::azure::apply_commands(spec, &env.name)
                     } else if gcp {
                         crate::cloud::gcp::apply_commands(spec, &env.name)
+                    } else if cfn {
+                        crate::cloud::cfn::apply_commands(spec, &env.name)
                     } else {
                         crate::cloud::aws::apply_commands(spec, &env.name)
                     },
@@ -1137,7 +1143,16 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 });
                 previous = vec![id];
             }
-            notes.push(format!(
+            if cfn {
+                notes.push(format!(
+                    "{}: a pull request gets a change set of {} in its job summary; the {} branch deploys it with the tested digests in each environment, through the OIDC roles of {} and CloudFormation's own role, and fails when ECS runs another task definition than the stack's",
+                    target.label(),
+                    crate::cloud::cfn::STACK,
+                    spec.branch,
+                    crate::cloud::cfn::BOOTSTRAP
+                ));
+            } else {
+                notes.push(format!(
                 "{}: a pull request gets the plan of {dir} in its job summary; the {} branch applies it with the tested digests in each environment, through the OIDC identities of {dir}/bootstrap, and fails when {}",
                 target.label(),
                 spec.branch,
@@ -1149,6 +1164,7 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     "ECS rolls a service back"
                 }
             ));
+            }
         } else {
             notes.push(format!(
                 "{}: the pipeline builds and pushes the images; the plan and apply jobs are written for GitHub Actions so far (the identities trust GitHub's OIDC tokens), so on {} apply {dir} with their digests by hand (docs/{short}.md)",
