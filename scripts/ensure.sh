@@ -218,6 +218,21 @@ ensure_aws_standin() {
   fi
 }
 
+# cfn-lint in its own venv, to check the CloudFormation templates (its resource specs are bundled:
+# it never reaches AWS).
+CFN_LINT=(cfn-lint==1.58.0)
+
+ensure_cfn_lint() {
+  local venv="$TOOLS/cfn"
+  local stamp="$venv/.slipway-cfn"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${CFN_LINT[*]}" ]; then
+    say "installing ${CFN_LINT[*]}"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "${CFN_LINT[@]}"
+    echo "${CFN_LINT[*]}" > "$stamp"
+  fi
+}
+
 # ansible-lint in its own venv (it pins its own ansible-core; 2.20+ needs Python 3.12).
 ANSIBLE_LINT=(ansible-lint==26.10.1 ansible-core==2.19.14)
 

@@ -148,6 +148,7 @@ pub fn tool(name: &str) -> PathBuf {
         ".tools/kube/bin",
         ".tools/prometheus/bin",
         ".tools/aws/bin",
+        ".tools/cfn/bin",
     ] {
         let local = repo_root().join(dir).join(name);
         if local.exists() {
