@@ -176,6 +176,51 @@ test("put a FastAPI service on Azure Container Apps with Pulumi in Python, from 
   }
 });
 
+// "with CloudFormation" in the real window: the step names the templates, the picture and the
+// cost are the AWS family's, the checklist adds the role CloudFormation deploys with, and the
+// proposals are the two templates, not Terraform.
+test("put a FastAPI service on ECS with CloudFormation, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Put this on ECS with CloudFormation on api.example.com, keep 21 days of backups");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    const step = await browser.$('#todo-list li[data-id="cloud"]').getText();
+    assert.match(step, /AWS infrastructure as CloudFormation templates/, `the step names it: ${step}`);
+    const picture = await browser.$("#cloud-picture").getText();
+    for (const want of [/DNS api\.example\.com/, /ECS service catalog/, /PostgreSQL \(RDS\)[\s\S]*21 days/]) {
+      assert.match(picture, want, `the picture shows ${want}: ${picture}`);
+    }
+    const cost = await browser.$("#cost-table").getText();
+    assert.match(cost, /the images'/, `the bootstrap key is the images': ${cost}`);
+    const needs = await browser.$("#requirements").getText();
+    assert.match(needs, /AWS_CLOUDFORMATION_ROLE_ARN/, `the deploy's role for CloudFormation: ${needs}`);
+    assert.match(needs, /AWS_DEPLOY_ROLE_ARN[\s\S]*environment:production/, "the deploy role names its subject");
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["infra/aws/stack.yaml", "infra/aws/bootstrap.yaml", "docs/aws.md"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    assert.ok(!tabs.some((t) => t.endsWith(".tf")), `no Terraform beside the templates: ${tabs}`);
+    await until(browser, "the cloud picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cloud-heading");
+        h.scrollIntoView({ block: "start" });
+        const r = h.getBoundingClientRect();
+        return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.pause(500);
+    await browser.saveScreenshot(join(shots, "cloudformation.png"));
+  } finally {
+    await stop();
+  }
+});
+
 // "Deploy this site to S3 with CloudFront" on a single-page app, in the real window: the todo
 // step names the bucket behind CloudFront, the picture runs DNS -> CloudFront -> the bucket, the
 // cost is cents, the checklist names the two roles (no image push role), the pipeline has no
