@@ -1088,6 +1088,21 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
         ))
         .build(),
     );
+    if web(spec).iter().any(|s| s.data_path.is_none()) {
+        f.block(
+            variable(
+                "requests_per_task",
+                "number",
+                "Requests a minute each task takes on average before the autoscaler adds one.",
+                Some(Expression::from(1000)),
+            )
+            .add_block(validation(
+                "var.requests_per_task >= 1",
+                "requests_per_task must be at least 1.",
+            ))
+            .build(),
+        );
+    }
     f.block(
         variable(
             "log_days",
@@ -2160,6 +2175,46 @@ fn services(
                     )
                     .build(),
             );
+            if port.is_some() {
+                f.commented(
+                    "And out when requests pile up on each task, before the CPU shows it (an app waiting on its\ndatabase is busy at low CPU).",
+                    res("aws_appautoscaling_policy", &format!("{r}_requests"))
+                        .add_attribute(("name", expr(&format!("\"${{local.name}}-{id}-requests\""))))
+                        .add_attribute(("policy_type", "TargetTrackingScaling"))
+                        .add_attribute((
+                            "service_namespace",
+                            expr(&format!("aws_appautoscaling_target.{r}.service_namespace")),
+                        ))
+                        .add_attribute((
+                            "resource_id",
+                            expr(&format!("aws_appautoscaling_target.{r}.resource_id")),
+                        ))
+                        .add_attribute((
+                            "scalable_dimension",
+                            expr(&format!("aws_appautoscaling_target.{r}.scalable_dimension")),
+                        ))
+                        .add_block(
+                            Block::builder("target_tracking_scaling_policy_configuration")
+                                .add_attribute(("target_value", expr("var.requests_per_task")))
+                                .add_attribute(("scale_in_cooldown", 300))
+                                .add_attribute(("scale_out_cooldown", 30))
+                                .add_block(
+                                    Block::builder("predefined_metric_specification")
+                                        .add_attribute(("predefined_metric_type", "ALBRequestCountPerTarget"))
+                                        .add_attribute((
+                                            "resource_label",
+                                            expr(&format!(
+                                                "\"${{aws_lb.main.arn_suffix}}/${{aws_lb_target_group.{}.arn_suffix}}\"",
+                                                tg_id(svc)
+                                            )),
+                                        ))
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .build(),
+                );
+            }
         }
         if svc.data_path.is_some() {
             let (uid, gid) = user;
@@ -2697,12 +2752,17 @@ pub(super) fn picture(spec: &DeploySpec, cloud: &CloudSpec, engines: &[Engine], 
             )
         } else {
             format!(
-                "{} to {} tasks ({} CPU, {} MiB) at {}% CPU",
+                "{} to {} tasks ({} CPU, {} MiB) at {}% CPU{}",
                 spec.scaling.min_replicas.max(2),
                 spec.scaling.max_replicas.max(spec.scaling.min_replicas.max(2)),
                 cloud.task_cpu,
                 cloud.task_memory,
-                spec.scaling.cpu_percent
+                spec.scaling.cpu_percent,
+                if svc.port.is_some() && svc.kind != "worker" {
+                    " or 1000 requests a minute each"
+                } else {
+                    ""
+                }
             )
         };
         out.push(CloudNode {

@@ -125,6 +125,17 @@ variable "cpu_target" {
   }
 }
 
+variable "requests_per_task" {
+  type        = number
+  description = "Requests a minute each task takes on average before the autoscaler adds one."
+  default     = 1000
+
+  validation {
+    condition     = var.requests_per_task >= 1
+    error_message = "requests_per_task must be at least 1."
+  }
+}
+
 variable "log_days" {
   type        = number
   description = "Days the logs are kept."

@@ -183,6 +183,27 @@ resource "aws_appautoscaling_policy" "go_no_mod_cpu" {
   }
 }
 
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "go_no_mod_requests" {
+  name               = "${local.name}-go-no-mod-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.go_no_mod.service_namespace
+  resource_id        = aws_appautoscaling_target.go_no_mod.resource_id
+  scalable_dimension = aws_appautoscaling_target.go_no_mod.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.go_no_mod.arn_suffix}"
+    }
+  }
+}
+
 # Each service's container: the tested image by digest, its own numeric user, a read-only root with
 # writable volumes where the stack writes, no capabilities, secrets from Secrets Manager.
 locals {

@@ -189,6 +189,27 @@ resource "aws_appautoscaling_policy" "shop_api_cpu" {
   }
 }
 
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "shop_api_requests" {
+  name               = "${local.name}-shop-api-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.shop_api.service_namespace
+  resource_id        = aws_appautoscaling_target.shop_api.resource_id
+  scalable_dimension = aws_appautoscaling_target.shop_api.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.shop_api.arn_suffix}"
+    }
+  }
+}
+
 resource "aws_secretsmanager_secret" "shop_worker_amqp_url" {
   name                    = "${local.name}/shop-worker/AMQP_URL"
   description             = "shop-worker's AMQP_URL: its value is put in by a person (docs/aws.md), never by Terraform"

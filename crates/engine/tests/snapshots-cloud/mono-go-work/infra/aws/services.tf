@@ -192,6 +192,27 @@ resource "aws_appautoscaling_policy" "billing_cpu" {
   }
 }
 
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "billing_requests" {
+  name               = "${local.name}-billing-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.billing.service_namespace
+  resource_id        = aws_appautoscaling_target.billing.resource_id
+  scalable_dimension = aws_appautoscaling_target.billing.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.billing.arn_suffix}"
+    }
+  }
+}
+
 resource "aws_cloudwatch_log_group" "users" {
   name              = "/ecs/${local.name}/users"
   retention_in_days = var.log_days
@@ -280,6 +301,27 @@ resource "aws_appautoscaling_policy" "users_cpu" {
 
     predefined_metric_specification {
       predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "users_requests" {
+  name               = "${local.name}-users-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.users.service_namespace
+  resource_id        = aws_appautoscaling_target.users.resource_id
+  scalable_dimension = aws_appautoscaling_target.users.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.users.arn_suffix}"
     }
   }
 }

@@ -214,6 +214,27 @@ resource "aws_appautoscaling_policy" "api_cpu" {
   }
 }
 
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "api_requests" {
+  name               = "${local.name}-api-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.api.service_namespace
+  resource_id        = aws_appautoscaling_target.api.resource_id
+  scalable_dimension = aws_appautoscaling_target.api.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.api.arn_suffix}"
+    }
+  }
+}
+
 resource "aws_cloudwatch_log_group" "web" {
   name              = "/ecs/${local.name}/web"
   retention_in_days = var.log_days
@@ -306,6 +327,27 @@ resource "aws_appautoscaling_policy" "web_cpu" {
 
     predefined_metric_specification {
       predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "web_requests" {
+  name               = "${local.name}-web-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.web.service_namespace
+  resource_id        = aws_appautoscaling_target.web.resource_id
+  scalable_dimension = aws_appautoscaling_target.web.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.web.arn_suffix}"
     }
   }
 }

@@ -214,6 +214,27 @@ resource "aws_appautoscaling_policy" "backend_cpu" {
   }
 }
 
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "backend_requests" {
+  name               = "${local.name}-backend-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.backend.service_namespace
+  resource_id        = aws_appautoscaling_target.backend.resource_id
+  scalable_dimension = aws_appautoscaling_target.backend.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.backend.arn_suffix}"
+    }
+  }
+}
+
 resource "aws_secretsmanager_secret" "worker_redis_url" {
   name                    = "${local.name}/worker/REDIS_URL"
   description             = "worker's REDIS_URL: its value is put in by a person (docs/aws.md), never by Terraform"

@@ -183,6 +183,27 @@ resource "aws_appautoscaling_policy" "quotes_cpu" {
   }
 }
 
+# And out when requests pile up on each task, before the CPU shows it (an app waiting on its
+# database is busy at low CPU).
+resource "aws_appautoscaling_policy" "quotes_requests" {
+  name               = "${local.name}-quotes-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.quotes.service_namespace
+  resource_id        = aws_appautoscaling_target.quotes.resource_id
+  scalable_dimension = aws_appautoscaling_target.quotes.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.quotes.arn_suffix}"
+    }
+  }
+}
+
 # Each service's container: the tested image by digest, its own numeric user, a read-only root with
 # writable volumes where the stack writes, no capabilities, secrets from Secrets Manager.
 locals {
