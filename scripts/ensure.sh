@@ -19,7 +19,7 @@ SYSTEM_PACKAGES=(
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev libdbus-1-dev
   curl ca-certificates git python3 python3-venv
 )
-TEST_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core webkit2gtk-driver imagemagick desktop-file-utils strace rsync shellcheck groovy default-jre-headless golang-go xdotool python3-gi gir1.2-gtk-3.0 postgresql)
+TEST_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core webkit2gtk-driver imagemagick desktop-file-utils strace rsync shellcheck groovy default-jre-headless golang-go xdotool python3-gi gir1.2-gtk-3.0 postgresql mariadb-server)
 
 ensure_system_packages() {
   local wanted=("${SYSTEM_PACKAGES[@]}")

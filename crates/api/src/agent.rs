@@ -218,7 +218,7 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              family \"server\": an Ansible playbook for a Debian or Ubuntu server of the person's own (a deploy user with key-only SSH, \
              a firewall, unattended upgrades, Docker, the services by digest with their databases, Caddy with automatic TLS) and docs/vm.md; \
              `settings` such as \"on api.example.com\". \
-             family \"backup\": PostgreSQL backups beside compose (a scheduled dump proven readable, retention, a restore that \
+             family \"backup\": PostgreSQL or MySQL backups beside compose (a scheduled dump proven whole, retention, a restore that \
              rebuilds a copy and checks it answers) and docs/backup.md; `settings` such as \"keep 30 days of backups\". \
              Returns the files and what was understood.",
             json!({"type": "object", "properties": {
@@ -666,7 +666,7 @@ impl<'a> Desk<'a> {
                             ..Default::default()
                         };
                         let compose = slipway_engine::backup::project_compose(self.profile, self.root);
-                        // No PostgreSQL, or a retention out of range, comes back in words.
+                        // No PostgreSQL or MySQL, or a retention out of range, comes back in words.
                         let g = slipway_engine::backup::generate(self.profile, &spec, compose.as_deref())?;
                         (g.artifacts, g.notes)
                     }

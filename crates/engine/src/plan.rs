@@ -300,7 +300,7 @@ impl Plan {
         if task.wants_backups() {
             work.push(todo(
                 "backup",
-                "Write the database backups: a scheduled pg_dump proven readable, retention, a restore that rebuilds a copy and checks it answers, and docs/backup.md",
+                "Write the database backups: a scheduled pg_dump or mysqldump proven whole, retention, a restore that rebuilds a copy and checks it answers, and docs/backup.md",
                 TodoKind::Generate("backup/".into()),
             ));
         }

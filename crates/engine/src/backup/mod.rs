@@ -1,10 +1,10 @@
 //! Backups for a database that runs beside the app in compose (or on a VM): a scheduled
-//! `pg_dump` that proves each dump readable before it counts, keeps the asked days, and a
-//! restore that rebuilds a copy from the newest dump and checks it answers, never touching the
-//! live database.
+//! `pg_dump` or `mysqldump` that proves each dump complete and readable before it counts, keeps
+//! the asked days, and a restore that rebuilds a copy from the newest dump and checks it
+//! answers, never touching the live database.
 //!
 //! The scripts are POSIX shell (a text format, so text templates); the compose override is a
-//! typed value through the one YAML writer. PostgreSQL only so far: MySQL and MongoDB are
+//! typed value through the one YAML writer. PostgreSQL and MySQL (or MariaDB); MongoDB is
 //! refused in words.
 
 use slipway_scan::ProjectProfile;
@@ -47,14 +47,19 @@ impl Default for BackupSpec {
     }
 }
 
-/// The compose service name of the database, from an existing compose file (the service whose
-/// image is postgres) or Slipway's own name for it.
+/// The compose service name of the PostgreSQL database, from an existing compose file (the
+/// service whose image is postgres) or Slipway's own name for it.
 pub fn database_service(compose: Option<&str>) -> String {
+    service_of(compose, &["postgres"], "postgres")
+}
+
+/// The compose service whose image is one of `images`, or `default`.
+fn service_of(compose: Option<&str>, images: &[&str], default: &str) -> String {
     let Some(text) = compose else {
-        return "postgres".into();
+        return default.into();
     };
     let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) else {
-        return "postgres".into();
+        return default.into();
     };
     doc.get("services")
         .and_then(|s| s.as_mapping())
@@ -62,12 +67,11 @@ pub fn database_service(compose: Option<&str>) -> String {
             m.iter().find_map(|(k, v)| {
                 let image = v.get("image").and_then(|i| i.as_str()).unwrap_or("");
                 let name = image.rsplit('/').next().unwrap_or(image);
-                (name.starts_with("postgres:") || name == "postgres")
-                    .then(|| k.as_str().map(str::to_string))
-                    .flatten()
+                let name = name.split([':', '@']).next().unwrap_or(name);
+                images.contains(&name).then(|| k.as_str().map(str::to_string)).flatten()
             })
         })
-        .unwrap_or_else(|| "postgres".into())
+        .unwrap_or_else(|| default.into())
 }
 
 /// The project's own compose file at its root, as the scan classified it, read from `root`.
@@ -96,41 +100,63 @@ pub fn generate(profile: &ProjectProfile, spec: &BackupSpec, compose: Option<&st
     if engines.is_empty() {
         return Err("the project uses no database to back up (PostgreSQL, MySQL or MongoDB)".into());
     }
-    if !engines.contains(&"postgres") {
+    if !engines.contains(&"postgres") && !engines.contains(&"mysql") {
         return Err(format!(
-            "backups are written for PostgreSQL so far; this project uses {}",
+            "backups are written for PostgreSQL and MySQL so far; this project uses {}",
             engines.join(" and ")
         ));
     }
     if !(1..=3650).contains(&spec.days) {
         return Err(format!("backups must be kept 1 to 3650 days, not {}", spec.days));
     }
-    let db = database_service(compose);
+    let postgres = engines.contains(&"postgres").then(|| database_service(compose));
+    let mysql = engines
+        .contains(&"mysql")
+        .then(|| service_of(compose, &["mysql", "mariadb"], "mysql"));
     let mut g = Generated::default();
-    g.artifacts.push(Artifact {
-        path: format!("{DIR}/backup.sh"),
-        content: backup_script(),
-        purpose: "one PostgreSQL dump, proven readable before it counts, old ones pruned".into(),
-        step: "backup".into(),
-    });
-    g.artifacts.push(Artifact {
-        path: format!("{DIR}/restore.sh"),
-        content: restore_script(),
-        purpose: "rebuilds a copy of the database from the newest dump and checks it answers".into(),
-        step: "backup".into(),
-    });
+    if postgres.is_some() {
+        g.artifacts.push(Artifact {
+            path: format!("{DIR}/backup.sh"),
+            content: backup_script(),
+            purpose: "one PostgreSQL dump, proven readable before it counts, old ones pruned".into(),
+            step: "backup".into(),
+        });
+        g.artifacts.push(Artifact {
+            path: format!("{DIR}/restore.sh"),
+            content: restore_script(),
+            purpose: "rebuilds a copy of the database from the newest dump and checks it answers".into(),
+            step: "backup".into(),
+        });
+    }
+    if mysql.is_some() {
+        g.artifacts.push(Artifact {
+            path: format!("{DIR}/mysql-backup.sh"),
+            content: mysql_backup_script(),
+            purpose: "one MySQL dump, proven complete before it counts, compressed, old ones pruned".into(),
+            step: "backup".into(),
+        });
+        g.artifacts.push(Artifact {
+            path: format!("{DIR}/mysql-restore.sh"),
+            content: mysql_restore_script(),
+            purpose: "rebuilds a copy of the MySQL database from the newest dump and checks it answers".into(),
+            step: "backup".into(),
+        });
+    }
+    let names: Vec<&str> = postgres.iter().chain(mysql.iter()).map(String::as_str).collect();
     g.artifacts.push(Artifact {
         path: COMPOSE.into(),
-        content: compose_override(spec, &db),
+        content: compose_override(spec, postgres.as_deref(), mysql.as_deref()),
         purpose: format!(
-            "a backup service beside {db}: a dump every {} hours, kept {} days",
-            spec.every_hours, spec.days
+            "a backup service beside {}: a dump every {} hours, kept {} days",
+            names.join(" and "),
+            spec.every_hours,
+            spec.days
         ),
         step: "backup".into(),
     });
     g.artifacts.push(Artifact {
         path: RUNBOOK.into(),
-        content: runbook(spec, &db, &engines),
+        content: runbook(spec, postgres.as_deref(), mysql.as_deref(), &engines),
         purpose: "how the backups run, how to restore and practise it, what they promise".into(),
         step: "backup".into(),
     });
@@ -138,16 +164,9 @@ pub fn generate(profile: &ProjectProfile, spec: &BackupSpec, compose: Option<&st
         "backups: a dump every {} hours (recovery point up to {} hours), kept {} days; a restore rebuilds a copy in minutes for a small database (docs/backup.md)",
         spec.every_hours, spec.every_hours, spec.days
     ));
-    if engines.len() > 1 {
-        g.notes.push(format!(
-            "backups cover PostgreSQL only: {} is not backed up yet",
-            engines
-                .iter()
-                .filter(|e| **e != "postgres")
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" and ")
-        ));
+    if engines.contains(&"mongodb") {
+        g.notes
+            .push("backups cover PostgreSQL and MySQL: MongoDB is not backed up yet".into());
     }
     Ok(g)
 }
@@ -232,94 +251,251 @@ echo "restore: $(basename "$dump") into $db in $(($(date +%s) - start)) s; $tabl
     .to_string()
 }
 
-fn compose_override(spec: &BackupSpec, db: &str) -> String {
-    let image = service_image("postgres").map_or("postgres:18-alpine", |s| s.image);
+fn mysql_backup_script() -> String {
+    r#"#!/bin/sh
+# Written by Slipway: one MySQL (or MariaDB) backup.
+#
+# Dumps MYSQL_DATABASE from MYSQL_HOST with mysqldump in one consistent transaction (InnoDB),
+# with its triggers and routines, into BACKUP_DIR. The dump counts only once its last line says
+# it completed; it is then compressed, proven readable with gzip -t, and gets its SHA-256 beside
+# it. It is copied to BACKUP_S3_URI when that is set (with the aws command), and dumps older
+# than RETENTION_DAYS are removed, always keeping the newest three. The password goes to the
+# client in a private option file, never on the command line. A failure exits non-zero and
+# leaves no partial dump behind.
+set -eu
+
+: "${MYSQL_DATABASE:?set MYSQL_DATABASE to the database to back up}"
+: "${MYSQL_USER:?set MYSQL_USER to a user that may read it}"
+: "${MYSQL_PASSWORD:?set MYSQL_PASSWORD}"
+dir=${BACKUP_DIR:-/backups/mysql}
+days=${RETENTION_DAYS:-14}
+mkdir -p "$dir"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+tmp="$dir/.partial-$stamp"
+cnf=$(mktemp)
+trap 'rm -f "$tmp" "$tmp.sql" "$cnf"' EXIT
+chmod 600 "$cnf"
+password=$(printf '%s' "$MYSQL_PASSWORD" | sed 's/[\\"]/\\&/g')
+printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword="%s"\n' \
+  "${MYSQL_HOST:-127.0.0.1}" "${MYSQL_PORT:-3306}" "$MYSQL_USER" "$password" > "$cnf"
+
+mysqldump --defaults-extra-file="$cnf" --single-transaction --quick --triggers --routines \
+  --no-tablespaces --hex-blob --default-character-set=utf8mb4 \
+  --result-file="$tmp.sql" "$MYSQL_DATABASE"
+# mysqldump ends a whole dump with this line: without it the dump stopped halfway.
+tail -n 1 "$tmp.sql" | grep -q '^-- Dump completed' || { echo "backup FAILED: the dump is incomplete" >&2; exit 1; }
+gzip -c "$tmp.sql" > "$tmp"
+gzip -t "$tmp"
+mv "$tmp" "$dir/$stamp.sql.gz"
+(cd "$dir" && sha256sum "$stamp.sql.gz" > "$stamp.sql.gz.sha256")
+
+if [ -n "${BACKUP_S3_URI:-}" ]; then
+  aws s3 cp --only-show-errors "$dir/$stamp.sql.gz" "${BACKUP_S3_URI%/}/$stamp.sql.gz"
+  aws s3 cp --only-show-errors "$dir/$stamp.sql.gz.sha256" "${BACKUP_S3_URI%/}/$stamp.sql.gz.sha256"
+fi
+
+find "$dir" -maxdepth 1 -name '*.sql.gz' -type f | sort -r | tail -n +4 | while read -r old; do
+  if [ -n "$(find "$old" -mtime +"$days")" ]; then
+    rm -f "$old" "$old.sha256"
+  fi
+done
+
+echo "backup: $stamp.sql.gz, $(wc -c < "$dir/$stamp.sql.gz") bytes"
+"#
+    .to_string()
+}
+
+fn mysql_restore_script() -> String {
+    r#"#!/bin/sh
+# Written by Slipway: rebuilds a copy of the MySQL database from a backup and checks it answers.
+#
+# Takes the newest dump in BACKUP_DIR (or the file named as the first argument), checks it
+# against its SHA-256 and that it is whole, creates the database RESTORE_DATABASE (it must not
+# exist yet: the live database is never touched), loads the dump into it stopping at the first
+# error, and checks that every table the dump holds is there and answers. MYSQL_USER needs the
+# right to create databases (root, in compose). Any failure exits non-zero, loudly.
+set -eu
+
+: "${RESTORE_DATABASE:?set RESTORE_DATABASE to a new database name for the copy}"
+: "${MYSQL_USER:?set MYSQL_USER to a user that may create databases}"
+: "${MYSQL_PASSWORD:?set MYSQL_PASSWORD}"
+dir=${BACKUP_DIR:-/backups/mysql}
+dump=${1:-$(find "$dir" -maxdepth 1 -name '*.sql.gz' -type f | sort | tail -n 1)}
+fail() { echo "restore FAILED: $*" >&2; exit 1; }
+if [ -z "$dump" ] || [ ! -f "$dump" ]; then fail "no backup in $dir"; fi
+if [ ! -f "$dump.sha256" ]; then fail "$dump has no checksum beside it"; fi
+(cd "$(dirname "$dump")" && sha256sum --status -c "$(basename "$dump").sha256") \
+  || fail "$dump does not match its checksum: the backup is damaged"
+gzip -t "$dump" || fail "$dump is not a whole gzip file"
+gzip -dc "$dump" | tail -n 1 | grep -q '^-- Dump completed' || fail "$dump is incomplete"
+expected=$(gzip -dc "$dump" | grep -c '^CREATE TABLE' || true)
+
+db=$RESTORE_DATABASE
+case $db in *[!A-Za-z0-9_]*) fail "RESTORE_DATABASE may hold letters, digits and _ only" ;; esac
+cnf=$(mktemp)
+trap 'rm -f "$cnf"' EXIT
+chmod 600 "$cnf"
+password=$(printf '%s' "$MYSQL_PASSWORD" | sed 's/[\\"]/\\&/g')
+printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword="%s"\n' \
+  "${MYSQL_HOST:-127.0.0.1}" "${MYSQL_PORT:-3306}" "$MYSQL_USER" "$password" > "$cnf"
+start=$(date +%s)
+mysql --defaults-extra-file="$cnf" -e "CREATE DATABASE \`$db\`" \
+  || fail "could not create the database $db for the copy (it must not exist yet)"
+gzip -dc "$dump" | mysql --defaults-extra-file="$cnf" --default-character-set=utf8mb4 "$db" \
+  || fail "mysql stopped on $dump; the copy $db is incomplete, drop it"
+tables=$(mysql --defaults-extra-file="$cnf" -N -B -e \
+  "select count(*) from information_schema.tables where table_schema = '$db' and table_type = 'BASE TABLE'") \
+  || fail "the copy $db does not answer"
+[ "$tables" -ge "$expected" ] || fail "the copy has $tables tables, the dump $expected"
+echo "restore: $(basename "$dump") into $db in $(($(date +%s) - start)) s; $tables tables answer"
+"#
+    .to_string()
+}
+
+fn compose_override(spec: &BackupSpec, postgres: Option<&str>, mysql: Option<&str>) -> String {
     let seconds = spec.every_hours * 3600;
     // Late means a dump is missing for an interval and an hour: the container turns unhealthy.
     let late_minutes = (spec.every_hours + 1) * 60;
-    let url = format!(
-        "postgresql://${{POSTGRES_USER:-app}}:${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}}@{db}:5432/${{POSTGRES_DB:-app}}"
-    );
-    let service = Yaml::map()
-        .with("image", image)
-        .with_note(
-            "depends_on",
-            Yaml::map().with(db, Yaml::map().with("condition", "service_healthy")),
-            "The same image as the database, so pg_dump matches the server's version.",
-        )
-        .with(
-            "environment",
-            Yaml::map()
-                .with("DATABASE_URL", url)
-                .with("RETENTION_DAYS", spec.days.to_string())
-                .with("BACKUP_DIR", "/backups")
-                .with("BACKUP_S3_URI", "${BACKUP_S3_URI:-}"),
-        )
-        .with(
-            "volumes",
-            Yaml::strs([format!("./{DIR}:/{DIR}:ro"), "backups:/backups".to_string()]),
-        )
-        .with_note(
-            "entrypoint",
-            Yaml::strs([
-                "sh".to_string(),
-                "-c".to_string(),
-                format!("while :; do sh /{DIR}/backup.sh || echo 'backup FAILED' >&2; sleep {seconds}; done"),
-            ]),
-            format!(
-                "A dump every {} hours; a failed one is logged and tried again next time.",
-                spec.every_hours
-            ),
-        )
-        .with_note(
-            "healthcheck",
-            Yaml::map()
-                .with(
-                    "test",
-                    Yaml::strs([
-                        "CMD-SHELL".to_string(),
-                        format!("find /backups -name '*.dump' -mmin -{late_minutes} | grep -q ."),
-                    ]),
-                )
-                .with("interval", "5m")
-                .with("start_period", "10m"),
-            "Unhealthy when the newest dump is late: docker compose ps shows it.",
-        )
-        .with("restart", "unless-stopped");
-    let doc = Yaml::map()
-        .with("services", Yaml::map().with("backup", service))
-        .with_note(
-            "volumes",
-            Yaml::map().with("backups", Yaml::map()),
-            "The dumps live on a volume, never in the project folder, so git never sees them.",
+    let service = |image: &str, db: &str, env: Yaml, script: &str, dir: &str, pattern: &str| {
+        Yaml::map()
+            .with("image", image)
+            .with_note(
+                "depends_on",
+                Yaml::map().with(db, Yaml::map().with("condition", "service_healthy")),
+                "The same image as the database, so the dump tool matches the server's version.",
+            )
+            .with("environment", env)
+            .with(
+                "volumes",
+                Yaml::strs([format!("./{DIR}:/{DIR}:ro"), "backups:/backups".to_string()]),
+            )
+            .with_note(
+                "entrypoint",
+                Yaml::strs([
+                    "sh".to_string(),
+                    "-c".to_string(),
+                    format!("while :; do sh /{DIR}/{script} || echo 'backup FAILED' >&2; sleep {seconds}; done"),
+                ]),
+                format!(
+                    "A dump every {} hours; a failed one is logged and tried again next time.",
+                    spec.every_hours
+                ),
+            )
+            .with_note(
+                "healthcheck",
+                Yaml::map()
+                    .with(
+                        "test",
+                        Yaml::strs([
+                            "CMD-SHELL".to_string(),
+                            format!("find {dir} -name '{pattern}' -mmin -{late_minutes} | grep -q ."),
+                        ]),
+                    )
+                    .with("interval", "5m")
+                    .with("start_period", "10m"),
+                "Unhealthy when the newest dump is late: docker compose ps shows it.",
+            )
+            .with("restart", "unless-stopped")
+    };
+    let mut services = Yaml::map();
+    if let Some(db) = postgres {
+        let image = service_image("postgres").map_or("postgres:18-alpine", |s| s.image);
+        let url = format!(
+            "postgresql://${{POSTGRES_USER:-app}}:${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}}@{db}:5432/${{POSTGRES_DB:-app}}"
         );
+        let env = Yaml::map()
+            .with("DATABASE_URL", url)
+            .with("RETENTION_DAYS", spec.days.to_string())
+            .with("BACKUP_DIR", "/backups")
+            .with("BACKUP_S3_URI", "${BACKUP_S3_URI:-}");
+        services = services.with("backup", service(image, db, env, "backup.sh", "/backups", "*.dump"));
+    }
+    if let Some(db) = mysql {
+        let image = service_image("mysql").map_or("mysql:8.4", |s| s.image);
+        let env = Yaml::map()
+            .with("MYSQL_HOST", db)
+            .with("MYSQL_DATABASE", "${MYSQL_DATABASE:-app}")
+            .with("MYSQL_USER", "${MYSQL_USER:-app}")
+            .with("MYSQL_PASSWORD", "${MYSQL_PASSWORD:?set MYSQL_PASSWORD in .env}")
+            .with("RETENTION_DAYS", spec.days.to_string())
+            .with("BACKUP_DIR", "/backups/mysql")
+            .with("BACKUP_S3_URI", "${BACKUP_S3_URI:-}");
+        let name = if postgres.is_some() { "backup-mysql" } else { "backup" };
+        services = services.with(
+            name,
+            service(image, db, env, "mysql-backup.sh", "/backups/mysql", "*.sql.gz"),
+        );
+    }
+    let doc = Yaml::map().with("services", services).with_note(
+        "volumes",
+        Yaml::map().with("backups", Yaml::map()),
+        "The dumps live on a volume, never in the project folder, so git never sees them.",
+    );
+    let what: Vec<String> = postgres
+        .map(|d| format!("PostgreSQL ({d})"))
+        .into_iter()
+        .chain(mysql.map(|d| format!("MySQL ({d})")))
+        .collect();
     yaml::to_string(
         &doc,
         &format!(
-            "Written by Slipway: PostgreSQL backups for compose.yaml ({db}). Start both with\n  docker compose -f compose.yaml -f {COMPOSE} up -d\nand practise a restore with docs/backup.md."
+            "Written by Slipway: {} backups for compose.yaml. Start them with\n  docker compose -f compose.yaml -f {COMPOSE} up -d\nand practise a restore with docs/backup.md.",
+            what.join(" and ")
         ),
     )
 }
 
-fn runbook(spec: &BackupSpec, db: &str, engines: &[&str]) -> String {
+fn runbook(spec: &BackupSpec, postgres: Option<&str>, mysql: Option<&str>, engines: &[&str]) -> String {
+    let mysql_service = if postgres.is_some() { "backup-mysql" } else { "backup" };
+    let mut what = Vec::new();
+    if let Some(db) = postgres {
+        what.push(format!(
+            "PostgreSQL (`{db}` in compose.yaml) is dumped by the `backup` service"
+        ));
+    }
+    if let Some(db) = mysql {
+        what.push(format!(
+            "MySQL (`{db}` in compose.yaml) by the `{mysql_service}` service"
+        ));
+    }
     let mut out = format!(
-        "# Backups\n\nWritten by Slipway. PostgreSQL (`{db}` in compose.yaml) is dumped every {h} hours by the `backup`\nservice of `{COMPOSE}`; dumps are kept {d} days on the `backups` volume (the newest three\nwhatever their age).\n\n",
+        "# Backups\n\nWritten by Slipway. {} of `{COMPOSE}`, every {h} hours; dumps are kept {d} days on the\n`backups` volume (the newest three whatever their age).\n\n",
+        what.join(", and "),
         h = spec.every_hours,
         d = spec.days
     );
+    let checks: Vec<&str> = postgres
+        .map(|_| "a PostgreSQL dump is checked with `pg_restore --list` before it counts")
+        .into_iter()
+        .chain(mysql.map(|_| "a MySQL dump counts only when its last line says mysqldump completed, and is then\ncompressed and checked with `gzip -t`"))
+        .collect();
     out.push_str(&format!(
-        "## Start\n\n```sh\ndocker compose -f compose.yaml -f {COMPOSE} up -d\ndocker compose -f compose.yaml -f {COMPOSE} ps backup   # healthy while dumps are on time\n```\n\nEach dump is checked with `pg_restore --list` before it counts and gets a `.sha256` beside it.\nA failed dump prints `backup FAILED` in `docker compose logs backup`, and the service turns\nunhealthy when no dump is newer than {} hours.\n\n",
+        "## Start\n\n```sh\ndocker compose -f compose.yaml -f {COMPOSE} up -d\ndocker compose -f compose.yaml -f {COMPOSE} ps   # the backup services are healthy while dumps are on time\n```\n\nEach dump gets a `.sha256` beside it; {}. A failed dump prints `backup FAILED` in the\nservice's logs, and the service turns unhealthy when no dump is newer than {} hours.\n\n",
+        checks.join("; "),
         spec.every_hours + 1
     ));
     out.push_str("## Off this host\n\nA backup on the same disk as the database does not survive the disk. Set `BACKUP_S3_URI`\n(`s3://bucket/prefix`) in `.env` and give the host the `aws` command and a role or key that may\nonly write to that prefix; keep the bucket's own lifecycle rule at the same retention, with\nversioning and object lock if you can.\n\n");
-    out.push_str(&format!(
-        "## Restore\n\nA restore never touches the live database: it builds a copy beside it, checks it, and you\nswitch to it.\n\n```sh\n# the newest dump, into a new database app_restore on the same server\ndocker compose -f compose.yaml -f {COMPOSE} run --rm \\\n  -e RESTORE_URL='postgresql://app:...@{db}:5432/app_restore' backup sh /{DIR}/restore.sh\n# or a chosen dump\ndocker compose -f compose.yaml -f {COMPOSE} run --rm -e RESTORE_URL=... backup \\\n  sh /{DIR}/restore.sh /backups/20260101T020000Z.dump\n```\n\nThe script checks the dump against its checksum, restores it stopping at the first error, and\nchecks that every table in the dump is there and answers. Then point `DATABASE_URL` at the copy\n(or rename the databases while the app is stopped) and restart the app.\n\nPractise this once a month: a backup that was never restored is a hope, not a backup.\n\n"
-    ));
+    out.push_str("## Restore\n\nA restore never touches the live database: it builds a copy beside it, checks it, and you\nswitch to it.\n\n");
+    if let Some(db) = postgres {
+        out.push_str(&format!(
+            "PostgreSQL:\n\n```sh\n# the newest dump, into a new database app_restore on the same server\ndocker compose -f compose.yaml -f {COMPOSE} run --rm \\\n  -e RESTORE_URL='postgresql://app:...@{db}:5432/app_restore' backup sh /{DIR}/restore.sh\n# or a chosen dump\ndocker compose -f compose.yaml -f {COMPOSE} run --rm -e RESTORE_URL=... backup \\\n  sh /{DIR}/restore.sh /backups/20260101T020000Z.dump\n```\n\n"
+        ));
+    }
+    if mysql.is_some() {
+        out.push_str(&format!(
+            "MySQL (creating the copy takes the root user):\n\n```sh\n# the newest dump, into a new database app_restore on the same server\ndocker compose -f compose.yaml -f {COMPOSE} run --rm -e RESTORE_DATABASE=app_restore \\\n  -e MYSQL_USER=root -e MYSQL_PASSWORD=\"$MYSQL_ROOT_PASSWORD\" {mysql_service} sh /{DIR}/mysql-restore.sh\n# or a chosen dump\ndocker compose -f compose.yaml -f {COMPOSE} run --rm -e RESTORE_DATABASE=app_restore \\\n  -e MYSQL_USER=root -e MYSQL_PASSWORD=\"$MYSQL_ROOT_PASSWORD\" {mysql_service} \\\n  sh /{DIR}/mysql-restore.sh /backups/mysql/20260101T020000Z.sql.gz\n```\n\n"
+        ));
+    }
+    out.push_str("Each script checks the dump against its checksum, restores it stopping at the first error, and\nchecks that every table in the dump is there and answers. Then point the app's database URL at\nthe copy (or rename the databases while the app is stopped) and restart the app.\n\nPractise this once a month: a backup that was never restored is a hope, not a backup.\n\n");
     out.push_str(&format!(
         "## What this promises\n\n- Recovery point: up to {h} hours of writes can be lost (the time between two dumps). For\n  less, run the dumps more often or use a managed database with point-in-time recovery.\n- Recovery time: the restore's own time (seconds for a small database; it grows with the size,\n  about a minute per few GB) plus switching the app over.\n- A lost host loses the dumps with it unless they are copied off it (above).\n",
         h = spec.every_hours
     ));
-    let others: Vec<&str> = engines.iter().filter(|e| **e != "postgres").copied().collect();
+    let others: Vec<&str> = engines
+        .iter()
+        .filter(|e| !matches!(**e, "postgres" | "mysql"))
+        .copied()
+        .collect();
     if !others.is_empty() {
         out.push_str(&format!(
             "\nNot covered: {} is not backed up by this yet.\n",
