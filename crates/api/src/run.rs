@@ -460,7 +460,7 @@ fn builtin_work(
             }
         }
         if steps.plan.todos.iter().any(|t| t.id == "vm") {
-            match slipway_engine::vm::generate(spec) {
+            match slipway_engine::vm::generate_with_backups(spec, backup) {
                 Ok(g) => {
                     artifacts.extend(g.artifacts);
                     cluster_secrets.extend(g.requirements);
@@ -1007,6 +1007,8 @@ impl Run {
                         .any(|t| t.id == "backup")
                         .then(|| slipway_engine::backup::BackupSpec {
                             days: task.params.backup_days.unwrap_or(14),
+                            // On a server the playbook runs the backups beside the databases.
+                            server: steps.plan.todos.iter().any(|t| t.id == "vm"),
                             ..Default::default()
                         });
                 let (work, (g, t, c, r, v)) =

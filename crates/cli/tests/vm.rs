@@ -77,18 +77,40 @@ fn every_fixture_on_a_server_passes_ansible_lint_production_and_compose() {
     let mut workflows: Vec<String> = Vec::new();
     let mut composes = 0;
     let mut caddyfiles = 0;
+    let mut backed_up = 0;
     let mut firewalls: Vec<String> = Vec::new();
     for name in &names {
         let p = Project::repo(name);
         let host = format!("{}.example.com", name.replace('_', "-"));
-        let out = slipway(&[
+        // With the databases' backups on the server where the project has one they cover.
+        let mut out = slipway(&[
             "run",
             p.path(),
             "--task",
-            &format!("deploy it to a VM with Ansible on {host}"),
+            &format!("deploy it to a VM with Ansible on {host}, with database backups kept 7 days"),
             "--apply",
             "--json",
         ]);
+        let why = stderr(&out);
+        if why.contains("no database to back up") || why.contains("backups are written for") {
+            out = slipway(&[
+                "run",
+                p.path(),
+                "--task",
+                &format!("deploy it to a VM with Ansible on {host}"),
+                "--apply",
+                "--json",
+            ]);
+        } else if out.status.success() {
+            backed_up += 1;
+            if p.work.join("compose.backup.yaml").exists() {
+                failures.push(format!("{name}: a local compose override for a server's backups"));
+            }
+            let tasks = p.read("ansible/roles/app/tasks/main.yml");
+            if !tasks.contains("src: \"{{ playbook_dir }}/../backup/\"") || !p.work.join("backup").is_dir() {
+                failures.push(format!("{name}: the server does not get the backup scripts"));
+            }
+        }
         if !out.status.success() {
             let why = stderr(&out);
             if why.contains("found no service") || why.contains("cannot containerize") {
@@ -236,9 +258,10 @@ fn every_fixture_on_a_server_passes_ansible_lint_production_and_compose() {
         failures.push(format!("ansible-lint reports:\n{}{}", stdout(&out), stderr(&out)));
     }
     eprintln!(
-        "docker-compose config: {composes} rendered compose files; caddy validate: {caddyfiles} Caddyfiles; nft -c: {} firewall(s)",
+        "docker-compose config: {composes} rendered compose files ({backed_up} with their databases' backups); caddy validate: {caddyfiles} Caddyfiles; nft -c: {} firewall(s)",
         firewalls.len()
     );
+    assert!(backed_up >= 10, "only {backed_up} servers run backups");
     // The pipelines that deploy them: actionlint (with shellcheck) and zizmor find nothing.
     let wf: Vec<&str> = workflows.iter().map(String::as_str).collect();
     let out = Command::new(tool("actionlint"))

@@ -20,6 +20,7 @@ fn a_postgres_project_gets_scripts_an_override_and_a_runbook() {
     let spec = BackupSpec {
         days: 30,
         every_hours: 6,
+        ..Default::default()
     };
     let g = generate(&fixture("python-fastapi-k8s"), &spec, None).unwrap();
     let paths: Vec<&str> = g.artifacts.iter().map(|a| a.path.as_str()).collect();
@@ -67,6 +68,7 @@ fn a_mysql_project_gets_its_own_scripts_and_a_service_that_reaches_its_database(
     let spec = BackupSpec {
         days: 7,
         every_hours: 12,
+        ..Default::default()
     };
     let g = generate(&fixture("node-nodemon-start"), &spec, None).unwrap();
     let paths: Vec<&str> = g.artifacts.iter().map(|a| a.path.as_str()).collect();
@@ -127,9 +129,83 @@ fn projects_without_postgres_and_bad_retention_are_refused_in_words() {
         &BackupSpec {
             days: 0,
             every_hours: 24,
+            ..Default::default()
         },
         None,
     )
     .unwrap_err();
     assert!(why.contains("1 to 3650 days, not 0"), "{why}");
+}
+
+/// On a server the playbook configures, the backups run in the server's compose project: no
+/// local override, the runbook's commands are the server's, and the playbook copies the scripts
+/// and runs a backup service per database beside it, reading the database's own secrets.
+#[test]
+fn on_a_server_the_playbook_runs_the_backups_beside_the_databases() {
+    use slipway_engine::params::{Target, TaskParams};
+    let spec = BackupSpec {
+        days: 7,
+        server: true,
+        ..Default::default()
+    };
+    let profile = fixture("python-fastapi-k8s");
+    let g = generate(&profile, &spec, None).unwrap();
+    let paths: Vec<&str> = g.artifacts.iter().map(|a| a.path.as_str()).collect();
+    assert_eq!(paths, ["backup/backup.sh", "backup/restore.sh", "docs/backup.md"]);
+    let runbook = &g.artifacts[2].content;
+    assert!(runbook.contains("sudo docker compose run --rm"), "{runbook}");
+    assert!(!runbook.contains("compose.backup.yaml"), "{runbook}");
+
+    let params = TaskParams {
+        targets: vec![Target::Vm],
+        host: Some("api.example.com".into()),
+        ..Default::default()
+    };
+    let deploy = slipway_engine::spec::build(&profile, &params);
+    let vm = slipway_engine::vm::generate_with_backups(&deploy, Some(&spec)).unwrap();
+    let file = |p: &str| {
+        vm.artifacts
+            .iter()
+            .find(|a| a.path == p)
+            .unwrap_or_else(|| panic!("{p} is written"))
+            .content
+            .clone()
+    };
+    let compose: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&file("ansible/roles/app/templates/compose.yaml.j2")).unwrap();
+    let backup = &compose["services"]["backup"];
+    assert_eq!(
+        backup["image"], compose["services"]["postgres"]["image"],
+        "the database's own image"
+    );
+    assert_eq!(backup["env_file"][0].as_str(), Some("backup.env"));
+    assert_eq!(backup["environment"]["RETENTION_DAYS"].as_str(), Some("7"));
+    assert!(compose["volumes"]["backups"].is_mapping(), "the dumps on a volume");
+    assert!(
+        file("ansible/roles/app/templates/backup.env.j2")
+            .contains("DATABASE_URL=postgresql://app:{{ app_postgres_password | urlencode }}@postgres:5432/app"),
+        "the password from the playbook's variable, never written"
+    );
+    let tasks: serde_yaml_ng::Value = serde_yaml_ng::from_str(&file("ansible/roles/app/tasks/main.yml")).unwrap();
+    let names: Vec<&str> = tasks
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    let copy = names
+        .iter()
+        .position(|n| *n == "Copy the backup scripts")
+        .expect("the scripts are copied");
+    let up = names
+        .iter()
+        .position(|n| n.starts_with("Pull the images and start"))
+        .unwrap();
+    assert!(copy < up, "before the services start: {names:?}");
+    // Without backups asked, the server's compose has no backup service.
+    let plain = slipway_engine::vm::generate(&deploy).unwrap();
+    assert!(!plain
+        .artifacts
+        .iter()
+        .any(|a| a.content.contains("Copy the backup scripts") || a.path.ends_with("backup.env.j2")));
 }

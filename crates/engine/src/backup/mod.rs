@@ -36,6 +36,9 @@ pub struct BackupSpec {
     pub days: u32,
     /// Hours between two dumps.
     pub every_hours: u32,
+    /// The databases run on a server the Ansible playbook configures, whose compose project runs
+    /// the backup services too: no compose override, and a runbook for the server.
+    pub server: bool,
 }
 
 impl Default for BackupSpec {
@@ -43,7 +46,77 @@ impl Default for BackupSpec {
         BackupSpec {
             days: 14,
             every_hours: 24,
+            server: false,
         }
+    }
+}
+
+/// The compose service that backs up one database: `engine` is `postgres` or `mysql`, `image`
+/// the database's own (so the dump tool matches the server), `db` its compose service, `env`
+/// the connection (or an `env_file` holding it). The scripts are mounted from `./backup`, and
+/// the dumps go to the `backups` volume.
+pub fn service(spec: &BackupSpec, engine: &str, image: &str, db: &str, env: Yaml, env_file: Option<&str>) -> Yaml {
+    let seconds = spec.every_hours * 3600;
+    // Late means a dump is missing for an interval and an hour: the container turns unhealthy.
+    let late_minutes = (spec.every_hours + 1) * 60;
+    let (script, dir, pattern) = if engine == "mysql" {
+        ("mysql-backup.sh", "/backups/mysql", "*.sql.gz")
+    } else {
+        ("backup.sh", "/backups", "*.dump")
+    };
+    let env = env
+        .with("RETENTION_DAYS", spec.days.to_string())
+        .with("BACKUP_DIR", dir)
+        .with("BACKUP_S3_URI", "${BACKUP_S3_URI:-}");
+    Yaml::map()
+        .with("image", image)
+        .with_note(
+            "depends_on",
+            Yaml::map().with(db, Yaml::map().with("condition", "service_healthy")),
+            "The same image as the database, so the dump tool matches the server's version.",
+        )
+        .with_opt("env_file", env_file.map(|f| Yaml::strs([f])))
+        .with("environment", env)
+        .with(
+            "volumes",
+            Yaml::strs([format!("./{DIR}:/{DIR}:ro"), "backups:/backups".to_string()]),
+        )
+        .with_note(
+            "entrypoint",
+            Yaml::strs([
+                "sh".to_string(),
+                "-c".to_string(),
+                format!("while :; do sh /{DIR}/{script} || echo 'backup FAILED' >&2; sleep {seconds}; done"),
+            ]),
+            format!(
+                "A dump every {} hours; a failed one is logged and tried again next time.",
+                spec.every_hours
+            ),
+        )
+        .with_note(
+            "healthcheck",
+            Yaml::map()
+                .with(
+                    "test",
+                    Yaml::strs([
+                        "CMD-SHELL".to_string(),
+                        format!("find {dir} -name '{pattern}' -mmin -{late_minutes} | grep -q ."),
+                    ]),
+                )
+                .with("interval", "5m")
+                .with("start_period", "10m")
+                .with("start_interval", "10s"),
+            "Unhealthy when the newest dump is late: docker compose ps shows it. Checked every 10 s while it\nstarts, so `docker compose up --wait` returns once the first dump is made.",
+        )
+        .with("restart", "unless-stopped")
+}
+
+/// The name of the MySQL backup service: `backup`, or `backup-mysql` beside PostgreSQL's.
+pub fn mysql_service(beside_postgres: bool) -> &'static str {
+    if beside_postgres {
+        "backup-mysql"
+    } else {
+        "backup"
     }
 }
 
@@ -143,17 +216,19 @@ pub fn generate(profile: &ProjectProfile, spec: &BackupSpec, compose: Option<&st
         });
     }
     let names: Vec<&str> = postgres.iter().chain(mysql.iter()).map(String::as_str).collect();
-    g.artifacts.push(Artifact {
-        path: COMPOSE.into(),
-        content: compose_override(spec, postgres.as_deref(), mysql.as_deref()),
-        purpose: format!(
-            "a backup service beside {}: a dump every {} hours, kept {} days",
-            names.join(" and "),
-            spec.every_hours,
-            spec.days
-        ),
-        step: "backup".into(),
-    });
+    if !spec.server {
+        g.artifacts.push(Artifact {
+            path: COMPOSE.into(),
+            content: compose_override(spec, postgres.as_deref(), mysql.as_deref()),
+            purpose: format!(
+                "a backup service beside {}: a dump every {} hours, kept {} days",
+                names.join(" and "),
+                spec.every_hours,
+                spec.days
+            ),
+            step: "backup".into(),
+        });
+    }
     g.artifacts.push(Artifact {
         path: RUNBOOK.into(),
         content: runbook(spec, postgres.as_deref(), mysql.as_deref(), &engines),
@@ -353,62 +428,14 @@ echo "restore: $(basename "$dump") into $db in $(($(date +%s) - start)) s; $tabl
 }
 
 fn compose_override(spec: &BackupSpec, postgres: Option<&str>, mysql: Option<&str>) -> String {
-    let seconds = spec.every_hours * 3600;
-    // Late means a dump is missing for an interval and an hour: the container turns unhealthy.
-    let late_minutes = (spec.every_hours + 1) * 60;
-    let service = |image: &str, db: &str, env: Yaml, script: &str, dir: &str, pattern: &str| {
-        Yaml::map()
-            .with("image", image)
-            .with_note(
-                "depends_on",
-                Yaml::map().with(db, Yaml::map().with("condition", "service_healthy")),
-                "The same image as the database, so the dump tool matches the server's version.",
-            )
-            .with("environment", env)
-            .with(
-                "volumes",
-                Yaml::strs([format!("./{DIR}:/{DIR}:ro"), "backups:/backups".to_string()]),
-            )
-            .with_note(
-                "entrypoint",
-                Yaml::strs([
-                    "sh".to_string(),
-                    "-c".to_string(),
-                    format!("while :; do sh /{DIR}/{script} || echo 'backup FAILED' >&2; sleep {seconds}; done"),
-                ]),
-                format!(
-                    "A dump every {} hours; a failed one is logged and tried again next time.",
-                    spec.every_hours
-                ),
-            )
-            .with_note(
-                "healthcheck",
-                Yaml::map()
-                    .with(
-                        "test",
-                        Yaml::strs([
-                            "CMD-SHELL".to_string(),
-                            format!("find {dir} -name '{pattern}' -mmin -{late_minutes} | grep -q ."),
-                        ]),
-                    )
-                    .with("interval", "5m")
-                    .with("start_period", "10m"),
-                "Unhealthy when the newest dump is late: docker compose ps shows it.",
-            )
-            .with("restart", "unless-stopped")
-    };
     let mut services = Yaml::map();
     if let Some(db) = postgres {
         let image = service_image("postgres").map_or("postgres:18-alpine", |s| s.image);
         let url = format!(
             "postgresql://${{POSTGRES_USER:-app}}:${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}}@{db}:5432/${{POSTGRES_DB:-app}}"
         );
-        let env = Yaml::map()
-            .with("DATABASE_URL", url)
-            .with("RETENTION_DAYS", spec.days.to_string())
-            .with("BACKUP_DIR", "/backups")
-            .with("BACKUP_S3_URI", "${BACKUP_S3_URI:-}");
-        services = services.with("backup", service(image, db, env, "backup.sh", "/backups", "*.dump"));
+        let env = Yaml::map().with("DATABASE_URL", url);
+        services = services.with("backup", service(spec, "postgres", image, db, env, None));
     }
     if let Some(db) = mysql {
         let image = service_image("mysql").map_or("mysql:8.4", |s| s.image);
@@ -416,14 +443,10 @@ fn compose_override(spec: &BackupSpec, postgres: Option<&str>, mysql: Option<&st
             .with("MYSQL_HOST", db)
             .with("MYSQL_DATABASE", "${MYSQL_DATABASE:-app}")
             .with("MYSQL_USER", "${MYSQL_USER:-app}")
-            .with("MYSQL_PASSWORD", "${MYSQL_PASSWORD:?set MYSQL_PASSWORD in .env}")
-            .with("RETENTION_DAYS", spec.days.to_string())
-            .with("BACKUP_DIR", "/backups/mysql")
-            .with("BACKUP_S3_URI", "${BACKUP_S3_URI:-}");
-        let name = if postgres.is_some() { "backup-mysql" } else { "backup" };
+            .with("MYSQL_PASSWORD", "${MYSQL_PASSWORD:?set MYSQL_PASSWORD in .env}");
         services = services.with(
-            name,
-            service(image, db, env, "mysql-backup.sh", "/backups/mysql", "*.sql.gz"),
+            mysql_service(postgres.is_some()),
+            service(spec, "mysql", image, db, env, None),
         );
     }
     let doc = Yaml::map().with("services", services).with_note(
@@ -446,21 +469,34 @@ fn compose_override(spec: &BackupSpec, postgres: Option<&str>, mysql: Option<&st
 }
 
 fn runbook(spec: &BackupSpec, postgres: Option<&str>, mysql: Option<&str>, engines: &[&str]) -> String {
-    let mysql_service = if postgres.is_some() { "backup-mysql" } else { "backup" };
+    let mysql_service = mysql_service(postgres.is_some());
+    // Where the commands run: beside the local compose file, or on the server in the app's folder.
+    let (dc, file, env_file) = if spec.server {
+        (
+            "sudo docker compose".to_string(),
+            "the server's compose.yaml (ansible/roles/app)",
+            "a `.env` file in the app's folder on the server",
+        )
+    } else {
+        (
+            format!("docker compose -f compose.yaml -f {COMPOSE}"),
+            "compose.yaml",
+            "`.env`",
+        )
+    };
     let mut what = Vec::new();
     if let Some(db) = postgres {
         what.push(format!(
-            "PostgreSQL (`{db}` in compose.yaml) is dumped by the `backup` service"
+            "PostgreSQL (`{db}` in {file}) is dumped by the `backup` service"
         ));
     }
     if let Some(db) = mysql {
-        what.push(format!(
-            "MySQL (`{db}` in compose.yaml) by the `{mysql_service}` service"
-        ));
+        what.push(format!("MySQL (`{db}` in {file}) by the `{mysql_service}` service"));
     }
     let mut out = format!(
-        "# Backups\n\nWritten by Slipway. {} of `{COMPOSE}`, every {h} hours; dumps are kept {d} days on the\n`backups` volume (the newest three whatever their age).\n\n",
+        "# Backups\n\nWritten by Slipway. {}{}, every {h} hours; dumps are kept {d} days on the\n`backups` volume (the newest three whatever their age).\n\n",
         what.join(", and "),
+        if spec.server { String::new() } else { format!(" of `{COMPOSE}`") },
         h = spec.every_hours,
         d = spec.days
     );
@@ -469,21 +505,26 @@ fn runbook(spec: &BackupSpec, postgres: Option<&str>, mysql: Option<&str>, engin
         .into_iter()
         .chain(mysql.map(|_| "a MySQL dump counts only when its last line says mysqldump completed, and is then\ncompressed and checked with `gzip -t`"))
         .collect();
+    out.push_str(&if spec.server {
+        format!("## Start\n\nThe playbook copies `{DIR}/` to the server and starts the backup services with the app\n(`ansible-playbook site.yml`). On the server, in the app's folder (`app_dir`):\n\n```sh\n{dc} ps   # the backup services are healthy while dumps are on time\n```\n\n")
+    } else {
+        format!("## Start\n\n```sh\n{dc} up -d\n{dc} ps   # the backup services are healthy while dumps are on time\n```\n\n")
+    });
     out.push_str(&format!(
-        "## Start\n\n```sh\ndocker compose -f compose.yaml -f {COMPOSE} up -d\ndocker compose -f compose.yaml -f {COMPOSE} ps   # the backup services are healthy while dumps are on time\n```\n\nEach dump gets a `.sha256` beside it; {}. A failed dump prints `backup FAILED` in the\nservice's logs, and the service turns unhealthy when no dump is newer than {} hours.\n\n",
+        "Each dump gets a `.sha256` beside it; {}. A failed dump prints `backup FAILED` in the\nservice's logs, and the service turns unhealthy when no dump is newer than {} hours.\n\n",
         checks.join("; "),
         spec.every_hours + 1
     ));
-    out.push_str("## Off this host\n\nA backup on the same disk as the database does not survive the disk. Set `BACKUP_S3_URI`\n(`s3://bucket/prefix`) in `.env` and give the host the `aws` command and a role or key that may\nonly write to that prefix; keep the bucket's own lifecycle rule at the same retention, with\nversioning and object lock if you can.\n\n");
+    out.push_str(&format!("## Off this host\n\nA backup on the same disk as the database does not survive the disk. Set `BACKUP_S3_URI`\n(`s3://bucket/prefix`) in {env_file} and give the host the `aws` command and a role or key that may\nonly write to that prefix; keep the bucket's own lifecycle rule at the same retention, with\nversioning and object lock if you can.\n\n"));
     out.push_str("## Restore\n\nA restore never touches the live database: it builds a copy beside it, checks it, and you\nswitch to it.\n\n");
     if let Some(db) = postgres {
         out.push_str(&format!(
-            "PostgreSQL:\n\n```sh\n# the newest dump, into a new database app_restore on the same server\ndocker compose -f compose.yaml -f {COMPOSE} run --rm \\\n  -e RESTORE_URL='postgresql://app:...@{db}:5432/app_restore' backup sh /{DIR}/restore.sh\n# or a chosen dump\ndocker compose -f compose.yaml -f {COMPOSE} run --rm -e RESTORE_URL=... backup \\\n  sh /{DIR}/restore.sh /backups/20260101T020000Z.dump\n```\n\n"
+            "PostgreSQL:\n\n```sh\n# the newest dump, into a new database app_restore on the same server\n{dc} run --rm \\\n  -e RESTORE_URL='postgresql://app:...@{db}:5432/app_restore' backup sh /{DIR}/restore.sh\n# or a chosen dump\n{dc} run --rm -e RESTORE_URL=... backup \\\n  sh /{DIR}/restore.sh /backups/20260101T020000Z.dump\n```\n\n"
         ));
     }
     if mysql.is_some() {
         out.push_str(&format!(
-            "MySQL (creating the copy takes the root user):\n\n```sh\n# the newest dump, into a new database app_restore on the same server\ndocker compose -f compose.yaml -f {COMPOSE} run --rm -e RESTORE_DATABASE=app_restore \\\n  -e MYSQL_USER=root -e MYSQL_PASSWORD=\"$MYSQL_ROOT_PASSWORD\" {mysql_service} sh /{DIR}/mysql-restore.sh\n# or a chosen dump\ndocker compose -f compose.yaml -f {COMPOSE} run --rm -e RESTORE_DATABASE=app_restore \\\n  -e MYSQL_USER=root -e MYSQL_PASSWORD=\"$MYSQL_ROOT_PASSWORD\" {mysql_service} \\\n  sh /{DIR}/mysql-restore.sh /backups/mysql/20260101T020000Z.sql.gz\n```\n\n"
+            "MySQL (creating the copy takes the root user):\n\n```sh\n# the newest dump, into a new database app_restore on the same server\n{dc} run --rm -e RESTORE_DATABASE=app_restore \\\n  -e MYSQL_USER=root -e MYSQL_PASSWORD=\"$MYSQL_ROOT_PASSWORD\" {mysql_service} sh /{DIR}/mysql-restore.sh\n# or a chosen dump\n{dc} run --rm -e RESTORE_DATABASE=app_restore \\\n  -e MYSQL_USER=root -e MYSQL_PASSWORD=\"$MYSQL_ROOT_PASSWORD\" {mysql_service} \\\n  sh /{DIR}/mysql-restore.sh /backups/mysql/20260101T020000Z.sql.gz\n```\n\n"
         ));
     }
     out.push_str("Each script checks the dump against its checksum, restores it stopping at the first error, and\nchecks that every table in the dump is there and answers. Then point the app's database URL at\nthe copy (or rename the databases while the app is stopped) and restart the app.\n\nPractise this once a month: a backup that was never restored is a hope, not a backup.\n\n");

@@ -76,6 +76,11 @@ fn backing(spec: &DeploySpec) -> Vec<&'static crate::knowledge::ServiceImage> {
     out
 }
 
+/// True when the server runs a database the backup family dumps (PostgreSQL or MySQL).
+fn backed_up(spec: &DeploySpec) -> bool {
+    backing(spec).iter().any(|b| matches!(b.id, "postgres" | "mysql"))
+}
+
 /// The environment variable (on the machine that runs the playbook) holding a backing
 /// service's password, for those that take one.
 fn password_var(id: &str) -> Option<String> {
@@ -135,6 +140,16 @@ fn hosts(spec: &DeploySpec) -> Vec<(String, String)> {
 
 /// The Ansible files for `spec`, or why they cannot be written.
 pub fn generate(spec: &DeploySpec) -> Result<Generated, String> {
+    generate_with_backups(spec, None)
+}
+
+/// The playbook for `spec`, with `backup` the databases' backups running beside them on the
+/// server: the scripts of [`crate::backup`] copied there, and a backup service per database in
+/// the server's compose project.
+pub fn generate_with_backups(
+    spec: &DeploySpec,
+    backup: Option<&crate::backup::BackupSpec>,
+) -> Result<Generated, String> {
     if !spec.errors.is_empty() {
         return Err(spec.errors.join("; "));
     }
@@ -181,7 +196,7 @@ pub fn generate(spec: &DeploySpec) -> Result<Generated, String> {
     ));
     g.artifacts.extend(base_role());
     g.artifacts.extend(docker_role());
-    g.artifacts.extend(app_role(spec, &project));
+    g.artifacts.extend(app_role(spec, &project, backup));
     g.artifacts.extend(proxy_role(spec));
     g.requirements = requirements(spec);
     g.artifacts.push(Artifact {
@@ -434,7 +449,7 @@ fn docker_role() -> Vec<Artifact> {
     )]
 }
 
-fn compose(spec: &DeploySpec, project: &str) -> Yaml {
+fn compose(spec: &DeploySpec, project: &str, backup: Option<&crate::backup::BackupSpec>) -> Yaml {
     let mut entries = Yaml::map();
     let backing = backing(spec);
     for svc in services(spec) {
@@ -496,6 +511,34 @@ fn compose(spec: &DeploySpec, project: &str) -> Yaml {
         entries = entries.with(b.id, s);
         volumes = volumes.with(&format!("{}-data", b.id), Yaml::map());
     }
+    if let Some(bs) = backup.filter(|_| backed_up(spec)) {
+        let beside_postgres = backing.iter().any(|b| b.id == "postgres");
+        for b in &backing {
+            match b.id {
+                "postgres" => {
+                    entries = entries.with(
+                        "backup",
+                        crate::backup::service(bs, "postgres", b.image, "postgres", Yaml::map(), Some("backup.env")),
+                    );
+                }
+                "mysql" => {
+                    entries = entries.with(
+                        crate::backup::mysql_service(beside_postgres),
+                        crate::backup::service(
+                            bs,
+                            "mysql",
+                            b.image,
+                            "mysql",
+                            Yaml::map().with("MYSQL_HOST", "mysql"),
+                            Some("mysql.env"),
+                        ),
+                    );
+                }
+                _ => {}
+            }
+        }
+        volumes = volumes.with("backups", Yaml::map());
+    }
     let mut doc = Yaml::map().with("name", project).with("services", entries);
     if !volumes.is_empty() {
         doc = doc.with("volumes", volumes);
@@ -514,7 +557,7 @@ fn backing_env(id: &str) -> Option<String> {
     Some(format!("# {{{{ ansible_managed }}}}\n{lines}"))
 }
 
-fn app_role(spec: &DeploySpec, project: &str) -> Vec<Artifact> {
+fn app_role(spec: &DeploySpec, project: &str, backup: Option<&crate::backup::BackupSpec>) -> Vec<Artifact> {
     let secrets = secrets(spec);
     let mut tasks = Vec::new();
     if !secrets.is_empty() {
@@ -585,7 +628,7 @@ fn app_role(spec: &DeploySpec, project: &str) -> Vec<Artifact> {
         "roles/app/templates/compose.yaml.j2".to_string(),
         format!(
             "# {{{{ ansible_managed }}}}\n{}",
-            yaml::to_string(&compose(spec, project), "")
+            yaml::to_string(&compose(spec, project, backup), "")
         ),
         "the services' compose file: the images by digest, ports on localhost, data on volumes".to_string(),
     )];
@@ -642,6 +685,42 @@ fn app_role(spec: &DeploySpec, project: &str) -> Vec<Artifact> {
                     Yaml::map()
                         .with("src", format!("{}.env.j2", b.id))
                         .with("dest", format!("{{{{ app_dir }}}}/{}.env", b.id))
+                        .with("owner", "root")
+                        .with("group", "root")
+                        .with("mode", "0600"),
+                )
+                .with("no_log", true),
+            );
+        }
+    }
+    if backup.is_some() && backed_up(spec) {
+        tasks.push(task(
+            "Copy the backup scripts",
+            "ansible.builtin.copy",
+            Yaml::map()
+                .with("src", format!("{{{{ playbook_dir }}}}/../{}/", crate::backup::DIR))
+                .with("dest", format!("{{{{ app_dir }}}}/{}/", crate::backup::DIR))
+                .with("owner", "root")
+                .with("group", "root")
+                .with("mode", "0644")
+                .with("directory_mode", "0755"),
+        ));
+        if backing(spec).iter().any(|b| b.id == "postgres") {
+            templates.push((
+                "roles/app/templates/backup.env.j2".to_string(),
+                format!(
+                    "# {{{{ ansible_managed }}}}\nDATABASE_URL={}\n",
+                    backing_url("postgres").unwrap_or_default()
+                ),
+                "the PostgreSQL backup's connection, for its container".to_string(),
+            ));
+            tasks.push(
+                task(
+                    "Write the backup's environment",
+                    "ansible.builtin.template",
+                    Yaml::map()
+                        .with("src", "backup.env.j2")
+                        .with("dest", "{{ app_dir }}/backup.env")
                         .with("owner", "root")
                         .with("group", "root")
                         .with("mode", "0600"),
