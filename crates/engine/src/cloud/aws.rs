@@ -1732,6 +1732,36 @@ fn tg_id(svc: &ServiceSpec) -> String {
     name_of(&svc.name).replace('-', "_")
 }
 
+/// A target-tracking policy of service `r`'s scaling target, holding `metric` at `target`: out
+/// within 30 s, in after 5 minutes. `policy` ends its name (`api-cpu`).
+fn tracking(r: &str, policy: &str, target: &str, metric: BlockBuilder) -> Block {
+    let suffix = policy.rsplit('-').next().unwrap_or(policy);
+    res("aws_appautoscaling_policy", &format!("{r}_{suffix}"))
+        .add_attribute(("name", expr(&format!("\"${{local.name}}-{policy}\""))))
+        .add_attribute(("policy_type", "TargetTrackingScaling"))
+        .add_attribute((
+            "service_namespace",
+            expr(&format!("aws_appautoscaling_target.{r}.service_namespace")),
+        ))
+        .add_attribute((
+            "resource_id",
+            expr(&format!("aws_appautoscaling_target.{r}.resource_id")),
+        ))
+        .add_attribute((
+            "scalable_dimension",
+            expr(&format!("aws_appautoscaling_target.{r}.scalable_dimension")),
+        ))
+        .add_block(
+            Block::builder("target_tracking_scaling_policy_configuration")
+                .add_attribute(("target_value", expr(target)))
+                .add_attribute(("scale_in_cooldown", 300))
+                .add_attribute(("scale_out_cooldown", 30))
+                .add_block(metric.build())
+                .build(),
+        )
+        .build()
+}
+
 pub(super) fn rid(svc: &ServiceSpec) -> String {
     name_of(&svc.name).replace('-', "_")
 }
@@ -2146,73 +2176,31 @@ fn services(
             );
             f.commented(
                 "Out fast when the CPU runs hot, in slowly (5 minutes) so a dip does not drop tasks it needs again.",
-                res("aws_appautoscaling_policy", &format!("{r}_cpu"))
-                    .add_attribute(("name", expr(&format!("\"${{local.name}}-{id}-cpu\""))))
-                    .add_attribute(("policy_type", "TargetTrackingScaling"))
-                    .add_attribute((
-                        "service_namespace",
-                        expr(&format!("aws_appautoscaling_target.{r}.service_namespace")),
-                    ))
-                    .add_attribute((
-                        "resource_id",
-                        expr(&format!("aws_appautoscaling_target.{r}.resource_id")),
-                    ))
-                    .add_attribute((
-                        "scalable_dimension",
-                        expr(&format!("aws_appautoscaling_target.{r}.scalable_dimension")),
-                    ))
-                    .add_block(
-                        Block::builder("target_tracking_scaling_policy_configuration")
-                            .add_attribute(("target_value", expr("var.cpu_target")))
-                            .add_attribute(("scale_in_cooldown", 300))
-                            .add_attribute(("scale_out_cooldown", 30))
-                            .add_block(
-                                Block::builder("predefined_metric_specification")
-                                    .add_attribute(("predefined_metric_type", "ECSServiceAverageCPUUtilization"))
-                                    .build(),
-                            )
-                            .build(),
-                    )
-                    .build(),
+                tracking(
+                    &r,
+                    &format!("{id}-cpu"),
+                    "var.cpu_target",
+                    Block::builder("predefined_metric_specification")
+                        .add_attribute(("predefined_metric_type", "ECSServiceAverageCPUUtilization")),
+                ),
             );
             if port.is_some() {
                 f.commented(
                     "And out when requests pile up on each task, before the CPU shows it (an app waiting on its\ndatabase is busy at low CPU).",
-                    res("aws_appautoscaling_policy", &format!("{r}_requests"))
-                        .add_attribute(("name", expr(&format!("\"${{local.name}}-{id}-requests\""))))
-                        .add_attribute(("policy_type", "TargetTrackingScaling"))
-                        .add_attribute((
-                            "service_namespace",
-                            expr(&format!("aws_appautoscaling_target.{r}.service_namespace")),
-                        ))
-                        .add_attribute((
-                            "resource_id",
-                            expr(&format!("aws_appautoscaling_target.{r}.resource_id")),
-                        ))
-                        .add_attribute((
-                            "scalable_dimension",
-                            expr(&format!("aws_appautoscaling_target.{r}.scalable_dimension")),
-                        ))
-                        .add_block(
-                            Block::builder("target_tracking_scaling_policy_configuration")
-                                .add_attribute(("target_value", expr("var.requests_per_task")))
-                                .add_attribute(("scale_in_cooldown", 300))
-                                .add_attribute(("scale_out_cooldown", 30))
-                                .add_block(
-                                    Block::builder("predefined_metric_specification")
-                                        .add_attribute(("predefined_metric_type", "ALBRequestCountPerTarget"))
-                                        .add_attribute((
-                                            "resource_label",
-                                            expr(&format!(
-                                                "\"${{aws_lb.main.arn_suffix}}/${{aws_lb_target_group.{}.arn_suffix}}\"",
-                                                tg_id(svc)
-                                            )),
-                                        ))
-                                        .build(),
-                                )
-                                .build(),
-                        )
-                        .build(),
+                    tracking(
+                        &r,
+                        &format!("{id}-requests"),
+                        "var.requests_per_task",
+                        Block::builder("predefined_metric_specification")
+                            .add_attribute(("predefined_metric_type", "ALBRequestCountPerTarget"))
+                            .add_attribute((
+                                "resource_label",
+                                expr(&format!(
+                                    "\"${{aws_lb.main.arn_suffix}}/${{aws_lb_target_group.{}.arn_suffix}}\"",
+                                    tg_id(svc)
+                                )),
+                            )),
+                    ),
                 );
             }
         }

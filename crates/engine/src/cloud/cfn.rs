@@ -1869,52 +1869,28 @@ fn stack(
             );
             rs = rs.with_note(
                 &format!("{c}CpuScaling"),
-                res(
-                    "AWS::ApplicationAutoScaling::ScalingPolicy",
-                    Yaml::map()
-                        .with("PolicyName", name(&format!("{id}-cpu")))
-                        .with("PolicyType", "TargetTrackingScaling")
-                        .with("ScalingTargetId", r(&format!("{c}Scaling")))
-                        .with(
-                            "TargetTrackingScalingPolicyConfiguration",
-                            Yaml::map()
-                                .with("TargetValue", r("CpuTarget"))
-                                .with("ScaleInCooldown", 300u32)
-                                .with("ScaleOutCooldown", 30u32)
-                                .with(
-                                    "PredefinedMetricSpecification",
-                                    Yaml::map().with("PredefinedMetricType", "ECSServiceAverageCPUUtilization"),
-                                ),
-                        ),
+                tracking(
+                    &format!("{id}-cpu"),
+                    &c,
+                    "CpuTarget",
+                    Yaml::map().with("PredefinedMetricType", "ECSServiceAverageCPUUtilization"),
                 ),
                 "Out fast when the CPU runs hot, in slowly (5 minutes) so a dip does not drop tasks it needs again.",
             );
             if port.is_some() {
                 rs = rs.with_note(
                     &format!("{c}RequestScaling"),
-                    res(
-                        "AWS::ApplicationAutoScaling::ScalingPolicy",
+                    tracking(
+                        &format!("{id}-requests"),
+                        &c,
+                        "RequestsPerTask",
                         Yaml::map()
-                            .with("PolicyName", name(&format!("{id}-requests")))
-                            .with("PolicyType", "TargetTrackingScaling")
-                            .with("ScalingTargetId", r(&format!("{c}Scaling")))
+                            .with("PredefinedMetricType", "ALBRequestCountPerTarget")
                             .with(
-                                "TargetTrackingScalingPolicyConfiguration",
-                                Yaml::map()
-                                    .with("TargetValue", r("RequestsPerTask"))
-                                    .with("ScaleInCooldown", 300u32)
-                                    .with("ScaleOutCooldown", 30u32)
-                                    .with(
-                                        "PredefinedMetricSpecification",
-                                        Yaml::map()
-                                            .with("PredefinedMetricType", "ALBRequestCountPerTarget")
-                                            .with(
-                                                "ResourceLabel",
-                                                sub(format!(
-                                                    "${{LoadBalancer.LoadBalancerFullName}}/${{{c}TargetGroup.TargetGroupFullName}}"
-                                                )),
-                                            ),
-                                    ),
+                                "ResourceLabel",
+                                sub(format!(
+                                    "${{LoadBalancer.LoadBalancerFullName}}/${{{c}TargetGroup.TargetGroupFullName}}"
+                                )),
                             ),
                     ),
                     "And out when requests pile up on each task, before the CPU shows it (an app waiting on its\ndatabase is busy at low CPU).",
@@ -2191,6 +2167,26 @@ fn stack(
         STACK,
         &doc,
         "the environment: network, load balancer, ECS services, databases, secrets, logs and autoscaling, in CloudFormation",
+    )
+}
+
+/// A target-tracking policy of service `c`'s scaling target, holding `metric` at the parameter
+/// `target`: out within 30 s, in after 5 minutes.
+fn tracking(policy: &str, c: &str, target: &str, metric: Yaml) -> Yaml {
+    res(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        Yaml::map()
+            .with("PolicyName", name(policy))
+            .with("PolicyType", "TargetTrackingScaling")
+            .with("ScalingTargetId", r(&format!("{c}Scaling")))
+            .with(
+                "TargetTrackingScalingPolicyConfiguration",
+                Yaml::map()
+                    .with("TargetValue", r(target))
+                    .with("ScaleInCooldown", 300u32)
+                    .with("ScaleOutCooldown", 30u32)
+                    .with("PredefinedMetricSpecification", metric),
+            ),
     )
 }
 
