@@ -202,6 +202,10 @@ fn on_a_server_the_playbook_runs_the_backups_beside_the_databases() {
         .position(|n| n.starts_with("Pull the images and start"))
         .unwrap();
     assert!(copy < up, "before the services start: {names:?}");
+    assert!(
+        file("docs/vm.md").contains("the databases dumped on a schedule beside them (docs/backup.md)"),
+        "the server's runbook says they run"
+    );
     // Without backups asked, the server's compose has no backup service.
     let plain = slipway_engine::vm::generate(&deploy).unwrap();
     assert!(!plain

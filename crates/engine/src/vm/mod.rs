@@ -201,7 +201,7 @@ pub fn generate_with_backups(
     g.requirements = requirements(spec);
     g.artifacts.push(Artifact {
         path: "docs/vm.md".into(),
-        content: runbook(spec, &project, &host),
+        content: runbook(spec, &project, &host, backup.is_some() && backed_up(spec)),
         purpose: "how to prepare the server, run the playbook, fill the secrets, roll back".into(),
         step: "vm".into(),
     });
@@ -873,7 +873,7 @@ fn requirements(spec: &DeploySpec) -> Vec<Requirement> {
     out
 }
 
-fn runbook(spec: &DeploySpec, project: &str, host: &str) -> String {
+fn runbook(spec: &DeploySpec, project: &str, host: &str, backups: bool) -> String {
     let secrets = secrets(spec);
     let mut out = format!(
         "# {project} on its own server\n\nWritten by Slipway: an Ansible playbook in `{DIR}/` for a Debian 12+ or Ubuntu 22.04+ server, a\nvirtual machine on any cloud or a machine of your own. Nothing here holds a secret.\n\n## What it sets up\n\n- a `deploy` user that logs in with a key only; password and root logins off\n- a firewall (nftables) that lets in SSH, HTTP and HTTPS, and nothing else\n- unattended security upgrades\n- Docker Engine and Compose from Docker's signed repository\n- the services in `/srv/{project}`, the images by digest, ports on localhost only{}\n- Caddy in front, which gets and renews the certificates of {}\n\n",
@@ -881,8 +881,13 @@ fn runbook(spec: &DeploySpec, project: &str, host: &str) -> String {
             String::new()
         } else {
             format!(
-                ", with {} and their data on volumes",
-                backing(spec).iter().map(|b| b.id).collect::<Vec<_>>().join(", ")
+                ", with {} and their data on volumes{}",
+                backing(spec).iter().map(|b| b.id).collect::<Vec<_>>().join(", "),
+                if backups {
+                    "; the databases dumped on a schedule beside them (docs/backup.md)"
+                } else {
+                    ""
+                }
             )
         },
         if hosts(spec).is_empty() {
