@@ -196,6 +196,12 @@ impl Task {
             .filter(|i| {
                 !i.supported()
                     || (*i == Intent::PlatformDeploy && clouds_only && (other_clouds || clouds.is_empty()))
+                    // A cloud deploy needs the infrastructure it runs on: with its language
+                    // declined, nothing of it is half-done.
+                    || (*i == Intent::PlatformDeploy
+                        && clouds_only
+                        && other_language
+                        && self.intents.contains(&Intent::InfrastructureAsCode))
                     || (*i == Intent::InfrastructureAsCode && (other_clouds || other_language))
                     // Backups of a cluster's databases are the managed service's or Velero's.
                     || (*i == Intent::Backup
