@@ -2913,6 +2913,15 @@ pub(super) fn runbook(
         ));
     }
     out.push_str("\n## Before the first apply\n\n");
+    // The subjects each role trusts, said the same way for either language.
+    let plan = oidc_subject(repo, None);
+    let push = push_subject(repo, &spec.branch);
+    let deploy = spec
+        .environments
+        .iter()
+        .map(|e| format!("`{}`", oidc_subject(repo, Some(&e.name))))
+        .collect::<Vec<_>>()
+        .join(" and ");
     if cfn {
         out.push_str(&format!(
             "1. A person with administrator rights deploys the account's shared stack once:\n\n   ```sh\n   aws cloudformation deploy --region {region} --stack-name {project}-bootstrap \\\n     --template-file {bootstrap} --capabilities CAPABILITY_NAMED_IAM \\\n     --parameter-overrides GitHubRepository={repo}\n   ```\n\n   It creates the image repositories, GitHub's OIDC provider (pass `CreateGitHubOidcProvider=false` if the\n   account has one), the pipeline's three roles and the role CloudFormation deploys the environment\n   with. CloudFormation keeps the stacks' state itself: there is no state bucket and no lock to take,\n   and one stack runs one update at a time.\n",
@@ -2920,15 +2929,8 @@ pub(super) fn runbook(
             bootstrap = super::cfn::BOOTSTRAP,
         ));
         out.push_str(&format!(
-            "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN`, `AWS_ROLE_ARN`, `AWS_DEPLOY_ROLE_ARN` and\n   `AWS_CLOUDFORMATION_ROLE_ARN` to the bootstrap stack's outputs, `AWS_ACCOUNT_ID` to the account's id\n   and `AWS_REGION` to `{}`. The roles trust exactly these subjects: `{}` (plans on pull\n   requests), `{}` (pushes images) and {} (deploys). A job in an environment presents the\n   environment's subject, not the branch's, which is why the deploy role names the environments.\n",
+            "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN`, `AWS_ROLE_ARN`, `AWS_DEPLOY_ROLE_ARN` and\n   `AWS_CLOUDFORMATION_ROLE_ARN` to the bootstrap stack's outputs, `AWS_ACCOUNT_ID` to the account's id\n   and `AWS_REGION` to `{}`. The roles trust exactly these subjects: `{plan}` (plans on pull\n   requests), `{push}` (pushes images) and {deploy} (deploys). A job in an environment presents the\n   environment's subject, not the branch's, which is why the deploy role names the environments.\n",
             cloud.region,
-            oidc_subject(repo, None),
-            push_subject(repo, &spec.branch),
-            spec.environments
-                .iter()
-                .map(|e| format!("`{}`", oidc_subject(repo, Some(&e.name))))
-                .collect::<Vec<_>>()
-                .join(" and ")
         ));
         if spec.host.is_some() {
             out.push_str(&format!(
@@ -2942,15 +2944,8 @@ pub(super) fn runbook(
         "1. A person with administrator rights applies the account's shared stack once:\n\n   ```sh\n   terraform -chdir={BOOTSTRAP} init\n   terraform -chdir={BOOTSTRAP} apply\n   ```\n\n   It creates the state bucket `{project}-terraform-state` (bucket names are global: if it is taken, change\n   `state_bucket` there and `bucket` in `{DIR}/backend.tf`), the image repositories, GitHub's OIDC\n   provider (set `create_github_oidc_provider = false` if the account has one) and three roles. Its\n   state stays in `{BOOTSTRAP}/terraform.tfstate`: keep it safe, or move it into the bucket with a\n   `backend \"s3\"` block and `terraform init -migrate-state`.\n"
     ));
         out.push_str(&format!(
-        "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN`, `AWS_ROLE_ARN` and `AWS_DEPLOY_ROLE_ARN`\n   to the bootstrap stack's outputs, `AWS_ACCOUNT_ID` to the account's id and `AWS_REGION` to `{}`.\n   The roles trust exactly these subjects: `{}` (plans on pull requests), `{}` (pushes\n   images) and {} (deploys). A job in an environment presents the environment's subject, not the\n   branch's, which is why the deploy role names the environments.\n",
+        "2. In GitHub, set the repository variables `AWS_PLAN_ROLE_ARN`, `AWS_ROLE_ARN` and `AWS_DEPLOY_ROLE_ARN`\n   to the bootstrap stack's outputs, `AWS_ACCOUNT_ID` to the account's id and `AWS_REGION` to `{}`.\n   The roles trust exactly these subjects: `{plan}` (plans on pull requests), `{push}` (pushes\n   images) and {deploy} (deploys). A job in an environment presents the environment's subject, not the\n   branch's, which is why the deploy role names the environments.\n",
         cloud.region,
-        oidc_subject(repo, None),
-        push_subject(repo, &spec.branch),
-        spec.environments
-            .iter()
-            .map(|e| format!("`{}`", oidc_subject(repo, Some(&e.name))))
-            .collect::<Vec<_>>()
-            .join(" and ")
     ));
         if spec.host.is_some() {
             out.push_str(&format!(
