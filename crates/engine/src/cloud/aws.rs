@@ -272,140 +272,19 @@ pub(super) fn bootstrap(
         .build(),
     );
 
-    // State: versioned, encrypted, private, reachable over TLS only, never destroyed by Terraform.
-    f.commented(
-        "The bucket the environment stacks keep their state in; Terraform 1.11's lock file in the same\nbucket is the lock (no DynamoDB table, which is deprecated for this).",
-        res("aws_s3_bucket", "state")
-            .add_attribute(("bucket", expr("var.state_bucket")))
-            .add_block(
-                Block::builder("lifecycle")
-                    .add_attribute(("prevent_destroy", true))
-                    .build(),
-            )
-            .build(),
-    );
-    f.block(
-        res("aws_s3_bucket_versioning", "state")
-            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
-            .add_block(
-                Block::builder("versioning_configuration")
-                    .add_attribute(("status", "Enabled"))
-                    .build(),
-            )
-            .build(),
-    );
-    f.block(
-        data("aws_iam_policy_document", "state_key")
-            .add_block(
-                Block::builder("statement")
-                    .add_attribute(("sid", "Account"))
-                    .add_attribute(("actions", strs(["kms:*"])))
-                    .add_attribute(("resources", strs(["*"])))
-                    .add_block(
-                        Block::builder("principals")
-                            .add_attribute(("type", "AWS"))
-                            .add_attribute((
-                                "identifiers",
-                                expr("[\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\"]"),
-                            ))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
-    f.commented(
+    state_store(
+        &mut f,
+        project,
         if sites {
             "The key of the state; the account's IAM policies decide who may use it."
         } else {
             "The key of the state and the images; the account's IAM policies decide who may use it."
         },
-        res("aws_kms_key", "state")
-            .add_attribute((
-                "description",
-                if sites {
-                    format!("{project}: Terraform state")
-                } else {
-                    format!("{project}: Terraform state and image repositories")
-                },
-            ))
-            .add_attribute(("enable_key_rotation", true))
-            .add_attribute(("deletion_window_in_days", 30))
-            .add_attribute(("policy", expr("data.aws_iam_policy_document.state_key.json")))
-            .build(),
-    );
-    f.block(
-        res("aws_s3_bucket_server_side_encryption_configuration", "state")
-            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
-            .add_block(
-                Block::builder("rule")
-                    .add_block(
-                        Block::builder("apply_server_side_encryption_by_default")
-                            .add_attribute(("sse_algorithm", "aws:kms"))
-                            .add_attribute(("kms_master_key_id", expr("aws_kms_key.state.arn")))
-                            .build(),
-                    )
-                    .add_attribute(("bucket_key_enabled", true))
-                    .build(),
-            )
-            .build(),
-    );
-    f.block(public_access_block("state", "aws_s3_bucket.state.id"));
-    f.block(
-        data("aws_iam_policy_document", "state_tls")
-            .add_block(
-                Block::builder("statement")
-                    .add_attribute(("sid", "TlsOnly"))
-                    .add_attribute(("effect", "Deny"))
-                    .add_attribute(("actions", strs(["s3:*"])))
-                    .add_attribute((
-                        "resources",
-                        expr("[aws_s3_bucket.state.arn, \"${aws_s3_bucket.state.arn}/*\"]"),
-                    ))
-                    .add_block(
-                        Block::builder("principals")
-                            .add_attribute(("type", "*"))
-                            .add_attribute(("identifiers", strs(["*"])))
-                            .build(),
-                    )
-                    .add_block(
-                        Block::builder("condition")
-                            .add_attribute(("test", "Bool"))
-                            .add_attribute(("variable", "aws:SecureTransport"))
-                            .add_attribute(("values", strs(["false"])))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
-    f.block(
-        res("aws_s3_bucket_policy", "state")
-            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
-            .add_attribute(("policy", expr("data.aws_iam_policy_document.state_tls.json")))
-            .build(),
-    );
-    f.block(
-        res("aws_s3_bucket_lifecycle_configuration", "state")
-            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
-            .add_block(
-                Block::builder("rule")
-                    .add_attribute(("id", "old-state-versions"))
-                    .add_attribute(("status", "Enabled"))
-                    .add_block(Block::builder("filter").build())
-                    .add_block(
-                        Block::builder("noncurrent_version_expiration")
-                            .add_attribute(("noncurrent_days", 90))
-                            .build(),
-                    )
-                    .add_block(
-                        Block::builder("abort_incomplete_multipart_upload")
-                            .add_attribute(("days_after_initiation", 7))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
+        if sites {
+            "Terraform state"
+        } else {
+            "Terraform state and image repositories"
+        },
     );
 
     // Image repositories: tags never move, images are scanned, old ones expire.
@@ -710,6 +589,135 @@ pub(super) fn bootstrap(
             "the account's shared part: the state bucket, the image repositories, and the pipeline's OIDC roles"
         },
     )
+}
+
+/// The state bucket the environment stacks keep their state in, and the KMS key that encrypts
+/// it (`key_note` its comment, `key_holds` what its description says it encrypts).
+pub(super) fn state_store(f: &mut HclFile, project: &str, key_note: &str, key_holds: &str) {
+    // State: versioned, encrypted, private, reachable over TLS only, never destroyed by Terraform.
+    f.commented(
+        "The bucket the environment stacks keep their state in; Terraform 1.11's lock file in the same\nbucket is the lock (no DynamoDB table, which is deprecated for this).",
+        res("aws_s3_bucket", "state")
+            .add_attribute(("bucket", expr("var.state_bucket")))
+            .add_block(
+                Block::builder("lifecycle")
+                    .add_attribute(("prevent_destroy", true))
+                    .build(),
+            )
+            .build(),
+    );
+    f.block(
+        res("aws_s3_bucket_versioning", "state")
+            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
+            .add_block(
+                Block::builder("versioning_configuration")
+                    .add_attribute(("status", "Enabled"))
+                    .build(),
+            )
+            .build(),
+    );
+    f.block(
+        data("aws_iam_policy_document", "state_key")
+            .add_block(
+                Block::builder("statement")
+                    .add_attribute(("sid", "Account"))
+                    .add_attribute(("actions", strs(["kms:*"])))
+                    .add_attribute(("resources", strs(["*"])))
+                    .add_block(
+                        Block::builder("principals")
+                            .add_attribute(("type", "AWS"))
+                            .add_attribute((
+                                "identifiers",
+                                expr("[\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\"]"),
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build(),
+    );
+    f.commented(
+        key_note,
+        res("aws_kms_key", "state")
+            .add_attribute(("description", format!("{project}: {key_holds}")))
+            .add_attribute(("enable_key_rotation", true))
+            .add_attribute(("deletion_window_in_days", 30))
+            .add_attribute(("policy", expr("data.aws_iam_policy_document.state_key.json")))
+            .build(),
+    );
+    f.block(
+        res("aws_s3_bucket_server_side_encryption_configuration", "state")
+            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
+            .add_block(
+                Block::builder("rule")
+                    .add_block(
+                        Block::builder("apply_server_side_encryption_by_default")
+                            .add_attribute(("sse_algorithm", "aws:kms"))
+                            .add_attribute(("kms_master_key_id", expr("aws_kms_key.state.arn")))
+                            .build(),
+                    )
+                    .add_attribute(("bucket_key_enabled", true))
+                    .build(),
+            )
+            .build(),
+    );
+    f.block(public_access_block("state", "aws_s3_bucket.state.id"));
+    f.block(
+        data("aws_iam_policy_document", "state_tls")
+            .add_block(
+                Block::builder("statement")
+                    .add_attribute(("sid", "TlsOnly"))
+                    .add_attribute(("effect", "Deny"))
+                    .add_attribute(("actions", strs(["s3:*"])))
+                    .add_attribute((
+                        "resources",
+                        expr("[aws_s3_bucket.state.arn, \"${aws_s3_bucket.state.arn}/*\"]"),
+                    ))
+                    .add_block(
+                        Block::builder("principals")
+                            .add_attribute(("type", "*"))
+                            .add_attribute(("identifiers", strs(["*"])))
+                            .build(),
+                    )
+                    .add_block(
+                        Block::builder("condition")
+                            .add_attribute(("test", "Bool"))
+                            .add_attribute(("variable", "aws:SecureTransport"))
+                            .add_attribute(("values", strs(["false"])))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build(),
+    );
+    f.block(
+        res("aws_s3_bucket_policy", "state")
+            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
+            .add_attribute(("policy", expr("data.aws_iam_policy_document.state_tls.json")))
+            .build(),
+    );
+    f.block(
+        res("aws_s3_bucket_lifecycle_configuration", "state")
+            .add_attribute(("bucket", expr("aws_s3_bucket.state.id")))
+            .add_block(
+                Block::builder("rule")
+                    .add_attribute(("id", "old-state-versions"))
+                    .add_attribute(("status", "Enabled"))
+                    .add_block(Block::builder("filter").build())
+                    .add_block(
+                        Block::builder("noncurrent_version_expiration")
+                            .add_attribute(("noncurrent_days", 90))
+                            .build(),
+                    )
+                    .add_block(
+                        Block::builder("abort_incomplete_multipart_upload")
+                            .add_attribute(("days_after_initiation", 7))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build(),
+    );
 }
 
 pub(super) fn public_access_block(name: &str, bucket: &str) -> Block {

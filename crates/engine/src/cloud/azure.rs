@@ -42,7 +42,7 @@ const SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
 /// GitHub's token audience for Azure.
 const AUDIENCE: &str = "api://AzureADTokenExchange";
 
-fn blk(name: &str) -> BlockBuilder {
+pub(super) fn blk(name: &str) -> BlockBuilder {
     Block::builder(name)
 }
 
@@ -144,7 +144,7 @@ pub fn registry_name(project: &str) -> String {
 }
 
 /// The shared resource group.
-fn shared_group(project: &str) -> String {
+pub(super) fn shared_group(project: &str) -> String {
     format!("{project}-shared")
 }
 
@@ -260,7 +260,7 @@ fn not_placed(svc: &ServiceSpec, message: String) -> Finding {
     }
 }
 
-fn azure_provider() -> Block {
+pub(super) fn azure_provider() -> Block {
     blk("provider")
         .add_label("azurerm")
         .add_attribute(("subscription_id", expr("var.subscription_id")))
@@ -282,7 +282,7 @@ fn azure_provider() -> Block {
         .build()
 }
 
-fn subscription_variable() -> Block {
+pub(super) fn subscription_variable() -> Block {
     variable(
         "subscription_id",
         "string",
@@ -310,7 +310,7 @@ fn location_variable(cloud: &CloudSpec, what: &str) -> Block {
 }
 
 /// The tool the `managed-by` tag names.
-fn managed_by(cloud: &CloudSpec) -> &'static str {
+pub(super) fn managed_by(cloud: &CloudSpec) -> &'static str {
     if cloud.iac == "pulumi" {
         "pulumi"
     } else {
@@ -324,6 +324,55 @@ fn secrets_user_only() -> String {
     format!(
         "((!(ActionMatches{{'Microsoft.Authorization/roleAssignments/write'}})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{SECRETS_USER}}})) AND ((!(ActionMatches{{'Microsoft.Authorization/roleAssignments/delete'}})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{SECRETS_USER}}}))"
     )
+}
+
+/// The storage account and container the environment stacks keep their state in
+/// (`var.state_account`), in the resource group `group` names.
+pub(super) fn add_state_account(f: &mut HclFile, group: &str) {
+    f.commented(
+        "The environment stacks' state, locked by a blob lease while a run holds it. Reached with Entra ID\nonly (no account keys), TLS 1.2, never public, versioned, deleted blobs kept 30 days, and never\ndestroyed by an apply.",
+        res("azurerm_storage_account", "state")
+            .add_attribute(("name", expr("var.state_account")))
+            .add_attribute(("resource_group_name", expr(group)))
+            .add_attribute(("location", expr("var.location")))
+            .add_attribute(("account_tier", "Standard"))
+            .add_attribute(("account_replication_type", "GRS"))
+            .add_attribute(("min_tls_version", "TLS1_2"))
+            .add_attribute(("https_traffic_only_enabled", true))
+            .add_attribute(("allow_nested_items_to_be_public", false))
+            .add_attribute(("shared_access_key_enabled", false))
+            .add_attribute(("default_to_oauth_authentication", true))
+            .add_attribute(("infrastructure_encryption_enabled", true))
+            .add_attribute(("cross_tenant_replication_enabled", false))
+            .add_attribute(("local_user_enabled", false))
+            .add_block(
+                blk("blob_properties")
+                    .add_attribute(("versioning_enabled", true))
+                    .add_block(blk("delete_retention_policy").add_attribute(("days", 30)).build())
+                    .add_block(
+                        blk("container_delete_retention_policy")
+                            .add_attribute(("days", 30))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .add_block(
+                blk("sas_policy")
+                    .add_attribute(("expiration_period", "0.01:00:00"))
+                    .add_attribute(("expiration_action", "Block"))
+                    .build(),
+            )
+            .add_attribute(("tags", expr("local.tags")))
+            .add_block(blk("lifecycle").add_attribute(("prevent_destroy", true)).build())
+            .build(),
+    );
+    f.block(
+        res("azurerm_storage_container", "state")
+            .add_attribute(("name", "tfstate"))
+            .add_attribute(("storage_account_id", expr("azurerm_storage_account.state.id")))
+            .add_attribute(("container_access_type", "private"))
+            .build(),
+    );
 }
 
 /// The project's shared stack: resource groups, state, registry, identities.
@@ -403,50 +452,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
                 .build(),
         );
     }
-    f.commented(
-        "The environment stacks' state, locked by a blob lease while a run holds it. Reached with Entra ID\nonly (no account keys), TLS 1.2, never public, versioned, deleted blobs kept 30 days, and never\ndestroyed by an apply.",
-        res("azurerm_storage_account", "state")
-            .add_attribute(("name", expr("var.state_account")))
-            .add_attribute(("resource_group_name", expr("azurerm_resource_group.shared.name")))
-            .add_attribute(("location", expr("var.location")))
-            .add_attribute(("account_tier", "Standard"))
-            .add_attribute(("account_replication_type", "GRS"))
-            .add_attribute(("min_tls_version", "TLS1_2"))
-            .add_attribute(("https_traffic_only_enabled", true))
-            .add_attribute(("allow_nested_items_to_be_public", false))
-            .add_attribute(("shared_access_key_enabled", false))
-            .add_attribute(("default_to_oauth_authentication", true))
-            .add_attribute(("infrastructure_encryption_enabled", true))
-            .add_attribute(("cross_tenant_replication_enabled", false))
-            .add_attribute(("local_user_enabled", false))
-            .add_block(
-                blk("blob_properties")
-                    .add_attribute(("versioning_enabled", true))
-                    .add_block(blk("delete_retention_policy").add_attribute(("days", 30)).build())
-                    .add_block(
-                        blk("container_delete_retention_policy")
-                            .add_attribute(("days", 30))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .add_block(
-                blk("sas_policy")
-                    .add_attribute(("expiration_period", "0.01:00:00"))
-                    .add_attribute(("expiration_action", "Block"))
-                    .build(),
-            )
-            .add_attribute(("tags", expr("local.tags")))
-            .add_block(blk("lifecycle").add_attribute(("prevent_destroy", true)).build())
-            .build(),
-    );
-    f.block(
-        res("azurerm_storage_container", "state")
-            .add_attribute(("name", "tfstate"))
-            .add_attribute(("storage_account_id", expr("azurerm_storage_account.state.id")))
-            .add_attribute(("container_access_type", "private"))
-            .build(),
-    );
+    add_state_account(&mut f, "azurerm_resource_group.shared.name");
     f.commented(
         "The image registry: no admin user, no anonymous pulls; the pipeline pushes through its identity\nand each service pulls through its own.",
         res("azurerm_container_registry", "images")
@@ -742,28 +748,7 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, postgres: bool) ->
         &f,
         "the Terraform and AzureRM versions it was written for",
     ));
-    let mut f = HclFile::new(format!(
-        "{HEADER}\n\nThe state lives in the storage account the bootstrap stack creates, one blob per environment (the\npipeline passes -backend-config=\"key={project}/<environment>.tfstate\"); a blob lease locks it.\nThe backend signs in with Entra ID: the account has no keys to leak."
-    ));
-    f.block(
-        blk("terraform")
-            .add_block(
-                blk("backend")
-                    .add_label("azurerm")
-                    .add_attribute(("resource_group_name", shared_group(project)))
-                    .add_attribute(("storage_account_name", state_account(project, cloud)))
-                    .add_attribute(("container_name", "tfstate"))
-                    .add_attribute(("key", format!("{project}/{production}.tfstate")))
-                    .add_attribute(("use_azuread_auth", true))
-                    .build(),
-            )
-            .build(),
-    );
-    out.push(file(
-        format!("{DIR}/backend.tf"),
-        &f,
-        "remote state in Blob Storage, locked by a lease, one blob per environment",
-    ));
+    out.push(backend(cloud, project, &production));
     let mut f = HclFile::new(HEADER);
     f.block(azure_provider());
     f.block(
@@ -799,6 +784,33 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, postgres: bool) ->
     }
     out.push(outputs(spec, postgres));
     out
+}
+
+/// backend.tf of the environment's stack: the state in the bootstrap's storage account, one
+/// blob per environment.
+pub(super) fn backend(cloud: &CloudSpec, project: &str, production: &str) -> Artifact {
+    let mut f = HclFile::new(format!(
+        "{HEADER}\n\nThe state lives in the storage account the bootstrap stack creates, one blob per environment (the\npipeline passes -backend-config=\"key={project}/<environment>.tfstate\"); a blob lease locks it.\nThe backend signs in with Entra ID: the account has no keys to leak."
+    ));
+    f.block(
+        blk("terraform")
+            .add_block(
+                blk("backend")
+                    .add_label("azurerm")
+                    .add_attribute(("resource_group_name", shared_group(project)))
+                    .add_attribute(("storage_account_name", state_account(project, cloud)))
+                    .add_attribute(("container_name", "tfstate"))
+                    .add_attribute(("key", format!("{project}/{production}.tfstate")))
+                    .add_attribute(("use_azuread_auth", true))
+                    .build(),
+            )
+            .build(),
+    );
+    file(
+        format!("{DIR}/backend.tf"),
+        &f,
+        "remote state in Blob Storage, locked by a lease, one blob per environment",
+    )
 }
 
 fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, postgres: bool) -> Artifact {

@@ -73,7 +73,7 @@ const DEPLOY_ROLES: &[&str] = &[
 /// per-product viewer roles miss (the private services connection, for one).
 const PLAN_ROLES: &[&str] = &["roles/iam.securityReviewer", "roles/viewer"];
 
-fn blk(name: &str) -> BlockBuilder {
+pub(super) fn blk(name: &str) -> BlockBuilder {
     Block::builder(name)
 }
 
@@ -239,7 +239,7 @@ pub fn generate(
     Ok(g)
 }
 
-fn google_provider(labels: Expression) -> Block {
+pub(super) fn google_provider(labels: Expression) -> Block {
     blk("provider")
         .add_label("google")
         .add_attribute(("project", expr("var.project_id")))
@@ -248,7 +248,7 @@ fn google_provider(labels: Expression) -> Block {
         .build()
 }
 
-fn project_id_variable() -> Block {
+pub(super) fn project_id_variable() -> Block {
     variable(
         "project_id",
         "string",
@@ -276,7 +276,7 @@ fn region_variable(cloud: &CloudSpec, what: &str) -> Block {
 }
 
 /// The tool the `managed-by` label names.
-fn managed_by(cloud: &CloudSpec) -> &'static str {
+pub(super) fn managed_by(cloud: &CloudSpec) -> &'static str {
     if cloud.iac == "pulumi" {
         "pulumi"
     } else {
@@ -296,6 +296,28 @@ pub fn state_bucket(project: &str, cloud: &CloudSpec) -> String {
 /// The member a workload identity pool admits for one GitHub subject.
 fn principal(subject: &str) -> String {
     format!("\"principal://iam.googleapis.com/${{google_iam_workload_identity_pool.github.name}}/subject/{subject}\"")
+}
+
+/// The bucket the environment stacks keep their state in (`var.state_bucket`).
+pub(super) fn add_state_bucket(f: &mut HclFile) {
+    f.commented(
+        "The bucket the environment stacks keep their state in, with the lock beside it. Versioned, never\npublic, and never destroyed by an apply; old versions go after the ten newest.",
+        res("google_storage_bucket", "state")
+            .add_attribute(("name", expr("var.state_bucket")))
+            .add_attribute(("location", expr("var.region")))
+            .add_attribute(("uniform_bucket_level_access", true))
+            .add_attribute(("public_access_prevention", "enforced"))
+            .add_attribute(("force_destroy", false))
+            .add_block(blk("versioning").add_attribute(("enabled", true)).build())
+            .add_block(
+                blk("lifecycle_rule")
+                    .add_block(blk("condition").add_attribute(("num_newer_versions", 10)).build())
+                    .add_block(blk("action").add_attribute(("type", "Delete")).build())
+                    .build(),
+            )
+            .add_block(blk("lifecycle").add_attribute(("prevent_destroy", true)).build())
+            .build(),
+    );
 }
 
 /// The project's shared stack: APIs, state bucket, image repository, identities.
@@ -346,24 +368,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
             .add_attribute(("disable_on_destroy", false))
             .build(),
     );
-    f.commented(
-        "The bucket the environment stacks keep their state in, with the lock beside it. Versioned, never\npublic, and never destroyed by an apply; old versions go after the ten newest.",
-        res("google_storage_bucket", "state")
-            .add_attribute(("name", expr("var.state_bucket")))
-            .add_attribute(("location", expr("var.region")))
-            .add_attribute(("uniform_bucket_level_access", true))
-            .add_attribute(("public_access_prevention", "enforced"))
-            .add_attribute(("force_destroy", false))
-            .add_block(blk("versioning").add_attribute(("enabled", true)).build())
-            .add_block(
-                blk("lifecycle_rule")
-                    .add_block(blk("condition").add_attribute(("num_newer_versions", 10)).build())
-                    .add_block(blk("action").add_attribute(("type", "Delete")).build())
-                    .build(),
-            )
-            .add_block(blk("lifecycle").add_attribute(("prevent_destroy", true)).build())
-            .build(),
-    );
+    add_state_bucket(&mut f);
     if cloud.iac == "pulumi" {
         f.commented(
             "The key Pulumi encrypts the stacks' secrets with (their state holds Redis's AUTH string, for one).",
@@ -629,26 +634,7 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Engine]
         &f,
         "the Terraform and Google provider versions it was written for",
     ));
-    let mut f = HclFile::new(format!(
-        "{HEADER}\n\nThe state lives in the bucket the bootstrap stack creates, one prefix per environment (the\npipeline passes -backend-config=\"prefix={project}/<environment>\"); GCS locks it by itself."
-    ));
-    f.block(
-        blk("terraform")
-            .add_block(
-                blk("backend")
-                    .add_label("gcs")
-                    .add_attribute(("bucket", state_bucket(project, cloud)))
-                    .add_attribute(("prefix", format!("{project}/{production}")))
-                    .build(),
-            )
-            .build(),
-    );
-    out.push(file(
-        format!("{DIR}/backend.tf"),
-        &f,
-        "remote state in Cloud Storage, locked by the backend, one prefix per environment",
-    ));
-
+    out.push(backend(cloud, project, &production));
     let mut f = HclFile::new(HEADER);
     f.block(google_provider(expr("local.labels")));
     f.block(
@@ -685,6 +671,30 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Engine]
     }
     out.push(outputs(spec, engines, redis));
     out
+}
+
+/// backend.tf of the environment's stack: the state in the bootstrap's bucket, one prefix per
+/// environment.
+pub(super) fn backend(cloud: &CloudSpec, project: &str, production: &str) -> Artifact {
+    let mut f = HclFile::new(format!(
+        "{HEADER}\n\nThe state lives in the bucket the bootstrap stack creates, one prefix per environment (the\npipeline passes -backend-config=\"prefix={project}/<environment>\"); GCS locks it by itself."
+    ));
+    f.block(
+        blk("terraform")
+            .add_block(
+                blk("backend")
+                    .add_label("gcs")
+                    .add_attribute(("bucket", state_bucket(project, cloud)))
+                    .add_attribute(("prefix", format!("{project}/{production}")))
+                    .build(),
+            )
+            .build(),
+    );
+    file(
+        format!("{DIR}/backend.tf"),
+        &f,
+        "remote state in Cloud Storage, locked by the backend, one prefix per environment",
+    )
 }
 
 fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Engine], redis: bool) -> Artifact {
