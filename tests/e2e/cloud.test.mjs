@@ -269,3 +269,58 @@ test("put a single-page app on S3 behind CloudFront, from the window", async () 
     await stop();
   }
 });
+
+// "Put it on a VM on Google Cloud" in the real window: the todo list has the cloud step that
+// creates the machine and the server step that sets it up, both done; the picture runs from DNS
+// through the static address and the firewall to the VM and its daily snapshots, with no Cloud
+// Run; the cost is the machine's; the checklist asks for the key and the admin ranges; the
+// proposals hold the Terraform and the playbook.
+test("put a FastAPI service on a Compute Engine VM with Ansible, from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Put it on a VM on Google Cloud at api.example.com, keep 7 days of backups");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    for (const [id, want] of [
+      ["cloud", /Google Cloud server in Terraform: a Compute Engine VM/],
+      ["vm", /Ansible playbook for the server/],
+    ]) {
+      const li = await browser.$(`#todo-list li[data-id="${id}"]`);
+      assert.equal(await li.getAttribute("data-status"), "done", `the ${id} step is done`);
+      assert.match(await li.getText(), want, `the ${id} step names it`);
+    }
+    const picture = await browser.$("#cloud-picture").getText();
+    for (const want of [/DNS api\.example\.com/, /Firewall/, /Compute Engine VM e2-small[\s\S]*Debian 13/, /Disk snapshots[\s\S]*7 days/]) {
+      assert.match(picture, want, `the picture shows ${want}: ${picture}`);
+    }
+    assert.doesNotMatch(picture, /Cloud Run|Cloud SQL/, "no containers of the cloud's for a server");
+    const cost = await browser.$("#cost-table").getText();
+    assert.match(cost, /Compute Engine VM \(e2-small\)/, `the machine is priced: ${cost}`);
+    const needs = await browser.$("#requirements").getText();
+    for (const want of [/ssh_public_key/, /admin_cidrs/, /DEPLOY_SSH_PUBLIC_KEY/]) {
+      assert.match(needs, want, `the checklist asks for ${want}: ${needs}`);
+    }
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["infra/gcp/server.tf", "infra/gcp/network.tf", "infra/gcp/dns.tf", "docs/gcp.md", "ansible/site.yml", "docs/vm.md"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    assert.ok(!tabs.includes("infra/gcp/services.tf"), `no Cloud Run: ${tabs}`);
+    await until(browser, "the cloud picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cloud-heading");
+        h.scrollIntoView({ block: "start" });
+        const r = h.getBoundingClientRect();
+        return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.pause(500);
+    await browser.saveScreenshot(join(shots, "vm-gcp.png"));
+  } finally {
+    await stop();
+  }
+});

@@ -764,7 +764,21 @@ backupRegion: string | null,
 /**
  * Days the logs are kept.
  */
-logDays: number, };
+logDays: number, 
+/**
+ * The server the infrastructure creates when the services run on a virtual machine
+ * that Ansible configures ("a VM on AWS"); none when they run on the cloud's containers.
+ */
+server: ServerSpec | null, };
+export type ServerSpec = { 
+/**
+ * The machine's size: `t3.small`, `e2-small`, `Standard_B2s`.
+ */
+size: string, 
+/**
+ * The disk, GiB: the system, Docker's images and the databases' volumes.
+ */
+diskGb: number, };
 export type CloudView = { 
 /**
  * DNS, load balancer, each service, each data store, in the order traffic reaches them.

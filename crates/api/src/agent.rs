@@ -217,7 +217,9 @@ pub fn tool_specs(docs: bool) -> Vec<ToolSpec> {
              or \"Azure Container Apps in westeurope with Pulumi\". \
              family \"server\": an Ansible playbook for a Debian or Ubuntu server of the person's own (a deploy user with key-only SSH, \
              a firewall, unattended upgrades, Docker, the services by digest with their databases, Caddy with automatic TLS) and docs/vm.md; \
-             `settings` such as \"on api.example.com\". \
+             with a cloud named (\"on AWS\", \"on Google Cloud\", \"on Azure\") also the Terraform that creates the machine (its network and \
+             firewall, a static address and DNS, an encrypted disk backed up daily) and docs/aws.md, docs/gcp.md or docs/azure.md; \
+             `settings` such as \"on api.example.com\" or \"on AWS at api.example.com, keep 7 days of backups\". \
              family \"backup\": PostgreSQL or MySQL backups beside compose (a scheduled dump proven whole, retention, a restore that \
              rebuilds a copy and checks it answers) and docs/backup.md; `settings` such as \"keep 30 days of backups\". \
              Returns the files and what was understood.",
@@ -671,7 +673,9 @@ impl<'a> Desk<'a> {
                         (g.artifacts, g.notes)
                     }
                     "server" => {
-                        let mut params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        // The words are about a server: "on AWS" is the cloud that creates it.
+                        let settings = format!("a VM {}", a.settings.as_deref().unwrap_or(""));
+                        let mut params = slipway_engine::params::read(&settings).map_err(|e| e.to_string())?;
                         if !params.targets.contains(&slipway_engine::params::Target::Vm) {
                             params.targets.push(slipway_engine::params::Target::Vm);
                         }
@@ -685,6 +689,17 @@ impl<'a> Desk<'a> {
                         files.extend(g.artifacts);
                         let mut words = understood(&spec);
                         words.extend(to_create(&g.requirements));
+                        // A server a cloud creates: its Terraform, picture and cost too.
+                        if let Some(provider) = spec.cloud.as_ref().filter(|c| c.server.is_some()).map(|c| c.provider.clone()) {
+                            let c = slipway_engine::cloud::generate(&spec, &[], None)?;
+                            files.extend(c.artifacts);
+                            words.extend(c.picture.iter().map(|n| format!("runs: {} {}: {}", n.kind, n.name, n.detail)));
+                            words.push(format!(
+                                "costs about {:.2} USD a month (docs/{provider}.md has the lines)",
+                                c.cost.total()
+                            ));
+                            words.extend(to_create(&c.requirements));
+                        }
                         (files, words)
                     }
                     other => {

@@ -418,6 +418,24 @@ fn builtin_work(
                 }
                 artifacts.extend(g.artifacts);
             }
+            // A server on a cloud is backed up whole by the cloud: without a database, that is
+            // all there is to back up.
+            Err(why)
+                if why == slipway_engine::backup::NO_DATABASE
+                    && spec.and_then(|s| s.cloud.as_ref()).is_some_and(|c| c.server.is_some()) =>
+            {
+                let doc = spec
+                    .and_then(|s| s.cloud.as_ref())
+                    .map(|c| c.provider.clone())
+                    .unwrap_or_default();
+                left_out.push(slipway_engine::Finding {
+                    severity: slipway_engine::Severity::Info,
+                    rule: "backup/disk-only".into(),
+                    path: format!("docs/{doc}.md"),
+                    line: None,
+                    message: format!("{why}: the server's daily disk backups (docs/{doc}.md) are its backups"),
+                });
+            }
             Err(why) => {
                 steps.set("backup", TodoStatus::Failed, Some(why.clone()));
                 return Err(ApiError::Spec(why));

@@ -959,6 +959,87 @@ fn a_model_composes_the_google_cloud_and_server_generators() {
     );
 }
 
+/// A server a cloud creates is in the server family's words: the model asks for one on AWS, and
+/// the checked generators propose the Terraform that creates the machine beside the playbook
+/// that sets it up, with the picture and the cost in the answer.
+#[test]
+fn a_model_asks_for_a_server_on_aws() {
+    let _serial = serial();
+    let plan = todos_args(&[("Put it on an EC2 instance", "in_progress")]);
+    let done = todos_args(&[("Put it on an EC2 instance", "done")]);
+    let script = vec![
+        openai_turn("", &[("c1", "update_todos", &plan)], (500, 20)),
+        openai_turn(
+            "",
+            &[(
+                "c2",
+                "generate",
+                r#"{"family": "server", "settings": "on AWS at api.example.com, keep 7 days of backups"}"#,
+            )],
+            (700, 30),
+        ),
+        openai_turn("", &[("c3", "run_checks", "{}")], (1000, 10)),
+        openai_turn("", &[("c4", "update_todos", &done)], (1100, 10)),
+        openai_turn("Wrote it.", &[], (1200, 20)),
+    ];
+    let server = Server::start(script).unwrap();
+    let p = project("python-fastapi-k8s");
+    let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
+    let run = Run::prepare_with(
+        &p.dir,
+        "put it on an EC2 instance",
+        &brain,
+        &Seen::default(),
+        &Cancel::new(),
+    )
+    .unwrap();
+    let paths: Vec<&str> = run.changes.changes.iter().map(|c| c.path.as_str()).collect();
+    for want in [
+        "infra/aws/server.tf",
+        "infra/aws/dns.tf",
+        "docs/aws.md",
+        "ansible/site.yml",
+        "docs/vm.md",
+    ] {
+        assert!(
+            paths.contains(&want),
+            "{want} proposed through the generators: {paths:?}"
+        );
+    }
+    assert!(
+        !paths.contains(&"infra/aws/services.tf"),
+        "no ECS for a server: {paths:?}"
+    );
+    let snapshots = run
+        .changes
+        .changes
+        .iter()
+        .find(|c| c.path == "infra/aws/variables.tf")
+        .map(|c| c.after.clone())
+        .unwrap_or_default();
+    assert!(
+        snapshots.contains("default     = 7"),
+        "7 days of snapshots: {snapshots}"
+    );
+    let bodies = body_texts(&server);
+    assert!(
+        bodies.iter().any(|b| b.contains("runs: EC2 instance t3.small")),
+        "the picture went back"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("docs/aws.md has the lines")),
+        "and the cost"
+    );
+    assert!(bodies.iter().any(|b| b.contains("admin_cidrs")), "and what to provide");
+    assert!(
+        !run.findings
+            .iter()
+            .any(|f| f.severity == slipway_engine::Severity::Error),
+        "{:?}",
+        run.findings
+    );
+}
+
 /// Azure is in the cloud family's words too: the model asks for Container Apps with Pulumi,
 /// and the checked generator proposes the Python program, its bootstrap and the runbook.
 #[test]

@@ -2210,3 +2210,215 @@ fn a_static_frontend_beside_a_service_goes_to_cloudfront_and_the_service_to_ecs(
     assert!(at("aws ecs wait services-stable") < at("aws s3 sync"), "{script}");
     assert!(at("aws s3 sync") < at("create-invalidation"));
 }
+
+/// checkov's checks for what a server on a cloud claims: SSH from the admin ranges only, no
+/// port range open, every rule described, IMDSv2, an encrypted EBS-optimized disk, monitoring,
+/// a role of its own, rotating keys with a policy, the default security group shut; on Google
+/// Cloud a firewall of its own, flow logs, shielded VMs, no serial port, no project-wide keys,
+/// no default service account; on Azure key-only logins, an NSG on the subnet, a vault with an
+/// identity. None may fail on Slipway's output.
+const COVERED_SERVERS: &[(&str, &str)] = &[
+    ("CKV_AWS_7", "KMS keys rotate"),
+    ("CKV_AWS_8", "the instance's disk encrypted"),
+    ("CKV_AWS_23", "every security group rule described"),
+    ("CKV_AWS_24", "no SSH from anywhere"),
+    ("CKV_AWS_25", "no RDP from anywhere"),
+    ("CKV_AWS_33", "KMS key policy not open to everyone"),
+    ("CKV_AWS_46", "no secrets in user data"),
+    ("CKV_AWS_79", "IMDSv1 off"),
+    ("CKV_AWS_126", "detailed monitoring"),
+    ("CKV_AWS_130", "no public IPs on launch"),
+    ("CKV_AWS_135", "EBS optimized"),
+    ("CKV_AWS_277", "no port range open to the internet"),
+    ("CKV_AWS_382", "no egress to every port"),
+    ("CKV_AWS_386", "the image's owner pinned"),
+    ("CKV2_AWS_12", "the default security group shut"),
+    ("CKV2_AWS_41", "a role attached to the instance"),
+    ("CKV2_AWS_64", "KMS key policies defined"),
+    ("CKV_GCP_2", "no SSH from anywhere"),
+    ("CKV_GCP_3", "no RDP from anywhere"),
+    ("CKV_GCP_26", "flow logs"),
+    ("CKV_GCP_30", "not the default service account"),
+    ("CKV_GCP_32", "project-wide SSH keys blocked"),
+    ("CKV_GCP_35", "no serial port"),
+    ("CKV_GCP_36", "no IP forwarding"),
+    ("CKV_GCP_39", "shielded VM"),
+    ("CKV_GCP_74", "private Google access"),
+    ("CKV2_GCP_12", "no firewall open on every port"),
+    ("CKV2_GCP_18", "the network has a firewall"),
+    ("CKV_AZURE_1", "SSH keys, no basic authentication"),
+    ("CKV_AZURE_9", "no RDP from the internet"),
+    ("CKV_AZURE_10", "no SSH from the internet"),
+    ("CKV_AZURE_77", "no UDP from the internet"),
+    ("CKV_AZURE_149", "password authentication off"),
+    ("CKV_AZURE_178", "SSH keys"),
+    ("CKV2_AZURE_31", "an NSG on the subnet"),
+    ("CKV2_AZURE_35", "the backup vault has an identity"),
+];
+
+/// A server on each cloud from the words people use, through the command: the run writes the
+/// cloud's Terraform and the Ansible playbook and nothing of the cloud's containers; the
+/// reflection has nothing to say of either; python-hcl2 reads every file; checkov fails none of
+/// the covered checks; the window gets the picture and the cost; the playbook's first run logs
+/// in as the user the cloud creates. The figures are printed.
+#[test]
+fn a_server_on_each_cloud_passes_python_hcl2_checkov_and_the_reflection() {
+    let all = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut tf_files: Vec<String> = Vec::new();
+    let mut costs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut runs = 0;
+    for (provider, task, user) in [
+        ("aws", "deploy it to an EC2 instance with Ansible at {host}", "admin"),
+        ("gcp", "put it on a VM on Google Cloud at {host}", "admin"),
+        ("azure", "deploy it to an Azure VM at {host}, with backups", "azureuser"),
+    ] {
+        for name in [
+            "python-fastapi-k8s",
+            "node-express",
+            "go-gin",
+            "ruby-rails",
+            "php-laravel",
+            "static-site",
+        ] {
+            let p = Project::repo(name);
+            let host = format!("{}.example.com", name.replace('_', "-"));
+            let out = slipway(&[
+                "run",
+                p.path(),
+                "--task",
+                &task.replace("{host}", &host),
+                "--apply",
+                "--json",
+            ]);
+            if !out.status.success() {
+                failures.push(format!("{provider} {name}: the run failed: {}", stderr(&out)));
+                continue;
+            }
+            runs += 1;
+            let report = json(&out);
+            for f in report["findings"].as_array().unwrap() {
+                let path = f["path"].as_str().unwrap_or("");
+                if (path.starts_with("infra/") || path.starts_with("ansible/")) && f["severity"] != "info" {
+                    failures.push(format!("{provider} {name}: the reflection says of its own {path}: {f}"));
+                }
+            }
+            let total: f64 = report["cloud"]["cost"]["lines"]
+                .as_array()
+                .map(|l| l.iter().filter_map(|x| x["monthly"].as_f64()).sum())
+                .unwrap_or(0.0);
+            costs.entry(provider).or_default().push(total);
+            let picture = report["cloud"]["picture"].to_string();
+            if total <= 0.0 || !picture.contains("Debian 13") {
+                failures.push(format!(
+                    "{provider} {name}: no cost or machine in the window: {picture}"
+                ));
+            }
+            let changed: Vec<String> = report["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|c| c["path"].as_str().map(str::to_string))
+                .collect();
+            for want in [
+                format!("infra/{provider}/server.tf"),
+                "ansible/site.yml".into(),
+                format!("docs/{provider}.md"),
+            ] {
+                if !changed.contains(&want) {
+                    failures.push(format!("{provider} {name}: {want} is not written"));
+                }
+            }
+            let vm = p.read("docs/vm.md");
+            if !vm.contains(&format!("ansible-playbook site.yml -u {user}"))
+                || !vm.contains(&format!("docs/{provider}.md"))
+            {
+                failures.push(format!(
+                    "{provider} {name}: docs/vm.md does not start from the created server as {user}"
+                ));
+            }
+            for w in changed.iter().filter(|w| w.starts_with("infra/") && w.ends_with(".tf")) {
+                let text = p.read(w);
+                for runtime in [
+                    "aws_ecs_",
+                    "google_cloud_run",
+                    "azurerm_container_app",
+                    "aws_db_instance",
+                ] {
+                    if text.contains(&format!("resource \"{runtime}")) {
+                        failures.push(format!("{provider} {name}: a server got {runtime} in {w}"));
+                    }
+                }
+                let to = all.path().join(provider).join(name).join(w);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::write(&to, text).unwrap();
+                tf_files.push(format!("{provider}/{name}/{w}"));
+            }
+        }
+    }
+    assert_eq!(runs, 18, "{failures:#?}");
+
+    let script = "import sys, hcl2\nbad = 0\nfor f in sys.argv[1:]:\n    try:\n        hcl2.load(open(f))\n    except Exception as e:\n        bad += 1\n        print(f, e)\nprint(len(sys.argv) - 1, 'files', bad, 'errors')\nsys.exit(1 if bad else 0)\n";
+    let mut a = vec!["-c", script];
+    a.extend(tf_files.iter().map(String::as_str));
+    let out = run(&tool("python"), &a, all.path());
+    eprintln!("python-hcl2: {}", stdout(&out).lines().last().unwrap_or(""));
+    if !out.status.success() {
+        failures.push(format!("python-hcl2: {}{}", stdout(&out), stderr(&out)));
+    }
+
+    let out = run(
+        &tool("checkov"),
+        &[
+            "-d",
+            ".",
+            "--framework",
+            "terraform",
+            "--skip-download",
+            "--compact",
+            "--quiet",
+            "-o",
+            "json",
+        ],
+        all.path(),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let reports = match report {
+        Value::Array(a) => a,
+        Value::Object(_) => vec![report],
+        _ => vec![],
+    };
+    let mut failed: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut passed, mut resources) = (0, 0);
+    for r in &reports {
+        passed += r["summary"]["passed"].as_u64().unwrap_or(0);
+        resources += r["summary"]["resource_count"].as_u64().unwrap_or(0);
+        for f in r["results"]["failed_checks"].as_array().into_iter().flatten() {
+            let id = f["check_id"].as_str().unwrap_or("").to_string();
+            if COVERED_SERVERS.iter().any(|(c, _)| *c == id) {
+                failures.push(format!(
+                    "checkov {id} ({}) fails {} {}",
+                    f["check_name"], f["file_path"], f["resource"]
+                ));
+            }
+            *failed.entry(id).or_default() += 1;
+        }
+    }
+    let total: usize = failed.values().sum();
+    eprintln!(
+        "checkov (servers): {} files of {runs} runs, {resources} resources; {passed} checks passed, {total} findings, none of the {} covered: {failed:?}",
+        tf_files.len(),
+        COVERED_SERVERS.len()
+    );
+    for (provider, c) in &costs {
+        eprintln!(
+            "cost of a server on {provider}: {:.2} to {:.2} USD a month",
+            c.iter().cloned().fold(f64::MAX, f64::min),
+            c.iter().cloned().fold(0.0, f64::max)
+        );
+    }
+    if passed == 0 || resources < runs as u64 * 12 {
+        failures.push(format!("checkov checked {resources} resources in {runs} runs"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

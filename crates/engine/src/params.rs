@@ -657,6 +657,9 @@ pub struct TaskParams {
     pub region: Option<String>,
     /// The infrastructure language named: `terraform`, `pulumi`, `cloudformation`, `ansible`.
     pub iac: Option<String>,
+    /// The cloud a server is created on ("a VM on AWS", "an EC2 instance"): `aws`, `gcp` or
+    /// `azure`. The cloud's infrastructure creates the machine and Ansible configures it.
+    pub server_cloud: Option<String>,
     /// The language a Pulumi program is asked in: `typescript` or `python`.
     pub pulumi_language: Option<String>,
     /// Days of backups asked for ("keep 30 days of backups").
@@ -712,6 +715,9 @@ const TARGET_WORDS: &[(&str, Target)] = &[
     ("bare metal", Target::Vm),
     ("bare-metal", Target::Vm),
     ("vps", Target::Vm),
+    ("ec2", Target::Vm),
+    ("compute engine", Target::Vm),
+    ("gce", Target::Vm),
     ("my server", Target::Vm),
     ("own server", Target::Vm),
     ("google cloud", Target::CloudRun),
@@ -776,6 +782,45 @@ fn known_targets() -> String {
 }
 
 /// True when `word` occurs in `lower` as a whole word (or phrase).
+/// A server on a cloud: "an EC2 instance", "a VM on Google Cloud", "an Azure VM". The cloud
+/// creates the machine and Ansible configures it, so the cloud's container runtime, which a
+/// cloud's name alone would mean, is not asked; a runtime named as well ("ECS", "Cloud Run")
+/// stays asked.
+fn server_on_a_cloud(lower: &str, p: &mut TaskParams) {
+    let machines = [
+        ("ec2", "aws"),
+        ("compute engine", "gcp"),
+        ("gce", "gcp"),
+        ("azure vm", "azure"),
+        ("azure virtual machine", "azure"),
+    ];
+    let clouds: [(Target, &str, &[&str]); 3] = [
+        (Target::Ecs, "aws", &["ecs", "fargate", "cloudfront"]),
+        (Target::CloudRun, "gcp", &["cloud run"]),
+        (Target::AzureContainerApps, "azure", &["container apps"]),
+    ];
+    let named = machines
+        .iter()
+        .find(|(w, _)| has_word(lower, w).is_some())
+        .map(|(_, provider)| *provider);
+    let provider = named.or_else(|| {
+        p.targets.contains(&Target::Vm).then_some(())?;
+        clouds
+            .iter()
+            .find(|(t, _, _)| p.targets.contains(t))
+            .map(|(_, provider, _)| *provider)
+    });
+    let Some(provider) = provider else { return };
+    let Some((runtime, _, words)) = clouds.iter().find(|(_, c, _)| *c == provider) else {
+        return;
+    };
+    if words.iter().any(|w| has_word(lower, w).is_some()) {
+        return;
+    }
+    p.targets.retain(|t| t != runtime);
+    p.server_cloud = Some(provider.to_string());
+}
+
 fn has_word(lower: &str, word: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(at) = lower[from..].find(word).map(|p| p + from) {
@@ -870,6 +915,7 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
     }
     targets.sort_by_key(|(at, _)| *at);
     p.targets = targets.into_iter().map(|(_, t)| t).collect();
+    server_on_a_cloud(&lower, &mut p);
     for (word, name) in OTHER_TARGETS {
         if has_word(&lower, word).is_some() {
             return Err(format!(

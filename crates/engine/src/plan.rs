@@ -238,7 +238,21 @@ impl Plan {
             }
         }
         if task.wants_cloud() {
-            work.push(if task.params.targets.contains(&crate::params::Target::CloudRun) {
+            work.push(if task.wants_server_on_cloud() {
+                let (cloud, machine, doc) = match task.params.server_cloud.as_deref() {
+                    Some("gcp") => ("Google Cloud", "a Compute Engine VM", "gcp"),
+                    Some("azure") => ("Azure", "an Azure VM", "azure"),
+                    _ => ("AWS", "an EC2 instance", "aws"),
+                };
+                todo(
+                    "cloud",
+                    format!(
+                        "Write the {cloud} server in Terraform: {machine} with an encrypted disk and daily snapshots, a static address{}, a firewall that lets in HTTP, HTTPS and SSH from your addresses only, locked remote state, the cost and docs/{doc}.md",
+                        if task.params.host.is_some() { " and its DNS records" } else { "" }
+                    ),
+                    TodoKind::Generate(format!("infra/{doc}/")),
+                )
+            } else if task.params.targets.contains(&crate::params::Target::CloudRun) {
                 todo(
                     "cloud",
                     format!(

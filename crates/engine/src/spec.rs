@@ -253,6 +253,19 @@ pub struct CloudSpec {
     pub backup_region: Option<String>,
     /// Days the logs are kept.
     pub log_days: u32,
+    /// The server the infrastructure creates when the services run on a virtual machine
+    /// that Ansible configures ("a VM on AWS"); none when they run on the cloud's containers.
+    pub server: Option<ServerSpec>,
+}
+
+/// A virtual machine on a cloud: its size and its disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerSpec {
+    /// The machine's size: `t3.small`, `e2-small`, `Standard_B2s`.
+    pub size: String,
+    /// The disk, GiB: the system, Docker's images and the databases' volumes.
+    pub disk_gb: u32,
 }
 
 /// How a GitOps controller keeps the cluster as git says.
@@ -897,6 +910,7 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
     .into_iter()
     .filter(|(t, _)| targets.contains(t))
     .map(|(_, p)| p)
+    .chain(params.server_cloud.as_deref().filter(|_| targets.contains(&Target::Vm)))
     .collect();
     if named_clouds.len() > 1 {
         errors.push(format!(
@@ -988,7 +1002,10 @@ fn cloud_spec(
             }
         }
     };
-    let iac = match (text("iac"), &params.iac) {
+    // A server on a cloud is created in Terraform; "with Ansible" names what configures it.
+    let server = params.server_cloud.as_deref() == Some(provider);
+    let task_iac = params.iac.clone().filter(|l| !(server && l == "ansible"));
+    let iac = match (text("iac"), &task_iac) {
         (Some(v), _) => {
             field("iac", v.clone(), "slipway.toml", at("iac"));
             v
@@ -1019,6 +1036,11 @@ fn cloud_spec(
         "azure" => "Terraform or Pulumi (Python)",
         _ => "Terraform or CloudFormation",
     };
+    if server && iac != "terraform" {
+        errors.push(format!(
+            "the built-in engine creates a server on {cloud_name} in Terraform so far, not {iac}; ask for Terraform, or leave the language out"
+        ));
+    }
     let written = iac == "terraform"
         || (iac == "cloudformation" && !gcp && !azure)
         || (iac == "pulumi" && ((gcp && language == "typescript") || (azure && language == "python")));
@@ -1098,6 +1120,9 @@ fn cloud_spec(
             first.into()
         }
     };
+    if server {
+        return server_spec(provider, region, iac, language, &text, &at, params, field, errors);
+    }
     let task_cpu = number("task_cpu", errors).unwrap_or(if gcp { 1024 } else { 512 });
     let task_memory = number("task_memory", errors).unwrap_or(if gcp { 512 } else { task_cpu * 2 });
     if azure {
@@ -1396,6 +1421,179 @@ fn cloud_spec(
         rto_minutes,
         backup_region,
         log_days,
+        server: None,
+    }
+}
+
+/// The settings of a server on `provider`: its size and disk, how long the disk's daily
+/// snapshots are kept, its network's range. The container runtime's and managed databases'
+/// settings do not apply (the databases run on the server, dumped by the backup job when
+/// asked), so they are neither shown nor checked.
+#[allow(clippy::too_many_arguments)]
+fn server_spec(
+    provider: &str,
+    region: String,
+    iac: String,
+    language: String,
+    text: &dyn Fn(&str) -> Option<String>,
+    at: &dyn Fn(&str) -> String,
+    params: &TaskParams,
+    field: &mut impl FnMut(&str, String, &str, String),
+    errors: &mut Vec<String>,
+) -> CloudSpec {
+    let (size, why, pattern_ok, examples, least_disk) = match provider {
+        "gcp" => (
+            "e2-small",
+            "two shared vCPUs and 2 GB, the smallest that runs Docker, a database and the app",
+            (|s: &str| {
+                let mut parts = s.splitn(2, '-');
+                parts
+                    .next()
+                    .is_some_and(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+                    && parts.next().is_some_and(|r| {
+                        !r.is_empty()
+                            && r.chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    })
+            }) as fn(&str) -> bool,
+            "e2-small, e2-medium, n2-standard-2",
+            10,
+        ),
+        "azure" => (
+            "Standard_B2s",
+            "two burstable vCPUs and 4 GiB, the smallest that runs Docker, a database and the app",
+            (|s: &str| {
+                s.strip_prefix("Standard_")
+                    .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            }) as fn(&str) -> bool,
+            "Standard_B2s, Standard_B2ms, Standard_D2s_v5",
+            30,
+        ),
+        _ => (
+            "t3.small",
+            "two burstable vCPUs and 2 GiB, the smallest that runs Docker, a database and the app",
+            (|s: &str| {
+                s.split_once('.').is_some_and(|(family, size)| {
+                    !family.is_empty()
+                        && family.starts_with(|c: char| c.is_ascii_lowercase())
+                        && family
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        && !size.is_empty()
+                        && size.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+            }) as fn(&str) -> bool,
+            "t3.small, t3.medium, m7i.large",
+            8,
+        ),
+    };
+    let size = match text("server_size") {
+        Some(v) => {
+            if !pattern_ok(&v) {
+                errors.push(format!(
+                    "{}: server_size = {v:?} is not a machine size of this cloud (for example {examples})",
+                    at("server_size")
+                ));
+            }
+            field("server_size", v.clone(), "slipway.toml", at("server_size"));
+            v
+        }
+        None => {
+            field("server_size", size.into(), "default", why.into());
+            size.into()
+        }
+    };
+    let disk_gb = match text("disk_size") {
+        Some(v) => {
+            let n = v.parse::<u32>().unwrap_or(0);
+            if !(least_disk..=16384).contains(&n) {
+                errors.push(format!(
+                    "{}: disk_size = {v:?} is not a disk size this cloud's Debian image takes ({least_disk} to 16384 GiB)",
+                    at("disk_size")
+                ));
+            }
+            field("disk_size", n.to_string(), "slipway.toml", at("disk_size"));
+            n
+        }
+        None => {
+            field(
+                "disk_size",
+                "30".into(),
+                "default",
+                "30 GiB: the system, Docker's images and a few GiB of data".into(),
+            );
+            30
+        }
+    };
+    // The disk's snapshots: Azure Backup keeps daily points for 7 days at least.
+    let least = if provider == "azure" { 7 } else { 1 };
+    let backup_days = match (text("backup_days"), params.backup_days) {
+        (Some(v), _) => {
+            let n = v.parse::<u32>().unwrap_or(0);
+            field("backup_days", n.to_string(), "slipway.toml", at("backup_days"));
+            if !(least..=365).contains(&n) {
+                errors.push(format!(
+                    "{}: backup_days = {v:?}: the server's disk is snapshotted daily and the snapshots kept {least} to 365 days",
+                    at("backup_days")
+                ));
+            }
+            n
+        }
+        (None, Some(n)) => {
+            field(
+                "backup_days",
+                n.to_string(),
+                "task",
+                format!("the task asks to keep {n} days"),
+            );
+            if !(least..=365).contains(&n) {
+                errors.push(format!(
+                    "the task asks to keep {n} days of backups: the server's disk is snapshotted daily and the snapshots kept {least} to 365 days"
+                ));
+            }
+            n
+        }
+        (None, None) => {
+            field(
+                "backup_days",
+                "14".into(),
+                "default",
+                "two weeks of the disk's daily snapshots".into(),
+            );
+            14
+        }
+    };
+    let vpc_cidr = text("vpc_cidr").unwrap_or_else(|| "10.0.0.0/16".into());
+    if !is_vpc_cidr(&vpc_cidr) {
+        errors.push(format!(
+            "{}: vpc_cidr = {vpc_cidr:?} is not an IPv4 range a network takes: four numbers 0 to 255 and a prefix from /16 to /24, such as 10.0.0.0/16",
+            at("vpc_cidr")
+        ));
+    }
+    if params.backup_region.is_some() || text("backup_region").is_some() {
+        errors.push(
+            "backup_region: a server's disk snapshots stay in its region so far; leave backup_region out, or copy them with the cloud's own tools (docs say how)"
+                .into(),
+        );
+    }
+    CloudSpec {
+        provider: provider.into(),
+        iac,
+        language,
+        region,
+        task_cpu: 0,
+        task_memory: 0,
+        db_class: String::new(),
+        db_storage_gb: 0,
+        backup_days,
+        multi_az: false,
+        vpc_cidr,
+        // What the person asks of a recovery; the runbook says whether daily snapshots meet it.
+        rpo_minutes: text("rpo_minutes").and_then(|v| v.parse().ok()).unwrap_or(24 * 60),
+        rto_minutes: text("rto_minutes").and_then(|v| v.parse().ok()).unwrap_or(60),
+        backup_region: None,
+        log_days: 30,
+        server: Some(ServerSpec { size, disk_gb }),
     }
 }
 

@@ -125,6 +125,12 @@ const SIGNALS: &[(Intent, &[&str])] = &[
             "ecs",
             "app engine",
             "azure",
+            // A server, the person's own or one a cloud creates.
+            "vm",
+            "vps",
+            "virtual machine",
+            "ec2",
+            "compute engine",
         ],
     ),
     (Intent::Backup, &["backup", "back up", "disaster recovery", "restore"]),
@@ -183,8 +189,10 @@ impl Task {
         // Pulumi is written for Google Cloud (TypeScript) and Azure (Python), CloudFormation for
         // AWS, Ansible for a server.
         let only = |target: Target| !clouds.is_empty() && clouds.iter().all(|t| *t == target);
+        // A server on a cloud is created in Terraform and configured with Ansible.
+        let server_cloud = self.params.server_cloud.is_some() && only(Target::Vm);
         let other_language = self.params.iac.as_deref().is_some_and(|l| match l {
-            "terraform" => only(Target::Vm),
+            "terraform" => only(Target::Vm) && !server_cloud,
             "pulumi" => !(only(Target::CloudRun) || only(Target::AzureContainerApps)),
             "cloudformation" => !only(Target::Ecs),
             "ansible" => !only(Target::Vm),
@@ -262,10 +270,12 @@ impl Task {
             .collect()
     }
 
-    /// True when the task asks for backups of a database beside the app (compose or a VM): a
-    /// cloud's managed databases get theirs with the infrastructure.
+    /// True when the task asks for backups of a database beside the app (compose or a server,
+    /// a cloud's too): a cloud's managed databases get theirs with the infrastructure.
     pub fn wants_backups(&self) -> bool {
-        self.wants(Intent::Backup) && !self.wants_cloud() && !self.unsupported().contains(&Intent::Backup)
+        self.wants(Intent::Backup)
+            && (!self.wants_cloud() || self.wants_server_on_cloud())
+            && !self.unsupported().contains(&Intent::Backup)
     }
 
     /// True when the task puts the services on a server of the person's own, with Ansible.
@@ -278,10 +288,20 @@ impl Task {
     /// Cloud or Azure.
     pub fn wants_cloud(&self) -> bool {
         use crate::params::Target;
-        self.params
+        (self
+            .params
             .targets
             .iter()
             .any(|t| matches!(t, Target::Ecs | Target::CloudRun | Target::AzureContainerApps))
+            || self.wants_server_on_cloud())
+            && !self.unsupported().contains(&Intent::InfrastructureAsCode)
+    }
+
+    /// True when the task puts the services on a server that a cloud's infrastructure creates
+    /// ("a VM on AWS"): the cloud step writes the machine, the server step configures it.
+    pub fn wants_server_on_cloud(&self) -> bool {
+        self.params.server_cloud.is_some()
+            && self.params.targets.contains(&crate::params::Target::Vm)
             && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 

@@ -95,10 +95,31 @@ const CASES: &[Case] = &[
     },
     Case {
         text: "deploy it to a VM with Ansible",
-        intents: &[Intent::InfrastructureAsCode],
+        intents: &[Intent::PlatformDeploy, Intent::InfrastructureAsCode],
         // The server runs the images the pipeline builds and pushes.
         generates: &["Dockerfile", "pipeline", "docs/deploy.md", "ansible/"],
         declines: &[],
+    },
+    Case {
+        text: "put it on a VM on AWS",
+        // The cloud creates the machine in Terraform, the playbook sets it up; no ECS.
+        intents: &[Intent::PlatformDeploy, Intent::InfrastructureAsCode],
+        // Ten steps: the runbook joins the pipeline step.
+        generates: &["Dockerfile", "pipeline", "infra/aws/", "ansible/"],
+        declines: &[],
+    },
+    Case {
+        text: "run it on a Compute Engine VM with Terraform and Ansible",
+        intents: &[Intent::PlatformDeploy, Intent::InfrastructureAsCode],
+        generates: &["Dockerfile", "pipeline", "infra/gcp/", "ansible/"],
+        declines: &[],
+    },
+    Case {
+        text: "put it on a VM on Azure with Pulumi",
+        intents: &[Intent::PlatformDeploy, Intent::InfrastructureAsCode],
+        // Nothing half-done: no playbook for a machine nobody creates.
+        generates: &[],
+        declines: &["configure a cloud or PaaS deployment", "write infrastructure as code in Pulumi for a server (it writes AWS, Google Cloud and Azure in Terraform, Google Cloud and Azure in Pulumi, and AWS in CloudFormation, so far)"],
     },
     Case {
         text: "Pulumi for Azure",

@@ -55,6 +55,14 @@ fn on(target: Target, host: Option<&str>) -> TaskParams {
     }
 }
 
+/// "A VM on `provider`": the server the cloud creates and Ansible configures.
+fn on_server(provider: &str, host: Option<&str>) -> TaskParams {
+    TaskParams {
+        server_cloud: Some(provider.into()),
+        ..on(Target::Vm, host)
+    }
+}
+
 /// Generates for `profile` and checks what every generation must hold; returns the files.
 fn generate_and_check(profile: &slipway_scan::ProjectProfile, p: &TaskParams) -> Result<Vec<(String, String)>, String> {
     let spec = spec::build(profile, p);
@@ -221,6 +229,17 @@ fn check(name: &str) -> Result<(), Failed> {
         return Ok(());
     }
     let host = format!("{}.example.com", slipway_engine::kube::name_of(name));
+    // A server on each cloud: whatever runs on it, its Terraform parses, is its own fixed point,
+    // declares what it references and passes the reflection; one project's is kept as snapshots.
+    for provider in ["aws", "gcp", "azure"] {
+        let files = generate_and_check(&profile, &on_server(provider, Some(&host)))
+            .map_err(|e| format!("a server on {provider}: {e}"))?;
+        if name == "python-fastapi-k8s" {
+            for (path, text) in &files {
+                compare(&snapshots().join(name).join("server").join(path), text)?;
+            }
+        }
+    }
     let mut files = generate_and_check(&profile, &params(Some(&host)))?;
     if profile.services.iter().all(|s| s.kind == "static") {
         // Files for a CDN get no container stack: on AWS a bucket behind CloudFront, no network,
@@ -751,6 +770,231 @@ fn refusals() -> Result<(), Failed> {
     }
 }
 
+/// An attribute's text without its layout.
+fn flat(text: Option<String>) -> String {
+    text.unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A server on each cloud, from the words people use: the machine and nothing of the cloud's
+/// container runtime; SSH from the admin ranges only; the disk encrypted, snapshotted daily for
+/// the days asked and protected from deletion; DNS for the host at the static address; no key or
+/// password anywhere. Values a cloud does not take are refused with their line.
+fn servers() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let mut wrong = Vec::new();
+    for (task, provider, server) in [
+        (
+            "deploy it to an EC2 instance with Ansible at api.example.com, keep 10 days of backups",
+            "aws",
+            "server.tf",
+        ),
+        (
+            "put it on a VM on Google Cloud with Terraform and Ansible at api.example.com, keep 10 days of backups",
+            "gcp",
+            "server.tf",
+        ),
+        (
+            "deploy it to an Azure VM at api.example.com, keep 10 days of backups",
+            "azure",
+            "server.tf",
+        ),
+    ] {
+        let t = slipway_engine::task::understand(task).map_err(|e| e.to_string())?;
+        if t.params.server_cloud.as_deref() != Some(provider) || t.params.targets != [Target::Vm] {
+            wrong.push(format!(
+                "{task:?} is read as {:?} on {:?}",
+                t.params.targets, t.params.server_cloud
+            ));
+            continue;
+        }
+        if !(t.wants_server_on_cloud() && t.wants_vm() && t.wants_cloud()) {
+            wrong.push(format!("{task:?} does not ask for both the server and its playbook"));
+        }
+        let files = match generate_and_check(&profile, &t.params) {
+            Ok(f) => f,
+            Err(e) => {
+                wrong.push(format!("{task:?}: {e}"));
+                continue;
+            }
+        };
+        let dir = format!("infra/{provider}");
+        let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
+        for runtime in [
+            "aws_ecs_",
+            "aws_lb\"",
+            "google_cloud_run",
+            "azurerm_container_app",
+            "aws_db_instance",
+            "google_sql_",
+            "azurerm_postgresql",
+        ] {
+            if all.contains(&format!("resource \"{runtime}")) {
+                wrong.push(format!("{provider}: a server got {runtime}"));
+            }
+        }
+        let vars = body_of(&files, &format!("{dir}/variables.tf"));
+        if attr(&vars, &["snapshot_days"], "default").as_deref() != Some("10") {
+            wrong.push(format!("{provider}: snapshots are not kept the 10 days asked"));
+        }
+        if attr(&vars, &["ssh_public_key"], "default").is_some() || attr(&vars, &["admin_cidrs"], "default").is_some() {
+            wrong.push(format!("{provider}: the key or the admin ranges have a default"));
+        }
+        let net = &files.iter().find(|(p, _)| *p == format!("{dir}/network.tf")).unwrap().1;
+        let srv = body_of(&files, &format!("{dir}/{server}"));
+        match provider {
+            "aws" => {
+                let n = body_of(&files, &format!("{dir}/network.tf"));
+                if attr(&n, &["aws_vpc_security_group_ingress_rule", "ssh"], "cidr_ipv4").as_deref()
+                    != Some("each.value")
+                    || attr(&n, &["aws_vpc_security_group_ingress_rule", "ssh"], "for_each").as_deref()
+                        != Some("toset(var.admin_cidrs)")
+                {
+                    wrong.push("aws: SSH is not let in from the admin ranges alone".into());
+                }
+                for (name, want) in [
+                    ("disable_api_termination", "true"),
+                    ("instance_type", "var.server_size"),
+                ] {
+                    let got = attr(&srv, &["aws_instance", "server"], name);
+                    if got.as_deref() != Some(want) {
+                        wrong.push(format!("aws: the instance's {name} is {got:?}"));
+                    }
+                }
+                let text = &files.iter().find(|(p, _)| *p == format!("{dir}/server.tf")).unwrap().1;
+                for needle in [
+                    "http_tokens                 = \"required\"",
+                    "encrypted   = true",
+                    "prevent_destroy = true",
+                ] {
+                    if !text.contains(needle) {
+                        wrong.push(format!("aws: the server lacks {needle}"));
+                    }
+                }
+                let snaps = body_of(&files, &format!("{dir}/snapshots.tf"));
+                if attr(&snaps, &["aws_dlm_lifecycle_policy", "server"], "state").as_deref() != Some("\"ENABLED\"") {
+                    wrong.push("aws: the snapshot policy is not enabled".into());
+                }
+                let dns = body_of(&files, &format!("{dir}/dns.tf"));
+                if flat(attr(&dns, &["aws_route53_record", "api_example_com"], "records"))
+                    != "[aws_eip.server.public_ip]"
+                {
+                    wrong.push("aws: api.example.com does not point at the server's address".into());
+                }
+            }
+            "gcp" => {
+                if !net.contains("source_ranges = var.admin_cidrs") {
+                    wrong.push("gcp: SSH is not let in from the admin ranges alone".into());
+                }
+                for (name, want) in [("deletion_protection", "true"), ("machine_type", "var.server_size")] {
+                    let got = attr(&srv, &["google_compute_instance", "server"], name);
+                    if got.as_deref() != Some(want) {
+                        wrong.push(format!("gcp: the VM's {name} is {got:?}"));
+                    }
+                }
+                if flat(attr(&srv, &["google_compute_disk", "system"], "resource_policies"))
+                    != "[google_compute_resource_policy.snapshots.id]"
+                {
+                    wrong.push("gcp: the disk is not snapshotted".into());
+                }
+                let dns = body_of(&files, &format!("{dir}/dns.tf"));
+                if flat(attr(&dns, &["google_dns_record_set", "api_example_com"], "rrdatas"))
+                    != "[google_compute_address.server.address]"
+                {
+                    wrong.push("gcp: api.example.com does not point at the server's address".into());
+                }
+            }
+            _ => {
+                if !net.contains("source_address_prefixes    = var.admin_cidrs") {
+                    wrong.push("azure: SSH is not let in from the admin ranges alone".into());
+                }
+                if attr(
+                    &srv,
+                    &["azurerm_linux_virtual_machine", "server"],
+                    "disable_password_authentication",
+                )
+                .as_deref()
+                    != Some("true")
+                {
+                    wrong.push("azure: password logins are not off".into());
+                }
+                let b = body_of(&files, &format!("{dir}/backups.tf"));
+                if attr(&b, &["azurerm_backup_protected_vm", "server"], "source_vm_id").as_deref()
+                    != Some("azurerm_linux_virtual_machine.server.id")
+                {
+                    wrong.push("azure: the VM is not backed up".into());
+                }
+                let dns = body_of(&files, &format!("{dir}/dns.tf"));
+                if attr(&dns, &["azurerm_dns_a_record", "api_example_com"], "name").as_deref() != Some("\"api\"") {
+                    wrong.push("azure: api.example.com has no record in example.com".into());
+                }
+            }
+        }
+        let doc = &files.iter().find(|(p, _)| *p == format!("docs/{provider}.md"));
+        match doc {
+            Some((_, d)) if d.contains("ansible-playbook site.yml -u") && d.contains("| **Total** |") => {}
+            _ => wrong.push(format!(
+                "{provider}: docs/{provider}.md does not give the first run and the cost"
+            )),
+        }
+        for (path, text) in &files {
+            for needle in ["BEGIN OPENSSH PRIVATE KEY", "admin_password", "AKIA"] {
+                if text.contains(needle) {
+                    wrong.push(format!("{path} holds {needle}"));
+                }
+            }
+        }
+    }
+    for (toml, want) in [
+        ("disk_size = 4", "disk_size = \"4\" is not a disk size"),
+        ("server_size = \"large\"", "is not a machine size"),
+        ("backup_days = 400", "kept 1 to 365 days"),
+    ] {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let root = dir.path().join("p");
+        slipway_engine_test_copy(&fixtures().join("python-fastapi-k8s"), &root);
+        std::fs::write(root.join("slipway.toml"), format!("[deploy]\n{toml}\n")).map_err(|e| e.to_string())?;
+        let p = slipway_scan::scan(&root).map_err(|e| e.to_string())?;
+        let spec = spec::build(&p, &on_server("aws", None));
+        if !spec
+            .errors
+            .iter()
+            .any(|e| e.contains(want) && e.contains("line 2 of slipway.toml"))
+        {
+            wrong.push(format!(
+                "{toml:?} is not refused with its line and {want:?}: {:?}",
+                spec.errors
+            ));
+        }
+    }
+    for (task, want) in [
+        ("put it on a VM on AWS with Pulumi", None),
+        (
+            "deploy it to an EC2 instance in us-east-1, copy backups to us-west-2",
+            Some("stay in its region"),
+        ),
+    ] {
+        let t = slipway_engine::task::understand(task).map_err(|e| e.to_string())?;
+        match want {
+            None if t.wants_cloud() => wrong.push(format!("{task:?} is carried out")),
+            None => {}
+            Some(w) => {
+                let spec = spec::build(&profile, &t.params);
+                if !spec.errors.iter().any(|e| e.contains(w)) {
+                    wrong.push(format!("{task:?} is not refused with {w:?}: {:?}", spec.errors));
+                }
+            }
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 fn slipway_engine_test_copy(from: &Path, to: &Path) {
     let ok = std::process::Command::new("cp")
         .args(["-R", &from.to_string_lossy(), &to.to_string_lossy()])
@@ -768,6 +1012,7 @@ fn main() {
         Trial::test("the seed's service on Cloud Run, field by field", seed_gcp),
         Trial::test("values Google Cloud does not take are refused in words", refusals_gcp),
         Trial::test("values Azure does not take are refused in words", refusals_azure),
+        Trial::test("a server on each cloud, field by field", servers),
     ];
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
         .unwrap()

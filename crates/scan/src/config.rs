@@ -277,6 +277,8 @@ pub const DEPLOY_FIELDS: &[(&str, FieldKind)] = &[
     ("rto_minutes", FieldKind::Count),
     ("backup_region", FieldKind::Text),
     ("log_days", FieldKind::Count),
+    ("server_size", FieldKind::Text),
+    ("disk_size", FieldKind::Count),
     ("prometheus", FieldKind::Text),
     ("prometheus_release", FieldKind::Text),
     ("auto_sync", FieldKind::Flag),

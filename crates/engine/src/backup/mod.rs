@@ -13,6 +13,9 @@ use crate::generate::Artifact;
 use crate::knowledge::service_image;
 use crate::write::yaml::{self, Yaml};
 
+/// Why nothing is backed up for a project without a database.
+pub const NO_DATABASE: &str = "the project uses no database to back up (PostgreSQL, MySQL or MongoDB)";
+
 /// The folder the scripts go in.
 pub const DIR: &str = "backup";
 /// The compose file that adds the backup service.
@@ -171,7 +174,7 @@ pub fn generate(profile: &ProjectProfile, spec: &BackupSpec, compose: Option<&st
         e
     };
     if engines.is_empty() {
-        return Err("the project uses no database to back up (PostgreSQL, MySQL or MongoDB)".into());
+        return Err(NO_DATABASE.into());
     }
     if !engines.contains(&"postgres") && !engines.contains(&"mysql") {
         return Err(format!(

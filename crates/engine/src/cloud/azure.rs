@@ -2078,6 +2078,7 @@ mod tests {
             backup_region: None,
             log_days: 30,
             language: "python".into(),
+            server: None,
         };
         let a = super::state_account("a-very-long-project-name-x", &cloud);
         assert!(a.len() <= 24 && a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");

@@ -148,6 +148,65 @@ pub mod gcp {
     }
 }
 
+/// Prices of servers on each cloud (Linux, on demand, the first region of each), in US dollars.
+pub mod servers {
+    /// EBS gp3, per GB-month.
+    pub const EBS_GP3_GB_MONTH: f64 = 0.08;
+    /// EBS snapshots (standard tier), per GB-month.
+    pub const EBS_SNAPSHOT_GB_MONTH: f64 = 0.05;
+    /// Compute Engine balanced persistent disk, per GB-month.
+    pub const GCE_BALANCED_GB_MONTH: f64 = 0.10;
+    /// Compute Engine standard snapshots, per GB-month.
+    pub const GCE_SNAPSHOT_GB_MONTH: f64 = 0.05;
+    /// A static external IPv4 address in use by a VM, per hour.
+    pub const GCE_IPV4_HOUR: f64 = 0.005;
+    /// Azure Standard SSD managed disk, per GB-month (an E4 of 32 GiB lists at about 2.40).
+    pub const AZURE_STANDARD_SSD_GB_MONTH: f64 = 0.075;
+    /// Azure Backup, a protected VM of 50 GB or less, per month.
+    pub const AZURE_BACKUP_INSTANCE_MONTH: f64 = 5.0;
+    /// Azure Backup storage, locally redundant, per GB-month.
+    pub const AZURE_BACKUP_GB_MONTH: f64 = 0.0224;
+
+    /// An EC2 instance type's price per hour; none for a type not in the table.
+    pub fn ec2_hour(size: &str) -> Option<f64> {
+        Some(match size {
+            "t3.micro" => 0.0104,
+            "t3.small" => 0.0208,
+            "t3.medium" => 0.0416,
+            "t3.large" => 0.0832,
+            "t3a.small" => 0.0188,
+            "t3a.medium" => 0.0376,
+            "m7i.large" => 0.1008,
+            "c7i.large" => 0.08925,
+            _ => return None,
+        })
+    }
+
+    /// A Compute Engine machine type's price per hour; none for a type not in the table.
+    pub fn gce_hour(size: &str) -> Option<f64> {
+        Some(match size {
+            "e2-micro" => 0.008376,
+            "e2-small" => 0.016751,
+            "e2-medium" => 0.033503,
+            "e2-standard-2" => 0.067006,
+            "n2-standard-2" => 0.097118,
+            _ => return None,
+        })
+    }
+
+    /// An Azure VM size's price per hour (Linux); none for a size not in the table.
+    pub fn azure_vm_hour(size: &str) -> Option<f64> {
+        Some(match size {
+            "Standard_B1s" => 0.0104,
+            "Standard_B1ms" => 0.0207,
+            "Standard_B2s" => 0.0416,
+            "Standard_B2ms" => 0.0832,
+            "Standard_D2s_v5" => 0.096,
+            _ => return None,
+        })
+    }
+}
+
 /// One line of the estimate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

@@ -12,7 +12,8 @@
 //! PostgreSQL Flexible Server, Key Vault, a managed identity per service and per pipeline job
 //! trusting GitHub's OIDC subjects, state in Blob Storage. [`pulumi`] writes the same stacks as
 //! Pulumi programs: Google Cloud's in TypeScript, Azure's in Python; [`cfn`] writes AWS's as
-//! CloudFormation templates.
+//! CloudFormation templates; [`server`] writes the machine a server deploy runs on (EC2, Compute
+//! Engine, Azure VM) for the playbook of [`crate::vm`] to set up.
 //! Every resource is a plain resource (no registry module, so the checkers see inside it), built
 //! as an `hcl-rs` value and written by [`crate::write::hcl`]. [`checks`] reviews Terraform,
 //! the person's as well as ours; [`cost`] prices what a plan creates from a dated table.
@@ -25,6 +26,7 @@ pub mod cost;
 pub mod gcp;
 pub mod improve;
 pub mod pulumi;
+pub mod server;
 pub mod site;
 mod tf;
 
@@ -83,6 +85,10 @@ pub fn generate(
     let Some(cloud) = &spec.cloud else {
         return Err("no cloud target in the deployment spec".into());
     };
+    // A server the playbook configures: the machine, whatever runs on it.
+    if cloud.server.is_some() {
+        return server::generate(spec, cloud);
+    }
     // A stack of containers for files a CDN serves would cost a network and a NAT gateway for
     // nothing: AWS puts them in a bucket behind CloudFront ([`site`]); the other clouds refuse
     // until their object storage and CDN are written.

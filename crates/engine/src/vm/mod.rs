@@ -896,8 +896,31 @@ fn runbook(spec: &DeploySpec, project: &str, host: &str, backups: bool) -> Strin
             hosts(spec).iter().map(|(_, h)| format!("`{h}`")).collect::<Vec<_>>().join(", ")
         }
     );
+    // A server a cloud's Terraform creates has its DNS records and its first user already.
+    let created = spec
+        .cloud
+        .as_ref()
+        .filter(|c| c.server.is_some())
+        .map(|c| (c.provider.as_str(), crate::cloud::server::first_user(&c.provider)));
+    let (first_step, user) = match created {
+        Some((provider, user)) => (
+            format!(
+                "Create the server with Terraform first (docs/{provider}.md): it {}, and lets in SSH from `admin_cidrs` only. Check you can `ssh {user}@{host}` (the host key as that document says).",
+                if hosts(spec).is_empty() {
+                    "prints its address (`terraform output -raw public_ip`); put it in `inventory.yml` in place of the host"
+                } else {
+                    "points the hosts' DNS at the server"
+                }
+            ),
+            user,
+        ),
+        None => (
+            format!("Point `{host}`'s DNS at the server, and check you can `ssh root@{host}` (or the image's admin user)."),
+            "root",
+        ),
+    };
     out.push_str(&format!(
-        "## The first run\n\n1. Point `{host}`'s DNS at the server, and check you can `ssh root@{host}` (or the image's admin user).\n2. Install Ansible where you run it (`pipx install ansible-core`), and set what the playbook reads:\n\n   ```sh\n   export DEPLOY_SSH_PUBLIC_KEY=\"$(cat ~/.ssh/id_ed25519.pub)\"\n"
+        "## The first run\n\n1. {first_step}\n2. Install Ansible where you run it (`pipx install ansible-core`), and set what the playbook reads:\n\n   ```sh\n   export DEPLOY_SSH_PUBLIC_KEY=\"$(cat ~/.ssh/id_ed25519.pub)\"\n"
     ));
     for s in &secrets {
         out.push_str(&format!("   export {s}='...'\n"));
@@ -910,7 +933,7 @@ fn runbook(spec: &DeploySpec, project: &str, host: &str, backups: bool) -> Strin
         ));
     }
     out.push_str(&format!(
-        "   ```\n\n3. Run it once as that user, which creates `deploy`:\n\n   ```sh\n   cd {DIR} && ansible-playbook site.yml -u root\n   ```\n\nFrom then on it logs in as `deploy` (the inventory says so), and root can no longer log in by SSH.\n\n## Deploying\n\nPrivate images need a pull credential: set `REGISTRY_USERNAME` and `REGISTRY_TOKEN` (a token that\nmay only read packages) where the playbook runs; the pipeline passes its own, which expires with the job.\n\nRun the playbook again with the new digests in `IMAGE_*`: it changes only what differs, pulls the\nimages, recreates the services whose image changed (Caddy holds their requests for up to 30 seconds\nmeanwhile, so they wait instead of failing), and waits until each answers its health path;\nwhen one does not, the run fails and says which. To roll back, run it with the previous digests.\n\nThe playbook refuses to start when a secret is not set or an image is not pinned by digest, before it\nchanges anything.\n"
+        "   ```\n\n3. Run it once as that user, which creates `deploy`:\n\n   ```sh\n   cd {DIR} && ansible-playbook site.yml -u {user}\n   ```\n\nFrom then on it logs in as `deploy` (the inventory says so), and root can no longer log in by SSH.\n\n## Deploying\n\nPrivate images need a pull credential: set `REGISTRY_USERNAME` and `REGISTRY_TOKEN` (a token that\nmay only read packages) where the playbook runs; the pipeline passes its own, which expires with the job.\n\nRun the playbook again with the new digests in `IMAGE_*`: it changes only what differs, pulls the\nimages, recreates the services whose image changed (Caddy holds their requests for up to 30 seconds\nmeanwhile, so they wait instead of failing), and waits until each answers its health path;\nwhen one does not, the run fails and says which. To roll back, run it with the previous digests.\n\nThe playbook refuses to start when a secret is not set or an image is not pinned by digest, before it\nchanges anything.\n"
     ));
     out
 }
