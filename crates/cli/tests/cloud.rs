@@ -2314,6 +2314,29 @@ fn a_server_on_each_cloud_passes_python_hcl2_checkov_and_the_reflection() {
                     "{provider} {name}: no cost or machine in the window: {picture}"
                 ));
             }
+            // The checklist: what Terraform takes, and the playbook's own secrets; never a
+            // database URL the playbook builds itself.
+            let needs: Vec<(String, String)> = report["requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["name"].as_str().unwrap_or("").to_string(),
+                        r["place"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            for want in ["ssh_public_key", "admin_cidrs", "DEPLOY_SSH_PUBLIC_KEY"] {
+                if !needs.iter().any(|(n, _)| n == want) {
+                    failures.push(format!("{provider} {name}: the checklist lacks {want}: {needs:?}"));
+                }
+            }
+            if let Some((n, _)) = needs.iter().find(|(n, _)| n.ends_with("_URL")) {
+                failures.push(format!(
+                    "{provider} {name}: the checklist asks for {n}, which the playbook builds"
+                ));
+            }
             let changed: Vec<String> = report["changes"]
                 .as_array()
                 .unwrap()

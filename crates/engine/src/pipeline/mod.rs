@@ -1595,7 +1595,9 @@ pub fn requirements(spec: &DeploySpec, pipeline: &Pipeline) -> Vec<Requirement> 
     }
     // What the deployed app itself reads, set on the platform, never in the pipeline.
     for target in &spec.targets {
-        if serves_files(*target) {
+        // A server's are the playbook's: it reads them where it runs and builds the databases'
+        // URLs itself (its own checklist names them).
+        if serves_files(*target) || *target == Target::Vm {
             continue;
         }
         for svc in spec
