@@ -616,26 +616,7 @@ pub(super) fn state_store(f: &mut HclFile, project: &str, key_note: &str, key_ho
             )
             .build(),
     );
-    f.block(
-        data("aws_iam_policy_document", "state_key")
-            .add_block(
-                Block::builder("statement")
-                    .add_attribute(("sid", "Account"))
-                    .add_attribute(("actions", strs(["kms:*"])))
-                    .add_attribute(("resources", strs(["*"])))
-                    .add_block(
-                        Block::builder("principals")
-                            .add_attribute(("type", "AWS"))
-                            .add_attribute((
-                                "identifiers",
-                                expr("[\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\"]"),
-                            ))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
+    f.block(account_key_policy("state_key"));
     f.commented(
         key_note,
         res("aws_kms_key", "state")
@@ -718,6 +699,28 @@ pub(super) fn state_store(f: &mut HclFile, project: &str, key_note: &str, key_ho
             )
             .build(),
     );
+}
+
+/// The policy of a KMS key only this account may use (its IAM policies decide who).
+pub(super) fn account_key_policy(id: &str) -> Block {
+    data("aws_iam_policy_document", id)
+        .add_block(
+            Block::builder("statement")
+                .add_attribute(("sid", "Account"))
+                .add_attribute(("actions", strs(["kms:*"])))
+                .add_attribute(("resources", strs(["*"])))
+                .add_block(
+                    Block::builder("principals")
+                        .add_attribute(("type", "AWS"))
+                        .add_attribute((
+                            "identifiers",
+                            expr("[\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\"]"),
+                        ))
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
 }
 
 pub(super) fn public_access_block(name: &str, bucket: &str) -> Block {
@@ -826,19 +829,7 @@ fn stack(
                 .build(),
         );
     }
-    f.block(
-        Block::builder("locals")
-            .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
-            .add_attribute((
-                "tags",
-                obj([
-                    ("Project", expr("var.project")),
-                    ("Environment", expr("var.environment")),
-                    ("ManagedBy", st("terraform")),
-                ]),
-            ))
-            .build(),
-    );
+    f.block(super::tf::environment_locals("tags", true, "terraform"));
     f.block(
         data("aws_availability_zones", "available")
             .add_attribute(("state", "available"))

@@ -751,19 +751,7 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, postgres: bool) ->
     out.push(backend(cloud, project, &production));
     let mut f = HclFile::new(HEADER);
     f.block(azure_provider());
-    f.block(
-        blk("locals")
-            .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
-            .add_attribute((
-                "tags",
-                obj([
-                    ("project", expr("var.project")),
-                    ("environment", expr("var.environment")),
-                    ("managed-by", st(managed_by(cloud))),
-                ]),
-            ))
-            .build(),
-    );
+    f.block(super::tf::environment_locals("tags", false, managed_by(cloud)));
     f.commented(
         "The environment's resource group, made by the bootstrap stack.",
         data("azurerm_resource_group", "env")

@@ -637,19 +637,7 @@ fn stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Engine]
     out.push(backend(cloud, project, &production));
     let mut f = HclFile::new(HEADER);
     f.block(google_provider(expr("local.labels")));
-    f.block(
-        blk("locals")
-            .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
-            .add_attribute((
-                "labels",
-                obj([
-                    ("project", expr("var.project")),
-                    ("environment", expr("var.environment")),
-                    ("managed-by", st(managed_by(cloud))),
-                ]),
-            ))
-            .build(),
-    );
+    f.block(super::tf::environment_locals("labels", false, managed_by(cloud)));
     out.push(file(
         format!("{DIR}/providers.tf"),
         &f,

@@ -209,6 +209,19 @@ fn zone_variable(cloud: &CloudSpec, suffix: &str) -> Block {
     .build()
 }
 
+/// variables.tf's start: its header, then the project and the environment.
+fn variables_head(doc: &str, whose: &str, project: &str, spec: &DeploySpec) -> HclFile {
+    let (cloud_name, _, _) = names(doc);
+    let mut f = HclFile::new(format!(
+        "{}\n\nEvery value that differs between environments or {whose} is a variable with its type, a\ndescription and the checks {cloud_name} would otherwise make only halfway through an apply.",
+        header(doc)
+    ));
+    for b in super::tf::project_and_environment(project, spec) {
+        f.block(b);
+    }
+    f
+}
+
 fn size_check(provider: &str) -> (&'static str, &'static str) {
     match provider {
         "gcp" => (
@@ -318,26 +331,7 @@ fn aws_bootstrap(cloud: &CloudSpec, project: &str) -> Artifact {
 
 /// A KMS key only this account may use, rotated yearly.
 fn aws_key(f: &mut HclFile, id: &str, note: &str, description: &str) {
-    f.block(
-        data("aws_iam_policy_document", id)
-            .add_block(
-                Block::builder("statement")
-                    .add_attribute(("sid", "Account"))
-                    .add_attribute(("actions", strs(["kms:*"])))
-                    .add_attribute(("resources", strs(["*"])))
-                    .add_block(
-                        Block::builder("principals")
-                            .add_attribute(("type", "AWS"))
-                            .add_attribute((
-                                "identifiers",
-                                expr("[\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\"]"),
-                            ))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
+    f.block(super::aws::account_key_policy(id));
     f.commented(
         note,
         res("aws_kms_key", id)
@@ -386,19 +380,7 @@ fn aws_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
             )
             .build(),
     );
-    f.block(
-        Block::builder("locals")
-            .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
-            .add_attribute((
-                "tags",
-                obj([
-                    ("Project", expr("var.project")),
-                    ("Environment", expr("var.environment")),
-                    ("ManagedBy", st("terraform")),
-                ]),
-            ))
-            .build(),
-    );
+    f.block(super::tf::environment_locals("tags", true, "terraform"));
     f.block(data("aws_caller_identity", "current").build());
     out.push(file(
         format!("{dir}/providers.tf"),
@@ -406,13 +388,7 @@ fn aws_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
         "the AWS provider, the tags on every resource, and the names",
     ));
 
-    let mut f = HclFile::new(format!(
-        "{}\n\nEvery value that differs between environments or accounts is a variable with its type, a\ndescription and the checks AWS would otherwise make only halfway through an apply.",
-        header("aws")
-    ));
-    for b in super::tf::project_and_environment(project, spec) {
-        f.block(b);
-    }
+    let mut f = variables_head("aws", "accounts", project, spec);
     f.block(super::aws::region_variable(cloud));
     f.block(zone_variable(cloud, "a"));
     server_variables(&mut f, server, cloud, 8, size_check("aws"));
@@ -820,32 +796,14 @@ fn gcp_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
 
     let mut f = HclFile::new(header("gcp"));
     f.block(super::gcp::google_provider(expr("local.labels")));
-    f.block(
-        blk("locals")
-            .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
-            .add_attribute((
-                "labels",
-                obj([
-                    ("project", expr("var.project")),
-                    ("environment", expr("var.environment")),
-                    ("managed-by", st("terraform")),
-                ]),
-            ))
-            .build(),
-    );
+    f.block(super::tf::environment_locals("labels", false, "terraform"));
     out.push(file(
         format!("{dir}/providers.tf"),
         &f,
         "the Google provider, the labels on every resource, and the names",
     ));
 
-    let mut f = HclFile::new(format!(
-        "{}\n\nEvery value that differs between environments or projects is a variable with its type, a\ndescription and the checks Google Cloud would otherwise make only halfway through an apply.",
-        header("gcp")
-    ));
-    for b in super::tf::project_and_environment(project, spec) {
-        f.block(b);
-    }
+    let mut f = variables_head("gcp", "projects", project, spec);
     f.block(super::gcp::project_id_variable());
     f.block(gcp_region(cloud, "The region the server is in."));
     f.block(zone_variable(cloud, "-b"));
@@ -1216,19 +1174,7 @@ fn azure_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Str
 
     let mut f = HclFile::new(header("azure"));
     f.block(super::azure::azure_provider());
-    f.block(
-        blk("locals")
-            .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
-            .add_attribute((
-                "tags",
-                obj([
-                    ("project", expr("var.project")),
-                    ("environment", expr("var.environment")),
-                    ("managed-by", st("terraform")),
-                ]),
-            ))
-            .build(),
-    );
+    f.block(super::tf::environment_locals("tags", false, "terraform"));
     f.commented(
         "The server's resource group; Azure refuses to delete it while it holds anything.",
         res("azurerm_resource_group", "server")
@@ -1243,13 +1189,7 @@ fn azure_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Str
         "the AzureRM provider, the tags on every resource, and the names",
     ));
 
-    let mut f = HclFile::new(format!(
-        "{}\n\nEvery value that differs between environments or subscriptions is a variable with its type, a\ndescription and the checks Azure would otherwise make only halfway through an apply.",
-        header("azure")
-    ));
-    for b in super::tf::project_and_environment(project, spec) {
-        f.block(b);
-    }
+    let mut f = variables_head("azure", "subscriptions", project, spec);
     f.block(super::azure::subscription_variable());
     f.block(azure_location(cloud, "The region the server is in."));
     server_variables(&mut f, server, cloud, 30, size_check("azure"));

@@ -20,7 +20,7 @@ use hcl::{Block, Expression};
 
 use super::aws::{public_access_block, statement, zone_of, BOOTSTRAP, DIR, HEADER};
 use super::cost::{self, Estimate};
-use super::tf::{data, file, obj, plan_to_summary, res, st, strs, validation, variable};
+use super::tf::{data, file, plan_to_summary, res, st, strs, validation, variable};
 use super::{CloudNode, Generated};
 use crate::generate::Artifact;
 use crate::kube::{hosts, name_of};
@@ -175,19 +175,7 @@ fn providers(spec: &DeploySpec) -> Artifact {
                 .build(),
         );
     }
-    f.block(
-        Block::builder("locals")
-            .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
-            .add_attribute((
-                "tags",
-                obj([
-                    ("Project", expr("var.project")),
-                    ("Environment", expr("var.environment")),
-                    ("ManagedBy", st("terraform")),
-                ]),
-            ))
-            .build(),
-    );
+    f.block(super::tf::environment_locals("tags", true, "terraform"));
     f.block(data("aws_caller_identity", "current").build());
     file(
         format!("{DIR}/providers.tf"),

@@ -78,6 +78,27 @@ pub fn project_and_environment(project: &str, spec: &crate::spec::DeploySpec) ->
     ]
 }
 
+/// The `locals` every environment stack starts with: `name` (project-environment) and `key`,
+/// the tags or labels on every resource, capitalised as AWS writes tags when `aws`.
+pub fn environment_locals(key: &str, aws: bool, managed_by: &str) -> Block {
+    let names = if aws {
+        ["Project", "Environment", "ManagedBy"]
+    } else {
+        ["project", "environment", "managed-by"]
+    };
+    Block::builder("locals")
+        .add_attribute(("name", expr("\"${var.project}-${var.environment}\"")))
+        .add_attribute((
+            key,
+            obj([
+                (names[0], expr("var.project")),
+                (names[1], expr("var.environment")),
+                (names[2], st(managed_by)),
+            ]),
+        ))
+        .build()
+}
+
 pub fn file(path: String, f: &HclFile, purpose: impl Into<String>) -> Artifact {
     Artifact {
         path,
