@@ -1541,8 +1541,7 @@ fn a_fastapi_postgres_service_on_container_apps_in_pulumi_python_agrees() {
 #[test]
 fn a_strategy_on_a_cloud_runtime_is_said_not_turned_into_a_cluster() {
     for (task, runtime, dir) in [
-        ("blue-green deploy to Cloud Run", "Cloud Run", "infra/gcp/"),
-        ("a canary on Cloud Run", "Cloud Run", "infra/gcp/"),
+        ("a canary on Cloud Run with Pulumi", "Cloud Run", "infra/gcp/"),
         ("Terraform for ECS with a blue-green deploy", "ECS", "infra/aws/"),
     ] {
         let p = Project::repo("python-fastapi-k8s");
@@ -1573,6 +1572,72 @@ fn a_strategy_on_a_cloud_runtime_is_said_not_turned_into_a_cluster() {
             "{task}: {}",
             said[0]
         );
+    }
+}
+
+/// Blue-green and canary on Cloud Run in Terraform: the stack leaves the traffic to the deploy
+/// job, which pins every request to the serving revision before the apply, then tags the new
+/// one, calls its readiness path on the tag's address when the service answers on run.app
+/// (behind the load balancer the startup probe is the check), and moves the requests: all at
+/// once for blue-green, a tenth and a half while it stays ready for a canary, back to the old
+/// one when it does not. The workflow passes actionlint with shellcheck; no "not written" warning.
+#[test]
+fn cloud_run_moves_requests_between_tagged_revisions_for_blue_green_and_canary() {
+    for (task, canary, public) in [
+        ("a blue-green deploy to Cloud Run on api.example.com", false, false),
+        ("a canary deploy to Cloud Run with Terraform", true, true),
+    ] {
+        let p = Project::repo("python-fastapi-k8s");
+        let out = slipway(&["run", p.path(), "--task", task, "--apply", "--json"]);
+        assert!(out.status.success(), "{task}: {}", stderr(&out));
+        let report = json(&out);
+        assert!(
+            !report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "cloud/strategy"),
+            "{task}: {}",
+            report["findings"]
+        );
+        assert!(!p.work.join("k8s").exists(), "{task}: no cluster");
+        let services = p.read("infra/gcp/services.tf");
+        assert!(services.contains("ignore_changes = [traffic]"), "{task}: {services}");
+        let wf = p.read(".github/workflows/ci-cd.yml");
+        let pin = wf
+            .find("--to-revisions \"$old_catalog=100\"")
+            .expect("every request pinned to the serving revision");
+        let apply = wf.find("tf apply -input=false").expect("the apply");
+        let shift = wf
+            .find("shift_traffic \"$service\" \"$region\" \"$old_catalog\" \"$created\"")
+            .expect("the move");
+        assert!(pin < apply && apply < shift, "{task}: pin, apply, move in that order");
+        let tag = if canary { "canary" } else { "green" };
+        assert!(wf.contains(&format!("--update-tags \"{tag}=$new\"")), "{task}: {wf}");
+        assert!(
+            wf.contains(&format!(" {} {}", "/ready", if public { "yes" } else { "no" })),
+            "{task}: the readiness path, and whether run.app answers: {wf}"
+        );
+        if canary {
+            assert!(wf.contains("\"$new=$weight,$old=$((100 - weight))\""), "{wf}");
+            assert!(
+                wf.contains("select(.type == \"Ready\")"),
+                "a revision that stops being ready sends the requests back"
+            );
+        } else {
+            assert!(!wf.contains("for weight in"), "blue-green moves all at once");
+        }
+        let runbook = p.read("docs/gcp.md");
+        assert!(
+            runbook.contains(if canary {
+                "Each deploy is a canary"
+            } else {
+                "Each deploy is a blue-green"
+            }),
+            "{runbook}"
+        );
+        let lint = run(&tool("actionlint"), &[".github/workflows/ci-cd.yml"], &p.work);
+        assert!(lint.status.success(), "{task}: actionlint: {}", stdout(&lint));
     }
 }
 

@@ -1118,6 +1118,15 @@ fn services(spec: &DeploySpec, engines: &[Engine], redis: bool) -> Artifact {
         if !secrets.is_empty() {
             service = service.add_attribute(("depends_on", expr(&format!("[{}]", secrets.join(", ")))));
         }
+        if revisions(spec) {
+            // The deploy job moves the requests between revisions (blue-green or canary): an
+            // apply never takes them back.
+            service = service.add_block(
+                blk("lifecycle")
+                    .add_attribute(("ignore_changes", expr("[traffic]")))
+                    .build(),
+            );
+        }
         f.commented(
             if behind_lb {
                 format!(
@@ -1832,6 +1841,16 @@ fn runbook(
     out.push_str(&format!(
         "\n## Apply, watch, roll back\n\n{pipeline}By hand, apply the environment's stack with the images by digest, reading the plan first:\n\n```sh\n{by_hand}```\n\nA new revision takes requests only once its startup probe passes; one that never does leaves the\nprevious revision serving. To roll back, apply again with the previous digests (`{output}\nimages` lists what runs), or move the traffic at once with\n`gcloud run services update-traffic SERVICE --region {region} --to-revisions REVISION=100` and apply the\nold digests after.\n"
     ));
+    if revisions(spec) {
+        out.push_str(&if spec.strategy == crate::params::Strategy::Canary {
+            format!(
+                "\nEach deploy is a canary: before the apply every request is pinned to the serving revision, so\nthe new one starts with none; once its startup probe passes it is tagged `canary` (and its readiness\npath called on the tag's run.app address when the service answers there), then gets a tenth of the\nrequests, then half, each for {} minutes, and all of them while it stays ready. When it stops being\nready every request goes back to the old revision and the job fails. The old revision stays with no\nrequests: rolling back is one `gcloud run services update-traffic ... --to-revisions OLD=100`.\n",
+                CANARY_PAUSE / 60
+            )
+        } else {
+            "\nEach deploy is a blue-green: before the apply every request is pinned to the serving revision, so\nthe new one starts with none; once its startup probe passes it is tagged `green` (and its readiness\npath called on the tag's run.app address when the service answers there), then takes every request\nat once. The old revision stays with no requests: rolling back is one\n`gcloud run services update-traffic ... --to-revisions OLD=100`.\n".to_string()
+        });
+    }
     out.push_str("\n## Backups and recovery\n\n");
     if engines.is_empty() && !redis {
         out.push_str("Nothing here keeps data: the services are stateless, and a lost region is a new apply.\n");
@@ -1987,6 +2006,59 @@ impl Tool {
     }
 }
 
+/// True when the deploy job moves the requests between revisions itself: a blue-green or a
+/// canary, in Terraform (the Pulumi program lets Cloud Run send them to the newest revision).
+fn revisions(spec: &DeploySpec) -> bool {
+    spec.strategy != crate::params::Strategy::Rolling && spec.cloud.as_ref().is_some_and(|c| c.iac == "terraform")
+}
+
+/// Seconds a canary stays at each step before it is checked and moved on.
+pub const CANARY_PAUSE: u32 = 300;
+
+/// The shell function that moves a service's requests from its old revision to the new one.
+/// The new revision is first tagged and, when the service answers on its run.app address, its
+/// readiness path called there with no user's request on it; blue-green then switches all at
+/// once; a canary gives it a tenth, then half, each for [`CANARY_PAUSE`] seconds, and sends every
+/// request back to the old one when the new one stops being ready. The old revision stays,
+/// with no requests, so a rollback is one `update-traffic`.
+fn shift_traffic(strategy: crate::params::Strategy) -> String {
+    let canary = strategy == crate::params::Strategy::Canary;
+    let tag = if canary { "canary" } else { "green" };
+    let shift = if canary {
+        format!(
+            r#"
+  for weight in 10 50; do
+    gcloud run services update-traffic "$service" --region "$region" --to-revisions "$new=$weight,$old=$((100 - weight))" --quiet
+    sleep {CANARY_PAUSE}
+    ready=$(gcloud run revisions describe "$new" --region "$region" --format=json | jq -r '.status.conditions[] | select(.type == "Ready") | .status')
+    if [ "$ready" != True ]; then
+      gcloud run services update-traffic "$service" --region "$region" --to-revisions "$old=100" --quiet
+      echo "::error::$service's canary $new stopped being ready at $weight%; every request is back on $old (docs/gcp.md)"
+      exit 1
+    fi
+  done"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"shift_traffic() {{
+  local service=$1 region=$2 old=$3 new=$4 path=$5 public=$6 url
+  if [ -z "$old" ] || [ "$old" = "$new" ]; then return 0; fi
+  gcloud run services update-traffic "$service" --region "$region" --update-tags "{tag}=$new" --quiet
+  if [ "$public" = yes ]; then
+    url=$(gcloud run services describe "$service" --region "$region" --format='value(status.url)')
+    if ! curl -fsS --retry 6 --retry-delay 5 --retry-all-errors -o /dev/null "https://{tag}---${{url#https://}}$path"; then
+      echo "::error::$service's new revision $new does not answer $path on its {tag} tag; every request stays on $old (docs/gcp.md)"
+      exit 1
+    fi
+  fi{shift}
+  gcloud run services update-traffic "$service" --region "$region" --to-revisions "$new=100" --remove-tags {tag} --quiet
+  echo "$service: every request on $new; $old kept with none, for a rollback"
+}}"#
+    )
+}
+
 /// The shell lines of the plan job on pull requests: production planned with the images it runs
 /// now, so the summary shows the infrastructure's change alone; before the first deploy an
 /// all-zero digest stands in.
@@ -2023,6 +2095,28 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
         r#"images=$(jq -cn --argjson current "$current" {} '$current + ($ARGS.named | with_entries(select(.value != "@")))')"#,
         args.join(" ")
     ));
+    if revisions(spec) {
+        // Every request pinned to the serving revision first, so the apply's new revision
+        // starts with none; the first deploy has nothing to pin.
+        c.push(shift_traffic(spec.strategy));
+        c.push(format!(
+            "region=$({} 2>/dev/null) || region=''",
+            tool.output_raw("region")
+        ));
+        for svc in web(spec) {
+            let r = rid(svc);
+            c.push(format!(
+                "service=$({} 2>/dev/null) || service=''",
+                tool.output_raw(&format!("{r}_service"))
+            ));
+            c.push(format!(
+                r#"old_{r}=''; if [ -n "$service" ]; then old_{r}=$(gcloud run services describe "$service" --region "$region" --format='value(status.latestReadyRevisionName)' 2>/dev/null) || old_{r}=''; fi"#
+            ));
+            c.push(format!(
+                r#"if [ -n "$old_{r}" ]; then gcloud run services update-traffic "$service" --region "$region" --to-revisions "$old_{r}=100" --quiet; fi"#
+            ));
+        }
+    }
     c.extend(tool.plan(environment, "$images"));
     c.push(if tool.pulumi {
         "pulumi up --yes --non-interactive --skip-preview --color never".into()
@@ -2030,6 +2124,7 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
         "tf apply -input=false -lock-timeout=10m plan.bin".into()
     });
     c.push(format!("region=$({})", tool.output_raw("region")));
+    let exposed = exposed(spec);
     for svc in web(spec) {
         let r = rid(svc);
         c.push(format!("service=$({})", tool.output_raw(&format!("{r}_service"))));
@@ -2039,6 +2134,23 @@ pub fn apply_commands(spec: &DeploySpec, environment: &str) -> Vec<String> {
             r#"if [ -z "$ready" ] || [ "$ready" != "$created" ]; then echo "::error::Cloud Run kept {name} on $ready: its new revision $created never passed its startup probe (docs/gcp.md)"; exit 1; fi"#,
             name = svc.name
         ));
+        if revisions(spec) {
+            let path = svc
+                .readiness_path
+                .as_deref()
+                .or(svc.health_path.as_deref())
+                .unwrap_or("/");
+            // Behind the load balancer the run.app address refuses every request: the startup
+            // probe above is the check before the move.
+            let public = if exposed.iter().any(|(n, _)| *n == crate::kube::name_of(&svc.name)) {
+                "no"
+            } else {
+                "yes"
+            };
+            c.push(format!(
+                r#"shift_traffic "$service" "$region" "$old_{r}" "$created" {path} {public}"#
+            ));
+        }
     }
     c
 }

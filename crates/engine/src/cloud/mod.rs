@@ -146,6 +146,8 @@ fn strategy_left_out(spec: &DeploySpec, provider: &str) -> Option<crate::Finding
         Strategy::Canary => "canary",
     };
     let (runtime, does, split) = match provider {
+        // Cloud Run's tagged revisions carry both in Terraform: the deploy job moves the requests.
+        "gcp" if spec.cloud.as_ref().is_some_and(|c| c.iac == "terraform") => return None,
         "gcp" => (
             "Cloud Run",
             "moves every request to a new revision once its startup probe passes, and keeps the old one serving until then",
