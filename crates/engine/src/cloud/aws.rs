@@ -220,17 +220,10 @@ pub(super) fn bootstrap(
         if sites { " " } else { ", the image repositories, " }
     ));
     f.block(versions(&[("aws", "hashicorp/aws", crate::knowledge::AWS_PROVIDER)]));
-    f.block(
-        Block::builder("provider")
-            .add_label("aws")
-            .add_attribute(("region", expr("var.region")))
-            .add_block(
-                Block::builder("default_tags")
-                    .add_attribute(("tags", obj([("Project", st(project)), ("ManagedBy", st("terraform"))])))
-                    .build(),
-            )
-            .build(),
-    );
+    f.block(provider(
+        None,
+        obj([("Project", st(project)), ("ManagedBy", st("terraform"))]),
+    ));
     f.block(
         variable(
             "region",
@@ -701,6 +694,18 @@ pub(super) fn state_store(f: &mut HclFile, project: &str, key_note: &str, key_ho
     );
 }
 
+/// An AWS provider that tags everything it creates with `tags`: the default one, in
+/// `var.region`, or with `alias` the one named so, in its own region.
+pub(super) fn provider(alias: Option<(&str, Expression)>, tags: Expression) -> Block {
+    let mut b = Block::builder("provider").add_label("aws");
+    b = match alias {
+        Some((name, region)) => b.add_attribute(("alias", name)).add_attribute(("region", region)),
+        None => b.add_attribute(("region", expr("var.region"))),
+    };
+    b.add_block(Block::builder("default_tags").add_attribute(("tags", tags)).build())
+        .build()
+}
+
 /// The policy of a KMS key only this account may use (its IAM policies decide who).
 pub(super) fn account_key_policy(id: &str) -> Block {
     data("aws_iam_policy_document", id)
@@ -790,43 +795,17 @@ fn stack(
 
     // providers.tf with the locals every file reads.
     let mut f = HclFile::new(HEADER);
-    let provider = Block::builder("provider")
-        .add_label("aws")
-        .add_attribute(("region", expr("var.region")))
-        .add_block(
-            Block::builder("default_tags")
-                .add_attribute(("tags", expr("local.tags")))
-                .build(),
-        );
-    f.block(provider.build());
+    f.block(provider(None, expr("local.tags")));
     if super::site::any_in_bucket(spec) && spec.host.is_some() {
         f.commented(
             "CloudFront takes certificates from ACM in us-east-1 only, whatever the stack's region.",
-            Block::builder("provider")
-                .add_label("aws")
-                .add_attribute(("alias", "us_east_1"))
-                .add_attribute(("region", "us-east-1"))
-                .add_block(
-                    Block::builder("default_tags")
-                        .add_attribute(("tags", expr("local.tags")))
-                        .build(),
-                )
-                .build(),
+            provider(Some(("us_east_1", st("us-east-1"))), expr("local.tags")),
         );
     }
     if let Some(r) = &cloud.backup_region {
         f.commented(
             format!("The second region the database's backups are copied to ({r})."),
-            Block::builder("provider")
-                .add_label("aws")
-                .add_attribute(("alias", "backup"))
-                .add_attribute(("region", expr("var.backup_region")))
-                .add_block(
-                    Block::builder("default_tags")
-                        .add_attribute(("tags", expr("local.tags")))
-                        .build(),
-                )
-                .build(),
+            provider(Some(("backup", expr("var.backup_region"))), expr("local.tags")),
         );
     }
     f.block(super::tf::environment_locals("tags", true, "terraform"));

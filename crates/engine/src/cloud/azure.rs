@@ -296,7 +296,9 @@ pub(super) fn subscription_variable() -> Block {
     .build()
 }
 
-fn location_variable(cloud: &CloudSpec, what: &str) -> Block {
+/// The `location` variable, checked against Azure's regions; `with` says what the message asks
+/// of the region (" with Container Apps"), or nothing.
+pub(super) fn location_variable(cloud: &CloudSpec, what: &str, with: &str) -> Block {
     let regions: Vec<String> = crate::knowledge::AZURE_REGIONS
         .iter()
         .map(|(r, _, _)| format!("\"{r}\""))
@@ -304,7 +306,7 @@ fn location_variable(cloud: &CloudSpec, what: &str) -> Block {
     variable("location", "string", what, Some(st(&cloud.region)))
         .add_block(validation(
             &format!("contains([{}], var.location)", regions.join(", ")),
-            "location must be an Azure region with Container Apps, such as westeurope or eastus2.",
+            &format!("location must be an Azure region{with}, such as westeurope or eastus2."),
         ))
         .build()
 }
@@ -392,6 +394,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
     f.block(location_variable(
         cloud,
         "The region the resource groups, the state and the registry are in.",
+        " with Container Apps",
     ));
     f.block(
         variable(
@@ -809,7 +812,11 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, postgres: bool
     for b in super::tf::project_and_environment(project, spec) {
         f.block(b);
     }
-    f.block(location_variable(cloud, "The region everything is created in."));
+    f.block(location_variable(
+        cloud,
+        "The region everything is created in.",
+        " with Container Apps",
+    ));
     f.block(
         variable(
             "registry_server",

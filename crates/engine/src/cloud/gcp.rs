@@ -262,7 +262,9 @@ pub(super) fn project_id_variable() -> Block {
     .build()
 }
 
-fn region_variable(cloud: &CloudSpec, what: &str) -> Block {
+/// The `region` variable, checked against Google Cloud's regions; `with` says what the message
+/// asks of the region (" with Cloud Run"), or nothing.
+pub(super) fn region_variable(cloud: &CloudSpec, what: &str, with: &str) -> Block {
     let regions: Vec<String> = crate::knowledge::GCP_REGIONS
         .iter()
         .map(|(r, _)| format!("\"{r}\""))
@@ -270,7 +272,7 @@ fn region_variable(cloud: &CloudSpec, what: &str) -> Block {
     variable("region", "string", what, Some(st(&cloud.region)))
         .add_block(validation(
             &format!("contains([{}], var.region)", regions.join(", ")),
-            "region must be a Google Cloud region with Cloud Run, such as us-central1 or europe-west1.",
+            &format!("region must be a Google Cloud region{with}, such as us-central1 or europe-west1."),
         ))
         .build()
 }
@@ -339,6 +341,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
     f.block(region_variable(
         cloud,
         "The region the state bucket and the image repository are in.",
+        " with Cloud Run",
     ));
     f.block(
         variable(
@@ -693,7 +696,11 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
     for b in super::tf::project_and_environment(project, spec) {
         f.block(b);
     }
-    f.block(region_variable(cloud, "The region everything is created in."));
+    f.block(region_variable(
+        cloud,
+        "The region everything is created in.",
+        " with Cloud Run",
+    ));
     f.block(
         variable(
             "images",

@@ -286,17 +286,10 @@ fn aws_bootstrap(cloud: &CloudSpec, project: &str) -> Artifact {
         header("aws")
     ));
     f.block(versions(&[("aws", "hashicorp/aws", crate::knowledge::AWS_PROVIDER)]));
-    f.block(
-        Block::builder("provider")
-            .add_label("aws")
-            .add_attribute(("region", expr("var.region")))
-            .add_block(
-                Block::builder("default_tags")
-                    .add_attribute(("tags", obj([("Project", st(project)), ("ManagedBy", st("terraform"))])))
-                    .build(),
-            )
-            .build(),
-    );
+    f.block(super::aws::provider(
+        None,
+        obj([("Project", st(project)), ("ManagedBy", st("terraform"))]),
+    ));
     f.block(
         variable(
             "region",
@@ -369,17 +362,7 @@ fn aws_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
     let server = cloud.server.as_ref().expect("a server");
 
     let mut f = HclFile::new(header("aws"));
-    f.block(
-        Block::builder("provider")
-            .add_label("aws")
-            .add_attribute(("region", expr("var.region")))
-            .add_block(
-                Block::builder("default_tags")
-                    .add_attribute(("tags", expr("local.tags")))
-                    .build(),
-            )
-            .build(),
-    );
+    f.block(super::aws::provider(None, expr("local.tags")));
     f.block(super::tf::environment_locals("tags", true, "terraform"));
     f.block(data("aws_caller_identity", "current").build());
     out.push(file(
@@ -662,10 +645,7 @@ fn aws_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
 
     if !hosts.is_empty() {
         let mut f = HclFile::new(header("aws"));
-        let mut zones: Vec<String> = hosts.iter().map(|h| super::aws::zone_of(h)).collect();
-        zones.sort();
-        zones.dedup();
-        for z in &zones {
+        for z in &zones(hosts) {
             f.commented(
                 format!("The hosted zone of {z}, which exists already."),
                 data("aws_route53_zone", &zone_id(z))
@@ -717,6 +697,14 @@ fn aws_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
     out
 }
 
+/// The DNS zones the hosts are in, each once.
+fn zones(hosts: &[String]) -> Vec<String> {
+    let mut zones: Vec<String> = hosts.iter().map(|h| super::aws::zone_of(h)).collect();
+    zones.sort();
+    zones.dedup();
+    zones
+}
+
 fn zone_id(name: &str) -> String {
     crate::kube::name_of(name).replace(['-', '.'], "_")
 }
@@ -739,7 +727,11 @@ fn gcp_bootstrap(cloud: &CloudSpec, project: &str, hosts: &[String]) -> Artifact
         ("managed-by", st("terraform")),
     ])));
     f.block(super::gcp::project_id_variable());
-    f.block(gcp_region(cloud, "The region the state bucket and the server are in."));
+    f.block(super::gcp::region_variable(
+        cloud,
+        "The region the state bucket and the server are in.",
+        "",
+    ));
     f.block(
         variable(
             "state_bucket",
@@ -775,19 +767,6 @@ fn gcp_bootstrap(cloud: &CloudSpec, project: &str, hosts: &[String]) -> Artifact
     )
 }
 
-fn gcp_region(cloud: &CloudSpec, what: &str) -> Block {
-    let regions: Vec<String> = crate::knowledge::GCP_REGIONS
-        .iter()
-        .map(|(r, _)| format!("\"{r}\""))
-        .collect();
-    variable("region", "string", what, Some(st(&cloud.region)))
-        .add_block(validation(
-            &format!("contains([{}], var.region)", regions.join(", ")),
-            "region must be a Google Cloud region, such as us-central1 or europe-west1.",
-        ))
-        .build()
-}
-
 fn gcp_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[String]) -> Vec<Artifact> {
     let dir = "infra/gcp";
     let blk = super::gcp::blk;
@@ -805,7 +784,7 @@ fn gcp_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
 
     let mut f = variables_head("gcp", "projects", project, spec);
     f.block(super::gcp::project_id_variable());
-    f.block(gcp_region(cloud, "The region the server is in."));
+    f.block(super::gcp::region_variable(cloud, "The region the server is in.", ""));
     f.block(zone_variable(cloud, "-b"));
     server_variables(&mut f, server, cloud, 10, size_check("gcp"));
     if !hosts.is_empty() {
@@ -1115,7 +1094,11 @@ fn azure_bootstrap(cloud: &CloudSpec, project: &str) -> Artifact {
     )]));
     f.block(super::azure::azure_provider());
     f.block(super::azure::subscription_variable());
-    f.block(azure_location(cloud, "The region the state and the server are in."));
+    f.block(super::azure::location_variable(
+        cloud,
+        "The region the state and the server are in.",
+        "",
+    ));
     f.block(
         variable(
             "state_account",
@@ -1149,19 +1132,6 @@ fn azure_bootstrap(cloud: &CloudSpec, project: &str) -> Artifact {
     )
 }
 
-fn azure_location(cloud: &CloudSpec, what: &str) -> Block {
-    let regions: Vec<String> = crate::knowledge::AZURE_REGIONS
-        .iter()
-        .map(|(r, _, _)| format!("\"{r}\""))
-        .collect();
-    variable("location", "string", what, Some(st(&cloud.region)))
-        .add_block(validation(
-            &format!("contains([{}], var.location)", regions.join(", ")),
-            "location must be an Azure region, such as westeurope or eastus2.",
-        ))
-        .build()
-}
-
 fn azure_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[String]) -> Vec<Artifact> {
     let dir = "infra/azure";
     let blk = super::azure::blk;
@@ -1191,7 +1161,11 @@ fn azure_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Str
 
     let mut f = variables_head("azure", "subscriptions", project, spec);
     f.block(super::azure::subscription_variable());
-    f.block(azure_location(cloud, "The region the server is in."));
+    f.block(super::azure::location_variable(
+        cloud,
+        "The region the server is in.",
+        "",
+    ));
     server_variables(&mut f, server, cloud, 30, size_check("azure"));
     if !hosts.is_empty() {
         f.block(
@@ -1396,10 +1370,7 @@ fn azure_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Str
 
     if !hosts.is_empty() {
         let mut f = HclFile::new(header("azure"));
-        let mut zones: Vec<String> = hosts.iter().map(|h| super::aws::zone_of(h)).collect();
-        zones.sort();
-        zones.dedup();
-        for z in &zones {
+        for z in &zones(hosts) {
             f.commented(
                 format!("The DNS zone of {z}, which exists already."),
                 data("azurerm_dns_zone", &zone_id(z))

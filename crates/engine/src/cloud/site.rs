@@ -149,30 +149,11 @@ pub fn generate(spec: &DeploySpec, cloud: &CloudSpec, remote: Option<&str>) -> G
 
 fn providers(spec: &DeploySpec) -> Artifact {
     let mut f = HclFile::new(HEADER);
-    f.block(
-        Block::builder("provider")
-            .add_label("aws")
-            .add_attribute(("region", expr("var.region")))
-            .add_block(
-                Block::builder("default_tags")
-                    .add_attribute(("tags", expr("local.tags")))
-                    .build(),
-            )
-            .build(),
-    );
+    f.block(super::aws::provider(None, expr("local.tags")));
     if spec.host.is_some() {
         f.commented(
             "CloudFront takes certificates from ACM in us-east-1 only, whatever the stack's region.",
-            Block::builder("provider")
-                .add_label("aws")
-                .add_attribute(("alias", "us_east_1"))
-                .add_attribute(("region", "us-east-1"))
-                .add_block(
-                    Block::builder("default_tags")
-                        .add_attribute(("tags", expr("local.tags")))
-                        .build(),
-                )
-                .build(),
+            super::aws::provider(Some(("us_east_1", st("us-east-1"))), expr("local.tags")),
         );
     }
     f.block(super::tf::environment_locals("tags", true, "terraform"));
