@@ -324,3 +324,57 @@ test("put a FastAPI service on a Compute Engine VM with Ansible, from the window
     await stop();
   }
 });
+
+// "Deploy it to Kubernetes on AWS" in the real window: the todo list has the manifests' step and
+// the cloud step that creates the EKS cluster, both done; the picture runs from the load
+// balancer to the EKS Auto Mode cluster and the app's Deployment, with no ECS; the cost is the
+// cluster's; the checklist has the deploy role and the subject its job presents, and no
+// kubeconfig secret; the proposals hold the manifests and the cluster's Terraform.
+test("put a FastAPI service on EKS from the window", async () => {
+  const repo = fixtureRepo("python-fastapi-k8s");
+  const { browser, stop } = await launch([repo.work]);
+  try {
+    await ready(browser);
+    await browser.$("#task-input").setValue("Deploy it to Kubernetes on AWS with autoscaling at api.example.com");
+    await browser.$("#run-button").click();
+    await until(browser, "the reflection step to finish", async () => {
+      const li = await browser.$('#todo-list li[data-id="reflect"]');
+      return (await li.isExisting()) && (await li.getAttribute("data-status")) === "done";
+    });
+    for (const [id, want] of [
+      ["kubernetes", /Kubernetes manifests/],
+      ["cloud", /AWS cluster in Terraform: EKS in Auto Mode/],
+    ]) {
+      const li = await browser.$(`#todo-list li[data-id="${id}"]`);
+      assert.equal(await li.getAttribute("data-status"), "done", `the ${id} step is done`);
+      assert.match(await li.getText(), want, `the ${id} step names it`);
+    }
+    const picture = await browser.$("#cloud-picture").getText();
+    for (const want of [/DNS api\.example\.com/, /Load balancer/, /EKS Auto Mode[\s\S]*Kubernetes 1\.\d+/, /Deployment/]) {
+      assert.match(picture, want, `the picture shows ${want}: ${picture}`);
+    }
+    assert.doesNotMatch(picture, /ECS|Fargate/, "no ECS for a cluster");
+    const cost = await browser.$("#cost-table").getText();
+    assert.match(cost, /EKS control plane/, `the cluster is priced: ${cost}`);
+    const needs = await browser.$("#requirements").getText();
+    assert.match(needs, /AWS_DEPLOY_ROLE_ARN[\s\S]*environment:production/, `the deploy role and its subject: ${needs}`);
+    assert.doesNotMatch(needs, /KUBE_CONFIG/, "no kubeconfig secret");
+    const tabs = await attrs(await browser.$$("#file-tabs .file-tab"), "data-path");
+    for (const f of ["k8s/deployment.yaml", "k8s/hpa.yaml", "infra/aws/cluster.tf", "infra/aws/access.tf", "docs/aws.md", ".github/workflows/ci-cd.yml"]) {
+      assert.ok(tabs.includes(f), `${f} is proposed: ${tabs}`);
+    }
+    assert.ok(!tabs.includes("infra/aws/services.tf"), `no ECS: ${tabs}`);
+    await until(browser, "the cloud picture in view", () =>
+      browser.execute(() => {
+        const h = document.getElementById("cloud-heading");
+        h.scrollIntoView({ block: "start" });
+        const r = h.getBoundingClientRect();
+        return r.height > 0 && r.top > 0 && r.bottom < window.innerHeight;
+      }),
+    );
+    await browser.pause(500);
+    await browser.saveScreenshot(join(shots, "eks.png"));
+  } finally {
+    await stop();
+  }
+});

@@ -769,7 +769,12 @@ logDays: number,
  * The server the infrastructure creates when the services run on a virtual machine
  * that Ansible configures ("a VM on AWS"); none when they run on the cloud's containers.
  */
-server: ServerSpec | null, };
+server: ServerSpec | null, 
+/**
+ * The Kubernetes cluster the infrastructure creates when the services run on the cloud's
+ * managed Kubernetes ("EKS", "GKE", "AKS"); none otherwise.
+ */
+cluster: ClusterSpec | null, };
 export type ServerSpec = { 
 /**
  * The machine's size: `t3.small`, `e2-small`, `Standard_B2s`.
@@ -779,6 +784,19 @@ size: string,
  * The disk, GiB: the system, Docker's images and the databases' volumes.
  */
 diskGb: number, };
+export type ClusterSpec = { 
+/**
+ * The Kubernetes minor version EKS runs (`1.35`); GKE and AKS follow a release channel.
+ */
+version: string, 
+/**
+ * The nodes' size on AKS (`Standard_D2ds_v5`); EKS Auto Mode and Autopilot size their own.
+ */
+nodeSize: string | null, 
+/**
+ * The most nodes AKS's autoscaler adds; it keeps one per zone at least.
+ */
+maxNodes: number, };
 export type CloudView = { 
 /**
  * DNS, load balancer, each service, each data store, in the order traffic reaches them.

@@ -590,7 +590,9 @@ impl<'a> Desk<'a> {
                         (files, words)
                     }
                     "kubernetes" => {
-                        let mut params = slipway_engine::params::read(a.settings.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+                        // The words are about a cluster: "on AWS" is the cloud that creates it.
+                        let settings = format!("Kubernetes {}", a.settings.as_deref().unwrap_or(""));
+                        let mut params = slipway_engine::params::read(&settings).map_err(|e| e.to_string())?;
                         // The family is the target: the cluster's settings are read even when the
                         // words do not name Kubernetes.
                         if !params.targets.contains(&slipway_engine::params::Target::Kubernetes) {
@@ -622,6 +624,17 @@ impl<'a> Desk<'a> {
                         }));
                         words.extend(warnings.iter().map(|w| format!("{}: {}", w.path, w.message)));
                         words.extend(to_create(&g.requirements));
+                        // A cluster a cloud creates: its Terraform, picture and cost too.
+                        if let Some(provider) = spec.cloud.as_ref().filter(|c| c.cluster.is_some()).map(|c| c.provider.clone()) {
+                            let c = slipway_engine::cloud::generate(&spec, &images, remote.as_deref())?;
+                            files.extend(c.artifacts);
+                            words.extend(c.picture.iter().map(|n| format!("runs: {} {}: {}", n.kind, n.name, n.detail)));
+                            words.push(format!(
+                                "costs about {:.2} USD a month (docs/{provider}.md has the lines)",
+                                c.cost.total()
+                            ));
+                            words.extend(to_create(&c.requirements));
+                        }
                         (files, words)
                     }
                     "cloud" => {

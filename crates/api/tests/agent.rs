@@ -1040,6 +1040,68 @@ fn a_model_asks_for_a_server_on_aws() {
     );
 }
 
+/// The Kubernetes family takes a cloud in its words: the model asks for the manifests "on Google
+/// Cloud", and the checked generators propose the manifests and the GKE Autopilot cluster they
+/// run in, with the picture and the cost going back to the model; nothing of Cloud Run.
+#[test]
+fn a_model_asks_for_kubernetes_on_google_cloud() {
+    let _serial = serial();
+    let plan = todos_args(&[("Put it on GKE", "in_progress")]);
+    let done = todos_args(&[("Put it on GKE", "done")]);
+    let script = vec![
+        openai_turn("", &[("c1", "update_todos", &plan)], (500, 20)),
+        openai_turn(
+            "",
+            &[(
+                "c2",
+                "generate",
+                r#"{"family": "kubernetes", "settings": "on Google Cloud with autoscaling"}"#,
+            )],
+            (700, 30),
+        ),
+        openai_turn("", &[("c3", "run_checks", "{}")], (1000, 10)),
+        openai_turn("", &[("c4", "update_todos", &done)], (1100, 10)),
+        openai_turn("Wrote it.", &[], (1200, 20)),
+    ];
+    let server = Server::start(script).unwrap();
+    let p = project("python-fastapi-k8s");
+    let brain = Brain::Llm(Box::new(settings(ProviderKind::OpenAi, &server)));
+    let run = Run::prepare_with(&p.dir, "put it on GKE", &brain, &Seen::default(), &Cancel::new()).unwrap();
+    let paths: Vec<&str> = run.changes.changes.iter().map(|c| c.path.as_str()).collect();
+    for want in [
+        "k8s/deployment.yaml",
+        "k8s/hpa.yaml",
+        "infra/gcp/cluster.tf",
+        "infra/gcp/bootstrap/main.tf",
+        "docs/gcp.md",
+    ] {
+        assert!(
+            paths.contains(&want),
+            "{want} proposed through the generators: {paths:?}"
+        );
+    }
+    assert!(
+        !paths.contains(&"infra/gcp/services.tf"),
+        "no Cloud Run for a cluster: {paths:?}"
+    );
+    let bodies = body_texts(&server);
+    assert!(
+        bodies.iter().any(|b| b.contains("runs: GKE Autopilot")),
+        "the picture went back"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("docs/gcp.md has the lines")),
+        "and the cost"
+    );
+    assert!(
+        !run.findings
+            .iter()
+            .any(|f| f.severity == slipway_engine::Severity::Error),
+        "{:?}",
+        run.findings
+    );
+}
+
 /// Azure is in the cloud family's words too: the model asks for Container Apps with Pulumi,
 /// and the checked generator proposes the Python program, its bootstrap and the runbook.
 #[test]

@@ -43,6 +43,7 @@ fn typescript_bindings_are_current() {
         decl::<slipway_engine::spec::KubeSpec>(&cfg),
         decl::<slipway_engine::spec::CloudSpec>(&cfg),
         decl::<slipway_engine::spec::ServerSpec>(&cfg),
+        decl::<slipway_engine::spec::ClusterSpec>(&cfg),
         decl::<slipway_engine::cloud::CloudView>(&cfg),
         decl::<slipway_engine::cloud::CloudNode>(&cfg),
         decl::<slipway_engine::cloud::cost::Estimate>(&cfg),

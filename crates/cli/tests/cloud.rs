@@ -341,18 +341,6 @@ fn on_every_fixture(cloud: &str, task: &str, covered: &[(&str, &str)], resources
         );
     }
 
-    // python-hcl2, the parser checkov reads Terraform with, on every file.
-    let script = "import sys, hcl2\nbad = 0\nfor f in sys.argv[1:]:\n    try:\n        hcl2.load(open(f))\n    except Exception as e:\n        bad += 1\n        print(f, e)\nprint(len(sys.argv) - 1, 'files', bad, 'errors')\nsys.exit(1 if bad else 0)\n";
-    if framework == "terraform" {
-        let mut a = vec!["-c", script];
-        a.extend(tf_files.iter().map(String::as_str));
-        let out = run(&tool("python"), &a, all.path());
-        eprintln!("python-hcl2: {}", stdout(&out).lines().last().unwrap_or(""));
-        if !out.status.success() {
-            failures.push(format!("python-hcl2: {}{}", stdout(&out), stderr(&out)));
-        }
-    }
-
     // The pipelines that plan and apply it: actionlint (with shellcheck on every script) and
     // zizmor, offline, find nothing.
     let wf: Vec<&str> = workflows.iter().map(String::as_str).collect();
@@ -370,7 +358,51 @@ fn on_every_fixture(cloud: &str, task: &str, covered: &[(&str, &str)], resources
         failures.push(format!("zizmor reports: {found:#}"));
     }
 
-    // checkov's Terraform checks, every project's stacks.
+    // python-hcl2 and checkov, every project's stacks.
+    let mut files = tf_files.clone();
+    files.extend(templates.iter().cloned());
+    eprintln!("{} files of {projects} projects ({cloud})", files.len());
+    failures.extend(hcl2_and_checkov(
+        all.path(),
+        &tf_files,
+        framework,
+        covered,
+        cloud,
+        projects as u64 * resources_per_project,
+    ));
+    totals.sort_by(|a, b| a.total_cmp(b));
+    eprintln!(
+        "cost estimates ({cloud}): {} projects, from {:.2} to {:.2} USD a month (median {:.2})",
+        totals.len(),
+        totals.first().copied().unwrap_or(0.0),
+        totals.last().copied().unwrap_or(0.0),
+        totals.get(totals.len() / 2).copied().unwrap_or(0.0)
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// python-hcl2 (the parser checkov reads Terraform with) on every file of `tf_files`, then
+/// checkov's `framework` checks on `dir`: what fails a `covered` check (or checks too few
+/// resources) is returned; the figures are printed under `label`.
+fn hcl2_and_checkov(
+    dir: &Path,
+    tf_files: &[String],
+    framework: &str,
+    covered: &[(&str, &str)],
+    label: &str,
+    least_resources: u64,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    if framework == "terraform" {
+        let script = "import sys, hcl2\nbad = 0\nfor f in sys.argv[1:]:\n    try:\n        hcl2.load(open(f))\n    except Exception as e:\n        bad += 1\n        print(f, e)\nprint(len(sys.argv) - 1, 'files', bad, 'errors')\nsys.exit(1 if bad else 0)\n";
+        let mut a = vec!["-c", script];
+        a.extend(tf_files.iter().map(String::as_str));
+        let out = run(&tool("python"), &a, dir);
+        eprintln!("python-hcl2 ({label}): {}", stdout(&out).lines().last().unwrap_or(""));
+        if !out.status.success() {
+            failures.push(format!("python-hcl2: {}{}", stdout(&out), stderr(&out)));
+        }
+    }
     let out = run(
         &tool("checkov"),
         &[
@@ -384,7 +416,7 @@ fn on_every_fixture(cloud: &str, task: &str, covered: &[(&str, &str)], resources
             "-o",
             "json",
         ],
-        all.path(),
+        dir,
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     let reports = match report {
@@ -393,8 +425,7 @@ fn on_every_fixture(cloud: &str, task: &str, covered: &[(&str, &str)], resources
         _ => vec![],
     };
     let mut failed: BTreeMap<String, usize> = BTreeMap::new();
-    let mut passed = 0;
-    let mut resources = 0;
+    let (mut passed, mut resources) = (0, 0);
     for r in &reports {
         passed += r["summary"]["passed"].as_u64().unwrap_or(0);
         resources += r["summary"]["resource_count"].as_u64().unwrap_or(0);
@@ -411,23 +442,16 @@ fn on_every_fixture(cloud: &str, task: &str, covered: &[(&str, &str)], resources
     }
     let total: usize = failed.values().sum();
     eprintln!(
-        "checkov {framework} ({cloud}): {} files of {projects} projects, {resources} resources; {passed} checks passed, {total} findings ({:.2} per resource), none of the {} covered: {failed:?}",
-        tf_files.len() + templates.len(),
+        "checkov {framework} ({label}): {resources} resources; {passed} checks passed, {total} findings ({:.2} per resource), none of the {} covered: {failed:?}",
         total as f64 / resources.max(1) as f64,
         covered.len()
     );
-    if passed == 0 || resources < projects as u64 * resources_per_project {
-        failures.push(format!("checkov checked {resources} resources in {projects} projects"));
+    if passed == 0 || resources < least_resources {
+        failures.push(format!(
+            "checkov checked {resources} resources ({label}), fewer than {least_resources}"
+        ));
     }
-    totals.sort_by(|a, b| a.total_cmp(b));
-    eprintln!(
-        "cost estimates ({cloud}): {} projects, from {:.2} to {:.2} USD a month (median {:.2})",
-        totals.len(),
-        totals.first().copied().unwrap_or(0.0),
-        totals.last().copied().unwrap_or(0.0),
-        totals.get(totals.len() / 2).copied().unwrap_or(0.0)
-    );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    failures
 }
 
 /// The acceptance case: a FastAPI service with PostgreSQL to ECS Fargate with RDS in
@@ -2445,59 +2469,15 @@ fn a_server_on_each_cloud_passes_python_hcl2_checkov_and_the_reflection() {
         }
     }
     assert_eq!(runs, 18, "{failures:#?}");
-
-    let script = "import sys, hcl2\nbad = 0\nfor f in sys.argv[1:]:\n    try:\n        hcl2.load(open(f))\n    except Exception as e:\n        bad += 1\n        print(f, e)\nprint(len(sys.argv) - 1, 'files', bad, 'errors')\nsys.exit(1 if bad else 0)\n";
-    let mut a = vec!["-c", script];
-    a.extend(tf_files.iter().map(String::as_str));
-    let out = run(&tool("python"), &a, all.path());
-    eprintln!("python-hcl2: {}", stdout(&out).lines().last().unwrap_or(""));
-    if !out.status.success() {
-        failures.push(format!("python-hcl2: {}{}", stdout(&out), stderr(&out)));
-    }
-
-    let out = run(
-        &tool("checkov"),
-        &[
-            "-d",
-            ".",
-            "--framework",
-            "terraform",
-            "--skip-download",
-            "--compact",
-            "--quiet",
-            "-o",
-            "json",
-        ],
+    eprintln!("servers: {} Terraform files of {runs} runs", tf_files.len());
+    failures.extend(hcl2_and_checkov(
         all.path(),
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    let reports = match report {
-        Value::Array(a) => a,
-        Value::Object(_) => vec![report],
-        _ => vec![],
-    };
-    let mut failed: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut passed, mut resources) = (0, 0);
-    for r in &reports {
-        passed += r["summary"]["passed"].as_u64().unwrap_or(0);
-        resources += r["summary"]["resource_count"].as_u64().unwrap_or(0);
-        for f in r["results"]["failed_checks"].as_array().into_iter().flatten() {
-            let id = f["check_id"].as_str().unwrap_or("").to_string();
-            if COVERED_SERVERS.iter().any(|(c, _)| *c == id) {
-                failures.push(format!(
-                    "checkov {id} ({}) fails {} {}",
-                    f["check_name"], f["file_path"], f["resource"]
-                ));
-            }
-            *failed.entry(id).or_default() += 1;
-        }
-    }
-    let total: usize = failed.values().sum();
-    eprintln!(
-        "checkov (servers): {} files of {runs} runs, {resources} resources; {passed} checks passed, {total} findings, none of the {} covered: {failed:?}",
-        tf_files.len(),
-        COVERED_SERVERS.len()
-    );
+        &tf_files,
+        "terraform",
+        COVERED_SERVERS,
+        "servers",
+        runs as u64 * 12,
+    ));
     for (provider, c) in &costs {
         eprintln!(
             "cost of a server on {provider}: {:.2} to {:.2} USD a month",
@@ -2505,8 +2485,250 @@ fn a_server_on_each_cloud_passes_python_hcl2_checkov_and_the_reflection() {
             c.iter().cloned().fold(0.0, f64::max)
         );
     }
-    if passed == 0 || resources < runs as u64 * 12 {
-        failures.push(format!("checkov checked {resources} resources in {runs} runs"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The checks a cluster's Terraform never fails: the classes the reflection covers (logs,
+/// encryption, private nodes and networks, open ports, admin rights) as checkov names them.
+const COVERED_CLUSTERS: &[(&str, &str)] = &[
+    ("CKV_AWS_7", "KMS keys rotate"),
+    ("CKV_AWS_33", "KMS key policy not open to everyone"),
+    ("CKV_AWS_37", "every control-plane log"),
+    ("CKV_AWS_58", "Secrets encrypted"),
+    ("CKV_AWS_66", "log retention set"),
+    ("CKV_AWS_130", "no public IPs on launch"),
+    ("CKV_AWS_158", "logs encrypted with KMS"),
+    ("CKV_AWS_274", "no AdministratorAccess"),
+    ("CKV2_AWS_11", "flow logs"),
+    ("CKV2_AWS_12", "the default security group shut"),
+    ("CKV2_AWS_64", "KMS key policies defined"),
+    ("CKV_GCP_1", "logging"),
+    ("CKV_GCP_7", "legacy authorization off"),
+    ("CKV_GCP_8", "monitoring"),
+    ("CKV_GCP_13", "no client certificates"),
+    ("CKV_GCP_18", "the control plane not public"),
+    ("CKV_GCP_25", "a private cluster"),
+    ("CKV_GCP_26", "flow logs"),
+    ("CKV_GCP_43", "KMS keys rotate within 90 days"),
+    ("CKV_GCP_64", "private nodes"),
+    ("CKV_GCP_66", "Binary Authorization"),
+    ("CKV_GCP_70", "a release channel"),
+    ("CKV_GCP_71", "shielded nodes"),
+    ("CKV_GCP_74", "private Google access"),
+    ("CKV_GCP_82", "KMS keys protected from deletion"),
+    ("CKV2_GCP_19", "no alpha cluster"),
+    ("CKV_AZURE_4", "logs to Azure Monitor"),
+    ("CKV_AZURE_5", "RBAC"),
+    ("CKV_AZURE_7", "network policies"),
+    ("CKV_AZURE_8", "no dashboard"),
+    ("CKV_AZURE_9", "no RDP from the internet"),
+    ("CKV_AZURE_10", "no SSH from the internet"),
+    ("CKV_AZURE_116", "Azure Policy"),
+    ("CKV_AZURE_141", "no local admin account"),
+    ("CKV_AZURE_143", "no public IPs on nodes"),
+    ("CKV_AZURE_170", "the paid tier's SLA"),
+    ("CKV_AZURE_171", "an upgrade channel"),
+    ("CKV_AZURE_172", "Secrets Store rotation"),
+    ("CKV_AZURE_227", "host encryption"),
+    ("CKV2_AZURE_31", "an NSG on the subnet"),
+];
+
+/// A managed Kubernetes cluster on each cloud from the words people use, through the command:
+/// the run writes the manifests and the cloud's cluster in Terraform, and nothing of the cloud's
+/// container runtime; the reflection has nothing to say; python-hcl2 reads every file; checkov
+/// fails none of the covered checks; actionlint and zizmor find nothing in the workflow, whose
+/// rollout signs in to the cloud by OIDC after the cluster's apply and reads no kubeconfig
+/// secret; the window gets the picture, the cost and the subjects. The figures are printed.
+#[test]
+fn a_cluster_on_each_cloud_passes_python_hcl2_checkov_and_the_pipeline_signs_in_by_oidc() {
+    let all = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut tf_files: Vec<String> = Vec::new();
+    let mut workflows: Vec<String> = Vec::new();
+    let mut costs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut runs = 0;
+    for (provider, task, kind, sign_in) in [
+        (
+            "aws",
+            "deploy it to Kubernetes on AWS with autoscaling at {host}",
+            "EKS Auto Mode",
+            "aws-actions/configure-aws-credentials",
+        ),
+        (
+            "gcp",
+            "deploy it to GKE Autopilot at {host}",
+            "GKE Autopilot",
+            "google-github-actions/auth",
+        ),
+        ("azure", "deploy it to AKS with Helm at {host}", "AKS", "Azure/login"),
+    ] {
+        for name in [
+            "python-fastapi-k8s",
+            "node-express",
+            "go-gin",
+            "java-spring-maven",
+            "mono-pnpm-turbo",
+        ] {
+            let p = Project::repo(name);
+            let host = format!("{}.example.com", name.replace('_', "-"));
+            let out = slipway(&[
+                "run",
+                p.path(),
+                "--task",
+                &task.replace("{host}", &host),
+                "--apply",
+                "--json",
+            ]);
+            if !out.status.success() {
+                failures.push(format!("{provider} {name}: the run failed: {}", stderr(&out)));
+                continue;
+            }
+            runs += 1;
+            let report = json(&out);
+            for f in report["findings"].as_array().unwrap() {
+                let path = f["path"].as_str().unwrap_or("");
+                if path.starts_with("infra/") && f["severity"] != "info" {
+                    failures.push(format!("{provider} {name}: the reflection says of its own {path}: {f}"));
+                }
+            }
+            let total: f64 = report["cloud"]["cost"]["lines"]
+                .as_array()
+                .map(|l| l.iter().filter_map(|x| x["monthly"].as_f64()).sum())
+                .unwrap_or(0.0);
+            costs.entry(provider).or_default().push(total);
+            let picture = report["cloud"]["picture"].to_string();
+            if total <= 0.0 || !picture.contains(kind) {
+                failures.push(format!("{provider} {name}: no cost or {kind} in the window: {picture}"));
+            }
+            let needs: Vec<String> = report["requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        r["name"].as_str().unwrap_or(""),
+                        r["why"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            if needs.iter().any(|n| n.starts_with("KUBE_CONFIG")) {
+                failures.push(format!("{provider} {name}: the checklist asks for a kubeconfig"));
+            }
+            if !needs.iter().any(|n| n.contains("environment:production")) {
+                failures.push(format!(
+                    "{provider} {name}: the checklist shows no deploy subject: {needs:?}"
+                ));
+            }
+            let changed: Vec<String> = report["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|c| c["path"].as_str().map(str::to_string))
+                .collect();
+            for want in [format!("infra/{provider}/cluster.tf"), format!("docs/{provider}.md")] {
+                if !changed.contains(&want) {
+                    failures.push(format!("{provider} {name}: {want} is not written"));
+                }
+            }
+            if !changed.iter().any(|c| c.starts_with("k8s/")) {
+                failures.push(format!("{provider} {name}: no manifests for the cluster"));
+            }
+            // The workflow: each rollout into the cluster waits for the cluster's apply, signs in
+            // to the cloud with the deploy identity by OIDC, and reads no kubeconfig secret.
+            let wf_text = p.read(".github/workflows/ci-cd.yml");
+            let wf: serde_yaml_ng::Value = serde_yaml_ng::from_str(&wf_text).unwrap();
+            let jobs = wf["jobs"].as_mapping().unwrap();
+            let rollouts: Vec<_> = jobs
+                .iter()
+                .filter(|(k, _)| {
+                    k.as_str()
+                        .is_some_and(|k| k.starts_with("deploy-") && k.ends_with("-kubernetes"))
+                })
+                .collect();
+            if rollouts.is_empty() {
+                failures.push(format!("{provider} {name}: no rollout job"));
+            }
+            for (id, job) in rollouts {
+                let needs: Vec<&str> = job["needs"]
+                    .as_sequence()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|n| n.as_str())
+                    .collect();
+                let steps = serde_yaml_ng::to_string(&job["steps"]).unwrap();
+                if !needs.contains(&format!("deploy-{provider}").as_str())
+                    || job["permissions"]["id-token"].as_str() != Some("write")
+                    || !steps.contains(sign_in)
+                    || steps.contains("KUBE_CONFIG")
+                    || !steps.contains("$bin/kubeconfig")
+                {
+                    failures.push(format!(
+                        "{provider} {name}: {id:?} does not sign in by OIDC after the apply:\n{steps}"
+                    ));
+                }
+            }
+            if !jobs.contains_key(format!("plan-{provider}").as_str()) {
+                failures.push(format!(
+                    "{provider} {name}: the cluster is not planned on pull requests"
+                ));
+            }
+            let to = all.path().join(provider).join(name).join(".github/workflows/ci-cd.yml");
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(&to, &wf_text).unwrap();
+            workflows.push(format!("{provider}/{name}/.github/workflows/ci-cd.yml"));
+            for w in changed.iter().filter(|w| w.starts_with("infra/") && w.ends_with(".tf")) {
+                let text = p.read(w);
+                for runtime in ["aws_ecs_", "google_cloud_run", "azurerm_container_app", "aws_lb\""] {
+                    if text.contains(&format!("resource \"{runtime}")) {
+                        failures.push(format!("{provider} {name}: a cluster got {runtime} in {w}"));
+                    }
+                }
+                let to = all.path().join(provider).join(name).join(w);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::write(&to, text).unwrap();
+                tf_files.push(format!("{provider}/{name}/{w}"));
+            }
+        }
+    }
+    assert_eq!(runs, 15, "{failures:#?}");
+    eprintln!(
+        "clusters: {} Terraform files and {} workflows of {runs} runs",
+        tf_files.len(),
+        workflows.len()
+    );
+    failures.extend(hcl2_and_checkov(
+        all.path(),
+        &tf_files,
+        "terraform",
+        COVERED_CLUSTERS,
+        "clusters",
+        runs as u64 * 15,
+    ));
+    let wf: Vec<&str> = workflows.iter().map(String::as_str).collect();
+    let out = run(&tool("actionlint"), &wf, all.path());
+    eprintln!(
+        "actionlint (clusters): {} workflows, exit {:?}",
+        wf.len(),
+        out.status.code()
+    );
+    if !out.status.success() || !out.stdout.is_empty() {
+        failures.push(format!("actionlint reports:\n{}", stdout(&out)));
+    }
+    let mut z = vec!["--offline", "--no-progress", "--format", "json-v1"];
+    z.extend(wf.iter().copied());
+    let out = run(&tool("zizmor"), &z, all.path());
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    eprintln!("zizmor (clusters): {} workflows, findings {found}", wf.len());
+    if found != Value::Array(vec![]) {
+        failures.push(format!("zizmor reports: {found:#}"));
+    }
+    for (provider, c) in &costs {
+        eprintln!(
+            "cost of a cluster on {provider}: {:.2} to {:.2} USD a month",
+            c.iter().cloned().fold(f64::MAX, f64::min),
+            c.iter().cloned().fold(0.0, f64::max)
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

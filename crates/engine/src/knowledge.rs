@@ -355,6 +355,11 @@ pub const TERRAFORM_VERSION: &str = "1.14.1";
 pub const TERRAFORM_REQUIRED: &str = ">= 1.11";
 /// The AWS provider's major line.
 pub const AWS_PROVIDER: &str = "~> 6.0";
+/// The Kubernetes minor versions in EKS's standard support (1.x to 1.y), and the one a new
+/// cluster gets: the newest but one, which has add-ons and a year of support ahead.
+pub const EKS_VERSIONS: (u32, u32) = (35, 37);
+/// The version a new EKS cluster gets.
+pub const EKS_DEFAULT_VERSION: &str = "1.36";
 /// The Google provider's major line (google and google-beta).
 pub const GOOGLE_PROVIDER: &str = "~> 7.0";
 /// The AzureRM provider's major line.

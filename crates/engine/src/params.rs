@@ -660,6 +660,10 @@ pub struct TaskParams {
     /// The cloud a server is created on ("a VM on AWS", "an EC2 instance"): `aws`, `gcp` or
     /// `azure`. The cloud's infrastructure creates the machine and Ansible configures it.
     pub server_cloud: Option<String>,
+    /// The cloud a Kubernetes cluster is created on ("Kubernetes on AWS", "EKS", "GKE", "AKS"):
+    /// `aws`, `gcp` or `azure`. The cloud's infrastructure creates the cluster and the
+    /// Kubernetes family writes what runs in it.
+    pub cluster_cloud: Option<String>,
     /// The language a Pulumi program is asked in: `typescript` or `python`.
     pub pulumi_language: Option<String>,
     /// Days of backups asked for ("keep 30 days of backups").
@@ -702,6 +706,11 @@ const TARGET_WORDS: &[(&str, Target)] = &[
     ("netlify", Target::Netlify),
     ("kubernetes", Target::Kubernetes),
     ("k8s", Target::Kubernetes),
+    ("eks", Target::Kubernetes),
+    ("gke", Target::Kubernetes),
+    ("aks", Target::Kubernetes),
+    ("google kubernetes engine", Target::Kubernetes),
+    ("azure kubernetes service", Target::Kubernetes),
     ("cloud run", Target::CloudRun),
     ("ecs", Target::Ecs),
     ("fargate", Target::Ecs),
@@ -821,6 +830,47 @@ fn server_on_a_cloud(lower: &str, p: &mut TaskParams) {
     p.server_cloud = Some(provider.to_string());
 }
 
+/// A Kubernetes cluster on a cloud: "EKS", "GKE Autopilot", "AKS", "Kubernetes on AWS". The
+/// cloud creates the cluster and the Kubernetes family writes what runs in it, so the cloud's
+/// container runtime, which the cloud's name alone would mean, is not asked; a runtime named as
+/// well ("ECS", "Cloud Run") stays asked.
+fn cluster_on_a_cloud(lower: &str, p: &mut TaskParams) {
+    if !p.targets.contains(&Target::Kubernetes) || p.server_cloud.is_some() {
+        return;
+    }
+    let clusters = [
+        ("eks", "aws"),
+        ("gke", "gcp"),
+        ("google kubernetes engine", "gcp"),
+        ("aks", "azure"),
+        ("azure kubernetes service", "azure"),
+    ];
+    let clouds: [(Target, &str, &[&str]); 3] = [
+        (Target::Ecs, "aws", &["ecs", "fargate", "cloudfront"]),
+        (Target::CloudRun, "gcp", &["cloud run"]),
+        (Target::AzureContainerApps, "azure", &["container apps"]),
+    ];
+    let named = clusters
+        .iter()
+        .find(|(w, _)| has_word(lower, w).is_some())
+        .map(|(_, provider)| *provider);
+    let provider = named.or_else(|| {
+        clouds
+            .iter()
+            .find(|(t, _, _)| p.targets.contains(t))
+            .map(|(_, provider, _)| *provider)
+    });
+    let Some(provider) = provider else { return };
+    let Some((runtime, _, words)) = clouds.iter().find(|(_, c, _)| *c == provider) else {
+        return;
+    };
+    if words.iter().any(|w| has_word(lower, w).is_some()) {
+        return;
+    }
+    p.targets.retain(|t| t != runtime);
+    p.cluster_cloud = Some(provider.to_string());
+}
+
 fn has_word(lower: &str, word: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(at) = lower[from..].find(word).map(|p| p + from) {
@@ -916,6 +966,7 @@ pub fn read(text: &str) -> Result<TaskParams, String> {
     targets.sort_by_key(|(at, _)| *at);
     p.targets = targets.into_iter().map(|(_, t)| t).collect();
     server_on_a_cloud(&lower, &mut p);
+    cluster_on_a_cloud(&lower, &mut p);
     for (word, name) in OTHER_TARGETS {
         if has_word(&lower, word).is_some() {
             return Err(format!(

@@ -238,7 +238,20 @@ impl Plan {
             }
         }
         if task.wants_cloud() {
-            work.push(if task.wants_server_on_cloud() {
+            work.push(if task.wants_cluster_on_cloud() {
+                let (cloud, cluster, doc) = match task.params.cluster_cloud.as_deref() {
+                    Some("gcp") => ("Google Cloud", "GKE Autopilot with private nodes and its API behind IAM", "gcp"),
+                    Some("azure") => ("Azure", "AKS with Entra ID sign-in only, three zones and an autoscaled pool", "azure"),
+                    _ => ("AWS", "EKS in Auto Mode with private nodes and access entries", "aws"),
+                };
+                todo(
+                    "cloud",
+                    format!(
+                        "Write the {cloud} cluster in Terraform: {cluster}, Secrets encrypted with the project's key, control-plane logs, the image registry, the pipeline's OIDC access to the app's namespace, locked remote state, the cost and docs/{doc}.md"
+                    ),
+                    TodoKind::Generate(format!("infra/{doc}/")),
+                )
+            } else if task.wants_server_on_cloud() {
                 let (cloud, machine, doc) = match task.params.server_cloud.as_deref() {
                     Some("gcp") => ("Google Cloud", "a Compute Engine VM", "gcp"),
                     Some("azure") => ("Azure", "an Azure VM", "azure"),

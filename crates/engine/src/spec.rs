@@ -256,6 +256,22 @@ pub struct CloudSpec {
     /// The server the infrastructure creates when the services run on a virtual machine
     /// that Ansible configures ("a VM on AWS"); none when they run on the cloud's containers.
     pub server: Option<ServerSpec>,
+    /// The Kubernetes cluster the infrastructure creates when the services run on the cloud's
+    /// managed Kubernetes ("EKS", "GKE", "AKS"); none otherwise.
+    pub cluster: Option<ClusterSpec>,
+}
+
+/// A managed Kubernetes cluster: EKS in Auto Mode, GKE Autopilot, or AKS with an autoscaled
+/// node pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterSpec {
+    /// The Kubernetes minor version EKS runs (`1.35`); GKE and AKS follow a release channel.
+    pub version: String,
+    /// The nodes' size on AKS (`Standard_D2ds_v5`); EKS Auto Mode and Autopilot size their own.
+    pub node_size: Option<String>,
+    /// The most nodes AKS's autoscaler adds; it keeps one per zone at least.
+    pub max_nodes: u32,
 }
 
 /// A virtual machine on a cloud: its size and its disk.
@@ -570,9 +586,11 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
     // On AWS the images live beside the services, in the repositories the bootstrap stack makes.
     let named =
         |target: Target| params.targets.contains(&target) || d.targets.iter().any(|t| Target::parse(t) == Some(target));
-    let on_aws = named(Target::Ecs);
-    let on_gcp = named(Target::CloudRun) && !on_aws;
-    let on_azure = named(Target::AzureContainerApps) && !on_aws && !on_gcp;
+    // So do the images a cloud's cluster runs.
+    let cluster = |p: &str| params.cluster_cloud.as_deref() == Some(p);
+    let on_aws = named(Target::Ecs) || cluster("aws");
+    let on_gcp = (named(Target::CloudRun) || cluster("gcp")) && !on_aws;
+    let on_azure = (named(Target::AzureContainerApps) || cluster("azure")) && !on_aws && !on_gcp;
     let default_registry = match ci {
         _ if on_aws => Registry::Ecr,
         _ if on_gcp => Registry::Gar,
@@ -911,6 +929,12 @@ pub fn build(profile: &ProjectProfile, params: &TaskParams) -> DeploySpec {
     .filter(|(t, _)| targets.contains(t))
     .map(|(_, p)| p)
     .chain(params.server_cloud.as_deref().filter(|_| targets.contains(&Target::Vm)))
+    .chain(
+        params
+            .cluster_cloud
+            .as_deref()
+            .filter(|_| targets.contains(&Target::Kubernetes)),
+    )
     .collect();
     if named_clouds.len() > 1 {
         errors.push(format!(
@@ -1044,7 +1068,8 @@ fn cloud_spec(
     let written = iac == "terraform"
         || (iac == "cloudformation" && !gcp && !azure)
         || (iac == "pulumi" && ((gcp && language == "typescript") || (azure && language == "python")));
-    if !written {
+    let cluster = params.cluster_cloud.as_deref() == Some(provider);
+    if !written && !server && !cluster {
         let at_line = if d.kube.contains_key("iac") {
             format!("{}: iac = {iac:?}: ", at("iac"))
         } else {
@@ -1122,6 +1147,14 @@ fn cloud_spec(
     };
     if server {
         return server_spec(provider, region, iac, language, &text, &at, params, field, errors);
+    }
+    if cluster {
+        if iac != "terraform" {
+            errors.push(format!(
+                "the built-in engine creates a Kubernetes cluster on {cloud_name} in Terraform so far, not {iac}; ask for Terraform, or leave the language out"
+            ));
+        }
+        return cluster_spec(provider, region, iac, language, &text, &at, params, field, errors);
     }
     let task_cpu = number("task_cpu", errors).unwrap_or(if gcp { 1024 } else { 512 });
     let task_memory = number("task_memory", errors).unwrap_or(if gcp { 512 } else { task_cpu * 2 });
@@ -1422,6 +1455,7 @@ fn cloud_spec(
         backup_region,
         log_days,
         server: None,
+        cluster: None,
     }
 }
 
@@ -1594,6 +1628,197 @@ fn server_spec(
         backup_region: None,
         log_days: 30,
         server: Some(ServerSpec { size, disk_gb }),
+        cluster: None,
+    }
+}
+
+/// The settings of a managed Kubernetes cluster on `provider`: the version EKS runs, the size and
+/// the most nodes of AKS's pool, the network's range and how long the control plane's logs are
+/// kept. The container runtime's and managed databases' settings do not apply (the cluster runs
+/// the containers; the manifests read the databases' addresses from a Secret), so they are
+/// neither shown nor checked.
+#[allow(clippy::too_many_arguments)]
+fn cluster_spec(
+    provider: &str,
+    region: String,
+    iac: String,
+    language: String,
+    text: &dyn Fn(&str) -> Option<String>,
+    at: &dyn Fn(&str) -> String,
+    params: &TaskParams,
+    field: &mut impl FnMut(&str, String, &str, String),
+    errors: &mut Vec<String>,
+) -> CloudSpec {
+    let version = match text("kubernetes_version") {
+        Some(v) => {
+            let minor = v.strip_prefix("1.").and_then(|m| m.parse::<u32>().ok());
+            if provider != "aws" {
+                errors.push(format!(
+                    "{}: kubernetes_version = {v:?}: {} follows its release channel's version; leave kubernetes_version out",
+                    at("kubernetes_version"),
+                    if provider == "gcp" { "GKE Autopilot" } else { "AKS" }
+                ));
+            } else if !minor
+                .is_some_and(|m| (crate::knowledge::EKS_VERSIONS.0..=crate::knowledge::EKS_VERSIONS.1).contains(&m))
+            {
+                errors.push(format!(
+                    "{}: kubernetes_version = {v:?} is not a version EKS supports (1.{} to 1.{})",
+                    at("kubernetes_version"),
+                    crate::knowledge::EKS_VERSIONS.0,
+                    crate::knowledge::EKS_VERSIONS.1
+                ));
+            }
+            field(
+                "kubernetes_version",
+                v.clone(),
+                "slipway.toml",
+                at("kubernetes_version"),
+            );
+            v
+        }
+        None => {
+            let v = crate::knowledge::EKS_DEFAULT_VERSION.to_string();
+            if provider == "aws" {
+                field(
+                    "kubernetes_version",
+                    v.clone(),
+                    "default",
+                    "a version in EKS's standard support for another year; upgrade one minor at a time".into(),
+                );
+            }
+            v
+        }
+    };
+    let azure = provider == "azure";
+    let node_size = match text("node_size") {
+        Some(v) if azure => {
+            let ok = v
+                .strip_prefix("Standard_")
+                .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            if !ok {
+                errors.push(format!(
+                    "{}: node_size = {v:?} is not an Azure VM size (for example Standard_D2ds_v5, Standard_D4ds_v5)",
+                    at("node_size")
+                ));
+            }
+            field("node_size", v.clone(), "slipway.toml", at("node_size"));
+            Some(v)
+        }
+        Some(v) => {
+            errors.push(format!(
+                "{}: node_size = {v:?}: {} picks each node's size from the pods' requests; leave node_size out",
+                at("node_size"),
+                if provider == "gcp" {
+                    "GKE Autopilot"
+                } else {
+                    "EKS Auto Mode"
+                }
+            ));
+            None
+        }
+        None if azure => {
+            field(
+                "node_size",
+                "Standard_D2ds_v5".into(),
+                "default",
+                "two vCPUs and 8 GiB per node, the smallest general-purpose size AKS recommends for user pods".into(),
+            );
+            Some("Standard_D2ds_v5".into())
+        }
+        None => None,
+    };
+    let max_nodes = match text("max_nodes") {
+        Some(v) => {
+            let n = v.parse::<u32>().unwrap_or(0);
+            if !azure {
+                errors.push(format!(
+                    "{}: max_nodes = {v:?}: {} adds and removes nodes by itself; leave max_nodes out",
+                    at("max_nodes"),
+                    if provider == "gcp" {
+                        "GKE Autopilot"
+                    } else {
+                        "EKS Auto Mode"
+                    }
+                ));
+            } else if !(3..=1000).contains(&n) {
+                errors.push(format!(
+                    "{}: max_nodes = {v:?}: AKS's pool keeps a node in each of three zones, so it takes 3 to 1000",
+                    at("max_nodes")
+                ));
+            }
+            field("max_nodes", n.to_string(), "slipway.toml", at("max_nodes"));
+            n
+        }
+        None => {
+            if azure {
+                field(
+                    "max_nodes",
+                    "6".into(),
+                    "default",
+                    "the autoscaler grows the pool from three nodes (one per zone) to six".into(),
+                );
+            }
+            6
+        }
+    };
+    let vpc_cidr = text("vpc_cidr").unwrap_or_else(|| "10.0.0.0/16".into());
+    if !is_vpc_cidr(&vpc_cidr) {
+        errors.push(format!(
+            "{}: vpc_cidr = {vpc_cidr:?} is not an IPv4 range a network takes: four numbers 0 to 255 and a prefix from /16 to /24, such as 10.0.0.0/16",
+            at("vpc_cidr")
+        ));
+    } else if vpc_cidr
+        .split_once('/')
+        .and_then(|(_, p)| p.parse::<u32>().ok())
+        .is_some_and(|p| p > 20)
+    {
+        errors.push(format!(
+            "{}: vpc_cidr = {vpc_cidr:?}: a cluster's nodes and pods need a range of /20 or wider, such as 10.0.0.0/16",
+            at("vpc_cidr")
+        ));
+    }
+    let log_days = text("log_days").and_then(|v| v.parse().ok()).unwrap_or(30);
+    let (least, most) = match provider {
+        "azure" => (30, 730),
+        "gcp" => (1, 3650),
+        _ => (1, 3653),
+    };
+    if !(least..=most).contains(&log_days)
+        || (provider == "aws" && !crate::knowledge::LOG_RETENTION_DAYS.contains(&log_days))
+    {
+        errors.push(format!(
+            "{}: log_days = {log_days} is not a retention the cluster's logs can be kept for ({})",
+            at("log_days"),
+            match provider {
+                "azure" => "30 to 730 days in Log Analytics",
+                "gcp" => "1 to 3650 days in Cloud Logging",
+                _ => "one of CloudWatch Logs' retentions, such as 30, 90 or 365 days",
+            }
+        ));
+    }
+    let _ = params;
+    CloudSpec {
+        provider: provider.into(),
+        iac,
+        language,
+        region,
+        task_cpu: 0,
+        task_memory: 0,
+        db_class: String::new(),
+        db_storage_gb: 0,
+        backup_days: 0,
+        multi_az: true,
+        vpc_cidr,
+        rpo_minutes: 0,
+        rto_minutes: 0,
+        backup_region: None,
+        log_days,
+        server: None,
+        cluster: Some(ClusterSpec {
+            version,
+            node_size,
+            max_nodes,
+        }),
     }
 }
 

@@ -88,6 +88,10 @@ const SIGNALS: &[(Intent, &[&str])] = &[
         &[
             "kubernetes",
             "k8s",
+            // The clouds' managed clusters.
+            "eks",
+            "gke",
+            "aks",
             "helm",
             "kubectl",
             "autoscal",
@@ -203,7 +207,9 @@ impl Task {
             .copied()
             .filter(|i| {
                 !i.supported()
-                    || (*i == Intent::PlatformDeploy && clouds_only && (other_clouds || clouds.is_empty()))
+                    || (*i == Intent::PlatformDeploy
+                        && clouds_only
+                        && (other_clouds || (clouds.is_empty() && self.params.cluster_cloud.is_none())))
                     // A cloud deploy needs the infrastructure it runs on: with its language
                     // declined, nothing of it is half-done.
                     || (*i == Intent::PlatformDeploy
@@ -293,7 +299,8 @@ impl Task {
             .targets
             .iter()
             .any(|t| matches!(t, Target::Ecs | Target::CloudRun | Target::AzureContainerApps))
-            || self.wants_server_on_cloud())
+            || self.wants_server_on_cloud()
+            || self.wants_cluster_on_cloud())
             && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 
@@ -302,6 +309,15 @@ impl Task {
     pub fn wants_server_on_cloud(&self) -> bool {
         self.params.server_cloud.is_some()
             && self.params.targets.contains(&crate::params::Target::Vm)
+            && !self.unsupported().contains(&Intent::InfrastructureAsCode)
+    }
+
+    /// True when the task puts the services on a Kubernetes cluster that a cloud's
+    /// infrastructure creates ("EKS", "GKE", "Kubernetes on Azure"): the cloud step writes the
+    /// cluster, the Kubernetes step what runs in it.
+    pub fn wants_cluster_on_cloud(&self) -> bool {
+        self.params.cluster_cloud.is_some()
+            && self.params.targets.contains(&crate::params::Target::Kubernetes)
             && !self.unsupported().contains(&Intent::InfrastructureAsCode)
     }
 
@@ -392,8 +408,16 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
         crate::params::Target::AzureContainerApps,
         crate::params::Target::Vm,
     ];
-    if intents.contains(&Intent::InfrastructureAsCode) && !params.targets.iter().any(|t| clouds.contains(t)) {
-        params.targets.push(crate::params::Target::Ecs);
+    // Kubernetes with infrastructure as code and no cloud named is a cluster on AWS.
+    if intents.contains(&Intent::InfrastructureAsCode)
+        && !params.targets.iter().any(|t| clouds.contains(t))
+        && params.cluster_cloud.is_none()
+    {
+        if params.targets.contains(&crate::params::Target::Kubernetes) && params.server_cloud.is_none() {
+            params.cluster_cloud = Some("aws".into());
+        } else {
+            params.targets.push(crate::params::Target::Ecs);
+        }
     }
     let written = [
         crate::params::Target::Ecs,
@@ -401,7 +425,9 @@ pub fn understand(text: &str) -> Result<Task, TaskError> {
         crate::params::Target::AzureContainerApps,
         crate::params::Target::Vm,
     ];
-    if params.targets.iter().any(|t| written.contains(t)) && !intents.contains(&Intent::InfrastructureAsCode) {
+    if (params.targets.iter().any(|t| written.contains(t)) || params.cluster_cloud.is_some())
+        && !intents.contains(&Intent::InfrastructureAsCode)
+    {
         intents.push(Intent::InfrastructureAsCode);
     }
     Ok(Task {

@@ -122,6 +122,26 @@ const CASES: &[Case] = &[
         declines: &["configure a cloud or PaaS deployment", "write infrastructure as code in Pulumi for a server (it writes AWS, Google Cloud and Azure in Terraform, Google Cloud and Azure in Pulumi, and AWS in CloudFormation, so far)"],
     },
     Case {
+        text: "deploy it to Kubernetes on AWS with autoscaling",
+        // The cloud creates the cluster in Terraform, the manifests run in it; no ECS. Ten
+        // steps: the runbook joins the pipeline step.
+        intents: &[Intent::Kubernetes, Intent::InfrastructureAsCode],
+        generates: &["Dockerfile", "pipeline", "k8s/", "infra/aws/"],
+        declines: &[],
+    },
+    Case {
+        text: "deploy to GKE",
+        intents: &[Intent::Kubernetes, Intent::InfrastructureAsCode],
+        generates: &["Dockerfile", "pipeline", "k8s/", "infra/gcp/"],
+        declines: &[],
+    },
+    Case {
+        text: "put it on AKS with Helm",
+        intents: &[Intent::Kubernetes, Intent::InfrastructureAsCode],
+        generates: &["Dockerfile", "pipeline", "k8s/", "infra/azure/"],
+        declines: &[],
+    },
+    Case {
         text: "Pulumi for Azure",
         intents: &[Intent::InfrastructureAsCode, Intent::PlatformDeploy],
         generates: &["Dockerfile", "pipeline", "docs/deploy.md", "infra/azure/"],

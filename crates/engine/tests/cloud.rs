@@ -63,6 +63,14 @@ fn on_server(provider: &str, host: Option<&str>) -> TaskParams {
     }
 }
 
+/// Kubernetes on `provider`: the cluster the cloud creates and the manifests run in.
+fn on_cluster(provider: &str, host: Option<&str>) -> TaskParams {
+    TaskParams {
+        cluster_cloud: Some(provider.into()),
+        ..on(Target::Kubernetes, host)
+    }
+}
+
 /// Generates for `profile` and checks what every generation must hold; returns the files.
 fn generate_and_check(profile: &slipway_scan::ProjectProfile, p: &TaskParams) -> Result<Vec<(String, String)>, String> {
     let spec = spec::build(profile, p);
@@ -237,6 +245,16 @@ fn check(name: &str) -> Result<(), Failed> {
         if name == "python-fastapi-k8s" {
             for (path, text) in &files {
                 compare(&snapshots().join(name).join("server").join(path), text)?;
+            }
+        }
+    }
+    // A managed cluster on each cloud, the same checks; one project's kept as snapshots.
+    for provider in ["aws", "gcp", "azure"] {
+        let files = generate_and_check(&profile, &on_cluster(provider, Some(&host)))
+            .map_err(|e| format!("a cluster on {provider}: {e}"))?;
+        if name == "python-fastapi-k8s" {
+            for (path, text) in &files {
+                compare(&snapshots().join(name).join("cluster").join(path), text)?;
             }
         }
     }
@@ -995,6 +1013,232 @@ fn servers() -> Result<(), Failed> {
     }
 }
 
+/// A managed Kubernetes cluster on each cloud, from the words people use: the cluster and
+/// nothing of the cloud's container runtime; Secrets encrypted, the control plane's logs kept,
+/// deletion guarded, the nodes private; the pipeline's deploy identity admitted to the app's
+/// namespace (EKS, AKS) or the cluster (GKE, whose IAM is the project's); no key anywhere.
+/// Values a cloud's cluster does not take are refused with their line.
+fn clusters() -> Result<(), Failed> {
+    let profile = slipway_scan::scan(&fixtures().join("python-fastapi-k8s")).map_err(|e| e.to_string())?;
+    let mut wrong = Vec::new();
+    for (task, provider) in [
+        ("deploy it to Kubernetes on AWS with autoscaling", "aws"),
+        ("put this on EKS", "aws"),
+        ("deploy it to Kubernetes with Terraform", "aws"),
+        ("deploy to GKE Autopilot", "gcp"),
+        ("run it on Kubernetes on Google Cloud", "gcp"),
+        ("deploy it to AKS with Terraform", "azure"),
+        ("deploy it to Kubernetes on Azure", "azure"),
+    ] {
+        let t = slipway_engine::task::understand(task).map_err(|e| e.to_string())?;
+        if t.params.cluster_cloud.as_deref() != Some(provider) || t.params.targets != [Target::Kubernetes] {
+            wrong.push(format!(
+                "{task:?} is read as {:?} on {:?}",
+                t.params.targets, t.params.cluster_cloud
+            ));
+            continue;
+        }
+        if !(t.wants_cluster_on_cloud() && t.wants_cloud() && t.declined().is_empty()) {
+            wrong.push(format!(
+                "{task:?} does not ask for the cluster, or declines {:?}",
+                t.declined()
+            ));
+        }
+        let files = match generate_and_check(&profile, &t.params) {
+            Ok(f) => f,
+            Err(e) => {
+                wrong.push(format!("{task:?}: {e}"));
+                continue;
+            }
+        };
+        let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
+        for runtime in [
+            "aws_ecs_",
+            "aws_lb\"",
+            "google_cloud_run",
+            "azurerm_container_app",
+            "aws_instance",
+            "google_compute_instance",
+        ] {
+            if all.contains(&format!("resource \"{runtime}")) {
+                wrong.push(format!("{provider}: a cluster got {runtime}"));
+            }
+        }
+        let dir = format!("infra/{provider}");
+        let c = body_of(&files, &format!("{dir}/cluster.tf"));
+        let text = &files.iter().find(|(p, _)| *p == format!("{dir}/cluster.tf")).unwrap().1;
+        match provider {
+            "aws" => {
+                for (name, want) in [
+                    ("name", "local.name"),
+                    ("version", "var.kubernetes_version"),
+                    ("bootstrap_self_managed_addons", "false"),
+                ] {
+                    let got = attr(&c, &["aws_eks_cluster", "main"], name);
+                    if got.as_deref() != Some(want) {
+                        wrong.push(format!("aws: the cluster's {name} is {got:?}"));
+                    }
+                }
+                for needle in [
+                    "authentication_mode                         = \"API\"",
+                    "bootstrap_cluster_creator_admin_permissions = false",
+                    "node_pools    = [\"general-purpose\", \"system\"]",
+                    "resources = [\"secrets\"]",
+                    "public_access_cidrs     = var.api_cidrs",
+                    "prevent_destroy = true",
+                ] {
+                    if !text.contains(needle) {
+                        wrong.push(format!("aws: the cluster lacks {needle}"));
+                    }
+                }
+                let access = &files.iter().find(|(p, _)| *p == format!("{dir}/access.tf")).unwrap().1;
+                let namespace = format!("production = \"{}\"", spec::build(&profile, &t.params).kube.namespace);
+                if !(access.contains("AmazonEKSEditPolicy")
+                    && access.contains("namespaces = [local.namespaces[var.environment]]")
+                    && access.contains(&namespace))
+                {
+                    wrong.push(format!(
+                        "aws: the deploy role is not held to the app's namespace:\n{access}"
+                    ));
+                }
+                let vars = body_of(&files, &format!("{dir}/variables.tf"));
+                if attr(&vars, &["api_cidrs"], "default").is_some()
+                    || attr(&vars, &["admin_role_arns"], "default").is_some()
+                {
+                    wrong.push("aws: who may reach the API has a default".into());
+                }
+            }
+            "gcp" => {
+                for (name, want) in [
+                    ("enable_autopilot", "true"),
+                    ("deletion_protection", "true"),
+                    ("location", "var.region"),
+                ] {
+                    let got = attr(&c, &["google_container_cluster", "main"], name);
+                    if got.as_deref() != Some(want) {
+                        wrong.push(format!("gcp: the cluster's {name} is {got:?}"));
+                    }
+                }
+                for needle in [
+                    "enable_private_nodes = true",
+                    "issue_client_certificate = false",
+                    "state    = \"ENCRYPTED\"",
+                    "channel = \"REGULAR\"",
+                ] {
+                    if !text.contains(needle) {
+                        wrong.push(format!("gcp: the cluster lacks {needle}"));
+                    }
+                }
+                if !text.contains("ip_endpoints_config {\n      enabled = false") {
+                    wrong.push("gcp: the API keeps an IP endpoint".into());
+                }
+                let boot = &files.iter().find(|(p, _)| p.ends_with("bootstrap/main.tf")).unwrap().1;
+                if !boot.contains("container.googleapis.com") || boot.contains("run.googleapis.com") {
+                    wrong.push("gcp: the bootstrap enables Cloud Run's APIs, or not GKE's".into());
+                }
+                if !boot.contains("roles/artifactregistry.reader") {
+                    wrong.push("gcp: the nodes cannot pull from the repository".into());
+                }
+            }
+            _ => {
+                for (name, want) in [
+                    ("local_account_disabled", "true"),
+                    ("workload_identity_enabled", "true"),
+                    ("oidc_issuer_enabled", "true"),
+                    ("sku_tier", "\"Standard\""),
+                ] {
+                    let got = attr(&c, &["azurerm_kubernetes_cluster", "main"], name);
+                    if got.as_deref() != Some(want) {
+                        wrong.push(format!("azure: the cluster's {name} is {got:?}"));
+                    }
+                }
+                for needle in [
+                    "azure_rbac_enabled     = true",
+                    "authorized_ip_ranges = var.api_cidrs",
+                    "zones                       = [\"1\", \"2\", \"3\"]",
+                    "network_policy      = \"cilium\"",
+                ] {
+                    if !text.contains(needle) {
+                        wrong.push(format!("azure: the cluster lacks {needle}"));
+                    }
+                }
+                let boot = &files.iter().find(|(p, _)| p.ends_with("bootstrap/main.tf")).unwrap().1;
+                for role in [
+                    "AcrPull",
+                    "Azure Kubernetes Service RBAC Writer",
+                    "Managed Identity Operator",
+                ] {
+                    if !boot.contains(role) {
+                        wrong.push(format!("azure: the bootstrap grants no {role}"));
+                    }
+                }
+                if boot.contains("Azure Kubernetes Service RBAC Cluster Admin") {
+                    wrong.push("azure: the deploy identity administers the cluster".into());
+                }
+            }
+        }
+        match files.iter().find(|(p, _)| *p == format!("docs/{provider}.md")) {
+            Some((_, d)) if d.contains("kubectl apply -f k8s/namespace.yaml") && d.contains("| **Total** |") => {}
+            _ => wrong.push(format!(
+                "{provider}: docs/{provider}.md does not give the administrator's first step and the cost"
+            )),
+        }
+        for (path, text) in &files {
+            for needle in ["BEGIN", "client_secret", "AKIA", "kube_config_raw"] {
+                if text.contains(needle) {
+                    wrong.push(format!("{path} holds {needle}"));
+                }
+            }
+        }
+    }
+    for (toml, provider, want) in [
+        (
+            "node_size = \"m5.large\"",
+            "aws",
+            "node_size = \"m5.large\": EKS Auto Mode picks",
+        ),
+        ("kubernetes_version = \"1.20\"", "aws", "is not a version EKS supports"),
+        ("kubernetes_version = \"1.35\"", "gcp", "follows its release channel"),
+        ("max_nodes = 2", "azure", "it takes 3 to 1000"),
+        ("node_size = \"big\"", "azure", "is not an Azure VM size"),
+        ("vpc_cidr = \"10.0.0.0/22\"", "gcp", "a cluster's nodes and pods need"),
+    ] {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let root = dir.path().join("p");
+        slipway_engine_test_copy(&fixtures().join("python-fastapi-k8s"), &root);
+        std::fs::write(root.join("slipway.toml"), format!("[deploy]\n{toml}\n")).map_err(|e| e.to_string())?;
+        let p = slipway_scan::scan(&root).map_err(|e| e.to_string())?;
+        let spec = spec::build(&p, &on_cluster(provider, None));
+        if !spec
+            .errors
+            .iter()
+            .any(|e| e.contains(want) && e.contains("line 2 of slipway.toml"))
+        {
+            wrong.push(format!(
+                "{toml:?} on {provider} is not refused with its line and {want:?}: {:?}",
+                spec.errors
+            ));
+        }
+    }
+    let t = slipway_engine::task::understand("put it on EKS with Pulumi").map_err(|e| e.to_string())?;
+    if t.wants_cloud() {
+        wrong.push("EKS in Pulumi is carried out".into());
+    }
+    let spec = spec::build(&profile, &t.params);
+    if !spec
+        .errors
+        .iter()
+        .any(|e| e.contains("creates a Kubernetes cluster on AWS in Terraform so far"))
+    {
+        wrong.push(format!("EKS in Pulumi is not refused in words: {:?}", spec.errors));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 fn slipway_engine_test_copy(from: &Path, to: &Path) {
     let ok = std::process::Command::new("cp")
         .args(["-R", &from.to_string_lossy(), &to.to_string_lossy()])
@@ -1013,6 +1257,7 @@ fn main() {
         Trial::test("values Google Cloud does not take are refused in words", refusals_gcp),
         Trial::test("values Azure does not take are refused in words", refusals_azure),
         Trial::test("a server on each cloud, field by field", servers),
+        Trial::test("a Kubernetes cluster on each cloud, field by field", clusters),
     ];
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
         .unwrap()

@@ -827,7 +827,33 @@ fn stack(
     // network.tf
     out.push(network(cloud));
 
-    // kms.tf: one key for logs, secrets, databases, file systems.
+    out.push(kms_file());
+
+    if !web.is_empty() {
+        out.push(load_balancer(spec, &web, &exposed));
+    }
+    out.push(services(spec, cloud, project, images, remote, engines, redis));
+    if !engines.is_empty() {
+        out.push(databases(cloud, engines));
+    }
+    if redis {
+        out.push(cache(cloud));
+    }
+    if keeps_data {
+        out.push(storage(spec));
+    }
+    // The static sites beside the services: their buckets behind CloudFront.
+    if super::site::any_in_bucket(spec) {
+        out.push(super::site::site_file(spec, true));
+        out.extend(super::site::index_function_file(spec));
+    }
+    out.push(outputs(spec, engines, redis));
+    out
+}
+
+/// kms.tf: one key for logs, secrets, databases and file systems, which CloudWatch Logs may use
+/// for the account's log groups.
+pub(super) fn kms_file() -> Artifact {
     let mut f = HclFile::new(HEADER);
     f.block(
         data("aws_iam_policy_document", "key")
@@ -887,32 +913,33 @@ fn stack(
             .add_attribute(("target_key_id", expr("aws_kms_key.main.key_id")))
             .build(),
     );
-    out.push(file(
+    file(
         format!("{DIR}/kms.tf"),
         &f,
         "the encryption key for logs, secrets, databases and files",
-    ));
+    )
+}
 
-    if !web.is_empty() {
-        out.push(load_balancer(spec, &web, &exposed));
-    }
-    out.push(services(spec, cloud, project, images, remote, engines, redis));
-    if !engines.is_empty() {
-        out.push(databases(cloud, engines));
-    }
-    if redis {
-        out.push(cache(cloud));
-    }
-    if keeps_data {
-        out.push(storage(spec));
-    }
-    // The static sites beside the services: their buckets behind CloudFront.
-    if super::site::any_in_bucket(spec) {
-        out.push(super::site::site_file(spec, true));
-        out.extend(super::site::index_function_file(spec));
-    }
-    out.push(outputs(spec, engines, redis));
-    out
+/// The `log_days` variable, checked against the retentions CloudWatch Logs offers.
+pub(super) fn log_days_variable(cloud: &CloudSpec, description: &str) -> Block {
+    variable(
+        "log_days",
+        "number",
+        description,
+        Some(Expression::from(cloud.log_days)),
+    )
+    .add_block(validation(
+        &format!(
+            "contains([{}], var.log_days)",
+            crate::knowledge::LOG_RETENTION_DAYS
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "log_days must be a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 365, ...).",
+    ))
+    .build()
 }
 
 /// The `region` variable, checked against the regions AWS has.
@@ -1081,26 +1108,7 @@ fn variables(spec: &DeploySpec, cloud: &CloudSpec, project: &str, engines: &[Eng
             .build(),
         );
     }
-    f.block(
-        variable(
-            "log_days",
-            "number",
-            "Days the logs are kept.",
-            Some(Expression::from(cloud.log_days)),
-        )
-        .add_block(validation(
-            &format!(
-                "contains([{}], var.log_days)",
-                crate::knowledge::LOG_RETENTION_DAYS
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            "log_days must be a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 365, ...).",
-        ))
-        .build(),
-    );
+    f.block(log_days_variable(cloud, "Days the logs are kept."));
     if !engines.is_empty() {
         f.block(
             variable(
@@ -1170,7 +1178,7 @@ pub(super) fn zone_of(host: &str) -> String {
     }
 }
 
-fn network(cloud: &CloudSpec) -> Artifact {
+pub(super) fn network(cloud: &CloudSpec) -> Artifact {
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nThe network: two zones, each with a public subnet (the load balancer and the NAT gateway)\nand a private one (tasks, databases, caches). One NAT gateway keeps the cost down; its zone\nfailing cuts the tasks' way out (not the way in) until it is back."
     ));

@@ -378,9 +378,10 @@ pub(super) fn add_state_account(f: &mut HclFile, group: &str) {
 }
 
 /// The project's shared stack: resource groups, state, registry, identities.
-fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&str>) -> Artifact {
+pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&str>) -> Artifact {
     use super::aws::{oidc_subject, push_subject};
     let repo = repo.unwrap_or("OWNER/REPOSITORY");
+    let cluster = cloud.cluster.is_some();
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nThe project's shared stack, applied once by a person who owns the subscription, before the\nenvironment's stack: the resource groups, the state's storage account, the container registry, and\nthe identities of the pipeline and of each service. Its own state stays local (terraform.tfstate\nhere); docs/azure.md says how to move it into the storage account."
     ));
@@ -394,7 +395,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
     f.block(location_variable(
         cloud,
         "The region the resource groups, the state and the registry are in.",
-        " with Container Apps",
+        if cluster { "" } else { " with Container Apps" },
     ));
     f.block(
         variable(
@@ -563,6 +564,9 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
             "ci_deploy",
             None,
         ));
+        if cluster {
+            continue;
+        }
         grants.push((
             format!("deploy_{e}_secrets_access"),
             "Role Based Access Control Administrator",
@@ -651,18 +655,23 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
     }
     for env in &spec.environments {
         let e = name_of(&env.name).replace('-', "_");
-        f.commented(
-            format!(
-                "Who applies this stack fills {}'s secrets in its Key Vault (docs/azure.md).",
-                env.name
-            ),
-            res("azurerm_role_assignment", &format!("{e}_secrets_officer"))
-                .add_attribute(("scope", expr(&format!("azurerm_resource_group.{e}.id"))))
-                .add_attribute(("role_definition_name", "Key Vault Secrets Officer"))
-                .add_attribute(("principal_id", expr("data.azurerm_client_config.current.object_id")))
-                .build(),
-        );
-        for svc in web(spec) {
+        if !cluster {
+            f.commented(
+                format!(
+                    "Who applies this stack fills {}'s secrets in its Key Vault (docs/azure.md).",
+                    env.name
+                ),
+                res("azurerm_role_assignment", &format!("{e}_secrets_officer"))
+                    .add_attribute(("scope", expr(&format!("azurerm_resource_group.{e}.id"))))
+                    .add_attribute(("role_definition_name", "Key Vault Secrets Officer"))
+                    .add_attribute(("principal_id", expr("data.azurerm_client_config.current.object_id")))
+                    .build(),
+            );
+        }
+        if cluster {
+            cluster_identities(&mut f, project, &env.name, &e);
+        }
+        for svc in web(spec).into_iter().filter(|_| !cluster) {
             let r = format!("{e}_{}", rid(svc));
             f.commented(
                 format!(
@@ -734,6 +743,74 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
         &f,
         "the project's shared stack: resource groups, the state's storage, the registry, the identities",
     )
+}
+
+/// The name of an AKS cluster's identity in `environment`: `cluster` (the control plane) or
+/// `kubelet` (the nodes, which pull the images).
+pub(super) fn cluster_identity(project: &str, environment: &str, which: &str) -> String {
+    format!("{project}-{environment}-{which}")
+}
+
+/// An AKS cluster's identities in an environment, made by the subscription's owner so the
+/// deploy identity never grants a role outside its own rules: the control plane's, which may
+/// hand the kubelet identity to the nodes, and the kubelet's, which pulls from the registry.
+/// The deploy identity may then use the cluster's API as a writer (never an administrator).
+fn cluster_identities(f: &mut HclFile, project: &str, environment: &str, e: &str) {
+    for (which, why) in [
+        (
+            "cluster",
+            "The cluster's control plane: it may give the nodes their identity.",
+        ),
+        (
+            "kubelet",
+            "The cluster's nodes: they pull images from the registry, and may do nothing else.",
+        ),
+    ] {
+        f.commented(
+            format!("{why} ({environment})"),
+            res("azurerm_user_assigned_identity", &format!("{e}_{which}"))
+                .add_attribute(("name", cluster_identity(project, environment, which)))
+                .add_attribute(("resource_group_name", expr(&format!("azurerm_resource_group.{e}.name"))))
+                .add_attribute(("location", expr("var.location")))
+                .add_attribute(("tags", expr("local.tags")))
+                .build(),
+        );
+    }
+    let grant = |label: &str, scope: String, role: &str, principal: String| {
+        res("azurerm_role_assignment", label)
+            .add_attribute(("scope", expr(&scope)))
+            .add_attribute(("role_definition_name", role))
+            .add_attribute(("principal_id", expr(&principal)))
+            .add_attribute(("principal_type", "ServicePrincipal"))
+            .build()
+    };
+    f.block(grant(
+        &format!("{e}_kubelet_operator"),
+        format!("azurerm_user_assigned_identity.{e}_kubelet.id"),
+        "Managed Identity Operator",
+        format!("azurerm_user_assigned_identity.{e}_cluster.principal_id"),
+    ));
+    f.block(grant(
+        &format!("{e}_kubelet_pull"),
+        "azurerm_container_registry.images.id".into(),
+        "AcrPull",
+        format!("azurerm_user_assigned_identity.{e}_kubelet.principal_id"),
+    ));
+    f.commented(
+        "The deploy job signs in to the cluster's API as a writer of its objects: it may not read or change\nroles and bindings, and the cluster has no local accounts to fall back on.",
+        grant(
+            &format!("{e}_deploy_cluster_user"),
+            format!("azurerm_resource_group.{e}.id"),
+            "Azure Kubernetes Service Cluster User Role",
+            "azurerm_user_assigned_identity.ci_deploy.principal_id".into(),
+        ),
+    );
+    f.block(grant(
+        &format!("{e}_deploy_kubernetes"),
+        format!("azurerm_resource_group.{e}.id"),
+        "Azure Kubernetes Service RBAC Writer",
+        "azurerm_user_assigned_identity.ci_deploy.principal_id".into(),
+    ));
 }
 
 /// The environment's stack.
@@ -2074,6 +2151,7 @@ mod tests {
             log_days: 30,
             language: "python".into(),
             server: None,
+            cluster: None,
         };
         let a = super::state_account("a-very-long-project-name-x", &cloud);
         assert!(a.len() <= 24 && a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");

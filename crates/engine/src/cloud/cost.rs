@@ -207,6 +207,131 @@ pub mod servers {
     }
 }
 
+/// Prices of managed Kubernetes clusters (the first region of each), in US dollars.
+pub mod clusters {
+    use super::{Estimate, HOURS};
+    use crate::spec::{CloudSpec, ClusterSpec};
+
+    /// A cluster's control plane on EKS (standard support) or AKS (Standard tier), and GKE's
+    /// cluster management fee, per hour.
+    pub const CONTROL_PLANE_HOUR: f64 = 0.10;
+    /// GKE's free tier: a monthly credit that covers one Autopilot or zonal cluster's fee.
+    pub const GKE_FREE_TIER_MONTH: f64 = 74.40;
+    /// Autopilot general-purpose pods, per vCPU-hour requested.
+    pub const AUTOPILOT_VCPU_HOUR: f64 = 0.0445;
+    /// Autopilot general-purpose pods, per GB-hour of memory requested.
+    pub const AUTOPILOT_GB_HOUR: f64 = 0.0049225;
+    /// Cloud NAT, per VM using the gateway per hour.
+    pub const CLOUD_NAT_VM_HOUR: f64 = 0.0014;
+    /// A Google Cloud forwarding rule (the ingress's load balancer), per hour.
+    pub const GCP_FORWARDING_RULE_HOUR: f64 = 0.025;
+    /// The EC2 instance an idle Auto Mode cluster runs its pods on (c6a.large), per hour.
+    pub const AUTO_MODE_NODE_HOUR: f64 = 0.0765;
+    /// EKS Auto Mode's management fee for that instance, per hour.
+    pub const AUTO_MODE_FEE_HOUR: f64 = 0.00918;
+    /// An AKS node's 128 GiB premium OS disk (P10), per month.
+    pub const AKS_OS_DISK_MONTH: f64 = 19.71;
+    /// Azure Standard Load Balancer's first five rules, per hour.
+    pub const AZURE_LB_HOUR: f64 = 0.025;
+    /// Log Analytics ingestion, per GB.
+    pub const LOG_ANALYTICS_GB: f64 = 2.30;
+
+    /// An AKS node size's price per hour (Linux); none for a size not in the table.
+    pub fn aks_node_hour(size: &str) -> Option<f64> {
+        Some(match size {
+            "Standard_D2ds_v5" => 0.113,
+            "Standard_D4ds_v5" => 0.226,
+            "Standard_D2s_v5" => 0.096,
+            "Standard_D4s_v5" => 0.192,
+            _ => return None,
+        })
+    }
+
+    /// What an idle cluster of the spec costs a month: the control plane, the least the nodes
+    /// or pods cost, the network's way out and the ingress's load balancer.
+    pub fn estimate(cloud: &CloudSpec, cluster: &ClusterSpec, pods: (f64, f64)) -> Estimate {
+        let mut e = Estimate::default();
+        match cloud.provider.as_str() {
+            "gcp" => {
+                e.add(
+                    "GKE cluster management fee",
+                    "one cluster, all month",
+                    CONTROL_PLANE_HOUR * HOURS,
+                );
+                e.add(
+                    "GKE free tier credit",
+                    "covers one Autopilot cluster's fee",
+                    -GKE_FREE_TIER_MONTH.min(CONTROL_PLANE_HOUR * HOURS),
+                );
+                e.add(
+                    "Autopilot pods",
+                    format!("{:.2} vCPU and {:.2} GiB requested, all month", pods.0, pods.1),
+                    (pods.0 * AUTOPILOT_VCPU_HOUR + pods.1 * AUTOPILOT_GB_HOUR) * HOURS,
+                );
+                e.add("Cloud NAT", "three nodes using it", 3.0 * CLOUD_NAT_VM_HOUR * HOURS);
+                e.add(
+                    "Ingress load balancer",
+                    "one forwarding rule",
+                    GCP_FORWARDING_RULE_HOUR * HOURS,
+                );
+                e.add("Cloud KMS key", "one key version", 0.06);
+            }
+            "azure" => {
+                let size = cluster.node_size.as_deref().unwrap_or("Standard_D2ds_v5");
+                e.add(
+                    "AKS control plane (Standard tier)",
+                    "all month",
+                    CONTROL_PLANE_HOUR * HOURS,
+                );
+                match aks_node_hour(size) {
+                    Some(h) => e.add(
+                        format!("AKS nodes ({size})"),
+                        "three, one per zone, all month",
+                        3.0 * h * HOURS,
+                    ),
+                    None => e.unpriced.push(format!("the node size {size}")),
+                }
+                e.add("Node OS disks", "three 128 GiB premium disks", 3.0 * AKS_OS_DISK_MONTH);
+                e.add(
+                    "Standard Load Balancer",
+                    "the cluster's, with one public address",
+                    (AZURE_LB_HOUR + super::aws::IPV4_HOUR) * HOURS,
+                );
+                e.add("Log Analytics", "1 GB of logs a month", LOG_ANALYTICS_GB);
+            }
+            _ => {
+                e.add(
+                    "EKS control plane",
+                    "standard support, all month",
+                    CONTROL_PLANE_HOUR * HOURS,
+                );
+                e.add(
+                    "Auto Mode nodes",
+                    "two c6a.large with Auto Mode's fee, all month (it picks sizes from the pods' requests)",
+                    2.0 * (AUTO_MODE_NODE_HOUR + AUTO_MODE_FEE_HOUR) * HOURS,
+                );
+                e.add(
+                    "NAT gateway",
+                    "one, with its address, and 10 GB out",
+                    (super::aws::NAT_HOUR + super::aws::IPV4_HOUR) * HOURS + 10.0 * super::aws::NAT_GB,
+                );
+                e.add(
+                    "Ingress load balancer",
+                    "one ALB with two addresses, idle",
+                    (super::aws::ALB_HOUR + super::aws::LCU_HOUR + 2.0 * super::aws::IPV4_HOUR) * HOURS,
+                );
+                e.add("KMS key", "one", super::aws::KMS_KEY_MONTH);
+                e.add(
+                    "CloudWatch Logs",
+                    "1 GB of control-plane logs a month",
+                    super::aws::LOGS_GB,
+                );
+            }
+        }
+        e
+    }
+}
+
 /// One line of the estimate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

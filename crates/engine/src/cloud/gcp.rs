@@ -73,6 +73,50 @@ const DEPLOY_ROLES: &[&str] = &[
 /// per-product viewer roles miss (the private services connection, for one).
 const PLAN_ROLES: &[&str] = &["roles/iam.securityReviewer", "roles/viewer"];
 
+/// The APIs a GKE cluster's stacks call.
+const CLUSTER_APIS: &[&str] = &[
+    "artifactregistry.googleapis.com",
+    "binaryauthorization.googleapis.com",
+    "cloudkms.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "compute.googleapis.com",
+    "container.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "sts.googleapis.com",
+];
+
+/// What the deploy service account needs to apply a cluster's stack: the cluster (and, through
+/// it, the objects in it: GKE's IAM roles are the project's, not a namespace's), its network and
+/// firewall, and the key that encrypts its Secrets.
+const CLUSTER_DEPLOY_ROLES: &[&str] = &[
+    "roles/cloudkms.admin",
+    "roles/compute.networkAdmin",
+    "roles/compute.securityAdmin",
+    "roles/container.admin",
+];
+
+/// What a GKE cluster's nodes may do: write logs and metrics, read the metrics the autoscaler
+/// needs, and nothing else (pulling images is granted on the repository alone).
+pub(super) const NODE_ROLES: &[&str] = &[
+    "roles/autoscaling.metricsWriter",
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+];
+
+/// The account id of a GKE cluster's nodes in `environment`.
+pub(super) fn node_account(project: &str, environment: &str) -> String {
+    format!(
+        "{}-{}-nodes",
+        project.chars().take(14).collect::<String>().trim_end_matches('-'),
+        environment.chars().take(8).collect::<String>().trim_end_matches('-')
+    )
+}
+
 pub(super) fn blk(name: &str) -> BlockBuilder {
     Block::builder(name)
 }
@@ -239,6 +283,23 @@ pub fn generate(
     Ok(g)
 }
 
+/// A network of the stack's own, its subnets made by hand.
+pub(super) fn own_network() -> Block {
+    res("google_compute_network", "main")
+        .add_attribute(("name", expr("local.name")))
+        .add_attribute(("auto_create_subnetworks", false))
+        .build()
+}
+
+/// A subnet's flow logs, every connection's metadata sampled at half.
+pub(super) fn flow_logs() -> Block {
+    blk("log_config")
+        .add_attribute(("aggregation_interval", "INTERVAL_10_MIN"))
+        .add_attribute(("flow_sampling", 0.5))
+        .add_attribute(("metadata", "INCLUDE_ALL_METADATA"))
+        .build()
+}
+
 pub(super) fn google_provider(labels: Expression) -> Block {
     blk("provider")
         .add_label("google")
@@ -323,8 +384,9 @@ pub(super) fn add_state_bucket(f: &mut HclFile) {
 }
 
 /// The project's shared stack: APIs, state bucket, image repository, identities.
-fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&str>) -> Artifact {
+pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&str>) -> Artifact {
     let repo = repo.unwrap_or("OWNER/REPOSITORY");
+    let cluster = cloud.cluster.is_some();
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nThe project's shared stack, applied once by a person who owns the project, before the\nenvironment's stack: the APIs, the state bucket, the image repository, and the pipeline's identities.\nIts own state stays local (terraform.tfstate here); docs/gcp.md says how to move it into the bucket."
     ));
@@ -340,8 +402,12 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
     f.block(project_id_variable());
     f.block(region_variable(
         cloud,
-        "The region the state bucket and the image repository are in.",
-        " with Cloud Run",
+        if cluster {
+            "The region the state bucket, the image repository and the cluster are in."
+        } else {
+            "The region the state bucket and the image repository are in."
+        },
+        if cluster { "" } else { " with Cloud Run" },
     ));
     f.block(
         variable(
@@ -352,7 +418,7 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
         )
         .build(),
     );
-    let mut apis = APIS.to_vec();
+    let mut apis = if cluster { CLUSTER_APIS.to_vec() } else { APIS.to_vec() };
     if cloud.iac == "pulumi" {
         apis.push("cloudkms.googleapis.com");
         apis.sort_unstable();
@@ -517,7 +583,8 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
             );
         }
     }
-    for (name, roles) in [("plan", PLAN_ROLES), ("deploy", DEPLOY_ROLES)] {
+    let deploy_roles = if cluster { CLUSTER_DEPLOY_ROLES } else { DEPLOY_ROLES };
+    for (name, roles) in [("plan", PLAN_ROLES), ("deploy", deploy_roles)] {
         f.block(
             res("google_project_iam_member", name)
                 .add_attribute((
@@ -554,7 +621,10 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
                 .build(),
         );
     }
-    for env in &spec.environments {
+    if cluster {
+        node_accounts(&mut f, spec, project);
+    }
+    for env in spec.environments.iter().filter(|_| !cluster) {
         for svc in web(spec) {
             let r = format!("{}_{}", name_of(&env.name).replace('-', "_"), rid(svc));
             f.commented(
@@ -618,6 +688,60 @@ fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, repo: Option<&
         &f,
         "the project's shared stack: APIs, the state bucket, the image repository, the pipeline's identities",
     )
+}
+
+/// A GKE cluster's node identity per environment, made by the project's owner so the deploy
+/// account never needs to grant project roles: it writes logs and metrics and pulls from the
+/// image repository; the deploy account may only attach it to the cluster's nodes.
+fn node_accounts(f: &mut HclFile, spec: &DeploySpec, project: &str) {
+    for env in &spec.environments {
+        let e = format!("{}_nodes", name_of(&env.name).replace('-', "_"));
+        f.commented(
+            format!(
+                "The identity of the cluster's nodes in {}: logs, metrics and image pulls, nothing else.",
+                env.name
+            ),
+            res("google_service_account", &e)
+                .add_attribute(("account_id", node_account(project, &env.name)))
+                .add_attribute(("display_name", format!("{project}-{}: GKE nodes", env.name)))
+                .add_attribute(("depends_on", expr("[google_project_service.apis]")))
+                .build(),
+        );
+        f.block(
+            res("google_project_iam_member", &e)
+                .add_attribute((
+                    "for_each",
+                    expr(&format!(
+                        "toset([{}])",
+                        NODE_ROLES
+                            .iter()
+                            .map(|r| format!("\"{r}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                ))
+                .add_attribute(("project", expr("var.project_id")))
+                .add_attribute(("role", expr("each.value")))
+                .add_attribute(("member", expr(&format!("google_service_account.{e}.member"))))
+                .build(),
+        );
+        f.block(
+            res("google_artifact_registry_repository_iam_member", &format!("{e}_pull"))
+                .add_attribute(("repository", expr("google_artifact_registry_repository.images.name")))
+                .add_attribute(("location", expr("google_artifact_registry_repository.images.location")))
+                .add_attribute(("role", "roles/artifactregistry.reader"))
+                .add_attribute(("member", expr(&format!("google_service_account.{e}.member"))))
+                .build(),
+        );
+        f.commented(
+            "The deploy account may give the nodes this identity, and no other.",
+            res("google_service_account_iam_member", &format!("{e}_deploy"))
+                .add_attribute(("service_account_id", expr(&format!("google_service_account.{e}.name"))))
+                .add_attribute(("role", "roles/iam.serviceAccountUser"))
+                .add_attribute(("member", expr("google_service_account.deploy.member")))
+                .build(),
+        );
+    }
 }
 
 /// The environment's stack.

@@ -13,7 +13,8 @@
 //! trusting GitHub's OIDC subjects, state in Blob Storage. [`pulumi`] writes the same stacks as
 //! Pulumi programs: Google Cloud's in TypeScript, Azure's in Python; [`cfn`] writes AWS's as
 //! CloudFormation templates; [`server`] writes the machine a server deploy runs on (EC2, Compute
-//! Engine, Azure VM) for the playbook of [`crate::vm`] to set up.
+//! Engine, Azure VM) for the playbook of [`crate::vm`] to set up; [`cluster`] the managed
+//! Kubernetes cluster (EKS Auto Mode, GKE Autopilot, AKS) the manifests of [`crate::kube`] run in.
 //! Every resource is a plain resource (no registry module, so the checkers see inside it), built
 //! as an `hcl-rs` value and written by [`crate::write::hcl`]. [`checks`] reviews Terraform,
 //! the person's as well as ours; [`cost`] prices what a plan creates from a dated table.
@@ -22,6 +23,7 @@ pub mod aws;
 pub mod azure;
 pub mod cfn;
 pub mod checks;
+pub mod cluster;
 pub mod cost;
 pub mod gcp;
 pub mod improve;
@@ -88,6 +90,10 @@ pub fn generate(
     // A server the playbook configures: the machine, whatever runs on it.
     if cloud.server.is_some() {
         return server::generate(spec, cloud);
+    }
+    // A Kubernetes cluster the manifests run in.
+    if cloud.cluster.is_some() {
+        return cluster::generate(spec, cloud, remote);
     }
     // A stack of containers for files a CDN serves would cost a network and a NAT gateway for
     // nothing: AWS puts them in a bucket behind CloudFront ([`site`]); the other clouds refuse
@@ -179,6 +185,10 @@ fn strategy_left_out(spec: &DeploySpec, provider: &str) -> Option<crate::Finding
 
 /// The services whose image the environment's stack takes, with their key in `var.images`.
 pub fn imaged(spec: &DeploySpec) -> Vec<(String, &crate::spec::ServiceSpec)> {
+    // A cluster's stack takes no images: the manifests carry them.
+    if spec.cloud.as_ref().is_some_and(|c| c.cluster.is_some()) {
+        return Vec::new();
+    }
     match spec.cloud.as_ref().map(|c| c.provider.as_str()) {
         Some("gcp") => gcp::imaged(spec),
         Some("azure") => azure::imaged(spec),

@@ -807,12 +807,7 @@ fn gcp_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
     ));
 
     let mut f = HclFile::new(header("gcp"));
-    f.block(
-        res("google_compute_network", "main")
-            .add_attribute(("name", expr("local.name")))
-            .add_attribute(("auto_create_subnetworks", false))
-            .build(),
-    );
+    f.block(super::gcp::own_network());
     f.commented(
         "The server's subnet, with flow logs sampled at half.",
         res("google_compute_subnetwork", "server")
@@ -821,13 +816,7 @@ fn gcp_stack(spec: &DeploySpec, cloud: &CloudSpec, project: &str, hosts: &[Strin
             .add_attribute(("region", expr("var.region")))
             .add_attribute(("ip_cidr_range", expr("cidrsubnet(var.vpc_cidr, 4, 0)")))
             .add_attribute(("private_ip_google_access", true))
-            .add_block(
-                blk("log_config")
-                    .add_attribute(("aggregation_interval", "INTERVAL_10_MIN"))
-                    .add_attribute(("flow_sampling", 0.5))
-                    .add_attribute(("metadata", "INCLUDE_ALL_METADATA"))
-                    .build(),
-            )
+            .add_block(super::gcp::flow_logs())
             .build(),
     );
     let rule = |id: &str, description: &str, direction: &str, ports: &[&str], ranges: &str, priority: u32| {

@@ -530,6 +530,54 @@ fn deploy_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
     }
     let pulls = super::deploys_image(job.target.expect("a deploy job has a target"));
     let mut perms = read_only();
+    // The cloud's cluster: the job signs in with the deploy identity, whose OIDC subject is the
+    // environment's, and writes the kubeconfig from those short-lived credentials.
+    if let (Some(provider), Some(crate::params::Target::Kubernetes)) = (super::cloud_cluster(spec), job.target) {
+        let (cloud_name, sign_in) = match provider {
+            "gcp" => (
+                "Google Cloud",
+                with_uses(
+                    step("Sign in to Google Cloud").with("id", "auth"),
+                    "google-github-actions/auth",
+                )
+                .with(
+                    "with",
+                    Yaml::map()
+                        .with("workload_identity_provider", "${{ vars.GCP_WIF_PROVIDER }}")
+                        .with("service_account", "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}")
+                        .with("token_format", "access_token"),
+                ),
+            ),
+            "azure" => (
+                "Azure",
+                with_uses(step("Sign in to Azure"), "Azure/login").with(
+                    "with",
+                    Yaml::map()
+                        .with("client-id", "${{ vars.AZURE_DEPLOY_CLIENT_ID }}")
+                        .with("tenant-id", "${{ vars.AZURE_TENANT_ID }}")
+                        .with("subscription-id", "${{ vars.AZURE_SUBSCRIPTION_ID }}"),
+                ),
+            ),
+            _ => (
+                "AWS",
+                with_uses(step("Sign in to AWS"), "aws-actions/configure-aws-credentials").with(
+                    "with",
+                    Yaml::map()
+                        .with("role-to-assume", "${{ vars.AWS_DEPLOY_ROLE_ARN }}")
+                        .with("aws-region", "${{ vars.AWS_REGION }}"),
+                ),
+            ),
+        };
+        perms = perms.with_comment(
+            "id-token",
+            "write",
+            format!("to sign in to {cloud_name} through OIDC, without keys"),
+        );
+        if provider == "gcp" {
+            env = env.with("GKE_TOKEN", "${{ steps.auth.outputs.access_token }}");
+        }
+        steps.push(sign_in);
+    }
     let script = {
         let mut s = String::from("set -eu\n");
         if pulls && spec.registry == Registry::Ghcr {
@@ -708,6 +756,8 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         sign_in,
         step(&if planning {
             format!("Plan {dir}")
+        } else if spec.cloud.as_ref().is_some_and(|c| c.cluster.is_some()) {
+            format!("Apply {dir}")
         } else if crate::cloud::site::in_buckets(spec) && !gcp && !azure {
             format!("Apply {dir} and upload the sites")
         } else if crate::cloud::site::any_in_bucket(spec) && !gcp && !azure {

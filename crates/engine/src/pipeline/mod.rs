@@ -374,11 +374,19 @@ fn deploy_commands(
             vec!["GITOPS_TOKEN".into()],
             vec![],
         ),
-        Target::Kubernetes => (
-            kubectl_deploy(spec, svc, environment),
-            vec!["KUBE_CONFIG".into()],
-            vec![],
-        ),
+        Target::Kubernetes => match cloud_cluster(spec) {
+            // The cloud's cluster: the deploy identity signs in by OIDC, no kubeconfig is stored.
+            Some(provider) => (
+                kubectl_deploy(spec, svc, environment),
+                vec![],
+                crate::cloud::cluster::deploy_vars(provider),
+            ),
+            None => (
+                kubectl_deploy(spec, svc, environment),
+                vec!["KUBE_CONFIG".into()],
+                vec![],
+            ),
+        },
         Target::Railway => (
             vec![format!(
                 "npx --yes @railway/cli@{} up --ci --service {name} --environment {environment}",
@@ -469,6 +477,15 @@ fn deploy_commands(
 /// Kustomize), then `kubectl rollout status` with a timeout, and `rollout undo` and a failed
 /// job when the new pods never become ready.
 pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -> Vec<String> {
+    let commands = kubectl_commands(spec, svc, environment);
+    if cloud_cluster(spec).is_some() {
+        on_cloud_cluster(spec, environment, commands)
+    } else {
+        commands
+    }
+}
+
+fn kubectl_commands(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -> Vec<String> {
     use crate::kube::kustomize;
     let v = versions::tools();
     let name = crate::kube::name_of(&svc.name);
@@ -609,6 +626,42 @@ pub fn kubectl_deploy(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -
         before = if svc.data_path.is_some() { "revision" } else { "ReplicaSet" }
     ));
     c
+}
+
+/// The cloud (`aws`, `gcp`, `azure`) whose cluster the infrastructure creates, when the pipeline
+/// deploys to it with the cloud's short-lived credentials: on GitHub Actions, whose OIDC subjects
+/// the cluster's identities trust.
+pub fn cloud_cluster(spec: &DeploySpec) -> Option<&str> {
+    spec.cloud
+        .as_ref()
+        .filter(|c| c.cluster.is_some() && spec.ci == CiSystem::Github)
+        .map(|c| c.provider.as_str())
+}
+
+/// A deploy to the cloud's cluster: the kubeconfig from the job's cloud credentials instead of
+/// the `KUBE_CONFIG` secret, and the namespace and cluster-wide objects left to an
+/// administrator (the deploy identity may change the app's namespace only).
+fn on_cloud_cluster(spec: &DeploySpec, environment: &str, commands: Vec<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in commands {
+        if c.contains("$KUBE_CONFIG") {
+            out.extend(crate::cloud::cluster::kubeconfig_commands(spec, environment));
+        } else if c == r#"kube apply -f "$bin/k8s/namespace.yaml""# || c == "kube apply -f k8s/" {
+            continue;
+        } else if c == r#"cp -R k8s "$bin/k8s""# {
+            out.push(c);
+            out.push(r#"rm -f "$bin/k8s/namespace.yaml" "$bin/k8s/cluster-issuer.yaml""#.into());
+            if spec.kube.packaging == crate::params::Packaging::Kustomize {
+                out.push(format!(
+                    r#"sed -i '/^ *- namespace.yaml$/d' "$bin/{}/kustomization.yaml""#,
+                    crate::kube::kustomize::overlay_for(spec, environment)
+                ));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The wait for an Argo Rollout: Argo takes the new template through its steps and checks, and
@@ -1040,9 +1093,18 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
         jobs.push(Job::new("checks", "All checks", JobKind::Gate, checks, 5));
     }
     // A cloud's stack is planned on pull requests and applied per environment.
+    // A cluster's stack signs in as the cloud's container runtime would.
+    let cluster = spec.cloud.as_ref().filter(|c| c.cluster.is_some());
     let cloud = [Target::Ecs, Target::CloudRun, Target::AzureContainerApps]
         .into_iter()
-        .find(|t| spec.targets.contains(t) && spec.cloud.is_some());
+        .find(|t| spec.targets.contains(t) && spec.cloud.is_some())
+        .or_else(|| {
+            cluster.map(|c| match c.provider.as_str() {
+                "gcp" => Target::CloudRun,
+                "azure" => Target::AzureContainerApps,
+                _ => Target::Ecs,
+            })
+        });
     if let Some(target) = cloud {
         let gcp = target == Target::CloudRun;
         let azure = target == Target::AzureContainerApps;
@@ -1079,7 +1141,9 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 (vec!["AWS_PLAN_ROLE_ARN".into(), "AWS_REGION".into()], deploy)
             };
             jobs.push(Job {
-                commands: if azure {
+                commands: if cluster.is_some() {
+                    crate::cloud::cluster::plan_commands(spec)
+                } else if azure {
                     crate::cloud::azure::plan_commands(spec)
                 } else if gcp {
                     crate::cloud::gcp::plan_commands(spec)
@@ -1120,7 +1184,9 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     format!("deploy-{short}")
                 };
                 jobs.push(Job {
-                    commands: if azure {
+                    commands: if cluster.is_some() {
+                        crate::cloud::cluster::apply_commands(spec, &env.name)
+                    } else if azure {
                         crate::cloud::azure::apply_commands(spec, &env.name)
                     } else if gcp {
                         crate::cloud::gcp::apply_commands(spec, &env.name)
@@ -1135,15 +1201,36 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                     vars: deploy_vars.clone(),
                     ..Job::new(
                         id.clone(),
-                        format!("Deploy to {label} ({})", env.name),
+                        if cluster.is_some() {
+                            format!("Apply the {label} cluster ({})", env.name)
+                        } else {
+                            format!("Deploy to {label} ({})", env.name)
+                        },
                         JobKind::Infra,
                         previous.clone(),
                         45,
                     )
                 });
+                // The rollouts into the cluster wait for its stack.
+                if cluster.is_some() {
+                    for j in jobs.iter_mut().filter(|j| {
+                        j.kind == JobKind::Deploy
+                            && j.target == Some(Target::Kubernetes)
+                            && j.environment.as_deref() == Some(env.name.as_str())
+                    }) {
+                        j.needs.push(id.clone());
+                    }
+                }
                 previous = vec![id];
             }
-            if cfn {
+            if let Some(c) = cluster {
+                notes.push(format!(
+                    "{}: a pull request gets the plan of {dir} in its job summary; the {} branch applies it in each environment through the OIDC identities of {dir}/bootstrap, then rolls out each image into the {} with the same short-lived credentials (no kubeconfig is stored)",
+                    crate::cloud::cluster::names(&c.provider).1,
+                    spec.branch,
+                    crate::cloud::cluster::names(&c.provider).1
+                ));
+            } else if cfn {
                 notes.push(format!(
                     "{}: a pull request gets a change set of {} in its job summary; the {} branch deploys it with the tested digests in each environment, through the OIDC roles of {} and CloudFormation's own role, and fails when ECS runs another task definition than the stack's",
                     target.label(),
