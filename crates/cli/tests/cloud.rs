@@ -2732,3 +2732,156 @@ fn a_cluster_on_each_cloud_passes_python_hcl2_checkov_and_the_pipeline_signs_in_
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Static sites on Azure Static Web Apps, through the command, on every static fixture: the
+/// reflection says nothing of its own files; python-hcl2 reads them and checkov fails none of
+/// the covered checks; actionlint (with shellcheck) and zizmor find nothing in the workflow,
+/// which builds no image and fetches the upload token with its own OIDC credentials. Then the
+/// upload's staging runs for real on a site served from its sources: the browser's files go,
+/// the repository's other files (infra/, docs/, the workflow) never do.
+#[test]
+fn static_sites_go_to_azure_static_web_apps_and_publish_only_the_sites_files() {
+    let all = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut tf_files: Vec<String> = Vec::new();
+    let mut workflows: Vec<String> = Vec::new();
+    let mut runs = 0;
+    for name in [
+        "static-site",
+        "node-vite-react",
+        "node-astro-static",
+        "node-nextjs-export",
+        "node-angular",
+    ] {
+        let p = Project::repo(name);
+        let out = slipway(&[
+            "run",
+            p.path(),
+            "--task",
+            "deploy this site to Azure at www.example.com",
+            "--apply",
+            "--json",
+        ]);
+        if !out.status.success() {
+            failures.push(format!("{name}: the run failed: {}", stderr(&out)));
+            continue;
+        }
+        runs += 1;
+        let report = json(&out);
+        for f in report["findings"].as_array().unwrap() {
+            if f["path"].as_str().unwrap_or("").starts_with("infra/") && f["severity"] != "info" {
+                failures.push(format!("{name}: the reflection says of its own files: {f}"));
+            }
+        }
+        let picture = report["cloud"]["picture"].to_string();
+        if !picture.contains("Static Web App") || picture.contains("Container App") {
+            failures.push(format!("{name}: the window's picture is not the site's: {picture}"));
+        }
+        let wf_text = p.read(".github/workflows/ci-cd.yml");
+        let wf: serde_yaml_ng::Value = serde_yaml_ng::from_str(&wf_text).unwrap();
+        let jobs = wf["jobs"].as_mapping().unwrap();
+        if jobs.keys().any(|k| k.as_str().is_some_and(|k| k.starts_with("image-"))) {
+            failures.push(format!("{name}: a site got an image job"));
+        }
+        let deploy = serde_yaml_ng::to_string(&wf["jobs"]["deploy-azure"]).unwrap();
+        if !(deploy.contains("az staticwebapp secrets list")
+            && deploy.contains("static-web-apps-cli@")
+            && deploy.contains("id-token: write"))
+        {
+            failures.push(format!(
+                "{name}: the deploy does not upload with a fetched token:\n{deploy}"
+            ));
+        }
+        if wf_text.contains("secrets.") {
+            failures.push(format!("{name}: the workflow reads a stored secret"));
+        }
+        let to = all.path().join(name).join(".github/workflows/ci-cd.yml");
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(&to, &wf_text).unwrap();
+        workflows.push(format!("{name}/.github/workflows/ci-cd.yml"));
+        for c in report["changes"].as_array().unwrap() {
+            let w = c["path"].as_str().unwrap_or("");
+            if w.starts_with("infra/") && w.ends_with(".tf") {
+                let to = all.path().join(name).join(w);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::write(&to, p.read(w)).unwrap();
+                tf_files.push(format!("{name}/{w}"));
+            }
+        }
+        if name == "static-site" {
+            // The staging lines, run in the project as the job would.
+            let script = wf["jobs"]["deploy-azure"]["steps"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .filter_map(|s| s["run"].as_str())
+                .find(|r| r.contains("tf apply"))
+                .unwrap()
+                .to_string();
+            let staging: Vec<&str> = script
+                .lines()
+                .skip_while(|l| !l.starts_with("site=$(mktemp -d)"))
+                .take_while(|l| !l.starts_with("SWA_CLI_DEPLOYMENT_TOKEN="))
+                .collect();
+            let out = Command::new("bash")
+                .args([
+                    "-euc",
+                    &format!("{}\ncd \"$site\" && find . -type f | sort", staging.join("\n")),
+                ])
+                .current_dir(&p.work)
+                .output()
+                .unwrap();
+            let staged = stdout(&out);
+            eprintln!("staged for upload: {}", staged.lines().collect::<Vec<_>>().join(" "));
+            if !out.status.success() || !staged.contains("./index.html") || !staged.contains("./404.html") {
+                failures.push(format!("the staging did not stage the site: {staged}{}", stderr(&out)));
+            }
+            for never in [
+                "./infra/",
+                "./docs/",
+                "./.github/",
+                "Dockerfile",
+                "./staticwebapp.config.json",
+                ".tf",
+            ] {
+                if staged.contains(never) {
+                    failures.push(format!("the upload would publish {never}: {staged}"));
+                }
+            }
+        }
+    }
+    assert_eq!(runs, 5, "{failures:#?}");
+    failures.extend(hcl2_and_checkov(
+        all.path(),
+        &tf_files,
+        "terraform",
+        COVERED_SITES_AZURE,
+        "Static Web Apps",
+        runs as u64 * 4,
+    ));
+    let wf: Vec<&str> = workflows.iter().map(String::as_str).collect();
+    let out = run(&tool("actionlint"), &wf, all.path());
+    if !out.status.success() || !out.stdout.is_empty() {
+        failures.push(format!("actionlint reports:\n{}", stdout(&out)));
+    }
+    let mut z = vec!["--offline", "--no-progress", "--format", "json-v1"];
+    z.extend(wf.iter().copied());
+    let out = run(&tool("zizmor"), &z, all.path());
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    eprintln!(
+        "actionlint and zizmor (Static Web Apps): {} workflows, zizmor findings {found}",
+        wf.len()
+    );
+    if found != Value::Array(vec![]) {
+        failures.push(format!("zizmor reports: {found:#}"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The checks a static site's Azure stack never fails.
+const COVERED_SITES_AZURE: &[(&str, &str)] = &[
+    ("CKV_AZURE_3", "the state's storage account takes HTTPS only"),
+    ("CKV_AZURE_44", "TLS 1.2 on the state's storage account"),
+    ("CKV_AZURE_190", "no public blob access"),
+    ("CKV2_AZURE_40", "no shared keys on the state's storage account"),
+];

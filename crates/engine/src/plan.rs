@@ -282,7 +282,7 @@ impl Plan {
                 todo(
                     "cloud",
                     format!(
-                        "Write the Azure infrastructure {}: Container Apps with probes and HTTP scaling, the PostgreSQL Flexible Server it needs on a private network with backups, Key Vault secrets by name, a managed identity per service, the pipeline's federated identities, locked remote state, the cost and docs/azure.md",
+                        "Write the Azure infrastructure {}: Container Apps with probes and HTTP scaling (a static site: Azure Static Web Apps), the PostgreSQL Flexible Server it needs on a private network with backups, Key Vault secrets by name, a managed identity per service, the pipeline's federated identities, locked remote state, the cost and docs/azure.md",
                         if task.params.iac.as_deref() == Some("pulumi") {
                             match task.params.pulumi_language.as_deref() {
                                 Some("typescript") => "as a Pulumi program in TypeScript",

@@ -282,6 +282,11 @@ fn check(name: &str) -> Result<(), Failed> {
         {
             return Err("a static site got no CloudFront distribution".into());
         }
+        // On Azure, Azure Static Web Apps: kept beside AWS's files.
+        files.extend(
+            generate_and_check(&profile, &on(Target::AzureContainerApps, Some(&host)))
+                .map_err(|e| format!("Azure Static Web Apps: {e}"))?,
+        );
         match generate_and_check(&profile, &on(Target::CloudRun, Some(&host))) {
             Err(why) if why.contains("cannot put a static site on Google Cloud yet") => {}
             Err(why) => return Err(format!("Google Cloud refused for the wrong reason: {why}").into()),
@@ -1239,6 +1244,109 @@ fn clusters() -> Result<(), Failed> {
     }
 }
 
+/// Static sites on Azure Static Web Apps, field by field: no registry, no push identity and no
+/// container; the Standard plan with preview environments off; a subdomain validated by its
+/// CNAME, an apex by a TXT token and an alias record; a single-page app's routes to index.html,
+/// a site of pages' 404.html; the upload token fetched by the deploy job, never stored.
+fn static_web_apps() -> Result<(), Failed> {
+    let mut wrong = Vec::new();
+    for (fixture, host, single) in [
+        ("node-vite-react", "app.example.com", true),
+        ("static-site", "example.com", false),
+    ] {
+        let profile = slipway_scan::scan(&fixtures().join(fixture)).map_err(|e| e.to_string())?;
+        let files = generate_and_check(&profile, &on(Target::AzureContainerApps, Some(host)))?;
+        let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
+        for thing in [
+            "azurerm_container_registry",
+            "azurerm_container_app",
+            "azurerm_virtual_network",
+            "azurerm_user_assigned_identity\" \"ci_push",
+        ] {
+            if all.contains(&format!("resource \"{thing}")) {
+                wrong.push(format!("{fixture}: a static site got {thing}"));
+            }
+        }
+        let site = body_of(&files, "infra/azure/site.tf");
+        for (name, want) in [
+            ("sku_tier", "\"Standard\""),
+            ("preview_environments_enabled", "false"),
+            ("location", "var.site_region"),
+        ] {
+            let got = attr(&site, &["azurerm_static_web_app", "site"], name);
+            if got.as_deref() != Some(want) {
+                wrong.push(format!("{fixture}: the app's {name} is {got:?}"));
+            }
+        }
+        let validation = attr(
+            &site,
+            &["azurerm_static_web_app_custom_domain", "site"],
+            "validation_type",
+        );
+        let want = if host.split('.').count() > 2 {
+            "\"cname-delegation\""
+        } else {
+            "\"dns-txt-token\""
+        };
+        if validation.as_deref() != Some(want) {
+            wrong.push(format!("{fixture}: {host} is validated by {validation:?}"));
+        }
+        if host.split('.').count() == 2
+            && attr(&site, &["azurerm_dns_a_record", "site"], "target_resource_id").as_deref()
+                != Some("azurerm_static_web_app.site.id")
+        {
+            wrong.push(format!("{fixture}: the apex has no alias record to the app"));
+        }
+        let config = files
+            .iter()
+            .find(|(p, _)| p.ends_with("staticwebapp.config.json"))
+            .map(|(_, t)| serde_json::from_str::<serde_json::Value>(t).unwrap_or_default())
+            .unwrap_or_default();
+        if single != config["navigationFallback"]["rewrite"].is_string()
+            || single == config["responseOverrides"]["404"].is_object()
+            || config["globalHeaders"]["Strict-Transport-Security"].as_str().is_none()
+        {
+            wrong.push(format!(
+                "{fixture}: staticwebapp.config.json does not fit the site: {config}"
+            ));
+        }
+        let spec = spec::build(&profile, &on(Target::AzureContainerApps, Some(host)));
+        let deploy = cloud::swa::apply_commands(&spec, "production").join("\n");
+        if !deploy.contains("az staticwebapp secrets list")
+            || !deploy.contains("::add-mask::")
+            || !deploy.contains("deploy \"$site\" --env production")
+        {
+            wrong.push(format!(
+                "{fixture}: the deploy does not fetch its token and upload the staged files:\n{deploy}"
+            ));
+        }
+        for (path, text) in &files {
+            for needle in ["deployment_token", "api_key"] {
+                if text.contains(needle) {
+                    wrong.push(format!("{path} holds {needle}"));
+                }
+            }
+        }
+    }
+    let profile = slipway_scan::scan(&fixtures().join("static-site")).map_err(|e| e.to_string())?;
+    let p = TaskParams {
+        iac: Some("pulumi".into()),
+        ..on(Target::AzureContainerApps, None)
+    };
+    match cloud::generate(&spec::build(&profile, &p), &[], None) {
+        Err(why) if why.contains("in Terraform only") => {}
+        other => wrong.push(format!(
+            "a static site on Azure in Pulumi is not refused in words: {:?}",
+            other.map(|g| g.artifacts.len())
+        )),
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 fn slipway_engine_test_copy(from: &Path, to: &Path) {
     let ok = std::process::Command::new("cp")
         .args(["-R", &from.to_string_lossy(), &to.to_string_lossy()])
@@ -1258,6 +1366,7 @@ fn main() {
         Trial::test("values Azure does not take are refused in words", refusals_azure),
         Trial::test("a server on each cloud, field by field", servers),
         Trial::test("a Kubernetes cluster on each cloud, field by field", clusters),
+        Trial::test("static sites on Azure Static Web Apps, field by field", static_web_apps),
     ];
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
         .unwrap()

@@ -203,7 +203,7 @@ pub fn generate(
         g.findings.push(not_placed(
             svc,
             format!(
-                "{} is a static site: it is left out of {DIR}, since Azure Static Web Apps is not written yet; Netlify or Vercel serve it today",
+                "{} is a static site: it is left out of {DIR}, since Static Web Apps beside Container Apps is not written yet (a project of static sites alone goes there); Netlify or Vercel serve it today",
                 svc.name
             ),
         ));
@@ -382,6 +382,8 @@ pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, rep
     use super::aws::{oidc_subject, push_subject};
     let repo = repo.unwrap_or("OWNER/REPOSITORY");
     let cluster = cloud.cluster.is_some();
+    // Static sites ship files: no registry, no push identity.
+    let sites = !cluster && !spec.services.is_empty() && spec.services.iter().all(|s| s.kind == "static");
     let mut f = HclFile::new(format!(
         "{HEADER}\n\nThe project's shared stack, applied once by a person who owns the subscription, before the\nenvironment's stack: the resource groups, the state's storage account, the container registry, and\nthe identities of the pipeline and of each service. Its own state stays local (terraform.tfstate\nhere); docs/azure.md says how to move it into the storage account."
     ));
@@ -410,19 +412,21 @@ pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, rep
         ))
         .build(),
     );
-    f.block(
-        variable(
-            "registry",
-            "string",
-            "The container registry's name; names are global, so change it here and in ../variables.tf if it is taken.",
-            Some(st(registry_name(project))),
-        )
-        .add_block(validation(
-            "can(regex(\"^[a-zA-Z0-9]{5,50}$\", var.registry))",
-            "registry must be 5 to 50 letters and digits.",
-        ))
-        .build(),
-    );
+    if !sites {
+        f.block(
+            variable(
+                "registry",
+                "string",
+                "The container registry's name; names are global, so change it here and in ../variables.tf if it is taken.",
+                Some(st(registry_name(project))),
+            )
+            .add_block(validation(
+                "can(regex(\"^[a-zA-Z0-9]{5,50}$\", var.registry))",
+                "registry must be 5 to 50 letters and digits.",
+            ))
+            .build(),
+        );
+    }
     f.block(
         blk("locals")
             .add_attribute((
@@ -457,18 +461,20 @@ pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, rep
         );
     }
     add_state_account(&mut f, "azurerm_resource_group.shared.name");
-    f.commented(
-        "The image registry: no admin user, no anonymous pulls; the pipeline pushes through its identity\nand each service pulls through its own.",
-        res("azurerm_container_registry", "images")
-            .add_attribute(("name", expr("var.registry")))
-            .add_attribute(("resource_group_name", expr("azurerm_resource_group.shared.name")))
-            .add_attribute(("location", expr("var.location")))
-            .add_attribute(("sku", "Standard"))
-            .add_attribute(("admin_enabled", false))
-            .add_attribute(("anonymous_pull_enabled", false))
-            .add_attribute(("tags", expr("local.tags")))
-            .build(),
-    );
+    if !sites {
+        f.commented(
+            "The image registry: no admin user, no anonymous pulls; the pipeline pushes through its identity\nand each service pulls through its own.",
+            res("azurerm_container_registry", "images")
+                .add_attribute(("name", expr("var.registry")))
+                .add_attribute(("resource_group_name", expr("azurerm_resource_group.shared.name")))
+                .add_attribute(("location", expr("var.location")))
+                .add_attribute(("sku", "Standard"))
+                .add_attribute(("admin_enabled", false))
+                .add_attribute(("anonymous_pull_enabled", false))
+                .add_attribute(("tags", expr("local.tags")))
+                .build(),
+        );
+    }
     let subjects = [
         (
             "plan",
@@ -489,7 +495,7 @@ pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, rep
                 .collect(),
         ),
     ];
-    for (name, why, subs) in &subjects {
+    for (name, why, subs) in subjects.iter().filter(|(n, _, _)| !(sites && *n == "push")) {
         f.commented(
             *why,
             res("azurerm_user_assigned_identity", &format!("ci_{name}"))
@@ -575,7 +581,7 @@ pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, rep
             Some(secrets_user_only()),
         ));
     }
-    for (label, role, scope, who, condition) in grants {
+    for (label, role, scope, who, condition) in grants.into_iter().filter(|g| !(sites && g.3 == "ci_push")) {
         let mut b = res("azurerm_role_assignment", &label)
             .add_attribute(("scope", expr(&scope)))
             .add_attribute(("role_definition_name", role))
@@ -729,7 +735,10 @@ pub(super) fn bootstrap(spec: &DeploySpec, cloud: &CloudSpec, project: &str, rep
             "azurerm_user_assigned_identity.ci_deploy.client_id",
             "AZURE_DEPLOY_CLIENT_ID in GitHub.",
         ),
-    ] {
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| !(sites && (*n == "registry" || *n == "push_client_id")))
+    {
         f.block(
             blk("output")
                 .add_label(name)
@@ -1904,7 +1913,7 @@ fn runbook(
 /// `environment`. Pulumi: the pinned CLI, the program's packages in a virtual environment, the
 /// state in the storage account (locked while a job holds it), the environment's stack with its
 /// secrets encrypted by the bootstrap's key. Both sign in with GitHub's OIDC token (ARM_*).
-fn setup(spec: &DeploySpec, cloud: &CloudSpec, environment: &str) -> Vec<String> {
+pub(super) fn setup(spec: &DeploySpec, cloud: &CloudSpec, environment: &str) -> Vec<String> {
     let project = project(spec);
     if cloud.iac != "pulumi" {
         let mut c = super::tf::setup(DIR, &format!("key={project}/{environment}.tfstate"));

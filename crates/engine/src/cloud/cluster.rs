@@ -1283,7 +1283,14 @@ fn runbook(
             _ => format!("aws eks update-kubeconfig --name {name} --region {}", cloud.region),
         }
     ));
-    s.push_str("## Who may reach the cluster\n\n");
+    if spec.host.is_some() {
+        s.push_str("   The Ingress needs what `docs/kubernetes.md` lists under what the cluster needs (the ingress controller of its class and cert-manager): an administrator installs them once, before the first rollout.\n\n");
+    }
+    s.push_str("## GitHub Actions variables\n\n");
+    for r in requirements(spec, cloud, Some(repo)) {
+        s.push_str(&format!("- `{}`: {}\n", r.name, r.why));
+    }
+    s.push_str("\n## Who may reach the cluster\n\n");
     match cloud.provider.as_str() {
         "gcp" => s.push_str("The API has no public address: `kubectl` reaches it by name through the DNS endpoint, which checks the caller's Google credentials on every call. GKE's IAM roles are the project's, not a namespace's: the deploy service account (`roles/container.admin`, to apply the stack) may change objects in every namespace. Bind narrower Kubernetes RBAC and drop the role to `roles/container.clusterViewer` if other teams share the cluster.\n\n"),
         "azure" => s.push_str("The API answers the ranges in `api_cidrs` only, and every call signs in with Entra ID (local accounts are off). GitHub's hosted runners have no fixed addresses: run the deploy on runners with static addresses in `api_cidrs`, or accept `0.0.0.0/0` knowing that sign-in still guards every call. The members of `admin_group_ids` administer the cluster.\n\n"),

@@ -30,6 +30,7 @@ pub mod improve;
 pub mod pulumi;
 pub mod server;
 pub mod site;
+pub mod swa;
 mod tf;
 
 use serde::{Deserialize, Serialize};
@@ -96,12 +97,13 @@ pub fn generate(
         return cluster::generate(spec, cloud, remote);
     }
     // A stack of containers for files a CDN serves would cost a network and a NAT gateway for
-    // nothing: AWS puts them in a bucket behind CloudFront ([`site`]); the other clouds refuse
-    // until their object storage and CDN are written.
+    // nothing: AWS puts them in a bucket behind CloudFront ([`site`]), Azure on Static Web Apps
+    // ([`swa`]); Google Cloud refuses until Cloud Storage with Cloud CDN is written.
     if spec.services.iter().all(|s| s.kind == "static") {
         match cloud.provider.as_str() {
-            "gcp" => return Err("Slipway cannot put a static site on Google Cloud yet: it runs containers on Cloud Run, and Cloud Storage with Cloud CDN for static files is not written; S3 with CloudFront (\"on AWS\"), Netlify or Vercel serve them today".into()),
-            "azure" => return Err("Slipway cannot put a static site on Azure yet: it runs containers on Container Apps, and Azure Static Web Apps is not written; S3 with CloudFront (\"on AWS\"), Netlify or Vercel serve them today".into()),
+            "gcp" => return Err("Slipway cannot put a static site on Google Cloud yet: it runs containers on Cloud Run, and Cloud Storage with Cloud CDN for static files is not written; S3 with CloudFront (\"on AWS\"), Azure Static Web Apps (\"on Azure\"), Netlify or Vercel serve them today".into()),
+            "azure" if cloud.iac == "terraform" => return swa::generate(spec, cloud, remote),
+            "azure" => return Err("Slipway writes a static site on Azure in Terraform only: Azure Static Web Apps as a Pulumi program is not written yet".into()),
             _ if cloud.iac == "pulumi" => return Err("Slipway writes a static site on AWS in Terraform only: S3 with CloudFront as a Pulumi program is not written yet".into()),
             _ if cloud.iac == "cloudformation" => return Err("Slipway writes a static site on AWS in Terraform only: S3 with CloudFront as a CloudFormation template is not written yet".into()),
             _ => {}

@@ -34,12 +34,12 @@ const INDEX_FUNCTION: &str = "infra/aws/functions/index.js";
 const CACHING_OPTIMIZED: &str = "Managed-CachingOptimized";
 
 /// The static sites of the spec (all its services, when this module writes the stack).
-fn sites(spec: &DeploySpec) -> Vec<&ServiceSpec> {
+pub(super) fn sites(spec: &DeploySpec) -> Vec<&ServiceSpec> {
     spec.services.iter().filter(|s| s.kind == "static").collect()
 }
 
 /// A site's id in resource names: `site` for a project of one site, else the service's name.
-fn rid(spec: &DeploySpec, svc: &ServiceSpec) -> String {
+pub(super) fn rid(spec: &DeploySpec, svc: &ServiceSpec) -> String {
     if sites(spec).len() == 1 {
         "site".into()
     } else {
@@ -49,7 +49,7 @@ fn rid(spec: &DeploySpec, svc: &ServiceSpec) -> String {
 
 /// The part of the bucket's name after the environment's: `site`, or `site-` and the service's
 /// name (cut to ten characters, so the name fits S3's 63 with the account's id).
-fn slug(spec: &DeploySpec, svc: &ServiceSpec) -> String {
+pub(super) fn slug(spec: &DeploySpec, svc: &ServiceSpec) -> String {
     if sites(spec).len() == 1 {
         "site".into()
     } else {
@@ -59,7 +59,7 @@ fn slug(spec: &DeploySpec, svc: &ServiceSpec) -> String {
 }
 
 /// The folder the site's files are in, relative to the repository's root.
-fn output_dir(svc: &ServiceSpec) -> String {
+pub(super) fn output_dir(svc: &ServiceSpec) -> String {
     let out = svc.output.clone().unwrap_or_else(|| ".".into());
     let joined = if svc.path == "." || svc.path.is_empty() {
         out
@@ -73,13 +73,13 @@ fn output_dir(svc: &ServiceSpec) -> String {
 
 /// True when the site is served from its source folder (no build, no output folder): only the
 /// files a browser asks for are uploaded, never the repository's other files.
-fn from_source(svc: &ServiceSpec) -> bool {
+pub(super) fn from_source(svc: &ServiceSpec) -> bool {
     svc.output.as_deref().is_none_or(|o| o == ".") && svc.build.is_none()
 }
 
 /// Folders whose file names carry a hash of their content in the framework's build: cached for a
 /// year, and kept when a deploy removes the pages that linked them.
-fn hashed_dirs(svc: &ServiceSpec) -> &'static [&'static str] {
+pub(super) fn hashed_dirs(svc: &ServiceSpec) -> &'static [&'static str] {
     match svc.framework.as_deref() {
         Some("vite" | "react-router") => &["assets"],
         Some("create-react-app") => &["static"],
@@ -92,7 +92,7 @@ fn hashed_dirs(svc: &ServiceSpec) -> &'static [&'static str] {
 }
 
 /// What a browser may ask for in a site served from its source folder.
-const WEB_FILES: &[&str] = &[
+pub(super) const WEB_FILES: &[&str] = &[
     "html",
     "htm",
     "css",
@@ -1009,14 +1009,15 @@ pub fn built(spec: &DeploySpec) -> Vec<&ServiceSpec> {
         .collect()
 }
 
-/// True when `svc` is a static site that goes to a bucket (on AWS): the pipeline builds no image
-/// for it, and the infrastructure's deploy job builds and uploads its files.
+/// True when `svc` is a static site that goes to a bucket (on AWS) or Azure Static Web Apps: the
+/// pipeline builds no image for it, and the infrastructure's deploy job builds and uploads its files.
 pub fn in_bucket(spec: &DeploySpec, svc: &ServiceSpec) -> bool {
     svc.kind == "static"
-        && spec
+        && (spec
             .cloud
             .as_ref()
             .is_some_and(|c| c.provider == "aws" && c.iac == "terraform")
+            || super::swa::on_static_web_apps(spec))
 }
 
 /// True when every service of the spec is a site in a bucket: the stack is the sites' alone.

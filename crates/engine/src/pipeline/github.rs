@@ -723,7 +723,7 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
         )
     };
     let mut site_setup: Vec<Yaml> = Vec::new();
-    if !planning && !gcp && !azure {
+    if !planning && !gcp {
         // The deploy builds the sites it uploads, with their own toolchains and the variables
         // they read at build time (never secrets: they end up in the public files).
         for svc in crate::cloud::site::built(spec) {
@@ -758,7 +758,7 @@ fn infra_job(job: &Job, spec: &DeploySpec, pipeline: &Pipeline) -> Yaml {
             format!("Plan {dir}")
         } else if spec.cloud.as_ref().is_some_and(|c| c.cluster.is_some()) {
             format!("Apply {dir}")
-        } else if crate::cloud::site::in_buckets(spec) && !gcp && !azure {
+        } else if crate::cloud::site::in_buckets(spec) && !gcp {
             format!("Apply {dir} and upload the sites")
         } else if crate::cloud::site::any_in_bucket(spec) && !gcp && !azure {
             format!("Apply {dir}, wait for the services and upload the sites")

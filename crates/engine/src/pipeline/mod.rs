@@ -1143,6 +1143,8 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
             jobs.push(Job {
                 commands: if cluster.is_some() {
                     crate::cloud::cluster::plan_commands(spec)
+                } else if crate::cloud::swa::on_static_web_apps(spec) {
+                    crate::cloud::swa::plan_commands(spec)
                 } else if azure {
                     crate::cloud::azure::plan_commands(spec)
                 } else if gcp {
@@ -1186,6 +1188,8 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 jobs.push(Job {
                     commands: if cluster.is_some() {
                         crate::cloud::cluster::apply_commands(spec, &env.name)
+                    } else if crate::cloud::swa::on_static_web_apps(spec) {
+                        crate::cloud::swa::apply_commands(spec, &env.name)
                     } else if azure {
                         crate::cloud::azure::apply_commands(spec, &env.name)
                     } else if gcp {
@@ -1243,7 +1247,9 @@ pub fn plan(spec: &DeploySpec, build_images: &[(String, String)]) -> Pipeline {
                 "{}: a pull request gets the plan of {dir} in its job summary; the {} branch applies it with the tested digests in each environment, through the OIDC identities of {dir}/bootstrap, and fails when {}",
                 target.label(),
                 spec.branch,
-                if gcp || azure {
+                if sites && azure {
+                    "a site does not answer after its files are uploaded"
+                } else if gcp || azure {
                     "a new revision never starts"
                 } else if sites {
                     "a site does not answer after its files are uploaded and CloudFront's cache is cleared"

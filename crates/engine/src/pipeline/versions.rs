@@ -35,6 +35,8 @@ pub struct Tools {
     pub netlify: String,
     /// The Heroku CLI.
     pub heroku: String,
+    /// The Azure Static Web Apps CLI.
+    pub swa: String,
     /// kubectl, downloaded from dl.k8s.io and checked against its published checksum.
     pub kubectl: String,
     /// Helm 4, downloaded from get.helm.sh and checked against its published checksum.
@@ -90,6 +92,7 @@ fn table() -> &'static Table {
                 vercel: text(tools, "vercel"),
                 netlify: text(tools, "netlify"),
                 heroku: text(tools, "heroku"),
+                swa: text(tools, "swa"),
                 kubectl: text(tools, "kubectl"),
                 helm: text(tools, "helm"),
             },

@@ -1,0 +1,12 @@
+# Written by Slipway from the project's deployment spec. Plan before applying:
+# terraform plan shows every resource this creates (docs/azure.md says in what order).
+
+output "site_name" {
+  description = "handbook's Static Web App: the deploy fetches its upload token by this name."
+  value       = azurerm_static_web_app.site.name
+}
+
+output "site_url" {
+  description = "handbook's address."
+  value       = "https://node-nextjs-export.example.com"
+}
