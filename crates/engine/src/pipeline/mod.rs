@@ -630,11 +630,14 @@ fn kubectl_commands(spec: &DeploySpec, svc: &ServiceSpec, environment: &str) -> 
 
 /// The cloud (`aws`, `gcp`, `azure`) whose cluster the infrastructure creates, when the pipeline
 /// deploys to it with the cloud's short-lived credentials: on GitHub Actions, whose OIDC subjects
-/// the cluster's identities trust.
+/// the cluster's identities trust, and without GitOps (then the controller in the cluster
+/// applies what git holds, and the pipeline never reaches the cluster).
 pub fn cloud_cluster(spec: &DeploySpec) -> Option<&str> {
     spec.cloud
         .as_ref()
-        .filter(|c| c.cluster.is_some() && spec.ci == CiSystem::Github)
+        .filter(|c| {
+            c.cluster.is_some() && spec.ci == CiSystem::Github && spec.kube.gitops == crate::params::GitOps::None
+        })
         .map(|c| c.provider.as_str())
 }
 
