@@ -1264,14 +1264,11 @@ fn runbook(
             _ => "account's administrator rights",
         }
     ));
-    s.push_str(&format!(
-        "2. Commit `infra/{doc}/terraform.tfvars` with {}: none of them is a secret, and the pipeline's plan and apply read the file.\n",
-        match cloud.provider.as_str() {
-            "gcp" => "`project_id`",
-            "azure" => "`subscription_id`, `api_cidrs` and `admin_group_ids`",
-            _ => "`api_cidrs` and `admin_role_arns`",
-        }
-    ));
+    s.push_str(&match cloud.provider.as_str() {
+        "gcp" => format!("2. The pipeline passes `project_id` from `GCP_PROJECT`; for a plan of your own, put it in `infra/{doc}/terraform.tfvars`.\n"),
+        "azure" => format!("2. Commit `infra/{doc}/terraform.tfvars` with `api_cidrs` and `admin_group_ids` (neither is a secret): the pipeline's plan and apply read it, and pass `subscription_id` from `AZURE_SUBSCRIPTION_ID`.\n"),
+        _ => format!("2. Commit `infra/{doc}/terraform.tfvars` with `api_cidrs` and `admin_role_arns` (neither is a secret): the pipeline's plan and apply read it.\n"),
+    });
     s.push_str(&format!(
         "3. Open a pull request: the plan job writes `terraform plan` into its summary. Merge it, and the deploy job applies it in the `{production}` environment, then rolls out the image.\n"
     ));
@@ -1292,7 +1289,7 @@ fn runbook(
     }
     s.push_str("\n## Who may reach the cluster\n\n");
     match cloud.provider.as_str() {
-        "gcp" => s.push_str("The API has no public address: `kubectl` reaches it by name through the DNS endpoint, which checks the caller's Google credentials on every call. GKE's IAM roles are the project's, not a namespace's: the deploy service account (`roles/container.admin`, to apply the stack) may change objects in every namespace. Bind narrower Kubernetes RBAC and drop the role to `roles/container.clusterViewer` if other teams share the cluster.\n\n"),
+        "gcp" => s.push_str("The API has no IP endpoint: `kubectl` reaches it by name through the DNS endpoint, which refuses any call without the caller's Google credentials and an IAM role on the cluster. GKE's IAM roles are the project's, not a namespace's: the deploy service account (`roles/container.admin`, to apply the stack) may change objects in every namespace. Bind narrower Kubernetes RBAC and drop the role to `roles/container.clusterViewer` if other teams share the cluster.\n\n"),
         "azure" => s.push_str("The API answers the ranges in `api_cidrs` only, and every call signs in with Entra ID (local accounts are off). GitHub's hosted runners have no fixed addresses: run the deploy on runners with static addresses in `api_cidrs`, or accept `0.0.0.0/0` knowing that sign-in still guards every call. The members of `admin_group_ids` administer the cluster.\n\n"),
         _ => s.push_str("The API answers the ranges in `api_cidrs` from the internet (and the VPC privately); every call is signed with IAM credentials and admitted by an access entry. GitHub's hosted runners have no fixed addresses: run the deploy on runners with static addresses in `api_cidrs`, or accept `0.0.0.0/0` knowing that IAM still guards every call. The deploy role applies the whole stack (PowerUserAccess), so it could also change access entries: protect the `production` environment with required reviewers.\n\n"),
     }
