@@ -139,8 +139,13 @@ function takePending(): ProjectProfile | null {
   return p;
 }
 
-/** The watcher's re-analysis: shown at once, unless it would close a field being edited. */
+/** The watcher's re-analysis: shown at once, unless it would close a field being edited. The
+ * analysis of Slipway's own write (a correction saved) is the one already shown: drawing it again
+ * would replace the buttons under the pointer and lose a click. */
 function rescanned(p: ProjectProfile) {
+  if (state.profile && JSON.stringify(p) === JSON.stringify(state.profile)) {
+    return;
+  }
   if (ui.services.querySelector("input.correction")) {
     pendingProfile = p;
     return;
